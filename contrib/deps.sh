@@ -1,0 +1,42 @@
+#!/bin/sh
+# Check cr's build and test prerequisites; install the missing Debian packages
+# with apt-get when running as root, otherwise name them and fail.
+# Extra packages (e.g. for CI or the benchmark) can be asked for in CR_EXTRA_PKGS.
+
+missing=""
+need() {	# need PACKAGE TEST...
+	pkg=$1; shift
+	"$@" >/dev/null 2>&1 || missing="$missing $pkg"
+}
+has_header() { [ -f "$1" ]; }
+has_pg_server() { ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+
+need make        command -v make
+need gcc         command -v cc
+need pkg-config  command -v pkg-config
+need libpq-dev   has_header /usr/include/postgresql/libpq-fe.h
+need zlib1g-dev  has_header /usr/include/zlib.h
+need libbsd-dev  has_header /usr/include/bsd/string.h
+need bats        command -v bats
+need mandoc      command -v mandoc
+need postgresql  has_pg_server
+need postgresql-client command -v psql
+for p in $CR_EXTRA_PKGS; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "cr: installing prerequisites:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2 &&
+	apt-get install -y -qq --no-install-recommends $missing >&2 || {
+		echo "cr: apt-get install failed for:$missing" >&2
+		exit 69
+	}
+	exit 0
+fi
+echo "cr: missing prerequisites:$missing" >&2
+echo "cr: install them with: sudo apt-get install$missing" >&2
+exit 69

@@ -1,0 +1,46 @@
+/* gzin: streaming gzip (RFC 1952) reader with strict integrity checks.
+ * Pull interface shared by cr-gz -d/-t and cr-verify.  Handles concatenated
+ * members, checks every CRC-32 and ISIZE, and reports truncation and trailing
+ * garbage.  Memory is fixed at open time whatever the input size.  Nothing
+ * prints: errors are described by gzin_error(). */
+#ifndef CR_GZIN_H
+#define CR_GZIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct gzin;
+
+enum gzin_flags {
+	GZIN_AUTO = 1 << 0	/* input without the gzip magic passes through as is */
+};
+
+enum gzin_errkind {
+	GZIN_ENONE = 0,
+	GZIN_EDATA,		/* not gzip, corrupt, truncated, trailing garbage (EX_DATAERR) */
+	GZIN_EIO,		/* read(2) failed (EX_IOERR) */
+	GZIN_ENOMEM		/* allocation failed (EX_OSERR) */
+};
+
+/* Start reading fd (not closed by gzin).  Returns NULL only when out of memory. */
+struct gzin *gzin_open(int fd, int flags);
+
+/* Up to len bytes of decompressed data.  Returns > 0 bytes, 0 at the clean
+ * end of the last member (every check passed), -1 on error. */
+ssize_t gzin_read(struct gzin *, void *buf, size_t len);
+
+/* After gzin_read returned -1: what is wrong, one line without the input
+ * name, e.g. "unexpected end of data after 1048576 bytes" or
+ * "CRC-32 mismatch in member 1 (compressed offset 4242)". */
+const char *gzin_error(const struct gzin *);
+enum gzin_errkind gzin_errkind(const struct gzin *);
+
+int gzin_is_gzip(const struct gzin *);		/* magic seen (valid after first read) */
+uint64_t gzin_bytes_in(const struct gzin *);	/* compressed bytes consumed */
+uint64_t gzin_bytes_out(const struct gzin *);	/* decompressed bytes returned */
+unsigned gzin_members(const struct gzin *);	/* members completed */
+
+void gzin_close(struct gzin *);
+
+#endif

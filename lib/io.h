@@ -1,0 +1,19 @@
+/* io: whole-buffer reads and writes on file descriptors, retrying on EINTR
+ * and short transfers.  Errors are returned with errno set; nothing prints. */
+#ifndef CR_IO_H
+#define CR_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write all len bytes.  Returns 0, or -1 with errno (EPIPE, ENOSPC, ...). */
+int io_write_all(int fd, const void *buf, size_t len);
+
+/* Read until len bytes or end of file.  Returns the count (short only at
+ * end of file), or -1 with errno. */
+ssize_t io_read_full(int fd, void *buf, size_t len);
+
+/* fsync the directory holding path, so a rename into it is durable. */
+int io_fsync_dir(const char *path);
+
+#endif

@@ -1,0 +1,122 @@
+# Shared bats helpers: a throwaway PostgreSQL cluster per test file.
+#
+# Usage in a .bats file:
+#   load helpers
+#   setup_file()    { pg_start; }
+#   teardown_file() { pg_stop; }
+#
+# pg_start runs initdb into a fresh temp dir and starts a server that listens
+# only on a unix socket in that dir (listen_addresses = ''), as a non-root OS
+# user (postgres, or $CR_TEST_OS_USER) when the suite runs as root.  It exports
+# PGHOST, PGPORT, PGUSER, PGDATABASE for the tools and psql, and clears every
+# other PG* variable so no test can reach another server.
+#
+# Authentication: trust for every role, except the role "crpass" which must
+# give its password (scram-sha-256), so tests can prove password handling.
+
+CR_REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+: "${CR_BIN:=$CR_REPO/build/default/bin}"
+export CR_BIN CR_REPO
+PATH="$CR_BIN:$PATH"
+
+pg_bindir() {
+	local d
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] && { echo "$d"; return 0; }
+	done
+	echo "helpers: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin" >&2
+	return 1
+}
+
+# as_pg_user CMD...: run CMD as the cluster's OS user.
+as_pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u "${CR_TEST_OS_USER:-postgres}" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_start() {
+	local bindir root port
+	bindir=$(pg_bindir) || return 1
+	root=$(mktemp -d /tmp/cr-pg.XXXXXX) || return 1
+	chmod 755 "$root"
+	[ "$(id -u)" -eq 0 ] && chown "${CR_TEST_OS_USER:-postgres}" "$root"
+	port=$(( 20000 + RANDOM % 20000 ))
+
+	as_pg_user "$bindir/initdb" -D "$root/data" -U cr --auth=trust \
+		-E UTF8 --no-locale --no-sync >"$root/initdb.log" 2>&1 || {
+		cat "$root/initdb.log" >&2; return 1; }
+	cat >>"$root/data/postgresql.conf" <<-CONF
+	listen_addresses = ''
+	unix_socket_directories = '$root'
+	port = $port
+	fsync = off
+	synchronous_commit = off
+	full_page_writes = off
+	max_connections = 40
+	shared_buffers = 32MB
+	CONF
+	{
+		echo "local all crpass scram-sha-256"
+		echo "local all all trust"
+	} >"$root/data/pg_hba.conf"
+
+	export CR_PGROOT=$root CR_PGBIN=$bindir
+	pg_server_start || return 1
+
+	unset PGSERVICE PGSERVICEFILE PGPASSWORD PGPASSFILE PGHOSTADDR PGOPTIONS \
+		PGSSLMODE PGCONNECT_TIMEOUT DATABASE_URL APP_ENV NODE_ENV CR_ENV
+	export PGHOST=$root PGPORT=$port PGUSER=cr PGDATABASE=postgres
+	export PGPASSFILE=$root/no-pgpass	# never read the tester's ~/.pgpass
+}
+
+pg_server_start() {
+	as_pg_user "$CR_PGBIN/pg_ctl" -D "$CR_PGROOT/data" -l "$CR_PGROOT/server.log" \
+		-w -t 60 start >/dev/null || { cat "$CR_PGROOT/server.log" >&2; return 1; }
+}
+
+pg_server_stop() {
+	as_pg_user "$CR_PGBIN/pg_ctl" -D "$CR_PGROOT/data" -m "${1:-fast}" -w stop >/dev/null
+}
+
+pg_stop() {
+	[ -n "${CR_PGROOT:-}" ] && [ -d "$CR_PGROOT" ] || return 0
+	pg_server_stop immediate 2>/dev/null
+	rm -rf "$CR_PGROOT"
+}
+
+# q SQL [DB]: run SQL, print unaligned tuples only, stop on error.
+q() {
+	psql -X -q -A -t -v ON_ERROR_STOP=1 -d "${2:-$PGDATABASE}" -c "$1"
+}
+
+# mkdb NAME: a fresh, empty database.
+mkdb() {
+	q "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null && q "CREATE DATABASE \"$1\"" >/dev/null
+}
+
+# Assertions that print what they saw on failure.
+assert_status() {	# assert_status EXPECTED (after `run`)
+	if [ "$status" -ne "$1" ]; then
+		echo "expected exit $1, got $status; output:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+assert_output_contains() {
+	case "$output" in
+	*"$1"*) return 0 ;;
+	esac
+	echo "expected output to contain: $1" >&2
+	echo "got: $output" >&2
+	return 1
+}
+assert_equal() {
+	if [ "$1" != "$2" ]; then
+		echo "expected: $2" >&2
+		echo "     got: $1" >&2
+		return 1
+	fi
+}
