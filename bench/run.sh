@@ -1,0 +1,15 @@
+#!/bin/sh
+# make bench: run every bench/bench-*.sh in turn.  Each prints its own figures
+# and its ratios against the stock tools, measured in the same run.
+# BENCH_MB scales the inputs (default 500); BENCH_DIR holds the scratch files.
+set -e
+dir=$(cd "$(dirname "$0")" && pwd)
+: "${BENCH_MB:=500}"
+: "${BENCH_DIR:=$(mktemp -d /var/tmp/cr-bench.XXXXXX)}"
+export BENCH_MB BENCH_DIR CR_BIN
+PATH="$CR_BIN:$PATH"
+trap 'rm -rf "$BENCH_DIR"' EXIT
+for b in "$dir"/bench-*.sh; do
+	[ -n "$BENCH_ONLY" ] && case "$b" in *"$BENCH_ONLY"*) ;; *) continue ;; esac
+	sh "$b"
+done

@@ -1,0 +1,23 @@
+#!/usr/bin/env bats
+# Every man page is mdoc that mandoc lints clean, with the sections users need.
+
+load helpers
+
+@test "man pages: mandoc -Tlint reports nothing" {
+	pages=("$CR_REPO"/man/*.1)
+	[ -e "${pages[0]}" ] || skip "no man pages yet"
+	run mandoc -Tlint -Wwarning "${pages[@]}"
+	assert_status 0
+	assert_equal "$output" ""
+}
+
+@test "man pages: every tool has one with EXIT STATUS and EXAMPLES" {
+	for src in "$CR_REPO"/cmd/cr-*.c "$CR_REPO"/cmd/cr-*.sh; do
+		[ -e "$src" ] || continue
+		tool=$(basename "${src%.*}")
+		page="$CR_REPO/man/$tool.1"
+		[ -f "$page" ] || { echo "missing man/$tool.1" >&2; return 1; }
+		grep -q '^\.Sh EXIT STATUS' "$page" || { echo "$tool.1: no EXIT STATUS" >&2; return 1; }
+		grep -q '^\.Sh EXAMPLES' "$page" || { echo "$tool.1: no EXAMPLES" >&2; return 1; }
+	done
+}
