@@ -1,0 +1,287 @@
+/* pgconn: connection settings and failure classification for cr tools. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <bsd/readpassphrase.h>
+#include <bsd/string.h>
+
+#include "dotenv.h"
+#include "pgconn.h"
+
+#define PGCONN_MAXKW	16
+
+struct pgconn_params {
+	const char	*kw[PGCONN_MAXKW];
+	char		*val[PGCONN_MAXKW];
+	int		 n;
+	int		 dbname_index;	/* the entry libpq expands, or -1 */
+};
+
+/* dotenv keys, in the order later ones override earlier ones. */
+static const struct {
+	const char	*envkey;
+	const char	*keyword;
+} dotenv_map[] = {
+	{ "DB_HOST",		"host" },
+	{ "PGHOST",		"host" },
+	{ "DB_PORT",		"port" },
+	{ "PGPORT",		"port" },
+	{ "DB_USER",		"user" },
+	{ "PGUSER",		"user" },
+	{ "DB_PASSWORD",	"password" },
+	{ "PGPASSWORD",		"password" },
+	{ "PGSSLMODE",		"sslmode" },
+};
+
+static int
+params_add(struct pgconn_params *p, const char *kw, const char *val)
+{
+	if (val == NULL || *val == '\0')
+		return 0;
+	if (p->n == PGCONN_MAXKW - 1)
+		return -1;
+	if ((p->val[p->n] = strdup(val)) == NULL)
+		return -1;
+	p->kw[p->n++] = kw;
+	return 0;
+}
+
+struct pgconn_params *
+pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
+{
+	struct pgconn_params *p;
+	struct dotenv *env = NULL;
+	const char *dbname = o->dbname;
+	char reason[256];
+	size_t i;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		goto nomem;
+	p->dbname_index = -1;
+	if (o->env_file != NULL) {
+		if ((env = dotenv_load(o->env_file, reason, sizeof(reason))) == NULL) {
+			snprintf(err, errlen, "%s: %s", o->env_file, reason);
+			free(p);
+			return NULL;
+		}
+		for (i = 0; i < sizeof(dotenv_map) / sizeof(dotenv_map[0]); i++)
+			if (params_add(p, dotenv_map[i].keyword,
+			    dotenv_get(env, dotenv_map[i].envkey)) == -1)
+				goto nomem;
+		if (dbname == NULL || *dbname == '\0')
+			dbname = dotenv_get(env, "DATABASE_URL");
+		if (dbname == NULL || *dbname == '\0')
+			dbname = dotenv_get(env, "PGDATABASE");
+		if (dbname == NULL || *dbname == '\0')
+			dbname = dotenv_get(env, "DB_NAME");
+	}
+	/* libpq expands only the first dbname; its settings override the
+	 * env file's, and -h -p -U override both. */
+	if (dbname != NULL && *dbname != '\0') {
+		p->dbname_index = p->n;
+		if (params_add(p, "dbname", dbname) == -1)
+			goto nomem;
+	}
+	if (params_add(p, "host", o->host) == -1 ||
+	    params_add(p, "port", o->port) == -1 ||
+	    params_add(p, "user", o->user) == -1 ||
+	    params_add(p, "fallback_application_name", o->appname) == -1)
+		goto nomem;
+	dotenv_free(env);
+	return p;
+nomem:
+	dotenv_free(env);
+	pgconn_params_free(p);
+	strlcpy(err, "out of memory", errlen);
+	return NULL;
+}
+
+void
+pgconn_params_free(struct pgconn_params *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++) {
+		explicit_bzero(p->val[i], strlen(p->val[i]));
+		free(p->val[i]);
+	}
+	free(p);
+}
+
+const char *
+pgconn_params_dbname(const struct pgconn_params *p)
+{
+	return p->dbname_index >= 0 ? p->val[p->dbname_index] : NULL;
+}
+
+void
+pgconn_oneline(const char *msg, char *out, size_t outlen)
+{
+	size_t o = 0;
+	int space = 0;
+
+	if (outlen == 0)
+		return;
+	for (; *msg != '\0' && o + 1 < outlen; msg++) {
+		if (*msg == '\n' || *msg == '\t' || *msg == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space && o > 0 && out[o - 1] != ' ')
+			out[o++] = ' ';
+		space = 0;
+		if (o + 1 < outlen)
+			out[o++] = *msg;
+	}
+	out[o] = '\0';
+}
+
+static enum pgconn_status
+classify(PGconn *conn, const char *msg)
+{
+	if (PQconnectionNeedsPassword(conn) ||
+	    strstr(msg, "password authentication failed") != NULL ||
+	    strstr(msg, "no password supplied") != NULL ||
+	    strstr(msg, "authentication failed") != NULL ||
+	    strstr(msg, "pg_hba.conf") != NULL ||
+	    strstr(msg, "permission denied") != NULL ||
+	    strstr(msg, "not permitted to log in") != NULL ||
+	    (strstr(msg, "role \"") != NULL && strstr(msg, "does not exist") != NULL))
+		return PGCONN_EAUTH;
+	if (strstr(msg, "database \"") != NULL && strstr(msg, "does not exist") != NULL)
+		return PGCONN_ENODB;
+	if (strstr(msg, "invalid connection option") != NULL ||
+	    strstr(msg, "invalid URI") != NULL ||
+	    strstr(msg, "missing \"=\"") != NULL ||
+	    strstr(msg, "unterminated quoted string") != NULL ||
+	    strstr(msg, "invalid integer value") != NULL ||
+	    strstr(msg, "invalid port number") != NULL ||
+	    strstr(msg, "invalid percent-encoded") != NULL)
+		return PGCONN_EUSAGE;
+	if (strstr(msg, "could not connect") != NULL ||
+	    strstr(msg, "Connection refused") != NULL ||
+	    strstr(msg, "No such file or directory") != NULL ||
+	    strstr(msg, "could not translate host name") != NULL ||
+	    strstr(msg, "timeout expired") != NULL ||
+	    strstr(msg, "Network is unreachable") != NULL ||
+	    strstr(msg, "No route to host") != NULL ||
+	    strstr(msg, "server closed the connection unexpectedly") != NULL ||
+	    strstr(msg, "the database system is") != NULL ||
+	    strstr(msg, "failed:") != NULL)
+		return PGCONN_EUNAVAILABLE;
+	return PGCONN_EOTHER;
+}
+
+static PGconn *
+connect_with(const struct pgconn_params *p, const char *dbname_override,
+    const char *password)
+{
+	const char *kw[PGCONN_MAXKW + 3], *val[PGCONN_MAXKW + 3];
+	int i, n = 0;
+
+	for (i = 0; i < p->n; i++) {
+		kw[n] = p->kw[i];
+		val[n++] = p->val[i];
+	}
+	/* A second dbname is taken literally and, being last, wins. */
+	if (dbname_override != NULL) {
+		kw[n] = "dbname";
+		val[n++] = dbname_override;
+	}
+	if (password != NULL) {
+		kw[n] = "password";
+		val[n++] = password;
+	}
+	kw[n] = NULL;
+	val[n] = NULL;
+	return PQconnectdbParams(kw, val, 1);
+}
+
+PGconn *
+pgconn_open(const struct pgconn_params *p, const char *dbname_override,
+    enum pgconn_status *status, char *err, size_t errlen)
+{
+	PGconn *conn;
+	char password[256];
+
+	conn = connect_with(p, dbname_override, NULL);
+	if (conn != NULL && PQstatus(conn) != CONNECTION_OK &&
+	    PQconnectionNeedsPassword(conn) && isatty(STDERR_FILENO) &&
+	    readpassphrase("Password: ", password, sizeof(password),
+	    RPP_REQUIRE_TTY) != NULL && password[0] != '\0') {
+		PQfinish(conn);
+		conn = connect_with(p, dbname_override, password);
+		explicit_bzero(password, sizeof(password));
+	}
+	if (conn == NULL) {
+		*status = PGCONN_EOTHER;
+		strlcpy(err, "out of memory", errlen);
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		*status = classify(conn, PQerrorMessage(conn));
+		pgconn_oneline(PQerrorMessage(conn), err, errlen);
+		PQfinish(conn);
+		return NULL;
+	}
+	*status = PGCONN_OK;
+	return conn;
+}
+
+int
+pgconn_exit_code(enum pgconn_status st)
+{
+	switch (st) {
+	case PGCONN_OK:			return EX_OK;
+	case PGCONN_EUSAGE:		return EX_USAGE;
+	case PGCONN_EUNAVAILABLE:	return EX_UNAVAILABLE;
+	case PGCONN_EAUTH:		return EX_NOPERM;
+	case PGCONN_ENODB:		return EX_NOINPUT;
+	case PGCONN_EOTHER:		break;
+	}
+	return 1;
+}
+
+const char *
+pgconn_hint(enum pgconn_status st)
+{
+	switch (st) {
+	case PGCONN_EAUTH:
+		return "check the password (~/.pgpass, PGPASSWORD in the env file) and pg_hba.conf; "
+		    "the role needs: GRANT CONNECT ON DATABASE db TO role; "
+		    "GRANT USAGE ON SCHEMA public TO role; "
+		    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO role";
+	case PGCONN_EUNAVAILABLE:
+		return "is the server running and accepting connections at that host/socket and port?";
+	case PGCONN_ENODB:
+		return "list the server's databases with: psql -l";
+	default:
+		return NULL;
+	}
+}
+
+int
+pgconn_quote_ident(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen < 3)
+		return -1;
+	out[o++] = '"';
+	for (; *s != '\0'; s++) {
+		if (o + 3 >= outlen)
+			return -1;
+		if (*s == '"')
+			out[o++] = '"';
+		out[o++] = *s;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* pgconn: how every cr tool connects to PostgreSQL.  Settings come, lowest
+ * precedence first, from libpq's own defaults (PG* environment, ~/.pgpass,
+ * service files), an application's dotenv file (--env-file), the dbname
+ * operand (a name, conninfo string or URI, expanded by libpq), and -h -p -U.
+ * A password is only ever handed to libpq, never to argv or a log. */
+#ifndef CR_PGCONN_H
+#define CR_PGCONN_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+struct pgconn_opts {
+	const char	*dbname;	/* -d or operand: name, conninfo or URI */
+	const char	*host;		/* -h */
+	const char	*port;		/* -p */
+	const char	*user;		/* -U */
+	const char	*env_file;	/* --env-file */
+	const char	*appname;	/* fallback_application_name, e.g. "cr-dump" */
+};
+
+enum pgconn_status {
+	PGCONN_OK = 0,
+	PGCONN_EUSAGE,		/* bad conninfo/URI, unreadable env file (EX_USAGE/EX_CONFIG) */
+	PGCONN_EUNAVAILABLE,	/* server down or unreachable (EX_UNAVAILABLE) */
+	PGCONN_EAUTH,		/* bad password, role or privilege (EX_NOPERM) */
+	PGCONN_ENODB,		/* database does not exist (EX_NOINPUT) */
+	PGCONN_EOTHER		/* anything else (1) */
+};
+
+/* Resolved settings: built once, then used to open any number of
+ * connections (to the target, or to another database on the same server). */
+struct pgconn_params;
+
+/* Read the env file (if any) and fix the settings.  On failure returns NULL
+ * and writes a one-line reason to err. */
+struct pgconn_params *pgconn_params_new(const struct pgconn_opts *, char *err, size_t errlen);
+void pgconn_params_free(struct pgconn_params *);
+
+/* The dbname the settings name before connecting, or NULL if libpq will
+ * choose its default; a conninfo/URI operand is returned as given. */
+const char *pgconn_params_dbname(const struct pgconn_params *);
+
+/* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
+ * "postgres" for the maintenance connection cr-restore --clean needs.
+ * When the server asks for a password none of the settings gives and a
+ * terminal is available, the password is read from /dev/tty.
+ * On failure returns NULL, sets *status, and writes the server's message
+ * (verbatim, joined onto one line) to err. */
+PGconn *pgconn_open(const struct pgconn_params *, const char *dbname_override,
+    enum pgconn_status *status, char *err, size_t errlen);
+
+/* sysexits code for a status. */
+int pgconn_exit_code(enum pgconn_status);
+
+/* A short hint for the user, or NULL: e.g. the GRANTs needed for EAUTH. */
+const char *pgconn_hint(enum pgconn_status);
+
+/* Copy msg to out as one line: trailing newline removed, inner newlines and
+ * tabs joined with single spaces. */
+void pgconn_oneline(const char *msg, char *out, size_t outlen);
+
+/* Quote s as an SQL identifier into out ("my db" -> "\"my db\"").  Returns
+ * 0, or -1 when out is too small. */
+int pgconn_quote_ident(const char *s, char *out, size_t outlen);
+
+#endif
