@@ -50,12 +50,20 @@ params_add(struct pgconn_params *p, const char *kw, const char *val)
 	return 0;
 }
 
+/* libpq's own test: a URI prefix or an '=' makes dbname a conninfo string. */
+static int
+is_conninfo(const char *s)
+{
+	return strncmp(s, "postgresql://", 13) == 0 ||
+	    strncmp(s, "postgres://", 11) == 0 || strchr(s, '=') != NULL;
+}
+
 struct pgconn_params *
 pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 {
 	struct pgconn_params *p;
 	struct dotenv *env = NULL;
-	const char *dbname = o->dbname;
+	const char *dbname = o->dbname, *url;
 	char reason[256];
 	size_t i;
 
@@ -72,15 +80,23 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 			if (params_add(p, dotenv_map[i].keyword,
 			    dotenv_get(env, dotenv_map[i].envkey)) == -1)
 				goto nomem;
-		if (dbname == NULL || *dbname == '\0')
-			dbname = dotenv_get(env, "DATABASE_URL");
+		url = dotenv_get(env, "DATABASE_URL");
+		if (url != NULL && *url != '\0' && dbname != NULL &&
+		    *dbname != '\0' && !is_conninfo(dbname)) {
+			/* A plain name with an app's DATABASE_URL: the app's
+			 * server and role, another database on it. */
+			if (params_add(p, "dbname", url) == -1)
+				goto nomem;
+		} else if (dbname == NULL || *dbname == '\0')
+			dbname = url;
 		if (dbname == NULL || *dbname == '\0')
 			dbname = dotenv_get(env, "PGDATABASE");
 		if (dbname == NULL || *dbname == '\0')
 			dbname = dotenv_get(env, "DB_NAME");
 	}
-	/* libpq expands only the first dbname; its settings override the
-	 * env file's, and -h -p -U override both. */
+	/* libpq expands only the first dbname (a later one is a plain name
+	 * and wins); the expanded settings override the env file's, and
+	 * -h -p -U override both. */
 	if (dbname != NULL && *dbname != '\0') {
 		p->dbname_index = p->n;
 		if (params_add(p, "dbname", dbname) == -1)

@@ -2,6 +2,8 @@
  * precedence first, from libpq's own defaults (PG* environment, ~/.pgpass,
  * service files), an application's dotenv file (--env-file), the dbname
  * operand (a name, conninfo string or URI, expanded by libpq), and -h -p -U.
+ * A plain database name together with an env file's DATABASE_URL means the
+ * app's server and role with that other database (e.g. a scratch copy).
  * A password is only ever handed to libpq, never to argv or a log. */
 #ifndef CR_PGCONN_H
 #define CR_PGCONN_H
