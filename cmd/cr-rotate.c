@@ -1,0 +1,419 @@
+/* cr-rotate: name the backups a retention policy lets go (stdin or a
+ * directory), and with --delete remove them from the directory. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+#define LIBBSD_OPENBSD_VIS
+#include <bsd/vis.h>
+
+#include "backupname.h"
+#include "retention.h"
+
+/* What the directory listing saw, to re-check just before unlinking. */
+struct seen {
+	dev_t	dev;
+	ino_t	ino;
+};
+
+struct input {
+	struct retention_entry	*entries;
+	struct seen		*seen;		/* directory mode, by seq */
+	size_t			 n, cap;
+	size_t			 rejected;
+	int			 io_error;
+};
+
+static int verbose;
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: cr-rotate [--keep-last N] [--keep-daily N] "
+	    "[--keep-weekly N] [--keep-monthly N] [--keep-yearly N] "
+	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
+	    "[--allow-stale] [-0v] [--delete] [DIR]\n");
+	exit(EX_USAGE);
+}
+
+/* A name for a message: control characters made visible, long ones cut. */
+static const char *
+shown(const char *name, size_t len, char *buf, size_t size)
+{
+	if (len > (size - 1) / 4)
+		len = (size - 1) / 4;
+	strvisx(buf, name, len, VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	return buf;
+}
+
+static void
+reject(struct input *in, const char *where, size_t number, const char *name,
+    size_t len, const char *why)
+{
+	char buf[4 * 80 + 1];
+
+	if (number > 0)
+		warnx("%s %zu: rejected \"%s\": %s", where, number,
+		    shown(name, len, buf, sizeof(buf)), why);
+	else
+		warnx("%s: rejected \"%s\": %s", where,
+		    shown(name, len, buf, sizeof(buf)), why);
+	in->rejected++;
+}
+
+static struct retention_entry *
+add(struct input *in, const char *name, size_t len)
+{
+	struct retention_entry *e;
+	char *copy;
+
+	if (in->n == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 1024;
+		if ((in->entries = reallocarray(in->entries, in->cap,
+		    sizeof(*in->entries))) == NULL)
+			err(1, "reallocarray");
+	}
+	if ((copy = strndup(name, len)) == NULL)
+		err(1, "strndup");
+	e = &in->entries[in->n];
+	retention_entry_init(e, copy, in->n);
+	in->n++;
+	return e;
+}
+
+static void
+read_names(struct input *in, int delim)
+{
+	char *line = NULL;
+	size_t size = 0, number = 0, len;
+	const char *why;
+	ssize_t got;
+
+	while ((got = getdelim(&line, &size, delim, stdin)) != -1) {
+		number++;
+		len = (size_t)got;
+		if (len > 0 && line[len - 1] == delim)
+			len--;
+		if (len == 0)
+			continue;	/* blank lines name nothing */
+		if ((why = backupname_check(line, len)) != NULL) {
+			reject(in, delim ? "line" : "name", number, line, len,
+			    why);
+			continue;
+		}
+		add(in, line, len);
+	}
+	if (ferror(stdin)) {
+		warn("stdin");
+		in->io_error = 1;
+	}
+	free(line);
+}
+
+/* One regular file seen in the directory. */
+struct listed {
+	char	*name;
+	dev_t	 dev;
+	ino_t	 ino;
+	time_t	 mtime;
+};
+
+static int
+compare_listed(const void *va, const void *vb)
+{
+	const struct listed *a = va, *b = vb;
+
+	return strcmp(a->name, b->name);
+}
+
+/* The regular files directly in dir; symlinks, directories and the rest are
+ * never entries, so they can never be named or removed. */
+static void
+read_directory(struct input *in, const char *path, int dirfd)
+{
+	struct retention_entry *e;
+	struct listed *list = NULL;
+	struct dirent *d;
+	struct stat st;
+	const char *why;
+	size_t i, n = 0, cap = 0;
+	DIR *dir;
+	int fd;
+
+	if ((fd = dup(dirfd)) == -1 || (dir = fdopendir(fd)) == NULL)
+		err(EX_NOINPUT, "%s", path);
+	for (;;) {
+		errno = 0;
+		if ((d = readdir(dir)) == NULL)
+			break;
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if ((why = backupname_check(d->d_name,
+		    strlen(d->d_name))) != NULL) {
+			reject(in, path, 0, d->d_name, strlen(d->d_name), why);
+			continue;
+		}
+		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno == ENOENT)
+				continue;	/* removed while we listed */
+			warn("%s/%s", path, d->d_name);
+			in->io_error = 1;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			if (verbose)
+				fprintf(stderr, "skip %s: not a regular file\n",
+				    d->d_name);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((list = reallocarray(list, cap, sizeof(*list))) ==
+			    NULL)
+				err(1, "reallocarray");
+		}
+		if ((list[n].name = strdup(d->d_name)) == NULL)
+			err(1, "strdup");
+		list[n].dev = st.st_dev;
+		list[n].ino = st.st_ino;
+		list[n].mtime = st.st_mtime;
+		n++;
+	}
+	if (errno != 0) {
+		warn("%s", path);
+		in->io_error = 1;
+	}
+	closedir(dir);
+
+	/* name order, so the output does not depend on readdir */
+	qsort(list, n, sizeof(*list), compare_listed);
+	if (n > 0 &&
+	    (in->seen = reallocarray(NULL, n, sizeof(*in->seen))) == NULL)
+		err(1, "reallocarray");
+	for (i = 0; i < n; i++) {
+		e = add(in, list[i].name, strlen(list[i].name));
+		in->seen[e->seq].dev = list[i].dev;
+		in->seen[e->seq].ino = list[i].ino;
+		/* no timestamp in the name: the age is the file's */
+		if (e->is_backup && !e->has_time) {
+			e->has_time = 1;
+			e->time = list[i].mtime;
+		}
+		free(list[i].name);
+	}
+	free(list);
+}
+
+static void
+report(const struct retention_policy *policy, const struct input *in,
+    time_t now)
+{
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < in->n; i++) {
+		retention_reason_format(policy, &in->entries[i], now, why,
+		    sizeof(why));
+		fprintf(stderr, "%s %s: %s\n",
+		    retention_removes(&in->entries[i]) ? "remove" : "keep",
+		    in->entries[i].name, why);
+	}
+}
+
+static void
+say_stale(const struct retention_stale *stale, time_t now)
+{
+	char newest[32], cutoff[32];
+	struct tm tm;
+
+	strftime(newest, sizeof(newest), "%Y-%m-%dT%H:%M:%SZ",
+	    gmtime_r(&stale->newest, &tm));
+	strftime(cutoff, sizeof(cutoff), "%Y-%m-%dT%H:%M:%SZ",
+	    gmtime_r(&stale->cutoff, &tm));
+	warnx("backups have stopped: the newest %s backup is from %s, %lld "
+	    "days ago, before the keep window (since %s); refusing to remove "
+	    "anything", backupname_kind_name(stale->kind), newest,
+	    (long long)((now - stale->newest) / 86400), cutoff);
+}
+
+/* Unlink one listed file, if it is still the regular file we listed. */
+static int
+remove_entry(int dirfd, const char *path, const struct retention_entry *e,
+    const struct seen *seen)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		warn("%s/%s", path, e->name);
+		return EX_IOERR;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_ino != seen->ino ||
+	    st.st_dev != seen->dev) {
+		warnx("%s/%s: changed since it was listed; not removed", path,
+		    e->name);
+		return 1;
+	}
+	if (unlinkat(dirfd, e->name, 0) == -1) {
+		warn("unlink %s/%s", path, e->name);
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "keep-last",		required_argument,	NULL,	'L' },
+	{ "keep-daily",		required_argument,	NULL,	'D' },
+	{ "keep-weekly",	required_argument,	NULL,	'W' },
+	{ "keep-monthly",	required_argument,	NULL,	'M' },
+	{ "keep-yearly",	required_argument,	NULL,	'Y' },
+	{ "keep-within",	required_argument,	NULL,	'I' },
+	{ "keep",		required_argument,	NULL,	'K' },
+	{ "now",		required_argument,	NULL,	'N' },
+	{ "delete",		no_argument,		NULL,	'X' },
+	{ "allow-stale",	no_argument,		NULL,	'S' },
+	{ "null",		no_argument,		NULL,	'0' },
+	{ "verbose",		no_argument,		NULL,	'v' },
+	{ NULL,			0,			NULL,	0 }
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct retention_policy policy;
+	struct retention_stale stale;
+	struct input in;
+	enum retention_option option;
+	const char *path = NULL;
+	time_t now;
+	size_t i, removed = 0;
+	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
+	int dirfd = -1, status = 0, rc, longindex = 0;
+
+	retention_policy_init(&policy);
+	memset(&in, 0, sizeof(in));
+	while ((ch = getopt_long(argc, argv, "0v", longopts,
+	    &longindex)) != -1) {
+		switch (ch) {
+		case 'L': case 'D': case 'W': case 'M': case 'Y': case 'I':
+			option = ch == 'L' ? RETENTION_LAST :
+			    ch == 'D' ? RETENTION_DAILY :
+			    ch == 'W' ? RETENTION_WEEKLY :
+			    ch == 'M' ? RETENTION_MONTHLY :
+			    ch == 'Y' ? RETENTION_YEARLY : RETENTION_WITHIN;
+			if (retention_policy_add(&policy, option, optarg) != 0)
+				errx(EX_USAGE, "--%s %s: %s",
+				    longopts[longindex].name, optarg,
+				    option == RETENTION_WITHIN ? "not a duration "
+				    "(like 30d, 12h, 4w, 3m, 1y6m)" :
+				    "not a count from 0");
+			break;
+		case 'K':
+			if (retention_policy_add_kind(&policy, optarg) != 0)
+				errx(EX_USAGE, "--keep %s: %s", optarg,
+				    errno == ENOENT ? "unknown kind (daily, "
+				    "pre_deployment, weekly_archive, "
+				    "pre_migration, named)" : "expected KIND="
+				    "N|DURATION|forever|none|last:N|daily:N|"
+				    "weekly:N|monthly:N|yearly:N|within:DURATION");
+			break;
+		case 'N':
+			if (retention_parse_time(optarg, &now) != 0)
+				errx(EX_USAGE, "--now %s: expected UTC time "
+				    "like 2025-10-30T12:00:00Z", optarg);
+			have_now = 1;
+			break;
+		case 'X':
+			delete = 1;
+			break;
+		case 'S':
+			allow_stale = 1;
+			break;
+		case '0':
+			null = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1 || (delete && argc == 0))
+		usage();
+	if (!have_now)
+		now = time(NULL);
+
+	if (argc == 1) {
+		path = argv[0];
+		if ((dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			err(EX_NOINPUT, "%s", path);
+		read_directory(&in, path, dirfd);
+	} else
+		read_names(&in, null ? '\0' : '\n');
+
+	retention_decide(&policy, in.entries, in.n, now);
+	if (verbose)
+		report(&policy, &in, now);
+	if (retention_check_stale(&policy, in.entries, in.n, now, &stale)) {
+		say_stale(&stale, now);
+		if (!allow_stale)
+			return EX_TEMPFAIL;
+	}
+	if (in.rejected > 0 && delete) {
+		warnx("%zu name%s rejected; nothing removed", in.rejected,
+		    in.rejected == 1 ? "" : "s");
+		return EX_DATAERR;
+	}
+	if (in.io_error && delete) {
+		warnx("%s could not be listed in full; nothing removed", path);
+		return EX_IOERR;
+	}
+
+	for (i = 0; i < in.n; i++) {
+		if (!retention_removes(&in.entries[i]))
+			continue;
+		if (delete) {
+			if ((rc = remove_entry(dirfd, path, &in.entries[i],
+			    &in.seen[i])) != 0) {
+				if (status != EX_IOERR)
+					status = rc;
+				continue;
+			}
+			removed++;
+		}
+		printf("%s%c", in.entries[i].name, null ? '\0' : '\n');
+	}
+	if (removed > 0 && fsync(dirfd) == -1) {
+		warn("fsync %s", path);
+		status = EX_IOERR;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warn("stdout");
+		status = EX_IOERR;
+	}
+	if (in.io_error)
+		status = EX_IOERR;
+	if (status == 0 && in.rejected > 0)
+		status = EX_DATAERR;
+
+	for (i = 0; i < in.n; i++)
+		free((char *)in.entries[i].name);
+	free(in.entries);
+	free(in.seen);
+	if (dirfd != -1)
+		close(dirfd);
+	return status;
+}

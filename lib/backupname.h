@@ -1,0 +1,67 @@
+/* backupname: the file names the backup wrapper writes, db_backup_<...>.sql.gz,
+ * parsed into kind, label and UTC timestamp, and made from them.  Nothing prints. */
+#ifndef CR_BACKUPNAME_H
+#define CR_BACKUPNAME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define BACKUPNAME_PREFIX	"db_backup_"
+
+/* What a backup is for; decides its default retention. */
+enum backupname_kind {
+	BACKUPNAME_DAILY,		/* db_backup_YYYYMMDD_HHMMSS */
+	BACKUPNAME_PRE_DEPLOYMENT,	/* db_backup_pre_deployment[_<label>][_<time>] */
+	BACKUPNAME_WEEKLY_ARCHIVE,	/* db_backup_weekly_archive[_<label>][_<time>] */
+	BACKUPNAME_PRE_MIGRATION,	/* db_backup_pre_migration_<NNN>[_<time>] */
+	BACKUPNAME_NAMED,		/* db_backup_<label>[_<time>], any other label */
+	BACKUPNAME_NKINDS
+};
+
+/* How the dump is stored: the suffix after the stem. */
+enum backupname_format {
+	BACKUPNAME_SQL_GZ,		/* .sql.gz */
+	BACKUPNAME_SQL,			/* .sql */
+	BACKUPNAME_SQL_GZ_AGE,		/* .sql.gz.age */
+	BACKUPNAME_SQL_GZ_GPG,		/* .sql.gz.gpg */
+	BACKUPNAME_NFORMATS
+};
+
+struct backupname {
+	enum backupname_kind	 kind;
+	enum backupname_format	 format;
+	const char		*label;		/* into the parsed name, not NUL-terminated */
+	size_t			 label_len;	/* 0 for daily backups */
+	int			 has_time;	/* the name carries a timestamp */
+	time_t			 time;		/* that timestamp, read as UTC */
+};
+
+/* Is name (len bytes, may hold NULs) safe to handle as a file name inside one
+ * directory?  Returns NULL if so, else why not: empty, too long, "/", "..",
+ * control characters. */
+const char *backupname_check(const char *name, size_t len);
+
+/* Parse a NUL-terminated file name.  Returns 0 and fills *bn when the name
+ * follows the backup naming pattern, -1 when it does not.  A trailing
+ * _YYYYMMDD_HHMMSS (or, after a label, _YYYYMMDD) must be a real UTC date
+ * and time to count as a timestamp. */
+int backupname_parse(const char *name, struct backupname *bn);
+
+/* Build the name of a backup into buf.  label: NULL or "" for none (required
+ * for pre-migration and named backups); chars [A-Za-z0-9._+-], no "..".
+ * when: NULL for no timestamp (required for daily backups).  Returns 0, or -1
+ * with errno EINVAL (bad label or combination) or ENAMETOOLONG. */
+int backupname_make(char *buf, size_t size, enum backupname_kind kind,
+    const char *label, const time_t *when, enum backupname_format format);
+
+/* "daily", "pre_deployment", "weekly_archive", "pre_migration", "named". */
+const char *backupname_kind_name(enum backupname_kind kind);
+
+/* The kind named by the len bytes at s (also accepts "automated" for daily),
+ * or -1. */
+int backupname_kind_lookup(const char *s, size_t len);
+
+/* ".sql.gz", ".sql", ".sql.gz.age", ".sql.gz.gpg". */
+const char *backupname_format_suffix(enum backupname_format format);
+
+#endif
