@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# cr-backup: the production backup job.  cr-dump | cr-gz into a private temp
+# file, cr-verify it, and only then fsync and rename it to its backup name;
+# then rotate with cr-rotate.  Any failure removes the temp file and leaves
+# every older backup as it was.
+set -uo pipefail
+umask 077
+
+prog=cr-backup
+version=@VERSION@
+
+usage() {
+	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]" >&2
+	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]" >&2
+	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore] [LABEL]" >&2
+	exit 64
+}
+
+# Exit codes (sysexits.h).
+EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
+
+quiet=0 dir=${CR_BACKUP_DIR:-} label= stamp=0 force=0 rotate=1 test_restore=0
+notify= copy_to= encrypt_to=
+conn_args=() keep_args=()
+
+need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-q|--quiet)	quiet=1 ;;
+	--dir)		need_arg "$@"; dir=$2; shift ;;
+	--env-file)	need_arg "$@"; conn_args+=(--env-file "$2"); env_file=$2; shift ;;
+	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
+	--name)		need_arg "$@"; label=$2; shift ;;
+	--stamp)	stamp=1 ;;
+	--force)	force=1 ;;
+	--keep-last|--keep-daily|--keep-weekly|--keep-monthly|--keep-within|--keep)
+			need_arg "$@"; keep_args+=("$1" "$2"); shift ;;
+	--no-rotate)	rotate=0 ;;
+	--notify)	need_arg "$@"; notify=$2; shift ;;
+	--copy-to)	need_arg "$@"; copy_to=$2; shift ;;
+	--encrypt-to)	need_arg "$@"; encrypt_to=$2; shift ;;
+	--test-restore)	test_restore=1 ;;
+	--version)	echo "$prog $version"; exit 0 ;;
+	--help)		usage ;;
+	--)		shift; break ;;
+	-*)		echo "$prog: unknown option: $1" >&2; usage ;;
+	*)		[ -z "$label" ] || usage; label=$1 ;;
+	esac
+	shift
+done
+[ $# -eq 0 ] || usage
+
+say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
+
+# Outcome, reported to --notify on every exit.
+status=failure file= size=0 started=$(date +%s) tmp= lockfd= database=
+message=
+finish() {
+	local rc=$?
+	[ -n "$tmp" ] && rm -f -- "$tmp"
+	if [ -n "$notify" ]; then
+		[ "$rc" -eq 0 ] && status=success
+		CR_STATUS=$status CR_EXIT=$rc CR_FILE=$file CR_SIZE=$size \
+		CR_DATABASE=$database CR_MESSAGE=$message \
+		CR_DURATION=$(( $(date +%s) - started )) \
+			sh -c "$notify" </dev/null ||
+			echo "$prog: --notify command failed (exit $?)" >&2
+	fi
+	exit "$rc"
+}
+trap finish EXIT
+trap 'message="interrupted"; exit 130' INT TERM HUP
+
+die() {	# die CODE MESSAGE
+	message=$2
+	echo "$prog: $2" >&2
+	exit "$1"
+}
+
+# Options that cannot work together, refused before anything is touched.
+if [ -n "$label" ]; then
+	case $label in
+	*[!A-Za-z0-9._-]*|.*|"") die $EX_USAGE "bad backup label: $label (letters, digits, . _ - only)" ;;
+	esac
+fi
+[ "$stamp" -eq 1 ] && [ "$force" -eq 1 ] && die $EX_USAGE "--stamp and --force exclude each other"
+[ -n "$label" ] || { [ "$stamp" -eq 0 ] && [ "$force" -eq 0 ]; } ||
+	die $EX_USAGE "--stamp and --force apply to named backups (--name LABEL)"
+[ -n "$encrypt_to" ] && [ -z "$copy_to" ] &&
+	die $EX_USAGE "--encrypt-to encrypts the off-site copy: give --copy-to CMD too"
+encrypt_cmd=()
+if [ -n "$encrypt_to" ]; then
+	case $encrypt_to in
+	age1*|ssh-*)	encrypt_cmd=(age -r "$encrypt_to") ;;
+	*)		if [ -f "$encrypt_to" ]; then encrypt_cmd=(age -R "$encrypt_to")
+			else encrypt_cmd=(gpg --batch --yes --trust-model always --encrypt --recipient "$encrypt_to"); fi ;;
+	esac
+	command -v "${encrypt_cmd[0]}" >/dev/null ||
+		die $EX_UNAVAILABLE "--encrypt-to needs ${encrypt_cmd[0]}, which is not installed"
+fi
+
+# Who and where: a pre-flight connection that also names the database.
+check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
+database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
+dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
+[ -n "$dir" ] || dir=/var/backups/$database
+mkdir -p -- "$dir" || die $EX_CANTCREAT "cannot create backup directory $dir"
+dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $dir"
+
+# One run at a time per directory: cron overlap must not interleave.
+exec {lockfd}>>"$dir/.cr-backup.lock" || die $EX_CANTCREAT "cannot create lock file in $dir"
+flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lock $dir/.cr-backup.lock)"
+# Under the lock no other run is writing: temp files left are from killed runs.
+rm -f -- "$dir"/.cr-backup.*.partial
+
+now=$(date -u +%Y%m%d_%H%M%S)
+if [ -z "$label" ]; then
+	name=db_backup_$now.sql.gz
+elif [ "$stamp" -eq 1 ]; then
+	name=db_backup_${label}_$now.sql.gz
+else
+	name=db_backup_$label.sql.gz
+fi
+file=$dir/$name
+if [ -e "$file" ] && [ "$force" -eq 0 ]; then
+	die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
+fi
+
+say "PostgreSQL Database Backup"
+say "======================================================================"
+say "Database: $database"
+say "User: $dbuser"
+say "Backup Location: $dir/"
+say "======================================================================"
+say ""
+say "Creating backup..."
+
+tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") || die $EX_CANTCREAT "cannot create a temp file in $dir"
+cr-dump "${conn_args[@]}" | cr-gz >"$tmp"
+codes=("${PIPESTATUS[@]}")
+if [ "${codes[0]}" -ne 0 ]; then
+	die "${codes[0]}" "cr-dump failed (exit ${codes[0]}); no backup written, older backups untouched"
+elif [ "${codes[1]}" -ne 0 ]; then
+	die "${codes[1]}" "cr-gz failed (exit ${codes[1]}); no backup written, older backups untouched"
+fi
+cr-verify -q "$tmp" ||
+	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched"
+sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
+if [ "$force" -eq 1 ]; then
+	mv -f -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
+else
+	# link(2) fails when the name exists: never replaces a backup.
+	ln -- "$tmp" "$file" 2>/dev/null ||
+		die $EX_CANTCREAT "$file appeared meanwhile; not replaced"
+	rm -f -- "$tmp"
+fi
+tmp=
+sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
+size=$(stat -c %s -- "$file")
+say "   Backup created: $name"
+say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
+
+if [ "$test_restore" -eq 1 ]; then
+	say ""
+	say "Test restore into a scratch database..."
+	cr-restore --test --yes "${conn_args[@]}" <"$file" ||
+		die $EX_DATAERR "test restore of $name failed"
+	say "   Restored, row counts match, scratch database dropped"
+fi
+
+if [ -n "$copy_to" ]; then
+	say ""
+	say "Copying off-site..."
+	copy_name=$name
+	if [ ${#encrypt_cmd[@]} -gt 0 ]; then
+		case ${encrypt_cmd[0]} in age) copy_name=$name.age ;; *) copy_name=$name.gpg ;; esac
+		"${encrypt_cmd[@]}" <"$file" | CR_BACKUP_NAME=$copy_name sh -c "$copy_to"
+	else
+		CR_BACKUP_NAME=$copy_name sh -c "$copy_to" <"$file"
+	fi
+	rc=$?
+	[ "$rc" -eq 0 ] || die $EX_IOERR "--copy-to failed (exit $rc); the local backup $name is kept"
+	say "   Copied: $copy_name"
+fi
+
+if [ "$rotate" -eq 1 ]; then
+	say ""
+	say "Cleaning old backups..."
+	removed=$(cr-rotate --delete "${keep_args[@]}" "$dir") || {
+		rc=$?
+		die "$rc" "rotation failed (exit $rc); the new backup $name is kept"
+	}
+	if [ -n "$removed" ]; then
+		while IFS= read -r r; do say "   Removed: $r"; done <<<"$removed"
+	else
+		say "   Nothing to remove"
+	fi
+fi
+
+status=success
+message="backup complete"
+say ""
+say "Backup complete!"
+say "   Location: $file"
+exit 0
