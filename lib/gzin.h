@@ -30,6 +30,10 @@ struct gzin *gzin_open(int fd, int flags);
  * end of the last member (every check passed), -1 on error. */
 ssize_t gzin_read(struct gzin *, void *buf, size_t len);
 
+/* Like gzin_read, without the copy: points *data at the next run of
+ * decompressed bytes, valid until the next call on this gzin. */
+ssize_t gzin_next(struct gzin *, const void **data);
+
 /* After gzin_read returned -1: what is wrong, one line without the input
  * name, e.g. "unexpected end of data after 1048576 bytes" or
  * "CRC-32 mismatch in member 1 (compressed offset 4242)". */

@@ -1,0 +1,225 @@
+/* cr-gz: gzip filter for backups.  Compresses on many threads into bytes that
+ * do not depend on the thread count; decompresses and tests strictly. */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+
+#include "gzin.h"
+#include "gzout.h"
+#include "io.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: cr-gz [-cdt] [-1..-9] [-p threads] [file ...]\n");
+	exit(EX_USAGE);
+}
+
+static const char *
+input_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+/* Open an input, "-" being stdin.  Returns -1 after a warning when it cannot
+ * be read as a file. */
+static int
+open_input(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1)
+		warn("%s", input_name(path));
+	else if (S_ISDIR(st.st_mode))
+		warnx("%s: is a directory", input_name(path));
+	else
+		return fd;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
+static void
+close_input(int fd)
+{
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+static int
+gzout_failure(struct gzout *g, const char *path)
+{
+	switch (gzout_errkind(g)) {
+	case GZOUT_EREAD:
+		warnx("%s: %s", input_name(path), gzout_error(g));
+		return EX_IOERR;
+	case GZOUT_EWRITE:
+		warnx("stdout: %s", gzout_error(g));
+		return EX_IOERR;
+	default:
+		warnx("%s", gzout_error(g));
+		return EX_OSERR;
+	}
+}
+
+/* All inputs into one gzip member on stdout. */
+static int
+compress(char **paths, int npaths, int level, int threads)
+{
+	struct gzout *g;
+	ssize_t n;
+	int fd, i, rc = 0;
+
+	if ((g = gzout_new(STDOUT_FILENO, level, threads)) == NULL) {
+		warn("cannot start compressing");
+		return EX_OSERR;
+	}
+	for (i = 0; i < npaths && rc == 0; i++) {
+		if ((fd = open_input(paths[i])) == -1) {
+			rc = EX_NOINPUT;
+			break;
+		}
+		while ((n = gzout_read_from(g, fd)) > 0)
+			continue;
+		if (n == -1)
+			rc = gzout_failure(g, paths[i]);
+		close_input(fd);
+	}
+	if (rc == 0 && gzout_finish(g) == -1)
+		rc = gzout_failure(g, NULL);
+	gzout_free(g);
+	return rc;
+}
+
+/* Decompress every input to stdout, or with test only check them all. */
+static int
+decompress(char **paths, int npaths, int test)
+{
+	struct gzin *g;
+	const void *p;
+	ssize_t n;
+	int fd, i, rc = 0, status;
+
+	for (i = 0; i < npaths; i++) {
+		if ((fd = open_input(paths[i])) == -1) {
+			status = EX_NOINPUT;
+			goto next;
+		}
+		if ((g = gzin_open(fd, 0)) == NULL) {
+			warn("%s", input_name(paths[i]));
+			close_input(fd);
+			return EX_OSERR;
+		}
+		status = 0;
+		while ((n = gzin_next(g, &p)) > 0)
+			if (!test && io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
+				warnx("stdout: write: %s", strerror(errno));
+				status = EX_IOERR;
+				break;
+			}
+		if (n == -1) {
+			warnx("%s: %s", input_name(paths[i]), gzin_error(g));
+			switch (gzin_errkind(g)) {
+			case GZIN_EDATA:
+				status = EX_DATAERR;
+				break;
+			case GZIN_EIO:
+				status = EX_IOERR;
+				break;
+			default:
+				status = EX_OSERR;
+			}
+		}
+		gzin_close(g);
+		close_input(fd);
+next:
+		if (rc == 0)
+			rc = status;
+		/* -t reports on every input; -d stops where its output breaks */
+		if (rc != 0 && !test)
+			break;
+	}
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static char *stdin_only[] = { "-", NULL };
+	const char *errstr;
+	long cpus;
+	int ch, decomp = 0, test = 0, level = 6, threads, i, rc;
+
+	/* A closed pipe shows up as EPIPE from write(2), reported as such. */
+	signal(SIGPIPE, SIG_IGN);
+
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
+	while ((ch = getopt(argc, argv, "123456789cdtp:")) != -1) {
+		switch (ch) {
+		case '1': case '2': case '3': case '4': case '5':
+		case '6': case '7': case '8': case '9':
+			level = ch - '0';
+			break;
+		case 'c':
+			break;	/* always stdout: accepted for gzip users */
+		case 'd':
+			decomp = 1;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'p':
+			threads = (int)strtonum(optarg, 1, GZOUT_MAX_THREADS, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "threads %s: %s (1 to %d)", optarg,
+				    errstr, GZOUT_MAX_THREADS);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		argc = 1;
+		argv = stdin_only;
+	}
+
+	/* Every named input must open before any output is written. */
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			continue;
+		if ((ch = open_input(argv[i])) == -1)
+			return EX_NOINPUT;
+		close_input(ch);
+	}
+
+	if (test)
+		return decompress(argv, argc, 1);
+	if (!decomp && isatty(STDOUT_FILENO))
+		errx(EX_USAGE, "compressed data not written to a terminal");
+	rc = decomp ? decompress(argv, argc, 0) : compress(argv, argc, level, threads);
+	if (rc == 0 && close(STDOUT_FILENO) == -1) {
+		warn("stdout");
+		rc = EX_IOERR;
+	}
+	return rc;
+}
