@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# cr-backup end to end against the harness's server: verified files only,
+# nothing left behind on failure, locks, named backups, rotation, notify.
+
+load helpers
+
+setup_file() {
+	pg_start
+	mkdb shop
+	psql -X -q -v ON_ERROR_STOP=1 -d shop -f "$CR_REPO/tests/fixtures/awkward.sql" >/dev/null
+	printf 'DATABASE_URL=postgresql:///shop?host=%s&port=%s&user=%s\n' \
+		"$PGHOST" "$PGPORT" "$PGUSER" >"$BATS_FILE_TMPDIR/app.env"
+}
+teardown_file() { pg_stop; }
+
+setup() {
+	export ENVF=$BATS_FILE_TMPDIR/app.env
+	export DIR=$BATS_TEST_TMPDIR/backups
+	mkdir -p "$DIR"
+}
+
+backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
+
+@test "cr-backup writes one verified 0600 backup named in UTC and reports it" {
+	before=$(date -u +%Y%m%d%H%M%S)
+	run cr-backup --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	assert_output_contains "Database: shop"
+	assert_output_contains "Backup complete!"
+	f=$(backups)
+	[ "$(echo "$f" | wc -l)" -eq 1 ]
+	[[ $f =~ ^db_backup_([0-9]{8})_([0-9]{6})\.sql\.gz$ ]]
+	stamp=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
+	[ "$stamp" -ge "$before" ]
+	[ "$(stat -c %a "$DIR/$f")" = 600 ]
+	cr-verify -q "$DIR/$f"
+	# Stock tools restore it too.
+	mkdb shop_copy
+	gunzip -c "$DIR/$f" | psql -X -q -v ON_ERROR_STOP=1 -d shop_copy >/dev/null
+	assert_equal "$(q 'SELECT count(*) FROM "Mixed Schema"."Events"' shop_copy)" 5000
+	# No temp file left behind.
+	[ -z "$(ls -A "$DIR" | grep partial)" ]
+}
+
+@test "cr-backup -q prints nothing on success" {
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	assert_equal "$output" ""
+	[ "$(backups | wc -l)" -eq 1 ]
+}
+
+@test "cr-backup: a dump failing midway leaves no file and keeps older backups" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	old=$(backups)
+	cp "$DIR/$old" "$BATS_TEST_TMPDIR/old.copy"
+	# A pg_dump that writes half a dump, then dies.
+	cat >"$BATS_TEST_TMPDIR/pg_dump" <<-'SH'
+	#!/bin/sh
+	real=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_dump
+	"$real" "$@" | head -c 20000
+	echo "pg_dump: error: connection lost" >&2
+	exit 1
+	SH
+	chmod +x "$BATS_TEST_TMPDIR/pg_dump"
+	sleep 1
+	CR_PG_DUMP=$BATS_TEST_TMPDIR/pg_dump run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	[ "$status" -ne 0 ]
+	assert_output_contains "cr-dump failed"
+	assert_equal "$(backups)" "$old"
+	cmp "$DIR/$old" "$BATS_TEST_TMPDIR/old.copy"
+	[ -z "$(ls -A "$DIR" | grep partial)" ]
+}
+
+@test "cr-backup: a compressor failure is not hidden by the pipeline" {
+	mkdir "$BATS_TEST_TMPDIR/shim"
+	printf '#!/bin/sh\nhead -c 100 >/dev/null; exit 74\n' >"$BATS_TEST_TMPDIR/shim/cr-gz"
+	chmod +x "$BATS_TEST_TMPDIR/shim/cr-gz"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 74
+	assert_output_contains "cr-gz failed"
+	[ -z "$(ls -A "$DIR" | grep -v '^\.cr-backup\.lock$')" ]
+}
+
+@test "cr-backup: a second run while one holds the lock exits 75" {
+	touch "$DIR/.cr-backup.lock"
+	flock "$DIR/.cr-backup.lock" sleep 5 &
+	sleep 0.5
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 75
+	assert_output_contains "another cr-backup is running"
+	[ -z "$(backups)" ]
+	wait
+}
+
+@test "cr-backup: named backups refuse to replace, --stamp keeps both, --force replaces" {
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0
+	assert_status 0
+	[ -f "$DIR/db_backup_pre_deployment_v1.2.0.sql.gz" ]
+	first=$(stat -c %i "$DIR/db_backup_pre_deployment_v1.2.0.sql.gz")
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0
+	assert_status 73
+	assert_output_contains "exists"
+	[ "$(stat -c %i "$DIR/db_backup_pre_deployment_v1.2.0.sql.gz")" = "$first" ]
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name weekly_archive --stamp
+	assert_status 0
+	ls "$DIR" | grep -Eq '^db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz$'
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0 --force
+	assert_status 0
+	[ "$(stat -c %i "$DIR/db_backup_pre_deployment_v1.2.0.sql.gz")" != "$first" ]
+	# The old script's positional label works too.
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" pre_migration_022
+	assert_status 0
+	[ -f "$DIR/db_backup_pre_migration_022.sql.gz" ]
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name ../evil
+	assert_status 64
+}
+
+@test "cr-backup rotates after the backup: the newest 7 automated backups stay" {
+	for d in 20 19 18 17 16 15 14 13 12 11; do
+		echo x >"$DIR/db_backup_$(date -u -d "$d days ago" +%Y%m%d)_020000.sql.gz"
+	done
+	echo keep >"$DIR/db_backup_pre_migration_021.sql.gz"
+	echo keep >"$DIR/notes.txt"
+	run cr-backup --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	assert_output_contains "Removed: db_backup_$(date -u -d '20 days ago' +%Y%m%d)_020000.sql.gz"
+	[ "$(ls "$DIR" | grep -Ec '^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$')" -eq 7 ]
+	[ ! -e "$DIR/db_backup_$(date -u -d '17 days ago' +%Y%m%d)_020000.sql.gz" ]
+	[ -e "$DIR/db_backup_$(date -u -d '16 days ago' +%Y%m%d)_020000.sql.gz" ]
+	[ -e "$DIR/db_backup_pre_migration_021.sql.gz" ]
+	[ -e "$DIR/notes.txt" ]
+}
+
+@test "cr-backup --notify receives the outcome on success and on failure" {
+	n=$BATS_TEST_TMPDIR/notify.log
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 0
+	grep -qx 'CR_STATUS=success' "$n"
+	grep -qx 'CR_EXIT=0' "$n"
+	grep -qx 'CR_DATABASE=shop' "$n"
+	f=$(backups)
+	grep -qx "CR_FILE=$DIR/$f" "$n"
+	grep -qx "CR_SIZE=$(stat -c %s "$DIR/$f")" "$n"
+	grep -q '^CR_DURATION=[0-9]' "$n"
+
+	printf 'DATABASE_URL=postgresql:///no_such_db?host=%s&port=%s\n' "$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/bad.env"
+	run cr-backup -q --env-file "$BATS_TEST_TMPDIR/bad.env" --dir "$DIR" \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 66
+	grep -qx 'CR_STATUS=failure' "$n"
+	grep -qx 'CR_EXIT=66' "$n"
+}
+
+@test "cr-backup --copy-to streams the verified file to a command" {
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--copy-to "cat > $BATS_TEST_TMPDIR/offsite.sql.gz"
+	assert_status 0
+	cmp "$DIR/$(backups)" "$BATS_TEST_TMPDIR/offsite.sql.gz"
+}
+
+@test "cr-backup --encrypt-to encrypts the off-site copy with age" {
+	command -v age >/dev/null || skip "age not installed"
+	age-keygen -o "$BATS_TEST_TMPDIR/key" 2>/dev/null
+	recipient=$(age-keygen -y "$BATS_TEST_TMPDIR/key")
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --encrypt-to "$recipient" \
+		--copy-to "cat > $BATS_TEST_TMPDIR/\$CR_BACKUP_NAME"
+	assert_status 0
+	f=$(backups)
+	[ -f "$BATS_TEST_TMPDIR/$f.age" ]
+	! cmp -s "$DIR/$f" "$BATS_TEST_TMPDIR/$f.age"
+	age -d -i "$BATS_TEST_TMPDIR/key" "$BATS_TEST_TMPDIR/$f.age" | cmp - "$DIR/$f"
+}
+
+@test "cr-backup --test-restore restores into a scratch database and drops it" {
+	run cr-backup --env-file "$ENVF" --dir "$DIR" --test-restore
+	assert_status 0
+	assert_output_contains "row counts match"
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname LIKE '%cr_%'")" 0
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The scheduling examples in contrib/ parse, and their commands run against
+# the test server (paths rewritten to the test's own env file and directory).
+
+load helpers
+
+setup_file() {
+	pg_start
+	mkdb app
+	q "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g" app >/dev/null
+	printf 'DATABASE_URL=postgresql:///app?host=%s&port=%s&user=%s\n' \
+		"$PGHOST" "$PGPORT" "$PGUSER" >"$BATS_FILE_TMPDIR/app.env"
+}
+teardown_file() { pg_stop; }
+
+# Rewrite the example's production paths to this test's files.
+localize() {
+	sed -e "s|/opt/app/.env|$BATS_FILE_TMPDIR/app.env|g" \
+	    -e "s|/etc/cr/%i.env|$BATS_FILE_TMPDIR/app.env|g" \
+	    -e "s|/var/backups/app|$BATS_TEST_TMPDIR/backups|g" \
+	    -e "s|/var/backups/%i|$BATS_TEST_TMPDIR/backups|g" \
+	    -e "s|/opt/app/backups|$BATS_TEST_TMPDIR/backups|g" \
+	    -e "s|/usr/local/bin/cr-backup|$CR_BIN/cr-backup|g"
+}
+
+# A cron time field: numbers, ranges, steps, lists, '*', within [lo, hi].
+cron_field_ok() {
+	local field=$1 lo=$2 hi=$3 part n
+	[[ $field =~ ^[0-9*,/-]+$ ]] || return 1
+	IFS=, read -ra parts <<<"$field"
+	for part in "${parts[@]}"; do
+		for n in $(tr -- '-/' '  ' <<<"${part//\*/}"); do
+			[ "$n" -ge "$lo" ] && [ "$n" -le "$hi" ] || return 1
+		done
+	done
+}
+
+@test "contrib/crontab: every entry has valid time fields and its command makes a backup" {
+	n=0
+	while read -r line; do
+		case $line in ''|'#'*|*=*) continue ;; esac
+		read -r mi h dom mon dow cmd <<<"$line"
+		cron_field_ok "$mi" 0 59 && cron_field_ok "$h" 0 23 && cron_field_ok "$dom" 1 31 &&
+			cron_field_ok "$mon" 1 12 && cron_field_ok "$dow" 0 7 ||
+			{ echo "bad time fields: $line" >&2; return 1; }
+		run sh -c "$(localize <<<"$cmd")"
+		assert_status 0
+		n=$((n + 1))
+	done <"$CR_REPO/contrib/crontab"
+	[ "$n" -eq 2 ]
+	ls "$BATS_TEST_TMPDIR/backups" | grep -Eq '^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'
+	ls "$BATS_TEST_TMPDIR/backups/archive" | grep -Eq '^db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz$'
+}
+
+@test "contrib/systemd: units pass systemd-analyze verify and ExecStart makes a backup" {
+	u=$BATS_TEST_TMPDIR/units
+	mkdir -p "$u" "$BATS_TEST_TMPDIR/backups"
+	localize <"$CR_REPO/contrib/systemd/cr-backup@.service" | sed 's/%i/app/g' >"$u/cr-backup@app.service"
+	localize <"$CR_REPO/contrib/systemd/cr-backup@.timer" >"$u/cr-backup@app.timer"
+	grep -q '^OnCalendar=\*-\*-\* 02:00:00$' "$u/cr-backup@app.timer"
+	if command -v systemd-analyze >/dev/null; then
+		run systemd-analyze verify --man=no "$u/cr-backup@app.service" "$u/cr-backup@app.timer"
+		# User=backup may not exist on the test machine; anything else is a real error.
+		echo "$output" | grep -v -e 'backup' -e '^$' -e 'Failed to create' -e 'nvironment' >&2 && return 1
+		run systemd-analyze calendar '*-*-* 02:00:00'
+		assert_status 0
+	fi
+	cmd=$(sed -n 's/^ExecStart=//p' "$u/cr-backup@app.service")
+	run sh -c "$cmd"
+	assert_status 0
+	ls "$BATS_TEST_TMPDIR/backups" | grep -Eq '^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'
+}
+
+@test "contrib/pm2: ecosystem.config.js loads and its backup process runs" {
+	command -v node >/dev/null || skip "node not installed"
+	run node -e '
+		const c = require(process.argv[1]);
+		const b = c.apps.find(a => a.name === "db-backup");
+		if (!b || b.autorestart !== false || b.cron_restart !== "0 2 * * *") process.exit(2);
+		console.log([b.script].concat(b.args).join("\n"));' "$CR_REPO/contrib/pm2/ecosystem.config.js"
+	assert_status 0
+	mapfile -t argv < <(localize <<<"$output")
+	mkdir -p "$BATS_TEST_TMPDIR/backups"
+	run "${argv[@]}"
+	assert_status 0
+	ls "$BATS_TEST_TMPDIR/backups" | grep -Eq '^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'
+}
+
+@test "contrib/node/package.json: db:backup and db:restore scripts run" {
+	command -v python3 >/dev/null || skip "python3 not installed"
+	script() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scripts"][sys.argv[2]])' \
+		"$CR_REPO/contrib/node/package.json" "$1"; }
+	cd "$BATS_TEST_TMPDIR"
+	cp "$BATS_FILE_TMPDIR/app.env" .env
+	run sh -c "$(script db:backup)"
+	assert_status 0
+	f=$(ls backups/db_backup_*.sql.gz)
+	# db:restore into a dev database named by the dev .env.
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=%s\n' "$PGHOST" "$PGPORT" "$PGUSER" >.env
+	mkdir migrations
+	run sh -c "$(script db:restore) --yes $f"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM t' app_dev)" 100
+}

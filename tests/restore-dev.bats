@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# cr-restore-dev end to end: verify first, atomic replace, migrations after.
+
+load helpers
+
+setup_file() {
+	pg_start
+	mkdb app_production
+	psql -X -q -v ON_ERROR_STOP=1 -d app_production >/dev/null <<-'SQL'
+	CREATE EXTENSION pgcrypto;
+	CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, pw text NOT NULL);
+	CREATE TABLE crearis_config (id int PRIMARY KEY, config jsonb NOT NULL);
+	INSERT INTO crearis_config VALUES (1, '{"migrations_run": ["001_init"]}');
+	INSERT INTO users (email, pw) SELECT 'u' || g, crypt('x', gen_salt('md5')) FROM generate_series(1, 300) g;
+	SQL
+	cr-dump -d app_production | cr-gz >"$BATS_FILE_TMPDIR/prod.sql.gz"
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=%s\n' \
+		"$PGHOST" "$PGPORT" "$PGUSER" >"$BATS_FILE_TMPDIR/dev.env"
+	mkdir "$BATS_FILE_TMPDIR/migrations"
+	echo 'CREATE TABLE users (id serial PRIMARY KEY);' >"$BATS_FILE_TMPDIR/migrations/001_init.sql"
+	printf -- '-- new in dev\nALTER TABLE users ADD COLUMN nickname text;\n' \
+		>"$BATS_FILE_TMPDIR/migrations/002_add_nickname.sql"
+}
+teardown_file() { pg_stop; }
+
+setup() {
+	export ENVF=$BATS_FILE_TMPDIR/dev.env MIG=$BATS_FILE_TMPDIR/migrations
+	mkdb app_dev
+	q "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('old dev data')" app_dev >/dev/null
+}
+
+@test "cr-restore-dev replaces the dev database and applies the new migrations" {
+	run cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" \
+		--json-list crearis_config.config:migrations_run "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_output_contains "Local Database: app_dev"
+	assert_output_contains "Running migration: 002_add_nickname"
+	assert_output_contains "Applied 1 new migration(s)"
+	assert_output_contains "Restore Complete!"
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(q "SELECT to_regclass('marker') IS NULL" app_dev)" t
+	assert_equal "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'" app_dev)" 1
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname"]'
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'" app_dev)" 1
+}
+
+@test "cr-restore-dev reads the backup from a pipe with -" {
+	run bash -c "cat '$BATS_FILE_TMPDIR/prod.sql.gz' | cr-restore-dev --yes --env-file '$ENVF' --no-migrate -"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}
+
+@test "cr-restore-dev refuses a corrupted backup before the dev database is touched" {
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/bad.sql.gz")
+	truncate -s $((size / 2)) "$BATS_TEST_TMPDIR/bad.sql.gz"
+	run cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	assert_status 65
+	assert_output_contains "failed verification"
+	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
+}
+
+@test "cr-restore-dev refuses a missing file" {
+	run cr-restore-dev --yes --env-file "$ENVF" "$BATS_TEST_TMPDIR/nope.sql.gz"
+	assert_status 66
+	assert_output_contains "no such backup file"
+}
+
+@test "cr-restore-dev refuses a production target" {
+	printf 'DATABASE_URL=postgresql:///app_production?host=%s&port=%s\n' "$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/prod.env"
+	run cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/prod.env" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 77
+	assert_equal "$(q 'SELECT count(*) FROM users' app_production)" 300
+}
