@@ -34,7 +34,13 @@ struct sqlsplit_item {
 	unsigned long		 line;	/* 1-based input line where the item starts */
 	uint64_t		 rows;	/* COPY_DATA: rows in this chunk */
 	int			 terminated; /* STATEMENT: ended by ';' */
+	int			 copy_in;   /* STATEMENT: COPY ... FROM stdin, data follows */
 };
+
+/* STATEMENT and META texts are NUL-terminated (text[len] == '\0'), so they
+ * can go straight to PQexec.  A backslash command in the middle of a
+ * statement is returned as META on its own; the statement then continues
+ * without that line. */
 
 struct sqlsplit *sqlsplit_new(sqlsplit_read_fn, void *arg);
 
@@ -42,7 +48,14 @@ struct sqlsplit *sqlsplit_new(sqlsplit_read_fn, void *arg);
 enum sqlsplit_kind sqlsplit_next(struct sqlsplit *, struct sqlsplit_item *item);
 
 const char *sqlsplit_error(const struct sqlsplit *);	/* one line */
+int sqlsplit_errno(const struct sqlsplit *);	/* read failed: its errno; else 0 */
 uint64_t sqlsplit_bytes(const struct sqlsplit *);	/* input bytes consumed */
+
+/* Whether '...' strings treat backslash as an escape: standard_conforming_
+ * strings on (the default) they do not.  Callers that execute the script can
+ * follow the server's setting after each statement. */
+void sqlsplit_set_standard_strings(struct sqlsplit *, int on);
+
 void sqlsplit_free(struct sqlsplit *);
 
 #endif
