@@ -660,8 +660,8 @@ retention_reason_format(const struct retention_policy *policy,
 		    e->rank + 1, r->last, age);
 		break;
 	case RETENTION_KEEP_WITHIN:
-		snprintf(buf, size, "%s: within the keep window, %s (%s)",
-		    kind, rules, age);
+		snprintf(buf, size, "%s: within the keep window, policy %s "
+		    "(%s)", kind, rules, age);
 		break;
 	case RETENTION_KEEP_DAILY:
 	case RETENTION_KEEP_WEEKLY:
