@@ -1,0 +1,348 @@
+/* migexec: one migration file through the shared splitter and PQexec, with
+ * failures located by file line. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "migexec.h"
+#include "migrate.h"
+#include "pgconn.h"
+#include "sqlsplit.h"
+
+struct source {
+	int			 fd;
+	struct migrate_sha256	 sha;
+};
+
+static ssize_t
+source_read(void *arg, void *buf, size_t len)
+{
+	struct source *src = arg;
+	ssize_t got;
+
+	if ((got = read(src->fd, buf, len)) > 0)
+		migrate_sha256_update(&src->sha, buf, (size_t)got);
+	return got;
+}
+
+static void
+failure_init(struct migexec_failure *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+static enum migexec_status
+open_source(const struct migration *m, struct source *src, struct sqlsplit **split,
+    struct migexec_failure *f)
+{
+	if ((src->fd = open(m->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		strlcpy(f->message, strerror(errno), sizeof(f->message));
+		return MIGEXEC_ENOINPUT;
+	}
+	migrate_sha256_init(&src->sha);
+	if ((*split = sqlsplit_new(source_read, src)) == NULL) {
+		close(src->fd);
+		strlcpy(f->message, "out of memory", sizeof(f->message));
+		return MIGEXEC_ENOMEM;
+	}
+	return MIGEXEC_OK;
+}
+
+/* The splitter failed: a read error or SQL text it cannot split. */
+static enum migexec_status
+split_failed(struct sqlsplit *split, struct migexec_failure *f)
+{
+	strlcpy(f->message, sqlsplit_error(split), sizeof(f->message));
+	return sqlsplit_errno(split) != 0 ? MIGEXEC_EIO : MIGEXEC_EDATA;
+}
+
+/* The n-th word of a statement (0 or 1), lower-cased, into w. */
+static void
+word(const char *s, int n, char *w, size_t wlen)
+{
+	size_t i;
+
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		for (i = 0; isalpha((unsigned char)*s) || *s == '_'; s++)
+			if (i + 1 < wlen)
+				w[i++] = (char)tolower((unsigned char)*s);
+		w[i] = '\0';
+		if (n-- == 0 || i == 0)
+			return;
+	}
+}
+
+/* BEGIN/COMMIT/ROLLBACK and friends would end cr-migrate's transaction
+ * early, leaving the tracking row outside it. */
+static int
+is_transaction_control(const char *text)
+{
+	static const char *const words[] = {
+		"begin", "start", "commit", "end", "rollback", "abort", "prepare"
+	};
+	char first[16], second[16];
+	size_t i;
+
+	word(text, 0, first, sizeof(first));
+	word(text, 1, second, sizeof(second));
+	if (strcmp(first, "rollback") == 0 && strcmp(second, "to") == 0)
+		return 0;	/* ROLLBACK TO SAVEPOINT stays inside */
+	if (strcmp(first, "prepare") == 0 && strcmp(second, "transaction") != 0)
+		return 0;	/* PREPARE name AS ... */
+	if (strcmp(first, "start") == 0 && strcmp(second, "transaction") != 0)
+		return 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(first, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+enum migexec_status
+migexec_check(const struct migration *m, struct migexec_failure *f)
+{
+	struct source src;
+	struct sqlsplit *split;
+	struct sqlsplit_item it;
+	enum migexec_status rc;
+
+	failure_init(f);
+	if ((rc = open_source(m, &src, &split, f)) != MIGEXEC_OK)
+		return rc;
+	while (rc == MIGEXEC_OK && sqlsplit_next(split, &it) != SQLSPLIT_END) {
+		switch (it.kind) {
+		case SQLSPLIT_META:
+			f->line = f->statement_line = it.line;
+			snprintf(f->message, sizeof(f->message), "psql meta-command "
+			    "\"%.*s\" in a migration: cr-migrate sends SQL only",
+			    (int)(it.len > 200 ? 200 : it.len), it.text);
+			rc = MIGEXEC_EDATA;
+			break;
+		case SQLSPLIT_STATEMENT:
+			if (!m->no_transaction && is_transaction_control(it.text)) {
+				f->line = f->statement_line = it.line;
+				snprintf(f->message, sizeof(f->message),
+				    "transaction control statement in a migration: "
+				    "cr-migrate runs each file in its own transaction; "
+				    "remove BEGIN/COMMIT, or put \"%s\" at the top of "
+				    "the file", MIGRATE_NO_TRANSACTION);
+				rc = MIGEXEC_EDATA;
+			}
+			break;
+		case SQLSPLIT_ERROR:
+			rc = split_failed(split, f);
+			break;
+		default:
+			break;
+		}
+	}
+	sqlsplit_free(split);
+	close(src.fd);
+	return rc;
+}
+
+/* The file line of a 1-based character position in a statement that starts
+ * at line: count newlines before it, counting UTF-8 lead bytes only. */
+static unsigned long
+position_line(const char *text, unsigned long line, long position)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	for (; *p != '\0' && position > 1; p++) {
+		if ((*p & 0xc0) != 0x80)
+			position--;
+		if (*p == '\n')
+			line++;
+	}
+	return line;
+}
+
+/* The server's message, verbatim, on one line: severity, primary text,
+ * then DETAIL, HINT and CONTEXT when present. */
+static void
+server_message(const PGresult *res, PGconn *conn, struct migexec_failure *f)
+{
+	static const struct {
+		int		 field;
+		const char	*label;
+	} extra[] = {
+		{ PG_DIAG_MESSAGE_DETAIL,	"DETAIL:  " },
+		{ PG_DIAG_MESSAGE_HINT,		"HINT:  " },
+		{ PG_DIAG_CONTEXT,		"CONTEXT:  " },
+	};
+	char raw[2048], one[2048];
+	const char *severity, *primary, *state, *v;
+	size_t i;
+
+	severity = res ? PQresultErrorField(res, PG_DIAG_SEVERITY) : NULL;
+	primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	strlcpy(f->sqlstate, state ? state : "", sizeof(f->sqlstate));
+	if (primary == NULL) {
+		/* Not a server error: the connection broke, or libpq refused. */
+		pgconn_oneline(res && *PQresultErrorMessage(res) != '\0' ?
+		    PQresultErrorMessage(res) : PQerrorMessage(conn),
+		    f->message, sizeof(f->message));
+		return;
+	}
+	snprintf(raw, sizeof(raw), "%s:  %s", severity ? severity : "ERROR", primary);
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		if ((v = PQresultErrorField(res, extra[i].field)) == NULL)
+			continue;
+		strlcat(raw, "  ", sizeof(raw));
+		strlcat(raw, extra[i].label, sizeof(raw));
+		strlcat(raw, v, sizeof(raw));
+	}
+	pgconn_oneline(raw, one, sizeof(one));
+	strlcpy(f->message, one, sizeof(f->message));
+}
+
+static enum migexec_status
+statement_failed(PGresult *res, PGconn *conn, const struct sqlsplit_item *it,
+    const char *text, struct migexec_failure *f)
+{
+	const char *pos;
+	long position = 0;
+
+	f->statement_line = f->line = it->line;
+	if (res != NULL && (pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)) != NULL)
+		position = strtol(pos, NULL, 10);
+	if (position > 0 && text != NULL)
+		f->line = position_line(text, it->line, position);
+	server_message(res, conn, f);
+	PQclear(res);
+	return MIGEXEC_ESQL;
+}
+
+static int
+result_ok(const PGresult *res)
+{
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Finish a COPY FROM stdin: end the data and collect the command's result. */
+static enum migexec_status
+copy_finish(PGconn *conn, const struct sqlsplit_item *stmt, const char *error,
+    struct migexec_failure *f)
+{
+	PGresult *res, *bad = NULL;
+
+	if (PQputCopyEnd(conn, error) != 1)
+		return statement_failed(NULL, conn, stmt, NULL, f);
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (!result_ok(res) && bad == NULL)
+			bad = res;
+		else
+			PQclear(res);
+	}
+	if (bad != NULL)
+		return statement_failed(bad, conn, stmt, NULL, f);
+	return MIGEXEC_OK;
+}
+
+enum migexec_status
+migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA256_HEX],
+    struct migexec_failure *f)
+{
+	struct source src;
+	struct sqlsplit *split;
+	struct sqlsplit_item it, stmt;
+	enum migexec_status rc;
+	PGresult *res;
+	const char *scs;
+	int in_copy = 0, executed = 0;
+
+	failure_init(f);
+	memset(&stmt, 0, sizeof(stmt));
+	if ((rc = open_source(m, &src, &split, f)) != MIGEXEC_OK)
+		return rc;
+	while (rc == MIGEXEC_OK && sqlsplit_next(split, &it) != SQLSPLIT_END) {
+		switch (it.kind) {
+		case SQLSPLIT_STATEMENT:
+			stmt = it;
+			stmt.text = NULL;	/* not valid after the next item */
+			res = PQexec(conn, it.text);
+			if (it.copy_in && res != NULL &&
+			    PQresultStatus(res) == PGRES_COPY_IN) {
+				PQclear(res);
+				in_copy = 1;
+				break;
+			}
+			if (res == NULL || !result_ok(res)) {
+				rc = statement_failed(res, conn, &it, it.text, f);
+				break;
+			}
+			PQclear(res);
+			executed++;
+			/* A migration may SET standard_conforming_strings. */
+			if ((scs = PQparameterStatus(conn, "standard_conforming_strings")) != NULL)
+				sqlsplit_set_standard_strings(split, strcmp(scs, "on") == 0);
+			break;
+		case SQLSPLIT_COPY_DATA:
+			if (in_copy && PQputCopyData(conn, it.text, (int)it.len) != 1) {
+				rc = statement_failed(NULL, conn, &stmt, NULL, f);
+				in_copy = 0;
+			}
+			break;
+		case SQLSPLIT_COPY_END:
+			if (in_copy) {
+				in_copy = 0;
+				if ((rc = copy_finish(conn, &stmt, NULL, f)) == MIGEXEC_OK)
+					executed++;
+			}
+			break;
+		case SQLSPLIT_META:
+			f->line = f->statement_line = it.line;
+			snprintf(f->message, sizeof(f->message), "psql meta-command "
+			    "\"%.*s\" in a migration: cr-migrate sends SQL only",
+			    (int)(it.len > 200 ? 200 : it.len), it.text);
+			rc = MIGEXEC_EDATA;
+			break;
+		case SQLSPLIT_ERROR:
+			rc = split_failed(split, f);
+			break;
+		case SQLSPLIT_END:
+			break;
+		}
+	}
+	if (in_copy)	/* stopped inside COPY data: abandon the command */
+		copy_finish(conn, &stmt, "cr-migrate: migration stopped", &(struct migexec_failure){ 0 });
+	f->committed = rc != MIGEXEC_OK && m->no_transaction && executed > 0;
+	if (rc == MIGEXEC_OK)
+		migrate_sha256_hex(&src.sha, checksum);
+	sqlsplit_free(split);
+	close(src.fd);
+	return rc;
+}
+
+int
+migexec_already_exists(const char *sqlstate)
+{
+	/* Class 42 duplicate_*: column, cursor, database, function, prepared
+	 * statement, schema, table, alias, object. */
+	static const char *const codes[] = {
+		"42701", "42P03", "42P04", "42723", "42P05", "42P06", "42P07",
+		"42712", "42710"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(sqlstate, codes[i]) == 0)
+			return 1;
+	return 0;
+}

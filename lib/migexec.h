@@ -1,0 +1,47 @@
+/* migexec: check and execute one migration file statement by statement,
+ * split by sqlsplit (the splitter cr-restore uses), and say where in the
+ * file a failure happened.  Nothing prints. */
+#ifndef CR_MIGEXEC_H
+#define CR_MIGEXEC_H
+
+#include <stddef.h>
+#include <libpq-fe.h>
+
+#include "migrate.h"
+
+enum migexec_status {
+	MIGEXEC_OK = 0,
+	MIGEXEC_ENOINPUT,	/* the file cannot be opened (EX_NOINPUT) */
+	MIGEXEC_EDATA,		/* meta-command, transaction control, bad SQL text (EX_DATAERR) */
+	MIGEXEC_EIO,		/* read error (EX_IOERR) */
+	MIGEXEC_ESQL,		/* the server refused a statement (1) */
+	MIGEXEC_ENOMEM
+};
+
+struct migexec_failure {
+	unsigned long	line;		/* the failing line: exact when the server
+					 * gave a position, else the statement's */
+	unsigned long	statement_line;	/* where the failing statement starts */
+	char		sqlstate[6];	/* "" when not from the server */
+	char		message[2048];	/* the server's message verbatim on one
+					 * line ("ERROR:  ..."), or the reason */
+	int		committed;	/* no-transaction: earlier statements stayed */
+};
+
+/* Read the whole file through the splitter without executing anything:
+ * refuse psql meta-commands, and BEGIN/COMMIT/ROLLBACK in a file that runs
+ * in cr-migrate's transaction. */
+enum migexec_status migexec_check(const struct migration *, struct migexec_failure *);
+
+/* Execute the file's statements in order with PQexec (COPY ... FROM stdin
+ * data through PQputCopyData), in whatever transaction state the caller set
+ * up.  Stops at the first failure.  On success checksum holds the SHA-256
+ * of exactly the bytes that were executed. */
+enum migexec_status migexec_run(PGconn *, const struct migration *,
+    char checksum[MIGRATE_SHA256_HEX], struct migexec_failure *);
+
+/* Whether a SQLSTATE means "already exists" (duplicate table, object,
+ * column, schema, function, ...). */
+int migexec_already_exists(const char *sqlstate);
+
+#endif

@@ -1,0 +1,103 @@
+/* migrate: the migration files of a directory (NNN_name.sql), their
+ * numbers, SHA-256 checksums and no-transaction markers, and the plan that
+ * compares them with what a database records as applied.  Nothing prints. */
+#ifndef CR_MIGRATE_H
+#define CR_MIGRATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MIGRATE_SHA256_HEX	65	/* 64 hex digits and a NUL */
+
+/* The comment line that makes a file run outside a transaction; it must be
+ * among the comment lines at the top of the file. */
+#define MIGRATE_NO_TRANSACTION	"-- cr:no-transaction"
+
+enum migrate_status {
+	MIGRATE_OK = 0,
+	MIGRATE_ENOINPUT,	/* directory or file cannot be opened (EX_NOINPUT) */
+	MIGRATE_EDATA,		/* bad or duplicate file name (EX_DATAERR) */
+	MIGRATE_EIO,		/* read error (EX_IOERR) */
+	MIGRATE_ENOMEM
+};
+
+struct migration {
+	int64_t	 version;
+	char	*number;	/* the digits as written: "023" */
+	char	*name;		/* file name without .sql: "023_add_feature_x" */
+	char	*path;		/* directory and file name */
+	char	 checksum[MIGRATE_SHA256_HEX];	/* what sha256sum(1) prints */
+	int	 no_transaction;
+};
+
+struct migrate_set {
+	struct migration	*v;	/* sorted by version */
+	size_t			 n;
+};
+
+/* Read every *.sql file of dir (dot files and other names are ignored),
+ * parse its name and checksum it.  Unparsable *.sql names and duplicate
+ * numbers fail with MIGRATE_EDATA and a reason naming the file. */
+enum migrate_status migrate_scan(const char *dir, struct migrate_set *,
+    char *err, size_t errlen);
+void migrate_set_free(struct migrate_set *);
+
+/* The migration numbered version, or NULL. */
+const struct migration *migrate_find(const struct migrate_set *, int64_t version);
+
+/* Parse "023_add_feature_x" or "023_add_feature_x.sql" (len bytes): the
+ * number, and the length of the name without ".sql".  Returns 0, or -1 when
+ * the name is not NNN_name. */
+int migrate_parse_name(const char *s, size_t len, int64_t *version, size_t *stemlen);
+
+/* Streaming SHA-256 (FIPS 180-4), for checksumming what is executed. */
+struct migrate_sha256 {
+	uint32_t	h[8];
+	uint64_t	bytes;
+	unsigned char	block[64];
+	size_t		used;
+};
+void migrate_sha256_init(struct migrate_sha256 *);
+void migrate_sha256_update(struct migrate_sha256 *, const void *, size_t);
+void migrate_sha256_hex(struct migrate_sha256 *, char out[MIGRATE_SHA256_HEX]);
+
+/* What the database records for one version. */
+struct migrate_applied {
+	int64_t	 version;
+	char	*name;
+	char	*checksum;	/* NULL when unknown (adopted without a file) */
+	char	*applied_at;
+	char	*method;	/* "up", "no-transaction", "baseline", "adopted", or
+				 * "json-list" (only in the app's list) */
+};
+
+enum migrate_state {
+	MIGRATE_APPLIED,
+	MIGRATE_PENDING,
+	MIGRATE_DRIFTED,	/* applied, but the file changed since */
+	MIGRATE_MISSING		/* applied, but no file */
+};
+
+struct migrate_plan_entry {
+	enum migrate_state		 state;
+	int64_t				 version;
+	const struct migration		*file;		/* NULL when MISSING */
+	const struct migrate_applied	*applied;	/* NULL when PENDING */
+};
+
+struct migrate_plan {
+	struct migrate_plan_entry	*v;	/* sorted by version */
+	size_t				 n;
+	size_t				 pending, drifted, missing;
+	int64_t				 newest_applied;	/* -1 when none */
+};
+
+/* Compare files and applied rows (any order; duplicates by version keep
+ * the first).  Returns 0, or -1 when out of memory. */
+int migrate_plan_make(const struct migrate_set *, const struct migrate_applied *,
+    size_t napplied, struct migrate_plan *);
+void migrate_plan_free(struct migrate_plan *);
+
+const char *migrate_state_name(enum migrate_state);
+
+#endif

@@ -1,0 +1,578 @@
+/* migtrack: the tracking table, the app's JSON list of applied migrations,
+ * and the advisory lock, all through libpq. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+#include "migrate.h"
+#include "migtrack.h"
+#include "pgconn.h"
+
+#define QNAME	520	/* two quoted identifiers of up to 63 bytes each, doubled quotes */
+
+struct json_entry {
+	int64_t	 version;
+	char	*name;		/* without .sql */
+};
+
+/* One load of the JSON list. */
+struct json_list {
+	int			 exists;	/* the table exists */
+	int			 has_row;
+	int			 suffix;	/* entries are written "NNN_name.sql" */
+	char			 ctid[64];
+	struct json_entry	*v;
+	size_t			 n;
+};
+
+struct migtrack {
+	char		 table[QNAME];		/* quoted */
+	char		*table_given;
+	int64_t		 key;
+	char		*client;
+	char		*json_spec;		/* NULL without --json-list */
+	char		 jtable[QNAME];		/* quoted */
+	char		 jcolumn[QNAME];	/* quoted */
+	char		*jkey;
+};
+
+/* Quote "name" or "schema.name" (maxparts 2) as SQL; unquoted names fold
+ * to lower case as PostgreSQL folds them. */
+static int
+quote_qualified(const char *s, size_t len, int maxparts, char *out, size_t outlen)
+{
+	char part[128], quoted[QNAME];
+	size_t i, n;
+	int parts = 0;
+
+	out[0] = '\0';
+	while (len > 0 || parts == 0) {
+		for (n = 0; n < len && s[n] != '.'; n++)
+			;
+		if (n == 0 || n >= sizeof(part) || ++parts > maxparts)
+			return -1;
+		for (i = 0; i < n; i++)
+			part[i] = (char)tolower((unsigned char)s[i]);
+		part[n] = '\0';
+		if (pgconn_quote_ident(part, quoted, sizeof(quoted)) == -1)
+			return -1;
+		if ((parts > 1 && strlcat(out, ".", outlen) >= outlen) ||
+		    strlcat(out, quoted, outlen) >= outlen)
+			return -1;
+		if (n == len)
+			break;
+		s += n + 1;
+		len -= n + 1;
+		if (len == 0)
+			return -1;	/* trailing dot */
+	}
+	return 0;
+}
+
+struct migtrack *
+migtrack_new(const struct migtrack_opts *o, char *err, size_t errlen)
+{
+	struct migtrack *t;
+	const char *given = o->table ? o->table : MIGTRACK_DEFAULT_TABLE;
+	const char *colon, *dot, *p;
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
+	static const char prefix[] = "cr-migrate:";
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		goto nomem;
+	if (quote_qualified(given, strlen(given), 2, t->table, sizeof(t->table)) == -1) {
+		snprintf(err, errlen, "--table %s: expected NAME or SCHEMA.NAME", given);
+		goto fail;
+	}
+	if ((t->table_given = strdup(given)) == NULL ||
+	    (t->client = strdup(o->client ? o->client : "")) == NULL)
+		goto nomem;
+	for (p = prefix; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (p = given; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	t->key = (int64_t)h;
+
+	if (o->json_list != NULL) {
+		colon = strrchr(o->json_list, ':');
+		dot = colon ? memrchr(o->json_list, '.', (size_t)(colon - o->json_list)) : NULL;
+		if (colon == NULL || dot == NULL || colon[1] == '\0' ||
+		    quote_qualified(o->json_list, (size_t)(dot - o->json_list), 2,
+		    t->jtable, sizeof(t->jtable)) == -1 ||
+		    quote_qualified(dot + 1, (size_t)(colon - dot - 1), 1,
+		    t->jcolumn, sizeof(t->jcolumn)) == -1) {
+			snprintf(err, errlen, "--json-list %s: expected "
+			    "TABLE.COLUMN:KEY, e.g. crearis_config.config:migrations_run",
+			    o->json_list);
+			goto fail;
+		}
+		if ((t->json_spec = strdup(o->json_list)) == NULL ||
+		    (t->jkey = strdup(colon + 1)) == NULL)
+			goto nomem;
+	}
+	return t;
+nomem:
+	strlcpy(err, "out of memory", errlen);
+fail:
+	migtrack_free(t);
+	return NULL;
+}
+
+void
+migtrack_free(struct migtrack *t)
+{
+	if (t == NULL)
+		return;
+	free(t->table_given);
+	free(t->client);
+	free(t->json_spec);
+	free(t->jkey);
+	free(t);
+}
+
+const char *
+migtrack_table(const struct migtrack *t)
+{
+	return t->table;
+}
+
+const char *
+migtrack_json_list(const struct migtrack *t)
+{
+	return t->json_spec;
+}
+
+int64_t
+migtrack_lock_key(const struct migtrack *t)
+{
+	return t->key;
+}
+
+/* Run a query; on failure describe it ("what: server message") in err. */
+static PGresult *
+run(PGconn *conn, const char *what, const char *sql, int nparams,
+    const char *const *params, char *err, size_t errlen)
+{
+	PGresult *res;
+	char msg[1024];
+
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_COMMAND_OK))
+		return res;
+	pgconn_oneline(res ? PQresultErrorMessage(res) : PQerrorMessage(conn),
+	    msg, sizeof(msg));
+	snprintf(err, errlen, "%s: %s", what, msg);
+	PQclear(res);
+	return NULL;
+}
+
+/* Run a command whose result is not needed. */
+static enum migtrack_status
+command(PGconn *conn, const char *what, const char *sql, int nparams,
+    const char *const *params, char *err, size_t errlen)
+{
+	PGresult *res;
+
+	if ((res = run(conn, what, sql, nparams, params, err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+static enum migtrack_status
+exists(PGconn *conn, const char *qname, int *yes, char *err, size_t errlen)
+{
+	PGresult *res;
+	const char *params[1] = { qname };
+
+	if ((res = run(conn, "looking for a table",
+	    "SELECT to_regclass($1) IS NOT NULL", 1, params, err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	*yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+enum migtrack_status
+migtrack_lock(struct migtrack *t, PGconn *conn, int wait, char *err, size_t errlen)
+{
+	PGresult *res;
+	char key[32];
+	const char *params[1] = { key };
+	int got;
+
+	snprintf(key, sizeof(key), "%lld", (long long)t->key);
+	if ((res = run(conn, "taking the advisory lock", wait ?
+	    "SELECT pg_advisory_lock($1::bigint), true" :
+	    "SELECT pg_try_advisory_lock($1::bigint)", 1, params,
+	    err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	got = strcmp(PQgetvalue(res, 0, PQnfields(res) - 1), "t") == 0;
+	PQclear(res);
+	return got ? MIGTRACK_OK : MIGTRACK_EBUSY;
+}
+
+enum migtrack_status
+migtrack_ensure(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
+{
+	char sql[1024];
+
+	/* checksum: SHA-256 of the file, hex, as sha256sum(1) prints it. */
+	snprintf(sql, sizeof(sql),
+	    "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "  version bigint PRIMARY KEY,\n"
+	    "  name text NOT NULL,\n"
+	    "  checksum text,\n"
+	    "  applied_at timestamptz NOT NULL DEFAULT now(),\n"
+	    "  duration_ms bigint,\n"
+	    "  applied_by text NOT NULL DEFAULT current_user,\n"
+	    "  client text,\n"
+	    "  method text NOT NULL DEFAULT 'up'\n"
+	    ")", t->table);
+	return command(conn, "creating the tracking table", sql, 0, NULL, err, errlen);
+}
+
+static void
+json_list_free(struct json_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+json_has(const struct json_list *l, int64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].version == version)
+			return 1;
+	return 0;
+}
+
+/* Read the list from the row whose COLUMN has KEY (the first such row in
+ * physical order), else the first row.  Entries that are not NNN_name are
+ * ignored: the app may list other kinds of migrations. */
+static enum migtrack_status
+json_load(struct migtrack *t, PGconn *conn, int for_update, struct json_list *l,
+    char *err, size_t errlen)
+{
+	PGresult *res;
+	const char *params[1] = { t->jkey }, *s, *type;
+	char sql[2048];
+	enum migtrack_status rc;
+	int64_t version;
+	size_t stemlen, len;
+	int i;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = exists(conn, t->jtable, &l->exists, err, errlen)) != MIGTRACK_OK ||
+	    !l->exists)
+		return rc;
+	snprintf(sql, sizeof(sql),
+	    "SELECT r.ctid::text, jsonb_typeof(r.c), jsonb_typeof(r.c -> $1::text), e.value\n"
+	    "FROM (SELECT ctid, %s::jsonb AS c FROM %s\n"
+	    "      ORDER BY coalesce(%s::jsonb ? $1::text, false) DESC, ctid LIMIT 1 %s) r\n"
+	    "LEFT JOIN LATERAL jsonb_array_elements_text(\n"
+	    "    CASE WHEN jsonb_typeof(r.c -> $1) = 'array' THEN r.c -> $1 END)\n"
+	    "  WITH ORDINALITY AS e(value, n) ON true\n"
+	    "ORDER BY e.n",
+	    t->jcolumn, t->jtable, t->jcolumn, for_update ? "FOR UPDATE" : "");
+	if ((res = run(conn, "reading the JSON list", sql, 1, params,
+	    err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return MIGTRACK_OK;
+	}
+	l->has_row = 1;
+	strlcpy(l->ctid, PQgetvalue(res, 0, 0), sizeof(l->ctid));
+	type = PQgetvalue(res, 0, 2);
+	if ((!PQgetisnull(res, 0, 1) && strcmp(PQgetvalue(res, 0, 1), "object") != 0) ||
+	    (!PQgetisnull(res, 0, 2) && strcmp(type, "array") != 0 &&
+	    strcmp(type, "null") != 0)) {
+		snprintf(err, errlen, "%s: %s is not a JSON list in an object "
+		    "(found %s)", t->json_spec, t->jkey, PQgetisnull(res, 0, 2) ?
+		    PQgetvalue(res, 0, 1) : type);
+		PQclear(res);
+		return MIGTRACK_EDATA;
+	}
+	if ((l->v = calloc((size_t)PQntuples(res), sizeof(*l->v))) == NULL) {
+		PQclear(res);
+		strlcpy(err, "out of memory", errlen);
+		return MIGTRACK_ENOMEM;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		if (PQgetisnull(res, i, 3))
+			continue;
+		s = PQgetvalue(res, i, 3);
+		len = strlen(s);
+		if (migrate_parse_name(s, len, &version, &stemlen) == -1)
+			continue;
+		l->suffix = stemlen != len;	/* follow the newest entry's form */
+		l->v[l->n].version = version;
+		if ((l->v[l->n].name = strndup(s, stemlen)) == NULL) {
+			PQclear(res);
+			json_list_free(l);
+			strlcpy(err, "out of memory", errlen);
+			return MIGTRACK_ENOMEM;
+		}
+		l->n++;
+	}
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+/* Append one name to the list (creating the key, or the row, if needed). */
+static enum migtrack_status
+json_append(struct migtrack *t, PGconn *conn, struct json_list *l, const char *name,
+    char *err, size_t errlen)
+{
+	PGresult *res;
+	const char *params[3];
+	char sql[2048], entry[1024];
+
+	snprintf(entry, sizeof(entry), "%s%s", name, l->suffix ? ".sql" : "");
+	params[0] = t->jkey;
+	params[1] = entry;
+	params[2] = l->ctid;
+	if (!l->has_row)
+		snprintf(sql, sizeof(sql),
+		    "INSERT INTO %s (%s) VALUES (jsonb_build_object($1::text, "
+		    "jsonb_build_array($2::text))) RETURNING ctid::text",
+		    t->jtable, t->jcolumn);
+	else
+		snprintf(sql, sizeof(sql),
+		    "UPDATE %s SET %s = jsonb_set(coalesce(%s::jsonb, '{}'), ARRAY[$1::text],\n"
+		    "  CASE WHEN jsonb_typeof(%s::jsonb -> $1::text) = 'array'\n"
+		    "       THEN %s::jsonb -> $1::text ELSE '[]' END\n"
+		    "  || jsonb_build_array($2::text), true)\n"
+		    "WHERE ctid = $3::tid RETURNING ctid::text",
+		    t->jtable, t->jcolumn, t->jcolumn, t->jcolumn, t->jcolumn);
+	if ((res = run(conn, "updating the JSON list", sql, l->has_row ? 3 : 2,
+	    params, err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	if (PQntuples(res) == 1) {
+		strlcpy(l->ctid, PQgetvalue(res, 0, 0), sizeof(l->ctid));
+		l->has_row = 1;
+	}
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+/* Append every tracked migration the list lacks, in version order. */
+static enum migtrack_status
+json_sync(struct migtrack *t, PGconn *conn, size_t *appended, char *err, size_t errlen)
+{
+	struct json_list l;
+	enum migtrack_status rc;
+	PGresult *res;
+	char sql[1024];
+	int i;
+
+	if (t->json_spec == NULL)
+		return MIGTRACK_OK;
+	if ((rc = json_load(t, conn, 1, &l, err, errlen)) != MIGTRACK_OK || !l.exists)
+		return rc;
+	snprintf(sql, sizeof(sql), "SELECT version, name FROM %s ORDER BY version",
+	    t->table);
+	if ((res = run(conn, "reading the tracking table", sql, 0, NULL,
+	    err, errlen)) == NULL) {
+		json_list_free(&l);
+		return MIGTRACK_ESQL;
+	}
+	for (i = 0; rc == MIGTRACK_OK && i < PQntuples(res); i++) {
+		if (json_has(&l, strtoll(PQgetvalue(res, i, 0), NULL, 10)))
+			continue;
+		rc = json_append(t, conn, &l, PQgetvalue(res, i, 1), err, errlen);
+		if (rc == MIGTRACK_OK && appended != NULL)
+			(*appended)++;
+	}
+	PQclear(res);
+	json_list_free(&l);
+	return rc;
+}
+
+void
+migtrack_applied_free(struct migrate_applied *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(a[i].name);
+		free(a[i].checksum);
+		free(a[i].applied_at);
+		free(a[i].method);
+	}
+	free(a);
+}
+
+enum migtrack_status
+migtrack_read(struct migtrack *t, PGconn *conn, struct migrate_applied **out,
+    size_t *nout, char *err, size_t errlen)
+{
+	struct migrate_applied *a = NULL, *e;
+	struct json_list l;
+	enum migtrack_status rc;
+	PGresult *res = NULL;
+	char sql[1024];
+	size_t n = 0, i, cap;
+	int yes, row, fail = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&l, 0, sizeof(l));
+	if ((rc = exists(conn, t->table, &yes, err, errlen)) != MIGTRACK_OK)
+		return rc;
+	if (yes) {
+		snprintf(sql, sizeof(sql), "SELECT version, name, checksum,\n"
+		    "  to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+		    "  method FROM %s ORDER BY version", t->table);
+		if ((res = run(conn, "reading the tracking table", sql, 0, NULL,
+		    err, errlen)) == NULL)
+			return MIGTRACK_ESQL;
+	}
+	if (t->json_spec != NULL &&
+	    (rc = json_load(t, conn, 0, &l, err, errlen)) != MIGTRACK_OK) {
+		PQclear(res);
+		return rc;
+	}
+	cap = (res ? (size_t)PQntuples(res) : 0) + l.n + 1;
+	if ((a = calloc(cap, sizeof(*a))) == NULL)
+		goto nomem;
+	for (row = 0; res != NULL && row < PQntuples(res); row++) {
+		e = &a[n++];
+		e->version = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+		if ((e->name = strdup(PQgetvalue(res, row, 1))) == NULL ||
+		    (!PQgetisnull(res, row, 2) &&
+		    (e->checksum = strdup(PQgetvalue(res, row, 2))) == NULL) ||
+		    (e->applied_at = strdup(PQgetvalue(res, row, 3))) == NULL ||
+		    (e->method = strdup(PQgetvalue(res, row, 4))) == NULL)
+			goto nomem;
+	}
+	for (i = 0; i < l.n; i++) {
+		for (row = 0; (size_t)row < n; row++)
+			if (a[row].version == l.v[i].version)
+				break;
+		if ((size_t)row < n)
+			continue;
+		e = &a[n++];
+		e->version = l.v[i].version;
+		if ((e->name = strdup(l.v[i].name)) == NULL ||
+		    (e->applied_at = strdup("")) == NULL ||
+		    (e->method = strdup("json-list")) == NULL)
+			goto nomem;
+	}
+	if (0) {
+nomem:
+		strlcpy(err, "out of memory", errlen);
+		fail = 1;
+	}
+	PQclear(res);
+	json_list_free(&l);
+	if (fail) {
+		migtrack_applied_free(a, n);
+		return MIGTRACK_ENOMEM;
+	}
+	*out = a;
+	*nout = n;
+	return MIGTRACK_OK;
+}
+
+enum migtrack_status
+migtrack_record(struct migtrack *t, PGconn *conn, const struct migration *m,
+    const char *checksum, long duration_ms, const char *method,
+    char *err, size_t errlen)
+{
+	const char *params[6];
+	char version[32], duration[32], sql[512];
+	enum migtrack_status rc;
+
+	snprintf(version, sizeof(version), "%lld", (long long)m->version);
+	snprintf(duration, sizeof(duration), "%ld", duration_ms);
+	params[0] = version;
+	params[1] = m->name;
+	params[2] = checksum;
+	params[3] = duration_ms < 0 ? NULL : duration;
+	params[4] = t->client;
+	params[5] = method;
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (version, name, checksum, "
+	    "duration_ms, client, method) VALUES ($1, $2, $3, $4, $5, $6)", t->table);
+	if ((rc = command(conn, "recording the migration", sql, 6, params,
+	    err, errlen)) != MIGTRACK_OK)
+		return rc;
+	return json_sync(t, conn, NULL, err, errlen);
+}
+
+enum migtrack_status
+migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
+    size_t *adopted, size_t *appended, char *err, size_t errlen)
+{
+	struct json_list l;
+	const struct migration *f;
+	enum migtrack_status rc;
+	PGresult *res;
+	const char *params[5];
+	char sql[512], version[32];
+	size_t i, j;
+	int row;
+
+	*adopted = *appended = 0;
+	if (t->json_spec == NULL)
+		return MIGTRACK_OK;
+	if ((rc = command(conn, "starting a transaction", "BEGIN", 0, NULL,
+	    err, errlen)) != MIGTRACK_OK)
+		return rc;
+	if ((rc = json_load(t, conn, 1, &l, err, errlen)) != MIGTRACK_OK)
+		goto rollback;
+	snprintf(sql, sizeof(sql), "SELECT version FROM %s", t->table);
+	if ((res = run(conn, "reading the tracking table", sql, 0, NULL,
+	    err, errlen)) == NULL) {
+		rc = MIGTRACK_ESQL;
+		goto rollback;
+	}
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (version, name, checksum, "
+	    "client, method) VALUES ($1, $2, $3, $4, 'adopted')", t->table);
+	for (i = 0; rc == MIGTRACK_OK && i < l.n; i++) {
+		for (row = 0; row < PQntuples(res); row++)
+			if (strtoll(PQgetvalue(res, row, 0), NULL, 10) == l.v[i].version)
+				break;
+		for (j = 0; j < i; j++)
+			if (l.v[j].version == l.v[i].version)
+				break;
+		if (row < PQntuples(res) || j < i)
+			continue;
+		/* We cannot know what ran; the file as it is now becomes the
+		 * reference that later edits are measured against. */
+		f = migrate_find(set, l.v[i].version);
+		snprintf(version, sizeof(version), "%lld", (long long)l.v[i].version);
+		params[0] = version;
+		params[1] = f ? f->name : l.v[i].name;
+		params[2] = f ? f->checksum : NULL;
+		params[3] = t->client;
+		if ((rc = command(conn, "adopting the JSON list", sql, 4, params,
+		    err, errlen)) == MIGTRACK_OK)
+			(*adopted)++;
+	}
+	PQclear(res);
+	json_list_free(&l);
+	if (rc == MIGTRACK_OK)
+		rc = json_sync(t, conn, appended, err, errlen);
+	if (rc == MIGTRACK_OK)
+		rc = command(conn, "committing", "COMMIT", 0, NULL, err, errlen);
+	if (rc == MIGTRACK_OK)
+		return rc;
+rollback:
+	PQclear(PQexec(conn, "ROLLBACK"));
+	*adopted = *appended = 0;
+	return rc;
+}
