@@ -369,17 +369,21 @@ main(int argc, char *argv[])
 		report(&policy, &in, now);
 	if (retention_check_stale(&policy, in.entries, in.n, now, &stale)) {
 		say_stale(&stale, now);
-		if (!allow_stale)
-			return EX_TEMPFAIL;
+		if (!allow_stale) {
+			status = EX_TEMPFAIL;
+			goto done;
+		}
 	}
 	if (in.rejected > 0 && delete) {
 		warnx("%zu name%s rejected; nothing removed", in.rejected,
 		    in.rejected == 1 ? "" : "s");
-		return EX_DATAERR;
+		status = EX_DATAERR;
+		goto done;
 	}
 	if (in.io_error && delete) {
 		warnx("%s could not be listed in full; nothing removed", path);
-		return EX_IOERR;
+		status = EX_IOERR;
+		goto done;
 	}
 
 	for (i = 0; i < in.n; i++) {
@@ -409,6 +413,7 @@ main(int argc, char *argv[])
 	if (status == 0 && in.rejected > 0)
 		status = EX_DATAERR;
 
+done:
 	for (i = 0; i < in.n; i++)
 		free((char *)in.entries[i].name);
 	free(in.entries);
