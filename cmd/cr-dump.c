@@ -1,0 +1,401 @@
+/* cr-dump: pg_dump to stdout as plain SQL between a cr header and a trailer
+ * that proves the dump complete (byte count and CRC-32), or no trailer. */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "dumpfmt.h"
+#include "dumprun.h"
+#include "io.h"
+#include "pgconn.h"
+
+#define MAXARGS		512
+#define TAILSIZE	2048
+
+struct dump {
+	uint64_t	bytes;
+	uint32_t	crc;
+	int		last_newline;
+	int		progress;	/* show progress on stderr */
+	int		progress_shown;	/* a progress line is on the screen */
+	double		started;
+	char		tail[TAILSIZE];	/* pg_dump's last stderr bytes */
+	size_t		taillen;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: cr-dump [-sv] [-d dbname] [-h host] [-p port] [-U user] "
+	    "[--env-file file]\n               [-n schema] [-t table] [-T table] [dbname]\n");
+	exit(EX_USAGE);
+}
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+emit(struct dump *d, const void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (io_write_all(STDOUT_FILENO, buf, len) == -1)
+		return -1;
+	d->crc = dumpfmt_crc(d->crc, buf, len);
+	d->bytes += len;
+	d->last_newline = ((const char *)buf)[len - 1] == '\n';
+	return 0;
+}
+
+static int
+on_data(void *arg, const void *buf, size_t len)
+{
+	return emit(arg, buf, len);
+}
+
+static void
+progress_line(struct dump *d, int final)
+{
+	double secs = now() - d->started;
+	double mb = (double)d->bytes / 1e6;
+
+	fprintf(stderr, "\rcr-dump: %.1f MB in %.0f s, %.1f MB/s%s", mb, secs,
+	    secs > 0 ? mb / secs : 0.0, final ? "\n" : "  ");
+	d->progress_shown = !final;
+}
+
+static void
+on_tick(void *arg)
+{
+	struct dump *d = arg;
+
+	if (d->progress)
+		progress_line(d, 0);
+}
+
+static void
+on_diag(void *arg, const char *buf, size_t len)
+{
+	struct dump *d = arg;
+	size_t keep;
+
+	if (d->progress_shown) {
+		fputc('\n', stderr);
+		d->progress_shown = 0;
+	}
+	(void)io_write_all(STDERR_FILENO, buf, len);
+	/* Keep the end of pg_dump's message to classify a failure. */
+	if (len >= TAILSIZE - 1) {
+		memcpy(d->tail, buf + len - (TAILSIZE - 1), TAILSIZE - 1);
+		d->taillen = TAILSIZE - 1;
+	} else {
+		keep = d->taillen + len > TAILSIZE - 1 ? TAILSIZE - 1 - len : d->taillen;
+		memmove(d->tail, d->tail + d->taillen - keep, keep);
+		memcpy(d->tail + keep, buf, len);
+		d->taillen = keep + len;
+	}
+	d->tail[d->taillen] = '\0';
+}
+
+/* Exit status for a pg_dump that failed, from what it said. */
+static int
+failure_code(const struct dump *d, const char *user)
+{
+	if (strstr(d->tail, "permission denied") != NULL ||
+	    strstr(d->tail, "row-level security") != NULL) {
+		fprintf(stderr, "cr-dump: hint: the role %s needs SELECT on every table "
+		    "dumped: GRANT SELECT ON ALL TABLES IN SCHEMA <schema> TO %s\n",
+		    user, user);
+		return EX_NOPERM;
+	}
+	if (strstr(d->tail, "server closed the connection") != NULL ||
+	    strstr(d->tail, "connection to server") != NULL ||
+	    strstr(d->tail, "terminating connection") != NULL ||
+	    strstr(d->tail, "could not connect") != NULL ||
+	    strstr(d->tail, "no connection to the server") != NULL)
+		return EX_UNAVAILABLE;
+	return 1;
+}
+
+static void
+add_arg(char **argv, int *argc, const char *opt, const char *value, char *options,
+    size_t optlen)
+{
+	char *s;
+
+	if (*argc >= MAXARGS - 4)
+		errx(EX_USAGE, "too many options");
+	if (value == NULL)
+		s = strdup(opt);
+	else if (asprintf(&s, "%s=%s", opt, value) == -1)
+		s = NULL;
+	if (s == NULL)
+		err(1, NULL);
+	argv[(*argc)++] = s;
+	if (options[0] != '\0')
+		strlcat(options, " ", optlen);
+	strlcat(options, s, optlen);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "dbname",		required_argument,	NULL, 'd' },
+		{ "host",		required_argument,	NULL, 'h' },
+		{ "port",		required_argument,	NULL, 'p' },
+		{ "username",		required_argument,	NULL, 'U' },
+		{ "env-file",		required_argument,	NULL, 'E' },
+		{ "schema-only",	no_argument,		NULL, 's' },
+		{ "table",		required_argument,	NULL, 't' },
+		{ "exclude-table",	required_argument,	NULL, 'T' },
+		{ "schema",		required_argument,	NULL, 'n' },
+		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "version",		no_argument,		NULL, 'V' },
+		{ "help",		no_argument,		NULL, 'H' },
+		{ NULL,			0,			NULL, 0 }
+	};
+	struct pgconn_opts copts = { .appname = "cr-dump" };
+	struct pgconn_params *params;
+	struct dumpfmt_header hdr;
+	struct dump d = { 0 };
+	struct dumprun *run;
+	struct dumprun_io io;
+	struct sigaction sa;
+	enum pgconn_status st;
+	PGconn *conn;
+	PGresult *res;
+	char *dargv[MAXARGS], *conninfo, *password = NULL;
+	char errbuf[1024], hint[1024], pg_dump[PATH_MAX], pg_dump_version[256];
+	char options[4096] = "", header[8192], trailer[DUMPFMT_TRAILER_MAX], user[256];
+	const char *server_version;
+	int ch, dargc = 0, verbose = 0, schema_only = 0, selective = 0, server_major;
+	int status, code, i, n, pumped, saved;
+
+	/* pg_dump options are collected first; the connection comes last. */
+	dargv[dargc++] = "pg_dump";
+	dargv[dargc++] = "--format=plain";
+	dargv[dargc++] = "--no-owner";
+	dargv[dargc++] = "--no-acl";
+	dargv[dargc++] = "--no-password";
+	while ((ch = getopt_long(argc, argv, "d:h:p:U:st:T:n:vV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			copts.dbname = optarg;
+			break;
+		case 'h':
+			copts.host = optarg;
+			break;
+		case 'p':
+			copts.port = optarg;
+			break;
+		case 'U':
+			copts.user = optarg;
+			break;
+		case 'E':
+			copts.env_file = optarg;
+			break;
+		case 's':
+			if (!schema_only)
+				add_arg(dargv, &dargc, "--schema-only", NULL, options,
+				    sizeof(options));
+			schema_only = 1;
+			break;
+		case 't':
+			add_arg(dargv, &dargc, "--table", optarg, options, sizeof(options));
+			selective = 1;
+			break;
+		case 'T':
+			add_arg(dargv, &dargc, "--exclude-table", optarg, options,
+			    sizeof(options));
+			selective = 1;
+			break;
+		case 'n':
+			add_arg(dargv, &dargc, "--schema", optarg, options, sizeof(options));
+			selective = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'V':
+			printf("cr-dump %s\n", CR_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1 || (argc == 1 && copts.dbname != NULL))
+		usage();
+	if (argc == 1)
+		copts.dbname = argv[0];
+
+	/* A failed write must come back as EPIPE, not kill us before we
+	 * can stop pg_dump and say what happened. */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Pre-flight: the connection, its facts, and the privileges. */
+	if ((params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
+		errx(EX_USAGE, "%s", errbuf);
+	if ((conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
+		warnx("connect: %s", errbuf);
+		if (pgconn_hint(st) != NULL)
+			fprintf(stderr, "cr-dump: hint: %s\n", pgconn_hint(st));
+		exit(pgconn_exit_code(st));
+	}
+	pgconn_params_free(params);
+	n = PQserverVersion(conn);
+	server_major = n >= 100000 ? n / 10000 : n / 100;
+	if ((server_version = PQparameterStatus(conn, "server_version")) == NULL)
+		server_version = "";
+	strlcpy(user, PQuser(conn), sizeof(user));
+	res = PQexec(conn, "SELECT current_user");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		strlcpy(user, PQgetvalue(res, 0, 0), sizeof(user));
+	PQclear(res);
+	if (!selective) {
+		switch (dumprun_precheck(conn, schema_only, errbuf, sizeof(errbuf), hint,
+		    sizeof(hint))) {
+		case 0:
+			break;
+		case 1:
+			warnx("%s", errbuf);
+			fprintf(stderr, "cr-dump: hint: %s\n", hint);
+			exit(EX_NOPERM);
+		default:
+			errx(1, "%s", errbuf);
+		}
+	}
+	if (dumprun_find_pg_dump(getenv("CR_PG_DUMP"), server_major, pg_dump,
+	    sizeof(pg_dump), pg_dump_version, sizeof(pg_dump_version), errbuf,
+	    sizeof(errbuf)) == -1)
+		errx(EX_UNAVAILABLE, "%s", errbuf);
+	if ((conninfo = dumprun_conninfo(conn)) == NULL)
+		err(1, "conninfo");
+	dargv[dargc++] = "--dbname";
+	dargv[dargc++] = conninfo;
+	dargv[dargc] = NULL;
+	if (PQpass(conn) != NULL && *PQpass(conn) != '\0' &&
+	    (password = strdup(PQpass(conn))) == NULL)
+		err(1, NULL);
+
+	hdr.tool_version = CR_VERSION;
+	hdr.database = PQdb(conn);
+	hdr.user = user;
+	hdr.server_version = server_version;
+	hdr.pg_dump_version = pg_dump_version;
+	hdr.started = time(NULL);
+	hdr.schema_only = schema_only;
+	hdr.options = options;
+	if ((n = dumpfmt_header_format(&hdr, header, sizeof(header))) == -1)
+		errx(1, "header too long");
+	PQfinish(conn);
+
+	if (verbose) {
+		fprintf(stderr, "cr-dump: running: %s", pg_dump);
+		for (i = 1; i < dargc; i++)
+			fprintf(stderr, " %s", dargv[i]);
+		fprintf(stderr, "\n");
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	d.progress = verbose || isatty(STDERR_FILENO);
+	d.started = now();
+	if (emit(&d, header, (size_t)n) == -1)
+		err(EX_IOERR, "write to standard output");
+	run = dumprun_start(pg_dump, dargv, password, errbuf, sizeof(errbuf));
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if (run == NULL)
+		errx(1, "pg_dump: %s", errbuf);
+
+	io.data = on_data;
+	io.diag = on_diag;
+	io.tick = on_tick;
+	io.arg = &d;
+	io.stop = &stop_signal;
+	pumped = dumprun_pump(run, &io);
+	saved = errno;
+	if (pumped == -1) {
+		/* Stop pg_dump before saying anything: no trailer follows. */
+		dumprun_kill(run, SIGTERM);
+		(void)dumprun_wait(run);
+		dumprun_free(run);
+		if (d.progress_shown)
+			fputc('\n', stderr);
+		if (stop_signal != 0) {
+			warnx("interrupted by signal %d; the dump is incomplete", (int)stop_signal);
+			signal(stop_signal, SIG_DFL);
+			raise(stop_signal);
+			exit(1);
+		}
+		errno = saved;
+		err(EX_IOERR, "write to standard output");
+	}
+	status = dumprun_wait(run);
+	dumprun_free(run);
+	if (d.progress_shown)
+		fputc('\n', stderr);
+	if (status == -1)
+		err(1, "waitpid");
+	if (WIFSIGNALED(status)) {
+		warnx("pg_dump killed by signal %d; the dump is incomplete", WTERMSIG(status));
+		exit(failure_code(&d, user));
+	}
+	if (WEXITSTATUS(status) != 0) {
+		warnx("pg_dump exited with status %d; the dump is incomplete",
+		    WEXITSTATUS(status));
+		code = failure_code(&d, user);
+		exit(code);
+	}
+	if (!d.last_newline && emit(&d, "\n", 1) == -1)
+		err(EX_IOERR, "write to standard output");
+	if ((n = dumpfmt_trailer_format(d.bytes, d.crc, trailer, sizeof(trailer))) == -1)
+		errx(1, "trailer");
+	if (io_write_all(STDOUT_FILENO, trailer, (size_t)n) == -1)
+		err(EX_IOERR, "write to standard output");
+	if (close(STDOUT_FILENO) == -1 && errno != EINTR)
+		err(EX_IOERR, "close standard output");
+	if (verbose) {
+		d.bytes += (uint64_t)n;
+		progress_line(&d, 1);
+	}
+	free(conninfo);
+	return 0;
+}

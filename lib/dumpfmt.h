@@ -1,0 +1,53 @@
+/* dumpfmt: the cr dump stream format, defined once for cr-dump (writer) and
+ * cr-verify (checker): header comment lines, trailer line and checksum.
+ * See docs/stream-format.md. */
+#ifndef CR_DUMPFMT_H
+#define CR_DUMPFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define DUMPFMT_FORMAT		1
+/* Every header line starts with this; the first one names the format. */
+#define DUMPFMT_HEADER_PREFIX	"-- cr-dump: "
+#define DUMPFMT_TRAILER_PREFIX	"-- cr-dump trailer: "
+/* The longest trailer line, newline included. */
+#define DUMPFMT_TRAILER_MAX	96
+
+struct dumpfmt_header {
+	const char	*tool_version;		/* CR_VERSION */
+	const char	*database;
+	const char	*user;
+	const char	*server_version;	/* server_version, e.g. "15.18 (Debian ...)" */
+	const char	*pg_dump_version;	/* "pg_dump (PostgreSQL) 15.18 ..." */
+	time_t		 started;		/* UTC */
+	int		 schema_only;
+	const char	*options;		/* the pg_dump selection options, or "" */
+};
+
+/* The header lines for h, each value escaped onto one line, into buf.
+ * Returns the length, or -1 when buf is too small. */
+int dumpfmt_header_format(const struct dumpfmt_header *h, char *buf, size_t len);
+
+/* If line (len bytes, newline excluded) is a header line, store its key
+ * and unescaped value (truncated to fit) and return 1; else return 0. */
+int dumpfmt_header_parse(const char *line, size_t len, char *key, size_t keylen,
+    char *value, size_t valuelen);
+
+/* The trailer line for a stream whose first 'bytes' bytes have checksum
+ * crc, newline included, into buf (at least DUMPFMT_TRAILER_MAX).  Returns
+ * its length. */
+int dumpfmt_trailer_format(uint64_t bytes, uint32_t crc, char *buf, size_t len);
+
+/* Parse a trailer line (len bytes, its newline included).  Returns 1 and
+ * fills *bytes and *crc for a well-formed trailer, 0 when the line is not
+ * a trailer at all, -1 when it starts like one but is malformed. */
+int dumpfmt_trailer_parse(const char *line, size_t len, uint64_t *bytes, uint32_t *crc);
+
+/* The checksum: CRC-32 (ISO-HDLC, as gzip and zlib) of the covered bytes.
+ * Start with crc 0.  It detects accidents (truncation, corruption), not
+ * tampering. */
+uint32_t dumpfmt_crc(uint32_t crc, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,634 @@
+/* dumprun: locate, start and drain pg_dump for cr-dump. */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+#include "dumprun.h"
+#include "pgconn.h"
+
+#define PUMP_BUFSIZE	(256 * 1024)
+#define PIPE_SIZE	(1024 * 1024)
+
+struct dumprun {
+	pid_t	 pid;		/* 0 once reaped */
+	int	 status;
+	int	 out_fd, err_fd;
+	char	 dir[PATH_MAX];	/* private passfile directory, or "" */
+	char	 passfile[PATH_MAX];
+	char	*buf;
+};
+
+int
+dumprun_parse_major(const char *version)
+{
+	const char *p;
+	long major;
+
+	/* "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
+	if ((p = strstr(version, ") ")) == NULL)
+		return -1;
+	p += 2;
+	if (*p < '0' || *p > '9')
+		return -1;
+	major = strtol(p, NULL, 10);
+	if (major < 7 || major > 1000)
+		return -1;
+	/* Before 10 the major version was two numbers: 9.6 -> 906. */
+	if (major < 10 && (p = strchr(p, '.')) != NULL)
+		major = major * 100 + strtol(p + 1, NULL, 10);
+	return (int)major;
+}
+
+/* First line of `path --version`, or -1 with errno-ish reason in err. */
+static int
+run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	int fds[2], status, devnull;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+	char *nl;
+
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDERR_FILENO);
+		}
+		dup2(fds[1], STDOUT_FILENO);
+		execl(path, path, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (got + 1 < outlen) {
+		n = read(fds[0], out + got, outlen - 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if ((nl = strchr(out, '\n')) != NULL)
+		*nl = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || dumprun_parse_major(out) < 0) {
+		snprintf(err, errlen, "%s --version did not report a pg_dump version", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+find_on_path(char *path, size_t pathlen)
+{
+	const char *env = getenv("PATH");
+	const char *p, *end;
+	int n;
+
+	if (env == NULL || *env == '\0')
+		env = "/usr/local/bin:/usr/bin:/bin";
+	for (p = env; ; p = end + 1) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		n = snprintf(path, pathlen, "%.*s/pg_dump",
+		    end == p ? 1 : (int)(end - p), end == p ? "." : p);
+		if (n > 0 && (size_t)n < pathlen && access(path, X_OK) == 0)
+			return 0;
+		if (*end == '\0')
+			return -1;
+	}
+}
+
+/* The newest /usr/lib/postgresql/N/bin/pg_dump, by N. */
+static int
+find_newest_installed(char *path, size_t pathlen)
+{
+	glob_t g;
+	const char *base = "/usr/lib/postgresql/";
+	size_t i;
+	long best = -1, n;
+	char *end;
+
+	if (glob("/usr/lib/postgresql/*/bin/pg_dump", 0, NULL, &g) != 0)
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		n = strtol(g.gl_pathv[i] + strlen(base), &end, 10);
+		if (*end != '/' || n <= best || access(g.gl_pathv[i], X_OK) != 0)
+			continue;
+		best = n;
+		strlcpy(path, g.gl_pathv[i], pathlen);
+	}
+	globfree(&g);
+	return best < 0 ? -1 : 0;
+}
+
+static void
+major_string(int major, char *buf, size_t len)
+{
+	if (major >= 10)
+		snprintf(buf, len, "%d", major);
+	else
+		snprintf(buf, len, "%d.%d", major / 100, major % 100);
+}
+
+int
+dumprun_find_pg_dump(const char *override, int server_major, char *path,
+    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen)
+{
+	char candidate[PATH_MAX], why[256], have[16], want[16];
+	int major = -1, found = 0;
+
+	major_string(server_major, want, sizeof(want));
+	if (override != NULL && *override != '\0') {
+		if (run_version(override, version, versionlen, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "CR_PG_DUMP=%s: %s", override, why);
+			return -1;
+		}
+		major = dumprun_parse_major(version);
+		if (major < server_major) {
+			major_string(major, have, sizeof(have));
+			snprintf(err, errlen, "CR_PG_DUMP=%s is pg_dump %s, which cannot dump "
+			    "a PostgreSQL %s server; use pg_dump %s or newer", override,
+			    have, want, want);
+			return -1;
+		}
+		strlcpy(path, override, pathlen);
+		return 0;
+	}
+	if (find_on_path(candidate, sizeof(candidate)) == 0 &&
+	    run_version(candidate, version, versionlen, why, sizeof(why)) == 0) {
+		found = 1;
+		major = dumprun_parse_major(version);
+		if (major >= server_major) {
+			strlcpy(path, candidate, pathlen);
+			return 0;
+		}
+	}
+	if (find_newest_installed(candidate, sizeof(candidate)) == 0 &&
+	    run_version(candidate, version, versionlen, why, sizeof(why)) == 0) {
+		found = 1;
+		if (dumprun_parse_major(version) > major)
+			major = dumprun_parse_major(version);
+		if (dumprun_parse_major(version) >= server_major) {
+			strlcpy(path, candidate, pathlen);
+			return 0;
+		}
+	}
+	if (!found) {
+		snprintf(err, errlen, "no pg_dump on PATH or in /usr/lib/postgresql/*/bin; "
+		    "install postgresql-client-%s or set CR_PG_DUMP", want);
+		return -1;
+	}
+	major_string(major, have, sizeof(have));
+	snprintf(err, errlen, "the newest pg_dump found is version %s, which cannot dump "
+	    "a PostgreSQL %s server; install postgresql-client-%s or set CR_PG_DUMP",
+	    have, want, want);
+	return -1;
+}
+
+/* Append keyword='value' with libpq's quoting (backslash before ' and \). */
+static int
+append_kv(char **buf, size_t *len, size_t *cap, const char *kw, const char *val)
+{
+	size_t need = strlen(kw) + 2 * strlen(val) + 5;
+	char *grown;
+
+	if (*len + need > *cap) {
+		size_t ncap = (*cap + need) * 2;
+		if ((grown = realloc(*buf, ncap)) == NULL)
+			return -1;
+		*buf = grown;
+		*cap = ncap;
+	}
+	if (*len > 0)
+		(*buf)[(*len)++] = ' ';
+	*len += (size_t)sprintf(*buf + *len, "%s='", kw);
+	for (; *val != '\0'; val++) {
+		if (*val == '\'' || *val == '\\')
+			(*buf)[(*len)++] = '\\';
+		(*buf)[(*len)++] = *val;
+	}
+	(*buf)[(*len)++] = '\'';
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+char *
+dumprun_conninfo(PGconn *conn)
+{
+	PQconninfoOption *opts, *defs, *o, *d;
+	const char *val;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ok = 1;
+
+	if ((opts = PQconninfo(conn)) == NULL)
+		return NULL;
+	defs = PQconndefaults();
+	/* Pin the host, port, database and role the pre-flight reached. */
+	if (append_kv(&buf, &len, &cap, "host", PQhost(conn)) == -1 ||
+	    append_kv(&buf, &len, &cap, "port", PQport(conn)) == -1 ||
+	    append_kv(&buf, &len, &cap, "dbname", PQdb(conn)) == -1 ||
+	    append_kv(&buf, &len, &cap, "user", PQuser(conn)) == -1)
+		ok = 0;
+	for (o = opts; ok && o->keyword != NULL; o++) {
+		if (o->val == NULL || *o->val == '\0' || o->dispchar[0] == '*' ||
+		    o->dispchar[0] == 'D' ||
+		    strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "port") == 0 ||
+		    strcmp(o->keyword, "dbname") == 0 || strcmp(o->keyword, "user") == 0 ||
+		    strcmp(o->keyword, "passfile") == 0 ||
+		    strcmp(o->keyword, "fallback_application_name") == 0)
+			continue;
+		val = o->val;
+		if (strcmp(o->keyword, "hostaddr") == 0 && PQhostaddr(conn) != NULL &&
+		    *PQhostaddr(conn) != '\0')
+			val = PQhostaddr(conn);
+		/* Settings equal to libpq's defaults (the child inherits the
+		 * same environment) are left out, so an older libpq under an
+		 * older pg_dump is not handed keywords it does not know. */
+		for (d = defs; d != NULL && d->keyword != NULL; d++)
+			if (strcmp(d->keyword, o->keyword) == 0)
+				break;
+		if (d != NULL && d->keyword != NULL && d->val != NULL &&
+		    strcmp(d->val, val) == 0)
+			continue;
+		if (append_kv(&buf, &len, &cap, o->keyword, val) == -1)
+			ok = 0;
+	}
+	PQconninfoFree(opts);
+	if (defs != NULL)
+		PQconninfoFree(defs);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int
+write_passfile(struct dumprun *r, const char *password, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char line[1024];
+	size_t o = 0;
+	int fd, rc;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/cr-dump.XXXXXX", tmp) >= sizeof(r->dir) ||
+	    mkdtemp(r->dir) == NULL) {
+		snprintf(err, errlen, "cannot create a private directory in %s: %s",
+		    tmp, strerror(errno));
+		r->dir[0] = '\0';
+		return -1;
+	}
+	if ((size_t)snprintf(r->passfile, sizeof(r->passfile), "%s/pgpass", r->dir) >=
+	    sizeof(r->passfile)) {
+		strlcpy(err, "TMPDIR path too long", errlen);
+		r->passfile[0] = '\0';
+		return -1;
+	}
+	/* .pgpass: host:port:database:user:password, ':' and '\' escaped. */
+	memcpy(line, "*:*:*:*:", 8);
+	o = 8;
+	for (; *password != '\0'; password++) {
+		if (o + 3 >= sizeof(line)) {
+			explicit_bzero(line, sizeof(line));
+			strlcpy(err, "password too long", errlen);
+			return -1;
+		}
+		if (*password == ':' || *password == '\\')
+			line[o++] = '\\';
+		line[o++] = *password;
+	}
+	line[o++] = '\n';
+	fd = open(r->passfile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		explicit_bzero(line, sizeof(line));
+		snprintf(err, errlen, "%s: %s", r->passfile, strerror(errno));
+		r->passfile[0] = '\0';
+		return -1;
+	}
+	rc = write(fd, line, o) == (ssize_t)o ? 0 : -1;
+	explicit_bzero(line, sizeof(line));
+	if (close(fd) == -1 || rc == -1) {
+		snprintf(err, errlen, "%s: write failed", r->passfile);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dumprun_forget_password(struct dumprun *r)
+{
+	if (r->passfile[0] != '\0') {
+		unlink(r->passfile);
+		r->passfile[0] = '\0';
+	}
+	if (r->dir[0] != '\0') {
+		rmdir(r->dir);
+		r->dir[0] = '\0';
+	}
+}
+
+struct dumprun *
+dumprun_start(const char *path, char *const argv[], const char *password,
+    char *err, size_t errlen)
+{
+	struct dumprun *r;
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull;
+	sigset_t none;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->buf = malloc(PUMP_BUFSIZE)) == NULL) {
+		free(r);
+		strlcpy(err, "out of memory", errlen);
+		return NULL;
+	}
+	r->out_fd = r->err_fd = -1;
+	if (password != NULL && *password != '\0' &&
+	    write_passfile(r, password, err, errlen) == -1)
+		goto fail;
+	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	/* A larger pipe means fewer context switches between the two. */
+	(void)fcntl(out[0], F_SETPIPE_SZ, PIPE_SIZE);
+	if ((r->pid = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		r->pid = 0;
+		goto fail;
+	}
+	if (r->pid == 0) {
+		/* Ignored signals stay ignored across exec: restore them. */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if ((devnull = open("/dev/null", O_RDONLY)) == -1 ||
+		    dup2(devnull, STDIN_FILENO) == -1 ||
+		    dup2(out[1], STDOUT_FILENO) == -1 ||
+		    dup2(errp[1], STDERR_FILENO) == -1)
+			_exit(127);
+		unsetenv("PGPASSWORD");
+		if (r->passfile[0] != '\0')
+			setenv("PGPASSFILE", r->passfile, 1);
+		execv(path, argv);
+		dprintf(STDERR_FILENO, "%s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(errp[1]);
+	r->out_fd = out[0];
+	r->err_fd = errp[0];
+	return r;
+fail:
+	if (out[0] != -1) {
+		close(out[0]);
+		close(out[1]);
+	}
+	if (errp[0] != -1) {
+		close(errp[0]);
+		close(errp[1]);
+	}
+	dumprun_forget_password(r);
+	free(r->buf);
+	free(r);
+	return NULL;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
+{
+	struct pollfd pfd[2];
+	char ebuf[4096];
+	double last_tick = now(), t;
+	ssize_t n;
+	nfds_t npfd;
+	int saved;
+
+	while (r->out_fd != -1 || r->err_fd != -1) {
+		if (io->stop != NULL && *io->stop) {
+			errno = EINTR;
+			return -1;
+		}
+		npfd = 0;
+		if (r->out_fd != -1) {
+			pfd[npfd].fd = r->out_fd;
+			pfd[npfd++].events = POLLIN;
+		}
+		if (r->err_fd != -1) {
+			pfd[npfd].fd = r->err_fd;
+			pfd[npfd++].events = POLLIN;
+		}
+		if (poll(pfd, npfd, 1000) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		/* stderr first, so a message precedes the end of the data. */
+		if (r->err_fd != -1 && (pfd[npfd - 1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(r->err_fd, ebuf, sizeof(ebuf));
+			if (n > 0 && io->diag != NULL)
+				io->diag(io->arg, ebuf, (size_t)n);
+			else if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
+				close(r->err_fd);
+				r->err_fd = -1;
+			}
+		}
+		if (r->out_fd != -1 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(r->out_fd, r->buf, PUMP_BUFSIZE);
+			if (n > 0) {
+				if (io->data(io->arg, r->buf, (size_t)n) == -1)
+					return -1;
+				/* pg_dump has connected once it writes: the
+				 * password has done its job. */
+				dumprun_forget_password(r);
+			} else if (n == 0) {
+				close(r->out_fd);
+				r->out_fd = -1;
+			} else if (errno != EINTR && errno != EAGAIN) {
+				saved = errno;
+				close(r->out_fd);
+				r->out_fd = -1;
+				errno = saved;
+				return -1;
+			}
+		}
+		if (io->tick != NULL && (t = now()) - last_tick >= 1.0) {
+			io->tick(io->arg);
+			last_tick = t;
+		}
+	}
+	return 0;
+}
+
+void
+dumprun_kill(struct dumprun *r, int sig)
+{
+	if (r->pid > 0)
+		kill(r->pid, sig);
+}
+
+int
+dumprun_wait(struct dumprun *r)
+{
+	int status;
+
+	if (r->out_fd != -1) {
+		close(r->out_fd);
+		r->out_fd = -1;
+	}
+	if (r->err_fd != -1) {
+		close(r->err_fd);
+		r->err_fd = -1;
+	}
+	if (r->pid > 0) {
+		while (waitpid(r->pid, &status, 0) == -1)
+			if (errno != EINTR) {
+				dumprun_forget_password(r);
+				return -1;
+			}
+		r->pid = 0;
+		r->status = status;
+	}
+	dumprun_forget_password(r);
+	return r->status;
+}
+
+void
+dumprun_free(struct dumprun *r)
+{
+	if (r == NULL)
+		return;
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		(void)dumprun_wait(r);
+	}
+	if (r->out_fd != -1)
+		close(r->out_fd);
+	if (r->err_fd != -1)
+		close(r->err_fd);
+	dumprun_forget_password(r);
+	free(r->buf);
+	free(r);
+}
+
+/* Tables a whole-database pg_dump locks and reads (extension members aside),
+ * that the current role cannot: 'p' for a missing privilege, 'r' for rows
+ * row-level security would hide (pg_dump sets row_security off and fails). */
+static const char precheck_sql[] =
+    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), 'p'"
+    "  FROM pg_catalog.pg_class c"
+    "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE (c.relkind IN ('r', 'p') OR (c.relkind = 'S' AND NOT $1::bool))"
+    "   AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'"
+    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+    "        WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "          AND d.objid = c.oid AND d.deptype = 'e')"
+    "   AND NOT (pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
+    "        AND pg_catalog.has_table_privilege(c.oid, 'SELECT'))"
+    " UNION ALL "
+    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), 'r'"
+    "  FROM pg_catalog.pg_class c"
+    "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE NOT $1::bool AND c.relkind IN ('r', 'p') AND c.relrowsecurity"
+    "   AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'"
+    "   AND NOT (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r"
+    "             WHERE r.rolname = current_user)"
+    "   AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE'))"
+    " ORDER BY 2, 1";
+
+int
+dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
+    char *hint, size_t hintlen)
+{
+	const char *param[1] = { schema_only ? "true" : "false" };
+	char role[256], list[512], more[64];
+	PGresult *res;
+	int i, n, shown = 0;
+
+	res = PQexecParams(conn, precheck_sql, 1, NULL, param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "privilege check failed: %s", PQerrorMessage(conn));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(res);
+		return -1;
+	}
+	if ((n = PQntuples(res)) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	if (pgconn_quote_ident(PQuser(conn), role, sizeof(role)) == -1)
+		strlcpy(role, "the_role", sizeof(role));
+	list[0] = '\0';
+	/* Name a few of the tables with the same problem as the first. */
+	for (i = 0; i < n && shown < 5; i++) {
+		if (strcmp(PQgetvalue(res, i, 1), PQgetvalue(res, 0, 1)) != 0)
+			break;
+		if (strlen(list) + strlen(PQgetvalue(res, i, 0)) + 3 >= sizeof(list))
+			break;
+		if (shown++ > 0)
+			strlcat(list, ", ", sizeof(list));
+		strlcat(list, PQgetvalue(res, i, 0), sizeof(list));
+	}
+	more[0] = '\0';
+	if (n > shown)
+		snprintf(more, sizeof(more), " (and %d more)", n - shown);
+	if (PQgetvalue(res, 0, 1)[0] == 'p') {
+		snprintf(err, errlen, "permission denied for %s%s: role %s cannot read %s",
+		    list, more, role, shown > 1 ? "them" : "it");
+		snprintf(hint, hintlen, "as the owner or a superuser: GRANT USAGE ON SCHEMA <schema> "
+		    "TO %s; GRANT SELECT ON %s TO %s; (or GRANT pg_read_all_data TO %s)",
+		    role, list, role, role);
+	} else {
+		snprintf(err, errlen, "row-level security on %s%s would hide rows from role %s",
+		    list, more, role);
+		snprintf(hint, hintlen, "dump as the table owner, or: ALTER ROLE %s BYPASSRLS", role);
+	}
+	PQclear(res);
+	return 1;
+}

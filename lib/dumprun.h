@@ -1,0 +1,77 @@
+/* dumprun: find a pg_dump that can dump the server, run it without a shell
+ * with the password in a private temporary passfile (never in argv), and
+ * pump its stdout and stderr to the caller.  Nothing prints. */
+#ifndef CR_DUMPRUN_H
+#define CR_DUMPRUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <libpq-fe.h>
+
+/* Find pg_dump: 'override' (CR_PG_DUMP) when not NULL, else pg_dump on
+ * PATH, else or when PATH's is older than the server, the newest
+ * /usr/lib/postgresql/N/bin/pg_dump.  server_major is PQserverVersion()
+ * / 10000 (>= 10) or / 100 (older).  Fills path and version (first line of
+ * `pg_dump --version`).  Returns 0, or -1 with a one-line reason in err. */
+int dumprun_find_pg_dump(const char *override, int server_major, char *path,
+    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen);
+
+/* Major version from "pg_dump (PostgreSQL) 15.18 (Debian ...)": 15; or -1. */
+int dumprun_parse_major(const char *version);
+
+/* A conninfo string that reaches the same server, database and role as
+ * conn, with every setting the connection used except the password.
+ * Returns a malloc'd string, or NULL when out of memory. */
+char *dumprun_conninfo(PGconn *conn);
+
+/* Before pg_dump starts: can the connected role read every table (and,
+ * unless schema_only, every sequence and every row under row-level
+ * security) that a whole-database dump reads?  Returns 0 when it can, 1
+ * with a one-line problem in err and the fix in hint, -1 when the check
+ * itself failed (reason in err). */
+int dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
+    char *hint, size_t hintlen);
+
+struct dumprun;
+
+/* Start path with argv (argv[0] included) and stdin from /dev/null.  When
+ * password is not NULL it is written to a 0600 passfile in a private
+ * mkdtemp(3) directory given to the child as PGPASSFILE; PGPASSWORD is
+ * removed from the child's environment.  Returns NULL with a reason in err. */
+struct dumprun *dumprun_start(const char *path, char *const argv[],
+    const char *password, char *err, size_t errlen);
+
+struct dumprun_io {
+	/* pg_dump's stdout, in order.  Returns 0, or -1 (errno set) to stop. */
+	int	(*data)(void *arg, const void *buf, size_t len);
+	/* pg_dump's stderr, in order. */
+	void	(*diag)(void *arg, const char *buf, size_t len);
+	/* Called about once a second while data flows. */
+	void	(*tick)(void *arg);
+	void	*arg;
+	/* When it becomes non-zero (a signal handler sets it) the pump stops
+	 * with errno EINTR. */
+	volatile sig_atomic_t *stop;
+};
+
+/* Move data until pg_dump closes both outputs.  Returns 0, or -1 with
+ * errno when data() failed, the stop flag was set, or poll/read failed. */
+int dumprun_pump(struct dumprun *, const struct dumprun_io *);
+
+/* Send sig to pg_dump (if still running). */
+void dumprun_kill(struct dumprun *, int sig);
+
+/* Reap pg_dump, remove the passfile, and return its wait(2) status, or -1
+ * with errno. */
+int dumprun_wait(struct dumprun *);
+
+/* Remove the passfile (if still there).  Idempotent; also done by
+ * dumprun_wait and dumprun_free. */
+void dumprun_forget_password(struct dumprun *);
+
+/* Kill (SIGKILL) and reap a still running pg_dump, remove the passfile, free. */
+void dumprun_free(struct dumprun *);
+
+#endif
