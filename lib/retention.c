@@ -461,6 +461,12 @@ decide_series(const struct retention_rules *r, struct retention_entry *e,
 			    RETENTION_KEEP_NO_TIME;
 			continue;
 		}
+		/* a wrong clock or a bogus name must not take the place of
+		 * the real newest backup */
+		if (e[i].time > now + RETENTION_FUTURE_SLACK) {
+			e[i].reason = RETENTION_KEEP_FUTURE;
+			continue;
+		}
 		e[i].rank = rank;
 		/* every bucket rule sees every backup, as in restic */
 		for (b = 0; b < NBUCKETS; b++) {
@@ -582,7 +588,8 @@ retention_check_stale(const struct retention_policy *policy,
 		newest = 0;
 		for (i = 0; i < n; i++) {
 			if (!entries[i].is_backup || !entries[i].has_time ||
-			    entries[i].bn.kind != scheduled[k].kind)
+			    entries[i].bn.kind != scheduled[k].kind ||
+			    entries[i].time > now + RETENTION_FUTURE_SLACK)
 				continue;
 			if (!any || entries[i].time > newest)
 				newest = entries[i].time;
@@ -646,6 +653,10 @@ retention_reason_format(const struct retention_policy *policy,
 	case RETENTION_KEEP_NO_TIME:
 		snprintf(buf, size, "%s: no timestamp in the name, no age: "
 		    "never removed", kind);
+		break;
+	case RETENTION_KEEP_FUTURE:
+		snprintf(buf, size, "%s: dated more than a day in the future, "
+		    "kept but not counted", kind);
 		break;
 	case RETENTION_KEEP_NEWEST:
 		snprintf(buf, size, "newest %s %s backup, never removed (%s)",

@@ -42,6 +42,7 @@ enum retention_option {
 enum retention_reason {
 	RETENTION_KEEP_NOT_BACKUP,	/* not a backup name: never touched */
 	RETENTION_KEEP_NO_TIME,		/* no timestamp and no mtime: no age */
+	RETENTION_KEEP_FUTURE,		/* more than a day ahead of now */
 	RETENTION_KEEP_NEWEST,		/* newest of its kind and format */
 	RETENTION_KEEP_FOREVER,
 	RETENTION_KEEP_LAST,
@@ -64,6 +65,10 @@ struct retention_entry {
 	enum retention_reason	 reason;	/* set by retention_decide */
 	long			 rank;		/* 0 = newest of its series */
 };
+
+/* Backups dated further ahead than this are kept but count for nothing:
+ * neither as the newest, nor against a count, nor as proof of fresh backups. */
+#define RETENTION_FUTURE_SLACK	86400
 
 /* When a scheduled kind (daily, weekly_archive) has not produced a backup
  * within its keep window: see retention_check_stale. */

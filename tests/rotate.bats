@@ -217,6 +217,21 @@ make_files() {
 	[ "$(wc -l <<<"$output")" -eq 18 ]
 }
 
+@test "cr-rotate: a backup dated in the future is kept but hides neither the newest nor stopped backups" {
+	{ echo db_backup_20991231_000000.sql.gz; daily 2025-10-20 2025-10-30; } >"$T/in"
+	run --separate-stderr cr-rotate -v --now "$NOW" <"$T/in"
+	assert_status 0
+	echo "$output" >"$T/got"
+	daily 2025-10-20 2025-10-23 >"$T/expected"
+	sorted_equal "$T/got" "$T/expected"
+	[[ $stderr == *"keep db_backup_20991231_000000.sql.gz: daily: dated more than a day in the future"* ]]
+
+	{ echo db_backup_20991231_000000.sql.gz; daily 2025-10-01 2025-10-20; } >"$T/in"
+	run --separate-stderr cr-rotate --now "$NOW" <"$T/in"
+	assert_status 75
+	assert_equal "$output" ""
+}
+
 @test "cr-rotate: --delete removes exactly the files it names, and nothing else" {
 	month_of_names | make_files "$T/b"
 	run cr-rotate --now "$NOW" "$T/b"
