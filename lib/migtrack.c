@@ -220,7 +220,7 @@ migtrack_lock(struct migtrack *t, PGconn *conn, int wait, char *err, size_t errl
 enum migtrack_status
 migtrack_ensure(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 {
-	char sql[1024];
+	char sql[4096];
 
 	/* checksum: SHA-256 of the file, hex, as sha256sum(1) prints it. */
 	snprintf(sql, sizeof(sql),
@@ -268,7 +268,7 @@ json_load(struct migtrack *t, PGconn *conn, int for_update, struct json_list *l,
 {
 	PGresult *res;
 	const char *params[1] = { t->jkey }, *s, *type;
-	char sql[2048];
+	char sql[4096];
 	enum migtrack_status rc;
 	int64_t version;
 	size_t stemlen, len;
@@ -339,7 +339,7 @@ json_append(struct migtrack *t, PGconn *conn, struct json_list *l, const char *n
 {
 	PGresult *res;
 	const char *params[3];
-	char sql[2048], entry[1024];
+	char sql[4096], entry[1024];
 
 	snprintf(entry, sizeof(entry), "%s%s", name, l->suffix ? ".sql" : "");
 	params[0] = t->jkey;
@@ -376,7 +376,7 @@ json_sync(struct migtrack *t, PGconn *conn, size_t *appended, char *err, size_t 
 	struct json_list l;
 	enum migtrack_status rc;
 	PGresult *res;
-	char sql[1024];
+	char sql[4096];
 	int i;
 
 	if (t->json_spec == NULL)
@@ -424,7 +424,7 @@ migtrack_read(struct migtrack *t, PGconn *conn, struct migrate_applied **out,
 	struct json_list l;
 	enum migtrack_status rc;
 	PGresult *res = NULL;
-	char sql[1024];
+	char sql[4096];
 	size_t n = 0, i, cap;
 	int yes, row, fail = 0;
 
@@ -494,7 +494,7 @@ migtrack_record(struct migtrack *t, PGconn *conn, const struct migration *m,
     char *err, size_t errlen)
 {
 	const char *params[6];
-	char version[32], duration[32], sql[512];
+	char version[32], duration[32], sql[4096];
 	enum migtrack_status rc;
 
 	snprintf(version, sizeof(version), "%lld", (long long)m->version);
@@ -522,7 +522,7 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	enum migtrack_status rc;
 	PGresult *res;
 	const char *params[5];
-	char sql[512], version[32];
+	char sql[4096], version[32];
 	size_t i, j;
 	int row;
 
