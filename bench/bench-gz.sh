@@ -1,0 +1,139 @@
+#!/bin/sh
+# bench-gz: cr-gz against gzip -6 and pigz on one SQL-like input: MB/s and
+# size when compressing, MB/s when decompressing, ratios, cr-gz's peak RSS.
+set -e
+: "${BENCH_MB:=500}"
+if [ -z "$BENCH_DIR" ]; then
+	BENCH_DIR=$(mktemp -d /var/tmp/cr-bench.XXXXXX)
+	trap 'rm -rf "$BENCH_DIR"' EXIT
+fi
+[ -n "$CR_BIN" ] && PATH="$CR_BIN:$PATH"
+command -v cr-gz >/dev/null || { echo "bench-gz: no cr-gz on PATH (set CR_BIN)" >&2; exit 1; }
+have_pigz=0
+command -v pigz >/dev/null && have_pigz=1
+
+in=$BENCH_DIR/gz-input.sql
+gz=$BENCH_DIR/gz-gzip.gz
+
+# A COPY block like pg_dump's: ids, names, e-mails, timestamps, amounts,
+# states and JSON.  It compresses about 4x with gzip -6, as dumps do.
+rows=$((BENCH_MB * 1048576 / 137))
+awk -v n="$rows" 'BEGIN {
+	srand(42)
+	split("anna bernd clara dieter eva felix greta hans ida jonas karl lena mia noah otto paula", first, " ")
+	split("mueller schmidt schneider fischer weber meyer wagner becker schulz hoffmann koch richter", last, " ")
+	split("new paid shipped cancelled refunded", state, " ")
+	split("example.com mail.de web.org shop.net", dom, " ")
+	split("red green blue small large express gift fragile", tag, " ")
+	print "COPY public.orders (id, customer, email, created_at, amount, status, attrs) FROM stdin;"
+	for (i = 1; i <= n; i++) {
+		f = first[int(rand() * 16) + 1]; l = last[int(rand() * 12) + 1]
+		printf "%d\t%s %s\t%s.%s%d@%s\t2024-%02d-%02d %02d:%02d:%02d.%06d+00\t%d.%02d\t%s\t{\"items\": %d, \"tag\": \"%s\", \"ref\": \"%08x\"}\n",
+		    1000000 + i, f, l, f, l, int(rand() * 1000), dom[int(rand() * 4) + 1],
+		    int(rand() * 12) + 1, int(rand() * 28) + 1, int(rand() * 24),
+		    int(rand() * 60), int(rand() * 60), int(rand() * 1000000),
+		    int(rand() * 500), int(rand() * 100), state[int(rand() * 5) + 1],
+		    int(rand() * 9) + 1, tag[int(rand() * 8) + 1], int(rand() * 2147483647)
+	}
+	print "\\."
+}' >"$in"
+insize=$(wc -c <"$in")
+mb=$(awk -v b="$insize" 'BEGIN { printf "%.1f", b / 1048576 }')
+
+now_ms() {
+	date +%s%N | cut -c1-13
+}
+
+# peak RSS in KiB of "$@" <$1 >$2: GNU time when there, else VmHWM polled
+# from /proc while it runs
+rss_of() {
+	_in=$1 _out=$2
+	shift 2
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$BENCH_DIR/rss" "$@" <"$_in" >"$_out"
+		cat "$BENCH_DIR/rss"
+		return
+	fi
+	"$@" <"$_in" >"$_out" &
+	_pid=$! _peak=0
+	while kill -0 "$_pid" 2>/dev/null; do
+		_hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$_pid/status" 2>/dev/null || true)
+		[ -n "$_hwm" ] && [ "$_hwm" -gt "$_peak" ] && _peak=$_hwm
+		sleep 0.05
+	done
+	wait "$_pid"
+	echo "$_peak"
+}
+
+# run LABEL IN OUT CMD...: time one run, print MB/s of the uncompressed size,
+# and the output size when OUT is a file
+run() {
+	_label=$1 _in=$2 _out=$3
+	shift 3
+	sync
+	_t0=$(now_ms)
+	"$@" <"$_in" >"$_out"
+	_t1=$(now_ms)
+	_ms=$((_t1 - _t0))
+	[ "$_ms" -gt 0 ] || _ms=1
+	eval "ms_$(echo "$_label" | tr -c 'a-z0-9\n' _)=$_ms"
+	if [ "$_out" = /dev/null ]; then
+		_size=
+	else
+		_size=$(wc -c <"$_out")
+	fi
+	awk -v l="$_label" -v b="$insize" -v ms="$_ms" -v s="$_size" 'BEGIN {
+		printf "  %-20s %8.1f MB/s %7.2f s", l, b / 1048576 / (ms / 1000), ms / 1000
+		if (s != "") printf "  %11d bytes  ratio %.2fx", s, b / s
+		printf "\n" }'
+}
+
+# ratio A B: how many times faster A ran than B
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'
+}
+
+# verdict RATIO TARGET: "ok" or "MISSED"
+verdict() {
+	awk -v r="$1" -v t="$2" 'BEGIN { print (r + 0 >= t + 0) ? "ok" : "MISSED" }'
+}
+
+echo "bench-gz: $mb MB of SQL-like text, $(nproc 2>/dev/null || echo '?') CPUs"
+echo "compress:"
+run "cr-gz -p2" "$in" "$BENCH_DIR/gz-cr.gz" cr-gz -p 2
+run "gzip -6" "$in" "$gz" gzip -6
+[ "$have_pigz" = 1 ] && run "pigz -p2 -6" "$in" "$BENCH_DIR/gz-pigz.gz" pigz -p 2 -6
+echo "decompress (gzip -6 output, to /dev/null):"
+run "cr-gz -d" "$gz" /dev/null cr-gz -d
+run "gunzip -c" "$gz" /dev/null gzip -d -c
+[ "$have_pigz" = 1 ] && run "pigz -d -c" "$gz" /dev/null pigz -d -c
+
+# every tool read back the same bytes
+cr-gz -d <"$BENCH_DIR/gz-cr.gz" | cmp -s - "$in" || { echo "bench-gz: cr-gz round trip FAILED" >&2; exit 1; }
+
+crsize=$(wc -c <"$BENCH_DIR/gz-cr.gz")
+gzsize=$(wc -c <"$gz")
+sizepct=$(awk -v a="$crsize" -v b="$gzsize" 'BEGIN { printf "%+.2f", (a / b - 1) * 100 }')
+r=$(ratio "$ms_cr_gz__p2" "$ms_gzip__6")
+echo "ratios:"
+echo "  cr-gz -p2 / gzip -6:   ${r}x speed (target 1.8x: $(verdict "$r" 1.8)), size ${sizepct}% (target within 1%: $(awk -v p="$sizepct" 'BEGIN { print (p <= 1 && p >= -1) ? "ok" : "MISSED" }'))"
+if [ "$have_pigz" = 1 ]; then
+	r=$(ratio "$ms_cr_gz__p2" "$ms_pigz__p2__6")
+	echo "  cr-gz -p2 / pigz -p2:  ${r}x speed (target 1.0x: $(verdict "$r" 1.0)); pigz -p2 / gzip -6: $(ratio "$ms_pigz__p2__6" "$ms_gzip__6")x"
+fi
+r=$(ratio "$ms_cr_gz__d" "$ms_gunzip__c")
+echo "  cr-gz -d / gunzip:     ${r}x speed"
+if [ "$have_pigz" = 1 ]; then
+	r=$(ratio "$ms_cr_gz__d" "$ms_pigz__d__c")
+	echo "  cr-gz -d / pigz -d:    ${r}x speed (target 1.0x: $(verdict "$r" 1.0)); pigz -d / gunzip: $(ratio "$ms_pigz__d__c" "$ms_gunzip__c")x"
+else
+	echo "  pigz: not installed, its lines skipped"
+fi
+
+# memory is fixed after the first blocks: 64 MB of the input show the peak
+head -c 67108864 "$in" >"$BENCH_DIR/gz-rss.sql"
+cr-gz <"$BENCH_DIR/gz-rss.sql" >"$BENCH_DIR/gz-rss.gz"
+rc=$(rss_of "$BENCH_DIR/gz-rss.sql" /dev/null cr-gz -p 2)
+rd=$(rss_of "$BENCH_DIR/gz-rss.gz" /dev/null cr-gz -d)
+echo "peak RSS: cr-gz -p2 $((rc / 1024)) MiB, cr-gz -d $((rd / 1024)) MiB (target under 64 MiB: $(verdict $((65536 - rc)) 1)/$(verdict $((65536 - rd)) 1))"
+rm -f "$in" "$gz" "$BENCH_DIR"/gz-* "$BENCH_DIR/rss"
