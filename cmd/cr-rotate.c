@@ -323,9 +323,10 @@ main(int argc, char *argv[])
 				errx(EX_USAGE, "--keep %s: %s", optarg,
 				    errno == ENOENT ? "unknown kind (daily, "
 				    "pre_deployment, weekly_archive, "
-				    "pre_migration, named)" : "expected KIND="
-				    "N|DURATION|forever|none|last:N|daily:N|"
-				    "weekly:N|monthly:N|yearly:N|within:DURATION");
+				    "pre_migration, named)" : "expected "
+				    "KIND=N|DURATION|forever|none|last:N|"
+				    "daily:N|weekly:N|monthly:N|yearly:N|"
+				    "within:DURATION");
 			break;
 		case 'N':
 			if (retention_parse_time(optarg, &now) != 0)
@@ -358,13 +359,15 @@ main(int argc, char *argv[])
 
 	if (argc == 1) {
 		path = argv[0];
-		if ((dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd == -1)
 			err(EX_NOINPUT, "%s", path);
 		read_directory(&in, path, dirfd);
 	} else
 		read_names(&in, null ? '\0' : '\n');
 
-	retention_decide(&policy, in.entries, in.n, now);
+	if (retention_decide(&policy, in.entries, in.n, now) != 0)
+		err(1, "retention_decide");
 	if (verbose)
 		report(&policy, &in, now);
 	if (retention_check_stale(&policy, in.entries, in.n, now, &stale)) {

@@ -1,5 +1,5 @@
-/* backupname: the file names the backup wrapper writes, db_backup_<...>.sql.gz,
- * parsed into kind, label and UTC timestamp, and made from them.  Nothing prints. */
+/* backupname: the file names the backup wrapper writes, db_backup_...sql.gz,
+ * parsed into kind, label and UTC timestamp, and made.  Nothing prints. */
 #ifndef CR_BACKUPNAME_H
 #define CR_BACKUPNAME_H
 
@@ -8,13 +8,19 @@
 
 #define BACKUPNAME_PREFIX	"db_backup_"
 
-/* What a backup is for; decides its default retention. */
+/* What a backup is for; decides its default retention.  The stems after
+ * db_backup_ (time: YYYYMMDD_HHMMSS):
+ *	daily		<time>
+ *	pre_deployment	pre_deployment[_<label>][_<time>]
+ *	weekly_archive	weekly_archive[_<label>][_<time>]
+ *	pre_migration	pre_migration_<NNN>[_<time>]
+ *	named		<label>[_<time>], any other label */
 enum backupname_kind {
-	BACKUPNAME_DAILY,		/* db_backup_YYYYMMDD_HHMMSS */
-	BACKUPNAME_PRE_DEPLOYMENT,	/* db_backup_pre_deployment[_<label>][_<time>] */
-	BACKUPNAME_WEEKLY_ARCHIVE,	/* db_backup_weekly_archive[_<label>][_<time>] */
-	BACKUPNAME_PRE_MIGRATION,	/* db_backup_pre_migration_<NNN>[_<time>] */
-	BACKUPNAME_NAMED,		/* db_backup_<label>[_<time>], any other label */
+	BACKUPNAME_DAILY,
+	BACKUPNAME_PRE_DEPLOYMENT,
+	BACKUPNAME_WEEKLY_ARCHIVE,
+	BACKUPNAME_PRE_MIGRATION,
+	BACKUPNAME_NAMED,
 	BACKUPNAME_NKINDS
 };
 
@@ -30,10 +36,10 @@ enum backupname_format {
 struct backupname {
 	enum backupname_kind	 kind;
 	enum backupname_format	 format;
-	const char		*label;		/* into the parsed name, not NUL-terminated */
+	const char		*label;		/* in the name, unterminated */
 	size_t			 label_len;	/* 0 for daily backups */
-	int			 has_time;	/* the name carries a timestamp */
-	time_t			 time;		/* that timestamp, read as UTC */
+	int			 has_time;	/* the name has a timestamp */
+	time_t			 time;		/* read as UTC */
 };
 
 /* Is name (len bytes, may hold NULs) safe to handle as a file name inside one

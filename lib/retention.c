@@ -19,8 +19,10 @@
 /* The table of the system cr replaces (reference/original-system.md). */
 static const struct retention_rules default_rules[BACKUPNAME_NKINDS] = {
 	[BACKUPNAME_DAILY] = { .last = 7 },
-	[BACKUPNAME_PRE_DEPLOYMENT] = { .nwithin = 1, .within = { { .days = 30 } } },
-	[BACKUPNAME_WEEKLY_ARCHIVE] = { .nwithin = 1, .within = { { .days = 90 } } },
+	[BACKUPNAME_PRE_DEPLOYMENT] = {
+		.nwithin = 1, .within = { { .days = 30 } } },
+	[BACKUPNAME_WEEKLY_ARCHIVE] = {
+		.nwithin = 1, .within = { { .days = 90 } } },
 	[BACKUPNAME_PRE_MIGRATION] = { .forever = 1 },
 	[BACKUPNAME_NAMED] = { .forever = 1 },
 };
@@ -114,7 +116,7 @@ retention_span_cutoff(const struct retention_span *span, time_t now)
 
 	if (gmtime_r(&now, &tm) == NULL)
 		return now;
-	/* timegm normalises the out-of-range fields: 3m before 31 May is 3 Mar */
+	/* timegm normalises out-of-range fields: 3m before 31 May is 3 Mar */
 	tm.tm_year -= span->years;
 	tm.tm_mon -= span->months;
 	tm.tm_mday -= span->weeks * 7 + span->days;
@@ -387,9 +389,13 @@ series_of(const struct retention_entry *e)
 static int
 compare_series(const void *va, const void *vb)
 {
-	const struct retention_entry *a = va, *b = vb;
-	int sa = series_of(a), sb = series_of(b), c;
+	const struct retention_entry *a, *b;
+	int sa, sb, c;
 
+	a = *(const struct retention_entry *const *)va;
+	b = *(const struct retention_entry *const *)vb;
+	sa = series_of(a);
+	sb = series_of(b);
 	if (sa != sb)
 		return sa < sb ? -1 : 1;
 	if (a->has_time != b->has_time)
@@ -398,14 +404,6 @@ compare_series(const void *va, const void *vb)
 		return a->time > b->time ? -1 : 1;
 	if ((c = strcmp(a->name, b->name)) != 0)
 		return c;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int
-compare_seq(const void *va, const void *vb)
-{
-	const struct retention_entry *a = va, *b = vb;
-
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -430,9 +428,9 @@ bucket_of(int which, time_t t)
 	}
 }
 
-/* Decide one series [first, end), newest first. */
+/* Decide one series, e[0] the newest. */
 static void
-decide_series(const struct retention_rules *r, struct retention_entry *e,
+decide_series(const struct retention_rules *r, struct retention_entry **e,
     size_t n, time_t now)
 {
 	time_t cutoff[RETENTION_MAX_WITHIN];
@@ -452,28 +450,28 @@ decide_series(const struct retention_rules *r, struct retention_entry *e,
 		last[b] = LLONG_MIN;
 
 	for (i = 0; i < n; i++) {
-		if (i > 0 && strcmp(e[i].name, e[i - 1].name) == 0) {
-			e[i].reason = RETENTION_DUPLICATE;
+		if (i > 0 && strcmp(e[i]->name, e[i - 1]->name) == 0) {
+			e[i]->reason = RETENTION_DUPLICATE;
 			continue;
 		}
-		if (!e[i].has_time) {
-			e[i].reason = r->forever ? RETENTION_KEEP_FOREVER :
+		if (!e[i]->has_time) {
+			e[i]->reason = r->forever ? RETENTION_KEEP_FOREVER :
 			    RETENTION_KEEP_NO_TIME;
 			continue;
 		}
 		/* a wrong clock or a bogus name must not take the place of
 		 * the real newest backup */
-		if (e[i].time > now + RETENTION_FUTURE_SLACK) {
-			e[i].reason = RETENTION_KEEP_FUTURE;
+		if (e[i]->time > now + RETENTION_FUTURE_SLACK) {
+			e[i]->reason = RETENTION_KEEP_FUTURE;
 			continue;
 		}
-		e[i].rank = rank;
+		e[i]->rank = rank;
 		/* every bucket rule sees every backup, as in restic */
 		for (b = 0; b < NBUCKETS; b++) {
 			kept[b] = 0;
 			if (left[b] <= 0)
 				continue;
-			key = bucket_of(b, e[i].time);
+			key = bucket_of(b, e[i]->time);
 			if (key != last[b]) {
 				last[b] = key;
 				left[b]--;
@@ -482,26 +480,26 @@ decide_series(const struct retention_rules *r, struct retention_entry *e,
 		}
 		within = 0;
 		for (w = 0; w < r->nwithin; w++)
-			if (e[i].time >= cutoff[w])
+			if (e[i]->time >= cutoff[w])
 				within = 1;
 		if (rank == 0)
-			e[i].reason = RETENTION_KEEP_NEWEST;
+			e[i]->reason = RETENTION_KEEP_NEWEST;
 		else if (r->forever)
-			e[i].reason = RETENTION_KEEP_FOREVER;
+			e[i]->reason = RETENTION_KEEP_FOREVER;
 		else if (rank < r->last)
-			e[i].reason = RETENTION_KEEP_LAST;
+			e[i]->reason = RETENTION_KEEP_LAST;
 		else if (within)
-			e[i].reason = RETENTION_KEEP_WITHIN;
+			e[i]->reason = RETENTION_KEEP_WITHIN;
 		else if (kept[BUCKET_DAY])
-			e[i].reason = RETENTION_KEEP_DAILY;
+			e[i]->reason = RETENTION_KEEP_DAILY;
 		else if (kept[BUCKET_WEEK])
-			e[i].reason = RETENTION_KEEP_WEEKLY;
+			e[i]->reason = RETENTION_KEEP_WEEKLY;
 		else if (kept[BUCKET_MONTH])
-			e[i].reason = RETENTION_KEEP_MONTHLY;
+			e[i]->reason = RETENTION_KEEP_MONTHLY;
 		else if (kept[BUCKET_YEAR])
-			e[i].reason = RETENTION_KEEP_YEARLY;
+			e[i]->reason = RETENTION_KEEP_YEARLY;
 		else
-			e[i].reason = RETENTION_REMOVE;
+			e[i]->reason = RETENTION_REMOVE;
 		rank++;
 	}
 }
@@ -510,23 +508,29 @@ int
 retention_decide(const struct retention_policy *policy,
     struct retention_entry *entries, size_t n, time_t now)
 {
+	struct retention_entry **order;
 	size_t i, j;
 	int series;
 
-	qsort(entries, n, sizeof(*entries), compare_series);
+	/* sort pointers: moving the entries themselves costs more */
+	if ((order = reallocarray(NULL, n ? n : 1, sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		order[i] = &entries[i];
+	qsort(order, n, sizeof(*order), compare_series);
 	for (i = 0; i < n; i = j) {
-		series = series_of(&entries[i]);
-		for (j = i + 1; j < n && series_of(&entries[j]) == series; j++)
+		series = series_of(order[i]);
+		for (j = i + 1; j < n && series_of(order[j]) == series; j++)
 			;
-		if (!entries[i].is_backup) {
+		if (!order[i]->is_backup) {
 			for (; i < j; i++)
-				entries[i].reason = RETENTION_KEEP_NOT_BACKUP;
+				order[i]->reason = RETENTION_KEEP_NOT_BACKUP;
 			continue;
 		}
-		decide_series(retention_rules_for(policy, entries[i].bn.kind),
-		    entries + i, j - i, now);
+		decide_series(retention_rules_for(policy, order[i]->bn.kind),
+		    order + i, j - i, now);
 	}
-	qsort(entries, n, sizeof(*entries), compare_seq);
+	free(order);
 	return 0;
 }
 
@@ -596,7 +600,8 @@ retention_check_stale(const struct retention_policy *policy,
 			any = 1;
 		}
 		if (!any || !stale_cutoff(retention_rules_for(policy,
-		    scheduled[k].kind), scheduled[k].cadence_days, now, &cutoff))
+		    scheduled[k].kind), scheduled[k].cadence_days, now,
+		    &cutoff))
 			continue;
 		if (newest < cutoff) {
 			stale->kind = scheduled[k].kind;

@@ -1,5 +1,5 @@
 /* retention: which backups a keep policy keeps and which go, with the reason
- * for each, restic-style (a backup is kept if any rule keeps it).  Nothing prints. */
+ * for each, restic-style: kept if any rule keeps it.  Nothing prints. */
 #ifndef CR_RETENTION_H
 #define CR_RETENTION_H
 
@@ -56,11 +56,11 @@ enum retention_reason {
 };
 
 struct retention_entry {
-	const char		*name;		/* the caller's, NUL-terminated */
-	size_t			 seq;		/* the caller's order, restored */
+	const char		*name;		/* the caller's */
+	size_t			 seq;		/* caller's order, for ties */
 	int			 is_backup;
 	struct backupname	 bn;
-	int			 has_time;	/* from the name, or set by the caller */
+	int			 has_time;	/* name's, or caller's mtime */
 	time_t			 time;
 	enum retention_reason	 reason;	/* set by retention_decide */
 	long			 rank;		/* 0 = newest of its series */
@@ -114,8 +114,8 @@ time_t retention_span_cutoff(const struct retention_span *span, time_t now);
 void retention_entry_init(struct retention_entry *e, const char *name,
     size_t seq);
 
-/* Decide every entry, leaving them in seq order.  Returns 0, or -1 with
- * errno. */
+/* Decide every entry; the array is not reordered.  Returns 0, or -1 with
+ * errno ENOMEM. */
 int retention_decide(const struct retention_policy *policy,
     struct retention_entry *entries, size_t n, time_t now);
 
