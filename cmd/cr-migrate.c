@@ -1,0 +1,554 @@
+/* cr-migrate: apply a directory's pending NNN_name.sql migrations to a
+ * database exactly once, in order, each in its own transaction, and say
+ * what is applied, pending or changed. */
+#include <err.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+#include "migexec.h"
+#include "migrate.h"
+#include "migtrack.h"
+#include "pgconn.h"
+
+static int quiet, verbose;
+static const char *notice_file;	/* the migration running, for its notices */
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr, "usage: cr-migrate [-qv] [-d dbname] [-h host] [-p port] "
+	    "[-U user] [--env-file file] [--dir dir] [--table name] "
+	    "[--json-list table.column:key] [--dry-run] [--wait] "
+	    "status | up | baseline version | verify\n");
+	exit(EX_USAGE);
+}
+
+/* Progress lines the app's developers know, on stdout; -q silences them. */
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Server notices: a migration's WARNINGs always, its NOTICEs with -v, and
+ * never our own ("relation cr_migrations already exists, skipping"). */
+static void
+notice(void *arg, const PGresult *res)
+{
+	const char *severity, *msg;
+	char line[1024];
+
+	(void)arg;
+	severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (notice_file == NULL || quiet || severity == NULL)
+		return;
+	if (!verbose && (strcmp(severity, "NOTICE") == 0 ||
+	    strcmp(severity, "INFO") == 0 || strcmp(severity, "DEBUG") == 0 ||
+	    strcmp(severity, "LOG") == 0))
+		return;
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	pgconn_oneline(msg ? msg : "", line, sizeof(line));
+	warnx("%s: %s:  %s", notice_file,
+	    PQresultErrorField(res, PG_DIAG_SEVERITY), line);
+}
+
+static int
+track_exit(enum migtrack_status st)
+{
+	switch (st) {
+	case MIGTRACK_OK:	return EX_OK;
+	case MIGTRACK_EUSAGE:	return EX_USAGE;
+	case MIGTRACK_EBUSY:	return EX_TEMPFAIL;
+	case MIGTRACK_EDATA:	return EX_DATAERR;
+	case MIGTRACK_ESQL:
+	case MIGTRACK_ENOMEM:	break;
+	}
+	return 1;
+}
+
+static int
+exec_exit(enum migexec_status st)
+{
+	switch (st) {
+	case MIGEXEC_OK:	return EX_OK;
+	case MIGEXEC_ENOINPUT:	return EX_NOINPUT;
+	case MIGEXEC_EDATA:	return EX_DATAERR;
+	case MIGEXEC_EIO:	return EX_IOERR;
+	case MIGEXEC_ESQL:
+	case MIGEXEC_ENOMEM:	break;
+	}
+	return 1;
+}
+
+static void
+track_check(enum migtrack_status st, const char *why)
+{
+	if (st != MIGTRACK_OK)
+		errx(track_exit(st), "%s", why);
+}
+
+static PGconn *
+connect_db(const struct pgconn_opts *o)
+{
+	struct pgconn_params *params;
+	enum pgconn_status st;
+	PGconn *conn;
+	char why[1024];
+	const char *hint;
+
+	if ((params = pgconn_params_new(o, why, sizeof(why))) == NULL)
+		errx(EX_USAGE, "%s", why);
+	conn = pgconn_open(params, NULL, &st, why, sizeof(why));
+	pgconn_params_free(params);
+	if (conn == NULL) {
+		if ((hint = pgconn_hint(st)) != NULL)
+			errx(pgconn_exit_code(st), "cannot connect: %s (%s)", why, hint);
+		errx(pgconn_exit_code(st), "cannot connect: %s", why);
+	}
+	PQsetNoticeReceiver(conn, notice, NULL);
+	return conn;
+}
+
+/* "osuser@host", recorded with each row next to the database role. */
+static void
+client_name(char *out, size_t outlen)
+{
+	struct passwd *pw;
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strlcpy(host, "?", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	pw = getpwuid(geteuid());
+	snprintf(out, outlen, "%s@%s", pw ? pw->pw_name : "?", host);
+}
+
+static void
+lock_or_exit(struct migtrack *t, PGconn *conn, int wait)
+{
+	enum migtrack_status st;
+	char why[1024];
+
+	st = migtrack_lock(t, conn, 0, why, sizeof(why));
+	if (st == MIGTRACK_EBUSY && wait) {
+		if (!quiet)
+			warnx("waiting for another cr-migrate on %s to finish",
+			    PQdb(conn));
+		st = migtrack_lock(t, conn, 1, why, sizeof(why));
+	}
+	if (st == MIGTRACK_EBUSY)
+		errx(EX_TEMPFAIL, "another cr-migrate is running against %s "
+		    "(advisory lock %lld); use --wait to wait for it", PQdb(conn),
+		    (long long)migtrack_lock_key(t));
+	track_check(st, why);
+}
+
+static void
+read_plan(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
+    struct migrate_applied **applied, size_t *napplied, struct migrate_plan *plan)
+{
+	char why[1024];
+
+	track_check(migtrack_read(t, conn, applied, napplied, why, sizeof(why)), why);
+	if (migrate_plan_make(set, *applied, *napplied, plan) == -1)
+		err(1, "plan");
+}
+
+static int
+cmd_status(const struct migrate_plan *plan)
+{
+	const struct migrate_plan_entry *e;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		e = &plan->v[i];
+		printf("%s\t%s\t%s\t%s\n", migrate_state_name(e->state),
+		    e->file ? e->file->name : e->applied->name,
+		    e->applied && *e->applied->applied_at ? e->applied->applied_at : "-",
+		    e->applied ? e->applied->method : "-");
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return EX_OK;
+}
+
+/* Warn about drifted and missing migrations; returns how many. */
+static size_t
+report_problems(const struct migrate_plan *plan, const char *dir, int as_warning)
+{
+	const struct migrate_plan_entry *e;
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->n; i++) {
+		e = &plan->v[i];
+		if (e->state == MIGRATE_DRIFTED) {
+			warnx("%s%s: changed since it was applied (recorded "
+			    "sha256 %.12s, file %.12s)", as_warning ? "warning: " : "",
+			    e->file->path, e->applied->checksum, e->file->checksum);
+			n++;
+		} else if (e->state == MIGRATE_MISSING) {
+			warnx("%s%s: applied (%s) but %s/%s.sql is missing",
+			    as_warning ? "warning: " : "", e->applied->name,
+			    e->applied->method, dir, e->applied->name);
+			n++;
+		}
+	}
+	return n;
+}
+
+static int
+cmd_verify(const struct migrate_plan *plan, const char *dir)
+{
+	size_t n;
+
+	if ((n = report_problems(plan, dir, 0)) > 0)
+		return EX_DATAERR;
+	if (verbose)
+		warnx("%zu applied migration(s) match their files; %zu pending",
+		    plan->n - plan->pending, plan->pending);
+	return EX_OK;
+}
+
+/* Refuse what cannot run before running anything. */
+static void
+check_pending(const struct migrate_plan *plan)
+{
+	struct migexec_failure f;
+	enum migexec_status st;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		if (plan->v[i].state != MIGRATE_PENDING)
+			continue;
+		if ((st = migexec_check(plan->v[i].file, &f)) == MIGEXEC_OK)
+			continue;
+		if (f.line > 0)
+			errx(exec_exit(st), "%s:%lu: %s", plan->v[i].file->path,
+			    f.line, f.message);
+		errx(exec_exit(st), "%s: %s", plan->v[i].file->path, f.message);
+	}
+}
+
+static long
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)((now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000);
+}
+
+static _Noreturn void
+migration_failed(PGconn *conn, const struct migration *m, enum migexec_status st,
+    const struct migexec_failure *f)
+{
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	if (f->line > 0)
+		warnx("%s:%lu: %s", m->path, f->line, f->message);
+	else
+		warnx("%s: %s", m->path, f->message);
+	if (migexec_already_exists(f->sqlstate))
+		warnx("hint: if this database already has %s's changes (say, it "
+		    "was restored from a newer production dump), record the "
+		    "migrations up to it as applied without running them: "
+		    "cr-migrate baseline %s", m->name, m->number);
+	else if (strcmp(f->sqlstate, "25001") == 0 && !m->no_transaction)
+		warnx("hint: to run %s outside a transaction, put the line "
+		    "\"%s\" at the top of the file", m->path, MIGRATE_NO_TRANSACTION);
+	if (f->committed)
+		warnx("%s runs without a transaction: the statements before line "
+		    "%lu stayed committed; it is not recorded as applied",
+		    m->path, f->statement_line);
+	else if (st == MIGEXEC_ESQL)
+		warnx("%s was rolled back and is not recorded as applied", m->name);
+	exit(exec_exit(st));
+}
+
+/* One migration with its tracking row: in one transaction, or statement by
+ * statement and then the row when the file opts out. */
+static void
+apply_one(struct migtrack *t, PGconn *conn, const struct migration *m)
+{
+	struct migexec_failure f;
+	struct timespec start;
+	enum migexec_status st;
+	enum migtrack_status tst;
+	PGresult *res;
+	char checksum[MIGRATE_SHA256_HEX], why[1024];
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!m->no_transaction) {
+		res = PQexec(conn, "BEGIN");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			errx(1, "BEGIN: %s", PQerrorMessage(conn));
+		PQclear(res);
+	}
+	notice_file = m->path;
+	st = migexec_run(conn, m, checksum, &f);
+	notice_file = NULL;
+	if (st != MIGEXEC_OK)
+		migration_failed(conn, m, st, &f);
+	ms = elapsed_ms(&start);
+	if (m->no_transaction) {
+		res = PQexec(conn, "BEGIN");
+		PQclear(res);
+	}
+	tst = migtrack_record(t, conn, m, checksum, ms,
+	    m->no_transaction ? "no-transaction" : "up", why, sizeof(why));
+	if (tst == MIGTRACK_OK) {
+		res = PQexec(conn, "COMMIT");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pgconn_oneline(PQresultErrorMessage(res), why, sizeof(why));
+			tst = MIGTRACK_ESQL;
+		}
+		PQclear(res);
+	}
+	if (tst != MIGTRACK_OK) {
+		PQclear(PQexec(conn, "ROLLBACK"));
+		if (m->no_transaction)
+			errx(track_exit(tst), "%s ran, but recording it failed: %s",
+			    m->path, why);
+		errx(track_exit(tst), "%s: %s; rolled back", m->path, why);
+	}
+	if (verbose)
+		warnx("%s: %ld ms", m->name, ms);
+}
+
+/* Take the lock, create the table, adopt the JSON list: what up and
+ * baseline do before they look at what is applied. */
+static void
+prepare(struct migtrack *t, PGconn *conn, const struct migrate_set *set, int wait)
+{
+	size_t adopted, appended;
+	char why[1024];
+
+	lock_or_exit(t, conn, wait);
+	track_check(migtrack_ensure(t, conn, why, sizeof(why)), why);
+	track_check(migtrack_adopt(t, conn, set, &adopted, &appended,
+	    why, sizeof(why)), why);
+	if (adopted > 0)
+		say("Adopted %zu migration(s) from %s", adopted,
+		    migtrack_json_list(t));
+	if (appended > 0 && verbose)
+		warnx("added %zu migration(s) to %s", appended, migtrack_json_list(t));
+}
+
+static int
+cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
+    const char *dir, int dry_run, int wait)
+{
+	struct migrate_applied *applied;
+	struct migrate_plan plan;
+	const struct migration *m;
+	size_t napplied, i, done = 0;
+
+	if (!dry_run)
+		prepare(t, conn, set, wait);
+	read_plan(t, conn, set, &applied, &napplied, &plan);
+	if (!quiet)
+		report_problems(&plan, dir, 1);
+	check_pending(&plan);
+	for (i = 0; i < plan.n; i++) {
+		if (plan.v[i].state != MIGRATE_PENDING)
+			continue;
+		m = plan.v[i].file;
+		if (m->version < plan.newest_applied && !quiet)
+			warnx("note: %s is older than the newest applied migration",
+			    m->name);
+		if (dry_run) {
+			say("Would run migration: %s%s", m->name,
+			    m->no_transaction ? " (no transaction)" : "");
+			continue;
+		}
+		say("Running migration: %s", m->name);
+		apply_one(t, conn, m);
+		done++;
+	}
+	if (dry_run)
+		say("Would apply %zu new migration(s)", plan.pending);
+	else if (done == 0)
+		say("No pending migrations");
+	else
+		say("Applied %zu new migration(s)", done);
+	migrate_plan_free(&plan);
+	migtrack_applied_free(applied, napplied);
+	return EX_OK;
+}
+
+static int
+cmd_baseline(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
+    const char *dir, const char *arg, int dry_run, int wait)
+{
+	struct migrate_applied *applied;
+	struct migrate_plan plan;
+	const struct migration *m;
+	enum migtrack_status st = MIGTRACK_OK;
+	const char *errstr;
+	char why[1024];
+	int64_t upto;
+	size_t napplied, i, done = 0;
+
+	upto = strtonum(arg, 0, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		errx(EX_USAGE, "baseline %s: version is %s", arg, errstr);
+	if (migrate_find(set, upto) == NULL)
+		errx(EX_USAGE, "baseline %s: no migration numbered %s in %s",
+		    arg, arg, dir);
+	if (!dry_run)
+		prepare(t, conn, set, wait);
+	read_plan(t, conn, set, &applied, &napplied, &plan);
+	if (!dry_run)
+		PQclear(PQexec(conn, "BEGIN"));
+	for (i = 0; st == MIGTRACK_OK && i < plan.n; i++) {
+		if (plan.v[i].state != MIGRATE_PENDING || plan.v[i].version > upto)
+			continue;
+		m = plan.v[i].file;
+		say("%s migration: %s", dry_run ? "Would baseline" : "Baselined",
+		    m->name);
+		if (!dry_run)
+			st = migtrack_record(t, conn, m, m->checksum, -1, "baseline",
+			    why, sizeof(why));
+		done++;
+	}
+	if (!dry_run) {
+		if (st == MIGTRACK_OK) {
+			PGresult *res = PQexec(conn, "COMMIT");
+
+			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+				pgconn_oneline(PQresultErrorMessage(res), why, sizeof(why));
+				st = MIGTRACK_ESQL;
+			}
+			PQclear(res);
+		}
+		if (st != MIGTRACK_OK) {
+			PQclear(PQexec(conn, "ROLLBACK"));
+			errx(track_exit(st), "baseline: %s", why);
+		}
+	}
+	say("%s %zu migration(s) as applied without running them",
+	    dry_run ? "Would record" : "Recorded", done);
+	migrate_plan_free(&plan);
+	migtrack_applied_free(applied, napplied);
+	return EX_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum {
+		OPT_ENV_FILE = CHAR_MAX + 1, OPT_DIR, OPT_TABLE, OPT_JSON_LIST,
+		OPT_DRY_RUN, OPT_WAIT, OPT_VERSION
+	};
+	static const struct option longopts[] = {
+		{ "dbname",	required_argument,	NULL, 'd' },
+		{ "host",	required_argument,	NULL, 'h' },
+		{ "port",	required_argument,	NULL, 'p' },
+		{ "username",	required_argument,	NULL, 'U' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "env-file",	required_argument,	NULL, OPT_ENV_FILE },
+		{ "dir",	required_argument,	NULL, OPT_DIR },
+		{ "table",	required_argument,	NULL, OPT_TABLE },
+		{ "json-list",	required_argument,	NULL, OPT_JSON_LIST },
+		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
+		{ "wait",	no_argument,		NULL, OPT_WAIT },
+		{ "version",	no_argument,		NULL, OPT_VERSION },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct pgconn_opts conn_opts = { .appname = "cr-migrate" };
+	struct migtrack_opts track_opts = { 0 };
+	struct migrate_set set;
+	struct migrate_applied *applied;
+	struct migrate_plan plan;
+	struct migtrack *track;
+	enum migrate_status mst;
+	const char *dir, *command;
+	char why[1024], client[512];
+	size_t napplied;
+	int ch, dry_run = 0, wait = 0, rc;
+	PGconn *conn;
+
+	if ((dir = getenv("CR_MIGRATIONS_DIR")) == NULL || *dir == '\0')
+		dir = "migrations";
+	while ((ch = getopt_long(argc, argv, "d:h:p:qU:v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':		conn_opts.dbname = optarg; break;
+		case 'h':		conn_opts.host = optarg; break;
+		case 'p':		conn_opts.port = optarg; break;
+		case 'U':		conn_opts.user = optarg; break;
+		case 'q':		quiet = 1; verbose = 0; break;
+		case 'v':		verbose = 1; quiet = 0; break;
+		case OPT_ENV_FILE:	conn_opts.env_file = optarg; break;
+		case OPT_DIR:		dir = optarg; break;
+		case OPT_TABLE:		track_opts.table = optarg; break;
+		case OPT_JSON_LIST:	track_opts.json_list = optarg; break;
+		case OPT_DRY_RUN:	dry_run = 1; break;
+		case OPT_WAIT:		wait = 1; break;
+		case OPT_VERSION:
+			printf("cr-migrate %s\n", CR_VERSION);
+			return EX_OK;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	command = argv[0];
+	if (strcmp(command, "baseline") == 0 ? argc != 2 :
+	    (argc != 1 || (strcmp(command, "status") != 0 &&
+	    strcmp(command, "up") != 0 && strcmp(command, "verify") != 0)))
+		usage();
+
+	client_name(client, sizeof(client));
+	track_opts.client = client;
+	if ((track = migtrack_new(&track_opts, why, sizeof(why))) == NULL)
+		errx(EX_USAGE, "%s", why);
+	if ((mst = migrate_scan(dir, &set, why, sizeof(why))) != MIGRATE_OK)
+		errx(mst == MIGRATE_ENOINPUT ? EX_NOINPUT : mst == MIGRATE_EDATA ?
+		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
+	conn = connect_db(&conn_opts);
+
+	if (strcmp(command, "up") == 0)
+		rc = cmd_up(track, conn, &set, dir, dry_run, wait);
+	else if (strcmp(command, "baseline") == 0)
+		rc = cmd_baseline(track, conn, &set, dir, argv[1], dry_run, wait);
+	else {
+		read_plan(track, conn, &set, &applied, &napplied, &plan);
+		rc = strcmp(command, "status") == 0 ? cmd_status(&plan) :
+		    cmd_verify(&plan, dir);
+		migrate_plan_free(&plan);
+		migtrack_applied_free(applied, napplied);
+	}
+	PQfinish(conn);
+	migtrack_free(track);
+	migrate_set_free(&set);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return rc;
+}

@@ -1,0 +1,417 @@
+#!/usr/bin/env bats
+# cr-migrate against a real server: applied exactly once, in order, each
+# file in its own transaction with its tracking row; drift, baseline, locks,
+# the app's JSON list.
+
+load helpers
+
+setup_file()    { pg_start; }
+teardown_file() { pg_stop; }
+
+# Each test: its own database ($db) and migrations directory ($dir).
+setup() {
+	db=mig$BATS_TEST_NUMBER
+	mkdb "$db"
+	dir=$BATS_TEST_TMPDIR/migrations
+	mkdir -p "$dir"
+}
+
+# mig NAME: the migration file from stdin.
+mig() {
+	cat >"$dir/$1"
+}
+
+three_migrations() {
+	mig 001_init.sql <<-'SQL'
+	-- the first table
+	CREATE TABLE users (id int PRIMARY KEY, name text);
+	SQL
+	mig 002_add_projects.sql <<-'SQL'
+	CREATE TABLE projects (id int PRIMARY KEY, owner int REFERENCES users);
+	INSERT INTO users VALUES (1, 'ann');
+	SQL
+	mig 010_add_email.sql <<-'SQL'
+	ALTER TABLE users ADD COLUMN email text;
+	SQL
+}
+
+@test "cr-migrate up applies every migration of a fresh database, in order, and records each" {
+	three_migrations
+	echo 'not a migration' >"$dir/README.md"
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "Running migration: 001_init
+Running migration: 002_add_projects
+Running migration: 010_add_email
+Applied 3 new migration(s)"
+	run q "SELECT version || ' ' || name || ' ' || method FROM cr_migrations ORDER BY version" "$db"
+	assert_equal "$output" "1 001_init up
+2 002_add_projects up
+10 010_add_email up"
+	# The checksum is what sha256sum prints for the file.
+	run q "SELECT checksum FROM cr_migrations WHERE version = 2" "$db"
+	assert_equal "$output" "$(sha256sum <"$dir/002_add_projects.sql" | cut -d' ' -f1)"
+	run q "SELECT count(*) FROM cr_migrations WHERE checksum IS NULL OR duration_ms IS NULL
+	    OR applied_by <> current_user OR client IS NULL" "$db"
+	assert_equal "$output" 0
+	run q "SELECT email IS NULL FROM users" "$db"
+	assert_equal "$output" t
+}
+
+@test "cr-migrate up a second time applies nothing and exits 0" {
+	three_migrations
+	cr-migrate -d "$db" --dir "$dir" up >/dev/null
+	before=$(q "SELECT version, applied_at FROM cr_migrations ORDER BY 1" "$db")
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "No pending migrations"
+	assert_equal "$(q "SELECT version, applied_at FROM cr_migrations ORDER BY 1" "$db")" "$before"
+	run cr-migrate -q -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" ""
+}
+
+@test "cr-migrate up runs only a newly added file" {
+	three_migrations
+	cr-migrate -d "$db" --dir "$dir" up >/dev/null
+	mig 011_add_feature_x.sql <<-'SQL'
+	CREATE TABLE feature_x (id int);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "Running migration: 011_add_feature_x
+Applied 1 new migration(s)"
+	run q "SELECT count(*) FROM cr_migrations" "$db"
+	assert_equal "$output" 4
+}
+
+@test "cr-migrate up rolls back a failing migration, records nothing, stops, names file and line" {
+	mig 001_init.sql <<-'SQL'
+	CREATE TABLE users (id int);
+	SQL
+	mig 002_broken.sql <<-'SQL'
+	CREATE TABLE half (id int);
+	INSERT INTO half VALUES (1);
+	-- the next statement fails on its third line
+	SELECT id
+	  FROM users
+	 WHERE nosuchcolumn = 1;
+	SQL
+	mig 003_later.sql <<-'SQL'
+	CREATE TABLE later (id int);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "Running migration: 002_broken"
+	assert_output_contains "$dir/002_broken.sql:6: ERROR:  column \"nosuchcolumn\" does not exist"
+	assert_output_contains "rolled back"
+	run q "SELECT to_regclass('half') IS NULL, to_regclass('later') IS NULL" "$db"
+	assert_equal "$output" "t|t"
+	run q "SELECT string_agg(name, ',' ORDER BY version) FROM cr_migrations" "$db"
+	assert_equal "$output" "001_init"
+}
+
+@test "cr-migrate verify fails and status shows drift when an applied file was edited" {
+	three_migrations
+	cr-migrate -d "$db" --dir "$dir" up >/dev/null
+	run cr-migrate -d "$db" --dir "$dir" verify
+	assert_status 0
+	echo "-- edited after it ran" >>"$dir/002_add_projects.sql"
+	run cr-migrate -d "$db" --dir "$dir" verify
+	assert_status 65
+	assert_output_contains "$dir/002_add_projects.sql: changed since it was applied"
+	run cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	echo "$output" | grep -q "^drifted	002_add_projects	"
+	echo "$output" | grep -q "^applied	001_init	"
+}
+
+@test "cr-migrate verify fails when an applied migration's file is missing" {
+	three_migrations
+	cr-migrate -d "$db" --dir "$dir" up >/dev/null
+	rm "$dir/010_add_email.sql"
+	run cr-migrate -d "$db" --dir "$dir" verify
+	assert_status 65
+	assert_output_contains "010_add_email: applied (up) but $dir/010_add_email.sql is missing"
+	run cr-migrate -d "$db" --dir "$dir" status
+	echo "$output" | grep -q "^missing	010_add_email	"
+}
+
+@test "cr-migrate status lists applied and pending, and creates nothing" {
+	three_migrations
+	run cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	assert_equal "$output" "pending	001_init	-	-
+pending	002_add_projects	-	-
+pending	010_add_email	-	-"
+	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" t
+	cr-migrate -d "$db" --dir "$dir" up >/dev/null
+	run cr-migrate -d "$db" --dir "$dir" status
+	[ "$(echo "$output" | grep -c '^applied	')" -eq 3 ]
+}
+
+@test "two concurrent cr-migrate up --wait runs apply each migration exactly once" {
+	q "CREATE TABLE ran (name text)" "$db"
+	for n in 001 002 003; do
+		mig "${n}_slow.sql" <<-SQL
+		SELECT pg_sleep(0.4);
+		INSERT INTO ran VALUES ('$n');
+		SQL
+	done
+	cr-migrate -d "$db" --dir "$dir" --wait up >"$BATS_TEST_TMPDIR/a.out" 2>&1 &
+	a=$!
+	cr-migrate -d "$db" --dir "$dir" --wait up >"$BATS_TEST_TMPDIR/b.out" 2>&1 &
+	b=$!
+	wait $a
+	wait $b
+	run q "SELECT name, count(*) FROM ran GROUP BY name ORDER BY name" "$db"
+	assert_equal "$output" "001|1
+002|1
+003|1"
+	run q "SELECT count(*) FROM cr_migrations" "$db"
+	assert_equal "$output" 3
+	cat "$BATS_TEST_TMPDIR/a.out" "$BATS_TEST_TMPDIR/b.out" | grep -q "No pending migrations"
+}
+
+@test "cr-migrate up without --wait exits 75 while another run holds the lock" {
+	mig 001_slow.sql <<-'SQL'
+	SELECT pg_sleep(3);
+	SQL
+	cr-migrate -d "$db" --dir "$dir" up >/dev/null 2>&1 &
+	first=$!
+	for _ in $(seq 50); do
+		[ "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ] && break
+		sleep 0.1
+	done
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 75
+	assert_output_contains "another cr-migrate is running against $db"
+	assert_output_contains "--wait"
+	wait $first
+	run q "SELECT count(*) FROM cr_migrations" "$db"
+	assert_equal "$output" 1
+}
+
+@test "cr-migrate baseline records migrations as applied without running them, then up runs the rest" {
+	three_migrations
+	# The schema of 001 and 002 came from a restored production dump.
+	q "CREATE TABLE users (id int PRIMARY KEY, name text);
+	   CREATE TABLE projects (id int PRIMARY KEY, owner int REFERENCES users)" "$db"
+	run cr-migrate -d "$db" --dir "$dir" baseline 002
+	assert_status 0
+	assert_output_contains "Baselined migration: 001_init"
+	assert_output_contains "Baselined migration: 002_add_projects"
+	assert_output_contains "Recorded 2 migration(s) as applied without running them"
+	run q "SELECT count(*) FROM users" "$db"
+	assert_equal "$output" 0	# 002's INSERT did not run
+	run q "SELECT string_agg(version || ':' || method, ',' ORDER BY version) FROM cr_migrations" "$db"
+	assert_equal "$output" "1:baseline,2:baseline"
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "Running migration: 010_add_email
+Applied 1 new migration(s)"
+	run cr-migrate -d "$db" --dir "$dir" baseline 7
+	assert_status 64
+	assert_output_contains "no migration numbered 7"
+}
+
+@test "cr-migrate up on a restored newer schema fails with the baseline hint" {
+	three_migrations
+	q "CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "001_init.sql:2: ERROR:  relation \"users\" already exists"
+	assert_output_contains "cr-migrate baseline 001"
+	run q "SELECT count(*) FROM cr_migrations" "$db"
+	assert_equal "$output" 0
+}
+
+@test "cr-migrate --json-list adopts the app's list, records it, and appends new entries" {
+	three_migrations
+	q "CREATE TABLE crearis_config (id int, config jsonb);
+	   CREATE TABLE users (id int PRIMARY KEY, name text);
+	   INSERT INTO crearis_config VALUES (1, '{\"migrations_run\": [\"001_init\"], \"other\": 5}')" "$db"
+	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run status
+	assert_status 0
+	echo "$output" | grep -q "^applied	001_init	-	json-list"
+	echo "$output" | grep -q "^pending	002_add_projects	"
+	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run up
+	assert_status 0
+	assert_equal "$output" "Adopted 1 migration(s) from crearis_config.config:migrations_run
+Running migration: 002_add_projects
+Running migration: 010_add_email
+Applied 2 new migration(s)"
+	run q "SELECT config FROM crearis_config" "$db"
+	assert_equal "$output" '{"other": 5, "migrations_run": ["001_init", "002_add_projects", "010_add_email"]}'
+	run q "SELECT string_agg(version || ':' || method, ',' ORDER BY version) FROM cr_migrations" "$db"
+	assert_equal "$output" "1:adopted,2:up,10:up"
+	# The adopted row carries the file's checksum, so later edits show.
+	run q "SELECT checksum FROM cr_migrations WHERE version = 1" "$db"
+	assert_equal "$output" "$(sha256sum <"$dir/001_init.sql" | cut -d' ' -f1)"
+}
+
+@test "cr-migrate --json-list keeps the .sql form, creates a missing key, and a list table made by a migration" {
+	three_migrations
+	q "CREATE TABLE crearis_config (id int, config jsonb);
+	   INSERT INTO crearis_config VALUES (1, '{\"migrations_run\": [\"001_init.sql\"]}');
+	   CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
+	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run up
+	assert_status 0
+	run q "SELECT config->'migrations_run' FROM crearis_config" "$db"
+	assert_equal "$output" '["001_init.sql", "002_add_projects.sql", "010_add_email.sql"]'
+
+	# No key yet: it is created.  No table yet: the first migration makes it.
+	mkdb "${db}b"
+	mig 000_config.sql <<-'SQL'
+	CREATE TABLE app_config (id int, config jsonb);
+	SQL
+	run cr-migrate -d "${db}b" --dir "$dir" --json-list app_config.config:done up
+	assert_status 0
+	run q "SELECT config->'done' FROM app_config" "${db}b"
+	assert_equal "$output" '["000_config", "001_init", "002_add_projects", "010_add_email"]'
+	run cr-migrate -d "${db}b" --dir "$dir" --json-list app_config.config:done verify
+	assert_status 0
+}
+
+@test "cr-migrate runs dollar-quoted function bodies that contain semicolons" {
+	mig 001_functions.sql <<-'SQL'
+	CREATE TABLE counter (n int);
+	INSERT INTO counter VALUES (0);
+	CREATE FUNCTION bump(by int) RETURNS int LANGUAGE plpgsql AS $body$
+	DECLARE
+	  result int;
+	BEGIN
+	  UPDATE counter SET n = n + by;
+	  SELECT n INTO result FROM counter; -- a ; in a comment
+	  RETURN result;
+	END;
+	$body$;
+	DO $$ BEGIN PERFORM bump(2); PERFORM bump(3); END $$;
+	CREATE FUNCTION label() RETURNS text LANGUAGE sql AS 'SELECT ''a;b''';
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	run q "SELECT n, label() FROM counter" "$db"
+	assert_equal "$output" "5|a;b"
+}
+
+@test "cr-migrate runs a -- cr:no-transaction file outside a transaction (CREATE INDEX CONCURRENTLY)" {
+	mig 001_table.sql <<-'SQL'
+	CREATE TABLE big (id int);
+	SQL
+	mig 002_index.sql <<-'SQL'
+	-- Concurrent index builds cannot run in a transaction.
+	-- cr:no-transaction
+	CREATE INDEX CONCURRENTLY big_id ON big (id);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up --dry-run
+	assert_output_contains "Would run migration: 002_index (no transaction)"
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	run q "SELECT indexname FROM pg_indexes WHERE tablename = 'big'" "$db"
+	assert_equal "$output" big_id
+	run q "SELECT method FROM cr_migrations WHERE version = 2" "$db"
+	assert_equal "$output" no-transaction
+
+	# Without the marker the server refuses, and the hint names it.
+	mig 003_index.sql <<-'SQL'
+	CREATE INDEX CONCURRENTLY big_id2 ON big (id);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "003_index.sql:1: ERROR:  CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
+	assert_output_contains "-- cr:no-transaction"
+}
+
+@test "cr-migrate refuses duplicate numbers and bad names, naming the file" {
+	mig 001_init.sql <<<'SELECT 1;'
+	mig 01_again.sql <<<'SELECT 1;'
+	run cr-migrate -d "$db" --dir "$dir" status
+	assert_status 65
+	assert_output_contains "duplicate migration number"
+	assert_output_contains "$dir/01_again.sql"
+	assert_output_contains "$dir/001_init.sql"
+	rm "$dir/01_again.sql"
+	mig add_users.sql <<<'SELECT 1;'
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/add_users.sql: not a migration file name (expected NNN_name.sql)"
+	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" t
+}
+
+@test "cr-migrate up --dry-run lists what would run and runs nothing" {
+	three_migrations
+	run cr-migrate -d "$db" --dir "$dir" --dry-run up
+	assert_status 0
+	assert_equal "$output" "Would run migration: 001_init
+Would run migration: 002_add_projects
+Would run migration: 010_add_email
+Would apply 3 new migration(s)"
+	run q "SELECT to_regclass('users') IS NULL, to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" "t|t"
+}
+
+@test "cr-migrate refuses psql meta-commands and BEGIN/COMMIT before running anything" {
+	mig 001_ok.sql <<<'CREATE TABLE ok (id int);'
+	mig 002_meta.sql <<-'SQL'
+	CREATE TABLE m (id int);
+	\i other.sql
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/002_meta.sql:2: psql meta-command \"\\i other.sql\""
+	run q "SELECT to_regclass('ok') IS NULL" "$db"
+	assert_equal "$output" t
+	mig 002_meta.sql <<-'SQL'
+	BEGIN;
+	CREATE TABLE m (id int);
+	COMMIT;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/002_meta.sql:1: transaction control statement"
+}
+
+@test "cr-migrate loads COPY ... FROM stdin data in a migration" {
+	mig 001_seed.sql <<-'SQL'
+	CREATE TABLE roles (id int, name text);
+	COPY roles (id, name) FROM stdin;
+	1	admin
+	2	editor
+	\.
+	INSERT INTO roles VALUES (3, 'viewer');
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	run q "SELECT string_agg(name, ',' ORDER BY id) FROM roles" "$db"
+	assert_equal "$output" "admin,editor,viewer"
+}
+
+@test "cr-migrate --table keeps tracking in a schema-qualified table; CR_MIGRATIONS_DIR sets the directory" {
+	three_migrations
+	q "CREATE SCHEMA meta" "$db"
+	CR_MIGRATIONS_DIR=$dir run cr-migrate -q -d "$db" --table meta.applied up
+	assert_status 0
+	assert_equal "$output" ""
+	run q "SELECT count(*) FROM meta.applied" "$db"
+	assert_equal "$output" 3
+	run q "SELECT to_regclass('public.cr_migrations') IS NULL" "$db"
+	assert_equal "$output" t
+}
+
+@test "cr-migrate exits 66 for a missing directory and 64 for a bad command" {
+	run cr-migrate -d "$db" --dir "$BATS_TEST_TMPDIR/nope" status
+	assert_status 66
+	run cr-migrate -d "$db" --dir "$dir" sideways
+	assert_status 64
+	run cr-migrate -d "$db" --dir "$dir" --json-list nocolon up
+	assert_status 64
+}
+
+@test "cr-migrate(1) lints clean" {
+	run mandoc -Tlint -Wwarning "$CR_REPO/man/cr-migrate.1"
+	assert_status 0
+	assert_equal "$output" ""
+}
