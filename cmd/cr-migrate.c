@@ -334,6 +334,8 @@ apply_one(struct migtrack *t, PGconn *conn, const struct migration *m)
 			    m->path, why);
 		errx(track_exit(tst), "%s: %s; rolled back", m->path, why);
 	}
+	/* A migration's SET search_path (or role, or timeout) ends with it. */
+	PQclear(PQexec(conn, "RESET ALL"));
 	if (verbose)
 		warnx("%s: %ld ms", m->name, ms);
 }

@@ -271,6 +271,8 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 	memset(&stmt, 0, sizeof(stmt));
 	if ((rc = open_source(m, &src, &split, f)) != MIGEXEC_OK)
 		return rc;
+	if ((scs = PQparameterStatus(conn, "standard_conforming_strings")) != NULL)
+		sqlsplit_set_standard_strings(split, strcmp(scs, "on") == 0);
 	while (rc == MIGEXEC_OK && sqlsplit_next(split, &it) != SQLSPLIT_END) {
 		switch (it.kind) {
 		case SQLSPLIT_STATEMENT:

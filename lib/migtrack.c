@@ -184,16 +184,23 @@ command(PGconn *conn, const char *what, const char *sql, int nparams,
 	return MIGTRACK_OK;
 }
 
+/* Whether the table qname names exists; if it does, qname becomes its
+ * schema-qualified name, so a migration's SET search_path cannot send the
+ * tracking row elsewhere. */
 static enum migtrack_status
-exists(PGconn *conn, const char *qname, int *yes, char *err, size_t errlen)
+exists(PGconn *conn, char qname[QNAME], int *yes, char *err, size_t errlen)
 {
 	PGresult *res;
 	const char *params[1] = { qname };
 
 	if ((res = run(conn, "looking for a table",
-	    "SELECT to_regclass($1) IS NOT NULL", 1, params, err, errlen)) == NULL)
+	    "SELECT format('%I.%I', n.nspname, c.relname)\n"
+	    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
+	    "WHERE c.oid = to_regclass($1)", 1, params, err, errlen)) == NULL)
 		return MIGTRACK_ESQL;
-	*yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*yes = PQntuples(res) == 1;
+	if (*yes && strlen(PQgetvalue(res, 0, 0)) < QNAME)
+		strlcpy(qname, PQgetvalue(res, 0, 0), QNAME);
 	PQclear(res);
 	return MIGTRACK_OK;
 }
@@ -220,7 +227,9 @@ migtrack_lock(struct migtrack *t, PGconn *conn, int wait, char *err, size_t errl
 enum migtrack_status
 migtrack_ensure(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 {
+	enum migtrack_status rc;
 	char sql[4096];
+	int yes;
 
 	/* checksum: SHA-256 of the file, hex, as sha256sum(1) prints it. */
 	snprintf(sql, sizeof(sql),
@@ -234,7 +243,10 @@ migtrack_ensure(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 	    "  client text,\n"
 	    "  method text NOT NULL DEFAULT 'up'\n"
 	    ")", t->table);
-	return command(conn, "creating the tracking table", sql, 0, NULL, err, errlen);
+	if ((rc = command(conn, "creating the tracking table", sql, 0, NULL,
+	    err, errlen)) != MIGTRACK_OK)
+		return rc;
+	return exists(conn, t->table, &yes, err, errlen);
 }
 
 static void

@@ -401,6 +401,22 @@ Would apply 3 new migration(s)"
 	assert_equal "$output" t
 }
 
+@test "cr-migrate keeps a migration's SET search_path to that migration" {
+	mig 001_app_schema.sql <<-'SQL'
+	CREATE SCHEMA app;
+	SET search_path = app;
+	CREATE TABLE inside (id int);
+	SQL
+	mig 002_public.sql <<-'SQL'
+	CREATE TABLE outside (id int);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	run q "SELECT to_regclass('app.inside') IS NOT NULL, to_regclass('public.outside') IS NOT NULL,
+	    (SELECT count(*) FROM public.cr_migrations)" "$db"
+	assert_equal "$output" "t|t|2"
+}
+
 @test "cr-migrate exits 66 for a missing directory and 64 for a bad command" {
 	run cr-migrate -d "$db" --dir "$BATS_TEST_TMPDIR/nope" status
 	assert_status 66
