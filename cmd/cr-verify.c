@@ -1,0 +1,285 @@
+/* cr-verify: check in one streaming pass that a (gzipped) plain pg_dump is
+ * intact and complete, and report what is in it. */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "dumpscan.h"
+#include "gzin.h"
+
+struct result {
+	const char	*name;
+	int		 code;		/* exit status for this file */
+	char		 error[640];
+	int		 have_offset;
+	uint64_t	 offset;	/* uncompressed */
+	int		 gzip;
+	unsigned	 members;
+	uint64_t	 in_bytes;	/* as stored */
+};
+
+static int quiet, verbose, json;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: cr-verify [-qv] [--json] [file ...]\n");
+	exit(EX_USAGE);
+}
+
+static void
+json_string(const char *s)
+{
+	unsigned char c;
+
+	putchar('"');
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void
+json_field(const char *key, const char *value, int comma)
+{
+	printf("%s\"%s\":", comma ? "," : "", key);
+	if (value == NULL || *value == '\0')
+		printf("null");
+	else
+		json_string(value);
+}
+
+static double
+ratio(const struct result *r, const struct dumpscan_info *in)
+{
+	return r->in_bytes > 0 ? (double)in->bytes / (double)r->in_bytes : 0.0;
+}
+
+static const char *
+schema_only(const struct dumpscan_info *in)
+{
+	if (strcmp(in->contents, "schema") == 0)
+		return "true";
+	if (strcmp(in->contents, "schema+data") == 0)
+		return "false";
+	return "null";		/* plain pg_dump does not say */
+}
+
+static const char *
+note(const struct dumpscan_info *in)
+{
+	if (in->trailer)
+		return NULL;
+	return "no cr-dump trailer: only pg_dump's completion line vouches for this dump";
+}
+
+static void
+report_json(const struct result *r, const struct dumpscan_info *in)
+{
+	size_t i;
+
+	printf("{");
+	json_field("file", r->name, 0);
+	printf(",\"ok\":%s", r->code == 0 ? "true" : "false");
+	if (r->code != 0) {
+		json_field("error", r->error, 1);
+		if (r->have_offset)
+			printf(",\"offset\":%" PRIu64, r->offset);
+		else
+			printf(",\"offset\":null");
+		printf(",\"exit\":%d", r->code);
+	}
+	printf(",\"gzip\":%s,\"gzip_members\":%u", r->gzip ? "true" : "false", r->members);
+	printf(",\"stored_bytes\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"ratio\":%.2f",
+	    r->in_bytes, in->bytes, ratio(r, in));
+	printf(",\"cr_dump\":%s", in->cr_header ? "true" : "false");
+	json_field("cr_version", in->cr_version, 1);
+	printf(",\"trailer\":%s", in->trailer ? "true" : "false");
+	if (in->trailer)
+		printf(",\"trailer_crc32\":\"%08" PRIx32 "\"", in->trailer_crc);
+	json_field("database", in->database, 1);
+	json_field("user", in->user, 1);
+	json_field("dump_time", in->started, 1);
+	json_field("server_version", in->server_version, 1);
+	json_field("pg_dump_version", in->pg_dump_version, 1);
+	json_field("options", in->options, 1);
+	printf(",\"schema_only\":%s", schema_only(in));
+	printf(",\"complete\":%s", in->complete ? "true" : "false");
+	printf(",\"tables_with_data\":%zu,\"rows\":%" PRIu64 ",\"tables\":[",
+	    in->ntables, in->rows);
+	for (i = 0; i < in->ntables; i++) {
+		printf("%s{", i > 0 ? "," : "");
+		json_field("name", in->tables[i].name ? in->tables[i].name : "?", 0);
+		printf(",\"rows\":%" PRIu64 "}", in->tables[i].rows);
+	}
+	printf("]");
+	if (r->code == 0)
+		json_field("note", note(in), 1);
+	printf("}\n");
+}
+
+static void
+report_text(const struct result *r, const struct dumpscan_info *in)
+{
+	size_t i;
+
+	if (r->code != 0)
+		return;
+	printf("%s: OK, %s\n", r->name, in->trailer ?
+	    "complete (cr-dump trailer and pg_dump completion line)" :
+	    "complete (pg_dump completion line)");
+	if (r->gzip)
+		printf("  size:      %" PRIu64 " bytes gzip (%u member%s), %" PRIu64
+		    " bytes SQL, ratio %.2f\n", r->in_bytes, r->members,
+		    r->members == 1 ? "" : "s", in->bytes, ratio(r, in));
+	else
+		printf("  size:      %" PRIu64 " bytes SQL (not compressed)\n", in->bytes);
+	if (in->cr_header)
+		printf("  made by:   cr-dump %s, started %s\n", in->cr_version, in->started);
+	if (in->database[0] != '\0')
+		printf("  database:  %s (role %s)\n", in->database, in->user);
+	printf("  server:    PostgreSQL %s\n", in->server_version[0] ? in->server_version : "?");
+	printf("  pg_dump:   %s\n", in->pg_dump_version[0] ? in->pg_dump_version : "?");
+	printf("  contents:  %s%s%s\n", in->contents[0] ? in->contents : "unknown",
+	    in->options[0] ? ", options " : "", in->options);
+	printf("  data:      %zu table%s with data (COPY blocks), %" PRIu64 " rows\n", in->ntables,
+	    in->ntables == 1 ? "" : "s", in->rows);
+	if (verbose)
+		for (i = 0; i < in->ntables; i++)
+			printf("  %12" PRIu64 "  %s\n", in->tables[i].rows,
+			    in->tables[i].name ? in->tables[i].name : "?");
+	if (note(in) != NULL)
+		printf("  note:      %s\n", note(in));
+}
+
+/* Verify one input; returns its exit status. */
+static int
+verify(const char *path)
+{
+	struct result r;
+	struct dumpscan *scan;
+	struct gzin *gz;
+	const void *data;
+	ssize_t n;
+	int fd;
+
+	memset(&r, 0, sizeof(r));
+	r.name = path != NULL ? path : "-";
+	if (path == NULL || strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s", path);
+		if (json) {
+			printf("{");
+			json_field("file", r.name, 0);
+			printf(",\"ok\":false");
+			json_field("error", strerror(errno), 1);
+			printf(",\"offset\":null,\"exit\":%d}\n", EX_NOINPUT);
+		}
+		return EX_NOINPUT;
+	}
+	if ((gz = gzin_open(fd, GZIN_AUTO)) == NULL || (scan = dumpscan_new()) == NULL)
+		err(EX_OSERR, NULL);
+	for (;;) {
+		n = gzin_next(gz, &data);
+		if (n > 0) {
+			if (dumpscan_feed(scan, data, (size_t)n) == -1)
+				break;
+			continue;
+		}
+		if (n == 0)
+			(void)dumpscan_finish(scan);
+		else {
+			r.code = gzin_errkind(gz) == GZIN_EIO ? EX_IOERR :
+			    gzin_errkind(gz) == GZIN_ENOMEM ? EX_OSERR : EX_DATAERR;
+			snprintf(r.error, sizeof(r.error), "%s%s", gzin_is_gzip(gz) ?
+			    "gzip: " : "", gzin_error(gz));
+			r.have_offset = 1;
+			r.offset = gzin_bytes_out(gz);
+			(void)dumpscan_finish(scan);
+		}
+		break;
+	}
+	if (r.code == 0 && dumpscan_error(scan) != NULL) {
+		r.code = EX_DATAERR;
+		snprintf(r.error, sizeof(r.error), "%s", dumpscan_error(scan));
+		r.have_offset = 1;
+		r.offset = dumpscan_error_offset(scan);
+	}
+	r.gzip = gzin_is_gzip(gz);
+	r.members = gzin_members(gz);
+	r.in_bytes = gzin_bytes_in(gz);
+	if (!r.gzip)
+		r.in_bytes = dumpscan_info(scan)->bytes;
+	if (r.code != 0)
+		fprintf(stderr, "cr-verify: %s: %s (%soffset %" PRIu64 ")\n", r.name,
+		    r.error, r.gzip ? "uncompressed " : "", r.offset);
+	if (json)
+		report_json(&r, dumpscan_info(scan));
+	else if (!quiet)
+		report_text(&r, dumpscan_info(scan));
+	gzin_close(gz);
+	dumpscan_free(scan);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return r.code;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "quiet",	no_argument,	NULL, 'q' },
+		{ "verbose",	no_argument,	NULL, 'v' },
+		{ "json",	no_argument,	NULL, 'j' },
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
+	int ch, i, code, worst = 0;
+
+	while ((ch = getopt_long(argc, argv, "qvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'q':
+			quiet = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'V':
+			printf("cr-verify %s\n", CR_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc == 0)
+		worst = verify(NULL);
+	for (i = 0; i < argc; i++)
+		if ((code = verify(argv[i])) > worst)
+			worst = code;
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	return worst;
+}
