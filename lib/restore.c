@@ -517,6 +517,44 @@ exec_simple(struct run *r, const char *sql)
 	return rc;
 }
 
+static const char *
+skip_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (strncasecmp(s, word, n) != 0)
+		return NULL;
+	return s + n;
+}
+
+/* Without a server to ask, follow SET standard_conforming_strings in the
+ * script itself, so a scan lexes '...' as the restore will. */
+static void
+scan_set_strings(struct run *r, const char *s)
+{
+	const char *p;
+	size_t n;
+
+	if ((s = skip_word(s, "set")) == NULL)
+		return;
+	if ((p = skip_word(s, "session")) != NULL || (p = skip_word(s, "local")) != NULL)
+		s = p;
+	if ((s = skip_word(s, "standard_conforming_strings")) == NULL)
+		return;
+	if ((p = skip_word(s, "=")) == NULL && (p = skip_word(s, "to")) == NULL)
+		return;
+	while (*p == ' ' || *p == '\t' || *p == '\'')
+		p++;
+	n = strcspn(p, "' \t\n;");
+	if ((n == 2 && strncasecmp(p, "on", 2) == 0) || (n == 4 && strncasecmp(p, "true", 4) == 0))
+		sqlsplit_set_standard_strings(r->split, 1);
+	else if ((n == 3 && strncasecmp(p, "off", 3) == 0) ||
+	    (n == 5 && strncasecmp(p, "false", 5) == 0))
+		sqlsplit_set_standard_strings(r->split, 0);
+}
+
 static enum restore_status
 statement(struct run *r, const struct sqlsplit_item *it)
 {
@@ -533,8 +571,10 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	r->st->statements++;
 	if (it->copy_in && (rc = copy_begin(r, it)) != RESTORE_OK)
 		return rc;
-	if (r->conn == NULL)
+	if (r->conn == NULL) {
+		scan_set_strings(r, it->text);
 		return RESTORE_OK;
+	}
 
 	res = PQexec(r->conn, it->text);
 	switch (PQresultStatus(res)) {
