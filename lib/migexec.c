@@ -191,6 +191,9 @@ server_message(const PGresult *res, PGconn *conn, struct migexec_failure *f)
 		pgconn_oneline(res && *PQresultErrorMessage(res) != '\0' ?
 		    PQresultErrorMessage(res) : PQerrorMessage(conn),
 		    f->message, sizeof(f->message));
+		if (f->message[0] == '\0')
+			snprintf(f->message, sizeof(f->message), "unexpected %s",
+			    res ? PQresStatus(PQresultStatus(res)) : "end of results");
 		return;
 	}
 	snprintf(raw, sizeof(raw), "%s:  %s", severity ? severity : "ERROR", primary);
@@ -233,6 +236,31 @@ result_ok(const PGresult *res)
 	default:
 		return 0;
 	}
+}
+
+/* A COPY the splitter did not announce: TO STDOUT output is read and
+ * dropped; FROM STDIN with no data lines after it is ended with an error.
+ * Returns the command's final result. */
+static PGresult *
+copy_unexpected(PGconn *conn)
+{
+	PGresult *res, *last = NULL;
+	char *row;
+
+	while (PQgetCopyData(conn, &row, 0) > 0)
+		PQfreemem(row);
+	PQputCopyEnd(conn, "COPY FROM STDIN without data lines in the migration");
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (last != NULL && result_ok(last) && !result_ok(res)) {
+			PQclear(last);
+			last = NULL;
+		}
+		if (last == NULL)
+			last = res;
+		else
+			PQclear(res);
+	}
+	return last;
 }
 
 /* Finish a COPY FROM stdin: end the data and collect the command's result. */
@@ -284,6 +312,11 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 				PQclear(res);
 				in_copy = 1;
 				break;
+			}
+			if (res != NULL && (PQresultStatus(res) == PGRES_COPY_OUT ||
+			    PQresultStatus(res) == PGRES_COPY_IN)) {
+				PQclear(res);
+				res = copy_unexpected(conn);
 			}
 			if (res == NULL || !result_ok(res)) {
 				rc = statement_failed(res, conn, &it, it.text, f);

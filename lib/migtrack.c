@@ -312,9 +312,12 @@ json_load(struct migtrack *t, PGconn *conn, int for_update, struct json_list *l,
 	if ((!PQgetisnull(res, 0, 1) && strcmp(PQgetvalue(res, 0, 1), "object") != 0) ||
 	    (!PQgetisnull(res, 0, 2) && strcmp(type, "array") != 0 &&
 	    strcmp(type, "null") != 0)) {
-		snprintf(err, errlen, "%s: %s is not a JSON list in an object "
-		    "(found %s)", t->json_spec, t->jkey, PQgetisnull(res, 0, 2) ?
-		    PQgetvalue(res, 0, 1) : type);
+		if (PQgetisnull(res, 0, 2))
+			snprintf(err, errlen, "%s: the column holds a JSON %s, "
+			    "not an object", t->json_spec, PQgetvalue(res, 0, 1));
+		else
+			snprintf(err, errlen, "%s: \"%s\" holds a JSON %s, not a "
+			    "list", t->json_spec, t->jkey, type);
 		PQclear(res);
 		return MIGTRACK_EDATA;
 	}

@@ -274,6 +274,29 @@ Applied 2 new migration(s)"
 	assert_status 0
 }
 
+@test "cr-migrate --json-list creates a missing key, picks the row that has the key, refuses a non-list" {
+	three_migrations
+	q "CREATE TABLE cfg (id int, config json);
+	   INSERT INTO cfg VALUES (1, '{\"theme\": \"dark\"}'), (2, '{\"done\": [\"001_init\"]}');
+	   CREATE TABLE users (id int PRIMARY KEY, name text);
+	   CREATE TABLE other (config jsonb);
+	   INSERT INTO other VALUES ('{\"theme\": \"dark\"}')" "$db"
+	run cr-migrate -d "$db" --dir "$dir" --json-list cfg.config:done up
+	assert_status 0
+	run q "SELECT id, config::text FROM cfg ORDER BY id" "$db"
+	assert_equal "$output" '1|{"theme": "dark"}
+2|{"done": ["001_init", "002_add_projects", "010_add_email"]}'
+	# baseline and adoption keep a second list in step too; the key is created.
+	run cr-migrate -d "$db" --dir "$dir" --json-list other.config:done baseline 10
+	assert_status 0
+	run q "SELECT config FROM other" "$db"
+	assert_equal "$output" '{"done": ["001_init", "002_add_projects", "010_add_email"], "theme": "dark"}'
+	q "UPDATE other SET config = '{\"done\": {\"001_init\": true}}'" "$db"
+	run cr-migrate -d "$db" --dir "$dir" --json-list other.config:done up
+	assert_status 65
+	assert_output_contains 'other.config:done: "done" holds a JSON object, not a list'
+}
+
 @test "cr-migrate runs dollar-quoted function bodies that contain semicolons" {
 	mig 001_functions.sql <<-'SQL'
 	CREATE TABLE counter (n int);
@@ -382,6 +405,7 @@ Would apply 3 new migration(s)"
 	2	editor
 	\.
 	INSERT INTO roles VALUES (3, 'viewer');
+	COPY roles TO STDOUT;
 	SQL
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 0
