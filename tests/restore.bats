@@ -1,0 +1,378 @@
+#!/usr/bin/env bats
+# cr-restore: SQL dumps into a database through libpq.  Round trips, refused
+# meta-commands, the atomic --clean replace, the production guard, the
+# confirmation, the row-count proof, interrupts.
+
+load helpers
+
+setup_file() {
+	pg_start
+	mkdb awkward
+	fixture awkward
+	pg_dump -d awkward >"$BATS_FILE_TMPDIR/awkward.sql"
+}
+teardown_file() { pg_stop; }
+
+# fixture DB: load tests/fixtures/awkward.sql into DB.
+fixture() {
+	# The fixture's first INSERT lists five columns for six values; give
+	# it its created_at column until the fixture itself is fixed.
+	sed 's/(email, password_hash, profile, tags, avatar)$/(email, password_hash, profile, tags, avatar, created_at)/' \
+		"$CR_REPO/tests/fixtures/awkward.sql" |
+		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f - >/dev/null
+}
+
+# dump_of DB: pg_dump without the random \restrict key lines.
+dump_of() {
+	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict'
+}
+
+# counts DB: rows per table of the awkward schema.
+counts() {
+	q "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM projects),
+	   (SELECT count(*) FROM \"Mixed Schema\".\"Events\"), (SELECT count(*) FROM \"MixedCase\"),
+	   (SELECT count(*) FROM \"table with space\")" "$1"
+}
+
+scratch_dbs() {
+	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%'"
+}
+
+# A small database with known contents to be replaced.
+old_db() {
+	mkdb "$1"
+	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" "$1" >/dev/null
+}
+
+assert_old_db() {
+	run q "SELECT count(*) FROM keepme" "$1"
+	assert_status 0
+	assert_equal "$output" 42
+	assert_equal "$(scratch_dbs)" 0
+}
+
+@test "cr-restore: round trip of the awkward schema gives identical data" {
+	mkdb copy1
+	run cr-restore -v -d copy1 "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_output_contains "copy1: 374"
+	assert_output_contains "6 tables, 5507 rows"
+	dump_of awkward >"$BATS_TEST_TMPDIR/a.sql"
+	dump_of copy1 >"$BATS_TEST_TMPDIR/b.sql"
+	cmp "$BATS_TEST_TMPDIR/a.sql" "$BATS_TEST_TMPDIR/b.sql"
+	assert_equal "$(counts copy1)" "$(counts awkward)"
+	# the dump from this machine's pg_dump carries the \restrict pair
+	grep -q '^\\restrict ' "$BATS_FILE_TMPDIR/awkward.sql"
+}
+
+@test "cr-restore --clean: replaces the database atomically, from a gzip pipe too" {
+	old_db copy2
+	run bash -c "gzip -c '$BATS_FILE_TMPDIR/awkward.sql' | cr-restore -v --clean --yes -d copy2"
+	assert_status 0
+	assert_output_contains "restoring into scratch database copy2_cr_restore_"
+	assert_output_contains "0 sessions ended"
+	run q "SELECT count(*) FROM pg_class WHERE relname = 'keepme'" copy2
+	assert_equal "$output" 0
+	assert_equal "$(counts copy2)" "$(counts awkward)"
+	assert_equal "$(scratch_dbs)" 0
+	# a target that does not exist yet is created
+	run cr-restore --clean --yes -d brand_new "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_equal "$(counts brand_new)" "$(counts awkward)"
+}
+
+@test "cr-restore: a dump with \\! is refused (65) and the command never runs" {
+	marker="$BATS_TEST_TMPDIR/pwned"
+	awk -v m="$marker" '/^CREATE TABLE public.projects/ { print "\\! touch " m } 1' \
+		"$BATS_FILE_TMPDIR/awkward.sql" >"$BATS_TEST_TMPDIR/evil.sql"
+	line=$(grep -n '^\\!' "$BATS_TEST_TMPDIR/evil.sql" | cut -d: -f1)
+
+	# --clean: the old database stays, no scratch database is left
+	old_db victim
+	run cr-restore --clean --yes -d victim <"$BATS_TEST_TMPDIR/evil.sql"
+	assert_status 65
+	assert_output_contains "line $line: refused psql meta-command \\! touch"
+	assert_output_contains '"victim" is as it was'
+	[ ! -e "$marker" ]
+	assert_old_db victim
+
+	# a file without --clean: read through first, nothing executed
+	run cr-restore -d victim "$BATS_TEST_TMPDIR/evil.sql"
+	assert_status 65
+	assert_output_contains "nothing was executed"
+	[ ! -e "$marker" ]
+	run q "SELECT count(*) FROM pg_namespace WHERE nspname = 'Mixed Schema'" victim
+	assert_equal "$output" 0
+
+	# a pipe without --clean: refused where it is reached, and said so
+	run bash -c "cat '$BATS_TEST_TMPDIR/evil.sql' | cr-restore -d victim"
+	assert_status 65
+	assert_output_contains "executed and stay"
+	[ ! -e "$marker" ]
+
+	# with -1 the statements before it are rolled back
+	mkdb victim1
+	run bash -c "cat '$BATS_TEST_TMPDIR/evil.sql' | cr-restore -1 -d victim1"
+	assert_status 65
+	assert_output_contains "rolled back"
+	run q "SELECT count(*) FROM pg_namespace WHERE nspname = 'Mixed Schema'" victim1
+	assert_equal "$output" 0
+}
+
+@test "cr-restore: other meta-commands are refused too; \\connect only to the target itself" {
+	mkdb meta
+	for cmd in '\o /tmp/x' '\i /etc/passwd' '\copy t from /etc/passwd' '\set ON_ERROR_STOP 0' \
+		'\connect postgres' '\c other'; do
+		printf 'CREATE TABLE t (a text);\n%s\nSELECT 1;\n' "$cmd" >"$BATS_TEST_TMPDIR/m.sql"
+		run cr-restore -d meta "$BATS_TEST_TMPDIR/m.sql"
+		assert_status 65
+		assert_output_contains "line 2: refused"
+	done
+	printf 'CREATE TABLE t (a text);\n\\connect -reuse-previous=on "dbname='"'meta'"'"\nSELECT 1;\n' \
+		>"$BATS_TEST_TMPDIR/m.sql"
+	run cr-restore -d meta "$BATS_TEST_TMPDIR/m.sql"
+	assert_status 0
+	# a \unrestrict that does not match its \restrict is bad input
+	printf '\\restrict abc\nSELECT 1;\n\\unrestrict abd\n' >"$BATS_TEST_TMPDIR/m.sql"
+	run cr-restore -d meta "$BATS_TEST_TMPDIR/m.sql"
+	assert_status 65
+	assert_output_contains "line 3: \\unrestrict does not match"
+}
+
+@test "cr-restore: a dump failing halfway leaves the old database and no scratch" {
+	old_db half
+	sed 's/^CREATE TABLE public.projects (/CREATE TABLE public.projects (oops nosuchtype,/' \
+		"$BATS_FILE_TMPDIR/awkward.sql" >"$BATS_TEST_TMPDIR/bad.sql"
+	line=$(grep -n '^CREATE TABLE public.projects' "$BATS_TEST_TMPDIR/bad.sql" | cut -d: -f1)
+	run cr-restore --clean --yes -d half "$BATS_TEST_TMPDIR/bad.sql"
+	assert_status 1
+	assert_output_contains "line $line: ERROR: type \"nosuchtype\" does not exist (statement: CREATE TABLE public.projects (oops nosuchtype,"
+	assert_old_db half
+
+	# a bad row in COPY data: the message names the input line of the row
+	awk '/^COPY public.projects /{c=1} c && /^17\t/{sub(/^17\t[0-9]+/, "17\tnotanumber"); c=0} 1' \
+		"$BATS_FILE_TMPDIR/awkward.sql" >"$BATS_TEST_TMPDIR/badrow.sql"
+	line=$(grep -n '^17	notanumber' "$BATS_TEST_TMPDIR/badrow.sql" | cut -d: -f1)
+	run cr-restore --clean --yes -d half "$BATS_TEST_TMPDIR/badrow.sql"
+	assert_status 1
+	assert_output_contains "line $line: ERROR: invalid input syntax for type bigint: \"notanumber\""
+	assert_output_contains "(COPY projects, line 17, column owner_id"
+	assert_old_db half
+}
+
+@test "cr-restore: truncated dumps are refused (65), mid-COPY or at a statement boundary" {
+	old_db trunc
+	dump="$BATS_FILE_TMPDIR/awkward.sql"
+	cut_at=$(( $(grep -n '^COPY public.users ' "$dump" | cut -d: -f1) + 50 ))
+	head -n "$cut_at" "$dump" >"$BATS_TEST_TMPDIR/t1.sql"
+	run cr-restore --clean --yes -d trunc "$BATS_TEST_TMPDIR/t1.sql"
+	assert_status 65
+	assert_output_contains "end of input in COPY data"
+	assert_old_db trunc
+
+	# cut after the data but before the constraints: every statement is
+	# whole, only the end of the dump is missing
+	cut_at=$(grep -n '^SELECT pg_catalog.setval' "$dump" | tail -n 1 | cut -d: -f1)
+	head -n "$cut_at" "$dump" >"$BATS_TEST_TMPDIR/t2.sql"
+	run cr-restore --clean --yes -d trunc "$BATS_TEST_TMPDIR/t2.sql"
+	assert_status 65
+	assert_output_contains "truncated dump?"
+	assert_old_db trunc
+	# a gzip stream cut short
+	gzip -c "$dump" | head -c 20000 >"$BATS_TEST_TMPDIR/t3.sql.gz"
+	run cr-restore --clean --yes -d trunc "$BATS_TEST_TMPDIR/t3.sql.gz"
+	assert_status 65
+	assert_old_db trunc
+}
+
+@test "cr-restore --clean: sessions on the busy target are ended and counted" {
+	old_db busy
+	psql -X -d busy -c 'SELECT pg_sleep(60)' >/dev/null 2>&1 &
+	sleeper=$!
+	for i in $(seq 50); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = 'busy'")" -ge 1 ] && break
+		sleep 0.1
+	done
+	run cr-restore -v --clean --yes -d busy "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_output_contains "1 session ended"
+	rc=0
+	wait "$sleeper" || rc=$?
+	[ "$rc" -ne 0 ]
+	assert_equal "$(counts busy)" "$(counts awkward)"
+	assert_equal "$(q "SELECT datallowconn FROM pg_database WHERE datname = 'busy'")" t
+}
+
+@test "cr-restore: production-looking targets are refused (77) before anything is touched" {
+	dump="$BATS_FILE_TMPDIR/awkward.sql"
+	old_db app_prod
+	run cr-restore --clean --yes -d app_prod "$dump"
+	assert_status 77
+	assert_output_contains "matches the production pattern '*prod*'"
+	run cr-restore -d app_prod "$dump"
+	assert_status 77
+	assert_old_db app_prod
+
+	old_db app_dev
+	NODE_ENV=production run cr-restore --clean --yes -d app_dev "$dump"
+	assert_status 77
+	assert_output_contains "NODE_ENV=production"
+	APP_ENV=Production run cr-restore -d app_dev "$dump"
+	assert_status 77
+	printf 'NODE_ENV=production\nPGDATABASE=app_dev\n' >"$BATS_TEST_TMPDIR/prod.env"
+	run cr-restore --clean --yes --env-file "$BATS_TEST_TMPDIR/prod.env" "$dump"
+	assert_status 77
+	assert_output_contains "the env file says NODE_ENV=production"
+
+	# the markers on the database itself
+	q "COMMENT ON DATABASE app_dev IS 'main database (cr:production)'" >/dev/null
+	run cr-restore --clean --yes -d app_dev "$dump"
+	assert_status 77
+	assert_output_contains "cr:production"
+	q "COMMENT ON DATABASE app_dev IS NULL" >/dev/null
+	q "ALTER DATABASE app_dev SET cr.environment = 'production'" >/dev/null
+	run cr-restore -d app_dev "$dump"
+	assert_status 77
+	assert_output_contains "cr.environment"
+	assert_old_db app_dev
+
+	# own patterns, and the override
+	CR_PRODUCTION_PATTERNS='*_live:*_main' run cr-restore --clean --yes -d shop_live "$dump"
+	assert_status 77
+	run cr-restore --clean --yes --allow-production -d app_prod "$dump"
+	assert_status 0
+	assert_equal "$(counts app_prod)" "$(counts awkward)"
+}
+
+@test "cr-restore --clean: without a terminal and without --yes it refuses (64)" {
+	old_db notty
+	run setsid -w cr-restore --clean -d notty "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 64
+	assert_output_contains "confirm on a terminal, or pass --yes"
+	assert_old_db notty
+}
+
+@test "cr-restore --clean: on a terminal the database name must be typed" {
+	old_db withtty
+	dump="$BATS_FILE_TMPDIR/awkward.sql"
+	run bash -c "printf 'wrong\n' | script -qec 'cr-restore --clean -d withtty $dump' /dev/null"
+	assert_output_contains "Type the database name to confirm"
+	assert_output_contains "not confirmed"
+	assert_old_db withtty
+	run bash -c "printf 'withtty\n' | script -qec 'cr-restore --clean -d withtty $dump' /dev/null"
+	assert_output_contains "Type the database name to confirm"
+	assert_output_contains "0 sessions ended"
+	assert_equal "$(counts withtty)" "$(counts awkward)"
+}
+
+@test "cr-restore: rows a trigger drops, or a statement deletes, fail the row-count proof" {
+	old_db counted
+	cat >"$BATS_TEST_TMPDIR/trigger.sql" <<-'EOF'
+	CREATE TABLE t (id int);
+	CREATE FUNCTION skip_odd() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN IF NEW.id % 2 = 1 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+	CREATE TRIGGER skip BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION skip_odd();
+	COPY public.t (id) FROM stdin;
+	1
+	2
+	3
+	4
+	\.
+	EOF
+	run cr-restore --clean --yes -d counted "$BATS_TEST_TMPDIR/trigger.sql"
+	assert_status 1
+	assert_output_contains "line 5: row count mismatch: public.t loaded 2 rows but the dump carried 4"
+	assert_old_db counted
+
+	printf 'CREATE TABLE "odd name" (id int);\nCOPY "odd name" (id) FROM stdin;\n1\n2\n\\.\nDELETE FROM "odd name" WHERE id = 1;\n' \
+		>"$BATS_TEST_TMPDIR/delete.sql"
+	run cr-restore --clean --yes -d counted "$BATS_TEST_TMPDIR/delete.sql"
+	assert_status 1
+	assert_output_contains 'row count mismatch: "odd name" has 1 rows after the restore but the dump carried 2'
+	assert_old_db counted
+}
+
+@test "cr-restore --extension: created before the data, name quoted" {
+	mkdb ext
+	printf 'CREATE TABLE pw (h text);\nINSERT INTO pw VALUES (crypt($$x$$, gen_salt($$md5$$)));\n' \
+		>"$BATS_TEST_TMPDIR/ext.sql"
+	run cr-restore -d ext "$BATS_TEST_TMPDIR/ext.sql"
+	assert_status 1
+	assert_output_contains "function gen_salt(unknown) does not exist"
+	mkdb ext
+	run cr-restore --extension pgcrypto -d ext "$BATS_TEST_TMPDIR/ext.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT count(*) FROM pw WHERE h = crypt('x', h)" ext)" 1
+	run cr-restore --extension 'pgcrypto; DROP TABLE pw' -d ext "$BATS_TEST_TMPDIR/ext.sql"
+	assert_status 1
+	assert_output_contains 'extension "pgcrypto; DROP TABLE pw" is not available'
+}
+
+@test "cr-restore -1: a failure rolls everything back" {
+	mkdb single
+	printf 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nSELECT nosuchcolumn FROM a;\n' \
+		>"$BATS_TEST_TMPDIR/s.sql"
+	run cr-restore -1 -d single "$BATS_TEST_TMPDIR/s.sql"
+	assert_status 1
+	assert_output_contains 'line 3: ERROR: column "nosuchcolumn" does not exist'
+	assert_equal "$(q "SELECT count(*) FROM pg_class WHERE relname = 'a'" single)" 0
+	run cr-restore -d single "$BATS_TEST_TMPDIR/s.sql"
+	assert_status 1
+	assert_equal "$(q "SELECT count(*) FROM a" single)" 1
+}
+
+@test "cr-restore --clean: SIGTERM mid-restore drops the scratch database, target untouched" {
+	old_db interrupted
+	{ sed -n '1,/^COPY public.users /p' "$BATS_FILE_TMPDIR/awkward.sql" | sed '$d'
+	  echo 'SELECT pg_sleep(60);'
+	  sed -n '/^COPY public.users /,$p' "$BATS_FILE_TMPDIR/awkward.sql"; } >"$BATS_TEST_TMPDIR/slow.sql"
+	cr-restore --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for i in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")" -ge 1 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 1
+	grep -q 'interrupted' "$BATS_TEST_TMPDIR/err"
+	grep -q '"interrupted" is as it was' "$BATS_TEST_TMPDIR/err"
+	assert_old_db interrupted
+}
+
+@test "cr-restore --test: restores into a scratch database, checks, drops it" {
+	old_db tested
+	run cr-restore -v --test -d tested "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_output_contains "6 tables, 5507 rows"
+	assert_old_db tested
+	printf 'SELECT 1/0;\n' >"$BATS_TEST_TMPDIR/z.sql"
+	run cr-restore --test -d tested "$BATS_TEST_TMPDIR/z.sql"
+	assert_status 1
+	assert_output_contains "division by zero"
+	assert_old_db tested
+}
+
+@test "cr-restore: leftover scratch databases are pointed out; template databases refused" {
+	old_db leftover
+	q 'CREATE DATABASE leftover_cr_restore_999999' >/dev/null
+	run cr-restore --clean --yes -d leftover "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_output_contains "leftover_cr_restore_999999"
+	q 'DROP DATABASE leftover_cr_restore_999999' >/dev/null
+	run cr-restore --clean --yes -d template1 "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 64
+}
+
+@test "cr-restore: usage and input errors" {
+	run cr-restore --clean --test -d x
+	assert_status 64
+	run cr-restore -d nosuch "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 66
+	run cr-restore nosuchfile
+	assert_status 66
+	assert_output_contains "the database is given with -d"
+	run cr-restore -d postgres "$BATS_TEST_TMPDIR"
+	assert_status 66
+}
