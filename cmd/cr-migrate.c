@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bsd/stdlib.h>
@@ -96,6 +95,7 @@ exec_exit(enum migexec_status st)
 	case MIGEXEC_EDATA:	return EX_DATAERR;
 	case MIGEXEC_EIO:	return EX_IOERR;
 	case MIGEXEC_ESQL:
+	case MIGEXEC_ETRACK:
 	case MIGEXEC_ENOMEM:	break;
 	}
 	return 1;
@@ -250,22 +250,11 @@ check_pending(const struct migrate_plan *plan)
 	}
 }
 
-static long
-elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)((now.tv_sec - since->tv_sec) * 1000 +
-	    (now.tv_nsec - since->tv_nsec) / 1000000);
-}
-
+/* Report a failed migration and exit. */
 static _Noreturn void
-migration_failed(PGconn *conn, const struct migration *m, enum migexec_status st,
+migration_failed(const struct migration *m, enum migexec_status st,
     const struct migexec_failure *f)
 {
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, "ROLLBACK"));
 	if (f->line > 0)
 		warnx("%s:%lu: %s", m->path, f->line, f->message);
 	else
@@ -278,66 +267,16 @@ migration_failed(PGconn *conn, const struct migration *m, enum migexec_status st
 	else if (strcmp(f->sqlstate, "25001") == 0 && !m->no_transaction)
 		warnx("hint: to run %s outside a transaction, put the line "
 		    "\"%s\" at the top of the file", m->path, MIGRATE_NO_TRANSACTION);
-	if (f->committed)
+	if (st == MIGEXEC_ETRACK)
+		warnx("%s ran without a transaction, but is not recorded as "
+		    "applied", m->name);
+	else if (f->committed)
 		warnx("%s runs without a transaction: the statements before line "
 		    "%lu stayed committed; it is not recorded as applied",
-		    m->path, f->statement_line);
+		    m->name, f->statement_line);
 	else if (st == MIGEXEC_ESQL)
 		warnx("%s was rolled back and is not recorded as applied", m->name);
 	exit(exec_exit(st));
-}
-
-/* One migration with its tracking row: in one transaction, or statement by
- * statement and then the row when the file opts out. */
-static void
-apply_one(struct migtrack *t, PGconn *conn, const struct migration *m)
-{
-	struct migexec_failure f;
-	struct timespec start;
-	enum migexec_status st;
-	enum migtrack_status tst;
-	PGresult *res;
-	char checksum[MIGRATE_SHA256_HEX], why[1024];
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (!m->no_transaction) {
-		res = PQexec(conn, "BEGIN");
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			errx(1, "BEGIN: %s", PQerrorMessage(conn));
-		PQclear(res);
-	}
-	notice_file = m->path;
-	st = migexec_run(conn, m, checksum, &f);
-	notice_file = NULL;
-	if (st != MIGEXEC_OK)
-		migration_failed(conn, m, st, &f);
-	ms = elapsed_ms(&start);
-	if (m->no_transaction) {
-		res = PQexec(conn, "BEGIN");
-		PQclear(res);
-	}
-	tst = migtrack_record(t, conn, m, checksum, ms,
-	    m->no_transaction ? "no-transaction" : "up", why, sizeof(why));
-	if (tst == MIGTRACK_OK) {
-		res = PQexec(conn, "COMMIT");
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			pgconn_oneline(PQresultErrorMessage(res), why, sizeof(why));
-			tst = MIGTRACK_ESQL;
-		}
-		PQclear(res);
-	}
-	if (tst != MIGTRACK_OK) {
-		PQclear(PQexec(conn, "ROLLBACK"));
-		if (m->no_transaction)
-			errx(track_exit(tst), "%s ran, but recording it failed: %s",
-			    m->path, why);
-		errx(track_exit(tst), "%s: %s; rolled back", m->path, why);
-	}
-	/* A migration's SET search_path (or role, or timeout) ends with it. */
-	PQclear(PQexec(conn, "RESET ALL"));
-	if (verbose)
-		warnx("%s: %ld ms", m->name, ms);
 }
 
 /* Take the lock, create the table, adopt the JSON list: what up and
@@ -364,9 +303,12 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
     const char *dir, int dry_run, int wait)
 {
 	struct migrate_applied *applied;
+	struct migexec_failure f;
 	struct migrate_plan plan;
 	const struct migration *m;
+	enum migexec_status st;
 	size_t napplied, i, done = 0;
+	long ms;
 
 	if (!dry_run)
 		prepare(t, conn, set, wait);
@@ -387,7 +329,13 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 			continue;
 		}
 		say("Running migration: %s", m->name);
-		apply_one(t, conn, m);
+		notice_file = m->path;
+		st = migexec_apply(conn, t, m, &ms, &f);
+		notice_file = NULL;
+		if (st != MIGEXEC_OK)
+			migration_failed(m, st, &f);
+		if (verbose)
+			warnx("%s: %ld ms", m->name, ms);
 		done++;
 	}
 	if (dry_run)

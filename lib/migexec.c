@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
 
 #include "migexec.h"
 #include "migrate.h"
+#include "migtrack.h"
 #include "pgconn.h"
 #include "sqlsplit.h"
 
@@ -362,6 +364,67 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 		migrate_sha256_hex(&src.sha, checksum);
 	sqlsplit_free(split);
 	close(src.fd);
+	return rc;
+}
+
+/* Run a transaction control command; on failure describe it in f. */
+static enum migexec_status
+control(PGconn *conn, const char *sql, struct migexec_failure *f)
+{
+	PGresult *res;
+	char msg[1024];
+
+	res = PQexec(conn, sql);
+	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return MIGEXEC_OK;
+	}
+	pgconn_oneline(res ? PQresultErrorMessage(res) : PQerrorMessage(conn),
+	    msg, sizeof(msg));
+	snprintf(f->message, sizeof(f->message), "%s: %s", sql, msg);
+	strlcpy(f->sqlstate, res && PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", sizeof(f->sqlstate));
+	PQclear(res);
+	return MIGEXEC_ESQL;
+}
+
+enum migexec_status
+migexec_apply(PGconn *conn, struct migtrack *t, const struct migration *m,
+    long *duration_ms, struct migexec_failure *f)
+{
+	struct timespec start, end;
+	enum migexec_status rc;
+	char checksum[MIGRATE_SHA256_HEX], why[1024];
+
+	failure_init(f);
+	*duration_ms = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!m->no_transaction && (rc = control(conn, "BEGIN", f)) != MIGEXEC_OK)
+		return rc;
+	if ((rc = migexec_run(conn, m, checksum, f)) != MIGEXEC_OK)
+		goto rollback;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	*duration_ms = (long)((end.tv_sec - start.tv_sec) * 1000 +
+	    (end.tv_nsec - start.tv_nsec) / 1000000);
+	if (m->no_transaction && (rc = control(conn, "BEGIN", f)) != MIGEXEC_OK)
+		goto recording;
+	if (migtrack_record(t, conn, m, checksum, *duration_ms,
+	    m->no_transaction ? "no-transaction" : "up", why, sizeof(why)) != MIGTRACK_OK) {
+		strlcpy(f->message, why, sizeof(f->message));
+		goto recording;
+	}
+	/* A deferred constraint can still fail here: the migration failed. */
+	if ((rc = control(conn, "COMMIT", f)) != MIGEXEC_OK)
+		goto recording;
+	/* A migration's SET search_path (or role, or timeout) ends with it. */
+	PQclear(PQexec(conn, "RESET ALL"));
+	return MIGEXEC_OK;
+recording:
+	rc = m->no_transaction ? MIGEXEC_ETRACK : MIGEXEC_ESQL;
+rollback:
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(PQexec(conn, "ROLLBACK"));
+	PQclear(PQexec(conn, "RESET ALL"));
 	return rc;
 }
 

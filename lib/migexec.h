@@ -1,6 +1,6 @@
 /* migexec: check and execute one migration file statement by statement,
- * split by sqlsplit (the splitter cr-restore uses), and say where in the
- * file a failure happened.  Nothing prints. */
+ * split by sqlsplit (the splitter cr-restore uses), with its tracking row,
+ * and say where in the file a failure happened.  Nothing prints. */
 #ifndef CR_MIGEXEC_H
 #define CR_MIGEXEC_H
 
@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "migrate.h"
+#include "migtrack.h"
 
 enum migexec_status {
 	MIGEXEC_OK = 0,
@@ -15,6 +16,7 @@ enum migexec_status {
 	MIGEXEC_EDATA,		/* meta-command, transaction control, bad SQL text (EX_DATAERR) */
 	MIGEXEC_EIO,		/* read error (EX_IOERR) */
 	MIGEXEC_ESQL,		/* the server refused a statement (1) */
+	MIGEXEC_ETRACK,		/* it ran, but recording it failed (1) */
 	MIGEXEC_ENOMEM
 };
 
@@ -39,6 +41,16 @@ enum migexec_status migexec_check(const struct migration *, struct migexec_failu
  * of exactly the bytes that were executed. */
 enum migexec_status migexec_run(PGconn *, const struct migration *,
     char checksum[MIGRATE_SHA256_HEX], struct migexec_failure *);
+
+/* Apply one migration with its tracking row (method "up"): BEGIN, the
+ * statements, the row (and JSON list entry), COMMIT.  A file with the
+ * no-transaction marker runs statement by statement and gets its row
+ * (method "no-transaction") in a transaction of its own afterwards.  On
+ * failure the transaction is rolled back.  Settings the migration changed
+ * with SET are reset afterwards (RESET ALL).  duration_ms is the time the
+ * statements took. */
+enum migexec_status migexec_apply(PGconn *, struct migtrack *, const struct migration *,
+    long *duration_ms, struct migexec_failure *);
 
 /* Whether a SQLSTATE means "already exists" (duplicate table, object,
  * column, schema, function, ...). */
