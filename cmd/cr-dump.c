@@ -273,7 +273,7 @@ main(int argc, char *argv[])
 	}
 	pgconn_params_free(params);
 	n = PQserverVersion(conn);
-	server_major = n >= 100000 ? n / 10000 : n / 100;
+	server_major = n / 100;	/* 150018 -> 1500, 90624 -> 906 */
 	if ((server_version = PQparameterStatus(conn, "server_version")) == NULL)
 		server_version = "";
 	strlcpy(user, PQuser(conn), sizeof(user));

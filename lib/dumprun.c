@@ -48,10 +48,13 @@ dumprun_parse_major(const char *version)
 	major = strtol(p, NULL, 10);
 	if (major < 7 || major > 1000)
 		return -1;
-	/* Before 10 the major version was two numbers: 9.6 -> 906. */
-	if (major < 10 && (p = strchr(p, '.')) != NULL)
-		major = major * 100 + strtol(p + 1, NULL, 10);
-	return (int)major;
+	/* As PQserverVersion() / 100: 15 -> 1500; before 10 the major
+	 * version was two numbers: 9.6 -> 906. */
+	if (major >= 10)
+		return (int)major * 100;
+	if ((p = strchr(p, '.')) == NULL)
+		return -1;
+	return (int)(major * 100 + strtol(p + 1, NULL, 10));
 }
 
 /* First line of `path --version`, or -1 with errno-ish reason in err. */
@@ -81,6 +84,7 @@ run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen
 			dup2(devnull, STDERR_FILENO);
 		}
 		dup2(fds[1], STDOUT_FILENO);
+		unsetenv("PGPASSWORD");
 		execl(path, path, "--version", (char *)NULL);
 		_exit(127);
 	}
@@ -156,8 +160,8 @@ find_newest_installed(char *path, size_t pathlen)
 static void
 major_string(int major, char *buf, size_t len)
 {
-	if (major >= 10)
-		snprintf(buf, len, "%d", major);
+	if (major >= 1000)
+		snprintf(buf, len, "%d", major / 100);
 	else
 		snprintf(buf, len, "%d.%d", major / 100, major % 100);
 }
@@ -561,7 +565,8 @@ dumprun_free(struct dumprun *r)
  * that the current role cannot: 'p' for a missing privilege, 'r' for rows
  * row-level security would hide (pg_dump sets row_security off and fails). */
 static const char precheck_sql[] =
-    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), 'p'"
+    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), 'p',"
+    "       pg_catalog.format('%I', n.nspname)"
     "  FROM pg_catalog.pg_class c"
     "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE (c.relkind IN ('r', 'p') OR (c.relkind = 'S' AND NOT $1::bool))"
@@ -572,7 +577,8 @@ static const char precheck_sql[] =
     "   AND NOT (pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
     "        AND pg_catalog.has_table_privilege(c.oid, 'SELECT'))"
     " UNION ALL "
-    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), 'r'"
+    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), 'r',"
+    "       pg_catalog.format('%I', n.nspname)"
     "  FROM pg_catalog.pg_class c"
     "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE NOT $1::bool AND c.relkind IN ('r', 'p') AND c.relrowsecurity"
@@ -580,14 +586,14 @@ static const char precheck_sql[] =
     "   AND NOT (SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r"
     "             WHERE r.rolname = current_user)"
     "   AND (c.relforcerowsecurity OR NOT pg_catalog.pg_has_role(c.relowner, 'USAGE'))"
-    " ORDER BY 2, 1";
+    " ORDER BY 2, 3, 1";
 
 int
 dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
     char *hint, size_t hintlen)
 {
 	const char *param[1] = { schema_only ? "true" : "false" };
-	char role[256], list[512], more[64];
+	char role[256], list[512], more[64], schemas[512];
 	PGresult *res;
 	int i, n, shown = 0;
 
@@ -615,15 +621,28 @@ dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
 			strlcat(list, ", ", sizeof(list));
 		strlcat(list, PQgetvalue(res, i, 0), sizeof(list));
 	}
+	/* The schemas involved, each once (rows are sorted by name). */
+	schemas[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (PQgetvalue(res, i, 1)[0] != 'p' ||
+		    (i > 0 && strcmp(PQgetvalue(res, i, 2), PQgetvalue(res, i - 1, 2)) == 0) ||
+		    strlen(schemas) + strlen(PQgetvalue(res, i, 2)) + 3 >= sizeof(schemas))
+			continue;
+		if (schemas[0] != '\0')
+			strlcat(schemas, ", ", sizeof(schemas));
+		strlcat(schemas, PQgetvalue(res, i, 2), sizeof(schemas));
+	}
 	more[0] = '\0';
 	if (n > shown)
 		snprintf(more, sizeof(more), " (and %d more)", n - shown);
 	if (PQgetvalue(res, 0, 1)[0] == 'p') {
 		snprintf(err, errlen, "permission denied for %s%s: role %s cannot read %s",
 		    list, more, role, shown > 1 ? "them" : "it");
-		snprintf(hint, hintlen, "as the owner or a superuser: GRANT USAGE ON SCHEMA <schema> "
-		    "TO %s; GRANT SELECT ON %s TO %s; (or GRANT pg_read_all_data TO %s)",
-		    role, list, role, role);
+		snprintf(hint, hintlen, "as a superuser or the owner: GRANT USAGE ON SCHEMA %s TO %s; "
+		    "GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s; "
+		    "GRANT SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s; "
+		    "or simply: GRANT pg_read_all_data TO %s",
+		    schemas, role, schemas, role, schemas, role, role);
 	} else {
 		snprintf(err, errlen, "row-level security on %s%s would hide rows from role %s",
 		    list, more, role);

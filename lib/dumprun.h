@@ -13,12 +13,13 @@
 /* Find pg_dump: 'override' (CR_PG_DUMP) when not NULL, else pg_dump on
  * PATH, else or when PATH's is older than the server, the newest
  * /usr/lib/postgresql/N/bin/pg_dump.  server_major is PQserverVersion()
- * / 10000 (>= 10) or / 100 (older).  Fills path and version (first line of
+ * / 100 (1500 for 15.x, 906 for 9.6.x).  Fills path and version (first line of
  * `pg_dump --version`).  Returns 0, or -1 with a one-line reason in err. */
 int dumprun_find_pg_dump(const char *override, int server_major, char *path,
     size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen);
 
-/* Major version from "pg_dump (PostgreSQL) 15.18 (Debian ...)": 15; or -1. */
+/* Major version from "pg_dump (PostgreSQL) 15.18 (Debian ...)" in
+ * PQserverVersion() / 100 units: 1500; or -1. */
 int dumprun_parse_major(const char *version);
 
 /* A conninfo string that reaches the same server, database and role as

@@ -15,7 +15,7 @@
 #include "dumpscan.h"
 
 #define LINE_CAP	4096	/* bytes of a line kept for recognising it */
-#define STMT_CAP	1024	/* bytes of a statement kept for a COPY's table name */
+#define STMT_CAP	65536	/* bytes of a statement kept for a COPY's name and columns */
 #define TAG_CAP		64	/* NAMEDATALEN */
 
 enum mode { M_SQL, M_COPY };
@@ -84,8 +84,9 @@ struct dumpscan {
 
 	/* COPY data. */
 	char			*copy_name;
+	size_t			 copy_ncols;	/* columns named, 0 when unknown */
 	uint64_t		 copy_off, copy_rows;
-	uint64_t		 copy_linelen;
+	uint64_t		 copy_line_off, copy_linelen, copy_tabs;
 	char			 copy_prefix[3];
 
 	/* CRC-32 of everything before the last line, which is held back in
@@ -247,6 +248,30 @@ copy_table_name(const char *stmt, size_t len)
 	return strndup(stmt + 5, i - 5);
 }
 
+/* How many columns "COPY name (a, "b,c") FROM stdin;" names: every row of
+ * its data has that many tab-separated fields.  0 when there is no list or
+ * it did not fit in the buffer. */
+static size_t
+copy_columns(const char *stmt, size_t len)
+{
+	size_t i, n = 1;
+	int quoted = 0, inlist = 0;
+
+	for (i = 5; i < len; i++) {
+		if (stmt[i] == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (!inlist && stmt[i] == '(')
+			inlist = 1;
+		else if (inlist && stmt[i] == ',')
+			n++;
+		else if (inlist && stmt[i] == ')')
+			return n;
+	}
+	return 0;
+}
+
 static void
 stmt_end(struct dumpscan *s)
 {
@@ -264,6 +289,7 @@ stmt_end(struct dumpscan *s)
 		return;
 	free(s->copy_name);
 	s->copy_name = copy_table_name(s->stmt, s->stmtlen);
+	s->copy_ncols = copy_columns(s->stmt, s->stmtlen);
 	s->copy_pending = 1;
 }
 
@@ -625,12 +651,30 @@ sql_scan(struct dumpscan *s, const char *p, const char *end)
 		s->copy_off = off;
 		s->copy_rows = 0;
 		s->copy_linelen = 0;
+		s->copy_tabs = 0;
 	}
 	line_start(s, off);
 	return nl + 1;
 }
 
-/* COPY data: count rows up to the \. line. */
+static size_t
+count_tabs(const char *p, size_t n)
+{
+	const char *q, *end = p + n;
+	size_t tabs = 0;
+
+	/* memchr is vectorised: fast on long values, fine on short ones. */
+	while ((q = memchr(p, '\t', (size_t)(end - p))) != NULL) {
+		tabs++;
+		p = q + 1;
+	}
+	return tabs;
+}
+
+/* COPY data: count rows up to the \. line, and check that every row has
+ * as many fields as the COPY names columns (text format escapes tabs and
+ * newlines in values, so this holds exactly).  That catches a lost \.
+ * line, which would otherwise end at the next table's. */
 static const char *
 copy_scan(struct dumpscan *s, const char *p, const char *end)
 {
@@ -638,12 +682,16 @@ copy_scan(struct dumpscan *s, const char *p, const char *end)
 	size_t seglen, n;
 
 	while (p < end) {
+		if (s->copy_linelen == 0)
+			s->copy_line_off = s->off + (uint64_t)(p - s->base);
 		nl = memchr(p, '\n', (size_t)(end - p));
 		seglen = (size_t)((nl != NULL ? nl : end) - p);
 		if (s->copy_linelen < 3) {
 			n = 3 - s->copy_linelen;
 			memcpy(s->copy_prefix + s->copy_linelen, p, seglen < n ? seglen : n);
 		}
+		if (s->copy_ncols > 0)
+			s->copy_tabs += count_tabs(p, seglen);
 		s->copy_linelen += seglen;
 		if (nl == NULL)
 			return end;
@@ -654,8 +702,15 @@ copy_scan(struct dumpscan *s, const char *p, const char *end)
 			line_start(s, s->off + (uint64_t)(nl + 1 - s->base));
 			return nl + 1;
 		}
+		if (s->copy_ncols > 0 && s->copy_tabs + 1 != s->copy_ncols) {
+			fail(s, s->copy_line_off, "row %" PRIu64 " of the COPY data of %s has %"
+			    PRIu64 " fields, the COPY names %zu columns", s->copy_rows + 1,
+			    s->copy_name ? s->copy_name : "?", s->copy_tabs + 1, s->copy_ncols);
+			return end;
+		}
 		s->copy_rows++;
 		s->copy_linelen = 0;
+		s->copy_tabs = 0;
 		p = nl + 1;
 	}
 	return end;

@@ -1,0 +1,243 @@
+#!/usr/bin/env bats
+# cr-dump against a real server: round trips of the awkward schema, the
+# header and trailer, selections, connection failures and their exit codes,
+# password handling, and producers that die midway.
+
+load helpers
+load dump-helpers
+
+setup_file() {
+	pg_start
+	load_awkward src
+	q "CREATE ROLE crpass LOGIN PASSWORD 'S3cret-pw-42'" >/dev/null
+	q "GRANT pg_read_all_data TO crpass" >/dev/null
+	q "CREATE ROLE weak LOGIN" >/dev/null
+	# Big enough that pg_dump is still busy after the first megabyte.
+	mkdb bigdb
+	q "CREATE TABLE big AS SELECT g, repeat(md5(g::text), 4) AS t
+	     FROM generate_series(1, 100000) g" bigdb >/dev/null
+}
+teardown_file() { pg_stop; }
+
+@test "cr-dump | cr-gz restores with gunzip | psql: same row counts, same data" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump src | cr-gz >"$d/src.sql.gz"
+	mkdb copy
+	gunzip -c "$d/src.sql.gz" | psql -X -q -v ON_ERROR_STOP=1 -d copy >/dev/null
+	assert_equal "$(table_counts copy)" "$(table_counts src)"
+	[ "$(table_counts src | wc -l)" -eq 6 ]
+	canonical_dump src >"$d/a.sql"
+	canonical_dump copy >"$d/b.sql"
+	diff "$d/a.sql" "$d/b.sql"
+	# The awkward values survived byte for byte.
+	run q "SELECT count(*) FROM users WHERE email = E'multi\nline\\\\.\n@example.com'
+	        AND avatar IS NULL" copy
+	assert_equal "$output" 1
+	assert_equal "$(q 'SELECT tricky(7)' copy)" "$(q 'SELECT tricky(7)' src)"
+}
+
+@test "cr-dump: header names the dump, trailer counts and checksums every byte before it" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump src >"$d/out.sql"
+	run head -n 9 "$d/out.sql"
+	assert_output_contains "-- cr-dump: format=1"
+	assert_output_contains "-- cr-dump: database=src"
+	assert_output_contains "-- cr-dump: user=cr"
+	assert_output_contains "-- cr-dump: server=15"
+	assert_output_contains "-- cr-dump: pg_dump=pg_dump (PostgreSQL)"
+	assert_output_contains "-- cr-dump: contents=schema+data"
+	grep -Eq '^-- cr-dump: started=20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' "$d/out.sql"
+	grep -qx -- '-- PostgreSQL database dump complete' "$d/out.sql"
+	last=$(tail -n 1 "$d/out.sql")
+	[[ $last =~ ^--\ cr-dump\ trailer:\ bytes=([0-9]+)\ crc32=([0-9a-f]{8})\ end$ ]]
+	bytes=${BASH_REMATCH[1]} crc=${BASH_REMATCH[2]}
+	assert_equal "$bytes" "$(( $(stat -c %s "$d/out.sql") - ${#last} - 1 ))"
+	assert_equal "$crc" "$(crc32_of "$d/out.sql" "$bytes")"
+}
+
+@test "cr-dump -s: schema only, says so in the header, restores empty tables" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump -s src >"$d/s.sql"
+	! grep -q '^COPY ' "$d/s.sql"
+	grep -qx -- '-- cr-dump: contents=schema' "$d/s.sql"
+	grep -qx -- '-- cr-dump: options=--schema-only' "$d/s.sql"
+	run cr-verify --json "$d/s.sql"
+	assert_status 0
+	assert_output_contains '"schema_only":true'
+	mkdb schema_copy
+	psql -X -q -v ON_ERROR_STOP=1 -d schema_copy -f "$d/s.sql" >/dev/null
+	assert_equal "$(q 'SELECT count(*) FROM users' schema_copy)" 0
+}
+
+@test "cr-dump -t, -T and -n select what pg_dump dumps" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump -t users -t '"MixedCase"' src >"$d/t.sql"
+	assert_equal "$(grep '^COPY ' "$d/t.sql" | cut -d' ' -f2 | sort | tr '\n' ' ')" \
+		'public."MixedCase" public.users '
+	grep -qx -- '-- cr-dump: options=--table=users --table="MixedCase"' "$d/t.sql"
+	cr-dump -T users -T projects -T '"Mixed Schema".*' src >"$d/x.sql"
+	! grep -q '^COPY public.users ' "$d/x.sql"
+	! grep -q '^COPY public.projects ' "$d/x.sql"
+	grep -q '^COPY public."table with space" ' "$d/x.sql"
+	cr-dump -n '"Mixed Schema"' src >"$d/n.sql"
+	assert_equal "$(grep -c '^COPY ' "$d/n.sql")" 1
+	grep -q '^COPY "Mixed Schema"."Events" ("EventId", ' "$d/n.sql"
+	for f in t x n; do
+		run cr-verify -q "$d/$f.sql"
+		assert_status 0
+	done
+}
+
+@test "cr-dump: wrong password: exit 77 with the server's message and a hint" {
+	d=$BATS_TEST_TMPDIR
+	PGPASSWORD=wrong run cr-dump -U crpass src
+	assert_status 77
+	assert_output_contains 'cr-dump: connect: '
+	assert_output_contains 'password authentication failed for user "crpass"'
+	assert_output_contains 'cr-dump: hint: '
+	# No password at all and no terminal: the same, without a prompt.
+	run cr-dump -U crpass src </dev/null
+	assert_status 77
+	assert_output_contains 'no password supplied'
+	PGPASSWORD=wrong cr-dump -U crpass src >"$d/out" 2>/dev/null || true
+	[ ! -s "$d/out" ]
+}
+
+@test "cr-dump: password from --env-file works and never reaches pg_dump's argv, environment or a message" {
+	d=$BATS_TEST_TMPDIR
+	make_wrapper "$d"
+	printf 'NODE_ENV=production\nDATABASE_URL=postgres://crpass:S3cret-pw-42@/src?host=%s&port=%s\n' \
+		"$PGHOST" "$PGPORT" >"$d/app.env"
+	CR_PG_DUMP=$d/pg_dump TMPDIR=$d cr-dump -v --env-file "$d/app.env" >"$d/out.sql" 2>"$d/err"
+	grep -q '^-- cr-dump trailer: ' "$d/out.sql"
+	grep -qx -- '-- cr-dump: user=crpass' "$d/out.sql"
+	grep -q "argv: .*user='crpass'" "$d/pg_dump.log"
+	! grep -q 'S3cret' "$d/pg_dump.log" "$d/err"
+	grep -qx 'PGPASSWORD=unset' "$d/pg_dump.log"
+	grep -qx 'passfile mode 600' "$d/pg_dump.log"
+	# The private passfile directory is gone.
+	[ -z "$(find "$d" -name 'cr-dump.*')" ]
+	run cr-verify -q "$d/out.sql"
+	assert_status 0
+}
+
+@test "cr-dump: PGPASSWORD is handed over in a passfile, not in pg_dump's environment" {
+	d=$BATS_TEST_TMPDIR
+	make_wrapper "$d"
+	PGPASSWORD=S3cret-pw-42 CR_PG_DUMP=$d/pg_dump cr-dump -U crpass src >"$d/out.sql"
+	grep -q '^-- cr-dump trailer: ' "$d/out.sql"
+	grep -qx 'PGPASSWORD=unset' "$d/pg_dump.log"
+	! grep -q 'S3cret' "$d/pg_dump.log"
+}
+
+@test "cr-dump: server down: exit 69 with a clear message" {
+	pg_server_stop
+	run cr-dump src
+	pg_server_start
+	assert_status 69
+	assert_output_contains 'cr-dump: connect: '
+	assert_output_contains 'hint: is the server running'
+}
+
+@test "cr-dump: unknown database: exit 66; bad conninfo: exit 64" {
+	run cr-dump nosuchdb
+	assert_status 66
+	assert_output_contains 'database "nosuchdb" does not exist'
+	run cr-dump -d 'host=/tmp bogus=1'
+	assert_status 64
+	assert_output_contains 'invalid connection option "bogus"'
+	run cr-dump --no-such-option
+	assert_status 64
+}
+
+@test "cr-dump: a role that cannot read every table fails before the dump, with the GRANTs" {
+	d=$BATS_TEST_TMPDIR
+	run cr-dump -U weak src
+	assert_status 77
+	assert_output_contains 'permission denied for'
+	assert_output_contains '"Mixed Schema"."Events", public."MixedCase"'
+	assert_output_contains '(and 4 more)'
+	assert_output_contains 'GRANT SELECT ON ALL TABLES IN SCHEMA "Mixed Schema", public TO "weak"'
+	cr-dump -U weak src >"$d/out" 2>/dev/null || true
+	[ ! -s "$d/out" ]
+}
+
+@test "cr-dump: a pg_dump too old for the server is refused" {
+	d=$BATS_TEST_TMPDIR
+	printf '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n' >"$d/old"
+	chmod 755 "$d/old"
+	CR_PG_DUMP=$d/old run cr-dump src
+	assert_status 69
+	assert_output_contains 'pg_dump 9.6, which cannot dump a PostgreSQL 15 server'
+}
+
+# start_blocked NAME DB: cr-dump DB into a fifo; read its first megabyte, so
+# pg_dump is mid-stream and blocked on the full pipe.  Sets $pid.
+start_blocked() {
+	d=$BATS_TEST_TMPDIR
+	mkfifo "$d/fifo"
+	cr-dump "$2" >"$d/fifo" 2>"$d/err" 3>&- &
+	pid=$!
+	exec 5<"$d/fifo"
+	dd bs=65536 count=16 iflag=fullblock <&5 >"$d/$1" 2>/dev/null
+}
+
+@test "cr-dump: pg_dump killed midway: non-zero exit, no trailer, and the output does not verify" {
+	start_blocked out.sql bigdb
+	child=$(pgrep -P "$pid")
+	[ -n "$child" ]
+	kill "$child"
+	cat <&5 >>"$d/out.sql"
+	exec 5<&-
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -ne 0 ]
+	grep -q 'cr-dump: pg_dump .*the dump is incomplete' "$d/err"
+	! grep -q '^-- cr-dump trailer' "$d/out.sql"
+	run cr-verify "$d/out.sql"
+	assert_status 65
+	assert_output_contains 'incomplete: no cr-dump trailer'
+}
+
+@test "cr-dump: server stopped during the dump: exit 69, and the output does not verify" {
+	start_blocked out.sql bigdb
+	pg_server_stop fast
+	cat <&5 >>"$d/out.sql"
+	exec 5<&-
+	status=0
+	wait "$pid" || status=$?
+	pg_server_start
+	assert_equal "$status" 69
+	grep -q 'cr-dump: pg_dump exited with status 1; the dump is incomplete' "$d/err"
+	run cr-verify "$d/out.sql"
+	assert_status 65
+}
+
+@test "cr-dump: SIGTERM stops pg_dump and leaves no trailer" {
+	start_blocked out.sql bigdb
+	child=$(pgrep -P "$pid")
+	kill -TERM "$pid"
+	cat <&5 >>"$d/out.sql"
+	exec 5<&-
+	status=0
+	wait "$pid" || status=$?
+	assert_equal "$status" 143
+	! kill -0 "$child" 2>/dev/null
+	run cr-verify "$d/out.sql"
+	assert_status 65
+}
+
+@test "cr-dump: a closed stdout stops pg_dump and exits 74" {
+	run bash -c 'cr-dump bigdb | head -c 1000 >/dev/null; echo "status=${PIPESTATUS[0]}"'
+	assert_output_contains 'cr-dump: write to standard output: Broken pipe'
+	assert_output_contains 'status=74'
+}
+
+@test "cr-dump: quiet on success unless -v; -v shows the command (no password) and progress" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump src >"$d/out" 2>"$d/err"
+	[ ! -s "$d/err" ]
+	cr-dump -v src >"$d/out" 2>"$d/err"
+	grep -q "^cr-dump: running: .*pg_dump --format=plain --no-owner --no-acl --no-password .*dbname='src'" "$d/err"
+	grep -q 'MB/s' "$d/err"
+}
