@@ -347,6 +347,32 @@ Applied 2 new migration(s)"
 	assert_output_contains "-- cr:no-transaction"
 }
 
+@test "cr-migrate reports a no-transaction file that fails part way, and a deferred constraint failing at COMMIT" {
+	mig 001_partial.sql <<-'SQL'
+	-- cr:no-transaction
+	CREATE TABLE first_half (id int);
+	CREATE TABLE first_half (id int);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "001_partial.sql:3: ERROR:  relation \"first_half\" already exists"
+	assert_output_contains "the statements before line 3 stayed committed; it is not recorded as applied"
+	run q "SELECT to_regclass('first_half') IS NOT NULL, (SELECT count(*) FROM cr_migrations)" "$db"
+	assert_equal "$output" "t|0"
+
+	rm "$dir/001_partial.sql"
+	mig 002_deferred.sql <<-'SQL'
+	CREATE TABLE parent (id int PRIMARY KEY);
+	CREATE TABLE child (parent int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);
+	INSERT INTO child VALUES (42);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "002_deferred.sql: COMMIT: ERROR:  insert or update on table \"child\" violates foreign key constraint"
+	run q "SELECT to_regclass('child') IS NULL, (SELECT count(*) FROM cr_migrations)" "$db"
+	assert_equal "$output" "t|0"
+}
+
 @test "cr-migrate refuses duplicate numbers and bad names, naming the file" {
 	mig 001_init.sql <<<'SELECT 1;'
 	mig 01_again.sql <<<'SELECT 1;'
