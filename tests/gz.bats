@@ -197,6 +197,15 @@ size() {
 	assert_output_contains "cr-gz: two.gz: CRC-32 mismatch in member 2"
 }
 
+@test "cr-gz -t stops at a bad member while its input stalls" {
+	cp sql.gz stall.gz
+	flip stall.gz $(($(size stall.gz) - 6))
+	# the writer of the pipe lingers: cr-gz must not wait for it
+	run bash -c 'timeout 5 cr-gz -t < <(cat stall.gz; exec sleep 10 2>/dev/null)'
+	assert_status 65
+	assert_output_contains "CRC-32 mismatch in member 1"
+}
+
 @test "cr-gz -d rejects truncation in the header, the data and the trailer" {
 	n=$(size sql.gz)
 	for cut in 1 2 5 9 10 11 200 $((n / 2)) $((n - 8)) $((n - 5)) $((n - 1)); do
