@@ -198,7 +198,10 @@ verify(const char *path)
 	for (;;) {
 		n = gzin_next(gz, &data);
 		if (n > 0) {
-			if (dumpscan_feed(scan, data, (size_t)n) == -1)
+			/* After an SQL-level failure in gzip input, read on:
+			 * when the gzip layer is damaged too, that is the cause
+			 * to report. */
+			if (dumpscan_feed(scan, data, (size_t)n) == -1 && !gzin_is_gzip(gz))
 				break;
 			continue;
 		}

@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# cr-verify: passes whole dumps (cr-dump or plain pg_dump, gzip or not) with
+# the right per-table counts, and fails with 65 and an offset on every kind of
+# damage: truncation, flipped bytes, lost trailer or \. line, foreign input.
+
+load helpers
+load dump-helpers
+
+setup_file() {
+	pg_start
+	load_awkward src
+	# Text that looks like dump structure, inside a string literal.
+	q "COMMENT ON TABLE users IS E'x\nCOPY public.users (id) FROM stdin;\n\\\\.\n-- PostgreSQL database dump complete\n'" src >/dev/null
+	local d=$BATS_FILE_TMPDIR
+	cr-dump src >"$d/good.sql"
+	cr-gz <"$d/good.sql" >"$d/good.sql.gz"
+	pg_dump src >"$d/plain.sql"
+	gzip -c "$d/plain.sql" >"$d/plain.sql.gz"
+	pg_dump -Fc src >"$d/custom.dump"
+	table_counts src >"$d/counts"
+}
+teardown_file() { pg_stop; }
+
+setup() {
+	f=$BATS_FILE_TMPDIR
+	d=$BATS_TEST_TMPDIR
+}
+
+# flip FILE OFFSET: invert one byte in place.
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $(( 255 - b )))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+@test "cr-verify passes a cr-dump | cr-gz backup and reports every table's row count" {
+	run cr-verify -v "$f/good.sql.gz"
+	assert_status 0
+	assert_output_contains "$f/good.sql.gz: OK, complete (cr-dump trailer and pg_dump completion line)"
+	assert_output_contains "database:  src (role cr)"
+	assert_output_contains "server:    PostgreSQL 15"
+	assert_output_contains "contents:  schema+data"
+	assert_output_contains "6 tables with data (COPY blocks), 5507 rows"
+	while read -r line; do
+		assert_output_contains "$(printf '%12s  %s' "${line##* }" "${line% *}")"
+	done <"$f/counts"
+	[ "$(wc -l <"$f/counts")" -eq 6 ]
+}
+
+@test "cr-verify --json: one object per file, for monitoring" {
+	run cr-verify --json "$f/good.sql.gz" "$f/good.sql"
+	assert_status 0
+	[ "$(echo "$output" | wc -l)" -eq 2 ]
+	line=$(echo "$output" | head -n 1)
+	for want in '"ok":true' '"gzip":true' '"trailer":true' '"database":"src"' \
+	    '"schema_only":false' '"tables_with_data":6' '"rows":5507' \
+	    '{"name":"public.users","rows":202}' '{"name":"\"Mixed Schema\".\"Events\"","rows":5000}' \
+	    '{"name":"public.\"table with space\"","rows":2}' '"server_version":"15.'; do
+		case "$line" in *"$want"*) ;; *) echo "missing $want in $line" >&2; return 1 ;; esac
+	done
+	assert_output_contains "\"bytes\":$(stat -c %s "$f/good.sql")"
+	assert_output_contains "\"stored_bytes\":$(stat -c %s "$f/good.sql.gz")"
+}
+
+@test "cr-verify reads standard input; -q prints nothing" {
+	run cr-verify -q <"$f/good.sql.gz"
+	assert_status 0
+	assert_equal "$output" ""
+	run cr-verify - <"$f/good.sql"
+	assert_status 0
+	assert_output_contains "-: OK"
+}
+
+@test "cr-verify passes a plain pg_dump dump with a note that only pg_dump vouches for it" {
+	for file in "$f/plain.sql" "$f/plain.sql.gz"; do
+		run cr-verify -v "$file"
+		assert_status 0
+		assert_output_contains "only pg_dump's completion line vouches for this dump"
+		assert_output_contains "         202  public.users"
+	done
+}
+
+@test "cr-verify fails a gzip backup truncated at any of several offsets" {
+	size=$(stat -c %s "$f/good.sql.gz")
+	for n in 1 10 100 1000 $((size / 3)) $((size / 2)) $((size - 9)) $((size - 4)) $((size - 1)); do
+		head -c "$n" "$f/good.sql.gz" >"$d/t.gz"
+		run cr-verify "$d/t.gz"
+		assert_status 65
+		assert_output_contains "offset"
+	done
+}
+
+@test "cr-verify fails an uncompressed cr dump truncated at any of several offsets" {
+	size=$(stat -c %s "$f/good.sql")
+	last=$(tail -n 1 "$f/good.sql" | wc -c)
+	for n in 1 300 1000 $((size / 2)) $((size - last - 200)) $((size - last)) $((size - 10)) $((size - 1)); do
+		head -c "$n" "$f/good.sql" >"$d/t.sql"
+		run cr-verify "$d/t.sql"
+		assert_status 65
+		assert_output_contains "offset"
+	done
+	head -c $((size / 2)) "$f/good.sql" >"$d/t.sql"
+	run cr-verify "$d/t.sql"
+	assert_output_contains "incomplete: no cr-dump trailer (input ends inside the COPY data of"
+}
+
+@test "cr-verify fails a plain pg_dump dump truncated at several offsets" {
+	size=$(stat -c %s "$f/plain.sql")
+	# (Its last byte is a blank line's newline: without it, it is still whole.)
+	for n in 100 $((size / 2)) $((size - 100)) $((size - 3)); do
+		head -c "$n" "$f/plain.sql" >"$d/t.sql"
+		run cr-verify "$d/t.sql"
+		assert_status 65
+	done
+}
+
+@test "cr-verify fails a backup with one byte flipped" {
+	cp "$f/good.sql.gz" "$d/x.gz"
+	flip "$d/x.gz" $(( $(stat -c %s "$d/x.gz") / 2 ))
+	run cr-verify "$d/x.gz"
+	assert_status 65
+	assert_output_contains "gzip: "
+	# In the uncompressed dump, inside COPY data: only the CRC can tell.
+	cp "$f/good.sql" "$d/x.sql"
+	off=$(grep -b -m1 '^1	user1@example.com' "$d/x.sql" | cut -d: -f1)
+	printf 7 | dd of="$d/x.sql" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	run cr-verify "$d/x.sql"
+	assert_status 65
+	assert_output_contains "CRC-32 mismatch"
+}
+
+@test "cr-verify fails a cr dump whose trailer was removed" {
+	head -n -1 "$f/good.sql" >"$d/n.sql"
+	run cr-verify "$d/n.sql"
+	assert_status 65
+	assert_output_contains "incomplete: no cr-dump trailer"
+	cr-gz <"$d/n.sql" >"$d/n.sql.gz"
+	run cr-verify "$d/n.sql.gz"
+	assert_status 65
+}
+
+@test "cr-verify fails a trailer with a wrong byte count, checksum or spelling" {
+	last=$(tail -n 1 "$f/good.sql")
+	[[ $last =~ bytes=([0-9]+)\ crc32=([0-9a-f]{8}) ]]
+	bytes=${BASH_REMATCH[1]} crc=${BASH_REMATCH[2]}
+	head -n -1 "$f/good.sql" >"$d/body"
+	{ cat "$d/body"; echo "-- cr-dump trailer: bytes=$((bytes + 1)) crc32=$crc end"; } >"$d/a.sql"
+	run cr-verify "$d/a.sql"
+	assert_status 65
+	assert_output_contains "data was lost or added"
+	{ cat "$d/body"; echo "-- cr-dump trailer: bytes=$bytes crc32=00000000 end"; } >"$d/b.sql"
+	run cr-verify "$d/b.sql"
+	assert_status 65
+	assert_output_contains "CRC-32 mismatch"
+	{ cat "$d/body"; echo "-- cr-dump trailer: bytes=$bytes  crc32=$crc end"; } >"$d/c.sql"
+	run cr-verify "$d/c.sql"
+	assert_status 65
+	assert_output_contains "damaged or truncated cr-dump trailer"
+	# A trailer followed by more text is not the last line.
+	{ cat "$f/good.sql"; echo "SELECT 1;"; } >"$d/e.sql"
+	run cr-verify "$d/e.sql"
+	assert_status 65
+}
+
+@test "cr-verify fails a COPY block missing its \\. line, even under a correct trailer" {
+	# users has 7 columns; the lines after its data do not.
+	awk '/^COPY public.users \(id, email/{c=1} c && $0 == "\\." {c=0; next} {print}' "$f/plain.sql" >"$d/p.sql"
+	[ "$(grep -c '^\\\.$' "$d/p.sql")" -eq $(( $(grep -c '^\\\.$' "$f/plain.sql") - 1 )) ]
+	run cr-verify "$d/p.sql"
+	assert_status 65
+	assert_output_contains "of the COPY data of public.users has 1 fields, the COPY names 7 columns"
+	awk '/^COPY public.users \(id, email/{c=1} c && $0 == "\\." {c=0; next} {print}' "$f/good.sql" >"$d/g.sql"
+	retrailer "$d/g.sql"
+	run cr-verify "$d/g.sql"
+	assert_status 65
+	assert_output_contains "COPY names 7 columns"
+	# The last COPY in the file, its \. gone and the rest cut: no end at all.
+	grep -n '^\\\.$' "$f/plain.sql" | tail -n 1 | cut -d: -f1 >"$d/lineno"
+	head -n $(( $(cat "$d/lineno") - 1 )) "$f/plain.sql" >"$d/h.sql"
+	run cr-verify "$d/h.sql"
+	assert_status 65
+	assert_output_contains "input ends inside the COPY data of"
+}
+
+@test "cr-verify fails SQL after the completion line and a wrong or missing \\unrestrict" {
+	{ cat "$f/plain.sql"; echo "DROP TABLE users;"; } >"$d/a.sql"
+	run cr-verify "$d/a.sql"
+	assert_status 65
+	assert_output_contains "SQL after pg_dump's completion line"
+	sed 's/^\\unrestrict .*/\\unrestrict wrongkey/' "$f/plain.sql" >"$d/b.sql"
+	run cr-verify "$d/b.sql"
+	assert_status 65
+	assert_output_contains "does not match the \\restrict line"
+	grep -v '^\\unrestrict ' "$f/plain.sql" >"$d/c.sql"
+	run cr-verify "$d/c.sql"
+	assert_status 65
+	assert_output_contains "no \\unrestrict line"
+}
+
+@test "cr-verify fails input that is not a plain dump: text, binary, empty, custom format" {
+	printf 'hello world\nSELECT 1;\n' >"$d/text"
+	head -c 100000 /dev/urandom >"$d/binary"
+	: >"$d/empty"
+	for file in "$d/text" "$d/binary" "$d/empty" "$f/custom.dump"; do
+		run cr-verify "$file"
+		assert_status 65
+	done
+	run cr-verify "$f/custom.dump"
+	assert_output_contains "a pg_dump custom-format archive, not a plain SQL dump"
+	run cr-verify "$d/text"
+	assert_output_contains "not a plain pg_dump dump"
+	gzip -c "$d/text" >"$d/text.gz"
+	run cr-verify "$d/text.gz"
+	assert_status 65
+}
+
+@test "cr-verify fails gzip with trailing garbage" {
+	{ cat "$f/good.sql.gz"; printf 'garbage'; } >"$d/g.gz"
+	run cr-verify "$d/g.gz"
+	assert_status 65
+	assert_output_contains "trailing garbage"
+}
+
+@test "cr-verify: a missing file is 66; with several files every one is checked and the worst status wins" {
+	run cr-verify "$d/nope.sql.gz"
+	assert_status 66
+	assert_output_contains "nope.sql.gz: No such file or directory"
+	head -c 5000 "$f/good.sql.gz" >"$d/t.gz"
+	run cr-verify "$f/good.sql.gz" "$d/t.gz" "$f/plain.sql"
+	assert_status 65
+	assert_output_contains "$f/good.sql.gz: OK"
+	assert_output_contains "$f/plain.sql: OK"
+	run cr-verify "$d/t.gz" "$d/nope.sql.gz" "$f/good.sql"
+	assert_status 66
+	run cr-verify --json "$d/t.gz" "$d/nope.sql.gz"
+	assert_output_contains '"ok":false'
+	assert_output_contains '"error":"gzip: '
+	assert_output_contains '"exit":66'
+}
