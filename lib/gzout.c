@@ -56,7 +56,6 @@ struct gzout {
 	int submitted_last;
 	enum gzout_errkind kind;
 	char errbuf[160];
-	uint64_t bytes_in;
 };
 
 /* Record the first error and stop everything; lock held. */
@@ -371,7 +370,6 @@ gzout_write(struct gzout *g, const void *buf, size_t len)
 			n = len;
 		memcpy(j->in + DICT + j->inlen, p, n);
 		j->inlen += n;
-		g->bytes_in += n;
 		p += n;
 		len -= n;
 	}
@@ -401,7 +399,6 @@ gzout_read_from(struct gzout *g, int fd)
 	if (n > 0 && j == g->spare && block_with_room(g, 1) == NULL)
 		return -1;
 	j->inlen += (size_t)n;
-	g->bytes_in += (uint64_t)n;
 	return n;
 }
 
@@ -440,12 +437,6 @@ enum gzout_errkind
 gzout_errkind(const struct gzout *g)
 {
 	return g->kind;
-}
-
-uint64_t
-gzout_bytes_in(const struct gzout *g)
-{
-	return g->bytes_in;
 }
 
 void

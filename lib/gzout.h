@@ -8,7 +8,6 @@
 #define CR_GZOUT_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 /* Input bytes per block.  Priming each block with 32 KiB costs a few per cent
@@ -46,8 +45,6 @@ int gzout_finish(struct gzout *);
 /* After a -1: what went wrong, one line, e.g. "write: Broken pipe". */
 const char *gzout_error(const struct gzout *);
 enum gzout_errkind gzout_errkind(const struct gzout *);
-
-uint64_t gzout_bytes_in(const struct gzout *);	/* uncompressed bytes taken */
 
 /* Stop the threads and free everything; fine after an error or without
  * gzout_finish (the stream is then left incomplete). */
