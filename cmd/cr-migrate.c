@@ -170,7 +170,8 @@ read_plan(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 {
 	char why[1024];
 
-	track_check(migtrack_read(t, conn, applied, napplied, why, sizeof(why)), why);
+	track_check(migtrack_read(t, conn, set, applied, napplied, why,
+	    sizeof(why)), why);
 	if (migrate_plan_make(set, *applied, *napplied, plan) == -1)
 		err(1, "plan");
 }

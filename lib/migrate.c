@@ -403,10 +403,13 @@ migrate_plan_make(const struct migrate_set *set, const struct migrate_applied *a
 			    strcmp(applied[i].checksum, f->checksum) != 0 ?
 			    MIGRATE_DRIFTED : MIGRATE_APPLIED;
 		} else {
+			/* Without a checksum there never was a file we knew of:
+			 * a migration the app ran in another form. */
 			e = &plan->v[plan->n++];
 			e->version = applied[i].version;
 			e->applied = &applied[i];
-			e->state = MIGRATE_MISSING;
+			e->state = applied[i].checksum != NULL ?
+			    MIGRATE_MISSING : MIGRATE_APPLIED;
 		}
 	}
 	qsort(plan->v, plan->n, sizeof(*plan->v), entry_by_version);

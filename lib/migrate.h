@@ -75,7 +75,7 @@ enum migrate_state {
 	MIGRATE_APPLIED,
 	MIGRATE_PENDING,
 	MIGRATE_DRIFTED,	/* applied, but the file changed since */
-	MIGRATE_MISSING		/* applied, but no file */
+	MIGRATE_MISSING		/* applied with a checksum, but no file */
 };
 
 struct migrate_plan_entry {
@@ -93,7 +93,9 @@ struct migrate_plan {
 };
 
 /* Compare files and applied rows (any order; duplicates by version keep
- * the first).  Returns 0, or -1 when out of memory. */
+ * the first).  An applied row with neither file nor checksum (adopted from
+ * an app's list of migrations it ran in another form) counts as APPLIED.
+ * Returns 0, or -1 when out of memory. */
 int migrate_plan_make(const struct migrate_set *, const struct migrate_applied *,
     size_t napplied, struct migrate_plan *);
 void migrate_plan_free(struct migrate_plan *);

@@ -261,14 +261,39 @@ json_list_free(struct json_list *l)
 }
 
 static int
-json_has(const struct json_list *l, int64_t version)
+json_has(const struct json_list *l, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (l->v[i].version == version)
+		if (strcmp(l->v[i].name, name) == 0)
 			return 1;
 	return 0;
+}
+
+/* Whether list entry i records a migration the tracking table lacks.  The
+ * app identifies migrations by name, so an entry whose number belongs to a
+ * tracked row, a file or an earlier entry of another name does not count:
+ * that file has not run.  rows: version and name columns, or NULL. */
+static int
+json_adoptable(const struct json_list *l, size_t i, const PGresult *rows,
+    const struct migrate_set *set)
+{
+	const struct json_entry *e = &l->v[i];
+	const struct migration *f;
+	size_t j;
+	int row;
+
+	for (row = 0; rows != NULL && row < PQntuples(rows); row++)
+		if (strtoll(PQgetvalue(rows, row, 0), NULL, 10) == e->version ||
+		    strcmp(PQgetvalue(rows, row, 1), e->name) == 0)
+			return 0;
+	if ((f = migrate_find(set, e->version)) != NULL && strcmp(f->name, e->name) != 0)
+		return 0;
+	for (j = 0; j < i; j++)
+		if (l->v[j].version == e->version)
+			return 0;
+	return 1;
 }
 
 /* Read the list from the row whose COLUMN has KEY (the first such row in
@@ -406,7 +431,7 @@ json_sync(struct migtrack *t, PGconn *conn, size_t *appended, char *err, size_t 
 		return MIGTRACK_ESQL;
 	}
 	for (i = 0; rc == MIGTRACK_OK && i < PQntuples(res); i++) {
-		if (json_has(&l, strtoll(PQgetvalue(res, i, 0), NULL, 10)))
+		if (json_has(&l, PQgetvalue(res, i, 1)))
 			continue;
 		rc = json_append(t, conn, &l, PQgetvalue(res, i, 1), err, errlen);
 		if (rc == MIGTRACK_OK && appended != NULL)
@@ -432,8 +457,8 @@ migtrack_applied_free(struct migrate_applied *a, size_t n)
 }
 
 enum migtrack_status
-migtrack_read(struct migtrack *t, PGconn *conn, struct migrate_applied **out,
-    size_t *nout, char *err, size_t errlen)
+migtrack_read(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
+    struct migrate_applied **out, size_t *nout, char *err, size_t errlen)
 {
 	struct migrate_applied *a = NULL, *e;
 	struct json_list l;
@@ -475,10 +500,7 @@ migtrack_read(struct migtrack *t, PGconn *conn, struct migrate_applied **out,
 			goto nomem;
 	}
 	for (i = 0; i < l.n; i++) {
-		for (row = 0; (size_t)row < n; row++)
-			if (a[row].version == l.v[i].version)
-				break;
-		if ((size_t)row < n)
+		if (!json_adoptable(&l, i, res, set))
 			continue;
 		e = &a[n++];
 		e->version = l.v[i].version;
@@ -538,8 +560,7 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	PGresult *res;
 	const char *params[5];
 	char sql[4096], version[32];
-	size_t i, j;
-	int row;
+	size_t i;
 
 	*adopted = *appended = 0;
 	if (t->json_spec == NULL)
@@ -549,7 +570,7 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 		return rc;
 	if ((rc = json_load(t, conn, 1, &l, err, errlen)) != MIGTRACK_OK)
 		goto rollback;
-	snprintf(sql, sizeof(sql), "SELECT version FROM %s", t->table);
+	snprintf(sql, sizeof(sql), "SELECT version, name FROM %s", t->table);
 	if ((res = run(conn, "reading the tracking table", sql, 0, NULL,
 	    err, errlen)) == NULL) {
 		rc = MIGTRACK_ESQL;
@@ -558,20 +579,14 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	snprintf(sql, sizeof(sql), "INSERT INTO %s (version, name, checksum, "
 	    "client, method) VALUES ($1, $2, $3, $4, 'adopted')", t->table);
 	for (i = 0; rc == MIGTRACK_OK && i < l.n; i++) {
-		for (row = 0; row < PQntuples(res); row++)
-			if (strtoll(PQgetvalue(res, row, 0), NULL, 10) == l.v[i].version)
-				break;
-		for (j = 0; j < i; j++)
-			if (l.v[j].version == l.v[i].version)
-				break;
-		if (row < PQntuples(res) || j < i)
+		if (!json_adoptable(&l, i, res, set))
 			continue;
 		/* We cannot know what ran; the file as it is now becomes the
 		 * reference that later edits are measured against. */
 		f = migrate_find(set, l.v[i].version);
 		snprintf(version, sizeof(version), "%lld", (long long)l.v[i].version);
 		params[0] = version;
-		params[1] = f ? f->name : l.v[i].name;
+		params[1] = l.v[i].name;
 		params[2] = f ? f->checksum : NULL;
 		params[3] = t->client;
 		if ((rc = command(conn, "adopting the JSON list", sql, 4, params,

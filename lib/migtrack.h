@@ -51,15 +51,19 @@ enum migtrack_status migtrack_ensure(struct migtrack *, PGconn *, char *err, siz
 
 /* What the database records as applied: the tracking table's rows (none
  * when it does not exist yet) and, with a JSON list, its entries that the
- * table lacks (method "json-list", no checksum).  Free with migtrack_applied_free. */
+ * table lacks (method "json-list", no checksum).  List entries are matched
+ * by name: one whose number is that of a file (or row) of another name is
+ * not counted, as that file has not run.  Free with migtrack_applied_free. */
 enum migtrack_status migtrack_read(struct migtrack *, PGconn *,
-    struct migrate_applied **, size_t *, char *err, size_t errlen);
+    const struct migrate_set *, struct migrate_applied **, size_t *,
+    char *err, size_t errlen);
 void migtrack_applied_free(struct migrate_applied *, size_t);
 
 /* With a JSON list, bring table and list in step, in one transaction:
- * list entries the table lacks are inserted as method "adopted" (with the
- * file's current checksum when the file exists), and table rows the list
- * lacks are appended to it.  Counts what it did. */
+ * list entries the table lacks (as migtrack_read counts them) are inserted
+ * as method "adopted" (with the file's current checksum when the file
+ * exists), and table rows whose names the list lacks are appended to it.
+ * Counts what it did. */
 enum migtrack_status migtrack_adopt(struct migtrack *, PGconn *,
     const struct migrate_set *, size_t *adopted, size_t *appended,
     char *err, size_t errlen);

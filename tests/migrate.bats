@@ -251,6 +251,30 @@ Applied 2 new migration(s)"
 	assert_equal "$output" "$(sha256sum <"$dir/001_init.sql" | cut -d' ' -f1)"
 }
 
+@test "cr-migrate --json-list matches entries by name: a number reused by another file still runs" {
+	three_migrations
+	# The app ran 000_base_schema in another form (no .sql file), and an
+	# older 002 whose number the directory now gives to another migration.
+	q "CREATE TABLE crearis_config (id int, config jsonb);
+	   CREATE TABLE users (id int PRIMARY KEY, name text);
+	   INSERT INTO crearis_config VALUES (1, '{\"migrations_run\": [\"000_base_schema\", \"001_init\", \"002_old_idea\"]}')" "$db"
+	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run status
+	assert_equal "$output" "applied	000_base_schema	-	json-list
+applied	001_init	-	json-list
+pending	002_add_projects	-	-
+pending	010_add_email	-	-"
+	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run up
+	assert_status 0
+	assert_output_contains "Adopted 2 migration(s)"
+	assert_output_contains "Running migration: 002_add_projects"
+	run q "SELECT config->'migrations_run' FROM crearis_config" "$db"
+	assert_equal "$output" '["000_base_schema", "001_init", "002_old_idea", "002_add_projects", "010_add_email"]'
+	run q "SELECT string_agg(version || ':' || name || ':' || method || ':' || (checksum IS NOT NULL), ',' ORDER BY version) FROM cr_migrations" "$db"
+	assert_equal "$output" "0:000_base_schema:adopted:false,1:001_init:adopted:true,2:002_add_projects:up:true,10:010_add_email:up:true"
+	run cr-migrate -d "$db" --dir "$dir" verify
+	assert_status 0
+}
+
 @test "cr-migrate --json-list keeps the .sql form, creates a missing key, and a list table made by a migration" {
 	three_migrations
 	q "CREATE TABLE crearis_config (id int, config jsonb);
