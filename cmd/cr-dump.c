@@ -396,6 +396,9 @@ main(int argc, char *argv[])
 		d.bytes += (uint64_t)n;
 		progress_line(&d, 1);
 	}
+	/* dargv[5] up to --dbname were allocated by add_arg. */
+	for (i = 5; i < dargc - 2; i++)
+		free(dargv[i]);
 	free(conninfo);
 	return 0;
 }
