@@ -2,6 +2,7 @@
  * blocks, worker threads deflate them, one writer thread emits them in order. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
