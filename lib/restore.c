@@ -783,7 +783,11 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 
 	if ((rc = run_init(&r, conn, o, o->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
-	if (o->single_transaction)
+	/* Commits need not wait for the disk one by one: a restore is done
+	 * when it is all done, and then one synchronous commit below makes
+	 * everything before it durable (WAL is flushed in order). */
+	rc = exec_simple(&r, "SET synchronous_commit = off");
+	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
 		if (pgconn_quote_ident(o->extensions[i], ident, sizeof(ident)) == -1) {
@@ -800,6 +804,10 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		rc = check_counts(&r);
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "COMMIT");
+	if (rc == RESTORE_OK)
+		rc = exec_simple(&r, "SET synchronous_commit = on");
+	if (rc == RESTORE_OK)	/* a transaction with an xid: its commit flushes */
+		rc = exec_simple(&r, "SELECT pg_catalog.txid_current()");
 	st->bytes = sqlsplit_bytes(r.split);
 	st->tables = r.ntables;
 	run_free(&r);

@@ -1,0 +1,105 @@
+#!/bin/sh
+# bench-restore: cr-restore against psql -q -X -v ON_ERROR_STOP=1 on the same
+# plain dump, and pg_restore -j2 of a directory dump of the same database,
+# each into a fresh database of a throwaway cluster: seconds, MB/s, ratios,
+# cr-restore's peak RSS.  BENCH_MB sizes the database (default 500).
+[ -z "$BASH_VERSION" ] && exec bash "$0" "$@"
+set -eu
+: "${BENCH_MB:=500}"
+if [ -z "${BENCH_DIR:-}" ]; then
+	BENCH_DIR=$(mktemp -d /var/tmp/cr-bench.XXXXXX)
+	trap 'rm -rf "$BENCH_DIR"' EXIT
+fi
+[ -n "${CR_BIN:-}" ] && PATH="$CR_BIN:$PATH"
+command -v cr-restore >/dev/null || { echo "bench-restore: no cr-restore on PATH (set CR_BIN)" >&2; exit 1; }
+command -v pgbench >/dev/null || { echo "bench-restore: pgbench not installed, skipped" >&2; exit 0; }
+
+# The test harness's throwaway cluster: private socket, started and stopped here.
+BATS_TEST_DIRNAME=$(cd "$(dirname "$0")/../tests" && pwd)
+. "$BATS_TEST_DIRNAME/helpers.bash"
+pg_start >/dev/null
+trap 'pg_stop; rm -rf "$BENCH_DIR"' EXIT
+[ "$(id -u)" -eq 0 ] && chmod 755 "$BENCH_DIR"
+
+psqlq() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# Half pgbench tables (narrow rows, an index per table), half a table of text
+# and jsonb (wide rows): about BENCH_MB MB of plain dump.
+scale=$((BENCH_MB / 2 / 10))
+[ "$scale" -ge 1 ] || scale=1
+docs=$((BENCH_MB * 1048576 / 2 / 330))
+createdb bench_src
+pgbench -i -q -s "$scale" bench_src >/dev/null 2>&1
+psqlq -d bench_src <<-SQL
+CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text, meta jsonb);
+INSERT INTO docs
+SELECT g, 'Document ' || g, repeat(md5(g::text), 4) || E'\nline two\twith tab',
+       jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b', md5((g * 7)::text)),
+                          'owner', 'user' || (g % 1000), 'ok', g % 3 = 0)
+FROM generate_series(1, $docs) g;
+SQL
+pg_dump -d bench_src -f "$BENCH_DIR/plain.sql"
+pg_dump -d bench_src -Fd -j2 -f "$BENCH_DIR/dir"
+size=$(wc -c <"$BENCH_DIR/plain.sql")
+mb=$(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1048576 }')
+
+now_ms() { date +%s%N | cut -c1-13; }
+
+# timed NAME CMD...: run CMD, append its milliseconds to the list ms_NAME
+timed() {
+	local name=$1 t0 t1
+	shift
+	psqlq -d postgres -c CHECKPOINT
+	sync
+	t0=$(now_ms)
+	"$@"
+	t1=$(now_ms)
+	eval "ms_$name=\"\${ms_$name:-} $((t1 - t0))\""
+}
+
+run_psql() { createdb r_psql && psqlq -d r_psql -f "$BENCH_DIR/plain.sql" >/dev/null; }
+run_cr() {
+	/usr/bin/time -f %M -a -o "$BENCH_DIR/rss" \
+		cr-restore --clean --yes -d r_cr <"$BENCH_DIR/plain.sql"
+}
+run_pgr() { createdb r_pgr && pg_restore -j2 -d r_pgr "$BENCH_DIR/dir"; }
+
+# BENCH_ROUNDS rounds (default 3), the order rotating, the median counts:
+# the machine is shared and one run is noise.
+rounds=${BENCH_ROUNDS:-3}
+for r in $(seq "$rounds"); do
+	dropdb --if-exists r_psql 2>/dev/null; dropdb --if-exists r_pgr 2>/dev/null
+	[ "$r" -gt 1 ] && dropdb --if-exists r_cr 2>/dev/null
+	case $((r % 3)) in
+	1) timed psql run_psql; timed cr run_cr; timed pgr run_pgr ;;
+	2) timed cr run_cr; timed pgr run_pgr; timed psql run_psql ;;
+	0) timed pgr run_pgr; timed psql run_psql; timed cr run_cr ;;
+	esac
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+all_psql=$ms_psql all_cr=$ms_cr all_pgr=$ms_pgr
+ms_psql=$(echo "$ms_psql" | median)
+ms_cr=$(echo "$ms_cr" | median)
+ms_pgr=$(echo "$ms_pgr" | median)
+
+for db in r_psql r_cr r_pgr; do
+	n=$(psql -X -A -t -d "$db" -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")
+	[ "$n" = "$(psql -X -A -t -d bench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")" ] ||
+		{ echo "bench-restore: $db has $n rows: restore incomplete" >&2; exit 1; }
+done
+
+line() {	# label ms
+	awk -v l="$1" -v ms="$2" -v mb="$mb" -v base="$ms_psql" 'BEGIN {
+		s = ms / 1000; if (s <= 0) s = 0.001
+		printf "  %-44s %7.2f s %7.1f MB/s  %5.2fx psql\n", l, s, mb / s, base / (ms > 0 ? ms : 1)
+	}'
+}
+echo "bench-restore: ${mb} MB plain dump (pgbench scale $scale + $docs text/jsonb rows)"
+echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_cr, pg_restore$all_pgr)"
+line "psql -q -X -v ON_ERROR_STOP=1 (fresh db)" "$ms_psql"
+line "cr-restore --clean --yes (scratch+swap)" "$ms_cr"
+line "pg_restore -j2, directory dump (fresh db)" "$ms_pgr"
+awk -v cr="$ms_cr" -v p="$ms_pgr" -v rss="$(sort -n "$BENCH_DIR/rss" | tail -n 1)" 'BEGIN {
+	printf "  cr-restore vs pg_restore -j2: %.2fx (pg_restore -j2 takes %.0f%% of cr-restore'\''s time)\n", p / cr, 100 * p / cr
+	printf "  cr-restore peak RSS: %.1f MiB\n", rss / 1024
+}'
