@@ -2,8 +2,8 @@
  * blocks, worker threads deflate them, one writer thread emits them in order. */
 #include <errno.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
