@@ -2,10 +2,10 @@
  * database exactly once, in order, each in its own transaction, and say
  * what is applied, pending or changed. */
 #include <err.h>
-#include <stdarg.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
