@@ -463,10 +463,11 @@ Would apply 3 new migration(s)"
 	assert_equal "$output" "admin,editor,viewer"
 }
 
-@test "cr-migrate --table keeps tracking in a schema-qualified table; CR_MIGRATIONS_DIR sets the directory" {
+@test "cr-migrate --table keeps tracking in a schema-qualified table; CR_MIGRATIONS_DIR and --env-file" {
 	three_migrations
 	q "CREATE SCHEMA meta" "$db"
-	CR_MIGRATIONS_DIR=$dir run cr-migrate -q -d "$db" --table meta.applied up
+	echo "DATABASE_URL=postgresql:///$db" >"$BATS_TEST_TMPDIR/.env"
+	CR_MIGRATIONS_DIR=$dir run cr-migrate -q --env-file "$BATS_TEST_TMPDIR/.env" --table meta.applied up
 	assert_status 0
 	assert_equal "$output" ""
 	run q "SELECT count(*) FROM meta.applied" "$db"
