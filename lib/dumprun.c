@@ -129,8 +129,10 @@ find_on_path(char *path, size_t pathlen)
 		    end == p ? 1 : (int)(end - p), end == p ? "." : p);
 		if (n > 0 && (size_t)n < pathlen && access(path, X_OK) == 0)
 			return 0;
-		if (*end == '\0')
+		if (*end == '\0') {
+			path[0] = '\0';
 			return -1;
+		}
 	}
 }
 
@@ -157,6 +159,21 @@ find_newest_installed(char *path, size_t pathlen)
 	return best < 0 ? -1 : 0;
 }
 
+/* Debian's /usr/bin/pg_dump is pg_wrapper, a Perl script that picks the
+ * newest installed pg_dump for a server it does not manage; going there
+ * directly saves its start-up, twice. */
+static int
+is_pg_wrapper(const char *path)
+{
+	char real[PATH_MAX];
+	const char *base;
+
+	if (realpath(path, real) == NULL)
+		return 0;
+	base = strrchr(real, '/');
+	return strcmp(base != NULL ? base + 1 : real, "pg_wrapper") == 0;
+}
+
 static void
 major_string(int major, char *buf, size_t len)
 {
@@ -170,7 +187,7 @@ int
 dumprun_find_pg_dump(const char *override, int server_major, char *path,
     size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen)
 {
-	char candidate[PATH_MAX], why[256], have[16], want[16];
+	char candidate[PATH_MAX] = "", why[256], have[16], want[16];
 	int major = -1, found = 0;
 
 	major_string(server_major, want, sizeof(want));
@@ -190,7 +207,11 @@ dumprun_find_pg_dump(const char *override, int server_major, char *path,
 		strlcpy(path, override, pathlen);
 		return 0;
 	}
-	if (find_on_path(candidate, sizeof(candidate)) == 0 &&
+	if (find_on_path(candidate, sizeof(candidate)) == 0 && is_pg_wrapper(candidate) &&
+	    getenv("PGCLUSTER") == NULL && find_newest_installed(candidate,
+	    sizeof(candidate)) == -1)
+		(void)find_on_path(candidate, sizeof(candidate));
+	if (candidate[0] != '\0' && access(candidate, X_OK) == 0 &&
 	    run_version(candidate, version, versionlen, why, sizeof(why)) == 0) {
 		found = 1;
 		major = dumprun_parse_major(version);

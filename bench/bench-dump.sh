@@ -1,0 +1,99 @@
+#!/bin/sh
+# bench-dump: on one throwaway database of about BENCH_MB MB of plain dump
+# (pgbench tables plus a table of text, jsonb and bytea), in the same run:
+# `cr-dump | cr-gz -p2` against `pg_dump | gzip -6` (MB/s, size), cr-dump
+# against pg_dump into /dev/null, and cr-verify against gunzip -t.
+[ -z "$BASH_VERSION" ] && exec bash "$0" "$@"
+set -eu
+set -o pipefail
+: "${BENCH_MB:=500}"
+: "${BENCH_RUNS:=2}"	# each figure is the best of this many runs
+if [ -z "${BENCH_DIR:-}" ]; then
+	BENCH_DIR=$(mktemp -d /var/tmp/cr-bench.XXXXXX)
+	trap 'rm -rf "$BENCH_DIR"' EXIT
+fi
+[ -n "${CR_BIN:-}" ] && PATH="$CR_BIN:$PATH"
+for t in cr-dump cr-gz cr-verify; do
+	command -v "$t" >/dev/null || { echo "bench-dump: no $t on PATH (set CR_BIN)" >&2; exit 1; }
+done
+command -v pgbench >/dev/null || { echo "bench-dump: pgbench not installed, skipped" >&2; exit 0; }
+
+# The test harness's throwaway cluster: private socket, started and stopped here.
+BATS_TEST_DIRNAME=$(cd "$(dirname "$0")/../tests" && pwd)
+. "$BATS_TEST_DIRNAME/helpers.bash"
+pg_start >/dev/null
+trap 'pg_stop; rm -rf "$BENCH_DIR"' EXIT
+
+# Half pgbench (narrow rows, about 10 MB of dump per scale unit), half wide
+# rows of text, jsonb and bytea (about 450 bytes of dump each).
+scale=$((BENCH_MB / 2 / 10))
+[ "$scale" -ge 1 ] || scale=1
+docs=$((BENCH_MB * 1048576 / 2 / 450))
+createdb bench_dump
+pgbench -i -q -s "$scale" bench_dump >/dev/null 2>&1
+psql -X -q -v ON_ERROR_STOP=1 -d bench_dump <<-SQL
+CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text, meta jsonb, blob bytea);
+INSERT INTO docs
+SELECT g, 'Document ' || g,
+       'Dear customer ' || (g % 997) || E',\n' || repeat(md5((g % 5000)::text), 2) ||
+           E'\twith a tab and a backslash \\\\ ' || md5(g::text),
+       jsonb_build_object('n', g, 'tags', jsonb_build_array('a', 'b', md5((g * 7)::text)),
+                          'owner', 'user' || (g % 1000), 'ok', g % 3 = 0),
+       decode(md5(g::text) || md5((g + 1)::text), 'hex')
+FROM generate_series(1, $docs) g;
+VACUUM ANALYZE;
+CHECKPOINT;
+SQL
+
+now_ms() { date +%s%N | cut -c1-13; }
+
+# best NAME CMD: run the shell command CMD BENCH_RUNS times; ms_NAME is the
+# fastest wall-clock time in milliseconds.
+best() {
+	local name=$1 cmd=$2 i t0 t1 ms cur
+	for i in $(seq "$BENCH_RUNS"); do
+		t0=$(now_ms)
+		bash -c "set -o pipefail; $cmd"
+		t1=$(now_ms)
+		ms=$((t1 - t0))
+		[ "$ms" -gt 0 ] || ms=1
+		eval "cur=\${ms_$name:-}"
+		if [ -z "$cur" ] || [ "$ms" -lt "$cur" ]; then
+			eval "ms_$name=$ms"
+		fi
+	done
+}
+
+f=$BENCH_DIR
+best pg_gzip "pg_dump -d bench_dump | gzip -6 > $f/pg.sql.gz"
+best cr_gz "cr-dump -d bench_dump | cr-gz -p2 > $f/cr.sql.gz"
+best pg_null "pg_dump -d bench_dump > /dev/null"
+best cr_null "cr-dump -d bench_dump > /dev/null"
+pg_dump -d bench_dump >"$f/plain.sql"
+raw=$(wc -c <"$f/plain.sql")
+rm -f "$f/plain.sql"
+best gunzip_t "gunzip -t $f/cr.sql.gz"
+best verify "cr-verify -q $f/cr.sql.gz"
+
+mbs() { awk -v b="$raw" -v ms="$1" 'BEGIN { printf "%7.1f MB/s", b / 1048576 / (ms / 1000) }'; }
+secs() { awk -v ms="$1" 'BEGIN { printf "%7.2f s", ms / 1000 }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+pgsize=$(wc -c <"$f/pg.sql.gz")
+crsize=$(wc -c <"$f/cr.sql.gz")
+
+echo "bench-dump: $(awk -v b="$raw" 'BEGIN { printf "%.1f", b / 1048576 }') MB of plain dump" \
+	"(pgbench scale $scale, $docs docs rows), best of $BENCH_RUNS, $(nproc) CPUs"
+printf '  %-28s %s %s  %s bytes (%.2fx smaller)\n' "pg_dump | gzip -6" "$(secs "$ms_pg_gzip")" \
+	"$(mbs "$ms_pg_gzip")" "$pgsize" "$(div "$raw" "$pgsize")"
+printf '  %-28s %s %s  %s bytes (%.2fx smaller)\n' "cr-dump | cr-gz -p2" "$(secs "$ms_cr_gz")" \
+	"$(mbs "$ms_cr_gz")" "$crsize" "$(div "$raw" "$crsize")"
+printf '  %-28s %sx the throughput of pg_dump | gzip -6 (target >= 1.6)\n' "  speed-up:" \
+	"$(div "$ms_pg_gzip" "$ms_cr_gz")"
+printf '  %-28s %s %s\n' "pg_dump > /dev/null" "$(secs "$ms_pg_null")" "$(mbs "$ms_pg_null")"
+printf '  %-28s %s %s\n' "cr-dump > /dev/null" "$(secs "$ms_cr_null")" "$(mbs "$ms_cr_null")"
+printf '  %-28s %s%% (target <= +5%%)\n' "  cr-dump overhead:" \
+	"$(awk -v a="$ms_cr_null" -v b="$ms_pg_null" 'BEGIN { printf "%+.1f", (a / b - 1) * 100 }')"
+printf '  %-28s %s\n' "gunzip -t cr.sql.gz" "$(secs "$ms_gunzip_t")"
+printf '  %-28s %s\n' "cr-verify cr.sql.gz" "$(secs "$ms_verify")"
+printf '  %-28s %sx the time of gunzip -t (target <= 1.15)\n' "  cr-verify:" \
+	"$(div "$ms_verify" "$ms_gunzip_t")"
