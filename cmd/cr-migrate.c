@@ -191,6 +191,10 @@ cmd_status(const struct migrate_plan *plan)
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
+	if (verbose)
+		warnx("%zu applied, %zu pending, %zu drifted, %zu missing",
+		    plan->n - plan->pending - plan->drifted - plan->missing,
+		    plan->pending, plan->drifted, plan->missing);
 	return EX_OK;
 }
 
