@@ -336,11 +336,19 @@ pending	010_add_email	-	-"
 	$body$;
 	DO $$ BEGIN PERFORM bump(2); PERFORM bump(3); END $$;
 	CREATE FUNCTION label() RETURNS text LANGUAGE sql AS 'SELECT ''a;b''';
+	CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql
+	BEGIN ATOMIC
+	  SELECT x + x;
+	END;
+	CREATE TABLE "odd; name" (v text);
+	INSERT INTO "odd; name" VALUES (E'it\'s; fine'), ($q$/* not; a comment */$q$);
 	SQL
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 0
-	run q "SELECT n, label() FROM counter" "$db"
-	assert_equal "$output" "5|a;b"
+	run q "SELECT n, label(), twice(21) FROM counter" "$db"
+	assert_equal "$output" "5|a;b|42"
+	run q "SELECT string_agg(v, '|' ORDER BY v) FROM \"odd; name\"" "$db"
+	assert_equal "$output" "/* not; a comment */|it's; fine"
 }
 
 @test "cr-migrate applies a pg_dump of a schema as a migration, giving the same database" {
