@@ -64,10 +64,23 @@ now(void)
 static int
 emit(struct dump *d, const void *buf, size_t len)
 {
+	const char *p = buf;
+	size_t left = len;
+	ssize_t n;
+
 	if (len == 0)
 		return 0;
-	if (io_write_all(STDOUT_FILENO, buf, len) == -1)
-		return -1;
+	/* Like io_write_all, but a signal ends a write blocked on a stalled
+	 * reader (no SA_RESTART), so SIGTERM always stops us. */
+	while (left > 0) {
+		if ((n = write(STDOUT_FILENO, p, left)) == -1) {
+			if (errno == EINTR && stop_signal == 0)
+				continue;
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
 	d->crc = dumpfmt_crc(d->crc, buf, len);
 	d->bytes += len;
 	d->last_newline = ((const char *)buf)[len - 1] == '\n';

@@ -18,6 +18,12 @@ setup_file() {
 	gzip -c "$d/plain.sql" >"$d/plain.sql.gz"
 	pg_dump -Fc src >"$d/custom.dump"
 	table_counts src >"$d/counts"
+	# The scanner alone, fed in pieces of any size (tests/dump-scan.c).
+	local flags=()
+	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
+	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$d/scan" \
+		"$CR_REPO/tests/dump-scan.c" "$CR_BIN/../libcr.a" \
+		$(pkg-config --libs libpq zlib libbsd 2>/dev/null || echo -lpq -lz -lbsd) -pthread
 }
 teardown_file() { pg_stop; }
 
@@ -237,4 +243,29 @@ flip() {
 	assert_output_contains '"ok":false'
 	assert_output_contains '"error":"gzip: '
 	assert_output_contains '"exit":66'
+}
+
+@test "dumpscan: the same verdict, offsets and counts whatever the piece sizes it is fed" {
+	# Whole dumps, and damage of each kind.
+	cp "$f/good.sql" "$d/1.sql"
+	cp "$f/plain.sql" "$d/2.sql"
+	head -c $(( $(stat -c %s "$f/good.sql") / 2 )) "$f/good.sql" >"$d/3.sql"
+	head -n -1 "$f/good.sql" >"$d/4.sql"
+	awk '/^COPY public.users \(id, email/{c=1} c && $0 == "\\." {c=0; next} {print}' "$f/plain.sql" >"$d/5.sql"
+	sed 's/^\\unrestrict .*/\\unrestrict wrongkey/' "$f/plain.sql" >"$d/6.sql"
+	cp "$f/good.sql" "$d/7.sql"
+	printf X | dd of="$d/7.sql" bs=1 seek=$(( $(stat -c %s "$f/good.sql") - 300 )) conv=notrunc 2>/dev/null
+	{ cat "$f/plain.sql"; echo "SELECT 1;"; } >"$d/8.sql"
+	for i in 1 2 3 4 5 6 7 8; do
+		"$f/scan" 1048576 <"$d/$i.sql" >"$d/$i.want" || true
+		for piece in 1 2 3 5 7 13 64 1000 4096 65536; do
+			"$f/scan" "$piece" <"$d/$i.sql" >"$d/$i.got" || true
+			cmp "$d/$i.want" "$d/$i.got" || { echo "input $i, pieces of $piece:" >&2; diff "$d/$i.want" "$d/$i.got" >&2; return 1; }
+		done
+	done
+	assert_equal "$(head -n 1 "$d/1.want")" "ok $(stat -c %s "$f/good.sql") 6 5507 1"
+	assert_equal "$(head -n 1 "$d/2.want")" "ok $(stat -c %s "$f/plain.sql") 6 5507 0"
+	for i in 3 4 5 6 7 8; do
+		grep -q '^error [0-9]*: ' "$d/$i.want"
+	done
 }

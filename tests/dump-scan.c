@@ -1,0 +1,52 @@
+/* dump-scan: test driver for lib/dumpscan.c, built by tests/verify.bats.
+ * Feeds stdin (uncompressed) to the scanner in pieces of the size given as
+ * the first argument, to exercise buffer boundaries, and prints one line:
+ * "ok BYTES TABLES ROWS TRAILER" then "TABLE ROWS" lines, or "error OFFSET: why". */
+#include <err.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+
+#include "dumpscan.h"
+#include "io.h"
+
+int
+main(int argc, char *argv[])
+{
+	const struct dumpscan_info *in;
+	struct dumpscan *s;
+	const char *errstr;
+	char *buf;
+	size_t piece, i;
+	ssize_t n;
+	int rc = 0;
+
+	if (argc != 2)
+		errx(64, "usage: dump-scan piece-size < dump");
+	piece = (size_t)strtonum(argv[1], 1, 1 << 24, &errstr);
+	if (errstr != NULL)
+		errx(64, "piece size %s: %s", argv[1], errstr);
+	if ((buf = malloc(piece)) == NULL || (s = dumpscan_new()) == NULL)
+		err(1, NULL);
+	while ((n = io_read_full(STDIN_FILENO, buf, piece)) > 0)
+		if (dumpscan_feed(s, buf, (size_t)n) == -1)
+			break;
+	if (n == -1)
+		err(1, "read");
+	if (dumpscan_finish(s) == -1) {
+		printf("error %" PRIu64 ": %s\n", dumpscan_error_offset(s), dumpscan_error(s));
+		rc = 65;
+	} else {
+		in = dumpscan_info(s);
+		printf("ok %" PRIu64 " %zu %" PRIu64 " %d\n", in->bytes, in->ntables, in->rows,
+		    in->trailer);
+		for (i = 0; i < in->ntables; i++)
+			printf("%s %" PRIu64 "\n", in->tables[i].name, in->tables[i].rows);
+	}
+	dumpscan_free(s);
+	free(buf);
+	return rc;
+}
