@@ -416,6 +416,12 @@ migexec_apply(PGconn *conn, struct migtrack *t, const struct migration *m,
 		return rc;
 	if ((rc = migexec_run(conn, m, checksum, f)) != MIGEXEC_OK)
 		goto rollback;
+	if (m->no_transaction && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+		strlcpy(f->message, "the file ends inside a transaction it began "
+		    "(BEGIN without COMMIT); it was rolled back", sizeof(f->message));
+		rc = MIGEXEC_EDATA;
+		goto rollback;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	*duration_ms = (long)((end.tv_sec - start.tv_sec) * 1000 +
 	    (end.tv_nsec - start.tv_nsec) / 1000000);
