@@ -215,6 +215,17 @@ size() {
 	done
 }
 
+@test "cr-gz -t rejects a member cut at every offset" {
+	head -c 300 sql | cr-gz >every.gz
+	n=$(size every.gz)
+	for ((cut = 0; cut < n; cut++)); do
+		head -c "$cut" every.gz >cut.gz
+		status=0
+		cr-gz -t cut.gz 2>/dev/null || status=$?
+		[ "$status" -eq 65 ] || { echo "cut at $cut of $n: exit $status" >&2; return 1; }
+	done
+}
+
 @test "cr-gz -d rejects a truncated second member" {
 	cat sql.gz sql.gz | head -c $(($(size sql.gz) + 1)) >cut.gz
 	run cr-gz -t cut.gz
