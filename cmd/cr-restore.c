@@ -188,19 +188,202 @@ seconds_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* What main decided; shared by the two ways of restoring. */
+struct job {
+	struct pgconn_params	*params;
+	struct source		 src;
+	struct stat		 sb;
+	struct restore_opts	 ropts;
+	struct restore_stats	 st;
+	struct timespec		 t0;
+	int			 clean, test, yes, single, allow_prod, verbose;
+};
+
 static void
-summary(const char *target, const struct restore_stats *st, const struct timespec *t0,
-    int ended, int clean)
+summary(const struct job *j, const char *target, int ended)
 {
 	char sessions[64] = "";
 
-	if (clean)
+	if (j->clean)
 		snprintf(sessions, sizeof(sessions), "; %d session%s ended", ended,
 		    ended == 1 ? "" : "s");
 	fprintf(stderr, "cr-restore: %s: %llu bytes, %llu statements, %llu tables, "
-	    "%llu rows in %.2f s%s\n", target, (unsigned long long)st->bytes,
-	    (unsigned long long)st->statements, (unsigned long long)st->tables,
-	    (unsigned long long)st->rows, seconds_since(t0), sessions);
+	    "%llu rows in %.2f s%s\n", target, (unsigned long long)j->st.bytes,
+	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
+	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
+}
+
+/* Server notices, one line each: warnings always, the rest with -v. */
+static void
+notice(void *arg, unsigned long line, const char *severity, const char *msg)
+{
+	const struct job *j = arg;
+	char one[1024];
+
+	if (!j->verbose && strcmp(severity, "WARNING") != 0)
+		return;
+	pgconn_oneline(msg, one, sizeof(one));
+	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
+}
+
+/* The production guard's name and marker checks: exits 77 on a hit. */
+static void
+guard_target(const struct job *j, PGconn *conn, const char *target)
+{
+	char reason[512];
+	int n = 0;
+
+	if (j->allow_prod)
+		return;
+	if (guard_name(target, NULL, reason, sizeof(reason)) ||
+	    (n = guard_marker(conn, target, reason, sizeof(reason))) == 1)
+		errx(EX_NOPERM, "refusing to restore into \"%s\": %s "
+		    "(--allow-production overrides)", target, reason);
+	if (n == -1)
+		errx(1, "%s", reason);
+}
+
+/* Without --clean: into the existing database. */
+static int
+restore_in_place(struct job *j)
+{
+	enum restore_status rc;
+	PGconn *conn;
+	const char *target;
+	char errbuf[2048];
+	int status = 0;
+
+	conn = connect_or_exit(j->params, NULL);
+	target = PQdb(conn);
+	guard_target(j, conn, target);
+	j->ropts.dbname = target;
+	/* Nothing undoes a half-applied restore here: a file is read once
+	 * without executing, so bad input is refused before any statement
+	 * runs.  A pipe cannot be read twice; -1 covers it. */
+	if (!j->single && S_ISREG(j->sb.st_mode)) {
+		rc = restore_scan(source_read, &j->src, target, &j->st, errbuf, sizeof(errbuf));
+		if (rc != RESTORE_OK) {
+			report(&j->src, rc, errbuf);
+			warnx("nothing was executed");
+			PQfinish(conn);
+			return restore_exit_code(rc);
+		}
+		if (source_rewind(&j->src) == -1)
+			err(EX_IOERR, "%s: rewind", j->src.name);
+	}
+	catch_signals();
+	cancel = PQgetCancel(conn);
+	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, sizeof(errbuf));
+	if (rc != RESTORE_OK) {
+		report(&j->src, rc, errbuf);
+		if (j->single)
+			warnx("rolled back: \"%s\" is as it was", target);
+		else if (j->st.statements > 0)
+			warnx("statements before that were executed and stay; "
+			    "--clean or -1 make a restore all-or-nothing");
+		status = restore_exit_code(rc);
+	} else if (j->verbose)
+		summary(j, target, 0);
+	PQfinish(conn);
+	return status;
+}
+
+/* Into a fresh scratch database; test: drop it again, clean: put it in
+ * the target's place. */
+static int
+restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
+{
+	enum restore_status rc;
+	enum pgconn_status cst;
+	PGconn *conn;
+	PGcancel *c;
+	char errbuf[2048], scratch[128];
+	int status = 0, ended = 0;
+
+	catch_signals();
+	restore_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
+	if (restore_scratch_create(maint, scratch, target, errbuf, sizeof(errbuf)) != RESTORE_OK) {
+		warnx("%s", errbuf);
+		return 1;
+	}
+	if (j->verbose)
+		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
+
+	if ((conn = pgconn_open(j->params, scratch, &cst, errbuf, sizeof(errbuf))) == NULL) {
+		warnx("connecting to %s: %s", scratch, errbuf);
+		status = pgconn_exit_code(cst);
+	} else {
+		cancel = PQgetCancel(conn);
+		rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf,
+		    sizeof(errbuf));
+		c = cancel;
+		cancel = NULL;
+		PQfreeCancel(c);
+		PQfinish(conn);
+		if (rc != RESTORE_OK) {
+			report(&j->src, rc, errbuf);
+			status = restore_exit_code(rc);
+		} else if (interrupted) {
+			warnx("interrupted");
+			status = 1;
+		}
+	}
+	if (status == 0 && j->clean &&
+	    restore_swap(maint, scratch, target, &ended, errbuf, sizeof(errbuf)) != RESTORE_OK) {
+		warnx("%s", errbuf);
+		status = 1;
+	}
+	if (status != 0 || j->test) {
+		if (restore_scratch_drop(maint, scratch, errbuf, sizeof(errbuf)) != RESTORE_OK)
+			warnx("%s (drop it with: dropdb '%s')", errbuf, scratch);
+		if (status != 0 && j->clean)
+			warnx("\"%s\" is as it was%s", target, exists ? "" : " (it did not exist)");
+	}
+	if (status == 0 && j->verbose)
+		summary(j, target, ended);
+	return status;
+}
+
+/* --clean and --test, through a maintenance connection to another
+ * database of the same server. */
+static int
+restore_replace(struct job *j)
+{
+	PGconn *maint;
+	const char *target, *maintdb;
+	char errbuf[1024], namebuf[256], leftover[128];
+	int exists, n, status;
+
+	target = named_database(j->params, namebuf, sizeof(namebuf));
+	maintdb = target != NULL && strcmp(target, "postgres") == 0 ? "template1" : "postgres";
+	maint = connect_or_exit(j->params, maintdb);
+	if (target == NULL)
+		target = PQuser(maint);	/* libpq's default database */
+	if (strcmp(target, maintdb) == 0 || strcmp(target, "template0") == 0 ||
+	    strcmp(target, "template1") == 0)
+		errx(EX_USAGE, "refusing to replace the system database \"%s\"", target);
+	j->ropts.dbname = target;
+	if ((exists = restore_db_exists(maint, target, errbuf, sizeof(errbuf))) == -1)
+		errx(1, "%s", errbuf);
+
+	if (j->clean) {
+		guard_target(j, maint, target);
+		if (!j->yes) {
+			switch (confirm(target, exists)) {
+			case -1:
+				errx(EX_USAGE, "--clean replaces database \"%s\": confirm on a "
+				    "terminal, or pass --yes", target);
+			case 0:
+				errx(1, "not confirmed: \"%s\" is as it was", target);
+			}
+		}
+	}
+	if ((n = restore_scratch_leftover(maint, target, leftover, sizeof(leftover))) > 0)
+		warnx("warning: %d scratch database%s left by an interrupted run, e.g. "
+		    "\"%s\" (drop with: dropdb '%s')", n, n == 1 ? "" : "s", leftover, leftover);
+	status = restore_scratch(j, maint, target, exists);
+	PQfinish(maint);
+	return status;
 }
 
 int
@@ -224,25 +407,17 @@ main(int argc, char *argv[])
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct pgconn_opts copts = { .appname = "cr-restore" };
-	struct pgconn_params *params;
-	struct restore_opts ropts;
-	struct restore_stats st;
-	struct source src = { .name = "stdin", .fd = STDIN_FILENO };
+	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
 	struct dotenv *env = NULL;
-	struct stat sb;
-	struct timespec t0;
-	enum restore_status rc;
-	PGconn *conn = NULL, *maint = NULL;
-	const char *extensions[MAXEXT], *target, *maintdb;
-	char errbuf[2048], reason[512], namebuf[256], scratch[128], leftover[128];
-	int ch, clean = 0, test = 0, yes = 0, single = 0, allow_prod = 0, verbose = 0;
-	int exists = 0, ended = 0, status, n = 0;
+	const char *extensions[MAXEXT];
+	char errbuf[1024], reason[512];
+	int ch, status;
 	size_t next = 0;
 
 	while ((ch = getopt_long(argc, argv, "1d:h:p:U:vy", longopts, NULL)) != -1) {
 		switch (ch) {
 		case '1':
-			single = 1;
+			j.single = 1;
 			break;
 		case 'd':
 			copts.dbname = optarg;
@@ -260,13 +435,13 @@ main(int argc, char *argv[])
 			copts.env_file = optarg;
 			break;
 		case 'c':
-			clean = 1;
+			j.clean = 1;
 			break;
 		case 't':
-			test = 1;
+			j.test = 1;
 			break;
 		case 'y':
-			yes = 1;
+			j.yes = 1;
 			break;
 		case 'x':
 			if (next == MAXEXT)
@@ -274,10 +449,10 @@ main(int argc, char *argv[])
 			extensions[next++] = optarg;
 			break;
 		case 'P':
-			allow_prod = 1;
+			j.allow_prod = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			j.verbose = 1;
 			break;
 		case 'V':
 			printf("cr-restore %s\n", CR_VERSION);
@@ -288,13 +463,13 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (clean && test))
+	if (argc > 1 || (j.clean && j.test))
 		usage();
-	verbose |= isatty(STDERR_FILENO);
+	j.verbose |= isatty(STDERR_FILENO);
 
 	if (argc == 1 && strcmp(argv[0], "-") != 0) {
-		src.name = argv[0];
-		if ((src.fd = open(argv[0], O_RDONLY | O_CLOEXEC)) == -1) {
+		j.src.name = argv[0];
+		if ((j.src.fd = open(argv[0], O_RDONLY | O_CLOEXEC)) == -1) {
 			if (errno == ENOENT && copts.dbname == NULL)
 				errx(EX_NOINPUT, "%s: no such file (the database is given with -d)",
 				    argv[0]);
@@ -302,160 +477,41 @@ main(int argc, char *argv[])
 		}
 	} else if (isatty(STDIN_FILENO))
 		errx(EX_USAGE, "the dump comes from a file or a pipe, not the terminal");
-	if (fstat(src.fd, &sb) == -1)
-		err(EX_NOINPUT, "%s", src.name);
-	if (S_ISDIR(sb.st_mode))
+	if (fstat(j.src.fd, &j.sb) == -1)
+		err(EX_NOINPUT, "%s", j.src.name);
+	if (S_ISDIR(j.sb.st_mode))
 		errx(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
-		    src.name);
-	if ((src.gz = gzin_open(src.fd, GZIN_AUTO)) == NULL)
-		err(EX_OSERR, "%s", src.name);
+		    j.src.name);
+	if ((j.src.gz = gzin_open(j.src.fd, GZIN_AUTO)) == NULL)
+		err(EX_OSERR, "%s", j.src.name);
 
-	if ((params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
+	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
-	if (copts.env_file != NULL && (env = dotenv_load(copts.env_file, errbuf, sizeof(errbuf))) == NULL)
+	if (copts.env_file != NULL &&
+	    (env = dotenv_load(copts.env_file, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s: %s", copts.env_file, errbuf);
-
 	/* The production guard, before anything is touched.  --test restores
 	 * into a scratch database only and never touches the target. */
-	if (!test && !allow_prod && guard_env(env, reason, sizeof(reason)))
+	if (!j.test && !j.allow_prod && guard_env(env, reason, sizeof(reason)))
 		errx(EX_NOPERM, "refusing to restore: %s (--allow-production overrides)", reason);
 	dotenv_free(env);
 
-	memset(&ropts, 0, sizeof(ropts));
-	ropts.single_transaction = single;
-	ropts.extensions = extensions;
-	ropts.nextensions = next;
-	ropts.interrupted = &interrupted;
+	j.ropts.single_transaction = j.single;
+	j.ropts.extensions = extensions;
+	j.ropts.nextensions = next;
+	j.ropts.interrupted = &interrupted;
+	j.ropts.notice = notice;
+	j.ropts.notice_arg = &j;
 	signal(SIGPIPE, SIG_IGN);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &j.t0);
 
-	if (!clean && !test) {
-		/* Into an existing database. */
-		conn = connect_or_exit(params, NULL);
-		target = PQdb(conn);
-		if (!allow_prod && (guard_name(target, NULL, reason, sizeof(reason)) ||
-		    (n = guard_marker(conn, target, reason, sizeof(reason))) == 1))
-			errx(EX_NOPERM, "refusing to restore into \"%s\": %s "
-			    "(--allow-production overrides)", target, reason);
-		if (!allow_prod && n == -1)
-			errx(1, "%s", reason);
-		ropts.dbname = target;
-		/* Nothing undoes a half-applied restore here: a file is read
-		 * once without executing, so bad input is refused before any
-		 * statement runs.  A pipe cannot be read twice; see -1. */
-		if (!single && S_ISREG(sb.st_mode)) {
-			if ((rc = restore_scan(source_read, &src, target, &st, errbuf,
-			    sizeof(errbuf))) != RESTORE_OK) {
-				report(&src, rc, errbuf);
-				warnx("nothing was executed");
-				return restore_exit_code(rc);
-			}
-			if (source_rewind(&src) == -1)
-				err(EX_IOERR, "%s: rewind", src.name);
-		}
-		catch_signals();
-		cancel = PQgetCancel(conn);
-		rc = restore_run(conn, &ropts, source_read, &src, &st, errbuf, sizeof(errbuf));
-		if (rc != RESTORE_OK) {
-			report(&src, rc, errbuf);
-			if (st.statements > 0 && !single)
-				warnx("statements before that were executed and stay; "
-				    "--clean or -1 make a restore all-or-nothing");
-			else if (single)
-				warnx("rolled back: %s is as it was", target);
-			return restore_exit_code(rc);
-		}
-		if (verbose)
-			summary(target, &st, &t0, 0, 0);
-		PQfinish(conn);
-		return 0;
-	}
-
-	/* --clean and --test: restore into a scratch database on the same
-	 * server, through a maintenance connection to another database. */
-	target = named_database(params, namebuf, sizeof(namebuf));
-	maintdb = target != NULL && strcmp(target, "postgres") == 0 ? "template1" : "postgres";
-	maint = connect_or_exit(params, maintdb);
-	if (target == NULL)
-		target = PQuser(maint);	/* libpq's default database */
-	if (strcmp(target, maintdb) == 0 || strcmp(target, "template0") == 0 ||
-	    strcmp(target, "template1") == 0)
-		errx(EX_USAGE, "refusing to replace the system database \"%s\"", target);
-	ropts.dbname = target;
-	if ((exists = restore_db_exists(maint, target, errbuf, sizeof(errbuf))) == -1)
-		errx(1, "%s", errbuf);
-
-	if (clean) {
-		if (!allow_prod && (guard_name(target, NULL, reason, sizeof(reason)) ||
-		    (n = guard_marker(maint, target, reason, sizeof(reason))) == 1))
-			errx(EX_NOPERM, "refusing to replace \"%s\": %s "
-			    "(--allow-production overrides)", target, reason);
-		if (!allow_prod && n == -1)
-			errx(1, "%s", reason);
-		if (!yes) {
-			switch (confirm(target, exists)) {
-			case -1:
-				errx(EX_USAGE, "--clean replaces database \"%s\": confirm on a "
-				    "terminal, or pass --yes", target);
-			case 0:
-				errx(1, "not confirmed: \"%s\" is as it was", target);
-			}
-		}
-	}
-	if ((n = restore_scratch_leftover(maint, target, leftover, sizeof(leftover))) > 0)
-		warnx("warning: %d scratch database%s left by an interrupted run, e.g. "
-		    "\"%s\" (drop with: dropdb '%s')", n, n == 1 ? "" : "s", leftover, leftover);
-
-	catch_signals();
-	restore_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
-	if (restore_scratch_create(maint, scratch, target, errbuf, sizeof(errbuf)) != RESTORE_OK)
-		errx(1, "%s", errbuf);
-	if (verbose)
-		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
-
-	status = 0;
-	{
-		enum pgconn_status cst;
-		char msg[1024];
-
-		if ((conn = pgconn_open(params, scratch, &cst, msg, sizeof(msg))) == NULL) {
-			warnx("connecting to %s: %s", scratch, msg);
-			status = pgconn_exit_code(cst);
-		}
-	}
-	if (conn != NULL) {
-		cancel = PQgetCancel(conn);
-		rc = restore_run(conn, &ropts, source_read, &src, &st, errbuf, sizeof(errbuf));
-		{
-			PGcancel *c = cancel;
-
-			cancel = NULL;
-			PQfreeCancel(c);
-		}
-		PQfinish(conn);
-		if (rc != RESTORE_OK) {
-			report(&src, rc, errbuf);
-			status = restore_exit_code(rc);
-		} else if (interrupted) {
-			warnx("interrupted");
-			status = 1;
-		}
-	}
-	if (status == 0 && clean) {
-		if (restore_swap(maint, scratch, target, &ended, errbuf, sizeof(errbuf)) != RESTORE_OK) {
-			warnx("%s", errbuf);
-			status = 1;
-		}
-	}
-	if (status != 0 || test) {
-		if (restore_scratch_drop(maint, scratch, errbuf, sizeof(errbuf)) != RESTORE_OK)
-			warnx("%s (drop it with: dropdb '%s')", errbuf, scratch);
-		if (status != 0 && clean)
-			warnx("\"%s\" is as it was%s", target, exists ? "" : " (it did not exist)");
-	}
-	if (status == 0 && verbose)
-		summary(target, &st, &t0, ended, clean);
-	PQfinish(maint);
-	pgconn_params_free(params);
+	if (j.clean || j.test)
+		status = restore_replace(&j);
+	else
+		status = restore_in_place(&j);
+	gzin_close(j.src.gz);
+	if (j.src.fd != STDIN_FILENO)
+		close(j.src.fd);
+	pgconn_params_free(j.params);
 	return status;
 }

@@ -52,6 +52,8 @@ struct run {
 	unsigned long	 restrict_line;
 	char		 restrict_key[128];
 
+	unsigned long	 line;		/* of the item being executed */
+
 	int		 in_copy;
 	size_t		 copy_table;	/* index, or (size_t)-1 when unnamed */
 	int		 copy_csv;
@@ -626,6 +628,18 @@ ends_with_done(const struct input *in)
 	return 0;
 }
 
+static void
+notice_receiver(void *arg, const PGresult *res)
+{
+	struct run *r = arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (r->o->notice != NULL)
+		r->o->notice(r->o->notice_arg, r->line, sev != NULL ? sev : "NOTICE",
+		    msg != NULL ? msg : PQresultErrorMessage(res));
+}
+
 static enum restore_status
 run_loop(struct run *r)
 {
@@ -638,6 +652,7 @@ run_loop(struct run *r)
 			snprintf(r->err, r->errlen, "interrupted");
 			return RESTORE_EINTR;
 		}
+		it.line = 0;
 		switch (sqlsplit_next(r->split, &it)) {
 		case SQLSPLIT_END:
 			if (r->restricted) {
@@ -658,6 +673,7 @@ run_loop(struct run *r)
 			}
 			return data_error(r, 0, "%s", sqlsplit_error(r->split));
 		case SQLSPLIT_STATEMENT:
+			r->line = it.line;
 			rc = statement(r, &it);
 			break;
 		case SQLSPLIT_META:
@@ -778,11 +794,13 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 {
 	struct run r;
 	enum restore_status rc;
+	PQnoticeReceiver previous;
 	char ident[256], sql[320];
 	size_t i;
 
 	if ((rc = run_init(&r, conn, o, o->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
+	previous = PQsetNoticeReceiver(conn, notice_receiver, &r);
 	/* Commits need not wait for the disk one by one: a restore is done
 	 * when it is all done, and then one synchronous commit below makes
 	 * everything before it durable (WAL is flushed in order). */
@@ -811,6 +829,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	st->bytes = sqlsplit_bytes(r.split);
 	st->tables = r.ntables;
 	run_free(&r);
+	PQsetNoticeReceiver(conn, previous, NULL);
 	return rc;
 }
 

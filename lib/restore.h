@@ -31,6 +31,10 @@ struct restore_opts {
 	size_t		 nextensions;
 	const char	*dbname;	/* the target's name: \connect to it is a no-op */
 	volatile sig_atomic_t *interrupted;	/* checked between statements */
+	/* Server notices (may be NULL: dropped), with the input line. */
+	void		(*notice)(void *arg, unsigned long line, const char *severity,
+			    const char *msg);
+	void		*notice_arg;
 };
 
 struct restore_stats {
