@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,7 +31,9 @@ struct dump {
 	uint32_t	crc;
 	int		last_newline;
 	int		progress;	/* show progress on stderr */
+	int		tty;		/* stderr is a terminal: redraw one line */
 	int		progress_shown;	/* a progress line is on the screen */
+	unsigned	ticks;
 	double		started;
 	char		tail[TAILSIZE];	/* pg_dump's last stderr bytes */
 	size_t		taillen;
@@ -99,9 +102,10 @@ progress_line(struct dump *d, int final)
 	double secs = now() - d->started;
 	double mb = (double)d->bytes / 1e6;
 
-	fprintf(stderr, "\rcr-dump: %.1f MB in %.0f s, %.1f MB/s%s", mb, secs,
-	    secs > 0 ? mb / secs : 0.0, final ? "\n" : "  ");
-	d->progress_shown = !final;
+	/* On a terminal one line is redrawn; in a log, a line at a time. */
+	fprintf(stderr, "%scr-dump: %.1f MB in %.0f s, %.1f MB/s%s", d->tty ? "\r" : "",
+	    mb, secs, secs > 0 ? mb / secs : 0.0, final || !d->tty ? "\n" : "  ");
+	d->progress_shown = !final && d->tty;
 }
 
 static void
@@ -109,7 +113,8 @@ on_tick(void *arg)
 {
 	struct dump *d = arg;
 
-	if (d->progress)
+	/* Every second on a terminal, every 10 seconds in a log. */
+	if (d->progress && (d->tty || ++d->ticks % 10 == 0))
 		progress_line(d, 0);
 }
 
@@ -346,7 +351,8 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	d.progress = verbose || isatty(STDERR_FILENO);
+	d.tty = isatty(STDERR_FILENO);
+	d.progress = verbose || d.tty;
 	d.started = now();
 	if (emit(&d, header, (size_t)n) == -1)
 		err(EX_IOERR, "write to standard output");
@@ -406,6 +412,8 @@ main(int argc, char *argv[])
 	if (close(STDOUT_FILENO) == -1 && errno != EINTR)
 		err(EX_IOERR, "close standard output");
 	if (verbose) {
+		fprintf(stderr, "cr-dump: complete: trailer bytes=%" PRIu64 " crc32=%08" PRIx32 "\n",
+		    d.bytes, d.crc);
 		d.bytes += (uint64_t)n;
 		progress_line(&d, 1);
 	}
