@@ -160,6 +160,12 @@ teardown_file() { pg_stop; }
 	assert_output_contains 'GRANT SELECT ON ALL TABLES IN SCHEMA "Mixed Schema", public TO "weak"'
 	cr-dump -U weak src >"$d/out" 2>/dev/null || true
 	[ ! -s "$d/out" ]
+	# With -t the check is pg_dump's own; the exit status is the same.
+	run cr-dump -U weak -t users src
+	assert_status 77
+	assert_output_contains 'pg_dump: error: query failed: ERROR:  permission denied for table users'
+	assert_output_contains 'cr-dump: pg_dump exited with status 1; the dump is incomplete'
+	assert_output_contains 'cr-dump: hint: '
 }
 
 @test "cr-dump: a pg_dump too old for the server is refused" {
