@@ -64,12 +64,17 @@ best() {
 	done
 }
 
+# Both sides run the same pg_dump binary (not Debian's Perl pg_wrapper).
+pgdump=$(ls -d /usr/lib/postgresql/*/bin/pg_dump 2>/dev/null | sort -V | tail -n 1)
+[ -n "$pgdump" ] || pgdump=$(command -v pg_dump)
+export CR_PG_DUMP=$pgdump
+
 f=$BENCH_DIR
-best pg_gzip "pg_dump -d bench_dump | gzip -6 > $f/pg.sql.gz"
+best pg_gzip "$pgdump -d bench_dump | gzip -6 > $f/pg.sql.gz"
 best cr_gz "cr-dump -d bench_dump | cr-gz -p2 > $f/cr.sql.gz"
-best pg_null "pg_dump -d bench_dump > /dev/null"
+best pg_null "$pgdump -d bench_dump > /dev/null"
 best cr_null "cr-dump -d bench_dump > /dev/null"
-pg_dump -d bench_dump >"$f/plain.sql"
+"$pgdump" -d bench_dump >"$f/plain.sql"
 raw=$(wc -c <"$f/plain.sql")
 rm -f "$f/plain.sql"
 best gunzip_t "gunzip -t $f/cr.sql.gz"
@@ -82,7 +87,7 @@ pgsize=$(wc -c <"$f/pg.sql.gz")
 crsize=$(wc -c <"$f/cr.sql.gz")
 
 echo "bench-dump: $(awk -v b="$raw" 'BEGIN { printf "%.1f", b / 1048576 }') MB of plain dump" \
-	"(pgbench scale $scale, $docs docs rows), best of $BENCH_RUNS, $(nproc) CPUs"
+	"(pgbench scale $scale, $docs docs rows), best of $BENCH_RUNS, $(nproc) CPUs, $pgdump"
 printf '  %-28s %s %s  %s bytes (%.2fx smaller)\n' "pg_dump | gzip -6" "$(secs "$ms_pg_gzip")" \
 	"$(mbs "$ms_pg_gzip")" "$pgsize" "$(div "$raw" "$pgsize")"
 printf '  %-28s %s %s  %s bytes (%.2fx smaller)\n' "cr-dump | cr-gz -p2" "$(secs "$ms_cr_gz")" \
