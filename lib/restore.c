@@ -557,6 +557,36 @@ scan_set_strings(struct run *r, const char *s)
 		sqlsplit_set_standard_strings(r->split, 0);
 }
 
+/* Statements that act beyond the database being restored: another
+ * database (a dump made with pg_dump -C/-c drops and creates one by name;
+ * with --clean the name is not even the scratch database), or the server's
+ * configuration.  pg_dump without -C emits none of them. */
+static enum restore_status
+refuse_outside(struct run *r, const struct sqlsplit_item *it)
+{
+	static const struct {
+		const char	*verb, *object;
+	} refused[] = {
+		{ "create", "database" }, { "drop", "database" }, { "alter", "database" },
+		{ "alter", "system" },
+	};
+	const char *p;
+	char head[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if ((p = skip_word(it->text, refused[i].verb)) == NULL ||
+		    (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') ||
+		    (p = skip_word(p, refused[i].object)) == NULL ||
+		    (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';'))
+			continue;
+		statement_head(it->text, it->len, head, sizeof(head));
+		return data_error(r, it->line, "refused %s: cr-restore restores into one "
+		    "database and touches nothing else (a dump made with pg_dump -C?)", head);
+	}
+	return RESTORE_OK;
+}
+
 static enum restore_status
 statement(struct run *r, const struct sqlsplit_item *it)
 {
@@ -570,6 +600,8 @@ statement(struct run *r, const struct sqlsplit_item *it)
 		return data_error(r, it->line,
 		    "the input ends inside a statement without its ';' (truncated?): %s", head);
 	}
+	if ((rc = refuse_outside(r, it)) != RESTORE_OK)
+		return rc;
 	r->st->statements++;
 	if (it->copy_in && (rc = copy_begin(r, it)) != RESTORE_OK)
 		return rc;

@@ -139,6 +139,36 @@ assert_old_db() {
 	assert_output_contains "line 3: \\unrestrict does not match"
 }
 
+@test "cr-restore: a dump made with pg_dump -C -c is refused before it drops or creates a database" {
+	old_db other
+	mkdb created
+	pg_dump -C -c -d created >"$BATS_TEST_TMPDIR/create.sql"
+	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" created >/dev/null
+	run cr-restore --clean --yes -d other "$BATS_TEST_TMPDIR/create.sql"
+	assert_status 65
+	assert_output_contains "refused DROP DATABASE created;"
+	assert_old_db other
+	assert_old_db created
+	printf 'ALTER SYSTEM SET work_mem = $$1GB$$;\n' >"$BATS_TEST_TMPDIR/sys.sql"
+	run cr-restore -d other "$BATS_TEST_TMPDIR/sys.sql"
+	assert_status 65
+	assert_output_contains "line 1: refused ALTER SYSTEM"
+}
+
+@test "cr-restore --clean: the target named by a URI in an env file" {
+	old_db fromenv
+	printf 'NODE_ENV=development\nDATABASE_URL=postgresql:///fromenv?host=%s&port=%s\n' \
+		"$(printf %s "$PGHOST" | sed 's|/|%2F|g')" "$PGPORT" >"$BATS_TEST_TMPDIR/dev.env"
+	run env -u PGDATABASE cr-restore -v --clean --yes --env-file "$BATS_TEST_TMPDIR/dev.env" \
+		"$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_output_contains "fromenv: 374"
+	assert_equal "$(counts fromenv)" "$(counts awkward)"
+	run cr-restore --clean --yes -d "dbname=fromenv2 port=$PGPORT" "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_equal "$(counts fromenv2)" "$(counts awkward)"
+}
+
 @test "cr-restore: a dump failing halfway leaves the old database and no scratch" {
 	old_db half
 	sed 's/^CREATE TABLE public.projects (/CREATE TABLE public.projects (oops nosuchtype,/' \
