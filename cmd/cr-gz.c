@@ -108,54 +108,56 @@ compress(char **paths, int npaths, int level, int threads)
 	return rc;
 }
 
-/* Decompress every input to stdout, or with test only check them all. */
+/* Decompress one input to stdout, or with test only check it. */
 static int
-decompress(char **paths, int npaths, int test)
+decompress_one(const char *path, int test)
 {
 	struct gzin *g;
 	const void *p;
 	ssize_t n;
-	int fd, i, rc = 0, status;
+	int fd, status = 0;
 
-	for (i = 0; i < npaths; i++) {
-		if ((fd = open_input(paths[i])) == -1) {
-			status = EX_NOINPUT;
-			goto next;
-		}
-		if ((g = gzin_open(fd, 0)) == NULL) {
-			warn("%s", input_name(paths[i]));
-			close_input(fd);
-			return EX_OSERR;
-		}
-		status = 0;
-		while ((n = gzin_next(g, &p)) > 0)
-			if (!test && io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
-				warnx("stdout: write: %s", strerror(errno));
-				status = EX_IOERR;
-				break;
-			}
-		if (n == -1) {
-			warnx("%s: %s", input_name(paths[i]), gzin_error(g));
-			switch (gzin_errkind(g)) {
-			case GZIN_EDATA:
-				status = EX_DATAERR;
-				break;
-			case GZIN_EIO:
-				status = EX_IOERR;
-				break;
-			default:
-				status = EX_OSERR;
-			}
-		}
-		gzin_close(g);
+	if ((fd = open_input(path)) == -1)
+		return EX_NOINPUT;
+	if ((g = gzin_open(fd, 0)) == NULL) {
+		warn("%s", input_name(path));
 		close_input(fd);
-next:
-		if (rc == 0)
-			rc = status;
-		/* -t reports on every input; -d stops where its output breaks */
-		if (rc != 0 && !test)
-			break;
+		return EX_OSERR;
 	}
+	while ((n = gzin_next(g, &p)) > 0)
+		if (!test && io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
+			warnx("stdout: write: %s", strerror(errno));
+			status = EX_IOERR;
+			break;
+		}
+	if (n == -1) {
+		warnx("%s: %s", input_name(path), gzin_error(g));
+		switch (gzin_errkind(g)) {
+		case GZIN_EDATA:
+			status = EX_DATAERR;
+			break;
+		case GZIN_EIO:
+			status = EX_IOERR;
+			break;
+		default:
+			status = EX_OSERR;
+		}
+	}
+	gzin_close(g);
+	close_input(fd);
+	return status;
+}
+
+/* -t reports on every input; -d stops where its output breaks.  The first
+ * failure gives the exit status. */
+static int
+decompress(char **paths, int npaths, int test)
+{
+	int i, rc = 0, status;
+
+	for (i = 0; i < npaths && (rc == 0 || test); i++)
+		if ((status = decompress_one(paths[i], test)) != 0 && rc == 0)
+			rc = status;
 	return rc;
 }
 
