@@ -155,6 +155,17 @@ header_byte(struct gzin *g, struct chunk *c, uLong *hcrc)
 	return b;
 }
 
+/* A zero-terminated header field (FNAME, FCOMMENT). */
+static int
+skip_string(struct gzin *g, struct chunk *c, uLong *hcrc)
+{
+	int b;
+
+	while ((b = header_byte(g, c, hcrc)) > 0)
+		continue;
+	return b;
+}
+
 /* RFC 1952 member header; the magic is known to be there. */
 static int
 parse_header(struct gzin *g, struct chunk *c)
@@ -189,16 +200,9 @@ parse_header(struct gzin *g, struct chunk *c)
 			if (header_byte(g, c, &hcrc) == -1)
 				return -1;
 	}
-	if (h[3] & FNAME)
-		do {
-			if ((b = header_byte(g, c, &hcrc)) == -1)
-				return -1;
-		} while (b != 0);
-	if (h[3] & FCOMMENT)
-		do {
-			if ((b = header_byte(g, c, &hcrc)) == -1)
-				return -1;
-		} while (b != 0);
+	if ((h[3] & FNAME && skip_string(g, c, &hcrc) == -1) ||
+	    (h[3] & FCOMMENT && skip_string(g, c, &hcrc) == -1))
+		return -1;
 	if (h[3] & FHCRC) {
 		want = hcrc & 0xffff;
 		if ((lo = header_byte(g, c, &hcrc)) == -1 ||

@@ -102,6 +102,21 @@ size() {
 	cmp random.out random
 }
 
+@test "cr-gz -d reads every optional header field and checks the header CRC" {
+	printf hello >hello
+	cr-gz <hello >hello.gz
+	# FLG = FHCRC|FEXTRA|FNAME|FCOMMENT, XLEN 4, name "n", comment "c", CRC16 4fd4
+	fields='\x1f\x8b\x08\x1e\x00\x00\x00\x00\x00\x03\x04\x00ab\x00\x00n\x00c\x00'
+	{ printf "$fields\xd4\x4f"; tail -c +11 hello.gz; } >fields.gz
+	gzip -t fields.gz
+	cr-gz -d fields.gz >fields.out
+	cmp fields.out hello
+	{ printf "$fields\xd4\x4e"; tail -c +11 hello.gz; } >badhcrc.gz
+	run cr-gz -t badhcrc.gz
+	assert_status 65
+	assert_equal "$output" "cr-gz: badhcrc.gz: header CRC mismatch in member 1"
+}
+
 @test "cr-gz -d reads concatenated members" {
 	head -c 1000 random >part
 	cr-gz <part >part.gz
