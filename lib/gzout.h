@@ -2,7 +2,7 @@
  * cut into fixed blocks that worker threads deflate, each primed with the
  * previous 32 KiB as dictionary; a writer thread emits them in order.  The
  * output is byte-identical for any thread count.  Memory is fixed at creation:
- * about 1 MiB per thread, under 32 MiB at GZOUT_MAX_THREADS.  Nothing prints:
+ * about 1 MiB per thread, 34 MiB at GZOUT_MAX_THREADS.  Nothing prints:
  * errors are described by gzout_error(). */
 #ifndef CR_GZOUT_H
 #define CR_GZOUT_H
