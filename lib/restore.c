@@ -584,6 +584,14 @@ refuse_outside(struct run *r, const struct sqlsplit_item *it)
 		return data_error(r, it->line, "refused %s: cr-restore restores into one "
 		    "database and touches nothing else (a dump made with pg_dump -C?)", head);
 	}
+	/* COPY to or from a server file or PROGRAM runs on the server's
+	 * machine, often the developer's own: only FROM stdin is data. */
+	if (!it->copy_in && (p = skip_word(it->text, "copy")) != NULL &&
+	    (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')) {
+		statement_head(it->text, it->len, head, sizeof(head));
+		return data_error(r, it->line, "refused %s: the only COPY in a restore is "
+		    "COPY ... FROM stdin", head);
+	}
 	return RESTORE_OK;
 }
 

@@ -139,7 +139,7 @@ assert_old_db() {
 	assert_output_contains "line 3: \\unrestrict does not match"
 }
 
-@test "cr-restore: a dump made with pg_dump -C -c is refused before it drops or creates a database" {
+@test "cr-restore: statements beyond the target (pg_dump -C -c, ALTER SYSTEM, COPY PROGRAM) are refused" {
 	old_db other
 	mkdb created
 	pg_dump -C -c -d created >"$BATS_TEST_TMPDIR/create.sql"
@@ -153,6 +153,15 @@ assert_old_db() {
 	run cr-restore -d other "$BATS_TEST_TMPDIR/sys.sql"
 	assert_status 65
 	assert_output_contains "line 1: refused ALTER SYSTEM"
+	marker="$BATS_TEST_TMPDIR/copied"
+	for copy in "COPY keepme TO PROGRAM 'touch $marker';" "COPY keepme FROM PROGRAM 'touch $marker';" \
+		"copy keepme to '$marker';" "COPY (SELECT 1) TO STDOUT;"; do
+		printf 'SELECT 1;\n%s\n' "$copy" >"$BATS_TEST_TMPDIR/copy.sql"
+		run cr-restore -d other "$BATS_TEST_TMPDIR/copy.sql"
+		assert_status 65
+		assert_output_contains "line 2: refused"
+		[ ! -e "$marker" ]
+	done
 }
 
 @test "cr-restore --clean: the target named by a URI in an env file" {
