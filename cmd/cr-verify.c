@@ -133,9 +133,42 @@ report_json(const struct result *r, const struct dumpscan_info *in)
 	printf("}\n");
 }
 
+/* s on one line: control characters and backslash as C escapes, as in the
+ * cr-dump header (names may hold any character). */
+static void
+put_escaped(const char *s)
+{
+	unsigned char c;
+
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == '\\')
+			fputs("\\\\", stdout);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+/* "  label:     value\n", the value escaped. */
+static void
+line(const char *label, const char *value, const char *value2)
+{
+	printf("  %-10s ", label);
+	put_escaped(value);
+	if (value2 != NULL)
+		put_escaped(value2);
+	putchar('\n');
+}
+
 static void
 report_text(const struct result *r, const struct dumpscan_info *in)
 {
+	char buf[600];
 	size_t i;
 
 	if (r->code != 0)
@@ -149,20 +182,30 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 		    r->members == 1 ? "" : "s", in->bytes, ratio(r, in));
 	else
 		printf("  size:      %" PRIu64 " bytes SQL (not compressed)\n", in->bytes);
-	if (in->cr_header)
-		printf("  made by:   cr-dump %s, started %s\n", in->cr_version, in->started);
-	if (in->database[0] != '\0')
-		printf("  database:  %s (role %s)\n", in->database, in->user);
-	printf("  server:    PostgreSQL %s\n", in->server_version[0] ? in->server_version : "?");
-	printf("  pg_dump:   %s\n", in->pg_dump_version[0] ? in->pg_dump_version : "?");
-	printf("  contents:  %s%s%s\n", in->contents[0] ? in->contents : "unknown",
-	    in->options[0] ? ", options " : "", in->options);
+	if (in->cr_header) {
+		snprintf(buf, sizeof(buf), "cr-dump %s, started %s", in->cr_version, in->started);
+		line("made by:", buf, NULL);
+	}
+	if (in->database[0] != '\0') {
+		printf("  %-10s ", "database:");
+		put_escaped(in->database);
+		fputs(" (role ", stdout);
+		put_escaped(in->user);
+		fputs(")\n", stdout);
+	}
+	line("server:", "PostgreSQL ", in->server_version[0] ? in->server_version : "?");
+	line("pg_dump:", in->pg_dump_version[0] ? in->pg_dump_version : "?", NULL);
+	snprintf(buf, sizeof(buf), "%s%s", in->contents[0] ? in->contents : "unknown",
+	    in->options[0] ? ", options " : "");
+	line("contents:", buf, in->options);
 	printf("  data:      %zu table%s with data (COPY blocks), %" PRIu64 " rows\n", in->ntables,
 	    in->ntables == 1 ? "" : "s", in->rows);
 	if (verbose)
-		for (i = 0; i < in->ntables; i++)
-			printf("  %12" PRIu64 "  %s\n", in->tables[i].rows,
-			    in->tables[i].name ? in->tables[i].name : "?");
+		for (i = 0; i < in->ntables; i++) {
+			printf("  %12" PRIu64 "  ", in->tables[i].rows);
+			put_escaped(in->tables[i].name ? in->tables[i].name : "?");
+			putchar('\n');
+		}
 	if (note(in) != NULL)
 		printf("  note:      %s\n", note(in));
 }

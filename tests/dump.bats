@@ -253,3 +253,18 @@ start_blocked() {
 	grep -q "^cr-dump: running: .*pg_dump --format=plain --no-owner --no-acl --no-password .*dbname='src'" "$d/err"
 	grep -q 'MB/s' "$d/err"
 }
+
+@test "cr-dump: a database name with a backslash, a quote and a newline is escaped in the header" {
+	d=$BATS_TEST_TMPDIR
+	name=$'odd \\ "db\nname'
+	q $'CREATE DATABASE "odd \\ ""db\nname"' >/dev/null
+	cr-dump -d "dbname='odd \\\\ \"db
+name'" >"$d/out.sql"
+	grep -qx -- '-- cr-dump: database=odd \\\\ "db\\nname' "$d/out.sql"
+	run cr-verify "$d/out.sql"
+	assert_status 0
+	assert_output_contains 'database:  odd \\ "db\nname (role cr)'
+	run cr-verify --json "$d/out.sql"
+	assert_output_contains '"database":"odd \\ \"db\u000aname"'
+	q "DROP DATABASE \"$(printf '%s' "$name" | sed 's/"/""/g')\"" >/dev/null
+}
