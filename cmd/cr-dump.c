@@ -53,6 +53,17 @@ static void
 on_signal(int sig)
 {
 	stop_signal = sig;
+	/* Should the signal land just before a write() that then blocks on
+	 * a stalled reader, SIGALRM interrupts it a second later. */
+	alarm(1);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	if (stop_signal != 0)
+		alarm(1);
 }
 
 static double
@@ -76,6 +87,10 @@ emit(struct dump *d, const void *buf, size_t len)
 	/* Like io_write_all, but a signal ends a write blocked on a stalled
 	 * reader (no SA_RESTART), so SIGTERM always stops us. */
 	while (left > 0) {
+		if (stop_signal != 0) {
+			errno = EINTR;
+			return -1;
+		}
 		if ((n = write(STDOUT_FILENO, p, left)) == -1) {
 			if (errno == EINTR && stop_signal == 0)
 				continue;
@@ -350,6 +365,8 @@ main(int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
 
 	d.tty = isatty(STDERR_FILENO);
 	d.progress = verbose || d.tty;
