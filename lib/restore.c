@@ -8,24 +8,32 @@
 #include <strings.h>
 
 #include <bsd/string.h>
+#include <zlib.h>
 
 #include "pgconn.h"
 #include "restore.h"
 
-/* pg_dump's first and completion lines: a dump that starts with the one
- * must end with the other, or it was cut short. */
-#define PGDUMP_HEAD	"--\n-- PostgreSQL database dump\n"
+/* pg_dump's first and completion lines: a dump that has the one must end
+ * with the other, or it was cut short.  A cr-dump stream (docs/stream-
+ * format.md) starts with header lines and must end with its trailer. */
+#define PGDUMP_HEAD	"-- PostgreSQL database dump\n"
 #define PGDUMP_DONE	"\n-- PostgreSQL database dump complete\n"
+#define CRDUMP_HEAD	"-- cr-dump: "
+#define CRDUMP_TRAILER	"-- cr-dump trailer: "
+#define HEADSIZE	4096
 #define TAILSIZE	512
 
-/* The read callback's wrapper: remembers the first and last bytes. */
+/* The read callback's wrapper: remembers the first and last bytes, and the
+ * CRC-32 of everything before the last TAILSIZE bytes. */
 struct input {
 	sqlsplit_read_fn fn;
 	void		*arg;
-	char		 head[64];
+	char		 head[HEADSIZE];
 	size_t		 headlen;
 	char		 tail[TAILSIZE];
 	size_t		 taillen;
+	uint64_t	 total;
+	uLong		 crc;		/* of the bytes before the tail */
 };
 
 struct table {
@@ -67,12 +75,14 @@ static ssize_t
 input_read(void *arg, void *buf, size_t len)
 {
 	struct input *in = arg;
+	const unsigned char *b = buf;
 	ssize_t n;
-	size_t k, keep;
+	size_t k, drop, fromtail;
 
 	n = in->fn(in->arg, buf, len);
 	if (n <= 0)
 		return n;
+	in->total += (size_t)n;
 	if (in->headlen < sizeof(in->head)) {
 		k = sizeof(in->head) - in->headlen;
 		if (k > (size_t)n)
@@ -80,16 +90,75 @@ input_read(void *arg, void *buf, size_t len)
 		memcpy(in->head + in->headlen, buf, k);
 		in->headlen += k;
 	}
-	if ((size_t)n >= TAILSIZE) {
-		memcpy(in->tail, (char *)buf + n - TAILSIZE, TAILSIZE);
-		in->taillen = TAILSIZE;
-	} else {
-		keep = in->taillen + (size_t)n > TAILSIZE ? TAILSIZE - (size_t)n : in->taillen;
-		memmove(in->tail, in->tail + in->taillen - keep, keep);
-		memcpy(in->tail + keep, buf, n);
-		in->taillen = keep + n;
-	}
+	/* Bytes pushed out of the tail window go into the CRC, in order. */
+	drop = in->taillen + (size_t)n > TAILSIZE ? in->taillen + (size_t)n - TAILSIZE : 0;
+	fromtail = drop < in->taillen ? drop : in->taillen;
+	in->crc = crc32(in->crc, (const Bytef *)in->tail, (uInt)fromtail);
+	memmove(in->tail, in->tail + fromtail, in->taillen - fromtail);
+	in->taillen -= fromtail;
+	in->crc = crc32(in->crc, b, (uInt)(drop - fromtail));
+	b += drop - fromtail;
+	memcpy(in->tail + in->taillen, b, (size_t)n - (drop - fromtail));
+	in->taillen += (size_t)n - (drop - fromtail);
 	return n;
+}
+
+static int
+contains(const char *hay, size_t haylen, const char *needle)
+{
+	return memmem(hay, haylen, needle, strlen(needle)) != NULL;
+}
+
+/* At the end of the input: is the stream whole, as far as its own markers
+ * tell?  Returns NULL or what is wrong. */
+static const char *
+input_incomplete(const struct input *in, char *buf, size_t len)
+{
+	unsigned long long bytes;
+	unsigned int crc;
+	char line[128];
+	size_t start;
+	uLong sum;
+
+	if (in->headlen >= strlen(CRDUMP_HEAD) &&
+	    memcmp(in->head, CRDUMP_HEAD, strlen(CRDUMP_HEAD)) == 0) {
+		/* The last line, which must be the trailer. */
+		if (in->taillen < 2 || in->tail[in->taillen - 1] != '\n')
+			return "the cr-dump trailer is missing: the dump is incomplete";
+		for (start = in->taillen - 1; start > 0 && in->tail[start - 1] != '\n'; start--)
+			;
+		if (start == 0 || in->taillen - start >= sizeof(line) ||
+		    in->taillen - start < strlen(CRDUMP_TRAILER) ||
+		    memcmp(in->tail + start, CRDUMP_TRAILER, strlen(CRDUMP_TRAILER)) != 0)
+			return "the cr-dump trailer is missing: the dump is incomplete";
+		memcpy(line, in->tail + start, in->taillen - start);
+		line[in->taillen - start] = '\0';
+		if (sscanf(line, CRDUMP_TRAILER "bytes=%llu crc32=%8x end", &bytes, &crc) != 2) 
+			return "the cr-dump trailer is malformed";
+		snprintf(buf, len, CRDUMP_TRAILER "bytes=%llu crc32=%08x end\n", bytes, crc);
+		if (strcmp(buf, line) != 0)
+			return "the cr-dump trailer is malformed";
+		if (bytes != in->total - (in->taillen - start)) {
+			snprintf(buf, len, "the cr-dump trailer counts %llu bytes before it, "
+			    "the input has %llu: the dump is damaged", bytes,
+			    (unsigned long long)(in->total - (in->taillen - start)));
+			return buf;
+		}
+		sum = crc32(in->crc, (const Bytef *)in->tail, (uInt)start);
+		if (sum != crc) {
+			snprintf(buf, len, "CRC-32 mismatch: the cr-dump trailer says %08x, "
+			    "the input has %08lx: the dump is damaged", crc, sum);
+			return buf;
+		}
+	}
+	if (contains(in->head, in->headlen, "\n" PGDUMP_HEAD) ||
+	    (in->headlen >= strlen(PGDUMP_HEAD) &&
+	    memcmp(in->head, PGDUMP_HEAD, strlen(PGDUMP_HEAD)) == 0)) {
+		if (!contains(in->tail, in->taillen, PGDUMP_DONE))
+			return "the input ends before pg_dump's \"dump complete\" line: "
+			    "truncated dump?";
+	}
+	return NULL;
 }
 
 /* The start of a statement on one line, for messages. */
@@ -654,20 +723,6 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
-static int
-ends_with_done(const struct input *in)
-{
-	size_t n = strlen(PGDUMP_DONE), i;
-
-	if (in->headlen < strlen(PGDUMP_HEAD) ||
-	    memcmp(in->head, PGDUMP_HEAD, strlen(PGDUMP_HEAD)) != 0)
-		return 1;	/* not a pg_dump dump: nothing to expect */
-	for (i = 0; i + n <= in->taillen; i++)
-		if (memcmp(in->tail + i, PGDUMP_DONE, n) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 notice_receiver(void *arg, const PGresult *res)
 {
@@ -685,6 +740,8 @@ run_loop(struct run *r)
 {
 	struct sqlsplit_item it;
 	enum restore_status rc;
+	const char *why;
+	char buf[256];
 
 	for (;;) {
 		if (r->o != NULL && r->o->interrupted != NULL && *r->o->interrupted) {
@@ -701,9 +758,8 @@ run_loop(struct run *r)
 				    "truncated dump?", r->restrict_line);
 				return RESTORE_EDATA;
 			}
-			if (!ends_with_done(&r->in))
-				return data_error(r, 0, "%s", "the input ends before pg_dump's "
-				    "\"dump complete\" line: truncated dump?");
+			if ((why = input_incomplete(&r->in, buf, sizeof(buf))) != NULL)
+				return data_error(r, 0, "%s", why);
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
 			copy_abort(r, "cr-restore: bad input");

@@ -224,6 +224,35 @@ assert_old_db() {
 	assert_old_db trunc
 }
 
+@test "cr-restore: a cr-dump stream must end with its trailer, whose count and CRC-32 match" {
+	old_db crdump
+	python3 - "$BATS_FILE_TMPDIR/awkward.sql" "$BATS_TEST_TMPDIR" <<-'PY'
+	import sys, zlib
+	body = b"-- cr-dump: format=1\n-- cr-dump: database=awkward\n\n" + open(sys.argv[1], "rb").read()
+	def trailer(data):
+	    return b"-- cr-dump trailer: bytes=%d crc32=%08x end\n" % (len(data), zlib.crc32(data))
+	out = sys.argv[2]
+	open(out + "/good.sql", "wb").write(body + trailer(body))
+	open(out + "/notrailer.sql", "wb").write(body)
+	i = body.index(b"user100@example.com")
+	open(out + "/flipped.sql", "wb").write(body[:i] + b"USER" + body[i + 4:] + trailer(body))
+	open(out + "/short.sql", "wb").write(body[:-1] + trailer(body[:-1]).replace(b"bytes=", b"bytes=1"))
+	PY
+	run cr-restore --clean --yes -d crdump "$BATS_TEST_TMPDIR/notrailer.sql"
+	assert_status 65
+	assert_output_contains "the cr-dump trailer is missing"
+	run cr-restore --clean --yes -d crdump "$BATS_TEST_TMPDIR/flipped.sql"
+	assert_status 65
+	assert_output_contains "CRC-32 mismatch"
+	run cr-restore --clean --yes -d crdump "$BATS_TEST_TMPDIR/short.sql"
+	assert_status 65
+	assert_output_contains "the dump is damaged"
+	assert_old_db crdump
+	run bash -c "gzip -c '$BATS_TEST_TMPDIR/good.sql' | cr-restore --clean --yes -d crdump"
+	assert_status 0
+	assert_equal "$(counts crdump)" "$(counts awkward)"
+}
+
 @test "cr-restore --clean: sessions on the busy target are ended and counted" {
 	old_db busy
 	psql -X -d busy -c 'SELECT pg_sleep(60)' >/dev/null 2>&1 &
