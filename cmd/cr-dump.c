@@ -194,7 +194,25 @@ add_arg(char **argv, int *argc, const char *opt, const char *value, char *option
 	argv[(*argc)++] = s;
 	if (options[0] != '\0')
 		strlcat(options, " ", optlen);
-	strlcat(options, s, optlen);
+	strlcat(options, opt, optlen);
+	if (value == NULL)
+		return;
+	strlcat(options, "=", optlen);
+	/* For the header, as a shell would need it: 'table with space'. */
+	if (value[strcspn(value, " \t\n'\"\\$`;&|<>()*?[]{}~#!")] == '\0' && *value != '\0') {
+		strlcat(options, value, optlen);
+		return;
+	}
+	strlcat(options, "'", optlen);
+	for (; *value != '\0'; value++) {
+		if (*value == '\'')
+			strlcat(options, "'\\''", optlen);
+		else {
+			char c[2] = { *value, '\0' };
+			strlcat(options, c, optlen);
+		}
+	}
+	strlcat(options, "'", optlen);
 }
 
 int

@@ -74,7 +74,7 @@ teardown_file() { pg_stop; }
 	cr-dump -t users -t '"MixedCase"' src >"$d/t.sql"
 	assert_equal "$(grep '^COPY ' "$d/t.sql" | cut -d' ' -f2 | sort | tr '\n' ' ')" \
 		'public."MixedCase" public.users '
-	grep -qx -- '-- cr-dump: options=--table=users --table="MixedCase"' "$d/t.sql"
+	grep -qx -- "-- cr-dump: options=--table=users --table='\"MixedCase\"'" "$d/t.sql"
 	cr-dump -T users -T projects -T '"Mixed Schema".*' src >"$d/x.sql"
 	! grep -q '^COPY public.users ' "$d/x.sql"
 	! grep -q '^COPY public.projects ' "$d/x.sql"
