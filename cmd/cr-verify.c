@@ -215,23 +215,31 @@ static int
 verify(const char *path)
 {
 	struct result r;
+	struct stat sb;
 	struct dumpscan *scan;
 	struct gzin *gz;
 	const void *data;
 	ssize_t n;
-	int fd;
+	int fd, saved;
 
 	memset(&r, 0, sizeof(r));
 	r.name = path != NULL ? path : "-";
 	if (path == NULL || strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 && fstat(fd, &sb) == 0 &&
+	    S_ISDIR(sb.st_mode)) {
+		close(fd);
+		fd = -1;
+		errno = EISDIR;
+	}
+	if (fd == -1) {
+		saved = errno;
 		warn("%s", path);
 		if (json) {
 			printf("{");
 			json_field("file", r.name, 0);
 			printf(",\"ok\":false");
-			json_field("error", strerror(errno), 1);
+			json_field("error", strerror(saved), 1);
 			printf(",\"offset\":null,\"exit\":%d}\n", EX_NOINPUT);
 		}
 		return EX_NOINPUT;

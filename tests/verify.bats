@@ -269,3 +269,11 @@ flip() {
 		grep -q '^error [0-9]*: ' "$d/$i.want"
 	done
 }
+
+@test "cr-verify: a directory is an input that cannot be opened (66)" {
+	run cr-verify "$d"
+	assert_status 66
+	assert_output_contains "Is a directory"
+	run cr-verify --json "$d"
+	assert_output_contains '"ok":false,"error":"Is a directory"'
+}
