@@ -44,8 +44,9 @@ static volatile sig_atomic_t stop_signal;
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: cr-dump [-sv] [-d dbname] [-h host] [-p port] [-U user] "
-	    "[--env-file file]\n               [-n schema] [-t table] [-T table] [dbname]\n");
+	fprintf(stderr, "usage: cr-dump [-sv] [--check] [-d dbname] [-h host] [-p port] "
+	    "[-U user]\n               [--env-file file] [-n schema] [-t table] [-T table] "
+	    "[dbname]\n");
 	exit(EX_USAGE);
 }
 
@@ -177,6 +178,17 @@ failure_code(const struct dump *d, const char *user)
 	return 1;
 }
 
+/* --check output: key=value, the value escaped onto one line. */
+static void
+print_fact(const char *key, const char *value)
+{
+	char buf[2048];
+
+	if (dumpfmt_escape(value != NULL ? value : "", buf, sizeof(buf)) == -1)
+		errx(1, "%s too long", key);
+	printf("%s=%s\n", key, buf);
+}
+
 static void
 add_arg(char **argv, int *argc, const char *opt, const char *value, char *options,
     size_t optlen)
@@ -229,6 +241,7 @@ main(int argc, char *argv[])
 		{ "exclude-table",	required_argument,	NULL, 'T' },
 		{ "schema",		required_argument,	NULL, 'n' },
 		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "check",		no_argument,		NULL, 'C' },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ NULL,			0,			NULL, 0 }
@@ -247,7 +260,7 @@ main(int argc, char *argv[])
 	char errbuf[1024], hint[1024], pg_dump[PATH_MAX], pg_dump_version[256];
 	char options[4096] = "", header[8192], trailer[DUMPFMT_TRAILER_MAX], user[256];
 	const char *server_version;
-	int ch, dargc = 0, verbose = 0, schema_only = 0, selective = 0, server_major;
+	int ch, dargc = 0, verbose = 0, check = 0, schema_only = 0, selective = 0, server_major;
 	int status, code, i, n, pumped, saved;
 
 	/* pg_dump options are collected first; the connection comes last. */
@@ -294,6 +307,9 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'C':
+			check = 1;
 			break;
 		case 'V':
 			printf("cr-dump %s\n", CR_VERSION);
@@ -349,6 +365,20 @@ main(int argc, char *argv[])
 	    sizeof(pg_dump), pg_dump_version, sizeof(pg_dump_version), errbuf,
 	    sizeof(errbuf)) == -1)
 		errx(EX_UNAVAILABLE, "%s", errbuf);
+	if (check) {
+		/* The pre-flight passed: say what a dump would be. */
+		print_fact("database", PQdb(conn));
+		print_fact("user", user);
+		print_fact("server", server_version);
+		print_fact("pg_dump", pg_dump);
+		print_fact("pg_dump_version", pg_dump_version);
+		PQfinish(conn);
+		for (i = 5; i < dargc; i++)
+			free(dargv[i]);
+		if (fflush(stdout) == EOF || ferror(stdout))
+			err(EX_IOERR, "standard output");
+		return 0;
+	}
 	if ((conninfo = dumprun_conninfo(conn)) == NULL)
 		err(1, "conninfo");
 	dargv[dargc++] = "--dbname";

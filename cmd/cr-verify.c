@@ -154,15 +154,25 @@ put_escaped(const char *s)
 	}
 }
 
-/* "  label:     value\n", the value escaped. */
+/* "  label:        value\n", the value escaped.  One fact a line, so
+ * scripts can pick fields with sed; --json is the stable interface. */
 static void
-line(const char *label, const char *value, const char *value2)
+line(const char *label, const char *value)
 {
-	printf("  %-10s ", label);
+	printf("  %-14s", label);
 	put_escaped(value);
-	if (value2 != NULL)
-		put_escaped(value2);
 	putchar('\n');
+}
+
+static void
+human(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes >= 1000000000)
+		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
+	else if (bytes >= 1000000)
+		snprintf(buf, len, "%.1f MB", (double)bytes / 1e6);
+	else
+		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
 }
 
 static void
@@ -173,33 +183,48 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 
 	if (r->code != 0)
 		return;
-	printf("%s: OK, %s\n", r->name, in->trailer ?
-	    "complete (cr-dump trailer and pg_dump completion line)" :
-	    "complete (pg_dump completion line)");
-	if (r->gzip)
-		printf("  size:      %" PRIu64 " bytes gzip (%u member%s), %" PRIu64
-		    " bytes SQL, ratio %.2f\n", r->in_bytes, r->members,
-		    r->members == 1 ? "" : "s", in->bytes, ratio(r, in));
-	else
-		printf("  size:      %" PRIu64 " bytes SQL (not compressed)\n", in->bytes);
+	printf("%s: OK, complete (%s)\n", r->name, in->trailer ?
+	    "cr-dump trailer and pg_dump completion line" : "pg_dump completion line");
+	if (r->gzip) {
+		human(r->in_bytes, buf, sizeof(buf));
+		line("compressed:", buf);
+	}
+	human(in->bytes, buf, sizeof(buf));
+	line("uncompressed:", buf);
+	if (r->gzip) {
+		snprintf(buf, sizeof(buf), "%.2f", ratio(r, in));
+		line("ratio:", buf);
+	}
+	if (verbose) {
+		snprintf(buf, sizeof(buf), "%" PRIu64 " SQL", in->bytes);
+		if (r->gzip)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			    ", %" PRIu64 " gzip in %u member%s", r->in_bytes, r->members,
+			    r->members == 1 ? "" : "s");
+		line("bytes:", buf);
+	}
+	if (in->database[0] != '\0')
+		line("database:", in->database);
+	if (in->user[0] != '\0')
+		line("role:", in->user);
+	if (in->started[0] != '\0')
+		line("dump time:", in->started);
+	snprintf(buf, sizeof(buf), "PostgreSQL %s", in->server_version[0] ?
+	    in->server_version : "?");
+	line("server:", buf);
+	line("pg_dump:", in->pg_dump_version[0] ? in->pg_dump_version : "?");
 	if (in->cr_header) {
-		snprintf(buf, sizeof(buf), "cr-dump %s, started %s", in->cr_version, in->started);
-		line("made by:", buf, NULL);
+		snprintf(buf, sizeof(buf), "cr-dump %s", in->cr_version);
+		line("made by:", buf);
 	}
-	if (in->database[0] != '\0') {
-		printf("  %-10s ", "database:");
-		put_escaped(in->database);
-		fputs(" (role ", stdout);
-		put_escaped(in->user);
-		fputs(")\n", stdout);
-	}
-	line("server:", "PostgreSQL ", in->server_version[0] ? in->server_version : "?");
-	line("pg_dump:", in->pg_dump_version[0] ? in->pg_dump_version : "?", NULL);
-	snprintf(buf, sizeof(buf), "%s%s", in->contents[0] ? in->contents : "unknown",
-	    in->options[0] ? ", options " : "");
-	line("contents:", buf, in->options);
-	printf("  data:      %zu table%s with data (COPY blocks), %" PRIu64 " rows\n", in->ntables,
-	    in->ntables == 1 ? "" : "s", in->rows);
+	line("schema only:", strcmp(schema_only(in), "true") == 0 ? "yes" :
+	    strcmp(schema_only(in), "false") == 0 ? "no" : "unknown (plain pg_dump)");
+	if (in->options[0] != '\0')
+		line("options:", in->options);
+	snprintf(buf, sizeof(buf), "%zu", in->ntables);
+	line("tables:", buf);
+	snprintf(buf, sizeof(buf), "%" PRIu64, in->rows);
+	line("rows:", buf);
 	if (verbose)
 		for (i = 0; i < in->ntables; i++) {
 			printf("  %12" PRIu64 "  ", in->tables[i].rows);
@@ -207,7 +232,7 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 			putchar('\n');
 		}
 	if (note(in) != NULL)
-		printf("  note:      %s\n", note(in));
+		line("note:", note(in));
 }
 
 /* Verify one input; returns its exit status. */

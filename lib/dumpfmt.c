@@ -45,6 +45,17 @@ escape(char *buf, size_t len, size_t *off, const char *s)
 	return 0;
 }
 
+int
+dumpfmt_escape(const char *s, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len == 0 || escape(buf, len, &off, s) == -1)
+		return -1;
+	buf[off] = '\0';
+	return 0;
+}
+
 static int
 put_line(char *buf, size_t len, size_t *off, const char *key, const char *value)
 {

@@ -30,6 +30,10 @@ struct dumpfmt_header {
  * Returns the length, or -1 when buf is too small. */
 int dumpfmt_header_format(const struct dumpfmt_header *h, char *buf, size_t len);
 
+/* s escaped onto one line as header values are (\\, \n, \t, \xHH for
+ * other control bytes), into buf.  Returns 0, or -1 when buf is too small. */
+int dumpfmt_escape(const char *s, char *buf, size_t len);
+
 /* If line (len bytes, newline excluded) is a header line, store its key
  * and unescaped value (truncated to fit) and return 1; else return 0. */
 int dumpfmt_header_parse(const char *line, size_t len, char *key, size_t keylen,

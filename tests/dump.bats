@@ -263,8 +263,21 @@ name'" >"$d/out.sql"
 	grep -qx -- '-- cr-dump: database=odd \\\\ "db\\nname' "$d/out.sql"
 	run cr-verify "$d/out.sql"
 	assert_status 0
-	assert_output_contains 'database:  odd \\ "db\nname (role cr)'
+	assert_output_contains '  database:     odd \\ "db\nname'
 	run cr-verify --json "$d/out.sql"
 	assert_output_contains '"database":"odd \\ \"db\u000aname"'
 	q "DROP DATABASE \"$(printf '%s' "$name" | sed 's/"/""/g')\"" >/dev/null
+}
+
+@test "cr-dump --check: the pre-flight alone, facts on stdout, the same exit codes" {
+	run cr-dump --check src
+	assert_status 0
+	assert_output_contains "database=src"
+	assert_output_contains "user=cr"
+	assert_output_contains "server=15"
+	assert_output_contains "pg_dump_version=pg_dump (PostgreSQL) "
+	run cr-dump --check -U weak src
+	assert_status 77
+	run cr-dump --check nosuchdb
+	assert_status 66
 }
