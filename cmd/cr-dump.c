@@ -5,6 +5,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -324,6 +325,14 @@ main(int argc, char *argv[])
 		usage();
 	if (argc == 1)
 		copts.dbname = argv[0];
+
+	/* A closed stdin or stderr would be reused by the pipes to pg_dump;
+	 * a closed stdout is an error. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
+		errx(EX_IOERR, "standard output is closed");
+	for (i = STDIN_FILENO; i <= STDERR_FILENO; i += 2)
+		if (fcntl(i, F_GETFD) == -1 && open("/dev/null", O_RDWR) != i)
+			err(1, "/dev/null");
 
 	/* A failed write must come back as EPIPE, not kill us before we
 	 * can stop pg_dump and say what happened. */

@@ -353,6 +353,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
+	if (argc == 0 && isatty(STDIN_FILENO))
+		errx(EX_USAGE, "standard input is a terminal; name a file or redirect a dump");
 	if (argc == 0)
 		worst = verify(NULL);
 	for (i = 0; i < argc; i++)
