@@ -25,10 +25,10 @@ pg_start >/dev/null
 trap 'pg_stop; rm -rf "$BENCH_DIR"' EXIT
 
 # Half pgbench (narrow rows, about 10 MB of dump per scale unit), half wide
-# rows of text, jsonb and bytea (about 450 bytes of dump each).
+# rows of text, jsonb and bytea (about 300 bytes of dump each).
 scale=$((BENCH_MB / 2 / 10))
 [ "$scale" -ge 1 ] || scale=1
-docs=$((BENCH_MB * 1048576 / 2 / 450))
+docs=$((BENCH_MB * 1048576 / 2 / 300))
 createdb bench_dump
 pgbench -i -q -s "$scale" bench_dump >/dev/null 2>&1
 psql -X -q -v ON_ERROR_STOP=1 -d bench_dump <<-SQL
