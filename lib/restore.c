@@ -41,6 +41,27 @@ struct table {
 	uint64_t	 carried;	/* rows in the dump */
 	uint64_t	 loaded;	/* rows the server reported */
 	int		 csv;		/* rows may span lines: trust 'loaded' */
+	unsigned	 copies;	/* COPY blocks that ended */
+	unsigned	 counted_at;	/* 'copies' when 'counted' was taken */
+	uint64_t	 counted;	/* count(*) taken early, see below */
+	int		 queued;
+};
+
+/* count(*) of a table costs a scan.  In autocommit mode it is taken on a
+ * second connection as soon as the table's COPY has committed, while the
+ * restore goes on, instead of in a row at the end.  Such an early count
+ * still holds at the end as long as only statements that cannot change
+ * rows ran after it (what pg_dump writes after the data: CREATE, ALTER,
+ * COMMENT, GRANT, setval, ...); after any other statement all tables are
+ * counted again at the end. */
+struct counter {
+	PGconn		*conn;		/* NULL: count at the end only */
+	size_t		*queue;		/* table indexes */
+	size_t		 qhead, qlen, qcap;
+	size_t		 inflight;	/* table index, or (size_t)-1 */
+	unsigned	 inflight_at;
+	int		 partitioned;	/* the in-flight query counts the whole tree */
+	int		 stale;		/* early counts cannot be trusted */
 };
 
 struct run {
@@ -61,6 +82,7 @@ struct run {
 	char		 restrict_key[128];
 
 	unsigned long	 line;		/* of the item being executed */
+	struct counter	 counter;
 
 	int		 in_copy;
 	size_t		 copy_table;	/* index, or (size_t)-1 when unnamed */
@@ -70,6 +92,11 @@ struct run {
 	unsigned long	 copy_data_line; /* its first data line */
 	char		 copy_head[96];
 };
+
+static void counter_add(struct run *, size_t);
+static void counter_stop(struct run *);
+static void counter_pump(struct run *, int);
+static int changes_no_rows(const char *);
 
 static ssize_t
 input_read(void *arg, void *buf, size_t len)
@@ -460,6 +487,7 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	if (t != NULL) {
 		t->carried += r->copy_csv ? loaded : r->copy_rows;
 		t->loaded += loaded;
+		t->copies++;
 	}
 	if (!r->copy_csv && loaded != r->copy_rows) {
 		snprintf(msg, sizeof(msg), "%s loaded %llu rows but the dump carried %llu "
@@ -471,6 +499,11 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 		r->st->line = r->copy_line;
 		return RESTORE_ECOUNT;
 	}
+	/* Only a committed COPY can be counted from another session. */
+	if (r->conn != NULL && PQtransactionStatus(r->conn) != PQTRANS_IDLE)
+		counter_stop(r);
+	if (t != NULL)
+		counter_add(r, r->copy_table);
 	return RESTORE_OK;
 }
 
@@ -686,6 +719,9 @@ statement(struct run *r, const struct sqlsplit_item *it)
 		scan_set_strings(r, it->text);
 		return RESTORE_OK;
 	}
+	if (r->ntables > 0 && !r->counter.stale && !it->copy_in && !changes_no_rows(it->text))
+		counter_stop(r);
+	counter_pump(r, 0);
 
 	res = PQexec(r->conn, it->text);
 	switch (PQresultStatus(res)) {
@@ -792,6 +828,193 @@ run_loop(struct run *r)
 	}
 }
 
+/* A second connection to the same database with the same settings
+ * (PQconninfo holds them all, a password typed on the terminal too). */
+static PGconn *
+counter_connect(PGconn *conn)
+{
+	PQconninfoOption *opts, *o;
+	const char **kw, **val;
+	PGconn *c = NULL;
+	size_t n = 0;
+
+	if ((opts = PQconninfo(conn)) == NULL)
+		return NULL;
+	for (o = opts; o->keyword != NULL; o++)
+		n++;
+	kw = calloc(n + 1, sizeof(*kw));
+	val = calloc(n + 1, sizeof(*val));
+	if (kw != NULL && val != NULL) {
+		n = 0;
+		for (o = opts; o->keyword != NULL; o++)
+			if (o->val != NULL && *o->val != '\0') {
+				kw[n] = o->keyword;
+				val[n++] = o->val;
+			}
+		c = PQconnectdbParams(kw, val, 0);
+		if (PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
+			c = NULL;
+		} else {
+			/* As pg_dump's session: policies must not filter a
+			 * count; where they would apply the count fails and
+			 * the table is counted at the end instead. */
+			PGresult *res = PQexec(c, "SET row_security = off");
+			PQclear(res);
+		}
+	}
+	free(kw);
+	free(val);
+	PQconninfoFree(opts);
+	return c;
+}
+
+static void
+counter_stop(struct run *r)
+{
+	struct counter *k = &r->counter;
+
+	if (k->conn != NULL)
+		PQfinish(k->conn);	/* a query still running is cancelled with it */
+	k->conn = NULL;
+	k->stale = 1;
+}
+
+static int
+counter_send(struct run *r, size_t i, int partitioned)
+{
+	struct counter *k = &r->counter;
+	char *sql;
+	int ok;
+
+	/* With --load-via-partition-root the rows go through the partitioned
+	 * parent: count the whole tree there.  Anywhere else ONLY, since
+	 * children have COPY blocks of their own. */
+	if (partitioned)
+		ok = asprintf(&sql, "SELECT 'p', count(*) FROM %s", r->tables[i].name);
+	else
+		ok = asprintf(&sql, "SELECT c.relkind, (SELECT count(*) FROM ONLY %s) "
+		    "FROM pg_catalog.pg_class c WHERE c.oid = '%s'::pg_catalog.regclass",
+		    r->tables[i].name, r->tables[i].name);
+	if (ok == -1)
+		return -1;
+	/* The name is a (quoted) identifier chain from copy_target; inside
+	 * the regclass literal only a ' could break out, and none can be in
+	 * it unquoted: refuse names with one. */
+	ok = strchr(r->tables[i].name, '\'') == NULL && PQsendQuery(k->conn, sql) == 1;
+	free(sql);
+	if (!ok)
+		return -1;
+	k->inflight = i;
+	k->inflight_at = r->tables[i].copies;
+	k->partitioned = partitioned;
+	return 0;
+}
+
+/* Take the in-flight result (waiting for it when block), send the next
+ * count.  Any failure just makes the early counts stale. */
+static void
+counter_pump(struct run *r, int block)
+{
+	struct counter *k = &r->counter;
+	struct table *t;
+	PGresult *res;
+	size_t i;
+	int resend = 0;
+
+	if (k->conn == NULL)
+		return;
+	if (k->inflight != (size_t)-1) {
+		if (!block && (PQconsumeInput(k->conn) == 0 || PQisBusy(k->conn))) {
+			if (PQstatus(k->conn) == CONNECTION_BAD)
+				counter_stop(r);
+			return;
+		}
+		t = &r->tables[k->inflight];
+		res = PQgetResult(k->conn);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+			PQclear(res);
+			counter_stop(r);
+			return;
+		}
+		if (PQgetvalue(res, 0, 0)[0] == 'p' && !k->partitioned)
+			resend = 1;
+		else if (k->inflight_at >= t->counted_at) {
+			t->counted = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+			t->counted_at = k->inflight_at;
+		}
+		PQclear(res);
+		while ((res = PQgetResult(k->conn)) != NULL)
+			PQclear(res);
+		i = k->inflight;
+		k->inflight = (size_t)-1;
+		if (resend && counter_send(r, i, 1) == -1) {
+			counter_stop(r);
+			return;
+		}
+		if (resend)
+			return;
+	}
+	while (k->inflight == (size_t)-1 && k->qlen > 0) {
+		i = k->queue[k->qhead];
+		k->qhead = (k->qhead + 1) % k->qcap;
+		k->qlen--;
+		r->tables[i].queued = 0;
+		if (counter_send(r, i, 0) == -1) {
+			counter_stop(r);
+			return;
+		}
+		if (block)
+			counter_pump(r, 1);
+	}
+}
+
+/* A table's COPY has committed: count it early. */
+static void
+counter_add(struct run *r, size_t i)
+{
+	struct counter *k = &r->counter;
+	size_t *q, j;
+
+	if (k->conn == NULL || k->stale || r->tables[i].queued)
+		return;
+	if (k->qlen == k->qcap) {
+		size_t cap = k->qcap ? k->qcap * 2 : 64;
+		if ((q = reallocarray(NULL, cap, sizeof(*q))) == NULL) {
+			counter_stop(r);
+			return;
+		}
+		for (j = 0; j < k->qlen; j++)
+			q[j] = k->queue[(k->qhead + j) % k->qcap];
+		free(k->queue);
+		k->queue = q;
+		k->qhead = 0;
+		k->qcap = cap;
+	}
+	k->queue[(k->qhead + k->qlen++) % k->qcap] = i;
+	r->tables[i].queued = 1;
+	counter_pump(r, 0);
+}
+
+/* Can this statement, run after some tables were counted, change rows? */
+static int
+changes_no_rows(const char *s)
+{
+	static const char *const safe[] = {
+		"create", "alter", "comment", "grant", "revoke", "set", "reset",
+		"security", "refresh",
+	};
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+		if ((p = skip_word(s, safe[i])) != NULL && (*p == ' ' || *p == '\t' ||
+		    *p == '\n' || *p == '\r' || *p == ';'))
+			return 1;
+	/* pg_dump's SELECT pg_catalog.setval(...), set_config(...) */
+	return (p = skip_word(s, "select")) != NULL && skip_word(p, "pg_catalog.") != NULL;
+}
+
 /* count(*) of every COPY target against the rows the dump carried. */
 static enum restore_status
 check_counts(struct run *r)
@@ -805,12 +1028,17 @@ check_counts(struct run *r)
 	uint64_t counted;
 	struct sqlsplit_item it;
 
+	counter_pump(r, 1);	/* the early counts still running */
 	for (i = 0; i < r->ntables; i++) {
 		if (r->o->interrupted != NULL && *r->o->interrupted) {
 			snprintf(r->err, r->errlen, "interrupted");
 			return RESTORE_EINTR;
 		}
 		t = &r->tables[i];
+		if (!r->counter.stale && t->copies > 0 && t->counted_at == t->copies) {
+			counted = t->counted;
+			goto compare;
+		}
 		memset(&it, 0, sizeof(it));
 		it.text = t->name;
 		it.len = strlen(t->name);
@@ -841,6 +1069,7 @@ check_counts(struct run *r)
 		}
 		counted = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
+compare:
 		if (counted != t->carried) {
 			snprintf(r->err, r->errlen, "row count mismatch: %s has %llu rows "
 			    "after the restore but the dump carried %llu", t->name,
@@ -856,6 +1085,9 @@ run_free(struct run *r)
 {
 	size_t i;
 
+	if (r->counter.conn != NULL)
+		PQfinish(r->counter.conn);
+	free(r->counter.queue);
 	for (i = 0; i < r->ntables; i++)
 		free(r->tables[i].name);
 	free(r->tables);
@@ -876,6 +1108,8 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 	r->errlen = errlen;
 	r->in.fn = readfn;
 	r->in.arg = arg;
+	r->counter.inflight = (size_t)-1;
+	r->counter.stale = conn == NULL;
 	err[0] = '\0';
 	if ((r->split = sqlsplit_new(input_read, &r->in)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -903,6 +1137,11 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	rc = exec_simple(&r, "SET synchronous_commit = off");
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
+	/* Early counts need the COPYs committed: not with -1. */
+	if (!o->single_transaction && (r.counter.conn = counter_connect(conn)) == NULL)
+		r.counter.stale = 1;
+	else if (o->single_transaction)
+		r.counter.stale = 1;
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
 		if (pgconn_quote_ident(o->extensions[i], ident, sizeof(ident)) == -1) {
 			snprintf(err, errlen, "extension name too long: %s", o->extensions[i]);

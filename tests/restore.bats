@@ -360,6 +360,20 @@ assert_old_db() {
 	assert_old_db counted
 }
 
+@test "cr-restore: counts hold for COPY inside a transaction and for two COPY blocks into one table" {
+	mkdb txn
+	printf '%s\n' 'BEGIN;' 'CREATE TABLE t (id int);' 'COPY t (id) FROM stdin;' 1 2 3 '\.' \
+		'CREATE INDEX ON t (id);' 'COPY t (id) FROM stdin;' 4 5 '\.' 'COMMIT;' \
+		'CREATE TABLE u (id int);' 'COPY u (id) FROM stdin;' 1 '\.' 'COPY u (id) FROM stdin;' 2 3 '\.' \
+		'ALTER TABLE u ADD PRIMARY KEY (id);' 'SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence($$u$$, $$id$$), 1);' \
+		>"$BATS_TEST_TMPDIR/txn.sql"
+	sed -i '/setval/d' "$BATS_TEST_TMPDIR/txn.sql"
+	run cr-restore -v -d txn "$BATS_TEST_TMPDIR/txn.sql"
+	assert_status 0
+	assert_output_contains "2 tables, 8 rows"
+	assert_equal "$(q "SELECT (SELECT count(*) FROM t) || ' ' || (SELECT count(*) FROM u)" txn)" "5 3"
+}
+
 @test "cr-restore --extension: created before the data, name quoted" {
 	mkdb ext
 	printf 'CREATE TABLE pw (h text);\nINSERT INTO pw VALUES (crypt($$x$$, gen_salt($$md5$$)));\n' \
