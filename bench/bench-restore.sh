@@ -6,10 +6,11 @@
 [ -z "$BASH_VERSION" ] && exec bash "$0" "$@"
 set -eu
 : "${BENCH_MB:=500}"
-if [ -z "${BENCH_DIR:-}" ]; then
-	BENCH_DIR=$(mktemp -d /var/tmp/cr-bench.XXXXXX)
-	trap 'rm -rf "$BENCH_DIR"' EXIT
-fi
+# Our own directory, inside BENCH_DIR when run.sh gives one (other
+# benchmarks use it after us).
+mkdir -p "${BENCH_DIR:-/var/tmp}"
+work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/cr-bench-restore.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 [ -n "${CR_BIN:-}" ] && PATH="$CR_BIN:$PATH"
 command -v cr-restore >/dev/null || { echo "bench-restore: no cr-restore on PATH (set CR_BIN)" >&2; exit 1; }
 command -v pgbench >/dev/null || { echo "bench-restore: pgbench not installed, skipped" >&2; exit 0; }
@@ -18,8 +19,7 @@ command -v pgbench >/dev/null || { echo "bench-restore: pgbench not installed, s
 BATS_TEST_DIRNAME=$(cd "$(dirname "$0")/../tests" && pwd)
 . "$BATS_TEST_DIRNAME/helpers.bash"
 pg_start >/dev/null
-trap 'pg_stop; rm -rf "$BENCH_DIR"' EXIT
-[ "$(id -u)" -eq 0 ] && chmod 755 "$BENCH_DIR"
+trap 'pg_stop; rm -rf "$work"' EXIT
 
 psqlq() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -38,9 +38,9 @@ SELECT g, 'Document ' || g, repeat(md5(g::text), 4) || E'\nline two\twith tab',
                           'owner', 'user' || (g % 1000), 'ok', g % 3 = 0)
 FROM generate_series(1, $docs) g;
 SQL
-pg_dump -d bench_src -f "$BENCH_DIR/plain.sql"
-pg_dump -d bench_src -Fd -j2 -f "$BENCH_DIR/dir"
-size=$(wc -c <"$BENCH_DIR/plain.sql")
+pg_dump -d bench_src -f "$work/plain.sql"
+pg_dump -d bench_src -Fd -j2 -f "$work/dir"
+size=$(wc -c <"$work/plain.sql")
 mb=$(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1048576 }')
 
 now_ms() { date +%s%N | cut -c1-13; }
@@ -57,12 +57,12 @@ timed() {
 	eval "ms_$name=\"\${ms_$name:-} $((t1 - t0))\""
 }
 
-run_psql() { createdb r_psql && psqlq -d r_psql -f "$BENCH_DIR/plain.sql" >/dev/null; }
+run_psql() { createdb r_psql && psqlq -d r_psql -f "$work/plain.sql" >/dev/null; }
 run_cr() {
-	/usr/bin/time -f %M -a -o "$BENCH_DIR/rss" \
-		cr-restore --clean --yes -d r_cr <"$BENCH_DIR/plain.sql"
+	/usr/bin/time -f %M -a -o "$work/rss" \
+		cr-restore --clean --yes -d r_cr <"$work/plain.sql"
 }
-run_pgr() { createdb r_pgr && pg_restore -j2 -d r_pgr "$BENCH_DIR/dir"; }
+run_pgr() { createdb r_pgr && pg_restore -j2 -d r_pgr "$work/dir"; }
 
 # BENCH_ROUNDS rounds (default 3), the order rotating, the median counts:
 # the machine is shared and one run is noise.
@@ -99,7 +99,7 @@ echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_c
 line "psql -q -X -v ON_ERROR_STOP=1 (fresh db)" "$ms_psql"
 line "cr-restore --clean --yes (scratch+swap)" "$ms_cr"
 line "pg_restore -j2, directory dump (fresh db)" "$ms_pgr"
-awk -v cr="$ms_cr" -v p="$ms_pgr" -v rss="$(sort -n "$BENCH_DIR/rss" | tail -n 1)" 'BEGIN {
+awk -v cr="$ms_cr" -v p="$ms_pgr" -v rss="$(sort -n "$work/rss" | tail -n 1)" 'BEGIN {
 	printf "  cr-restore vs pg_restore -j2: %.2fx (pg_restore -j2 takes %.0f%% of cr-restore'\''s time)\n", p / cr, 100 * p / cr
 	printf "  cr-restore peak RSS: %.1f MiB\n", rss / 1024
 }'
