@@ -179,6 +179,27 @@ failure_code(const struct dump *d, const char *user)
 	return 1;
 }
 
+/* Can the role read everything a whole-database dump reads?  If not, stop
+ * pg_dump (when it was started) and exit 77 with the GRANTs. */
+static void
+precheck(PGconn *conn, int schema_only, struct dumprun *run)
+{
+	char problem[1024], hint[1024];
+	int rc;
+
+	rc = dumprun_precheck(conn, schema_only, problem, sizeof(problem), hint,
+	    sizeof(hint));
+	if (rc == 0)
+		return;
+	dumprun_free(run);	/* kills it first; its complaints are ours now */
+	if (rc == 1) {
+		warnx("%s", problem);
+		fprintf(stderr, "cr-dump: hint: %s\n", hint);
+		exit(EX_NOPERM);
+	}
+	errx(1, "%s", problem);
+}
+
 /* --check output: key=value, the value escaped onto one line. */
 static void
 print_fact(const char *key, const char *value)
@@ -252,13 +273,14 @@ main(int argc, char *argv[])
 	struct dumpfmt_header hdr;
 	struct dump d = { 0 };
 	struct dumprun *run;
+	struct dumprun_probe *probe;
 	struct dumprun_io io;
 	struct sigaction sa;
 	enum pgconn_status st;
 	PGconn *conn;
 	PGresult *res;
 	char *dargv[MAXARGS], *conninfo, *password = NULL;
-	char errbuf[1024], hint[1024], pg_dump[PATH_MAX], pg_dump_version[256];
+	char errbuf[1024], pg_dump[PATH_MAX], pg_dump_version[256];
 	char options[4096] = "", header[8192], trailer[DUMPFMT_TRAILER_MAX], user[256];
 	const char *server_version;
 	int ch, dargc = 0, verbose = 0, check = 0, schema_only = 0, selective = 0, server_major;
@@ -338,6 +360,10 @@ main(int argc, char *argv[])
 	 * can stop pg_dump and say what happened. */
 	signal(SIGPIPE, SIG_IGN);
 
+	/* pg_dump --version runs while we connect. */
+	if ((probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
+		err(1, NULL);
+
 	/* Pre-flight: the connection, its facts, and the privileges. */
 	if ((params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
@@ -357,23 +383,12 @@ main(int argc, char *argv[])
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		strlcpy(user, PQgetvalue(res, 0, 0), sizeof(user));
 	PQclear(res);
-	if (!selective) {
-		switch (dumprun_precheck(conn, schema_only, errbuf, sizeof(errbuf), hint,
-		    sizeof(hint))) {
-		case 0:
-			break;
-		case 1:
-			warnx("%s", errbuf);
-			fprintf(stderr, "cr-dump: hint: %s\n", hint);
-			exit(EX_NOPERM);
-		default:
-			errx(1, "%s", errbuf);
-		}
-	}
-	if (dumprun_find_pg_dump(getenv("CR_PG_DUMP"), server_major, pg_dump,
-	    sizeof(pg_dump), pg_dump_version, sizeof(pg_dump_version), errbuf,
-	    sizeof(errbuf)) == -1)
+	if (check && !selective)
+		precheck(conn, schema_only, NULL);
+	if (dumprun_probe_finish(probe, server_major, pg_dump, sizeof(pg_dump),
+	    pg_dump_version, sizeof(pg_dump_version), errbuf, sizeof(errbuf)) == -1)
 		errx(EX_UNAVAILABLE, "%s", errbuf);
+	dumprun_probe_free(probe);
 	if (check) {
 		/* The pre-flight passed: say what a dump would be. */
 		print_fact("database", PQdb(conn));
@@ -407,7 +422,6 @@ main(int argc, char *argv[])
 	hdr.options = options;
 	if ((n = dumpfmt_header_format(&hdr, header, sizeof(header))) == -1)
 		errx(1, "header too long");
-	PQfinish(conn);
 
 	if (verbose) {
 		fprintf(stderr, "cr-dump: running: %s", pg_dump);
@@ -428,8 +442,6 @@ main(int argc, char *argv[])
 	d.tty = isatty(STDERR_FILENO);
 	d.progress = verbose || d.tty;
 	d.started = now();
-	if (emit(&d, header, (size_t)n) == -1)
-		err(EX_IOERR, "write to standard output");
 	run = dumprun_start(pg_dump, dargv, password, errbuf, sizeof(errbuf));
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
@@ -437,6 +449,15 @@ main(int argc, char *argv[])
 	}
 	if (run == NULL)
 		errx(1, "pg_dump: %s", errbuf);
+	/* The privilege check runs while pg_dump connects and reads the
+	 * catalogs (it writes nothing we read until the check passed). */
+	if (!selective)
+		precheck(conn, schema_only, run);
+	PQfinish(conn);
+	if (emit(&d, header, (size_t)n) == -1) {
+		dumprun_free(run);
+		err(EX_IOERR, "write to standard output");
+	}
 
 	io.data = on_data;
 	io.diag = on_diag;

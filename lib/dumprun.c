@@ -57,27 +57,23 @@ dumprun_parse_major(const char *version)
 	return (int)(major * 100 + strtol(p + 1, NULL, 10));
 }
 
-/* First line of `path --version`, or -1 with errno-ish reason in err. */
+/* Start `path --version` with its stdout on a pipe: *pid and *fd. */
 static int
-run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+version_start(const char *path, pid_t *pid, int *fd, char *err, size_t errlen)
 {
-	int fds[2], status, devnull;
-	ssize_t n;
-	size_t got = 0;
-	pid_t pid;
-	char *nl;
+	int fds[2], devnull;
 
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	if ((*pid = fork()) == -1) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
 	}
-	if (pid == 0) {
+	if (*pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
 			dup2(devnull, STDIN_FILENO);
@@ -89,8 +85,22 @@ run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen
 		_exit(127);
 	}
 	close(fds[1]);
+	*fd = fds[0];
+	return 0;
+}
+
+/* The first line it printed, once it exited 0 with a pg_dump version. */
+static int
+version_collect(const char *path, pid_t pid, int fd, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	ssize_t n;
+	size_t got = 0;
+	int status;
+	char *nl;
+
 	while (got + 1 < outlen) {
-		n = read(fds[0], out + got, outlen - 1 - got);
+		n = read(fd, out + got, outlen - 1 - got);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -98,7 +108,7 @@ run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen
 		got += (size_t)n;
 	}
 	out[got] = '\0';
-	close(fds[0]);
+	close(fd);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
 			snprintf(err, errlen, "waitpid: %s", strerror(errno));
@@ -111,6 +121,18 @@ run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen
 		return -1;
 	}
 	return 0;
+}
+
+/* First line of `path --version`, or -1 with the reason in err. */
+static int
+run_version(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	pid_t pid;
+	int fd;
+
+	if (version_start(path, &pid, &fd, err, errlen) == -1)
+		return -1;
+	return version_collect(path, pid, fd, out, outlen, err, errlen);
 }
 
 static int
@@ -183,44 +205,89 @@ major_string(int major, char *buf, size_t len)
 		snprintf(buf, len, "%d.%d", major / 100, major % 100);
 }
 
+struct dumprun_probe {
+	const char	*override;
+	char		 path[PATH_MAX];	/* the first candidate, or "" */
+	pid_t		 pid;			/* its --version, or 0 */
+	int		 fd;
+	char		 err[256];
+};
+
+struct dumprun_probe *
+dumprun_probe_start(const char *override)
+{
+	struct dumprun_probe *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->fd = -1;
+	if (override != NULL && *override != '\0') {
+		p->override = override;
+		strlcpy(p->path, override, sizeof(p->path));
+	} else if (find_on_path(p->path, sizeof(p->path)) == 0 && is_pg_wrapper(p->path) &&
+	    getenv("PGCLUSTER") == NULL)
+		(void)find_newest_installed(p->path, sizeof(p->path));
+	else if (p->path[0] == '\0')
+		(void)find_newest_installed(p->path, sizeof(p->path));
+	if (p->path[0] != '\0' &&
+	    version_start(p->path, &p->pid, &p->fd, p->err, sizeof(p->err)) == -1)
+		p->pid = 0;
+	return p;
+}
+
+void
+dumprun_probe_free(struct dumprun_probe *p)
+{
+	if (p == NULL)
+		return;
+	if (p->pid > 0) {
+		close(p->fd);
+		while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	free(p);
+}
+
 int
-dumprun_find_pg_dump(const char *override, int server_major, char *path,
+dumprun_probe_finish(struct dumprun_probe *p, int server_major, char *path,
     size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen)
 {
-	char candidate[PATH_MAX] = "", why[256], have[16], want[16];
-	int major = -1, found = 0;
+	char candidate[PATH_MAX], why[256], have[16], want[16];
+	int major = -1, found = 0, ok;
 
 	major_string(server_major, want, sizeof(want));
-	if (override != NULL && *override != '\0') {
-		if (run_version(override, version, versionlen, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "CR_PG_DUMP=%s: %s", override, why);
+	ok = p->pid > 0 && version_collect(p->path, p->pid, p->fd, version, versionlen,
+	    why, sizeof(why)) == 0;
+	if (p->pid == 0)
+		strlcpy(why, p->err, sizeof(why));
+	p->pid = 0;
+	if (p->override != NULL) {
+		if (!ok) {
+			snprintf(err, errlen, "CR_PG_DUMP=%s: %s", p->override, why);
 			return -1;
 		}
 		major = dumprun_parse_major(version);
 		if (major < server_major) {
 			major_string(major, have, sizeof(have));
 			snprintf(err, errlen, "CR_PG_DUMP=%s is pg_dump %s, which cannot dump "
-			    "a PostgreSQL %s server; use pg_dump %s or newer", override,
+			    "a PostgreSQL %s server; use pg_dump %s or newer", p->override,
 			    have, want, want);
 			return -1;
 		}
-		strlcpy(path, override, pathlen);
+		strlcpy(path, p->override, pathlen);
 		return 0;
 	}
-	if (find_on_path(candidate, sizeof(candidate)) == 0 && is_pg_wrapper(candidate) &&
-	    getenv("PGCLUSTER") == NULL && find_newest_installed(candidate,
-	    sizeof(candidate)) == -1)
-		(void)find_on_path(candidate, sizeof(candidate));
-	if (candidate[0] != '\0' && access(candidate, X_OK) == 0 &&
-	    run_version(candidate, version, versionlen, why, sizeof(why)) == 0) {
+	if (ok) {
 		found = 1;
 		major = dumprun_parse_major(version);
 		if (major >= server_major) {
-			strlcpy(path, candidate, pathlen);
+			strlcpy(path, p->path, pathlen);
 			return 0;
 		}
 	}
+	/* Too old (or unusable): the newest installed one may do. */
 	if (find_newest_installed(candidate, sizeof(candidate)) == 0 &&
+	    strcmp(candidate, p->path) != 0 &&
 	    run_version(candidate, version, versionlen, why, sizeof(why)) == 0) {
 		found = 1;
 		if (dumprun_parse_major(version) > major)
@@ -240,6 +307,23 @@ dumprun_find_pg_dump(const char *override, int server_major, char *path,
 	    "a PostgreSQL %s server; install postgresql-client-%s or set CR_PG_DUMP",
 	    have, want, want);
 	return -1;
+}
+
+int
+dumprun_find_pg_dump(const char *override, int server_major, char *path,
+    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen)
+{
+	struct dumprun_probe *p;
+	int rc;
+
+	if ((p = dumprun_probe_start(override)) == NULL) {
+		strlcpy(err, "out of memory", errlen);
+		return -1;
+	}
+	rc = dumprun_probe_finish(p, server_major, path, pathlen, version, versionlen,
+	    err, errlen);
+	dumprun_probe_free(p);
+	return rc;
 }
 
 /* Append keyword='value' with libpq's quoting (backslash before ' and \). */

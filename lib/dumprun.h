@@ -18,6 +18,15 @@
 int dumprun_find_pg_dump(const char *override, int server_major, char *path,
     size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen);
 
+/* The same in two steps, so that `pg_dump --version` runs while the
+ * caller connects: start probing the first candidate (never NULL but when
+ * out of memory), then finish once the server version is known; then free. */
+struct dumprun_probe;
+struct dumprun_probe *dumprun_probe_start(const char *override);
+int dumprun_probe_finish(struct dumprun_probe *, int server_major, char *path,
+    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen);
+void dumprun_probe_free(struct dumprun_probe *);
+
 /* Major version from "pg_dump (PostgreSQL) 15.18 (Debian ...)" in
  * PQserverVersion() / 100 units: 1500; or -1. */
 int dumprun_parse_major(const char *version);
