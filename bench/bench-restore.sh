@@ -58,9 +58,24 @@ timed() {
 }
 
 run_psql() { createdb r_psql && psqlq -d r_psql -f "$work/plain.sql" >/dev/null; }
+# cr-restore's peak RSS in KiB goes to $work/rss: GNU time when there,
+# else VmHWM polled from /proc while it runs.
 run_cr() {
-	/usr/bin/time -f %M -a -o "$work/rss" \
-		cr-restore --clean --yes -d r_cr <"$work/plain.sql"
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -a -o "$work/rss" \
+			cr-restore --clean --yes -d r_cr <"$work/plain.sql"
+		return
+	fi
+	local pid peak=0 hwm
+	cr-restore --clean --yes -d r_cr <"$work/plain.sql" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+		[ -n "$hwm" ] && [ "$hwm" -gt "$peak" ] && peak=$hwm
+		sleep 0.05
+	done
+	echo "$peak" >>"$work/rss"
+	wait "$pid"
 }
 run_pgr() { createdb r_pgr && pg_restore -j2 -d r_pgr "$work/dir"; }
 

@@ -226,18 +226,21 @@ assert_old_db() {
 
 @test "cr-restore: a cr-dump stream must end with its trailer, whose count and CRC-32 match" {
 	old_db crdump
-	python3 - "$BATS_FILE_TMPDIR/awkward.sql" "$BATS_TEST_TMPDIR" <<-'PY'
-	import sys, zlib
-	body = b"-- cr-dump: format=1\n-- cr-dump: database=awkward\n\n" + open(sys.argv[1], "rb").read()
-	def trailer(data):
-	    return b"-- cr-dump trailer: bytes=%d crc32=%08x end\n" % (len(data), zlib.crc32(data))
-	out = sys.argv[2]
-	open(out + "/good.sql", "wb").write(body + trailer(body))
-	open(out + "/notrailer.sql", "wb").write(body)
-	i = body.index(b"user100@example.com")
-	open(out + "/flipped.sql", "wb").write(body[:i] + b"USER" + body[i + 4:] + trailer(body))
-	open(out + "/short.sql", "wb").write(body[:-1] + trailer(body[:-1]).replace(b"bytes=", b"bytes=1"))
-	PY
+	# cr-dump's trailer (docs/stream-format.md), its CRC-32 taken from a
+	# gzip member's trailer: the same CRC, little-endian
+	trailer() {
+		printf -- '-- cr-dump trailer: bytes=%d crc32=%s end\n' "$(wc -c <"$1")" \
+			"$(gzip -c <"$1" | tail -c 8 | head -c 4 | od -An -tx4 | tr -d ' \n')"
+	}
+	d=$BATS_TEST_TMPDIR
+	{ printf -- '-- cr-dump: format=1\n-- cr-dump: database=awkward\n\n'
+	  cat "$BATS_FILE_TMPDIR/awkward.sql"; } >"$d/notrailer.sql"
+	{ cat "$d/notrailer.sql"; trailer "$d/notrailer.sql"; } >"$d/good.sql"
+	{ sed 's/user100@example.com/USER100@example.com/' "$d/notrailer.sql"
+	  trailer "$d/notrailer.sql"; } >"$d/flipped.sql"
+	head -c -1 "$d/notrailer.sql" >"$d/cut.sql"
+	{ cat "$d/cut.sql"; trailer "$d/cut.sql" | sed 's/bytes=/bytes=1/'; } >"$d/short.sql"
+	grep -q 'USER100@' "$d/flipped.sql"
 	run cr-restore --clean --yes -d crdump "$BATS_TEST_TMPDIR/notrailer.sql"
 	assert_status 65
 	assert_output_contains "the cr-dump trailer is missing"
