@@ -137,7 +137,7 @@ connect_or_exit(const struct pgconn_params *params, const char *dbname)
 /* Ask on the terminal for the database name.  Returns 1 when typed, 0 when
  * not, -1 when there is no terminal. */
 static int
-confirm(const char *target, int exists)
+confirm(const char *target, int exists, PGconn *maint)
 {
 	char line[256];
 	size_t n = 0;
@@ -146,9 +146,9 @@ confirm(const char *target, int exists)
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
 		return -1;
-	dprintf(fd, "cr-restore: this replaces database \"%s\"%s with the dump.\n"
-	    "Type the database name to confirm: ", target,
-	    exists ? "" : " (it does not exist yet)");
+	dprintf(fd, "cr-restore: this replaces database \"%s\" on %s port %s%s "
+	    "with the dump.\nType the database name to confirm: ", target,
+	    PQhost(maint), PQport(maint), exists ? "" : " (it does not exist yet)");
 	while (n + 1 < sizeof(line) && (r = read(fd, line + n, 1)) == 1 && line[n] != '\n')
 		n++;
 	line[n] = '\0';
@@ -369,7 +369,7 @@ restore_replace(struct job *j)
 	if (j->clean) {
 		guard_target(j, maint, target);
 		if (!j->yes) {
-			switch (confirm(target, exists)) {
+			switch (confirm(target, exists, maint)) {
 			case -1:
 				errx(EX_USAGE, "--clean replaces database \"%s\": confirm on a "
 				    "terminal, or pass --yes", target);
