@@ -196,6 +196,8 @@ struct job {
 	struct restore_opts	 ropts;
 	struct restore_stats	 st;
 	struct timespec		 t0;
+	double			 last_progress;
+	int			 progress_shown;
 	int			 clean, test, yes, single, allow_prod, verbose;
 };
 
@@ -213,15 +215,43 @@ summary(const struct job *j, const char *target, int ended)
 	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
 }
 
+/* On a terminal, a status line rewritten at most twice a second. */
+static void
+progress(void *arg, const struct restore_stats *st)
+{
+	struct job *j = arg;
+	struct timespec now;
+	double t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = now.tv_sec + now.tv_nsec / 1e9;
+	if (t - j->last_progress < 0.5)
+		return;
+	j->last_progress = t;
+	j->progress_shown = 1;
+	fprintf(stderr, "\rcr-restore: %.1f MB, %llu statements, %llu tables, %llu rows ",
+	    st->bytes / 1048576.0, (unsigned long long)st->statements,
+	    (unsigned long long)st->tables, (unsigned long long)st->rows);
+}
+
+static void
+progress_clear(struct job *j)
+{
+	if (j->progress_shown)
+		fputs("\r\033[K", stderr);
+	j->progress_shown = 0;
+}
+
 /* Server notices, one line each: warnings always, the rest with -v. */
 static void
 notice(void *arg, unsigned long line, const char *severity, const char *msg)
 {
-	const struct job *j = arg;
+	struct job *j = arg;
 	char one[1024];
 
 	if (!j->verbose && strcmp(severity, "WARNING") != 0)
 		return;
+	progress_clear(j);
 	pgconn_oneline(msg, one, sizeof(one));
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
 }
@@ -274,6 +304,7 @@ restore_in_place(struct job *j)
 	catch_signals();
 	cancel = PQgetCancel(conn);
 	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, sizeof(errbuf));
+	progress_clear(j);
 	if (rc != RESTORE_OK) {
 		report(&j->src, rc, errbuf);
 		if (j->single)
@@ -316,6 +347,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		cancel = PQgetCancel(conn);
 		rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf,
 		    sizeof(errbuf));
+		progress_clear(j);
 		c = cancel;
 		cancel = NULL;
 		PQfreeCancel(c);
@@ -502,6 +534,10 @@ main(int argc, char *argv[])
 	j.ropts.interrupted = &interrupted;
 	j.ropts.notice = notice;
 	j.ropts.notice_arg = &j;
+	if (isatty(STDERR_FILENO)) {
+		j.ropts.progress = progress;
+		j.ropts.progress_arg = &j;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_MONOTONIC, &j.t0);
 

@@ -825,6 +825,11 @@ run_loop(struct run *r)
 			copy_abort(r, "cr-restore: stopped");
 			return rc;
 		}
+		if (r->o->progress != NULL) {
+			r->st->bytes = sqlsplit_bytes(r->split);
+			r->st->tables = r->ntables;
+			r->o->progress(r->o->progress_arg, r->st);
+		}
 	}
 }
 

@@ -25,6 +25,14 @@ enum restore_status {
 	RESTORE_ENOMEM		/* (EX_OSERR) */
 };
 
+struct restore_stats {
+	uint64_t	 bytes;		/* script bytes read */
+	uint64_t	 statements;	/* executed, COPY included */
+	uint64_t	 tables;	/* distinct COPY targets */
+	uint64_t	 rows;		/* rows the COPY blocks carried */
+	unsigned long	 line;		/* where the error is, when there is one */
+};
+
 struct restore_opts {
 	int		 single_transaction;	/* BEGIN ... COMMIT around it all */
 	const char *const *extensions;		/* CREATE EXTENSION IF NOT EXISTS first */
@@ -35,15 +43,11 @@ struct restore_opts {
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
 			    const char *msg);
 	void		*notice_arg;
+	/* Called between items, with the figures so far (may be NULL). */
+	void		(*progress)(void *arg, const struct restore_stats *);
+	void		*progress_arg;
 };
 
-struct restore_stats {
-	uint64_t	 bytes;		/* script bytes read */
-	uint64_t	 statements;	/* executed, COPY included */
-	uint64_t	 tables;	/* distinct COPY targets */
-	uint64_t	 rows;		/* rows the COPY blocks carried */
-	unsigned long	 line;		/* where the error is, when there is one */
-};
 
 /* Read the script from readfn (a file, stdin or a gzin stream) and execute
  * it on conn.  On failure err holds one line: "line 12: ERROR: ... 
