@@ -213,3 +213,16 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	expected=$(printf '%s\n' "1=fn;it's" "2=tab	here;\\back'slash" "3=it's;" "4=dollar;'" "5=A;" "6=old';style" '7=new\')
 	assert_equal "$output" "$expected"
 }
+
+@test "cr-restore: CRLF line ends, and a \\. line without a newline at the very end" {
+	mkdb crlf
+	printf 'CREATE TABLE t (a text);\r\nCOPY t (a) FROM stdin;\r\nx\r\ny\r\n\\.\r\nCOPY t (a) FROM stdin;\r\nz\r\n\\.' \
+		>"$BATS_TEST_TMPDIR/crlf.sql"
+	run split <"$BATS_TEST_TMPDIR/crlf.sql"
+	assert_status 0
+	assert_output_contains "COPY_END 5 rows=2 bytes=6"
+	assert_output_contains "COPY_END 8 rows=1 bytes=3"
+	run cr-restore -d crlf "$BATS_TEST_TMPDIR/crlf.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT string_agg(a, ',' ORDER BY a) FROM t" crlf)" "x,y,z"
+}
