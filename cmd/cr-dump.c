@@ -360,14 +360,15 @@ main(int argc, char *argv[])
 	 * can stop pg_dump and say what happened. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* pg_dump --version runs while we connect. */
-	if ((probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
-		err(1, NULL);
-
-	/* Pre-flight: the connection, its facts, and the privileges. */
+	/* Pre-flight: the connection, its facts, and the privileges; pg_dump
+	 * --version runs while we connect. */
 	if ((params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
+	if ((probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
+		err(1, NULL);
 	if ((conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
+		dumprun_probe_free(probe);
+		pgconn_params_free(params);
 		warnx("connect: %s", errbuf);
 		if (pgconn_hint(st) != NULL)
 			fprintf(stderr, "cr-dump: hint: %s\n", pgconn_hint(st));
@@ -383,12 +384,13 @@ main(int argc, char *argv[])
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		strlcpy(user, PQgetvalue(res, 0, 0), sizeof(user));
 	PQclear(res);
+	n = dumprun_probe_finish(probe, server_major, pg_dump, sizeof(pg_dump),
+	    pg_dump_version, sizeof(pg_dump_version), errbuf, sizeof(errbuf));
+	dumprun_probe_free(probe);
+	if (n == -1)
+		errx(EX_UNAVAILABLE, "%s", errbuf);
 	if (check && !selective)
 		precheck(conn, schema_only, NULL);
-	if (dumprun_probe_finish(probe, server_major, pg_dump, sizeof(pg_dump),
-	    pg_dump_version, sizeof(pg_dump_version), errbuf, sizeof(errbuf)) == -1)
-		errx(EX_UNAVAILABLE, "%s", errbuf);
-	dumprun_probe_free(probe);
 	if (check) {
 		/* The pre-flight passed: say what a dump would be. */
 		print_fact("database", PQdb(conn));
