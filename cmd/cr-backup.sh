@@ -139,10 +139,12 @@ say "Creating backup..."
 tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") || die $EX_CANTCREAT "cannot create a temp file in $dir"
 cr-dump "${conn_args[@]}" | cr-gz >"$tmp"
 codes=("${PIPESTATUS[@]}")
-if [ "${codes[0]}" -ne 0 ]; then
-	die "${codes[0]}" "cr-dump failed (exit ${codes[0]}); no backup written, older backups untouched"
-elif [ "${codes[1]}" -ne 0 ]; then
+# A compressor that stops makes cr-dump fail on a closed pipe: name cr-gz
+# first, it is the cause.
+if [ "${codes[1]}" -ne 0 ]; then
 	die "${codes[1]}" "cr-gz failed (exit ${codes[1]}); no backup written, older backups untouched"
+elif [ "${codes[0]}" -ne 0 ]; then
+	die "${codes[0]}" "cr-dump failed (exit ${codes[0]}); no backup written, older backups untouched"
 fi
 cr-verify -q "$tmp" ||
 	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched"

@@ -57,6 +57,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	cat >"$BATS_TEST_TMPDIR/pg_dump" <<-'SH'
 	#!/bin/sh
 	real=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_dump
+	[ "$1" = --version ] && exec "$real" --version
 	"$real" "$@" | head -c 20000
 	echo "pg_dump: error: connection lost" >&2
 	exit 1
@@ -79,6 +80,18 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	assert_status 74
 	assert_output_contains "cr-gz failed"
 	[ -z "$(ls -A "$DIR" | grep -v '^\.cr-backup\.lock$')" ]
+}
+
+@test "cr-backup: a damaged archive that every stage called good is caught by cr-verify" {
+	mkdir "$BATS_TEST_TMPDIR/shim"
+	# A compressor that truncates its output and still exits 0.
+	printf '#!/bin/sh\n"%s/cr-gz" | head -c 3000\nexit 0\n' "$CR_BIN" >"$BATS_TEST_TMPDIR/shim/cr-gz"
+	chmod +x "$BATS_TEST_TMPDIR/shim/cr-gz"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 65
+	assert_output_contains "does not verify"
+	[ -z "$(backups)" ]
+	[ -z "$(ls -A "$DIR" | grep partial)" ]
 }
 
 @test "cr-backup: a second run while one holds the lock exits 75" {
