@@ -794,6 +794,12 @@ run_loop(struct run *r)
 				    "truncated dump?", r->restrict_line);
 				return RESTORE_EDATA;
 			}
+			/* An empty pipe is what a failed first stage leaves:
+			 * never replace a database with nothing. */
+			if (r->in.total == 0)
+				return data_error(r, 0, "%s", "the input is empty");
+			if (r->st->statements == 0)
+				return data_error(r, 0, "%s", "the input holds no SQL statement");
 			if ((why = input_incomplete(&r->in, buf, sizeof(buf))) != NULL)
 				return data_error(r, 0, "%s", why);
 			return RESTORE_OK;

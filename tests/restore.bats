@@ -217,6 +217,14 @@ assert_old_db() {
 	assert_status 65
 	assert_output_contains "truncated dump?"
 	assert_old_db trunc
+	# an empty pipe (ssh failed, the file was missing) replaces nothing
+	run bash -c "cat /dev/null | cr-restore --clean --yes -d trunc"
+	assert_status 65
+	assert_output_contains "the input is empty"
+	run bash -c "printf -- '-- only a comment\n' | cr-restore --clean --yes -d trunc"
+	assert_status 65
+	assert_output_contains "no SQL statement"
+	assert_old_db trunc
 	# a gzip stream cut short
 	gzip -c "$dump" | head -c 20000 >"$BATS_TEST_TMPDIR/t3.sql.gz"
 	run cr-restore --clean --yes -d trunc "$BATS_TEST_TMPDIR/t3.sql.gz"
