@@ -385,6 +385,27 @@ assert_old_db() {
 	assert_equal "$(q "SELECT (SELECT count(*) FROM t) || ' ' || (SELECT count(*) FROM u)" txn)" "5 3"
 }
 
+@test "cr-restore: partitions (also loaded via the root) and inheritance count right" {
+	mkdb parts
+	q "CREATE TABLE p (id int, k int) PARTITION BY RANGE (id);
+	   CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (100);
+	   CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (100) TO (200);
+	   INSERT INTO p SELECT g, g FROM generate_series(0, 199) g;
+	   CREATE TABLE parent (id int); CREATE TABLE child () INHERITS (parent);
+	   INSERT INTO parent VALUES (1); INSERT INTO child VALUES (2), (3);" parts >/dev/null
+	pg_dump -d parts >"$BATS_TEST_TMPDIR/leaf.sql"
+	pg_dump --load-via-partition-root -d parts >"$BATS_TEST_TMPDIR/root.sql"
+	run cr-restore -v --clean --yes -d parts_leaf "$BATS_TEST_TMPDIR/leaf.sql"
+	assert_status 0
+	assert_output_contains "4 tables, 203 rows"
+	run cr-restore -v --clean --yes -d parts_root "$BATS_TEST_TMPDIR/root.sql"
+	assert_status 0
+	assert_output_contains "203 rows"
+	assert_equal "$(q "SELECT count(*) FROM p" parts_root) $(q "SELECT count(*) FROM parent" parts_root)" "200 3"
+	run cr-restore -1 -d parts_root "$BATS_TEST_TMPDIR/root.sql"
+	assert_status 1	# the tables exist already: rolled back
+}
+
 @test "cr-restore --extension: created before the data, name quoted" {
 	mkdb ext
 	printf 'CREATE TABLE pw (h text);\nINSERT INTO pw VALUES (crypt($$x$$, gen_salt($$md5$$)));\n' \
