@@ -279,6 +279,7 @@ restore_in_place(struct job *j)
 {
 	enum restore_status rc;
 	PGconn *conn;
+	PGcancel *c;
 	const char *target;
 	char errbuf[2048];
 	int status = 0;
@@ -305,6 +306,9 @@ restore_in_place(struct job *j)
 	cancel = PQgetCancel(conn);
 	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, sizeof(errbuf));
 	progress_clear(j);
+	c = cancel;
+	cancel = NULL;
+	PQfreeCancel(c);
 	if (rc != RESTORE_OK) {
 		report(&j->src, rc, errbuf);
 		if (j->single)
