@@ -84,7 +84,7 @@ latest=$(ls "$demo"/backups/db_backup_2*.sql.gz | sort | tail -n 1)
 
 step "The production guard: restoring over app_production is refused"
 set +e
-cr-gz -d <"$latest" | cr-restore --clean --yes --env-file "$demo/prod.env"
+cr-restore --clean --yes --env-file "$demo/prod.env" "$latest"
 echo "cr-restore exit status: $? (77: refused, production untouched)"
 set -e
 
