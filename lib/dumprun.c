@@ -82,6 +82,8 @@ version_start(const char *path, pid_t *pid, int *fd, char *err, size_t errlen)
 		dup2(fds[1], STDOUT_FILENO);
 		unsetenv("PGPASSWORD");
 		execl(path, path, "--version", (char *)NULL);
+		/* Tell the parent why, on the pipe it reads. */
+		dprintf(STDOUT_FILENO, "cannot execute: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(fds[1]);
@@ -116,11 +118,20 @@ version_collect(const char *path, pid_t pid, int fd, char *out, size_t outlen,
 		}
 	if ((nl = strchr(out, '\n')) != NULL)
 		*nl = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || dumprun_parse_major(out) < 0) {
-		snprintf(err, errlen, "%s --version did not report a pg_dump version", path);
-		return -1;
-	}
-	return 0;
+	if (WIFSIGNALED(status))
+		snprintf(err, errlen, "%s --version was killed by signal %d", path,
+		    WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0 && strncmp(out, "cannot execute: ", 16) == 0)
+		snprintf(err, errlen, "%s: %s", path, out);
+	else if (WEXITSTATUS(status) != 0)
+		snprintf(err, errlen, "%s --version exited with status %d", path,
+		    WEXITSTATUS(status));
+	else if (dumprun_parse_major(out) < 0)
+		snprintf(err, errlen, "%s --version printed \"%.60s\", not a pg_dump version",
+		    path, out);
+	else
+		return 0;
+	return -1;
 }
 
 /* First line of `path --version`, or -1 with the reason in err. */
@@ -263,7 +274,7 @@ dumprun_probe_finish(struct dumprun_probe *p, int server_major, char *path,
 	p->pid = 0;
 	if (p->override != NULL) {
 		if (!ok) {
-			snprintf(err, errlen, "CR_PG_DUMP=%s: %s", p->override, why);
+			snprintf(err, errlen, "CR_PG_DUMP: %s", why);
 			return -1;
 		}
 		major = dumprun_parse_major(version);
