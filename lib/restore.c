@@ -1039,7 +1039,11 @@ check_counts(struct run *r)
 	uint64_t counted;
 	struct sqlsplit_item it;
 
-	counter_pump(r, 1);	/* the early counts still running */
+	/* The early counts still running; never wait on them while this
+	 * session holds a transaction open, whose locks they may wait for. */
+	if (PQtransactionStatus(r->conn) != PQTRANS_IDLE)
+		counter_stop(r);
+	counter_pump(r, 1);
 	for (i = 0; i < r->ntables; i++) {
 		if (r->o->interrupted != NULL && *r->o->interrupted) {
 			snprintf(r->err, r->errlen, "interrupted");
@@ -1164,6 +1168,11 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	}
 	if (rc == RESTORE_OK)
 		rc = run_loop(&r);
+	/* Closing the connection would roll an open transaction back. */
+	if (rc == RESTORE_OK && !o->single_transaction &&
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
+		rc = data_error(&r, 0, "%s", "the input ends inside a transaction block "
+		    "(BEGIN without COMMIT): its statements would be rolled back");
 	if (rc == RESTORE_OK)
 		rc = check_counts(&r);
 	if (rc == RESTORE_OK && o->single_transaction)

@@ -406,6 +406,16 @@ assert_old_db() {
 	assert_status 1	# the tables exist already: rolled back
 }
 
+@test "cr-restore: a script ending inside a transaction is refused, without hanging" {
+	old_db opentx
+	printf '%s\n' 'CREATE TABLE t (id int);' 'COPY t (id) FROM stdin;' 1 '\.' 'BEGIN;' \
+		'LOCK TABLE t IN ACCESS EXCLUSIVE MODE;' 'INSERT INTO t VALUES (2);' >"$BATS_TEST_TMPDIR/open.sql"
+	run timeout 60 cr-restore --clean --yes -d opentx "$BATS_TEST_TMPDIR/open.sql"
+	assert_status 65
+	assert_output_contains "BEGIN without COMMIT"
+	assert_old_db opentx
+}
+
 @test "cr-restore --extension: created before the data, name quoted" {
 	mkdb ext
 	printf 'CREATE TABLE pw (h text);\nINSERT INTO pw VALUES (crypt($$x$$, gen_salt($$md5$$)));\n' \
