@@ -337,7 +337,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 
 	catch_signals();
 	restore_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
-	if (restore_scratch_create(maint, scratch, target, errbuf, sizeof(errbuf)) != RESTORE_OK) {
+	if (restore_scratch_create(maint, scratch, target, j->clean, errbuf, sizeof(errbuf)) != RESTORE_OK) {
 		warnx("%s", errbuf);
 		return 1;
 	}

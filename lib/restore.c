@@ -1314,7 +1314,7 @@ literal(PGconn *conn, const char *s)
 
 enum restore_status
 restore_scratch_create(PGconn *maint, const char *scratch, const char *target,
-    char *err, size_t errlen)
+    int keep_owner, char *err, size_t errlen)
 {
 	PGresult *res;
 	char *q = NULL, *enc = NULL, *coll = NULL, *ctype = NULL, *owner = NULL,
@@ -1349,7 +1349,7 @@ restore_scratch_create(PGconn *maint, const char *scratch, const char *target,
 		enc = literal(maint, PQgetvalue(res, 0, 0));
 		coll = literal(maint, PQgetvalue(res, 0, 1));
 		ctype = literal(maint, PQgetvalue(res, 0, 2));
-		if (!PQgetisnull(res, 0, 3))
+		if (keep_owner && !PQgetisnull(res, 0, 3))
 			owner = PQescapeIdentifier(maint, PQgetvalue(res, 0, 3),
 			    strlen(PQgetvalue(res, 0, 3)));
 		provider = PQgetvalue(res, 0, 4)[0] == 'i' ? "icu" :

@@ -75,10 +75,11 @@ int restore_db_exists(PGconn *maint, const char *name, char *err, size_t errlen)
 int restore_scratch_leftover(PGconn *maint, const char *target, char *out,
     size_t outlen);
 
-/* CREATE DATABASE scratch from template0 with the encoding, locale and owner
- * of target when it exists. */
+/* CREATE DATABASE scratch from template0 with the encoding and locale of
+ * target when it exists, and with its owner when keep_owner (the scratch
+ * database is to replace it). */
 enum restore_status restore_scratch_create(PGconn *maint, const char *scratch,
-    const char *target, char *err, size_t errlen);
+    const char *target, int keep_owner, char *err, size_t errlen);
 
 /* DROP DATABASE IF EXISTS scratch (ending its sessions). */
 enum restore_status restore_scratch_drop(PGconn *maint, const char *scratch,

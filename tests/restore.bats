@@ -416,6 +416,29 @@ assert_old_db() {
 	assert_old_db opentx
 }
 
+@test "cr-restore: the owner is kept; a non-superuser owner can replace, others can --test" {
+	q "CREATE ROLE app_owner LOGIN CREATEDB; CREATE ROLE app_backup LOGIN CREATEDB" >/dev/null
+	mkdb owned
+	q "ALTER DATABASE owned OWNER TO app_owner" >/dev/null
+	pg_dump --no-owner -d awkward >"$BATS_TEST_TMPDIR/noowner.sql"
+	# a superuser replacing it: the new database has the old owner
+	run cr-restore --clean --yes -d owned "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'owned'")" app_owner
+	# the owner itself, no superuser
+	run cr-restore --clean --yes -U app_owner -d owned "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'owned'")" app_owner
+	# another role: may test-restore, may not replace
+	run cr-restore --test -U app_backup -d owned "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 0
+	run cr-restore --clean --yes -U app_backup -d owned "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 1
+	assert_output_contains 'creating the scratch database: ERROR:  must be member of role "app_owner"'
+	assert_equal "$(scratch_dbs)" 0
+	assert_equal "$(counts owned)" "$(counts awkward)"
+}
+
 @test "cr-restore --extension: created before the data, name quoted" {
 	mkdb ext
 	printf 'CREATE TABLE pw (h text);\nINSERT INTO pw VALUES (crypt($$x$$, gen_salt($$md5$$)));\n' \
