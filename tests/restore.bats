@@ -437,6 +437,22 @@ assert_old_db() {
 	assert_output_contains 'creating the scratch database: ERROR:  must be member of role "app_owner"'
 	assert_equal "$(scratch_dbs)" 0
 	assert_equal "$(counts owned)" "$(counts awkward)"
+
+	# a session the owner may not end: the old database stays, open again
+	psql -X -d owned -c 'SELECT pg_sleep(30)' >/dev/null 2>&1 &
+	sleeper=$!
+	for i in $(seq 50); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = 'owned'")" -ge 1 ] && break
+		sleep 0.1
+	done
+	run cr-restore --clean --yes -U app_owner -d owned "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 1
+	assert_output_contains "dropping the old database (it is left as it was)"
+	assert_equal "$(q "SELECT datallowconn FROM pg_database WHERE datname = 'owned'")" t
+	assert_equal "$(scratch_dbs)" 0
+	assert_equal "$(counts owned)" "$(counts awkward)"
+	kill "$sleeper" 2>/dev/null || true
+	wait "$sleeper" || true
 }
 
 @test "cr-restore --extension: created before the data, name quoted" {
