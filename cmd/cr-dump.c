@@ -161,13 +161,34 @@ on_diag(void *arg, const char *buf, size_t len)
 
 /* Exit status for a pg_dump that failed, from what it said. */
 static int
-failure_code(const struct dump *d, const char *user)
+failure_code(const struct dump *d, const char *role)
 {
+	const char *p;
+	char user[300];
+	int len;
+
+	if (pgconn_quote_ident(role, user, sizeof(user)) == -1)
+		strlcpy(user, "the_role", sizeof(user));
+
+	/* "ERROR:  permission denied for table users": name it in the GRANT. */
+	if ((p = strstr(d->tail, "permission denied for table ")) != NULL) {
+		p += strlen("permission denied for table ");
+		len = (int)strcspn(p, "\n");
+		fprintf(stderr, "cr-dump: hint: as a superuser or the owner: GRANT SELECT ON "
+		    "%.*s TO %s; (every table dumped needs it)\n", len, p, user);
+		return EX_NOPERM;
+	}
+	if ((p = strstr(d->tail, "permission denied for schema ")) != NULL) {
+		p += strlen("permission denied for schema ");
+		len = (int)strcspn(p, "\n");
+		fprintf(stderr, "cr-dump: hint: as a superuser or the owner: GRANT USAGE ON "
+		    "SCHEMA %.*s TO %s;\n", len, p, user);
+		return EX_NOPERM;
+	}
 	if (strstr(d->tail, "permission denied") != NULL ||
 	    strstr(d->tail, "row-level security") != NULL) {
 		fprintf(stderr, "cr-dump: hint: the role %s needs SELECT on every table "
-		    "dumped: GRANT SELECT ON ALL TABLES IN SCHEMA <schema> TO %s\n",
-		    user, user);
+		    "dumped (or: GRANT pg_read_all_data TO %s)\n", user, user);
 		return EX_NOPERM;
 	}
 	if (strstr(d->tail, "server closed the connection") != NULL ||
