@@ -281,3 +281,12 @@ name'" >"$d/out.sql"
 	run cr-dump --check nosuchdb
 	assert_status 66
 }
+
+@test "cr-dump | cr-gz of a bigger table verifies, with its exact row count" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump bigdb | cr-gz >"$d/big.sql.gz"
+	run cr-verify -v "$d/big.sql.gz"
+	assert_status 0
+	assert_output_contains "      100000  public.big"
+	assert_output_contains "  database:     bigdb"
+}

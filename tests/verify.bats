@@ -282,3 +282,15 @@ flip() {
 	run cr-verify --json "$d"
 	assert_output_contains '"ok":false,"error":"Is a directory"'
 }
+
+@test "cr-verify: a dump split across several gzip members verifies whole" {
+	size=$(stat -c %s "$f/good.sql")
+	{ head -c 1000 "$f/good.sql" | gzip -c
+	  tail -c +1001 "$f/good.sql" | head -c $((size / 2)) | gzip -1 -c
+	  tail -c +$((size / 2 + 1001)) "$f/good.sql" | gzip -9 -c; } >"$d/multi.gz"
+	cmp <(gunzip -c "$d/multi.gz") "$f/good.sql"
+	run cr-verify -v "$d/multi.gz"
+	assert_status 0
+	assert_output_contains "gzip in 3 members"
+	assert_output_contains "  rows:         5507"
+}
