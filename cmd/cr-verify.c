@@ -122,12 +122,14 @@ report_json(const struct result *r, const struct dumpscan_info *in)
 	printf(",\"complete\":%s", in->complete ? "true" : "false");
 	printf(",\"tables_with_data\":%zu,\"rows\":%" PRIu64 ",\"tables\":[",
 	    in->ntables, in->rows);
-	for (i = 0; i < in->ntables; i++) {
+	for (i = 0; i < in->nlisted; i++) {
 		printf("%s{", i > 0 ? "," : "");
 		json_field("name", in->tables[i].name ? in->tables[i].name : "?", 0);
 		printf(",\"rows\":%" PRIu64 "}", in->tables[i].rows);
 	}
 	printf("]");
+	if (in->nlisted < in->ntables)
+		printf(",\"tables_listed\":%zu", in->nlisted);
 	if (r->code == 0)
 		json_field("note", note(in), 1);
 	printf("}\n");
@@ -226,11 +228,13 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 	snprintf(buf, sizeof(buf), "%" PRIu64, in->rows);
 	line("rows:", buf);
 	if (verbose)
-		for (i = 0; i < in->ntables; i++) {
+		for (i = 0; i < in->nlisted; i++) {
 			printf("  %12" PRIu64 "  ", in->tables[i].rows);
 			put_escaped(in->tables[i].name ? in->tables[i].name : "?");
 			putchar('\n');
 		}
+	if (verbose && in->nlisted < in->ntables)
+		printf("  (and %zu more tables, not listed)\n", in->ntables - in->nlisted);
 	if (note(in) != NULL)
 		line("note:", note(in));
 }

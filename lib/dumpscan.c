@@ -595,6 +595,10 @@ add_table(struct dumpscan *s)
 	struct dumpscan_table *grown;
 	size_t cap;
 
+	s->info.ntables++;
+	s->info.rows += s->copy_rows;
+	if (s->ntables == DUMPSCAN_MAX_TABLES)
+		return;		/* counted, not listed */
 	if (s->ntables == s->captables) {
 		cap = s->captables ? s->captables * 2 : 64;
 		if ((grown = reallocarray(s->tables, cap, sizeof(*grown))) == NULL) {
@@ -608,9 +612,8 @@ add_table(struct dumpscan *s)
 	s->tables[s->ntables].rows = s->copy_rows;
 	s->copy_name = NULL;
 	s->ntables++;
-	s->info.rows += s->copy_rows;
 	s->info.tables = s->tables;
-	s->info.ntables = s->ntables;
+	s->info.nlisted = s->ntables;
 }
 
 /* SQL text up to and including the next newline.  Returns where it stopped. */

@@ -3,8 +3,8 @@
  * pieces, it checks in one pass that the dump is complete: pg_dump's
  * header and completion lines, every COPY block ended by \., \restrict and
  * \unrestrict paired, the cr trailer's byte count and CRC-32; and collects
- * what is in it.  Memory is fixed whatever the input size (plus one entry
- * per table with data).  Nothing prints. */
+ * what is in it.  Memory is fixed whatever the input size (plus a name per
+ * table with data, up to DUMPSCAN_MAX_TABLES).  Nothing prints. */
 #ifndef CR_DUMPSCAN_H
 #define CR_DUMPSCAN_H
 
@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 struct dumpscan;
+
+#define DUMPSCAN_MAX_TABLES	200000
 
 struct dumpscan_table {
 	char		*name;		/* as in the COPY statement: public."My Table" */
@@ -35,9 +37,11 @@ struct dumpscan_info {
 	/* From pg_dump's own header comments ("" when absent). */
 	char		 server_version[128];	/* "Dumped from database version" */
 	char		 pg_dump_version[128];	/* "Dumped by pg_dump version" */
-	/* COPY blocks seen. */
+	/* COPY blocks seen, and the rows in them.  The first
+	 * DUMPSCAN_MAX_TABLES are listed by name, so memory stays bounded. */
 	size_t		 ntables;
-	const struct dumpscan_table *tables;
+	size_t		 nlisted;
+	const struct dumpscan_table *tables;	/* nlisted of them */
 	uint64_t	 rows;
 };
 

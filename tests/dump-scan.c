@@ -43,7 +43,7 @@ main(int argc, char *argv[])
 		in = dumpscan_info(s);
 		printf("ok %" PRIu64 " %zu %" PRIu64 " %d\n", in->bytes, in->ntables, in->rows,
 		    in->trailer);
-		for (i = 0; i < in->ntables; i++)
+		for (i = 0; i < in->nlisted; i++)
 			printf("%s %" PRIu64 "\n", in->tables[i].name, in->tables[i].rows);
 	}
 	dumpscan_free(s);

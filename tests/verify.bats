@@ -294,3 +294,16 @@ flip() {
 	assert_output_contains "gzip in 3 members"
 	assert_output_contains "  rows:         5507"
 }
+
+@test "cr-verify: memory stays bounded with very many tables: counted all, listed up to the cap" {
+	awk 'BEGIN { print "--\n-- PostgreSQL database dump\n--\n"
+		for (i = 0; i < 200010; i++) printf "COPY public.t%d (a) FROM stdin;\n%d\n\\.\n\n", i, i
+		print "--\n-- PostgreSQL database dump complete\n--\n" }' >"$d/many.sql"
+	run cr-verify -v "$d/many.sql"
+	assert_status 0
+	assert_output_contains "  tables:       200010"
+	assert_output_contains "  rows:         200010"
+	assert_output_contains "(and 10 more tables, not listed)"
+	run cr-verify --json "$d/many.sql"
+	assert_output_contains '"tables_listed":200000'
+}
