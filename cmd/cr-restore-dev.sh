@@ -66,8 +66,10 @@ else
 fi
 
 # 2. Where to: the dev database, as the app's .env names it.
-check=$(cr-dump --check "${conn_args[@]}" 2>/dev/null) || true
-database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
+# A dev database that does not exist yet is fine: --clean creates it.
+check=$(cr-dump --check "${conn_args[@]}" 2>&1) || true
+database=$(printf '%s\n' "$check" | sed -n -e 's/^database=//p' \
+	-e 's/.*FATAL: *database "\(.*\)" does not exist.*/\1 (new)/p' | head -n 1)
 
 echo "Restore Production Database to Dev"
 echo "======================================================================"

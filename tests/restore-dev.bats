@@ -72,3 +72,11 @@ setup() {
 	assert_status 77
 	assert_equal "$(q 'SELECT count(*) FROM users' app_production)" 300
 }
+
+@test "cr-restore-dev creates a dev database that does not exist yet" {
+	q 'DROP DATABASE app_dev' >/dev/null
+	run cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_output_contains "Local Database: app_dev (new)"
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}
