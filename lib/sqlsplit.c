@@ -485,9 +485,13 @@ lex_step(struct sqlsplit *s, struct sqlsplit_item *it)
 			continue;
 		}
 		if (is_digit(c)) {
-			/* numbers, 1e10, 0x1F: never a word or a quote */
-			for (i = s->pos + 1; i < s->end && (ident_cont(b[i]) || b[i] == '.'); i++)
+			/* Numbers, 1e10, 0x1F: never a word or a quote.  As in
+			 * the server's lexer a '$' ends them: 1$$ is 1 and $$. */
+			for (i = s->pos + 1; i < s->end &&
+			    (ident_start(b[i]) || is_digit(b[i]) || b[i] == '.'); i++)
 				;
+			if (i == s->end && !s->eof)
+				return S_NEED;
 			s->pos = i;
 			s->prev_from = 0;
 			continue;

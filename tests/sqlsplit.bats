@@ -9,8 +9,11 @@ setup_file() {
 	pg_start
 	local flags=()
 	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
-	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$BATS_FILE_TMPDIR/split" \
-		"$CR_REPO/tests/sqlsplit-dump.c" "$CR_BIN/../libcr.a" $(pkg-config --libs libpq zlib libbsd) -pthread
+	for prog in dump fuzz; do
+		cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$BATS_FILE_TMPDIR/split-$prog" \
+			"$CR_REPO/tests/sqlsplit-$prog.c" "$CR_BIN/../libcr.a" \
+			$(pkg-config --libs libpq zlib libbsd) -pthread || return 1
+	done
 	# The awkward schema, loaded and dumped by this machine's pg_dump.
 	mkdb awkward
 	fixture awkward
@@ -27,7 +30,7 @@ fixture() {
 		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f - >/dev/null
 }
 
-split() { "$BATS_FILE_TMPDIR/split" "$@"; }
+split() { "$BATS_FILE_TMPDIR/split-dump" "$@"; }
 
 @test "sqlsplit: quotes, comments and dollar quotes keep their semicolons" {
 	cat >"$BATS_TEST_TMPDIR/in.sql" <<-'EOF'
@@ -55,12 +58,28 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	assert_equal "$output" "$expected"
 }
 
+@test "sqlsplit: a number or parameter ends at a dollar quote, at any read size" {
+	printf 'SELECT $1$$a;b$$, 1$q$c;d$q$, 2e5;\nSELECT 3;\n' >"$BATS_TEST_TMPDIR/in.sql"
+	for n in 1 2 65536; do
+		run split "$n" <"$BATS_TEST_TMPDIR/in.sql"
+		assert_status 0
+		assert_equal "$output" "$(printf '%s\n' 'STATEMENT 1 SELECT $1$$a;b$$, 1$q$c;d$q$, 2e5;' \
+			'STATEMENT 2 SELECT 3;' 'END bytes=45')"
+	done
+}
+
 @test "sqlsplit: the same items whatever the read size (buffer boundaries)" {
 	ref=$(split 65536 <"$BATS_FILE_TMPDIR/awkward.sql")
 	for n in 1 2 3 7 4096; do
 		out=$(split "$n" <"$BATS_FILE_TMPDIR/awkward.sql")
 		assert_equal "$out" "$ref"
 	done
+}
+
+@test "sqlsplit: random awkward scripts split the same whatever the read size" {
+	run "$BATS_FILE_TMPDIR/split-fuzz" 4000 "$RANDOM"
+	assert_status 0
+	assert_output_contains "4000 cases"
 }
 
 @test "sqlsplit: pg_dump output: statements, COPY blocks with rows and lines, restrict pair" {
@@ -107,7 +126,7 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	[ "$max" -le 262144 ]
 	[ "$max" -gt 200000 ]
 	if [ "${CR_SANITIZE:-}" != 1 ] && [ -x /usr/bin/time ]; then
-		rss=$( { /usr/bin/time -f '%M' "$BATS_FILE_TMPDIR/split" <"$BATS_TEST_TMPDIR/big.sql" >/dev/null; } 2>&1 | tail -n 1)
+		rss=$( { /usr/bin/time -f '%M' "$BATS_FILE_TMPDIR/split-dump" <"$BATS_TEST_TMPDIR/big.sql" >/dev/null; } 2>&1 | tail -n 1)
 		[ "$rss" -lt 16384 ]	# KiB, for a 12 MB input
 	fi
 }

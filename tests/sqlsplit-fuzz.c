@@ -1,0 +1,110 @@
+/* sqlsplit-fuzz: test driver for lib/sqlsplit.c, built by tests/sqlsplit.bats.
+ * Splits random scripts made of awkward fragments (quotes, dollar tags,
+ * comments, COPY, backslashes) with reads of 1, 2 and 1 MiB bytes and fails
+ * when the items differ: the lexer must not depend on buffer boundaries.
+ * Usage: sqlsplit-fuzz CASES SEED */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlsplit.h"
+
+struct mem {
+	const char	*p;
+	size_t		 len, off, piece;
+};
+
+static ssize_t
+mem_read(void *arg, void *buf, size_t len)
+{
+	struct mem *m = arg;
+	size_t n = m->len - m->off;
+
+	if (n > len)
+		n = len;
+	if (n > m->piece)
+		n = m->piece;
+	memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+/* Every item of data, serialised; NULL when out of memory. */
+static char *
+items(const char *data, size_t len, size_t piece, size_t *outlen)
+{
+	struct mem m = { data, len, 0, piece };
+	struct sqlsplit *s;
+	struct sqlsplit_item it;
+	enum sqlsplit_kind k;
+	char *out = NULL;
+	FILE *f;
+
+	if ((s = sqlsplit_new(mem_read, &m)) == NULL ||
+	    (f = open_memstream(&out, outlen)) == NULL) {
+		sqlsplit_free(s);
+		return NULL;
+	}
+	for (;;) {
+		k = sqlsplit_next(s, &it);
+		if (k == SQLSPLIT_END) {
+			fprintf(f, "END %llu\n", (unsigned long long)sqlsplit_bytes(s));
+			break;
+		}
+		if (k == SQLSPLIT_ERROR) {
+			fprintf(f, "ERROR %s\n", sqlsplit_error(s));
+			break;
+		}
+		fprintf(f, "%d %lu %d %d %llu ", (int)k, it.line, it.terminated, it.copy_in,
+		    (unsigned long long)it.rows);
+		fwrite(it.text, 1, it.len, f);
+		fputc('\n', f);
+	}
+	sqlsplit_free(s);
+	fclose(f);
+	return out;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const char *const frag[] = {
+		"SELECT 1", ";", "'", "''", "E'", "\\", "\\'", "\"", "\"\"", "$$", "$a$",
+		"$1", "--", "\n", "/*", "*/", " ", "COPY t FROM stdin", "copy", "from",
+		"stdin", "\\.", "\r\n", "x", "BEGIN", "END", "CREATE FUNCTION f()", "(",
+		")", "e", "$", "\t", "CASE", "ATOMIC", "abc$def$", "\\!", "\n\\.\n",
+		"1e5", "\xc3\xa9", "9", "-", "/", "*", ";\n", "COPY t FROM stdin;\n",
+	};
+	static const size_t pieces[] = { 1, 2, 1 << 20 };
+	char buf[8192], *out[3];
+	size_t len, fl, outlen[3];
+	int cases, c, i, k, p;
+
+	if (argc != 3)
+		return 64;
+	cases = atoi(argv[1]);
+	srand((unsigned)atoi(argv[2]));
+	for (c = 0; c < cases; c++) {
+		len = 0;
+		for (i = 0, k = rand() % 120; i < k; i++) {
+			const char *f = frag[rand() % (sizeof(frag) / sizeof(frag[0]))];
+			fl = strlen(f);
+			memcpy(buf + len, f, fl);
+			len += fl;
+		}
+		for (p = 0; p < 3; p++)
+			if ((out[p] = items(buf, len, pieces[p], &outlen[p])) == NULL)
+				return 71;
+		if (outlen[0] != outlen[2] || memcmp(out[0], out[2], outlen[0]) != 0 ||
+		    outlen[1] != outlen[2] || memcmp(out[1], out[2], outlen[1]) != 0) {
+			printf("case %d differs by read size; input:\n", c);
+			fwrite(buf, 1, len, stdout);
+			printf("\n--- 1-byte reads:\n%s--- 1 MiB reads:\n%s", out[0], out[2]);
+			return 1;
+		}
+		for (p = 0; p < 3; p++)
+			free(out[p]);
+	}
+	printf("%d cases\n", cases);
+	return 0;
+}
