@@ -39,7 +39,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: cr-restore [-1v] [-d dbname] [-h host] [-p port] [-U user] "
 	    "[--env-file file] [--clean | --test] [--yes] [--extension name] "
-	    "[--allow-production] [file]\n");
+	    "[--allow-production] [file | dbname]\n");
 	exit(EX_USAGE);
 }
 
@@ -422,6 +422,23 @@ restore_replace(struct job *j)
 	return status;
 }
 
+/* A path, or a name with a dump's suffix: never taken for a database name. */
+static int
+looks_like_file(const char *s)
+{
+	static const char *const suffixes[] = { ".sql", ".gz", ".dump", ".txt" };
+	size_t i, n = strlen(s), k;
+
+	if (strchr(s, '/') != NULL)
+		return 1;
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		k = strlen(suffixes[i]);
+		if (n > k && strcmp(s + n - k, suffixes[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -503,6 +520,13 @@ main(int argc, char *argv[])
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
 
+	/* Without -d, an operand that is no file and does not look like one
+	 * names the database, as psql's does: `... | cr-restore --clean app_dev`. */
+	if (argc == 1 && copts.dbname == NULL && strcmp(argv[0], "-") != 0 &&
+	    !looks_like_file(argv[0]) && access(argv[0], F_OK) == -1 && errno == ENOENT) {
+		copts.dbname = argv[0];
+		argc = 0;
+	}
 	if (argc == 1 && strcmp(argv[0], "-") != 0) {
 		j.src.name = argv[0];
 		if ((j.src.fd = open(argv[0], O_RDONLY | O_CLOEXEC)) == -1) {

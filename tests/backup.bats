@@ -6,8 +6,7 @@ load helpers
 
 setup_file() {
 	pg_start
-	mkdb shop
-	psql -X -q -v ON_ERROR_STOP=1 -d shop -f "$CR_REPO/tests/fixtures/awkward.sql" >/dev/null
+	load_awkward shop
 	printf 'DATABASE_URL=postgresql:///shop?host=%s&port=%s&user=%s\n' \
 		"$PGHOST" "$PGPORT" "$PGUSER" >"$BATS_FILE_TMPDIR/app.env"
 }

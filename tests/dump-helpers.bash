@@ -1,16 +1,6 @@
 # Helpers shared by dump.bats and verify.bats: the awkward database, row
 # counts, dump comparison, a recording pg_dump wrapper and trailer surgery.
 
-# load_awkward DB: a fresh database holding tests/fixtures/awkward.sql.
-load_awkward() {
-	mkdb "$1" || return 1
-	# The fixture's first INSERT INTO users names five columns and gives
-	# six values; name created_at too (a no-op once the fixture is fixed).
-	sed 's/^INSERT INTO users (email, password_hash, profile, tags, avatar)$/INSERT INTO users (email, password_hash, profile, tags, avatar, created_at)/' \
-		"$CR_REPO/tests/fixtures/awkward.sql" |
-		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f - >/dev/null
-}
-
 # table_counts DB: "schema.table rows" for every user table, sorted.
 table_counts() {
 	q "SELECT format('%I.%I', schemaname, tablename) || ' ' ||

@@ -97,6 +97,13 @@ mkdb() {
 	q "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null && q "CREATE DATABASE \"$1\"" >/dev/null
 }
 
+# load_awkward DB: a fresh database holding tests/fixtures/awkward.sql, the
+# schema with every case a dump/restore round trip tends to get wrong.
+load_awkward() {
+	mkdb "$1" &&
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$CR_REPO/tests/fixtures/awkward.sql" >/dev/null
+}
+
 # Assertions that print what they saw on failure.
 assert_status() {	# assert_status EXPECTED (after `run`)
 	if [ "$status" -ne "$1" ]; then

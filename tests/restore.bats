@@ -7,20 +7,10 @@ load helpers
 
 setup_file() {
 	pg_start
-	mkdb awkward
-	fixture awkward
+	load_awkward awkward
 	pg_dump -d awkward >"$BATS_FILE_TMPDIR/awkward.sql"
 }
 teardown_file() { pg_stop; }
-
-# fixture DB: load tests/fixtures/awkward.sql into DB.
-fixture() {
-	# The fixture's first INSERT lists five columns for six values; give
-	# it its created_at column until the fixture itself is fixed.
-	sed 's/(email, password_hash, profile, tags, avatar)$/(email, password_hash, profile, tags, avatar, created_at)/' \
-		"$CR_REPO/tests/fixtures/awkward.sql" |
-		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f - >/dev/null
-}
 
 # dump_of DB: pg_dump without the random \restrict key lines.
 dump_of() {
@@ -533,9 +523,21 @@ assert_old_db() {
 	assert_status 64
 	run cr-restore -d nosuch "$BATS_FILE_TMPDIR/awkward.sql"
 	assert_status 66
-	run cr-restore nosuchfile
+	run cr-restore nosuchfile.sql
+	assert_status 66
+	assert_output_contains "the database is given with -d"
+	run cr-restore ./nosuchfile
 	assert_status 66
 	assert_output_contains "the database is given with -d"
 	run cr-restore -d postgres "$BATS_TEST_TMPDIR"
 	assert_status 66
+}
+
+@test "cr-restore: without -d a name that is no file is the database, SQL from stdin" {
+	mkdb by_operand
+	q "CREATE TABLE old_marker (x int)" by_operand >/dev/null
+	run bash -c "gzip -c '$BATS_FILE_TMPDIR/awkward.sql' | cr-restore --clean --yes by_operand"
+	assert_status 0
+	assert_equal "$(counts by_operand)" "$(counts awkward)"
+	assert_equal "$(q "SELECT to_regclass('old_marker') IS NULL" by_operand)" t
 }

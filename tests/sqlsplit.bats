@@ -15,20 +15,10 @@ setup_file() {
 			$(pkg-config --libs libpq zlib libbsd) -pthread || return 1
 	done
 	# The awkward schema, loaded and dumped by this machine's pg_dump.
-	mkdb awkward
-	fixture awkward
+	load_awkward awkward
 	pg_dump -d awkward >"$BATS_FILE_TMPDIR/awkward.sql"
 }
 teardown_file() { pg_stop; }
-
-# fixture DB: load tests/fixtures/awkward.sql into DB.
-fixture() {
-	# The fixture's first INSERT lists five columns for six values; give
-	# it its created_at column until the fixture itself is fixed.
-	sed 's/(email, password_hash, profile, tags, avatar)$/(email, password_hash, profile, tags, avatar, created_at)/' \
-		"$CR_REPO/tests/fixtures/awkward.sql" |
-		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f - >/dev/null
-}
 
 split() { "$BATS_FILE_TMPDIR/split-dump" "$@"; }
 
