@@ -278,7 +278,7 @@ main(int argc, char *argv[])
 		{ "host",		required_argument,	NULL, 'h' },
 		{ "port",		required_argument,	NULL, 'p' },
 		{ "username",		required_argument,	NULL, 'U' },
-		{ "env-file",		required_argument,	NULL, 'E' },
+		{ "env-file",		required_argument,	NULL, PGCONN_OPT_ENV_FILE },
 		{ "schema-only",	no_argument,		NULL, 's' },
 		{ "table",		required_argument,	NULL, 't' },
 		{ "exclude-table",	required_argument,	NULL, 'T' },
@@ -314,22 +314,9 @@ main(int argc, char *argv[])
 	dargv[dargc++] = "--no-acl";
 	dargv[dargc++] = "--no-password";
 	while ((ch = getopt_long(argc, argv, "d:h:p:U:st:T:n:vV", longopts, NULL)) != -1) {
+		if (pgconn_getopt(&copts, ch, optarg))
+			continue;
 		switch (ch) {
-		case 'd':
-			copts.dbname = optarg;
-			break;
-		case 'h':
-			copts.host = optarg;
-			break;
-		case 'p':
-			copts.port = optarg;
-			break;
-		case 'U':
-			copts.user = optarg;
-			break;
-		case 'E':
-			copts.env_file = optarg;
-			break;
 		case 's':
 			if (!schema_only)
 				add_arg(dargv, &dargc, "--schema-only", NULL, options,

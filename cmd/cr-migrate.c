@@ -415,7 +415,7 @@ int
 main(int argc, char *argv[])
 {
 	enum {
-		OPT_ENV_FILE = CHAR_MAX + 1, OPT_DIR, OPT_TABLE, OPT_JSON_LIST,
+		OPT_DIR = CHAR_MAX + 1, OPT_TABLE, OPT_JSON_LIST,
 		OPT_DRY_RUN, OPT_WAIT, OPT_VERSION
 	};
 	static const struct option longopts[] = {
@@ -425,7 +425,7 @@ main(int argc, char *argv[])
 		{ "username",	required_argument,	NULL, 'U' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "env-file",	required_argument,	NULL, OPT_ENV_FILE },
+		{ "env-file",	required_argument,	NULL, PGCONN_OPT_ENV_FILE },
 		{ "dir",	required_argument,	NULL, OPT_DIR },
 		{ "table",	required_argument,	NULL, OPT_TABLE },
 		{ "json-list",	required_argument,	NULL, OPT_JSON_LIST },
@@ -450,14 +450,11 @@ main(int argc, char *argv[])
 	if ((dir = getenv("CR_MIGRATIONS_DIR")) == NULL || *dir == '\0')
 		dir = "migrations";
 	while ((ch = getopt_long(argc, argv, "d:h:p:qU:v", longopts, NULL)) != -1) {
+		if (pgconn_getopt(&conn_opts, ch, optarg))
+			continue;
 		switch (ch) {
-		case 'd':		conn_opts.dbname = optarg; break;
-		case 'h':		conn_opts.host = optarg; break;
-		case 'p':		conn_opts.port = optarg; break;
-		case 'U':		conn_opts.user = optarg; break;
 		case 'q':		quiet = 1; verbose = 0; break;
 		case 'v':		verbose = 1; quiet = 0; break;
-		case OPT_ENV_FILE:	conn_opts.env_file = optarg; break;
 		case OPT_DIR:		dir = optarg; break;
 		case OPT_TABLE:		track_opts.table = optarg; break;
 		case OPT_JSON_LIST:	track_opts.json_list = optarg; break;

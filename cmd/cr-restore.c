@@ -447,7 +447,7 @@ main(int argc, char *argv[])
 		{ "host",		required_argument,	NULL, 'h' },
 		{ "port",		required_argument,	NULL, 'p' },
 		{ "username",		required_argument,	NULL, 'U' },
-		{ "env-file",		required_argument,	NULL, 'E' },
+		{ "env-file",		required_argument,	NULL, PGCONN_OPT_ENV_FILE },
 		{ "clean",		no_argument,		NULL, 'c' },
 		{ "test",		no_argument,		NULL, 't' },
 		{ "yes",		no_argument,		NULL, 'y' },
@@ -468,24 +468,11 @@ main(int argc, char *argv[])
 	size_t next = 0;
 
 	while ((ch = getopt_long(argc, argv, "1d:h:p:U:vy", longopts, NULL)) != -1) {
+		if (pgconn_getopt(&copts, ch, optarg))
+			continue;
 		switch (ch) {
 		case '1':
 			j.single = 1;
-			break;
-		case 'd':
-			copts.dbname = optarg;
-			break;
-		case 'h':
-			copts.host = optarg;
-			break;
-		case 'p':
-			copts.port = optarg;
-			break;
-		case 'U':
-			copts.user = optarg;
-			break;
-		case 'E':
-			copts.env_file = optarg;
 			break;
 		case 'c':
 			j.clean = 1;

@@ -74,6 +74,17 @@ is_dump_guard(const struct sqlsplit_item *it)
 	    (it->len > 12 && strncmp(it->text, "\\unrestrict ", 12) == 0);
 }
 
+/* psql meta-commands have no place in a migration: it is SQL for the server. */
+static enum migexec_status
+refuse_meta(const struct sqlsplit_item *it, struct migexec_failure *f)
+{
+	f->line = f->statement_line = it->line;
+	snprintf(f->message, sizeof(f->message), "psql meta-command "
+	    "\"%.*s\" in a migration: cr-migrate sends SQL only",
+	    (int)(it->len > 200 ? 200 : it->len), it->text);
+	return MIGEXEC_EDATA;
+}
+
 /* The n-th word of a statement (0 or 1), lower-cased, into w. */
 static void
 word(const char *s, int n, char *w, size_t wlen)
@@ -131,13 +142,8 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 	while (rc == MIGEXEC_OK && sqlsplit_next(split, &it) != SQLSPLIT_END) {
 		switch (it.kind) {
 		case SQLSPLIT_META:
-			if (is_dump_guard(&it))
-				break;
-			f->line = f->statement_line = it.line;
-			snprintf(f->message, sizeof(f->message), "psql meta-command "
-			    "\"%.*s\" in a migration: cr-migrate sends SQL only",
-			    (int)(it.len > 200 ? 200 : it.len), it.text);
-			rc = MIGEXEC_EDATA;
+			if (!is_dump_guard(&it))
+				rc = refuse_meta(&it, f);
 			break;
 		case SQLSPLIT_STATEMENT:
 			if (!m->no_transaction && is_transaction_control(it.text)) {
@@ -355,13 +361,8 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 			}
 			break;
 		case SQLSPLIT_META:
-			if (is_dump_guard(&it))
-				break;
-			f->line = f->statement_line = it.line;
-			snprintf(f->message, sizeof(f->message), "psql meta-command "
-			    "\"%.*s\" in a migration: cr-migrate sends SQL only",
-			    (int)(it.len > 200 ? 200 : it.len), it.text);
-			rc = MIGEXEC_EDATA;
+			if (!is_dump_guard(&it))
+				rc = refuse_meta(&it, f);
 			break;
 		case SQLSPLIT_ERROR:
 			rc = split_failed(split, f);

@@ -50,6 +50,19 @@ params_add(struct pgconn_params *p, const char *kw, const char *val)
 	return 0;
 }
 
+int
+pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'd':			o->dbname = arg; return 1;
+	case 'h':			o->host = arg; return 1;
+	case 'p':			o->port = arg; return 1;
+	case 'U':			o->user = arg; return 1;
+	case PGCONN_OPT_ENV_FILE:	o->env_file = arg; return 1;
+	}
+	return 0;
+}
+
 /* libpq's own test: a URI prefix or an '=' makes dbname a conninfo string. */
 static int
 is_conninfo(const char *s)

@@ -20,6 +20,13 @@ struct pgconn_opts {
 	const char	*appname;	/* fallback_application_name, e.g. "cr-dump" */
 };
 
+/* getopt_long value of --env-file in every tool's option table. */
+#define PGCONN_OPT_ENV_FILE	'E'
+
+/* The connection options every tool takes (-d -h -p -U --env-file): store
+ * arg in o and return 1 when ch is one of them, else return 0. */
+int pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg);
+
 enum pgconn_status {
 	PGCONN_OK = 0,
 	PGCONN_EUSAGE,		/* bad conninfo/URI, unreadable env file (EX_USAGE/EX_CONFIG) */
