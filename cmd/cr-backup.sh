@@ -81,7 +81,9 @@ die() {	# die CODE MESSAGE
 # Options that cannot work together, refused before anything is touched.
 if [ -n "$label" ]; then
 	case $label in
-	*[!A-Za-z0-9._-]*|.*|"") die $EX_USAGE "bad backup label: $label (letters, digits, . _ - only)" ;;
+	# A label starts with a letter, so it can never pass for the timestamp
+	# of an automated backup (which cr-rotate would rotate as one).
+	*[!A-Za-z0-9._-]*|[!A-Za-z]*|"") die $EX_USAGE "bad backup label: $label (a letter, then letters, digits, . _ -)" ;;
 	esac
 fi
 [ "$stamp" -eq 1 ] && [ "$force" -eq 1 ] && die $EX_USAGE "--stamp and --force exclude each other"

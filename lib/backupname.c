@@ -1,6 +1,5 @@
 /* backupname: parse and make backup file names db_backup_<stem><suffix>,
  * where a stem is a kind word, a label and a UTC timestamp. */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,58 +173,6 @@ backupname_parse(const char *name, struct backupname *bn)
 	bn->label = stem;
 	bn->label_len = rest_len;
 	return 0;
-}
-
-int
-backupname_make(char *buf, size_t size, enum backupname_kind kind,
-    const char *label, const time_t *when, enum backupname_format format)
-{
-	struct backupname bn;
-	struct tm tm;
-	char stamp[32];
-	size_t label_len, i;
-	int n;
-
-	if ((unsigned)kind >= BACKUPNAME_NKINDS ||
-	    (unsigned)format >= BACKUPNAME_NFORMATS)
-		goto invalid;
-	if (label == NULL)
-		label = "";
-	label_len = strlen(label);
-	for (i = 0; i < label_len; i++)
-		if (!stem_char((unsigned char)label[i]))
-			goto invalid;
-	if (kind == BACKUPNAME_DAILY ? (label_len != 0 || when == NULL) :
-	    (label_len == 0 && (kind == BACKUPNAME_PRE_MIGRATION ||
-	    kind == BACKUPNAME_NAMED)))
-		goto invalid;
-	stamp[0] = '\0';
-	if (when != NULL) {
-		if (gmtime_r(when, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-		    strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm) == 0)
-			goto invalid;
-	}
-	n = snprintf(buf, size, "%s%s%s%s%s%s%s", BACKUPNAME_PREFIX,
-	    kind == BACKUPNAME_DAILY || kind == BACKUPNAME_NAMED ? "" :
-	    kind_names[kind],
-	    kind != BACKUPNAME_DAILY && kind != BACKUPNAME_NAMED &&
-	    label_len > 0 ? "_" : "", label,
-	    when != NULL && kind != BACKUPNAME_DAILY ? "_" : "", stamp,
-	    backupname_format_suffix(format));
-	if (n < 0 || (size_t)n >= size || n > NAME_MAX) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* The name must read back as what was asked: this refuses labels that
-	 * would pass for another kind or for a timestamp. */
-	if (backupname_parse(buf, &bn) != 0 || bn.kind != kind ||
-	    bn.has_time != (when != NULL) || bn.label_len != label_len ||
-	    memcmp(bn.label, label, label_len) != 0)
-		goto invalid;
-	return 0;
-invalid:
-	errno = EINVAL;
-	return -1;
 }
 
 const char *

@@ -53,13 +53,6 @@ const char *backupname_check(const char *name, size_t len);
  * and time to count as a timestamp. */
 int backupname_parse(const char *name, struct backupname *bn);
 
-/* Build the name of a backup into buf.  label: NULL or "" for none (required
- * for pre-migration and named backups); chars [A-Za-z0-9._+-], no "..".
- * when: NULL for no timestamp (required for daily backups).  Returns 0, or -1
- * with errno EINVAL (bad label or combination) or ENAMETOOLONG. */
-int backupname_make(char *buf, size_t size, enum backupname_kind kind,
-    const char *label, const time_t *when, enum backupname_format format);
-
 /* "daily", "pre_deployment", "weekly_archive", "pre_migration", "named". */
 const char *backupname_kind_name(enum backupname_kind kind);
 

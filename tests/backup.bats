@@ -125,6 +125,10 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	[ -f "$DIR/db_backup_pre_migration_022.sql.gz" ]
 	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name ../evil
 	assert_status 64
+	# A label that would pass for an automated backup's timestamp.
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name 20251028_020000
+	assert_status 64
+	assert_output_contains "bad backup label"
 }
 
 @test "cr-backup rotates after the backup: the newest 7 automated backups stay" {
