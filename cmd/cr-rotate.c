@@ -196,8 +196,10 @@ read_directory(struct input *in, const char *path, int dirfd)
 	}
 	closedir(dir);
 
-	/* name order, so the output does not depend on readdir */
-	qsort(list, n, sizeof(*list), compare_listed);
+	/* name order, so the output does not depend on readdir; an empty
+	 * directory leaves list NULL, which qsort must not see */
+	if (n > 0)
+		qsort(list, n, sizeof(*list), compare_listed);
 	if (n > 0 &&
 	    (in->seen = reallocarray(NULL, n, sizeof(*in->seen))) == NULL)
 		err(1, "reallocarray");

@@ -310,7 +310,8 @@ migrate_scan(const char *dir, struct migrate_set *set, char *err, size_t errlen)
 		rc = MIGRATE_EIO;
 	}
 	closedir(d);
-	if (rc == MIGRATE_OK) {
+	if (rc == MIGRATE_OK && set->n > 0) {
+		/* qsort(NULL, 0, ...) is undefined: an empty directory has no v. */
 		qsort(set->v, set->n, sizeof(*set->v), by_version);
 		for (i = 1; i < set->n; i++)
 			if (set->v[i].version == set->v[i - 1].version) {

@@ -539,3 +539,13 @@ Would apply 3 new migration(s)"
 	assert_status 0
 	assert_equal "$output" ""
 }
+
+@test "cr-migrate: an empty migrations directory is nothing pending, for up, status and verify" {
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_output_contains "No pending migrations"
+	run cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	run cr-migrate -d "$db" --dir "$dir" verify
+	assert_status 0
+}

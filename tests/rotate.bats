@@ -466,3 +466,10 @@ make_files() {
 	assert_status 0
 	[ "$(wc -l <<<"$output")" -eq 99993 ]
 }
+
+@test "cr-rotate: an empty directory is nothing to do, not an error" {
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run cr-rotate --delete "$BATS_TEST_TMPDIR/empty"
+	assert_status 0
+	assert_equal "$output" ""
+}
