@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-q|--quiet)	quiet=1 ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
-	--env-file)	need_arg "$@"; conn_args+=(--env-file "$2"); env_file=$2; shift ;;
+	--env-file)	need_arg "$@"; conn_args+=(--env-file "$2"); shift ;;
 	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
 	--name)		need_arg "$@"; label=$2; shift ;;
 	--stamp)	stamp=1 ;;
