@@ -274,11 +274,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "dbname",		required_argument,	NULL, 'd' },
-		{ "host",		required_argument,	NULL, 'h' },
-		{ "port",		required_argument,	NULL, 'p' },
-		{ "username",		required_argument,	NULL, 'U' },
-		{ "env-file",		required_argument,	NULL, PGCONN_OPT_ENV_FILE },
+		PGCONN_LONGOPTS,
 		{ "schema-only",	no_argument,		NULL, 's' },
 		{ "table",		required_argument,	NULL, 't' },
 		{ "exclude-table",	required_argument,	NULL, 'T' },

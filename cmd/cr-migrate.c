@@ -419,13 +419,9 @@ main(int argc, char *argv[])
 		OPT_DRY_RUN, OPT_WAIT, OPT_VERSION
 	};
 	static const struct option longopts[] = {
-		{ "dbname",	required_argument,	NULL, 'd' },
-		{ "host",	required_argument,	NULL, 'h' },
-		{ "port",	required_argument,	NULL, 'p' },
-		{ "username",	required_argument,	NULL, 'U' },
+		PGCONN_LONGOPTS,
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "env-file",	required_argument,	NULL, PGCONN_OPT_ENV_FILE },
 		{ "dir",	required_argument,	NULL, OPT_DIR },
 		{ "table",	required_argument,	NULL, OPT_TABLE },
 		{ "json-list",	required_argument,	NULL, OPT_JSON_LIST },

@@ -23,6 +23,14 @@ struct pgconn_opts {
 /* getopt_long value of --env-file in every tool's option table. */
 #define PGCONN_OPT_ENV_FILE	'E'
 
+/* Their getopt_long entries, to open a tool's option table with. */
+#define PGCONN_LONGOPTS \
+	{ "dbname",	required_argument,	NULL, 'd' }, \
+	{ "host",	required_argument,	NULL, 'h' }, \
+	{ "port",	required_argument,	NULL, 'p' }, \
+	{ "username",	required_argument,	NULL, 'U' }, \
+	{ "env-file",	required_argument,	NULL, PGCONN_OPT_ENV_FILE }
+
 /* The connection options every tool takes (-d -h -p -U --env-file): store
  * arg in o and return 1 when ch is one of them, else return 0. */
 int pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg);
