@@ -437,7 +437,8 @@ assert_old_db() {
 	done
 	run cr-restore --clean --yes -U app_owner -d owned "$BATS_TEST_TMPDIR/noowner.sql"
 	assert_status 1
-	assert_output_contains "dropping the old database (it is left as it was)"
+	assert_output_contains 'swapping in the restored database: ERROR:  database "owned" is being accessed by other users'
+	assert_output_contains '"owned" is as it was'
 	assert_equal "$(q "SELECT datallowconn FROM pg_database WHERE datname = 'owned'")" t
 	assert_equal "$(scratch_dbs)" 0
 	assert_equal "$(counts owned)" "$(counts awkward)"
