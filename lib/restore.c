@@ -1,6 +1,8 @@
-/* restore: execute a split SQL script on a connection, refuse psql
- * meta-commands, tally COPY rows and prove them; scratch database and swap
- * for the atomic replace. */
+/* restore: execute a pg_dump plain script on a connection, statement by
+ * statement: psql meta-commands and statements beyond the target refused,
+ * COPY blocks tallied for the row-count proof (lib/rowproof), the input's
+ * own completeness markers checked at its end (lib/dumpfmt).  Statements
+ * and COPY go through lib/sqlexec. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,23 +10,23 @@
 #include <strings.h>
 
 #include <bsd/string.h>
-#include <zlib.h>
 
+#include "dumpfmt.h"
 #include "pgconn.h"
 #include "restore.h"
+#include "rowproof.h"
+#include "sqlexec.h"
 
 /* pg_dump's first and completion lines: a dump that has the one must end
  * with the other, or it was cut short.  A cr-dump stream (docs/stream-
  * format.md) starts with header lines and must end with its trailer. */
 #define PGDUMP_HEAD	"-- PostgreSQL database dump\n"
 #define PGDUMP_DONE	"\n-- PostgreSQL database dump complete\n"
-#define CRDUMP_HEAD	"-- cr-dump: "
-#define CRDUMP_TRAILER	"-- cr-dump trailer: "
 #define HEADSIZE	4096
 #define TAILSIZE	512
 
 /* The read callback's wrapper: remembers the first and last bytes, and the
- * CRC-32 of everything before the last TAILSIZE bytes. */
+ * checksum of everything before the last TAILSIZE bytes. */
 struct input {
 	sqlsplit_read_fn fn;
 	void		*arg;
@@ -33,38 +35,7 @@ struct input {
 	char		 tail[TAILSIZE];
 	size_t		 taillen;
 	uint64_t	 total;
-	uLong		 crc;		/* of the bytes before the tail */
-};
-
-struct table {
-	char		*name;		/* as written in the COPY statement */
-	uint64_t	 carried;	/* rows in the dump */
-	uint64_t	 loaded;	/* rows the server reported */
-	int		 csv;		/* rows may span lines: trust 'loaded' */
-	unsigned	 copies;	/* COPY blocks that ended */
-	unsigned	 counted_at;	/* 'copies' when 'counted' was taken */
-	uint64_t	 counted;	/* count(*) taken early, see below */
-	int		 queued;
-	int		 measured;	/* 'before' was taken */
-	uint64_t	 before;	/* rows before its first COPY: an extension's
-					 * configuration table comes with rows */
-};
-
-/* count(*) of a table costs a scan.  In autocommit mode it is taken on a
- * second connection as soon as the table's COPY has committed, while the
- * restore goes on, instead of in a row at the end.  Such an early count
- * still holds at the end as long as only statements that cannot change
- * rows ran after it (what pg_dump writes after the data: CREATE, ALTER,
- * COMMENT, GRANT, setval, ...); after any other statement all tables are
- * counted again at the end. */
-struct counter {
-	PGconn		*conn;		/* NULL: count at the end only */
-	size_t		*queue;		/* table indexes */
-	size_t		 qhead, qlen, qcap;
-	size_t		 inflight;	/* table index, or (size_t)-1 */
-	unsigned	 inflight_at;
-	int		 partitioned;	/* the in-flight query counts the whole tree */
-	int		 stale;		/* early counts cannot be trusted */
+	uint32_t	 crc;		/* of the bytes before the tail */
 };
 
 struct run {
@@ -76,30 +47,20 @@ struct run {
 	struct restore_stats *st;
 	char		*err;
 	size_t		 errlen;
-
-	struct table	*tables;
-	size_t		 ntables, tablecap;
+	struct rowproof	*proof;
+	struct sqlexec_notices notices;
 
 	int		 restricted;
 	unsigned long	 restrict_line;
 	char		 restrict_key[128];
 
 	unsigned long	 line;		/* of the item being executed */
-	struct counter	 counter;
 
-	int		 in_copy;
+	struct sqlexec_copy copy;
 	size_t		 copy_table;	/* index, or (size_t)-1 when unnamed */
 	int		 copy_csv;
 	uint64_t	 copy_rows;
-	unsigned long	 copy_line;	/* the COPY statement */
-	unsigned long	 copy_data_line; /* its first data line */
-	char		 copy_head[96];
 };
-
-static void counter_add(struct run *, size_t);
-static void counter_stop(struct run *);
-static void counter_pump(struct run *, int);
-static int changes_no_rows(const char *);
 
 static ssize_t
 input_read(void *arg, void *buf, size_t len)
@@ -120,13 +81,13 @@ input_read(void *arg, void *buf, size_t len)
 		memcpy(in->head + in->headlen, buf, k);
 		in->headlen += k;
 	}
-	/* Bytes pushed out of the tail window go into the CRC, in order. */
+	/* Bytes pushed out of the tail window go into the checksum, in order. */
 	drop = in->taillen + (size_t)n > TAILSIZE ? in->taillen + (size_t)n - TAILSIZE : 0;
 	fromtail = drop < in->taillen ? drop : in->taillen;
-	in->crc = crc32(in->crc, (const Bytef *)in->tail, (uInt)fromtail);
+	in->crc = dumpfmt_crc(in->crc, in->tail, fromtail);
 	memmove(in->tail, in->tail + fromtail, in->taillen - fromtail);
 	in->taillen -= fromtail;
-	in->crc = crc32(in->crc, b, (uInt)(drop - fromtail));
+	in->crc = dumpfmt_crc(in->crc, b, drop - fromtail);
 	b += drop - fromtail;
 	memcpy(in->tail + in->taillen, b, (size_t)n - (drop - fromtail));
 	in->taillen += (size_t)n - (drop - fromtail);
@@ -134,117 +95,64 @@ input_read(void *arg, void *buf, size_t len)
 }
 
 static int
-contains(const char *hay, size_t haylen, const char *needle)
+starts_with(const char *s, size_t len, const char *prefix)
 {
-	return memmem(hay, haylen, needle, strlen(needle)) != NULL;
+	return len >= strlen(prefix) && memcmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* At the end of the input: is the stream whole, as far as its own markers
- * tell?  Returns NULL or what is wrong. */
+ * tell?  Returns NULL or what is wrong (one message per failure). */
 static const char *
 input_incomplete(const struct input *in, char *buf, size_t len)
 {
-	unsigned long long bytes;
-	unsigned int crc;
-	char line[128];
+	uint64_t bytes;
+	uint32_t crc, sum;
 	size_t start;
-	uLong sum;
 
-	if (in->headlen >= strlen(CRDUMP_HEAD) &&
-	    memcmp(in->head, CRDUMP_HEAD, strlen(CRDUMP_HEAD)) == 0) {
+	if (starts_with(in->head, in->headlen, DUMPFMT_HEADER_PREFIX)) {
 		/* The last line, which must be the trailer. */
 		if (in->taillen < 2 || in->tail[in->taillen - 1] != '\n')
 			return "the cr-dump trailer is missing: the dump is incomplete";
 		for (start = in->taillen - 1; start > 0 && in->tail[start - 1] != '\n'; start--)
 			;
-		if (start == 0 || in->taillen - start >= sizeof(line) ||
-		    in->taillen - start < strlen(CRDUMP_TRAILER) ||
-		    memcmp(in->tail + start, CRDUMP_TRAILER, strlen(CRDUMP_TRAILER)) != 0)
+		if (start == 0)
 			return "the cr-dump trailer is missing: the dump is incomplete";
-		memcpy(line, in->tail + start, in->taillen - start);
-		line[in->taillen - start] = '\0';
-		if (sscanf(line, CRDUMP_TRAILER "bytes=%llu crc32=%8x end", &bytes, &crc) != 2) 
+		switch (dumpfmt_trailer_parse(in->tail + start, in->taillen - start, &bytes, &crc)) {
+		case 0:
+			return "the cr-dump trailer is missing: the dump is incomplete";
+		case -1:
 			return "the cr-dump trailer is malformed";
-		snprintf(buf, len, CRDUMP_TRAILER "bytes=%llu crc32=%08x end\n", bytes, crc);
-		if (strcmp(buf, line) != 0)
-			return "the cr-dump trailer is malformed";
+		}
 		if (bytes != in->total - (in->taillen - start)) {
 			snprintf(buf, len, "the cr-dump trailer counts %llu bytes before it, "
-			    "the input has %llu: the dump is damaged", bytes,
+			    "the input has %llu: the dump is damaged", (unsigned long long)bytes,
 			    (unsigned long long)(in->total - (in->taillen - start)));
 			return buf;
 		}
-		sum = crc32(in->crc, (const Bytef *)in->tail, (uInt)start);
+		sum = dumpfmt_crc(in->crc, in->tail, start);
 		if (sum != crc) {
 			snprintf(buf, len, "CRC-32 mismatch: the cr-dump trailer says %08x, "
-			    "the input has %08lx: the dump is damaged", crc, sum);
+			    "the input has %08x: the dump is damaged", (unsigned)crc, (unsigned)sum);
 			return buf;
 		}
 	}
-	if (contains(in->head, in->headlen, "\n" PGDUMP_HEAD) ||
-	    (in->headlen >= strlen(PGDUMP_HEAD) &&
-	    memcmp(in->head, PGDUMP_HEAD, strlen(PGDUMP_HEAD)) == 0)) {
-		if (!contains(in->tail, in->taillen, PGDUMP_DONE))
+	if (memmem(in->head, in->headlen, "\n" PGDUMP_HEAD, strlen("\n" PGDUMP_HEAD)) != NULL ||
+	    starts_with(in->head, in->headlen, PGDUMP_HEAD)) {
+		if (memmem(in->tail, in->taillen, PGDUMP_DONE, strlen(PGDUMP_DONE)) == NULL)
 			return "the input ends before pg_dump's \"dump complete\" line: "
 			    "truncated dump?";
 	}
 	return NULL;
 }
 
-/* The start of a statement on one line, for messages. */
-static void
-statement_head(const char *s, size_t len, char *out, size_t outlen)
+static enum restore_status
+interrupted_or(struct run *r, unsigned long line, enum restore_status rc)
 {
-	size_t o = 0, i, max = 60;
-	int space = 0;
-
-	for (i = 0; i < len && o < max && o + 4 < outlen; i++) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-			space = 1;
-			continue;
-		}
-		if (space && o > 0)
-			out[o++] = ' ';
-		space = 0;
-		out[o++] = s[i];
+	if (r->o != NULL && r->o->interrupted != NULL && *r->o->interrupted) {
+		snprintf(r->err, r->errlen, "interrupted at line %lu", line);
+		return RESTORE_EINTR;
 	}
-	if (i < len) {
-		/* do not end inside a UTF-8 sequence */
-		while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-			o--;
-		if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
-			o--;
-		if (o + 4 <= outlen) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-		}
-	}
-	out[o] = '\0';
-}
-
-static void
-server_error(struct run *r, PGresult *res, unsigned long line, const char *what)
-{
-	const char *sev = NULL, *prim = NULL, *detail = NULL, *hint = NULL;
-	char msg[1024], one[1024];
-
-	if (res != NULL) {
-		sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
-		prim = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-		hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	}
-	if (prim == NULL) {
-		pgconn_oneline(res != NULL && *PQresultErrorMessage(res) != '\0' ?
-		    PQresultErrorMessage(res) : PQerrorMessage(r->conn), one, sizeof(one));
-		snprintf(msg, sizeof(msg), "%s", one);
-	} else
-		snprintf(msg, sizeof(msg), "%s: %s%s%s%s%s", sev != NULL ? sev : "ERROR",
-		    prim, detail != NULL ? " DETAIL: " : "", detail != NULL ? detail : "",
-		    hint != NULL ? " HINT: " : "", hint != NULL ? hint : "");
-	pgconn_oneline(msg, one, sizeof(one));
-	snprintf(r->err, r->errlen, "line %lu: %s (%s)", line, one, what);
-	r->st->line = line;
+	return rc;
 }
 
 static enum restore_status
@@ -252,14 +160,11 @@ sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 {
 	char head[96], what[128];
 
-	statement_head(it->text, it->len, head, sizeof(head));
+	sqlexec_head(it->text, it->len, head, sizeof(head));
 	snprintf(what, sizeof(what), "statement: %s", head);
-	server_error(r, res, it->line, what);
-	if (r->o != NULL && r->o->interrupted != NULL && *r->o->interrupted) {
-		snprintf(r->err, r->errlen, "interrupted at line %lu", it->line);
-		return RESTORE_EINTR;
-	}
-	return RESTORE_ESQL;
+	sqlexec_error(r->conn, res, it->line, what, r->err, r->errlen);
+	r->st->line = it->line;
+	return interrupted_or(r, it->line, RESTORE_ESQL);
 }
 
 static enum restore_status
@@ -276,24 +181,12 @@ data_error(struct run *r, unsigned long line, const char *fmt, const char *arg)
 	return RESTORE_EDATA;
 }
 
-static void
-drain(PGconn *conn)
+static enum restore_status
+exec_simple(struct run *r, const char *sql)
 {
-	PGresult *res;
-
-	while ((res = PQgetResult(conn)) != NULL)
-		PQclear(res);
-}
-
-/* Leave COPY IN mode after a failure on our side. */
-static void
-copy_abort(struct run *r, const char *why)
-{
-	if (r->conn != NULL && r->in_copy) {
-		PQputCopyEnd(r->conn, why);
-		drain(r->conn);
-	}
-	r->in_copy = 0;
+	if (sqlexec_simple(r->conn, sql, 0, r->err, r->errlen) == -1)
+		return interrupted_or(r, 0, RESTORE_ESQL);
+	return RESTORE_OK;
 }
 
 /* The table a COPY statement names, as written ("public.\"a b\""), or NULL.
@@ -353,34 +246,6 @@ copy_target(const char *s, size_t len, int *csv, int *binary)
 	return name;
 }
 
-static size_t
-table_slot(struct run *r, char *name, int csv)
-{
-	struct table *t;
-	size_t i;
-
-	for (i = 0; i < r->ntables; i++)
-		if (strcmp(r->tables[i].name, name) == 0) {
-			free(name);
-			r->tables[i].csv |= csv;
-			return i;
-		}
-	if (r->ntables == r->tablecap) {
-		size_t cap = r->tablecap ? r->tablecap * 2 : 64;
-		if ((t = reallocarray(r->tables, cap, sizeof(*t))) == NULL) {
-			free(name);
-			return (size_t)-1;
-		}
-		r->tables = t;
-		r->tablecap = cap;
-	}
-	t = &r->tables[r->ntables];
-	memset(t, 0, sizeof(*t));
-	t->name = name;
-	t->csv = csv;
-	return r->ntables++;
-}
-
 static enum restore_status
 copy_begin(struct run *r, const struct sqlsplit_item *it)
 {
@@ -393,120 +258,60 @@ copy_begin(struct run *r, const struct sqlsplit_item *it)
 		return data_error(r, it->line, "%s", "binary COPY data is not supported");
 	}
 	r->copy_table = (size_t)-1;
-	if (name != NULL && (r->copy_table = table_slot(r, name, r->copy_csv)) == (size_t)-1) {
+	if (name != NULL &&
+	    (r->copy_table = rowproof_table(r->proof, name, r->copy_csv)) == (size_t)-1) {
 		snprintf(r->err, r->errlen, "out of memory");
 		return RESTORE_ENOMEM;
 	}
-	r->in_copy = 1;
 	r->copy_rows = 0;
-	r->copy_line = it->line;
-	r->copy_data_line = 0;
-	statement_head(it->text, it->len, r->copy_head, sizeof(r->copy_head));
+	sqlexec_copy_begin(&r->copy, r->conn, it->text, it->len, it->line);
 	return RESTORE_OK;
 }
 
-/* An error the server reported about COPY data: point at the input line. */
 static enum restore_status
-copy_error(struct run *r, PGresult *res, unsigned long fallback)
+copy_failed(struct run *r, unsigned long line)
 {
-	const char *ctx = res != NULL ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
-	const char *p;
-	unsigned long line = fallback, n;
-	char what[256], one[200];
-
-	if (ctx != NULL && r->copy_data_line > 0 && (p = strstr(ctx, ", line ")) != NULL &&
-	    sscanf(p, ", line %lu", &n) == 1 && n > 0)
-		line = r->copy_data_line + n - 1;
-	if (ctx != NULL) {
-		pgconn_oneline(ctx, one, sizeof(one));
-		snprintf(what, sizeof(what), "%s", one);
-	} else
-		snprintf(what, sizeof(what), "statement: %s", r->copy_head);
-	server_error(r, res, line, what);
-	r->in_copy = 0;
-	if (r->o->interrupted != NULL && *r->o->interrupted) {
-		snprintf(r->err, r->errlen, "interrupted at line %lu", line);
-		return RESTORE_EINTR;
-	}
-	return RESTORE_ESQL;
-}
-
-/* PQputCopyData or PQputCopyEnd failed: usually the server has already
- * rejected the data, and its result says why. */
-static enum restore_status
-copy_send_failed(struct run *r, unsigned long line)
-{
-	PGresult *res;
-	enum restore_status rc;
-
-	if ((res = PQgetResult(r->conn)) != NULL &&
-	    PQresultStatus(res) == PGRES_FATAL_ERROR) {
-		rc = copy_error(r, res, line);
-		PQclear(res);
-		drain(r->conn);
-		return rc;
-	}
-	PQclear(res);
-	return copy_error(r, NULL, line);
+	r->st->line = line;
+	return interrupted_or(r, line, RESTORE_ESQL);
 }
 
 static enum restore_status
 copy_data(struct run *r, const struct sqlsplit_item *it)
 {
-	if (r->copy_data_line == 0)
-		r->copy_data_line = it->line;
+	unsigned long line;
+
 	r->copy_rows += it->rows;
-	if (r->conn != NULL && PQputCopyData(r->conn, it->text, (int)it->len) != 1)
-		return copy_send_failed(r, it->line);
+	if (sqlexec_copy_data(&r->copy, it->text, it->len, it->line, r->err, r->errlen,
+	    &line) == -1)
+		return copy_failed(r, line);
 	return RESTORE_OK;
 }
 
 static enum restore_status
 copy_end(struct run *r, const struct sqlsplit_item *it)
 {
-	struct table *t = r->copy_table != (size_t)-1 ? &r->tables[r->copy_table] : NULL;
-	PGresult *res;
-	uint64_t loaded = r->copy_rows;
+	uint64_t loaded = r->copy_rows, carried;
+	unsigned long line;
 	char msg[512];
+	const char *name = r->copy_table != (size_t)-1 ?
+	    rowproof_name(r->proof, r->copy_table) : "COPY";
 
-	if (r->copy_data_line == 0)
-		r->copy_data_line = it->line;
-	if (r->conn != NULL) {
-		if (PQputCopyEnd(r->conn, NULL) != 1)
-			return copy_send_failed(r, it->line);
-		res = PQgetResult(r->conn);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			enum restore_status rc = copy_error(r, res, r->copy_line);
-			PQclear(res);
-			drain(r->conn);
-			return rc;
-		}
-		loaded = strtoull(PQcmdTuples(res), NULL, 10);
-		PQclear(res);
-		drain(r->conn);
-	}
-	r->in_copy = 0;
-	r->st->rows += r->copy_csv ? loaded : r->copy_rows;
-	if (t != NULL) {
-		t->carried += r->copy_csv ? loaded : r->copy_rows;
-		t->loaded += loaded;
-		t->copies++;
-	}
+	if (sqlexec_copy_end(&r->copy, it->line, &loaded, r->err, r->errlen, &line) == -1)
+		return copy_failed(r, line);
+	carried = r->copy_csv ? loaded : r->copy_rows;
+	r->st->rows += carried;
 	if (!r->copy_csv && loaded != r->copy_rows) {
 		snprintf(msg, sizeof(msg), "%s loaded %llu rows but the dump carried %llu "
-		    "(a trigger or rule on the table dropped or added rows?)",
-		    t != NULL ? t->name : "COPY", (unsigned long long)loaded,
-		    (unsigned long long)r->copy_rows);
+		    "(a trigger or rule on the table dropped or added rows?)", name,
+		    (unsigned long long)loaded, (unsigned long long)r->copy_rows);
 		snprintf(r->err, r->errlen, "line %lu: row count mismatch: %s",
-		    r->copy_line, msg);
-		r->st->line = r->copy_line;
+		    r->copy.line, msg);
+		r->st->line = r->copy.line;
 		return RESTORE_ECOUNT;
 	}
-	/* Only a committed COPY can be counted from another session. */
-	if (r->conn != NULL && PQtransactionStatus(r->conn) != PQTRANS_IDLE)
-		counter_stop(r);
-	if (t != NULL)
-		counter_add(r, r->copy_table);
+	if (r->copy_table != (size_t)-1)
+		rowproof_copied(r->proof, r->copy_table, carried, loaded, r->conn != NULL &&
+		    PQtransactionStatus(r->conn) == PQTRANS_IDLE);
 	return RESTORE_OK;
 }
 
@@ -593,7 +398,7 @@ meta(struct run *r, const struct sqlsplit_item *it)
 		r->restricted = 0;
 		return RESTORE_OK;
 	}
-	statement_head(it->text, it->len, head, sizeof(head));
+	sqlexec_head(it->text, it->len, head, sizeof(head));
 	if (strcmp(cmd, "\\connect") == 0 || strcmp(cmd, "\\c") == 0) {
 		connect_target(it->text, db, sizeof(db));
 		if (r->dbname != NULL && (strcmp(db, r->dbname) == 0 || strcmp(db, "-") == 0))
@@ -604,24 +409,6 @@ meta(struct run *r, const struct sqlsplit_item *it)
 	return data_error(r, it->line,
 	    "refused psql meta-command %s (only \\restrict and \\unrestrict are understood)",
 	    head);
-}
-
-static enum restore_status
-exec_simple(struct run *r, const char *sql)
-{
-	struct sqlsplit_item it;
-	PGresult *res;
-	enum restore_status rc = RESTORE_OK;
-
-	res = PQexec(r->conn, sql);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-		memset(&it, 0, sizeof(it));
-		it.text = sql;
-		it.len = strlen(sql);
-		rc = sql_error(r, res, &it);
-	}
-	PQclear(res);
-	return rc;
 }
 
 static const char *
@@ -685,7 +472,7 @@ refuse_outside(struct run *r, const struct sqlsplit_item *it)
 		    (p = skip_word(p, refused[i].object)) == NULL ||
 		    (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';'))
 			continue;
-		statement_head(it->text, it->len, head, sizeof(head));
+		sqlexec_head(it->text, it->len, head, sizeof(head));
 		return data_error(r, it->line, "refused %s: cr-restore restores into one "
 		    "database and touches nothing else (a dump made with pg_dump -C?)", head);
 	}
@@ -693,53 +480,10 @@ refuse_outside(struct run *r, const struct sqlsplit_item *it)
 	 * machine, often the developer's own: only FROM stdin is data. */
 	if (!it->copy_in && (p = skip_word(it->text, "copy")) != NULL &&
 	    (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')) {
-		statement_head(it->text, it->len, head, sizeof(head));
+		sqlexec_head(it->text, it->len, head, sizeof(head));
 		return data_error(r, it->line, "refused %s: the only COPY in a restore is "
 		    "COPY ... FROM stdin", head);
 	}
-	return RESTORE_OK;
-}
-
-/* Rows a table holds before its first COPY (the proof measures what the
- * COPY adds): none, mostly, but CREATE EXTENSION fills the configuration
- * tables it marks with pg_extension_config_dump, whose dump carries only the
- * rows users added. */
-static enum restore_status
-count_before(struct run *r, const struct sqlsplit_item *it)
-{
-	struct table *t = &r->tables[r->copy_table];
-	PGresult *res;
-	const char *param[1] = { t->name };
-	char *sql;
-	int partitioned;
-
-	res = PQexecParams(r->conn, "SELECT relkind FROM pg_catalog.pg_class "
-	    "WHERE oid = $1::pg_catalog.regclass", 1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		/* No such table: let the COPY itself say so. */
-		PQclear(res);
-		if (PQtransactionStatus(r->conn) == PQTRANS_INERROR)
-			return sql_error(r, NULL, it);
-		return RESTORE_OK;
-	}
-	partitioned = PQgetvalue(res, 0, 0)[0] == 'p';
-	PQclear(res);
-	if (asprintf(&sql, "SELECT count(*) FROM %s%s", partitioned ? "" : "ONLY ",
-	    t->name) == -1) {
-		snprintf(r->err, r->errlen, "out of memory");
-		return RESTORE_ENOMEM;
-	}
-	res = PQexec(r->conn, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		enum restore_status rc = sql_error(r, res, it);
-
-		PQclear(res);
-		return rc;
-	}
-	t->before = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-	t->measured = 1;
-	PQclear(res);
 	return RESTORE_OK;
 }
 
@@ -781,7 +525,7 @@ statement_tolerated(struct run *r, const struct sqlsplit_item *it)
 	PQclear(res);
 	if (sp && (rc = exec_simple(r, "ROLLBACK TO SAVEPOINT cr_restore_tolerated")) != RESTORE_OK)
 		return rc;
-	statement_head(it->text, it->len, head, sizeof(head));
+	sqlexec_head(it->text, it->len, head, sizeof(head));
 	snprintf(msg, sizeof(msg), "skipped %s: the extension does not belong to role %s", head,
 	    r->o->role);
 	if (r->o->notice != NULL)
@@ -798,7 +542,7 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	char head[96];
 
 	if (!it->terminated) {
-		statement_head(it->text, it->len, head, sizeof(head));
+		sqlexec_head(it->text, it->len, head, sizeof(head));
 		return data_error(r, it->line,
 		    "the input ends inside a statement without its ';' (truncated?): %s", head);
 	}
@@ -811,15 +555,16 @@ statement(struct run *r, const struct sqlsplit_item *it)
 		scan_set_strings(r, it->text);
 		return RESTORE_OK;
 	}
-	if (r->ntables > 0 && !r->counter.stale && !it->copy_in && !changes_no_rows(it->text))
-		counter_stop(r);
-	counter_pump(r, 0);
+	if (!it->copy_in)
+		rowproof_statement(r->proof, it->text);
 
 	if (r->o->role != NULL && comment_on_extension(it->text))
 		return statement_tolerated(r, it);
-	if (it->copy_in && r->copy_table != (size_t)-1 &&
-	    !r->tables[r->copy_table].measured && (rc = count_before(r, it)) != RESTORE_OK)
-		return rc;
+	if (it->copy_in && r->copy_table != (size_t)-1 && rowproof_before(r->proof,
+	    r->copy_table, it->line, r->err, r->errlen) == -1) {
+		r->st->line = it->line;
+		return RESTORE_ESQL;
+	}
 	res = PQexec(r->conn, it->text);
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
@@ -831,19 +576,19 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	case PGRES_COPY_IN:
 		if (!it->copy_in) {
 			PQputCopyEnd(r->conn, "cr-restore: COPY FROM STDIN in an unexpected form");
-			drain(r->conn);
-			statement_head(it->text, it->len, head, sizeof(head));
+			sqlexec_drain(r->conn);
+			sqlexec_head(it->text, it->len, head, sizeof(head));
 			rc = data_error(r, it->line,
 			    "COPY FROM STDIN in a form cr-restore does not recognise: %s", head);
 		}
 		break;
 	case PGRES_COPY_OUT:
 	case PGRES_COPY_BOTH:
-		statement_head(it->text, it->len, head, sizeof(head));
+		sqlexec_head(it->text, it->len, head, sizeof(head));
 		rc = data_error(r, it->line, "refused COPY TO STDOUT in a restore: %s", head);
 		break;
 	default:
-		r->in_copy = 0;
+		r->copy.active = 0;
 		rc = sql_error(r, res, it);
 		break;
 	}
@@ -856,18 +601,6 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
-static void
-notice_receiver(void *arg, const PGresult *res)
-{
-	struct run *r = arg;
-	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-
-	if (r->o->notice != NULL)
-		r->o->notice(r->o->notice_arg, r->line, sev != NULL ? sev : "NOTICE",
-		    msg != NULL ? msg : PQresultErrorMessage(res));
-}
-
 static enum restore_status
 run_loop(struct run *r)
 {
@@ -878,7 +611,7 @@ run_loop(struct run *r)
 
 	for (;;) {
 		if (r->o != NULL && r->o->interrupted != NULL && *r->o->interrupted) {
-			copy_abort(r, "cr-restore: interrupted");
+			sqlexec_copy_abort(&r->copy, "cr-restore: interrupted");
 			snprintf(r->err, r->errlen, "interrupted");
 			return RESTORE_EINTR;
 		}
@@ -901,7 +634,7 @@ run_loop(struct run *r)
 				return data_error(r, 0, "%s", why);
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
-			copy_abort(r, "cr-restore: bad input");
+			sqlexec_copy_abort(&r->copy, "cr-restore: bad input");
 			if (sqlsplit_errno(r->split) != 0 && sqlsplit_errno(r->split) != EILSEQ) {
 				snprintf(r->err, r->errlen, "%s", sqlsplit_error(r->split));
 				return RESTORE_EIO;
@@ -925,268 +658,21 @@ run_loop(struct run *r)
 			break;
 		}
 		if (rc != RESTORE_OK) {
-			copy_abort(r, "cr-restore: stopped");
+			sqlexec_copy_abort(&r->copy, "cr-restore: stopped");
 			return rc;
 		}
 		if (r->o->progress != NULL) {
 			r->st->bytes = sqlsplit_bytes(r->split);
-			r->st->tables = r->ntables;
+			r->st->tables = rowproof_ntables(r->proof);
 			r->o->progress(r->o->progress_arg, r->st);
 		}
 	}
 }
 
-/* A second connection to the same database with the same settings. */
-static PGconn *
-counter_connect(PGconn *conn)
-{
-	enum pgconn_status st;
-	PGresult *res;
-	PGconn *c;
-	char err[256];
-
-	if ((c = pgconn_open_like(conn, NULL, &st, err, sizeof(err))) == NULL)
-		return NULL;
-	/* As pg_dump's session: policies must not filter a count; where
-	 * they would apply the count fails and the table is counted at the
-	 * end instead. */
-	res = PQexec(c, "SET row_security = off");
-	PQclear(res);
-	return c;
-}
-
-static void
-counter_stop(struct run *r)
-{
-	struct counter *k = &r->counter;
-
-	if (k->conn != NULL)
-		PQfinish(k->conn);	/* a query still running is cancelled with it */
-	k->conn = NULL;
-	k->stale = 1;
-}
-
-static int
-counter_send(struct run *r, size_t i, int partitioned)
-{
-	struct counter *k = &r->counter;
-	char *sql;
-	int ok;
-
-	/* With --load-via-partition-root the rows go through the partitioned
-	 * parent: count the whole tree there.  Anywhere else ONLY, since
-	 * children have COPY blocks of their own. */
-	if (partitioned)
-		ok = asprintf(&sql, "SELECT 'p', count(*) FROM %s", r->tables[i].name);
-	else
-		ok = asprintf(&sql, "SELECT c.relkind, (SELECT count(*) FROM ONLY %s) "
-		    "FROM pg_catalog.pg_class c WHERE c.oid = '%s'::pg_catalog.regclass",
-		    r->tables[i].name, r->tables[i].name);
-	if (ok == -1)
-		return -1;
-	/* The name is a (quoted) identifier chain from copy_target; inside
-	 * the regclass literal only a ' could break out, and none can be in
-	 * it unquoted: refuse names with one. */
-	ok = strchr(r->tables[i].name, '\'') == NULL && PQsendQuery(k->conn, sql) == 1;
-	free(sql);
-	if (!ok)
-		return -1;
-	k->inflight = i;
-	k->inflight_at = r->tables[i].copies;
-	k->partitioned = partitioned;
-	return 0;
-}
-
-/* Take the in-flight result (waiting for it when block), send the next
- * count.  Any failure just makes the early counts stale. */
-static void
-counter_pump(struct run *r, int block)
-{
-	struct counter *k = &r->counter;
-	struct table *t;
-	PGresult *res;
-	size_t i;
-	int resend = 0;
-
-	if (k->conn == NULL)
-		return;
-	if (k->inflight != (size_t)-1) {
-		if (!block && (PQconsumeInput(k->conn) == 0 || PQisBusy(k->conn))) {
-			if (PQstatus(k->conn) == CONNECTION_BAD)
-				counter_stop(r);
-			return;
-		}
-		t = &r->tables[k->inflight];
-		res = PQgetResult(k->conn);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-			PQclear(res);
-			counter_stop(r);
-			return;
-		}
-		if (PQgetvalue(res, 0, 0)[0] == 'p' && !k->partitioned)
-			resend = 1;
-		else if (k->inflight_at >= t->counted_at) {
-			t->counted = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
-			t->counted_at = k->inflight_at;
-		}
-		PQclear(res);
-		while ((res = PQgetResult(k->conn)) != NULL)
-			PQclear(res);
-		i = k->inflight;
-		k->inflight = (size_t)-1;
-		if (resend && counter_send(r, i, 1) == -1) {
-			counter_stop(r);
-			return;
-		}
-		if (resend)
-			return;
-	}
-	while (k->inflight == (size_t)-1 && k->qlen > 0) {
-		i = k->queue[k->qhead];
-		k->qhead = (k->qhead + 1) % k->qcap;
-		k->qlen--;
-		r->tables[i].queued = 0;
-		if (counter_send(r, i, 0) == -1) {
-			counter_stop(r);
-			return;
-		}
-		if (block)
-			counter_pump(r, 1);
-	}
-}
-
-/* A table's COPY has committed: count it early. */
-static void
-counter_add(struct run *r, size_t i)
-{
-	struct counter *k = &r->counter;
-	size_t *q, j;
-
-	if (k->conn == NULL || k->stale || r->tables[i].queued)
-		return;
-	if (k->qlen == k->qcap) {
-		size_t cap = k->qcap ? k->qcap * 2 : 64;
-		if ((q = reallocarray(NULL, cap, sizeof(*q))) == NULL) {
-			counter_stop(r);
-			return;
-		}
-		for (j = 0; j < k->qlen; j++)
-			q[j] = k->queue[(k->qhead + j) % k->qcap];
-		free(k->queue);
-		k->queue = q;
-		k->qhead = 0;
-		k->qcap = cap;
-	}
-	k->queue[(k->qhead + k->qlen++) % k->qcap] = i;
-	r->tables[i].queued = 1;
-	counter_pump(r, 0);
-}
-
-/* Can this statement, run after some tables were counted, change rows? */
-static int
-changes_no_rows(const char *s)
-{
-	static const char *const safe[] = {
-		"create", "alter", "comment", "grant", "revoke", "set", "reset",
-		"security", "refresh",
-	};
-	const char *p;
-	size_t i;
-
-	for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
-		if ((p = skip_word(s, safe[i])) != NULL && (*p == ' ' || *p == '\t' ||
-		    *p == '\n' || *p == '\r' || *p == ';'))
-			return 1;
-	/* pg_dump's SELECT pg_catalog.setval(...), set_config(...) */
-	return (p = skip_word(s, "select")) != NULL && skip_word(p, "pg_catalog.") != NULL;
-}
-
-/* count(*) of every COPY target against the rows the dump carried. */
-static enum restore_status
-check_counts(struct run *r)
-{
-	struct table *t;
-	PGresult *res;
-	const char *param[1];
-	char *sql;
-	size_t i;
-	int partitioned;
-	uint64_t counted;
-	struct sqlsplit_item it;
-
-	/* The early counts still running; never wait on them while this
-	 * session holds a transaction open, whose locks they may wait for. */
-	if (PQtransactionStatus(r->conn) != PQTRANS_IDLE)
-		counter_stop(r);
-	counter_pump(r, 1);
-	for (i = 0; i < r->ntables; i++) {
-		if (r->o->interrupted != NULL && *r->o->interrupted) {
-			snprintf(r->err, r->errlen, "interrupted");
-			return RESTORE_EINTR;
-		}
-		t = &r->tables[i];
-		if (!r->counter.stale && t->copies > 0 && t->counted_at == t->copies) {
-			counted = t->counted;
-			goto compare;
-		}
-		memset(&it, 0, sizeof(it));
-		it.text = t->name;
-		it.len = strlen(t->name);
-		param[0] = t->name;
-		/* With --load-via-partition-root the rows go through the
-		 * partitioned parent: count the whole tree there.  Anywhere
-		 * else ONLY, since children have COPY blocks of their own. */
-		res = PQexecParams(r->conn, "SELECT relkind FROM pg_catalog.pg_class "
-		    "WHERE oid = $1::pg_catalog.regclass", 1, NULL, param, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-			enum restore_status rc = sql_error(r, res, &it);
-			PQclear(res);
-			return rc;
-		}
-		partitioned = PQgetvalue(res, 0, 0)[0] == 'p';
-		PQclear(res);
-		if (asprintf(&sql, "SELECT count(*) FROM %s%s", partitioned ? "" : "ONLY ",
-		    t->name) == -1) {
-			snprintf(r->err, r->errlen, "out of memory");
-			return RESTORE_ENOMEM;
-		}
-		res = PQexec(r->conn, sql);
-		free(sql);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-			enum restore_status rc = sql_error(r, res, &it);
-			PQclear(res);
-			return rc;
-		}
-		counted = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
-compare:
-		if (counted != t->before + t->carried) {
-			if (t->before > 0)
-				snprintf(r->err, r->errlen, "row count mismatch: %s has %llu rows "
-				    "after the restore, %llu before its COPY, and the dump "
-				    "carried %llu", t->name, (unsigned long long)counted,
-				    (unsigned long long)t->before, (unsigned long long)t->carried);
-			else
-				snprintf(r->err, r->errlen, "row count mismatch: %s has %llu rows "
-				    "after the restore but the dump carried %llu", t->name,
-				    (unsigned long long)counted, (unsigned long long)t->carried);
-			return RESTORE_ECOUNT;
-		}
-	}
-	return RESTORE_OK;
-}
-
 static void
 run_free(struct run *r)
 {
-	size_t i;
-
-	if (r->counter.conn != NULL)
-		PQfinish(r->counter.conn);
-	free(r->counter.queue);
-	for (i = 0; i < r->ntables; i++)
-		free(r->tables[i].name);
-	free(r->tables);
+	rowproof_free(r->proof);
 	sqlsplit_free(r->split);
 }
 
@@ -1204,14 +690,31 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 	r->errlen = errlen;
 	r->in.fn = readfn;
 	r->in.arg = arg;
-	r->counter.inflight = (size_t)-1;
-	r->counter.stale = conn == NULL;
+	r->copy_table = (size_t)-1;
 	err[0] = '\0';
-	if ((r->split = sqlsplit_new(input_read, &r->in)) == NULL) {
+	/* Early counts need the COPYs committed: not with -1. */
+	if ((r->proof = rowproof_new(conn, !o->single_transaction)) == NULL ||
+	    (r->split = sqlsplit_new(input_read, &r->in)) == NULL) {
+		rowproof_free(r->proof);
 		snprintf(err, errlen, "out of memory");
 		return RESTORE_ENOMEM;
 	}
 	return RESTORE_OK;
+}
+
+static enum restore_status
+check_counts(struct run *r)
+{
+	switch (rowproof_check(r->proof, r->o->interrupted, r->err, r->errlen)) {
+	case 0:
+		return RESTORE_OK;
+	case 1:
+		return RESTORE_ECOUNT;
+	case -2:
+		return RESTORE_EINTR;
+	default:
+		return RESTORE_ESQL;
+	}
 }
 
 enum restore_status
@@ -1226,18 +729,16 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 
 	if ((rc = run_init(&r, conn, o, o->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
-	previous = PQsetNoticeReceiver(conn, notice_receiver, &r);
+	r.notices.fn = o->notice;
+	r.notices.arg = o->notice_arg;
+	r.notices.line = &r.line;
+	previous = PQsetNoticeReceiver(conn, sqlexec_notice_receiver, &r.notices);
 	/* Commits need not wait for the disk one by one: a restore is done
 	 * when it is all done, and then one synchronous commit below makes
 	 * everything before it durable (WAL is flushed in order). */
 	rc = exec_simple(&r, "SET synchronous_commit = off");
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
-	/* Early counts need the COPYs committed: not with -1. */
-	if (!o->single_transaction && (r.counter.conn = counter_connect(conn)) == NULL)
-		r.counter.stale = 1;
-	else if (o->single_transaction)
-		r.counter.stale = 1;
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
 		if (pgconn_quote_ident(o->extensions[i], ident, sizeof(ident)) == -1) {
 			snprintf(err, errlen, "extension name too long: %s", o->extensions[i]);
@@ -1278,7 +779,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	if (rc == RESTORE_OK)	/* a transaction with an xid: its commit flushes */
 		rc = exec_simple(&r, "SELECT pg_catalog.txid_current()");
 	st->bytes = sqlsplit_bytes(r.split);
-	st->tables = r.ntables;
+	st->tables = rowproof_ntables(r.proof);
 	run_free(&r);
 	PQsetNoticeReceiver(conn, previous, NULL);
 	return rc;
@@ -1297,7 +798,7 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const char *dbname,
 		return rc;
 	rc = run_loop(&r);
 	st->bytes = sqlsplit_bytes(r.split);
-	st->tables = r.ntables;
+	st->tables = rowproof_ntables(r.proof);
 	run_free(&r);
 	return rc;
 }

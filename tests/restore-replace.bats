@@ -76,6 +76,12 @@ wait_no_restore_backends() {
 	return 1
 }
 
+# Until the restore waits for a lock in the swap (the old code's drop counts too).
+wait_in_swap() {
+	wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cr-restore'
+		AND wait_event_type = 'Lock' AND query ~ '(ALTER DATABASE.*RENAME TO|DROP DATABASE)'"
+}
+
 leftovers() {
 	q "SELECT count(*) FROM pg_database WHERE datname LIKE '$1\\_cr\\_%'"
 }
@@ -109,12 +115,13 @@ leftovers() {
 	# hold a lock on the scratch database: renaming it waits
 	PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$scratch\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
 	holder=$!
-	wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cr-restore' AND wait_event_type = 'Lock'"
+	wait_in_swap
 	pg_server_stop immediate
 	rc=0
 	wait "$restorer" || rc=$?
 	kill "$holder" 2>/dev/null || true
 	pg_server_start
+	cat "$BATS_TEST_TMPDIR/err"
 	assert_equal "$rc" 1
 	run cat "$BATS_TEST_TMPDIR/err"
 	assert_output_contains "cannot look where the data is now"
@@ -170,7 +177,7 @@ leftovers() {
 		[ "$what" = scratch ] && db=$scratch
 		PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$db\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
 		holder=$!
-		wait_for "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cr-restore' AND wait_event_type = 'Lock'"
+		wait_in_swap
 		kill -9 "$pid"
 		wait "$pid" 2>/dev/null || true
 		q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder'" >/dev/null
