@@ -182,16 +182,37 @@ struct job {
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
 };
 
+/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB". */
+static const char *
+iec(uint64_t n, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int i = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%.1f %s", v, unit[i]);
+	return buf;
+}
+
 static void
 summary(const struct job *j, const char *target, int ended)
 {
-	char sessions[64] = "";
+	char sessions[64] = "", size[32];
 
 	if (j->clean)
 		snprintf(sessions, sizeof(sessions), "; %d session%s ended", ended,
 		    ended == 1 ? "" : "s");
-	fprintf(stderr, "cr-restore: %s: %llu bytes, %llu statements, %llu tables, "
+	fprintf(stderr, "cr-restore: %s: %llu bytes (%s), %llu statements, %llu tables, "
 	    "%llu rows in %.2f s%s\n", target, (unsigned long long)j->st.bytes,
+	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
 	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
 }
@@ -203,6 +224,7 @@ progress(void *arg, const struct restore_stats *st)
 	struct job *j = arg;
 	struct timespec now;
 	double t;
+	char size[32];
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	t = now.tv_sec + now.tv_nsec / 1e9;
@@ -210,8 +232,8 @@ progress(void *arg, const struct restore_stats *st)
 		return;
 	j->last_progress = t;
 	j->progress_shown = 1;
-	fprintf(stderr, "\rcr-restore: %.1f MB, %llu statements, %llu tables, %llu rows ",
-	    st->bytes / 1048576.0, (unsigned long long)st->statements,
+	fprintf(stderr, "\rcr-restore: %s, %llu statements, %llu tables, %llu rows ",
+	    iec(st->bytes, size, sizeof(size)), (unsigned long long)st->statements,
 	    (unsigned long long)st->tables, (unsigned long long)st->rows);
 }
 
@@ -675,7 +697,7 @@ main(int argc, char *argv[])
 			return 0;
 		case '?':
 			/* -? asks for help; getopt also says '?' for a bad option */
-			if (optopt == '?') {
+			if (optind > 1 && strcmp(argv[optind - 1], "-?") == 0) {
 				print_usage(stdout);
 				return 0;
 			}
