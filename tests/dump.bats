@@ -6,6 +6,8 @@
 load helpers
 load dump-helpers
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	pg_start
 	load_awkward src
@@ -58,7 +60,7 @@ teardown_file() { pg_stop; }
 @test "cr-dump -s: schema only, says so in the header, restores empty tables" {
 	d=$BATS_TEST_TMPDIR
 	cr-dump -s src >"$d/s.sql"
-	! grep -q '^COPY ' "$d/s.sql"
+	refute_grep '^COPY ' "$d/s.sql"
 	grep -qx -- '-- cr-dump: contents=schema' "$d/s.sql"
 	grep -qx -- '-- cr-dump: options=--schema-only' "$d/s.sql"
 	run cr-verify --json "$d/s.sql"
@@ -76,8 +78,8 @@ teardown_file() { pg_stop; }
 		'public."MixedCase" public.users '
 	grep -qx -- "-- cr-dump: options=--table=users --table='\"MixedCase\"'" "$d/t.sql"
 	cr-dump -T users -T projects -T '"Mixed Schema".*' src >"$d/x.sql"
-	! grep -q '^COPY public.users ' "$d/x.sql"
-	! grep -q '^COPY public.projects ' "$d/x.sql"
+	refute_grep '^COPY public.users ' "$d/x.sql"
+	refute_grep '^COPY public.projects ' "$d/x.sql"
 	grep -q '^COPY public."table with space" ' "$d/x.sql"
 	cr-dump -n '"Mixed Schema"' src >"$d/n.sql"
 	assert_equal "$(grep -c '^COPY ' "$d/n.sql")" 1
@@ -112,7 +114,7 @@ teardown_file() { pg_stop; }
 	grep -q '^-- cr-dump trailer: ' "$d/out.sql"
 	grep -qx -- '-- cr-dump: user=crpass' "$d/out.sql"
 	grep -q "argv: .*user='crpass'" "$d/pg_dump.log"
-	! grep -q 'S3cret' "$d/pg_dump.log" "$d/err"
+	refute_grep 'S3cret' "$d/pg_dump.log" "$d/err"
 	grep -qx 'PGPASSWORD=unset' "$d/pg_dump.log"
 	grep -qx 'passfile mode 600' "$d/pg_dump.log"
 	# The private passfile directory is gone.
@@ -127,7 +129,7 @@ teardown_file() { pg_stop; }
 	PGPASSWORD=S3cret-pw-42 CR_PG_DUMP=$d/pg_dump cr-dump -U crpass src >"$d/out.sql"
 	grep -q '^-- cr-dump trailer: ' "$d/out.sql"
 	grep -qx 'PGPASSWORD=unset' "$d/pg_dump.log"
-	! grep -q 'S3cret' "$d/pg_dump.log"
+	refute_grep 'S3cret' "$d/pg_dump.log"
 }
 
 @test "cr-dump: server down: exit 69 with a clear message" {
@@ -199,7 +201,7 @@ start_blocked() {
 	wait "$pid" || status=$?
 	[ "$status" -ne 0 ]
 	grep -q 'cr-dump: pg_dump .*the dump is incomplete' "$d/err"
-	! grep -q '^-- cr-dump trailer' "$d/out.sql"
+	refute_grep '^-- cr-dump trailer' "$d/out.sql"
 	run cr-verify "$d/out.sql"
 	assert_status 65
 	assert_output_contains 'incomplete: no cr-dump trailer'
@@ -228,13 +230,13 @@ start_blocked() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid"
 	cat <&5 >>"$d/out.sql"
 	exec 5<&-
 	status=0
 	wait "$pid" || status=$?
 	assert_equal "$status" 143
-	! kill -0 "$child" 2>/dev/null
+	run ! kill -0 "$child"
 	run cr-verify "$d/out.sql"
 	assert_status 65
 }

@@ -246,7 +246,8 @@ make_files() {
 	ls "$T/b" >"$T/after"
 	sort "$T/before" | comm -23 - <(sort "$T/listed") >"$T/expected"
 	sorted_equal "$T/after" "$T/expected"
-	[ -f "$T/b/README" ] && [ -f "$T/b/db_backup_pre_migration_020.sql.gz" ]
+	[ -f "$T/b/README" ]
+	[ -f "$T/b/db_backup_pre_migration_020.sql.gz" ]
 
 	# a second run has nothing left to do
 	run cr-rotate --delete --now "$NOW" "$T/b"
@@ -384,8 +385,8 @@ make_files() {
 @test "cr-rotate: -0 reads and writes NUL-separated names and rejects an embedded newline" {
 	daily 2025-10-01 2025-10-31 | tr '\n' '\0' >"$T/in"
 	printf 'db_backup_x\ny.sql.gz\0' >>"$T/in"
-	run --separate-stderr bash -c 'cr-rotate -0 --now "$1" <"$2" | od -An -c | tr -s " \n" " "' _ "$NOW" "$T/in"
-	assert_status 0
+	run --separate-stderr bash -c 'set -o pipefail; cr-rotate -0 --now "$1" <"$2" | od -An -c | tr -s " \n" " "' _ "$NOW" "$T/in"
+	assert_status 65	# cr-rotate's own status: one name rejected
 	[[ $output == *'g z \0 d b'* ]]
 	[[ $stderr == *'name 32: rejected "db_backup_x\ny.sql.gz": contains a control character'* ]]
 	cr-rotate -0 --now "$NOW" <"$T/in" 2>/dev/null | tr '\0' '\n' >"$T/got"
