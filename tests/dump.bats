@@ -63,8 +63,9 @@ teardown_file() { pg_stop; }
 	refute_grep '^COPY ' "$d/s.sql"
 	grep -qx -- '-- cr-dump: contents=schema' "$d/s.sql"
 	grep -qx -- '-- cr-dump: options=--schema-only' "$d/s.sql"
-	run cr-verify --json "$d/s.sql"
+	run --separate-stderr cr-verify --json "$d/s.sql"
 	assert_status 0
+	assert_equal "$stderr" ""
 	assert_output_contains '"schema_only":true'
 	mkdb schema_copy
 	psql -X -q -v ON_ERROR_STOP=1 -d schema_copy -f "$d/s.sql" >/dev/null
@@ -92,15 +93,17 @@ teardown_file() { pg_stop; }
 
 @test "cr-dump: wrong password: exit 77 with the server's message and a hint" {
 	d=$BATS_TEST_TMPDIR
-	PGPASSWORD=wrong run cr-dump -U crpass src
+	PGPASSWORD=wrong run --separate-stderr cr-dump -U crpass src
 	assert_status 77
-	assert_output_contains 'cr-dump: connect: '
-	assert_output_contains 'password authentication failed for user "crpass"'
-	assert_output_contains 'cr-dump: hint: '
+	assert_stderr_contains 'cr-dump: connect: '
+	assert_stderr_contains 'password authentication failed for user "crpass"'
+	assert_stderr_contains 'cr-dump: hint: '
+	assert_equal "$output" ""
 	# No password at all and no terminal: the same, without a prompt.
-	run cr-dump -U crpass src </dev/null
+	run --separate-stderr cr-dump -U crpass src </dev/null
 	assert_status 77
-	assert_output_contains 'no password supplied'
+	assert_stderr_contains 'no password supplied'
+	assert_equal "$output" ""
 	PGPASSWORD=wrong cr-dump -U crpass src >"$d/out" 2>/dev/null || true
 	[ ! -s "$d/out" ]
 }
@@ -142,12 +145,14 @@ teardown_file() { pg_stop; }
 }
 
 @test "cr-dump: unknown database: exit 66; bad conninfo: exit 64" {
-	run cr-dump nosuchdb
+	run --separate-stderr cr-dump nosuchdb
 	assert_status 66
-	assert_output_contains 'database "nosuchdb" does not exist'
-	run cr-dump -d 'host=/tmp bogus=1'
+	assert_stderr_contains 'database "nosuchdb" does not exist'
+	assert_equal "$output" ""
+	run --separate-stderr cr-dump -d 'host=/tmp bogus=1'
 	assert_status 64
-	assert_output_contains 'invalid connection option "bogus"'
+	assert_stderr_contains 'invalid connection option "bogus"'
+	assert_equal "$output" ""
 	run cr-dump --no-such-option
 	assert_status 64
 }
@@ -266,22 +271,29 @@ name'" >"$d/out.sql"
 	run cr-verify "$d/out.sql"
 	assert_status 0
 	assert_output_contains '  database:     odd \\ "db\nname'
-	run cr-verify --json "$d/out.sql"
+	run --separate-stderr cr-verify --json "$d/out.sql"
+	assert_status 0
+	assert_equal "$stderr" ""
 	assert_output_contains '"database":"odd \\ \"db\u000aname"'
 	q "DROP DATABASE \"$(printf '%s' "$name" | sed 's/"/""/g')\"" >/dev/null
 }
 
 @test "cr-dump --check: the pre-flight alone, facts on stdout, the same exit codes" {
-	run cr-dump --check src
+	run --separate-stderr cr-dump --check src
 	assert_status 0
+	assert_equal "$stderr" ""
+	assert_equal "$(grep -cv '^[a-z_]*=' <<<"$output")" 0	# facts only
 	assert_output_contains "database=src"
 	assert_output_contains "user=cr"
 	assert_output_contains "server=15"
 	assert_output_contains "pg_dump_version=pg_dump (PostgreSQL) "
-	run cr-dump --check -U weak src
+	run --separate-stderr cr-dump --check -U weak src
 	assert_status 77
-	run cr-dump --check nosuchdb
+	assert_equal "$output" ""
+	run --separate-stderr cr-dump --check nosuchdb
 	assert_status 66
+	assert_equal "$output" ""
+	assert_stderr_contains 'database "nosuchdb" does not exist'
 }
 
 @test "cr-dump | cr-gz of a bigger table verifies, with its exact row count" {
