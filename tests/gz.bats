@@ -11,7 +11,7 @@ BLOCK=262144	# lib/gzout.h GZOUT_BLOCK
 setup_file() {
 	cd "$BATS_FILE_TMPDIR"
 	head -c 3000000 /dev/urandom >random
-	# COPY-like rows: about 4 MB that compress like dump data
+	# COPY-like rows: about 4.5 MiB that compress like dump data
 	awk 'BEGIN { for (i = 1; i <= 60000; i++)
 		printf "%d\tuser%d\t%s %d\t2024-%02d-%02d 12:%02d:%02d+00\t{\"score\": %d, \"tags\": [\"t%d\"]}\n",
 		    i, i * 7919 % 100000, (i % 3 ? "Anna" : "Bernd"), i * 31 % 977,
