@@ -3,6 +3,8 @@
 # header and trailer, selections, connection failures and their exit codes,
 # password handling, and producers that die midway.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load dump-helpers
 
@@ -112,11 +114,13 @@ teardown_file() { pg_stop; }
 	grep -q '^-- cr-dump trailer: ' "$d/out.sql"
 	grep -qx -- '-- cr-dump: user=crpass' "$d/out.sql"
 	grep -q "argv: .*user='crpass'" "$d/pg_dump.log"
-	! grep -q 'S3cret' "$d/pg_dump.log" "$d/err"
+	run ! grep -q 'S3cret' "$d/pg_dump.log" "$d/err"
 	grep -qx 'PGPASSWORD=unset' "$d/pg_dump.log"
+	# An inherited descriptor of a file with no name, readable by us only.
+	grep -Eqx 'PGPASSFILE=/dev/fd/[0-9]+' "$d/pg_dump.log"
 	grep -qx 'passfile mode 600' "$d/pg_dump.log"
-	# The private passfile directory is gone.
-	[ -z "$(find "$d" -name 'cr-dump.*')" ]
+	# No passfile or directory for it was left in TMPDIR.
+	assert_equal "$(find "$d" -name 'cr-dump.*' -o -name pgpass)" ""
 	run cr-verify -q "$d/out.sql"
 	assert_status 0
 }
@@ -289,4 +293,49 @@ name'" >"$d/out.sql"
 	assert_status 0
 	assert_output_contains "      100000  public.big"
 	assert_output_contains "  database:     bigdb"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local s
+	s=$(ps -o stat= -p "$1") || return 1
+	[[ $s != Z* ]]
+}
+
+@test "cr-dump killed with SIGKILL leaves no passfile and no pg_dump behind" {
+	d=$BATS_TEST_TMPDIR
+	# pg_dump waits on a lock, so it writes nothing that could end it.
+	psql -X -q -d bigdb -c "BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE;
+	    SELECT pg_sleep(60)" >/dev/null 2>&1 3>&- &
+	locker=$!
+	for _ in $(seq 50); do
+		n=$(q "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock'
+		    AND relation = 'big'::regclass AND granted" bigdb)
+		if [ "$n" -eq 1 ]; then break; fi
+		sleep 0.1
+	done
+	PGPASSWORD=S3cret-pw-42 TMPDIR=$d cr-dump -U crpass bigdb >"$d/out.sql" 2>"$d/err" 3>&- &
+	pid=$!
+	for _ in $(seq 100); do
+		n=$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'crpass'
+		    AND wait_event_type = 'Lock'" bigdb)
+		if [ "$n" -eq 1 ]; then break; fi
+		sleep 0.1
+	done
+	child=$(pgrep -P "$pid")
+	kill -9 "$pid"
+	wait "$pid" || true
+	for _ in $(seq 50); do
+		if ! alive "$child"; then break; fi
+		sleep 0.1
+	done
+	left=$(find "$d" -mindepth 1 ! -name out.sql ! -name err)
+	alive_after=0
+	if alive "$child"; then alive_after=1; fi
+	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	    WHERE query LIKE '%LOCK TABLE big%' AND pid <> pg_backend_pid()" bigdb >/dev/null
+	wait "$locker" || true
+	[ -n "$child" ]
+	assert_equal "$left" ""
+	assert_equal "$alive_after" 0
 }
