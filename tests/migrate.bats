@@ -174,6 +174,31 @@ pending	010_add_email	-	-"
 	cat "$BATS_TEST_TMPDIR/a.out" "$BATS_TEST_TMPDIR/b.out" | grep -q "No pending migrations"
 }
 
+@test "cr-migrate takes one lock per tracking table, however --table is spelled" {
+	q "CREATE TABLE ran (n int)" "$db"
+	mig 001_once.sql <<-'SQL'
+	-- cr:no-transaction
+	SELECT pg_sleep(1);
+	INSERT INTO ran VALUES (1);
+	SQL
+	out=$BATS_TEST_TMPDIR
+	cr-migrate -d "$db" --dir "$dir" --wait --table cr_migrations up >"$out/a" 2>&1 &
+	a=$!
+	cr-migrate -d "$db" --dir "$dir" --wait --table CR_MIGRATIONS up >"$out/b" 2>&1 &
+	b=$!
+	cr-migrate -d "$db" --dir "$dir" --wait --table public.cr_migrations up >"$out/c" 2>&1 &
+	c=$!
+	wait $a || true
+	wait $b || true
+	wait $c || true
+	run q "SELECT count(*) FROM ran" "$db"
+	assert_equal "$output" 1
+	run q "SELECT count(*) FROM public.cr_migrations" "$db"
+	assert_equal "$output" 1
+	run grep -l "No pending migrations" "$out/a" "$out/b" "$out/c"
+	assert_equal "${#lines[@]}" 2
+}
+
 @test "cr-migrate up without --wait exits 75 while another run holds the lock" {
 	mig 001_slow.sql <<-'SQL'
 	SELECT pg_sleep(3);
