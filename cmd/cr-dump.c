@@ -41,6 +41,9 @@ struct dump {
 	size_t		taillen;
 };
 
+/* getopt_long's: ':' first, so a missing argument is told apart. */
+#define OPTSTRING	":d:h:p:U:ast:T:n:N:vVF:OxwZ:f:j:Cc"
+
 static volatile sig_atomic_t stop_signal;
 
 static void
@@ -75,6 +78,8 @@ bad_option(int ch, char *argv[])
 		warnx("option requires an argument -- '%c'", optopt);
 	else if (optopt == 0)
 		warnx("unrecognized option '%s'", argv[optind - 1]);
+	else if (optopt > CHAR_MAX || strchr(OPTSTRING, optopt) != NULL)
+		warnx("option '%s' takes no argument", argv[optind - 1]);
 	else
 		warnx("invalid option -- '%c'", optopt);
 	usage();
@@ -392,7 +397,7 @@ main(int argc, char *argv[])
 	dargv[dargc++] = "--no-acl";
 	dargv[dargc++] = "--no-password";
 	opterr = 0;	/* bad_option() tells -? from a real mistake */
-	while ((ch = getopt_long(argc, argv, ":d:h:p:U:ast:T:n:N:vVF:OxwZ:f:j:Cc",
+	while ((ch = getopt_long(argc, argv, OPTSTRING,
 	    longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
