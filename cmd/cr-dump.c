@@ -179,11 +179,11 @@ static void
 progress_line(struct dump *d, int final)
 {
 	double secs = now() - d->started;
-	double mb = (double)d->bytes / 1e6;
+	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
-	fprintf(stderr, "%scr-dump: %.1f MB in %.0f s, %.1f MB/s%s", d->tty ? "\r" : "",
-	    mb, secs, secs > 0 ? mb / secs : 0.0, final || !d->tty ? "\n" : "  ");
+	fprintf(stderr, "%scr-dump: %.1f MiB in %.0f s, %.1f MiB/s%s", d->tty ? "\r" : "",
+	    mib, secs, secs > 0 ? mib / secs : 0.0, final || !d->tty ? "\n" : "  ");
 	d->progress_shown = !final && d->tty;
 }
 

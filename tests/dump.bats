@@ -255,7 +255,16 @@ start_blocked() {
 	[ ! -s "$d/err" ]
 	cr-dump -v src >"$d/out" 2>"$d/err"
 	grep -q "^cr-dump: running: .*pg_dump --format=plain --no-owner --no-acl --no-password .*dbname='src'" "$d/err"
-	grep -q 'MB/s' "$d/err"
+	grep -q 'MiB/s' "$d/err"
+}
+
+@test "cr-dump -v: sizes in IEC units, the summary's MiB are the output's bytes / 2^20" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump -v bigdb >"$d/out" 2>"$d/err"
+	want=$(awk -v n="$(stat -c %s "$d/out")" 'BEGIN { printf "%.1f", n / 1048576 }')
+	run tail -n 1 "$d/err"
+	[[ $output =~ ^cr-dump:\ ([0-9.]+)\ MiB\ in\ [0-9]+\ s,\ [0-9.]+\ MiB/s$ ]]
+	assert_equal "${BASH_REMATCH[1]}" "$want"
 }
 
 @test "cr-dump: a database name with a backslash, a quote and a newline is escaped in the header" {
