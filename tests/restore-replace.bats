@@ -166,7 +166,7 @@ leftovers() {
 		for d in $(q "SELECT datname FROM pg_database WHERE datname LIKE 'killed\\_cr\\_%'"); do
 			q "DROP DATABASE \"$d\" WITH (FORCE)" >/dev/null
 		done
-		[ "$state" = new ] && old_db killed
+		if [ "$state" = new ]; then old_db killed; fi
 	done
 	# during the swap: the rename of the target or of the scratch waits
 	for what in target scratch; do
@@ -174,7 +174,7 @@ leftovers() {
 		pid=$!
 		scratch=$(scratch_of killed)
 		db=killed
-		[ "$what" = scratch ] && db=$scratch
+		if [ "$what" = scratch ]; then db=$scratch; fi
 		PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$db\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
 		holder=$!
 		wait_in_swap
@@ -189,7 +189,7 @@ leftovers() {
 		for d in $(q "SELECT datname FROM pg_database WHERE datname LIKE 'killed\\_cr\\_%'"); do
 			q "DROP DATABASE \"$d\" WITH (FORCE)" >/dev/null
 		done
-		[ "$state" = new ] && old_db killed
+		if [ "$state" = new ]; then old_db killed; fi
 	done
 	echo "one run: $ms ms; killed at (ms:state):$seen"
 	assert_equal "$bad" ""
