@@ -14,6 +14,7 @@
 #include "dumpfmt.h"
 #include "pgconn.h"
 #include "restore.h"
+#include "restoreplan.h"
 #include "rowproof.h"
 #include "sqlexec.h"
 
@@ -49,6 +50,8 @@ struct run {
 	size_t		 errlen;
 	struct rowproof	*proof;
 	struct sqlexec_notices notices;
+	struct restoreplan *plan;	/* NULL: every statement runs */
+	int		 copy_skip;	/* the COPY's data is not selected */
 
 	int		 restricted;
 	unsigned long	 restrict_line;
@@ -280,6 +283,8 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 {
 	unsigned long line;
 
+	if (r->copy_skip)
+		return RESTORE_OK;
 	r->copy_rows += it->rows;
 	if (sqlexec_copy_data(&r->copy, it->text, it->len, it->line, r->err, r->errlen,
 	    &line) == -1)
@@ -296,6 +301,10 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	const char *name = r->copy_table != (size_t)-1 ?
 	    rowproof_name(r->proof, r->copy_table) : "COPY";
 
+	if (r->copy_skip) {
+		r->copy_skip = 0;
+		return RESTORE_OK;
+	}
 	if (sqlexec_copy_end(&r->copy, it->line, &loaded, r->err, r->errlen, &line) == -1)
 		return copy_failed(r, line);
 	carried = r->copy_csv ? loaded : r->copy_rows;
@@ -533,12 +542,104 @@ statement_tolerated(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
+static enum restore_status statement_run(struct run *, const struct sqlsplit_item *);
+
+/* A selected table's foreign key to a table not selected, or trigger:
+ * restored only when the table it references, the function it calls,
+ * exists in the target. */
+static enum restore_status
+depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_stmt *ps)
+{
+	PGresult *res;
+	const char *param = ps->ref;
+	int fk = ps->kind == RESTOREPLAN_FOREIGN_KEY;
+	enum restore_status rc = RESTORE_OK;
+	char msg[768];
+	int exists;
+
+	if (r->conn == NULL)
+		return RESTORE_OK;
+	/* A trigger function takes no arguments. */
+	res = PQexecParams(r->conn, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
+	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", 1, NULL,
+	    &param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		rc = sql_error(r, res, it);
+		PQclear(res);
+		return rc;
+	}
+	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists)
+		return statement_run(r, it);
+	if (fk)
+		snprintf(msg, sizeof(msg), "foreign key on %s skipped: it references %s, "
+		    "which is neither restored nor in the target", ps->rel, ps->ref);
+	else
+		snprintf(msg, sizeof(msg), "trigger on %s skipped: its function %s is not "
+		    "in the target", ps->rel, ps->ref);
+	if (r->o->skipped != NULL)
+		r->o->skipped(r->o->notice_arg, it->line, msg);
+	return RESTORE_OK;
+}
+
+/* -t / --data-only: run the statement, or not. */
+static enum restore_status
+statement_selected(struct run *r, const struct sqlsplit_item *it)
+{
+	struct restoreplan_stmt ps;
+	enum restoreplan_action action;
+	struct sqlsplit_item held, renamed;
+	enum restore_status rc = RESTORE_OK;
+	char *rewritten, *text;
+	unsigned long line;
+
+	if (restoreplan_decide(r->plan, it->text, it->len, it->line, &ps, &action,
+	    &rewritten) == -1) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RESTORE_ENOMEM;
+	}
+	switch (action) {
+	case RESTOREPLAN_SKIP:
+		if (it->copy_in)
+			r->copy_skip = 1;
+		/* FALLTHROUGH */
+	case RESTOREPLAN_HOLD:
+		free(rewritten);
+		return RESTORE_OK;
+	case RESTOREPLAN_ASK:
+		free(rewritten);
+		return depends(r, it, &ps);
+	case RESTOREPLAN_RUN:
+		break;
+	}
+	/* A sequence's statements held until its owner showed. */
+	while (restoreplan_take_held(r->plan, &text, &line)) {
+		memset(&held, 0, sizeof(held));
+		held.kind = SQLSPLIT_STATEMENT;
+		held.text = text;
+		held.len = strlen(text);
+		held.line = line;
+		held.terminated = 1;
+		if (rc == RESTORE_OK)
+			rc = statement_run(r, &held);
+		free(text);
+	}
+	if (rc == RESTORE_OK && rewritten != NULL) {
+		renamed = *it;
+		renamed.text = rewritten;
+		renamed.len = strlen(rewritten);
+		rc = statement_run(r, &renamed);
+	} else if (rc == RESTORE_OK)
+		rc = statement_run(r, it);
+	free(rewritten);
+	return rc;
+}
+
 static enum restore_status
 statement(struct run *r, const struct sqlsplit_item *it)
 {
-	PGresult *res;
 	enum restore_status rc = RESTORE_OK;
-	const char *scs;
 	char head[96];
 
 	if (!it->terminated) {
@@ -548,6 +649,19 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	}
 	if ((rc = refuse_outside(r, it)) != RESTORE_OK)
 		return rc;
+	if (r->plan != NULL)
+		return statement_selected(r, it);
+	return statement_run(r, it);
+}
+
+static enum restore_status
+statement_run(struct run *r, const struct sqlsplit_item *it)
+{
+	PGresult *res;
+	enum restore_status rc = RESTORE_OK;
+	const char *scs;
+	char head[96];
+
 	r->st->statements++;
 	if (it->copy_in && (rc = copy_begin(r, it)) != RESTORE_OK)
 		return rc;
@@ -632,6 +746,8 @@ run_loop(struct run *r)
 				return data_error(r, 0, "%s", "the input holds no SQL statement");
 			if ((why = input_incomplete(&r->in, buf, sizeof(buf))) != NULL)
 				return data_error(r, 0, "%s", why);
+			if ((why = restoreplan_unmatched(r->plan)) != NULL)
+				return data_error(r, 0, "table %s is not in the dump", why);
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
 			sqlexec_copy_abort(&r->copy, "cr-restore: bad input");
@@ -674,12 +790,15 @@ run_free(struct run *r)
 {
 	rowproof_free(r->proof);
 	sqlsplit_free(r->split);
+	restoreplan_free(r->plan);
 }
 
 static enum restore_status
 run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *dbname,
     sqlsplit_read_fn readfn, void *arg, struct restore_stats *st, char *err, size_t errlen)
 {
+	size_t i;
+
 	memset(r, 0, sizeof(*r));
 	memset(st, 0, sizeof(*st));
 	r->conn = conn;
@@ -698,6 +817,18 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 		rowproof_free(r->proof);
 		snprintf(err, errlen, "out of memory");
 		return RESTORE_ENOMEM;
+	}
+	if (o->ntables > 0 || o->data_only) {
+		if ((r->plan = restoreplan_new(o->data_only)) == NULL) {
+			run_free(r);
+			snprintf(err, errlen, "out of memory");
+			return RESTORE_ENOMEM;
+		}
+		for (i = 0; i < o->ntables; i++)
+			if (restoreplan_add(r->plan, o->tables[i], err, errlen) == -1) {
+				run_free(r);
+				return RESTORE_EUSAGE;
+			}
 	}
 	return RESTORE_OK;
 }
@@ -786,7 +917,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 }
 
 enum restore_status
-restore_scan(sqlsplit_read_fn readfn, void *arg, const char *dbname,
+restore_scan(sqlsplit_read_fn readfn, void *arg, const struct restore_opts *opts,
     struct restore_stats *st, char *err, size_t errlen)
 {
 	struct restore_opts o;
@@ -794,7 +925,10 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const char *dbname,
 	enum restore_status rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = run_init(&r, NULL, &o, dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
+	o.tables = opts->tables;
+	o.ntables = opts->ntables;
+	o.data_only = opts->data_only;
+	if ((rc = run_init(&r, NULL, &o, opts->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
 	rc = run_loop(&r);
 	st->bytes = sqlsplit_bytes(r.split);

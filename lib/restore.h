@@ -17,12 +17,14 @@
 enum restore_status {
 	RESTORE_OK = 0,
 	RESTORE_EDATA,		/* bad input: refused meta-command, unterminated
-				 * quote, truncated dump (EX_DATAERR) */
+				 * quote, truncated dump, a -t table not in it
+				 * (EX_DATAERR) */
 	RESTORE_EIO,		/* reading the input failed (EX_IOERR) */
 	RESTORE_ESQL,		/* the server rejected a statement (1) */
 	RESTORE_ECOUNT,		/* count(*) differs from the rows COPY carried (1) */
 	RESTORE_EINTR,		/* *interrupted was set (1) */
-	RESTORE_ENOMEM		/* (EX_OSERR) */
+	RESTORE_ENOMEM,		/* (EX_OSERR) */
+	RESTORE_EUSAGE		/* a bad -t name (EX_USAGE) */
 };
 
 struct restore_stats {
@@ -44,6 +46,13 @@ struct restore_opts {
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
 			    const char *msg);
 	void		*notice_arg;
+	/* -t: only these tables (restoreplan_add specs); data_only: only rows. */
+	const char *const *tables;
+	size_t		 ntables;
+	int		 data_only;
+	/* A statement of the selection left out (a foreign key to a table
+	 * that is not restored), with its input line (may be NULL). */
+	void		(*skipped)(void *arg, unsigned long line, const char *msg);
 	/* Called between items, with the figures so far (may be NULL). */
 	void		(*progress)(void *arg, const struct restore_stats *);
 	void		*progress_arg;
@@ -60,6 +69,6 @@ enum restore_status restore_run(PGconn *conn, const struct restore_opts *,
 /* Read the whole script without executing it: what restore_run would refuse
  * as bad input is found before anything runs.  Needs a rereadable input. */
 enum restore_status restore_scan(sqlsplit_read_fn readfn, void *arg,
-    const char *dbname, struct restore_stats *, char *err, size_t errlen);
+    const struct restore_opts *, struct restore_stats *, char *err, size_t errlen);
 
 #endif
