@@ -303,9 +303,13 @@ terminate(PGconn *maint, const char *name)
 	PGresult *res;
 	int n = -1;
 
-	res = query(maint, "SELECT count(*) FILTER (WHERE pg_catalog.pg_terminate_backend(pid)) "
+	/* Sessions of this run that are still closing (same application
+	 * name: the same settings) are ended too but not counted. */
+	res = query(maint, "SELECT count(*) FILTER (WHERE NOT s.ours) FROM (SELECT "
+	    "pg_catalog.pg_terminate_backend(pid) AS ended, application_name = "
+	    "pg_catalog.current_setting('application_name') AND usename = current_user AS ours "
 	    "FROM pg_catalog.pg_stat_activity WHERE datname = $1 "
-	    "AND pid <> pg_catalog.pg_backend_pid()", 1, name, NULL);
+	    "AND pid <> pg_catalog.pg_backend_pid()) s WHERE s.ended", 1, name, NULL);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		n = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);

@@ -88,7 +88,7 @@ leftovers() {
 
 @test "cr-restore --clean: a session on the scratch database during the swap does not lose both copies" {
 	old_db busy
-	cr-restore --clean --yes -d busy "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
+	cr-restore -v --clean --yes -d busy "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
 	restorer=$!
 	scratch=$(scratch_of busy)
 	# a monitoring agent, a GUI, a pooler: connected to the scratch database
@@ -105,6 +105,9 @@ leftovers() {
 	assert_equal "$rc" 0
 	assert_equal "$(what_is busy)" new
 	assert_equal "$(leftovers busy)" 0
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output_contains "1 session on the scratch database ended"
+	assert_output_contains "; 0 sessions ended"
 }
 
 @test "cr-restore --clean: the server stopped in the middle of the swap leaves the old data, and says only what it knows" {
