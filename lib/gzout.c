@@ -254,6 +254,8 @@ gzout_new(int fd, int level, int threads)
 		threads = 1;
 	if (threads > GZOUT_MAX_THREADS)
 		threads = GZOUT_MAX_THREADS;
+	if (level >= 10 && threads > GZOUT_MAX_THREADS_SLOW)
+		threads = GZOUT_MAX_THREADS_SLOW;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
 	g->fd = fd;

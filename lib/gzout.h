@@ -17,6 +17,7 @@
  * at GZOUT_MAX_THREADS. */
 #define GZOUT_BLOCK		(1024 * 1024)
 #define GZOUT_MAX_THREADS	16
+#define GZOUT_MAX_THREADS_SLOW	8	/* levels 10-12: 3.9 MiB per compressor */
 #define GZOUT_LEVEL_MAX		12	/* libdeflate's levels: 1..12 */
 #define GZOUT_LEVEL_DEFAULT	6
 
@@ -39,10 +40,12 @@ enum gzout_errkind {
 };
 
 /* Compress into fd (not closed by gzout) at level 1..GZOUT_LEVEL_MAX on
- * threads workers (clamped to 1..GZOUT_MAX_THREADS).  Memory: threads + 3
- * blocks of about 2 MiB (input and output) plus one libdeflate compressor per
- * thread (under 1 MiB at levels 1-9, about 1.7 MiB at 10-12).  Returns NULL
- * with errno set when memory or threads cannot be had. */
+ * threads workers (clamped to 1..GZOUT_MAX_THREADS, and to
+ * GZOUT_MAX_THREADS_SLOW at levels 10-12).  Memory: (threads + 3) jobs of
+ * 2 MiB (a block in, a member out) plus a libdeflate compressor per thread:
+ * at most 0.3 MiB at levels 1-9, 3.9 MiB at 10-12.  That is 41 MiB at -p 16
+ * and level 6, 54 MiB at level 12 (8 threads).  Returns NULL with errno set
+ * when memory or threads cannot be had. */
 struct gzout *gzout_new(int fd, int level, int threads);
 
 /* Append len bytes to the stream.  Returns 0, or -1 once the stream failed. */
