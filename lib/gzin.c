@@ -7,6 +7,8 @@
  * chunks in input order and checks that the members of a cr-gz stream come
  * in sequence and add up to what its end member says. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -92,6 +94,7 @@ struct gzin {
 	pthread_cond_t data_cond, space_cond, work_cond;
 	pthread_t thread;
 	int thread_started, thread_done, stop;
+	int wake[2];			/* gzin_close to the producer: stop reading */
 	struct worker *workers;
 	int nworkers, nalloc;
 
@@ -131,20 +134,33 @@ truncated(struct gzin *g, struct chunk *c)
 	    (unsigned long long)(g->in_base + g->in_len));
 }
 
-/* One read(2).  The producer thread may be cancelled only while blocked
- * here, when it holds no lock, so gzin_close never waits on a stalled pipe. */
+/* One read(2), given up with ECANCELED when gzin_close writes to the wake
+ * pipe, so it never waits on a stalled pipe (no pthread_cancel: unwinding
+ * a thread's stack confuses AddressSanitizer). */
 static ssize_t
 read_some(struct gzin *g, void *buf, size_t len)
 {
+	struct pollfd pfd[2];
 	ssize_t n;
-	int old;
 
-	do {
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
-		n = read(g->fd, buf, len);
-		pthread_setcancelstate(old, NULL);
-	} while (n == -1 && errno == EINTR);
-	return n;
+	for (;;) {
+		pfd[0].fd = g->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = g->wake[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents != 0) {
+			errno = ECANCELED;
+			return -1;
+		}
+		if ((n = read(g->fd, buf, len)) != -1 || errno != EINTR)
+			return n;
+	}
 }
 
 /* Have at least want bytes at in + in_pos, unless the input ends first.
@@ -562,7 +578,6 @@ producer_main(void *arg)
 	struct gzin *g = arg;
 	struct chunk *c;
 
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
 		while (!g->stop && g->count == g->nring)
@@ -640,6 +655,7 @@ gzin_open(int fd, int flags)
 	g->flags = flags;
 	g->state = P_START;
 	g->crc = (uint32_t)crc32(0, NULL, 0);
+	g->wake[0] = g->wake[1] = -1;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->data_cond, NULL);
 	pthread_cond_init(&g->space_cond, NULL);
@@ -655,6 +671,8 @@ gzin_open(int fd, int flags)
 	g->nalloc = cpus < 1 ? 1 : cpus > GZIN_MAX_THREADS ? GZIN_MAX_THREADS : (int)cpus;
 	/* a member per worker, one being read, one being taken, one ready */
 	g->nring = (unsigned)g->nalloc + 3;
+	if (pipe2(g->wake, O_CLOEXEC) == -1)
+		goto fail;
 	if ((g->in = malloc(INBUF)) == NULL ||
 	    (g->ring = calloc(g->nring, sizeof(*g->ring))) == NULL ||
 	    (g->workers = calloc((size_t)g->nalloc, sizeof(*g->workers))) == NULL)
@@ -904,10 +922,14 @@ gzin_close(struct gzin *g)
 	done = g->thread_done;
 	pthread_mutex_unlock(&g->lock);
 	if (g->thread_started) {
-		/* It may sit in read(2) on a pipe nobody writes to any more. */
+		/* It may sit in poll(2) on a pipe nobody writes to any more. */
 		if (!done)
-			pthread_cancel(g->thread);
+			(void)!write(g->wake[1], "", 1);
 		pthread_join(g->thread, NULL);
+	}
+	if (g->wake[0] != -1) {
+		close(g->wake[0]);
+		close(g->wake[1]);
 	}
 	for (n = 0; n < g->nworkers; n++)
 		pthread_join(g->workers[n].thread, NULL);
