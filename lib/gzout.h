@@ -43,9 +43,9 @@ enum gzout_errkind {
  * threads workers (clamped to 1..GZOUT_MAX_THREADS, and to
  * GZOUT_MAX_THREADS_SLOW at levels 10-12).  Memory: (threads + 3) jobs of
  * 2 MiB (a block in, a member out) plus a libdeflate compressor per thread:
- * at most 0.3 MiB at levels 1-9, 3.9 MiB at 10-12.  That is 41 MiB at -p 16
- * and level 6, 54 MiB at level 12 (8 threads).  Returns NULL with errno set
- * when memory or threads cannot be had. */
+ * at most 0.3 MiB at levels 1-9, 3.9 MiB at 10-12.  That is at most 43 MiB
+ * at -p 16 and level 6, 54 MiB at levels 10-12 (8 threads).  Returns NULL
+ * with errno set when memory or threads cannot be had. */
 struct gzout *gzout_new(int fd, int level, int threads);
 
 /* Append len bytes to the stream.  Returns 0, or -1 once the stream failed. */
