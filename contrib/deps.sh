@@ -16,6 +16,7 @@ need gcc         command -v cc
 need pkg-config  command -v pkg-config
 need libpq-dev   has_header /usr/include/postgresql/libpq-fe.h
 need zlib1g-dev  has_header /usr/include/zlib.h
+need libdeflate-dev has_header /usr/include/libdeflate.h
 need libbsd-dev  has_header /usr/include/bsd/string.h
 need bats        command -v bats
 need mandoc      command -v mandoc
