@@ -687,6 +687,16 @@ gzin_open(int fd, int flags)
 			errno = ENOMEM;
 			goto fail;
 		}
+		if (n == 0) {
+			/* libdeflate picks its CPU-specific code on the first call:
+			 * make that call here, not racing on the workers */
+			static const unsigned char empty[2] = { 0x03, 0x00 };
+			size_t out_len;
+
+			(void)libdeflate_crc32(0, empty, sizeof(empty));
+			(void)libdeflate_deflate_decompress_ex(g->workers[0].d, empty,
+			    sizeof(empty), g->ring[0].buf, 0, NULL, &out_len);
+		}
 		if ((rc = pthread_create(&g->workers[n].thread, NULL, worker_main,
 		    &g->workers[n])) != 0) {
 			if (n > 0)

@@ -280,6 +280,9 @@ gzout_new(int fd, int level, int threads)
 		g->jobs[i].next = g->free_list;
 		g->free_list = &g->jobs[i];
 	}
+	/* libdeflate picks its CPU-specific CRC-32 on the first call: make that
+	 * call here, not racing on the workers */
+	(void)libdeflate_crc32(0, "", 0);
 	for (n = 0; n < threads; n++) {
 		g->workers[n].g = g;
 		if ((g->workers[n].compressor = libdeflate_alloc_compressor(level)) == NULL) {
