@@ -284,10 +284,10 @@ parse_header(struct gzin *g, struct chunk *c)
 	return 0;
 }
 
-/* The "CR" subfield's length if the member at in + in_pos carries one,
- * 0 if it does not, -1 after an error (reported). */
-static long
-cr_subfield(struct gzin *g, struct chunk *c)
+/* 1 with the "CR" subfield's length in *slen if the member at in + in_pos
+ * carries one, 0 if it does not, -1 after an error (reported). */
+static int
+cr_subfield(struct gzin *g, struct chunk *c, size_t *slen)
 {
 	const unsigned char *h, *x;
 	size_t xlen, sublen;
@@ -308,8 +308,10 @@ cr_subfield(struct gzin *g, struct chunk *c)
 		sublen = (size_t)x[2] | (size_t)x[3] << 8;
 		if (sublen > xlen - 4)
 			return 0;
-		if (x[0] == GZ_SUBFIELD_ID1 && x[1] == GZ_SUBFIELD_ID2)
-			return (long)sublen;
+		if (x[0] == GZ_SUBFIELD_ID1 && x[1] == GZ_SUBFIELD_ID2) {
+			*slen = sublen;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -479,8 +481,8 @@ fill_chunk(struct gzin *g, struct chunk *c)
 {
 	ssize_t n;
 	size_t avail;
-	long slen;
-	int ret;
+	size_t slen;
+	int cr, ret;
 
 	c->len = 0;
 	c->flags = 0;
@@ -493,9 +495,9 @@ fill_chunk(struct gzin *g, struct chunk *c)
 			next_member(g, c);
 			break;
 		case P_HEADER:
-			if ((slen = cr_subfield(g, c)) > 0)
-				read_cr_member(g, c, (size_t)slen);
-			else if (slen == 0 && parse_header(g, c) == 0) {
+			if ((cr = cr_subfield(g, c, &slen)) == 1)
+				read_cr_member(g, c, slen);
+			else if (cr == 0 && parse_header(g, c) == 0) {
 				g->state = P_DATA;
 				c->flags |= CH_FOREIGN;
 				c->number = g->p_member;

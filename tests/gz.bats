@@ -337,6 +337,18 @@ size() {
 	assert_output_contains "member 1"
 }
 
+@test "cr-gz -t rejects a damaged CR subfield header" {
+	# LEN (offset 14) 0 and 24 in a data member, XLEN (offset 10) 20
+	for edit in "14 0" "14 24" "10 20"; do
+		cp sql.gz sub.gz
+		printf "$(printf '\\%03o' "${edit#* }")" |
+			dd of=sub.gz bs=1 seek="${edit% *}" conv=notrunc status=none
+		run cr-gz -t sub.gz
+		[ "$status" -eq 65 ] || { echo "$edit: exit $status: $output" >&2; return 1; }
+	done
+	assert_equal "$output" "cr-gz: sub.gz: bad cr-gz header in member 1 (compressed offset 0)"
+}
+
 @test "cr-gz -d rejects a cr-gz stream with a member removed, repeated or swapped" {
 	members sql.gz >sql.members
 	[ "$(wc -l <sql.members)" -ge 4 ]
