@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 
 #include "dotenv.h"
@@ -42,8 +43,8 @@ print_usage(FILE *f)
 {
 	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
-	    "[--extension name] [-t table[=other]] [--allow-production] "
-	    "[file | dbname]\n");
+	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
+	    "[--allow-production] [file | dbname]\n");
 }
 
 static void __attribute__((noreturn))
@@ -209,7 +210,7 @@ iec(uint64_t n, char *buf, size_t len)
 static void
 summary(const struct job *j, const char *target, int ended)
 {
-	char sessions[64] = "", size[32];
+	char sessions[64] = "", size[32], peak[32];
 
 	if (j->clean)
 		snprintf(sessions, sizeof(sessions), "; %d session%s ended", ended,
@@ -219,6 +220,12 @@ summary(const struct job *j, const char *target, int ended)
 	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
 	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
+	if (j->ropts.jobs > 1)
+		fprintf(stderr, "cr-restore: -j %u: %s of COPY data spilled to temporary files "
+		    "in %s, at most %s at once\n", j->ropts.jobs,
+		    iec(j->st.spilled, size, sizeof(size)),
+		    j->ropts.tmpdir != NULL ? j->ropts.tmpdir : "/tmp",
+		    iec(j->st.spill_peak, peak, sizeof(peak)));
 }
 
 /* On a terminal, a status line rewritten at most twice a second. */
@@ -658,6 +665,8 @@ main(int argc, char *argv[])
 		{ "test",		no_argument,		NULL, 'T' },
 		{ "table",		required_argument,	NULL, 't' },
 		{ "data-only",		no_argument,		NULL, 'a' },
+		{ "jobs",		required_argument,	NULL, 'j' },
+		{ "no-tuning",		no_argument,		NULL, 'N' },
 		{ "yes",		no_argument,		NULL, 'y' },
 		{ "single-transaction",	no_argument,		NULL, '1' },
 		{ "extension",		required_argument,	NULL, 'x' },
@@ -677,8 +686,10 @@ main(int argc, char *argv[])
 	char errbuf[1024], reason[512];
 	int ch, status;
 	size_t next = 0, ntables = 0, i;
+	long long jobs = 1;
+	const char *errstr, *buffer;
 
-	while ((ch = getopt_long(argc, argv, "1ad:h:p:t:U:vy?", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "1ad:h:j:p:t:U:vy?", longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -698,6 +709,17 @@ main(int argc, char *argv[])
 			break;
 		case 'a':
 			j.ropts.data_only = 1;
+			break;
+		case 'j':
+			jobs = strtonum(optarg, 0, 256, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "-j %s: %s (0 to 256; 0: one per online core)",
+				    optarg, errstr);
+			if (jobs == 0 && (jobs = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+				jobs = 1;
+			break;
+		case 'N':
+			j.ropts.no_tuning = 1;
 			break;
 		case 'y':
 			j.yes = 1;
@@ -743,6 +765,17 @@ main(int argc, char *argv[])
 	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
+	if (j.single && jobs > 1)
+		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
+	j.ropts.jobs = (unsigned)jobs;
+	j.ropts.tmpdir = getenv("TMPDIR");
+	/* The COPY data held in memory for -j's workers (tests make it tiny
+	 * to force the spill files). */
+	if ((buffer = getenv("CR_RESTORE_BUFFER")) != NULL) {
+		j.ropts.buffer = strtonum(buffer, 1, (long long)1 << 40, &errstr);
+		if (errstr != NULL)
+			errx(EX_USAGE, "CR_RESTORE_BUFFER=%s: %s", buffer, errstr);
+	}
 	/* -t names are checked before anything is opened. */
 	if ((plan = restoreplan_new(j.ropts.data_only)) == NULL)
 		err(EX_OSERR, NULL);

@@ -12,6 +12,7 @@
 #include <bsd/string.h>
 
 #include "dumpfmt.h"
+#include "parallel.h"
 #include "pgconn.h"
 #include "restore.h"
 #include "restoreplan.h"
@@ -51,6 +52,9 @@ struct run {
 	struct rowproof	*proof;
 	struct sqlexec_notices notices;
 	struct restoreplan *plan;	/* NULL: every statement runs */
+	struct parallel	*par;		/* -j: the workers, else NULL */
+	struct parallel_job *copy_job;	/* the COPY a worker loads */
+	int		 recognised;	/* -j: the input is pg_dump's */
 	int		 copy_skip;	/* the COPY's data is not selected */
 
 	int		 restricted;
@@ -146,6 +150,15 @@ input_incomplete(const struct input *in, char *buf, size_t len)
 			    "truncated dump?";
 	}
 	return NULL;
+}
+
+/* Made by cr-dump, or pg_dump's own first lines. */
+static int
+input_is_pg_dump(const struct input *in)
+{
+	return starts_with(in->head, in->headlen, DUMPFMT_HEADER_PREFIX) ||
+	    starts_with(in->head, in->headlen, PGDUMP_HEAD) ||
+	    memmem(in->head, in->headlen, "\n" PGDUMP_HEAD, strlen("\n" PGDUMP_HEAD)) != NULL;
 }
 
 static enum restore_status
@@ -286,6 +299,15 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 	if (r->copy_skip)
 		return RESTORE_OK;
 	r->copy_rows += it->rows;
+	if (r->copy_job != NULL) {
+		if (parallel_copy_data(r->par, r->copy_job, it->text, it->len, it->line, r->err,
+		    r->errlen) == -1) {
+			if (parallel_error(r->par, r->err, r->errlen, &r->st->line))
+				return RESTORE_ESQL;
+			return RESTORE_EIO;
+		}
+		return RESTORE_OK;
+	}
 	if (sqlexec_copy_data(&r->copy, it->text, it->len, it->line, r->err, r->errlen,
 	    &line) == -1)
 		return copy_failed(r, line);
@@ -303,6 +325,11 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 
 	if (r->copy_skip) {
 		r->copy_skip = 0;
+		return RESTORE_OK;
+	}
+	if (r->copy_job != NULL) {
+		parallel_copy_end(r->par, r->copy_job, it->line, r->copy_rows);
+		r->copy_job = NULL;
 		return RESTORE_OK;
 	}
 	if (sqlexec_copy_end(&r->copy, it->line, &loaded, r->err, r->errlen, &line) == -1)
@@ -654,6 +681,105 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	return statement_run(r, it);
 }
 
+/* -j: the COPYs the workers finished, into the proof. */
+static enum restore_status
+parallel_collected(struct run *r)
+{
+	struct parallel_done d;
+	uint64_t carried;
+	unsigned long line;
+
+	while (parallel_collect(r->par, &d)) {
+		carried = d.csv ? d.loaded : d.carried;
+		r->st->rows += carried;
+		if (!d.csv && d.loaded != d.carried) {
+			snprintf(r->err, r->errlen, "line %lu: row count mismatch: %s loaded %llu "
+			    "rows but the dump carried %llu (a trigger or rule on the table "
+			    "dropped or added rows?)", d.line, rowproof_name(r->proof, d.table),
+			    (unsigned long long)d.loaded, (unsigned long long)d.carried);
+			r->st->line = d.line;
+			return RESTORE_ECOUNT;
+		}
+		rowproof_copied(r->proof, d.table, carried, d.loaded, 1);
+	}
+	if (parallel_error(r->par, r->err, r->errlen, &line)) {
+		r->st->line = line;
+		return interrupted_or(r, line, RESTORE_ESQL);
+	}
+	return RESTORE_OK;
+}
+
+/* -j: wait for every job queued so far. */
+static enum restore_status
+parallel_barrier(struct run *r, unsigned long line)
+{
+	enum restore_status rc;
+
+	switch (parallel_wait(r->par, r->o->interrupted)) {
+	case -2:
+		snprintf(r->err, r->errlen, "interrupted at line %lu", line);
+		return RESTORE_EINTR;
+	default:
+		break;
+	}
+	rc = parallel_collected(r);
+	return rc;
+}
+
+/* -j: a COPY, an index or a constraint goes to the workers; a session
+ * setting runs here and with every later job; a setval runs here at
+ * once; anything else waits for the jobs before it.  Returns 1 when the
+ * statement was handed over, 0 when it is to run here, or -1 (*rc set). */
+static int
+statement_parallel(struct run *r, const struct sqlsplit_item *it, enum restore_status *rc)
+{
+	struct restoreplan_stmt ps;
+	enum parallel_kind kind;
+
+	restoreplan_classify(it->text, it->len, &ps);
+	if (it->copy_in && ps.kind == RESTOREPLAN_COPY) {
+		r->st->statements++;
+		if ((*rc = copy_begin(r, it)) != RESTORE_OK)
+			return -1;
+		r->copy.active = 0;	/* the worker's connection is in COPY */
+		if (r->copy_table != (size_t)-1 && rowproof_before(r->proof, r->copy_table,
+		    it->line, r->err, r->errlen) == -1) {
+			r->st->line = it->line;
+			*rc = RESTORE_ESQL;
+			return -1;
+		}
+		if ((r->copy_job = parallel_copy_begin(r->par, it->text, it->line, ps.rel,
+		    r->copy_table, r->copy_csv)) == NULL)
+			goto nomem;
+		return 1;
+	}
+	switch (ps.kind) {
+	case RESTOREPLAN_INDEX:
+	case RESTOREPLAN_CONSTRAINT:
+	case RESTOREPLAN_FOREIGN_KEY:
+		kind = ps.kind == RESTOREPLAN_INDEX ? PARALLEL_INDEX : PARALLEL_STATEMENT;
+		r->st->statements++;
+		rowproof_statement(r->proof, it->text);
+		if (parallel_statement(r->par, kind, it->text, it->line, ps.rel, ps.ref) == -1)
+			goto nomem;
+		return 1;
+	case RESTOREPLAN_SESSION:
+		if (parallel_session(r->par, it->text) == -1)
+			goto nomem;
+		return 0;
+	case RESTOREPLAN_SETVAL:
+		return 0;
+	default:
+		if ((*rc = parallel_barrier(r, it->line)) != RESTORE_OK)
+			return -1;
+		return 0;
+	}
+nomem:
+	snprintf(r->err, r->errlen, "out of memory");
+	*rc = RESTORE_ENOMEM;
+	return -1;
+}
+
 static enum restore_status
 statement_run(struct run *r, const struct sqlsplit_item *it)
 {
@@ -662,6 +788,14 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	const char *scs;
 	char head[96];
 
+	if (r->par != NULL && r->conn != NULL) {
+		switch (statement_parallel(r, it, &rc)) {
+		case 1:
+			return RESTORE_OK;
+		case -1:
+			return rc;
+		}
+	}
 	r->st->statements++;
 	if (it->copy_in && (rc = copy_begin(r, it)) != RESTORE_OK)
 		return rc;
@@ -719,6 +853,7 @@ static enum restore_status
 run_loop(struct run *r)
 {
 	struct sqlsplit_item it;
+	enum sqlsplit_kind kind;
 	enum restore_status rc;
 	const char *why;
 	char buf[256];
@@ -730,8 +865,21 @@ run_loop(struct run *r)
 			return RESTORE_EINTR;
 		}
 		it.line = 0;
-		switch (sqlsplit_next(r->split, &it)) {
+		kind = sqlsplit_next(r->split, &it);
+		/* -j reorders what pg_dump wrote, by pg_dump's rules. */
+		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR) {
+			if (!input_is_pg_dump(&r->in))
+				return data_error(r, 0, "%s", "-j: the input is not a pg_dump "
+				    "dump (no cr-dump header, no \"-- PostgreSQL database "
+				    "dump\" line): -j runs the statements of pg_dump's output "
+				    "out of order by pg_dump's rules, which is only right for "
+				    "pg_dump's output");
+			r->recognised = 1;
+		}
+		switch (kind) {
 		case SQLSPLIT_END:
+			if (r->par != NULL && (rc = parallel_barrier(r, it.line)) != RESTORE_OK)
+				return rc;
 			if (r->restricted) {
 				snprintf(r->err, r->errlen, "the input ends without the "
 				    "\\unrestrict matching the \\restrict of line %lu: "
@@ -773,6 +921,8 @@ run_loop(struct run *r)
 			rc = RESTORE_OK;
 			break;
 		}
+		if (rc == RESTORE_OK && r->par != NULL)
+			rc = parallel_collected(r);
 		if (rc != RESTORE_OK) {
 			sqlexec_copy_abort(&r->copy, "cr-restore: stopped");
 			return rc;
@@ -788,6 +938,15 @@ run_loop(struct run *r)
 static void
 run_free(struct run *r)
 {
+	uint64_t total, peak;
+
+	if (r->par != NULL) {
+		parallel_spill(r->par, &total, &peak);
+		r->st->spilled = total;
+		r->st->spill_peak = peak;
+	}
+	parallel_free(r->par);	/* cancels what still runs */
+	r->par = NULL;
 	rowproof_free(r->proof);
 	sqlsplit_free(r->split);
 	restoreplan_free(r->plan);
@@ -848,6 +1007,44 @@ check_counts(struct run *r)
 	}
 }
 
+/* The workers for -j: each connection set up as the main one. */
+static enum restore_status
+start_workers(struct run *r, const struct restore_opts *o)
+{
+	struct parallel_opts po;
+	const char *setup[3];
+	char role[320], ident[256];
+	size_t n = 0;
+
+	if (!o->no_tuning) {
+		setup[n++] = "SET synchronous_commit = off";
+		/* Index builds sort in memory up to this, per connection:
+		 * raised to 256 MiB, never lowered. */
+		setup[n++] = "SELECT pg_catalog.set_config('maintenance_work_mem', '256MB', false) "
+		    "FROM pg_catalog.pg_settings WHERE name = 'maintenance_work_mem' AND "
+		    "setting::bigint < 262144";
+	}
+	if (o->role != NULL) {
+		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
+			snprintf(r->err, r->errlen, "role name too long: %s", o->role);
+			return RESTORE_EDATA;
+		}
+		snprintf(role, sizeof(role), "SET ROLE %s", ident);
+		setup[n++] = role;
+	}
+	memset(&po, 0, sizeof(po));
+	po.jobs = o->jobs;
+	po.buffer = o->buffer > 0 ? o->buffer : RESTORE_BUFFER;
+	po.tmpdir = o->tmpdir;
+	po.setup = setup;
+	po.nsetup = n;
+	po.notice = o->notice;
+	po.notice_arg = o->notice_arg;
+	if ((r->par = parallel_new(r->conn, &po, r->err, r->errlen)) == NULL)
+		return RESTORE_ESQL;
+	return RESTORE_OK;
+}
+
 enum restore_status
 restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
     void *arg, struct restore_stats *st, char *err, size_t errlen)
@@ -867,7 +1064,8 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	/* Commits need not wait for the disk one by one: a restore is done
 	 * when it is all done, and then one synchronous commit below makes
 	 * everything before it durable (WAL is flushed in order). */
-	rc = exec_simple(&r, "SET synchronous_commit = off");
+	if (!o->no_tuning)
+		rc = exec_simple(&r, "SET synchronous_commit = off");
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
@@ -891,8 +1089,16 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 			rc = exec_simple(&r, sql);
 		}
 	}
+	if (rc == RESTORE_OK && o->jobs > 1)
+		rc = start_workers(&r, o);
 	if (rc == RESTORE_OK)
 		rc = run_loop(&r);
+	/* The workers' connections go before the last commit below. */
+	if (r.par != NULL) {
+		parallel_spill(r.par, &st->spilled, &st->spill_peak);
+		parallel_free(r.par);
+		r.par = NULL;
+	}
 	/* Closing the connection would roll an open transaction back. */
 	if (rc == RESTORE_OK && !o->single_transaction &&
 	    PQtransactionStatus(conn) != PQTRANS_IDLE)
@@ -928,6 +1134,7 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const struct restore_opts *opts
 	o.tables = opts->tables;
 	o.ntables = opts->ntables;
 	o.data_only = opts->data_only;
+	o.jobs = opts->jobs;
 	if ((rc = run_init(&r, NULL, &o, opts->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
 	rc = run_loop(&r);

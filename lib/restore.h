@@ -27,12 +27,17 @@ enum restore_status {
 	RESTORE_EUSAGE		/* a bad -t name (EX_USAGE) */
 };
 
+/* -j: COPY data held in memory for the workers by default. */
+#define RESTORE_BUFFER	((size_t)16 << 20)
+
 struct restore_stats {
 	uint64_t	 bytes;		/* script bytes read */
 	uint64_t	 statements;	/* executed, COPY included */
 	uint64_t	 tables;	/* distinct COPY targets */
 	uint64_t	 rows;		/* rows the COPY blocks carried */
 	unsigned long	 line;		/* where the error is, when there is one */
+	uint64_t	 spilled;	/* -j: COPY data spilled to temporary files */
+	uint64_t	 spill_peak;	/* and the most of it at once */
 };
 
 struct restore_opts {
@@ -50,6 +55,15 @@ struct restore_opts {
 	const char *const *tables;
 	size_t		 ntables;
 	int		 data_only;
+	/* -j: worker connections (0 or 1: none), the COPY data held in
+	 * memory for them (bytes, all together) and where the rest is
+	 * spilled (NULL: /tmp). */
+	unsigned	 jobs;
+	size_t		 buffer;
+	const char	*tmpdir;
+	/* No session settings that speed a load (synchronous_commit = off,
+	 * a larger maintenance_work_mem for the workers' index builds). */
+	int		 no_tuning;
 	/* A statement of the selection left out (a foreign key to a table
 	 * that is not restored), with its input line (may be NULL). */
 	void		(*skipped)(void *arg, unsigned long line, const char *msg);
