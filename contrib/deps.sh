@@ -31,6 +31,7 @@ need gcc         command -v cc
 need pkg-config  command -v pkg-config
 need libpq-dev   has_header postgresql/libpq-fe.h
 need zlib1g-dev  has_header zlib.h
+need libdeflate-dev has_header libdeflate.h
 need libbsd-dev  has_header bsd/string.h
 if [ "$build_only" -eq 0 ]; then
 	need bats        command -v bats

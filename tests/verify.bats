@@ -54,7 +54,7 @@ flip() {
 	assert_output_contains "  rows:         5507"
 	assert_output_contains "  uncompressed: "
 	assert_output_contains "  compressed:   "
-	assert_output_contains "  bytes:        $(stat -c %s "$f/good.sql") SQL, $(stat -c %s "$f/good.sql.gz") gzip in 1 member"
+	assert_output_contains "  bytes:        $(stat -c %s "$f/good.sql") SQL, $(stat -c %s "$f/good.sql.gz") gzip in 2 members"	# a data member and cr-gz's end member
 	while read -r line; do
 		assert_output_contains "$(printf '%12s  %s' "${line##* }" "${line% *}")"
 	done <"$f/counts"
