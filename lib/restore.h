@@ -1,8 +1,8 @@
 /* restore: execute a SQL script (a pg_dump plain dump) into a PostgreSQL
  * connection statement by statement, as psql -v ON_ERROR_STOP=1 would but
- * refusing psql meta-commands, and prove the rows the COPY blocks carried
- * against count(*) afterwards.  Also the server-side steps of the atomic
- * replace (scratch database, swap).  Nothing prints: errors are returned. */
+ * refusing psql meta-commands and statements beyond the target, and prove
+ * the rows the COPY blocks carried (lib/rowproof).  The replace of --clean
+ * is lib/replace.  Nothing prints: errors are returned. */
 #ifndef CR_RESTORE_H
 #define CR_RESTORE_H
 
