@@ -130,15 +130,6 @@ on_alarm(int sig)
 		alarm(1);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 emit(struct dump *d, const void *buf, size_t len)
 {
@@ -178,7 +169,7 @@ on_data(void *arg, const void *buf, size_t len)
 static void
 progress_line(struct dump *d, int final)
 {
-	double secs = now() - d->started;
+	double secs = dumprun_clock() - d->started;
 	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
@@ -586,7 +577,7 @@ main(int argc, char *argv[])
 
 	d.tty = isatty(STDERR_FILENO);
 	d.progress = verbose || d.tty;
-	d.started = now();
+	d.started = dumprun_clock();
 	run = dumprun_start(pg_dump, dargv, password, errbuf, sizeof(errbuf));
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));

@@ -324,23 +324,6 @@ dumprun_probe_finish(struct dumprun_probe *p, int server_major, char *path,
 	return -1;
 }
 
-int
-dumprun_find_pg_dump(const char *override, int server_major, char *path,
-    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen)
-{
-	struct dumprun_probe *p;
-	int rc;
-
-	if ((p = dumprun_probe_start(override)) == NULL) {
-		strlcpy(err, "out of memory", errlen);
-		return -1;
-	}
-	rc = dumprun_probe_finish(p, server_major, path, pathlen, version, versionlen,
-	    err, errlen);
-	dumprun_probe_free(p);
-	return rc;
-}
-
 /* Append keyword='value' with libpq's quoting (backslash before ' and \). */
 static int
 append_kv(char **buf, size_t *len, size_t *cap, const char *kw, const char *val)
@@ -577,8 +560,8 @@ fail:
 	return NULL;
 }
 
-static double
-now(void)
+double
+dumprun_clock(void)
 {
 	struct timespec ts;
 
@@ -592,7 +575,7 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 	static const struct timespec pump_wait = { 0, 1000000 };	/* 1 ms */
 	struct pollfd pfd[2];
 	char ebuf[4096];
-	double last_tick = now(), t;
+	double last_tick = dumprun_clock(), t;
 	ssize_t n;
 	nfds_t npfd;
 	int saved, avail, batch_waits = 0;
@@ -659,7 +642,7 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 				return -1;
 			}
 		}
-		if (io->tick != NULL && (t = now()) - last_tick >= 1.0) {
+		if (io->tick != NULL && (t = dumprun_clock()) - last_tick >= 1.0) {
 			io->tick(io->arg);
 			last_tick = t;
 		}

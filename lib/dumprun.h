@@ -11,17 +11,15 @@
 
 #include <libpq-fe.h>
 
-/* Find pg_dump: 'override' (CR_PG_DUMP) when not NULL, else pg_dump on
- * PATH, else or when PATH's is older than the server, the newest
- * /usr/lib/postgresql/N/bin/pg_dump.  server_major is PQserverVersion()
- * / 100 (1500 for 15.x, 906 for 9.6.x).  Fills path and version (first line of
- * `pg_dump --version`).  Returns 0, or -1 with a one-line reason in err. */
-int dumprun_find_pg_dump(const char *override, int server_major, char *path,
-    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen);
-
-/* The same in two steps, so that `pg_dump --version` runs while the
- * caller connects: start probing the first candidate (never NULL but when
- * out of memory), then finish once the server version is known; then free. */
+/* Find pg_dump in two steps, so that `pg_dump --version` runs while the
+ * caller connects.  Start probes the first candidate: 'override' (CR_PG_DUMP)
+ * when not NULL, else pg_dump on PATH, else the newest
+ * /usr/lib/postgresql/N/bin/pg_dump (never NULL but when out of memory).
+ * Finish, once the server version is known (server_major is
+ * PQserverVersion() / 100: 1500 for 15.x, 906 for 9.6.x), falls back to the
+ * newest installed pg_dump when the first is older than the server, and
+ * fills path and version (first line of `pg_dump --version`); returns 0, or
+ * -1 with a one-line reason in err.  Then free. */
 struct dumprun_probe;
 struct dumprun_probe *dumprun_probe_start(const char *override);
 int dumprun_probe_finish(struct dumprun_probe *, int server_major, char *path,
@@ -76,6 +74,9 @@ int dumprun_pump(struct dumprun *, const struct dumprun_io *);
 
 /* Send sig to pg_dump (if still running). */
 void dumprun_kill(struct dumprun *, int sig);
+
+/* CLOCK_MONOTONIC in seconds: the pump's ticks and the caller's rates. */
+double dumprun_clock(void);
 
 /* Reap pg_dump, close the passfile, and return its wait(2) status, or -1
  * with errno. */

@@ -144,12 +144,6 @@ migtrack_free(struct migtrack *t)
 }
 
 const char *
-migtrack_table(const struct migtrack *t)
-{
-	return t->table;
-}
-
-const char *
 migtrack_json_list(const struct migtrack *t)
 {
 	return t->json_spec;
