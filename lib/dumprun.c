@@ -28,6 +28,7 @@
 #define PIPE_SIZE	(1024 * 1024)
 #define PUMP_BATCH	(128 * 1024)	/* read once this much is waiting... */
 #define PUMP_MAXWAITS	8		/* ...or after this many 1 ms waits */
+#define TAILSIZE	2048		/* pg_dump's last stderr bytes kept */
 
 struct dumprun {
 	pid_t	 pid;		/* 0 once reaped */
@@ -35,6 +36,8 @@ struct dumprun {
 	int	 out_fd, err_fd;
 	int	 passfd;	/* the unlinked passfile, or -1 */
 	char	*buf;
+	char	 tail[TAILSIZE];	/* the end of pg_dump's stderr, for */
+	size_t	 taillen;		/* dumprun_failure */
 };
 
 int
@@ -569,6 +572,24 @@ dumprun_clock(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Keep the end of pg_dump's stderr to classify a failure by. */
+static void
+keep_tail(struct dumprun *r, const char *buf, size_t len)
+{
+	size_t keep;
+
+	if (len >= TAILSIZE - 1) {
+		memcpy(r->tail, buf + len - (TAILSIZE - 1), TAILSIZE - 1);
+		r->taillen = TAILSIZE - 1;
+	} else {
+		keep = r->taillen + len > TAILSIZE - 1 ? TAILSIZE - 1 - len : r->taillen;
+		memmove(r->tail, r->tail + r->taillen - keep, keep);
+		memcpy(r->tail + keep, buf, len);
+		r->taillen = keep + len;
+	}
+	r->tail[r->taillen] = '\0';
+}
+
 int
 dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 {
@@ -602,9 +623,11 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 		/* stderr first, so a message precedes the end of the data. */
 		if (r->err_fd != -1 && (pfd[npfd - 1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			n = read(r->err_fd, ebuf, sizeof(ebuf));
-			if (n > 0 && io->diag != NULL)
-				io->diag(io->arg, ebuf, (size_t)n);
-			else if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
+			if (n > 0) {
+				keep_tail(r, ebuf, (size_t)n);
+				if (io->diag != NULL)
+					io->diag(io->arg, ebuf, (size_t)n);
+			} else if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
 				close(r->err_fd);
 				r->err_fd = -1;
 			}
@@ -790,4 +813,44 @@ dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
 	}
 	PQclear(res);
 	return 1;
+}
+
+enum dumprun_failure
+dumprun_failure(const struct dumprun *r, const char *role, char *hint, size_t hintlen)
+{
+	static const char *const connection[] = {
+		"server closed the connection", "connection to server",
+		"terminating connection", "could not connect",
+		"no connection to the server"
+	};
+	const char *p;
+	size_t i;
+	int len;
+
+	hint[0] = '\0';
+	/* "ERROR:  permission denied for table users": name it in the GRANT. */
+	if ((p = strstr(r->tail, "permission denied for table ")) != NULL) {
+		p += strlen("permission denied for table ");
+		len = (int)strcspn(p, "\n");
+		snprintf(hint, hintlen, "as a superuser or the owner: GRANT SELECT ON "
+		    "%.*s TO %s; (every table dumped needs it)", len, p, role);
+		return DUMPRUN_FAILED_PRIVILEGE;
+	}
+	if ((p = strstr(r->tail, "permission denied for schema ")) != NULL) {
+		p += strlen("permission denied for schema ");
+		len = (int)strcspn(p, "\n");
+		snprintf(hint, hintlen, "as a superuser or the owner: GRANT USAGE ON "
+		    "SCHEMA %.*s TO %s;", len, p, role);
+		return DUMPRUN_FAILED_PRIVILEGE;
+	}
+	if (strstr(r->tail, "permission denied") != NULL ||
+	    strstr(r->tail, "row-level security") != NULL) {
+		snprintf(hint, hintlen, "the role %s needs SELECT on every table "
+		    "dumped (or: GRANT pg_read_all_data TO %s)", role, role);
+		return DUMPRUN_FAILED_PRIVILEGE;
+	}
+	for (i = 0; i < sizeof(connection) / sizeof(connection[0]); i++)
+		if (strstr(r->tail, connection[i]) != NULL)
+			return DUMPRUN_FAILED_CONNECTION;
+	return DUMPRUN_FAILED;
 }

@@ -45,6 +45,17 @@ int dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
 
 struct dumprun;
 
+/* Why pg_dump failed, judged by the end of what it wrote to stderr (its
+ * last 2 KiB, kept by dumprun_pump).  role (quoted) goes into the hint,
+ * which is "" when there is none. */
+enum dumprun_failure {
+	DUMPRUN_FAILED,			/* anything else */
+	DUMPRUN_FAILED_PRIVILEGE,	/* a privilege or row-level security */
+	DUMPRUN_FAILED_CONNECTION	/* the server went away */
+};
+enum dumprun_failure dumprun_failure(const struct dumprun *, const char *role,
+    char *hint, size_t hintlen);
+
 /* Start path with argv (argv[0] included) and stdin from /dev/null.  When
  * password is not NULL it is written to a 0600 file that has no name (a
  * memfd, or a temporary file unlinked at once), inherited by the child as
