@@ -24,6 +24,7 @@
 #include "dumprun.h"
 #include "io.h"
 #include "pgconn.h"
+#include "pgexec.h"
 
 #define MAXARGS		512
 #define FIXED_ARGS	5	/* pg_dump and the four options it always gets */
@@ -424,7 +425,7 @@ preflight(const struct job *j, struct facts *f)
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		strlcpy(f->user, PQgetvalue(res, 0, 0), sizeof(f->user));
 	PQclear(res);
-	if (pgconn_quote_ident(f->user, f->role, sizeof(f->role)) == -1)
+	if (pgexec_ident(f->conn, f->user, f->role, sizeof(f->role)) == -1)
 		strlcpy(f->role, "the_role", sizeof(f->role));
 	/* 150018 -> 1500, 90624 -> 906 */
 	n = dumprun_probe_finish(probe, PQserverVersion(f->conn) / 100, f->pg_dump,

@@ -22,7 +22,7 @@
 #include <bsd/string.h>
 
 #include "dumprun.h"
-#include "pgconn.h"
+#include "pgexec.h"
 
 #define PUMP_BUFSIZE	(256 * 1024)
 #define PIPE_SIZE	(1024 * 1024)
@@ -756,7 +756,7 @@ dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
     char *hint, size_t hintlen)
 {
 	const char *param[1] = { schema_only ? "true" : "false" };
-	char role[256], list[512], more[64], schemas[512];
+	char role[600], list[512], more[64], schemas[512];
 	PGresult *res;
 	int i, n, shown = 0;
 
@@ -771,7 +771,7 @@ dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
 		PQclear(res);
 		return 0;
 	}
-	if (pgconn_quote_ident(PQuser(conn), role, sizeof(role)) == -1)
+	if (pgexec_ident(conn, PQuser(conn), role, sizeof(role)) == -1)
 		strlcpy(role, "the_role", sizeof(role));
 	list[0] = '\0';
 	/* Name a few of the tables with the same problem as the first. */
