@@ -421,8 +421,8 @@ preflight(const struct job *j, struct facts *f)
 	if ((f->server_version = PQparameterStatus(f->conn, "server_version")) == NULL)
 		f->server_version = "";
 	strlcpy(f->user, PQuser(f->conn), sizeof(f->user));
-	res = PQexec(f->conn, "SELECT current_user");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+	if ((res = pgexec_query(f->conn, NULL, "SELECT current_user", 0, NULL,
+	    NULL)) != NULL && PQntuples(res) == 1)
 		strlcpy(f->user, PQgetvalue(res, 0, 0), sizeof(f->user));
 	PQclear(res);
 	if (pgexec_ident(f->conn, f->user, f->role, sizeof(f->role)) == -1)
@@ -441,13 +441,14 @@ preflight(const struct job *j, struct facts *f)
 static void
 precheck(const struct job *j, const struct facts *f, struct dumprun *run)
 {
+	struct pgexec_error e;
 	char problem[1024], hint[1024];
 	int rc;
 
 	if (j->selective)
 		return;
 	rc = dumprun_precheck(f->conn, j->schema_only, problem, sizeof(problem), hint,
-	    sizeof(hint));
+	    sizeof(hint), &e);
 	if (rc == 0)
 		return;
 	dumprun_free(run);	/* kills it first; its complaints are ours now */
@@ -456,7 +457,9 @@ precheck(const struct job *j, const struct facts *f, struct dumprun *run)
 		fprintf(stderr, "cr-dump: hint: %s\n", hint);
 		exit(EX_NOPERM);
 	}
-	errx(1, "%s", problem);
+	/* By SQLSTATE: a privilege the check itself lacks is 77 in any
+	 * language the server speaks. */
+	errx(pgexec_exit_code(&e), "%s", e.message);
 }
 
 /* --check output: key=value, the value escaped onto one line. */
@@ -591,7 +594,8 @@ pump(struct dumprun *run, struct dump *d)
 	err(EX_IOERR, "write to standard output");
 }
 
-/* Exit status for a pg_dump that failed: what it said, with a hint. */
+/* Exit status for a pg_dump that failed: what it said, with a hint.  Only
+ * its words reach us (see dumprun_failure for what that cannot tell). */
 static int
 failure_code(const struct dumprun *run, const struct facts *f)
 {

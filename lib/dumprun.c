@@ -753,20 +753,16 @@ static const char precheck_sql[] =
 
 int
 dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
-    char *hint, size_t hintlen)
+    char *hint, size_t hintlen, struct pgexec_error *e)
 {
 	const char *param[1] = { schema_only ? "true" : "false" };
 	char role[600], list[512], more[64], schemas[512];
 	PGresult *res;
 	int i, n, shown = 0;
 
-	res = PQexecParams(conn, precheck_sql, 1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(err, errlen, "privilege check failed: %s", PQerrorMessage(conn));
-		err[strcspn(err, "\n")] = '\0';
-		PQclear(res);
+	if ((res = pgexec_query(conn, "privilege check failed", precheck_sql, 1,
+	    param, e)) == NULL)
 		return -1;
-	}
 	if ((n = PQntuples(res)) == 0) {
 		PQclear(res);
 		return 0;
@@ -823,24 +819,25 @@ dumprun_failure(const struct dumprun *r, const char *role, char *hint, size_t hi
 		"terminating connection", "could not connect",
 		"no connection to the server"
 	};
+	static const struct {
+		const char	*words, *grant, *why;
+	} denied[] = {
+		{ "permission denied for table ", "SELECT ON ", " (every table dumped needs it)" },
+		{ "permission denied for schema ", "USAGE ON SCHEMA ", "" },
+	};
 	const char *p;
 	size_t i;
 	int len;
 
 	hint[0] = '\0';
 	/* "ERROR:  permission denied for table users": name it in the GRANT. */
-	if ((p = strstr(r->tail, "permission denied for table ")) != NULL) {
-		p += strlen("permission denied for table ");
+	for (i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		if ((p = strstr(r->tail, denied[i].words)) == NULL)
+			continue;
+		p += strlen(denied[i].words);
 		len = (int)strcspn(p, "\n");
-		snprintf(hint, hintlen, "as a superuser or the owner: GRANT SELECT ON "
-		    "%.*s TO %s; (every table dumped needs it)", len, p, role);
-		return DUMPRUN_FAILED_PRIVILEGE;
-	}
-	if ((p = strstr(r->tail, "permission denied for schema ")) != NULL) {
-		p += strlen("permission denied for schema ");
-		len = (int)strcspn(p, "\n");
-		snprintf(hint, hintlen, "as a superuser or the owner: GRANT USAGE ON "
-		    "SCHEMA %.*s TO %s;", len, p, role);
+		snprintf(hint, hintlen, "as a superuser or the owner: GRANT %s%.*s TO %s;%s",
+		    denied[i].grant, len, p, role, denied[i].why);
 		return DUMPRUN_FAILED_PRIVILEGE;
 	}
 	if (strstr(r->tail, "permission denied") != NULL ||

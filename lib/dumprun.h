@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "pgexec.h"
+
 /* Find pg_dump in two steps, so that `pg_dump --version` runs while the
  * caller connects.  Start probes the first candidate: 'override' (CR_PG_DUMP)
  * when not NULL, else pg_dump on PATH, else the newest
@@ -39,15 +41,20 @@ char *dumprun_conninfo(PGconn *conn);
  * unless schema_only, every sequence and every row under row-level
  * security) that a whole-database dump reads?  Returns 0 when it can, 1
  * with a one-line problem in err and the fix in hint, -1 when the check
- * itself failed (reason in err). */
+ * itself failed (e->message, and e->sqlstate to classify it by). */
 int dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
-    char *hint, size_t hintlen);
+    char *hint, size_t hintlen, struct pgexec_error *e);
 
 struct dumprun;
 
 /* Why pg_dump failed, judged by the end of what it wrote to stderr (its
  * last 2 KiB, kept by dumprun_pump).  role (quoted) goes into the hint,
- * which is "" when there is none. */
+ * which is "" when there is none.  pg_dump is another program: its
+ * failures reach us as text only, never as a SQLSTATE, so this recognises
+ * English words: the server's (its lc_messages) and pg_dump's and libpq's
+ * (the locale pg_dump runs in).  In another language the answer is
+ * DUMPRUN_FAILED; a whole-database dump's privileges are checked first by
+ * dumprun_precheck, in SQL, which does not depend on any language. */
 enum dumprun_failure {
 	DUMPRUN_FAILED,			/* anything else */
 	DUMPRUN_FAILED_PRIVILEGE,	/* a privilege or row-level security */

@@ -2,6 +2,7 @@
  * the server's own words; identifiers quoted by libpq. */
 #include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include <bsd/string.h>
 
@@ -19,6 +20,7 @@ pgexec_error_set(struct pgexec_error *e, PGconn *conn, const PGresult *res,
 		return;
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	strlcpy(e->sqlstate, state != NULL ? state : "", sizeof(e->sqlstate));
+	e->connection_lost = state == NULL && PQstatus(conn) == CONNECTION_BAD;
 	msg = res != NULL && *PQresultErrorMessage(res) != '\0' ?
 	    PQresultErrorMessage(res) : PQerrorMessage(conn);
 	pgconn_oneline(msg, one, sizeof(one));
@@ -71,6 +73,28 @@ pgexec_sqlstate_is(const struct pgexec_error *e, const char *class_or_code)
 	size_t n = strlen(class_or_code);
 
 	return e->sqlstate[0] != '\0' && strncmp(e->sqlstate, class_or_code, n) == 0;
+}
+
+int
+pgexec_exit_code(const struct pgexec_error *e)
+{
+	static const struct {
+		const char	*state;		/* a code, or a class */
+		int		 code;
+	} map[] = {
+		{ "42501", EX_NOPERM }, { "28", EX_NOPERM },
+		{ "08", EX_UNAVAILABLE }, { "57P01", EX_UNAVAILABLE },
+		{ "57P02", EX_UNAVAILABLE }, { "57P03", EX_UNAVAILABLE },
+		{ "55P03", EX_TEMPFAIL }, { "40001", EX_TEMPFAIL }, { "40P01", EX_TEMPFAIL },
+	};
+	size_t i;
+
+	if (e->connection_lost)
+		return EX_UNAVAILABLE;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (pgexec_sqlstate_is(e, map[i].state))
+			return map[i].code;
+	return 1;
 }
 
 int

@@ -16,6 +16,8 @@ struct pgexec_error {
 	/* "what: " and the server's message verbatim on one line
 	 * ("ERROR:  permission denied for table t"), or libpq's. */
 	char	message[1024];
+	/* No server error, and the connection is gone (PQstatus bad). */
+	int	connection_lost;
 };
 
 /* Run sql with nparams text parameters (params may be NULL when 0) and
@@ -36,6 +38,13 @@ void pgexec_error_set(struct pgexec_error *e, PGconn *, const PGresult *res,
 /* Whether e's SQLSTATE is in class (two characters, "08") or is code
  * (five, "42501"). */
 int pgexec_sqlstate_is(const struct pgexec_error *e, const char *class_or_code);
+
+/* sysexits code for a failure, by SQLSTATE, never by message text (the
+ * server words it in its lc_messages): 42501 insufficient_privilege and
+ * class 28 EX_NOPERM; class 08, 57P01-57P03 (shut down, cannot connect
+ * now) and a lost connection EX_UNAVAILABLE; 55P03 lock_not_available,
+ * 40001 and 40P01 EX_TEMPFAIL; anything else 1. */
+int pgexec_exit_code(const struct pgexec_error *e);
 
 /* name quoted as an SQL identifier by libpq (PQescapeIdentifier, which
  * knows the connection's encoding) into out.  Returns 0, or -1 when out is

@@ -172,6 +172,17 @@ teardown_file() { pg_stop; }
 	assert_output_contains 'cr-dump: hint: '
 }
 
+@test "cr-dump: a privilege the pre-flight check itself lacks is exit 77, by SQLSTATE" {
+	mkdb nofunc
+	q "CREATE TABLE t (a int)" nofunc >/dev/null
+	q "REVOKE EXECUTE ON FUNCTION pg_catalog.has_table_privilege(oid, text) FROM PUBLIC" nofunc >/dev/null
+	run cr-dump -U weak nofunc
+	assert_status 77
+	assert_output_contains 'cr-dump: privilege check failed: ERROR:  permission denied for function has_table_privilege'
+	run cr-dump --check -U weak nofunc
+	assert_status 77
+}
+
 @test "cr-dump: a pg_dump too old for the server is refused" {
 	d=$BATS_TEST_TMPDIR
 	printf '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n' >"$d/old"
