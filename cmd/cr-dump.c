@@ -36,6 +36,7 @@ struct job {
 	int			 dargc;
 	char			 options[4096];
 	int			 verbose, check, schema_only, data_only;
+	int			 connection_facts;	/* connect, say, and stop */
 	int			 selective;	/* -t -T -n -N: no whole-database check */
 };
 
@@ -69,10 +70,10 @@ static volatile sig_atomic_t stop_signal;
 static void
 print_usage(FILE *f)
 {
-	fprintf(f, "usage: cr-dump [-asvOwx] [--check] [-d dbname] [-h host] [-p port] "
-	    "[-U user]\n               [--env-file file] [-n schema] [-N schema] "
-	    "[-t table] [-T table]\n               [--exclude-table-data table] "
-	    "[-F p] [dbname]\n");
+	fprintf(f, "usage: cr-dump [-asvOwx] [--check | --connection-facts] [-d dbname]\n"
+	    "               [-h host] [-p port] [-U user] [--env-file file] [-n schema]\n"
+	    "               [-N schema] [-t table] [-T table] [--exclude-table-data table]\n"
+	    "               [-F p] [dbname]\n");
 }
 
 static void __attribute__((noreturn))
@@ -242,7 +243,7 @@ static void
 parse_options(int argc, char *argv[], struct job *j)
 {
 	enum {
-		OPT_CHECK = CHAR_MAX + 1, OPT_EXCLUDE_TABLE_DATA, OPT_INSERTS,
+		OPT_CHECK = CHAR_MAX + 1, OPT_CONNECTION_FACTS, OPT_EXCLUDE_TABLE_DATA, OPT_INSERTS,
 		OPT_COLUMN_INSERTS, OPT_ROWS_PER_INSERT, OPT_HELP
 	};
 	static const struct option longopts[] = {
@@ -256,6 +257,7 @@ parse_options(int argc, char *argv[], struct job *j)
 		{ "exclude-schema",	required_argument,	NULL, 'N' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "check",		no_argument,		NULL, OPT_CHECK },
+		{ "connection-facts",	no_argument,		NULL, OPT_CONNECTION_FACTS },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ "help",		no_argument,		NULL, OPT_HELP },
 		/* pg_dump's, for what cr-dump always does. */
@@ -329,6 +331,9 @@ parse_options(int argc, char *argv[], struct job *j)
 		case OPT_CHECK:
 			j->check = 1;
 			break;
+		case OPT_CONNECTION_FACTS:
+			j->connection_facts = 1;
+			break;
 		case 'V':
 			printf("cr-dump %s\n", CR_VERSION);
 			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
@@ -399,7 +404,7 @@ static void
 preflight(const struct job *j, struct facts *f)
 {
 	struct pgconn_params *params;
-	struct dumprun_probe *probe;
+	struct dumprun_probe *probe = NULL;
 	enum pgconn_status st;
 	PGresult *res;
 	char errbuf[1024];
@@ -407,7 +412,8 @@ preflight(const struct job *j, struct facts *f)
 
 	if ((params = pgconn_params_new(&j->copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
-	if ((probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
+	if (!j->connection_facts &&
+	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
 		err(1, NULL);
 	if ((f->conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
 		dumprun_probe_free(probe);
@@ -427,6 +433,8 @@ preflight(const struct job *j, struct facts *f)
 	PQclear(res);
 	if (pgexec_ident(f->conn, f->user, f->role, sizeof(f->role)) == -1)
 		strlcpy(f->role, "the_role", sizeof(f->role));
+	if (j->connection_facts)
+		return;
 	/* 150018 -> 1500, 90624 -> 906 */
 	n = dumprun_probe_finish(probe, PQserverVersion(f->conn) / 100, f->pg_dump,
 	    sizeof(f->pg_dump), f->pg_dump_version, sizeof(f->pg_dump_version),
@@ -473,18 +481,29 @@ print_fact(const char *key, const char *value)
 	printf("%s=%s\n", key, buf);
 }
 
-/* --check: the pre-flight passed; say what a dump would be. */
+/* --connection-facts, and the start of --check: where the connection went. */
+static void
+print_connection(const struct facts *f)
+{
+	print_fact("database", PQdb(f->conn));
+	print_fact("user", f->user);
+	print_fact("server", f->server_version);
+}
+
+/* --check: the pre-flight passed; say what a dump would be.  With
+ * --connection-facts nothing is checked: only the connection is told. */
 static int
 check(const struct job *j, struct facts *f)
 {
 	int i;
 
-	precheck(j, f, NULL);
-	print_fact("database", PQdb(f->conn));
-	print_fact("user", f->user);
-	print_fact("server", f->server_version);
-	print_fact("pg_dump", f->pg_dump);
-	print_fact("pg_dump_version", f->pg_dump_version);
+	if (!j->connection_facts)
+		precheck(j, f, NULL);
+	print_connection(f);
+	if (!j->connection_facts) {
+		print_fact("pg_dump", f->pg_dump);
+		print_fact("pg_dump_version", f->pg_dump_version);
+	}
 	PQfinish(f->conn);
 	for (i = FIXED_ARGS; i < j->dargc; i++)
 		free(j->dargv[i]);
@@ -670,7 +689,7 @@ main(int argc, char *argv[])
 	parse_options(argc, argv, &job);
 	guard_stdio();
 	preflight(&job, &facts);		/* connection, facts, pg_dump */
-	if (job.check)
+	if (job.check || job.connection_facts)
 		return check(&job, &facts);	/* privileges, facts on stdout */
 	run = start(&job, &facts, &d);		/* pg_dump, privileges, header */
 	pump(run, &d);				/* pg_dump's output to stdout */

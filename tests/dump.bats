@@ -293,6 +293,21 @@ name'" >"$d/out.sql"
 	q "DROP DATABASE \"$(printf '%s' "$name" | sed 's/"/""/g')\"" >/dev/null
 }
 
+@test "cr-dump --connection-facts: database, user and server on stdout, no privilege check, no pg_dump" {
+	# weak cannot read the tables: --check refuses, --connection-facts does not ask.
+	run cr-dump --check -U weak src
+	assert_status 77
+	CR_PG_DUMP=/nonexistent/pg_dump run --separate-stderr cr-dump --connection-facts -U weak src
+	assert_status 0
+	assert_equal "${lines[0]}" "database=src"
+	assert_equal "${lines[1]}" "user=weak"
+	[[ ${lines[2]} == server=[0-9]* ]]
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" ""
+	run cr-dump --connection-facts nosuchdb
+	assert_status 66
+}
+
 @test "cr-dump --check: the pre-flight alone, facts on stdout, the same exit codes" {
 	run cr-dump --check src
 	assert_status 0
