@@ -1,4 +1,5 @@
-/* dumprun: locate, start and drain pg_dump for cr-dump. */
+/* dumprun: locate, start and drain pg_dump for cr-dump; check the privileges
+ * a whole-database dump needs, and read what pg_dump said when it failed. */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>

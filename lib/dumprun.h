@@ -1,7 +1,8 @@
 /* dumprun: find a pg_dump that can dump the server, run it without a shell
  * with the password in an unlinked passfile (never in argv or on disk by
- * name), tied to our life, and pump its stdout and stderr to the caller.
- * Nothing prints. */
+ * name), tied to our life, and pump its stdout and stderr to the caller;
+ * before it, check the role's privileges in SQL; after it, tell from its
+ * words why it failed.  Nothing prints. */
 #ifndef CR_DUMPRUN_H
 #define CR_DUMPRUN_H
 
