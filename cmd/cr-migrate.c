@@ -15,6 +15,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "json.h"
 #include "migexec.h"
 #include "migrate.h"
 #include "migtrack.h"
@@ -109,18 +110,12 @@ unknown_command(const char *command)
 static void
 json_string(const char *s)
 {
-	unsigned char c;
+	char *q;
 
-	putchar('"');
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if ((q = json_quote(s)) == NULL)
+		err(1, NULL);
+	fputs(q, stdout);
+	free(q);
 }
 
 /* ,"key":["name",...] of the plan entries in state. */
