@@ -34,6 +34,8 @@ struct job {
 	struct pgconn_opts	 copts;
 	char			*dargv[MAXARGS];
 	int			 dargc;
+	int			 nadded;	/* add_arg's, after FIXED_ARGS */
+	char			*conninfo;	/* --dbname's, once started */
 	char			 options[4096];
 	int			 verbose, check, schema_only, data_only;
 	int			 connection_facts;	/* connect, say, and stop */
@@ -237,6 +239,17 @@ add_arg(struct job *j, const char *opt, const char *value)
 	if (s == NULL)
 		err(1, NULL);
 	j->dargv[j->dargc++] = s;
+	j->nadded++;
+}
+
+static void
+job_free(struct job *j)
+{
+	int i;
+
+	for (i = FIXED_ARGS; i < FIXED_ARGS + j->nadded; i++)
+		free(j->dargv[i]);
+	free(j->conninfo);
 }
 
 static void
@@ -493,10 +506,8 @@ print_connection(const struct facts *f)
 /* --check: the pre-flight passed; say what a dump would be.  With
  * --connection-facts nothing is checked: only the connection is told. */
 static int
-check(const struct job *j, struct facts *f)
+check(struct job *j, struct facts *f)
 {
-	int i;
-
 	if (!j->connection_facts)
 		precheck(j, f, NULL);
 	print_connection(f);
@@ -505,8 +516,7 @@ check(const struct job *j, struct facts *f)
 		print_fact("pg_dump_version", f->pg_dump_version);
 	}
 	PQfinish(f->conn);
-	for (i = FIXED_ARGS; i < j->dargc; i++)
-		free(j->dargv[i]);
+	job_free(j);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "standard output");
 	return 0;
@@ -523,9 +533,10 @@ start(struct job *j, struct facts *f, struct dump *d)
 	char *password = NULL, header[8192], errbuf[1024];
 	int i, n;
 
-	j->dargv[j->dargc++] = "--dbname";
-	if ((j->dargv[j->dargc++] = dumprun_conninfo(f->conn)) == NULL)
+	if ((j->conninfo = dumprun_conninfo(f->conn)) == NULL)
 		err(1, "conninfo");
+	j->dargv[j->dargc++] = "--dbname";
+	j->dargv[j->dargc++] = j->conninfo;
 	j->dargv[j->dargc] = NULL;
 	if (PQpass(f->conn) != NULL && *PQpass(f->conn) != '\0' &&
 	    (password = strdup(PQpass(f->conn))) == NULL)
@@ -638,7 +649,7 @@ static int
 finish(struct job *j, struct dumprun *run, struct dump *d, const struct facts *f)
 {
 	char trailer[DUMPFMT_TRAILER_MAX];
-	int status, code, n, i;
+	int status, code, n;
 
 	status = dumprun_wait(run);
 	if (d->progress_shown)
@@ -654,6 +665,7 @@ finish(struct job *j, struct dumprun *run, struct dump *d, const struct facts *f
 			    WEXITSTATUS(status));
 		code = failure_code(run, f);
 		dumprun_free(run);
+		job_free(j);
 		return code;
 	}
 	dumprun_free(run);
@@ -671,10 +683,7 @@ finish(struct job *j, struct dumprun *run, struct dump *d, const struct facts *f
 		d->bytes += (uint64_t)n;
 		progress_line(d, 1);
 	}
-	/* From the first option up to --dbname, add_arg's; then the conninfo. */
-	for (i = FIXED_ARGS; i < j->dargc - 2; i++)
-		free(j->dargv[i]);
-	free(j->dargv[j->dargc - 1]);
+	job_free(j);
 	return 0;
 }
 
