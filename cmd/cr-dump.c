@@ -699,7 +699,7 @@ main(int argc, char *argv[])
 	guard_stdio();
 	preflight(&job, &facts);		/* connection, facts, pg_dump */
 	if (job.check || job.connection_facts)
-		return check(&job, &facts);	/* privileges, facts on stdout */
+		return check(&job, &facts);	/* facts on stdout; --check: privileges first */
 	run = start(&job, &facts, &d);		/* pg_dump, privileges, header */
 	pump(run, &d);				/* pg_dump's output to stdout */
 	return finish(&job, run, &d, &facts);	/* exit status, trailer */
