@@ -1012,18 +1012,14 @@ static enum restore_status
 start_workers(struct run *r, const struct restore_opts *o)
 {
 	struct parallel_opts po;
-	const char *setup[3];
+	const char *setup[2];
 	char role[320], ident[256];
 	size_t n = 0;
 
-	if (!o->no_tuning) {
+	/* As the main connection.  A larger maintenance_work_mem for the
+	 * index builds was measured and left out: no gain (docs/benchmarks.md). */
+	if (!o->no_tuning)
 		setup[n++] = "SET synchronous_commit = off";
-		/* Index builds sort in memory up to this, per connection:
-		 * raised to 256 MiB, never lowered. */
-		setup[n++] = "SELECT pg_catalog.set_config('maintenance_work_mem', '256MB', false) "
-		    "FROM pg_catalog.pg_settings WHERE name = 'maintenance_work_mem' AND "
-		    "setting::bigint < 262144";
-	}
 	if (o->role != NULL) {
 		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
 			snprintf(r->err, r->errlen, "role name too long: %s", o->role);

@@ -61,8 +61,8 @@ struct restore_opts {
 	unsigned	 jobs;
 	size_t		 buffer;
 	const char	*tmpdir;
-	/* No session settings that speed a load (synchronous_commit = off,
-	 * a larger maintenance_work_mem for the workers' index builds). */
+	/* No session setting that speeds a load (synchronous_commit = off
+	 * on every connection). */
 	int		 no_tuning;
 	/* A statement of the selection left out (a foreign key to a table
 	 * that is not restored), with its input line (may be NULL). */
