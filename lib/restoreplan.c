@@ -260,11 +260,13 @@ classify_create(struct lex *l, struct restoreplan_stmt *st)
 		st->kind = RESTOREPLAN_INDEX;
 		/* An index lives in its table's schema. */
 		schema_end = last_part(st->rel);
-		if (idx[0] != '\0' && last_part(idx) == idx && schema_end > st->rel)
-			snprintf(st->obj, sizeof(st->obj), "%.*s%s",
-			    (int)(schema_end - st->rel), st->rel, idx);
-		else
-			strlcpy(st->obj, idx, sizeof(st->obj));
+		st->obj[0] = '\0';
+		if (idx[0] != '\0' && last_part(idx) == idx && schema_end > st->rel &&
+		    (size_t)(schema_end - st->rel) < sizeof(st->obj)) {
+			memcpy(st->obj, st->rel, schema_end - st->rel);
+			st->obj[schema_end - st->rel] = '\0';
+		}
+		strlcat(st->obj, idx, sizeof(st->obj));
 	} else if (accept(l, "trigger")) {
 		if (!skip_to(l, "on") || name(l, st->rel, sizeof(st->rel), NULL, NULL) == 0)
 			return;
