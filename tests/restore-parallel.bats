@@ -150,3 +150,23 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	assert_equal "$(q "SELECT count(*) FROM pg_indexes WHERE tablename = 'big'" jzero)" 3
 	assert_stderr_contains "-j $(getconf _NPROCESSORS_ONLN):"
 }
+
+@test "cr-restore -j 2 --role: a superuser's parallel restore leaves everything owned by the role" {
+	q "CREATE ROLE app LOGIN" >/dev/null
+	mkdb appsrc
+	q "ALTER DATABASE appsrc OWNER TO app" >/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -U app -d appsrc <<-'SQL'
+	CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);
+	INSERT INTO users (name) SELECT 'user' || g FROM generate_series(1, 5000) g;
+	CREATE INDEX users_name ON users (name);
+	CREATE TABLE invoices (id int PRIMARY KEY, user_id int REFERENCES users);
+	INSERT INTO invoices SELECT g, g FROM generate_series(1, 3000) g;
+	SQL
+	pg_dump -d appsrc >"$BATS_TEST_TMPDIR/app.sql"
+	run --separate-stderr cr-restore -j 2 --clean --yes --role app -d appdst "$BATS_TEST_TMPDIR/app.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'" appdst)" app
+	assert_equal "$(q "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" appdst)" 3
+	assert_equal "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f'" appdst)" 1
+	assert_equal "$(psql -X -A -t -U app -d appdst -c 'SELECT count(*) FROM invoices')" 3000
+}
