@@ -416,11 +416,11 @@ statement_token(struct sqlsplit *s, enum tok kind, unsigned flags, size_t off, s
 	/* BEGIN ATOMIC ... END: a routine body of CREATE [OR REPLACE]
 	 * FUNCTION|PROCEDURE, where BEGIN ATOMIC can stand only outside
 	 * parentheses; its statements' semicolons and CASE ... END inside. */
-	if (s->ntok == 3 || s->ntok == 5)
-		s->routine = head_is(s, 0, "create") &&
-		    ((s->ntok == 3 && (head_is(s, 1, "function") || head_is(s, 1, "procedure"))) ||
-		    (s->ntok == 5 && head_is(s, 1, "or") && head_is(s, 2, "replace") &&
-		    (head_is(s, 3, "function") || head_is(s, 3, "procedure"))));
+	if (s->ntok == 2 && head_is(s, 0, "create"))
+		s->routine = head_is(s, 1, "function") || head_is(s, 1, "procedure");
+	else if (s->ntok == 4 && head_is(s, 0, "create") && head_is(s, 1, "or") &&
+	    head_is(s, 2, "replace"))
+		s->routine = head_is(s, 3, "function") || head_is(s, 3, "procedure");
 	if (kind == T_WORD) {
 		if (s->body_depth > 0) {
 			if (word_is(w, len, "case"))

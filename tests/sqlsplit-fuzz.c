@@ -55,8 +55,9 @@ items(const char *data, size_t len, size_t piece, size_t *outlen)
 			fprintf(f, "ERROR %s\n", sqlsplit_error(s));
 			break;
 		}
-		fprintf(f, "%d %lu %d %d %llu ", (int)k, it.line, it.terminated, it.copy_in,
-		    (unsigned long long)it.rows);
+		fprintf(f, "%d %lu %d %d %llu %d %s %llu ", (int)k, it.line, it.terminated,
+		    it.copy_in, (unsigned long long)it.rows, (int)it.cls, it.keywords,
+		    (unsigned long long)it.offset);
 		fwrite(it.text, 1, it.len, f);
 		fputc('\n', f);
 	}
@@ -74,6 +75,9 @@ main(int argc, char *argv[])
 		"stdin", "\\.", "\r\n", "x", "BEGIN", "END", "CREATE FUNCTION f()", "(",
 		")", "e", "$", "\t", "CASE", "ATOMIC", "abc$def$", "\\!", "\n\\.\n",
 		"1e5", "\xc3\xa9", "9", "-", "/", "*", ";\n", "COPY t FROM stdin;\n",
+		"\r", "U&'", "u&\"", "B'", "x'", "N'", "1e'", "1abc$$", "' \n '",
+		"'\n--c\n'", "SET standard_conforming_strings = off;",
+		"RESET standard_conforming_strings;", "set_config(", "CREATE OR REPLACE PROCEDURE p()",
 	};
 	static const size_t pieces[] = { 1, 2, 1 << 20 };
 	char buf[8192], *out[3];

@@ -168,6 +168,48 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	assert_output_contains 'STATEMENT 6 SELECT f(1);'
 }
 
+@test "sqlsplit: BEGIN ATOMIC by its place in CREATE FUNCTION, not a word named begin" {
+	cat >"$BATS_TEST_TMPDIR/in.sql" <<-'EOF'
+	CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql
+	BEGIN /* c */ ATOMIC
+	  SELECT CASE x WHEN 1 THEN (CASE WHEN true THEN 2 END) ELSE x + x END;
+	END;
+	CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+	SELECT 2;
+	CREATE TABLE t (begin int, atomic int);
+	SELECT 3 AS end;
+	CREATE PROCEDURE p(begin int) LANGUAGE sql BEGIN ATOMIC SELECT begin; END;
+	SELECT 4;
+	EOF
+	run split <"$BATS_TEST_TMPDIR/in.sql"
+	assert_status 0
+	assert_equal "$(grep -c '^STATEMENT' <<<"$output")" 7
+	assert_output_contains 'STATEMENT 5 CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;'
+	assert_output_contains 'STATEMENT 6 SELECT 2;'
+	assert_output_contains 'STATEMENT 10 SELECT 4;'
+}
+
+@test "sqlsplit: 1\$\$ is a number and a dollar quote, so no COPY starts inside it" {
+	printf 'SELECT 1$$;\nCOPY t (a) FROM stdin;\n$$;\n' >"$BATS_TEST_TMPDIR/in.sql"
+	for n in 1 3 65536; do
+		run split "$n" <"$BATS_TEST_TMPDIR/in.sql"
+		assert_status 0
+		assert_equal "$output" "$(printf '%s\n' 'STATEMENT 1 SELECT 1$$;\nCOPY t (a) FROM stdin;\n$$;' 'END bytes=39')"
+	done
+	# the server agrees: one statement, a syntax error (a string after 1)
+	mkdb onedollar
+	run psql -X -q -v ON_ERROR_STOP=1 -d onedollar -f "$BATS_TEST_TMPDIR/in.sql"
+	assert_status 3
+	assert_output_contains 'syntax error at or near "$$;'
+}
+
+@test "sqlsplit: -- comments end at a carriage return, as in the server's lexer" {
+	printf 'SELECT 1 --\r; SELECT 2;\n-- a\rSELECT 3;\n' >"$BATS_TEST_TMPDIR/in.sql"
+	run split <"$BATS_TEST_TMPDIR/in.sql"
+	assert_status 0
+	assert_equal "$(grep -c '^STATEMENT' <<<"$output")" 3
+}
+
 @test "sqlsplit: backslash commands are returned as META, also inside a statement" {
 	printf 'SELECT 1;\n\\! touch x\nSELECT\n\\g\n2;\n\\unrestrict k' >"$BATS_TEST_TMPDIR/in.sql"
 	run split 2 <"$BATS_TEST_TMPDIR/in.sql"
