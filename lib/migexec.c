@@ -356,6 +356,7 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 			break;
 		case SQLSPLIT_END:
 		case SQLSPLIT_COMMENT:
+		case SQLSPLIT_STATEMENT_START:
 		case SQLSPLIT_AGAIN:
 			break;
 		}

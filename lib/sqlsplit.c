@@ -120,6 +120,9 @@ struct sqlsplit {
 	int		 in_block;	/* the script's own BEGIN ... COMMIT */
 
 	int		 midline;	/* COPY: a row longer than the buffer */
+	uint64_t	 row_offset, row_tabs; /* of that row so far */
+	size_t		 copy_fields;	/* fields every row must have, or 0 */
+	uint64_t	 copy_rows;	/* rows of this COPY so far */
 	unsigned long	 chunk_line;
 	uint64_t	 chunk_rows;
 
@@ -202,9 +205,15 @@ sqlsplit_bytes(const struct sqlsplit *s)
 }
 
 void
-sqlsplit_want_comments(struct sqlsplit *s, int on)
+sqlsplit_want_outline(struct sqlsplit *s, int on)
 {
 	s->comments = on;
+}
+
+void
+sqlsplit_copy_fields(struct sqlsplit *s, size_t fields)
+{
+	s->copy_fields = fields;
 }
 
 int
@@ -232,6 +241,7 @@ fail(struct sqlsplit *s, struct sqlsplit_item *it, const char *fmt, unsigned lon
 	snprintf(s->err, sizeof(s->err), fmt, line);
 	s->mode = M_FAILED;
 	it->kind = SQLSPLIT_ERROR;
+	it->offset = offset_of(s, s->pos);
 	return SQLSPLIT_ERROR;
 }
 
@@ -1039,8 +1049,15 @@ lex_step(struct sqlsplit *s, struct sqlsplit_item *it)
 			advance(s, 1);
 			continue;
 		}
-		if (s->mode == M_TOP)
+		if (s->mode == M_TOP) {
 			begin_statement(s);
+			if (s->comments) {
+				it->kind = SQLSPLIT_STATEMENT_START;
+				it->line = s->line;
+				it->offset = s->stmt_offset;
+				return S_ITEM;
+			}
+		}
 
 		if (ident_start(c)) {
 			for (i = s->pos + 1; i < s->end && ident_cont(b[i]); i++)
@@ -1204,6 +1221,7 @@ copyline_step(struct sqlsplit *s, int *bad)
 			s->start = s->pos;
 			s->chunk_line = s->line;
 			s->chunk_rows = 0;
+			s->copy_rows = 0;
 			s->midline = 0;
 			return S_ITEM;
 		}
@@ -1249,6 +1267,39 @@ emit_chunk(struct sqlsplit *s, struct sqlsplit_item *it, size_t upto)
 }
 
 /* COPY data: whole rows in chunks as large as the buffer, then the \. line. */
+static size_t
+count_tabs(const char *p, size_t n)
+{
+	const char *q, *end = p + n;
+	size_t tabs = 0;
+
+	/* memchr is vectorised: fast on long values, fine on short ones. */
+	while ((q = memchr(p, '\t', (size_t)(end - p))) != NULL) {
+		tabs++;
+		p = q + 1;
+	}
+	return tabs;
+}
+
+/* A COPY row of tabs + 1 fields ended: whether the COPY's column count
+ * (when one was set) allows it; if not, the error item. */
+static int
+row_fields_bad(struct sqlsplit *s, struct sqlsplit_item *it, uint64_t tabs, size_t at)
+{
+	if (s->copy_fields == 0 || tabs + 1 == s->copy_fields)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "row %llu of the COPY data has %llu fields, "
+	    "the COPY names %zu columns", (unsigned long long)s->copy_rows + 1,
+	    (unsigned long long)tabs + 1, s->copy_fields);
+	s->mode = M_FAILED;
+	it->kind = SQLSPLIT_ERROR;
+	it->offset = s->midline ? s->row_offset : offset_of(s, at);
+	it->rows = s->copy_rows + 1;
+	it->len = (size_t)tabs + 1;
+	return 1;
+}
+
+/* COPY data: whole rows in chunks as large as the buffer, then the \. line. */
 static enum step
 copy_step(struct sqlsplit *s, struct sqlsplit_item *it, int *truncated)
 {
@@ -1266,6 +1317,12 @@ copy_step(struct sqlsplit *s, struct sqlsplit_item *it, int *truncated)
 				if (s->pos > s->start)
 					return emit_chunk(s, it, s->pos);
 				/* One row longer than the buffer: send a piece. */
+				if (!s->midline) {
+					s->row_offset = offset_of(s, s->pos);
+					s->row_tabs = 0;
+				}
+				if (s->copy_fields > 0)
+					s->row_tabs += count_tabs(b + s->pos, s->end - s->pos);
 				s->midline = 1;
 				s->pos = s->end;
 				return emit_chunk(s, it, s->pos);
@@ -1280,8 +1337,12 @@ copy_step(struct sqlsplit *s, struct sqlsplit_item *it, int *truncated)
 			len = nl - (b + s->pos);
 
 		if (s->midline) {
+			if (row_fields_bad(s, it, s->row_tabs + (s->copy_fields > 0 ?
+			    count_tabs(b + s->pos, len) : 0), s->pos))
+				return S_ITEM;
 			s->midline = 0;
 			s->chunk_rows++;
+			s->copy_rows++;
 			advance(s, len + 1);
 			continue;
 		}
@@ -1298,9 +1359,17 @@ copy_step(struct sqlsplit *s, struct sqlsplit_item *it, int *truncated)
 			s->mode = M_TOP;
 			s->lex = L_NORMAL;
 			s->bol = 1;
+			s->copy_fields = 0;
+			return S_ITEM;
+		}
+		if (s->copy_fields > 0 && count_tabs(b + s->pos, len) + 1 != s->copy_fields) {
+			if (s->pos > s->start)
+				return emit_chunk(s, it, s->pos);	/* the rows before it */
+			row_fields_bad(s, it, count_tabs(b + s->pos, len), s->pos);
 			return S_ITEM;
 		}
 		s->chunk_rows++;
+		s->copy_rows++;
 		s->pos += len + 1;
 		s->line++;
 	}
@@ -1332,11 +1401,12 @@ sqlsplit_next(struct sqlsplit *s, struct sqlsplit_item *it)
 		it->kind = SQLSPLIT_END;
 		return SQLSPLIT_END;
 	}
-	if (s->mode != M_STMT) {
+	if (s->mode != M_STMT && !s->again) {
 		s->start = s->pos;
 		s->chunk_line = s->line;
 		s->chunk_rows = 0;
 	}
+	s->again = 0;	/* after AGAIN, a COPY chunk goes on growing */
 
 	for (;;) {
 		bad = 0;
@@ -1379,6 +1449,7 @@ sqlsplit_next(struct sqlsplit *s, struct sqlsplit_item *it)
 			it->kind = SQLSPLIT_ERROR;
 			return SQLSPLIT_ERROR;
 		case 1:
+			s->again = 1;
 			it->kind = SQLSPLIT_AGAIN;
 			return SQLSPLIT_AGAIN;
 		}

@@ -30,8 +30,10 @@ enum sqlsplit_kind {
 	SQLSPLIT_COPY_END,	/* the \. line that ended the COPY data */
 	SQLSPLIT_META,		/* a psql backslash command line, without newline */
 	SQLSPLIT_ERROR,		/* see sqlsplit_error() */
-	SQLSPLIT_COMMENT,	/* a -- comment line between statements (only
-				 * with sqlsplit_want_comments), without newline */
+	SQLSPLIT_COMMENT,	/* a -- comment line between statements, without
+				 * newline (only with sqlsplit_want_outline) */
+	SQLSPLIT_STATEMENT_START, /* where a statement starts (only with
+				 * sqlsplit_want_outline): no text */
 	SQLSPLIT_AGAIN		/* the read function said EAGAIN */
 };
 
@@ -53,7 +55,8 @@ struct sqlsplit_item {
 	const char		*text;	/* valid until the next sqlsplit_next() */
 	size_t			 len;
 	unsigned long		 line;	/* 1-based input line where the item starts */
-	uint64_t		 offset; /* input offset where the item starts */
+	uint64_t		 offset; /* input offset where the item starts (or,
+					  * for ERROR, where the problem is) */
 	uint64_t		 rows;	/* COPY_DATA: rows in this chunk */
 	int			 terminated; /* STATEMENT: ended by ';' */
 	int			 copy_in;   /* STATEMENT: COPY ... FROM stdin, data follows */
@@ -79,9 +82,17 @@ const char *sqlsplit_error(const struct sqlsplit *);	/* one line */
 int sqlsplit_errno(const struct sqlsplit *);	/* read failed: its errno; else 0 */
 uint64_t sqlsplit_bytes(const struct sqlsplit *);	/* input bytes consumed */
 
-/* Return -- comment lines between statements as COMMENT items (cr-verify
- * reads pg_dump's marker comments). */
-void sqlsplit_want_comments(struct sqlsplit *, int on);
+/* Also return -- comment lines between statements as COMMENT items and the
+ * start of each statement as STATEMENT_START (cr-verify reads pg_dump's
+ * marker comments, and fails SQL where none may be as soon as it starts). */
+void sqlsplit_want_outline(struct sqlsplit *, int on);
+
+/* After a COPY ... FROM stdin statement: every row of its data must have
+ * this many tab-separated fields (text format escapes tabs in values), or
+ * the next item is an ERROR with offset at the row, rows its number in the
+ * COPY and len its fields.  0: not checked.  Catches a lost \. line, whose
+ * data would otherwise run on into the next table's. */
+void sqlsplit_copy_fields(struct sqlsplit *, size_t fields);
 
 /* The splitter's own model of how the session reads strings.  It starts as
  * a pg_dump script does (standard_conforming_strings on, an ASCII-safe

@@ -71,6 +71,7 @@ main(int argc, char *argv[])
 			}
 			break;
 		case SQLSPLIT_COMMENT:
+		case SQLSPLIT_STATEMENT_START:
 		case SQLSPLIT_AGAIN:
 			break;
 		case SQLSPLIT_META:
