@@ -3,7 +3,6 @@
  * a dump with the same token rules: COPY statements, psql meta-commands and
  * pg_dump's marker comments are recognised where the server and psql would
  * see them, and COPY data is only searched for its rows and \. line. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,10 +27,8 @@ struct dumpscan {
 	uint64_t		 off;		/* bytes fed */
 	unsigned char		 magic[5];
 
-	/* The splitter, and the piece being fed to it. */
+	/* The splitter, in push mode. */
 	struct sqlsplit		*split;
-	const char		*piece;
-	size_t			 piecelen;
 	int			 eof;
 	int			 split_failed;	/* at the end: why in split_err */
 	char			 split_err[256];
@@ -74,26 +71,6 @@ fail(struct dumpscan *s, uint64_t off, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The splitter's input: the piece being fed, then "no more for now". */
-static ssize_t
-piece_read(void *arg, void *buf, size_t len)
-{
-	struct dumpscan *s = arg;
-
-	if (s->piecelen == 0) {
-		if (s->eof)
-			return 0;
-		errno = EAGAIN;
-		return -1;
-	}
-	if (len > s->piecelen)
-		len = s->piecelen;
-	memcpy(buf, s->piece, len);
-	s->piece += len;
-	s->piecelen -= len;
-	return (ssize_t)len;
-}
-
 struct dumpscan *
 dumpscan_new(void)
 {
@@ -101,7 +78,7 @@ dumpscan_new(void)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->split = sqlsplit_new(piece_read, s)) == NULL) {
+	if ((s->split = sqlsplit_new(NULL, NULL)) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -450,8 +427,7 @@ dumpscan_feed(struct dumpscan *s, const void *buf, size_t len)
 	for (i = 0; s->off + i < sizeof(s->magic) && i < len; i++)
 		s->magic[s->off + i] = ((const unsigned char *)buf)[i];
 	checksum_feed(s, buf, len);
-	s->piece = buf;
-	s->piecelen = len;
+	sqlsplit_push(s->split, buf, len);
 	split_items(s);
 	s->off += len;
 	return s->failed ? -1 : 0;
@@ -501,7 +477,7 @@ dumpscan_finish(struct dumpscan *s)
 	if (s->failed)
 		return -1;
 	s->eof = 1;
-	s->piecelen = 0;
+	sqlsplit_push(s->split, NULL, 0);
 	split_items(s);
 	if (s->failed)
 		return -1;

@@ -78,6 +78,14 @@ struct sqlsplit {
 	size_t		 end;		/* bytes in buf */
 	int		 eof;
 	int		 again;		/* the read function said EAGAIN */
+	/* Push mode (no read function): the piece given by sqlsplit_push.
+	 * COPY data in it is read in place ("lent" as buf) instead of being
+	 * copied into our own buffer, which waits in own. */
+	const char	*push;
+	size_t		 pushlen;
+	int		 push_eof, lent;
+	char		*own;
+	size_t		 owncap;
 	uint64_t	 bytes;		/* read from the input */
 	unsigned long	 line;		/* line at pos */
 	int		 comments;	/* return COMMENT items */
@@ -123,6 +131,7 @@ struct sqlsplit {
 	uint64_t	 row_offset, row_tabs; /* of that row so far */
 	size_t		 copy_fields;	/* fields every row must have, or 0 */
 	uint64_t	 copy_rows;	/* rows of this COPY so far */
+	unsigned long	 copy_line;	/* where its data started */
 	unsigned long	 chunk_line;
 	uint64_t	 chunk_rows;
 
@@ -182,7 +191,7 @@ sqlsplit_free(struct sqlsplit *s)
 {
 	if (s == NULL)
 		return;
-	free(s->buf);
+	free(s->lent ? s->own : s->buf);
 	free(s);
 }
 
@@ -291,6 +300,21 @@ fill(struct sqlsplit *s)
 		}
 		s->buf = nb;
 		s->cap = newcap;
+	}
+	if (s->readfn == NULL) {
+		if (s->pushlen == 0) {
+			if (!s->push_eof)
+				return 1;
+			s->eof = 1;
+			return 0;
+		}
+		n = (ssize_t)(s->pushlen < s->cap - s->end ? s->pushlen : s->cap - s->end);
+		memcpy(s->buf + s->end, s->push, (size_t)n);
+		s->push += n;
+		s->pushlen -= (size_t)n;
+		s->end += (size_t)n;
+		s->bytes += (size_t)n;
+		return 0;
 	}
 	do
 		n = s->readfn(s->arg, s->buf + s->end, s->cap - s->end);
@@ -1222,6 +1246,7 @@ copyline_step(struct sqlsplit *s, int *bad)
 			s->chunk_line = s->line;
 			s->chunk_rows = 0;
 			s->copy_rows = 0;
+			s->copy_line = s->line;
 			s->midline = 0;
 			return S_ITEM;
 		}
@@ -1310,7 +1335,7 @@ copy_step(struct sqlsplit *s, struct sqlsplit_item *it, int *truncated)
 		avail = s->end - s->pos;
 		nl = memchr(b + s->pos, '\n', avail);
 		if (nl == NULL) {
-			if (!s->eof && (s->start > 0 || s->end < s->cap))
+			if (!s->eof && (s->start > 0 || s->end < s->cap || s->lent))
 				return S_NEED;	/* room left: read for a bigger chunk */
 			if (!s->eof) {
 				/* The buffer is full. */
@@ -1375,6 +1400,92 @@ copy_step(struct sqlsplit *s, struct sqlsplit_item *it, int *truncated)
 	}
 }
 
+void
+sqlsplit_push(struct sqlsplit *s, const void *p, size_t len)
+{
+	s->push = p;
+	s->pushlen = len;
+	if (len == 0)
+		s->push_eof = 1;
+}
+
+/* Back to our own buffer, with what is left of the lent piece.  Returns 0,
+ * or -1 when out of memory. */
+static int
+unlend(struct sqlsplit *s)
+{
+	const char *rest = s->buf + s->pos;
+	size_t n = s->end - s->pos, cap = s->owncap;
+	char *nb;
+
+	if (n > cap) {
+		while (cap < n)
+			cap *= 2;
+		if ((nb = realloc(s->own, cap + 1)) == NULL) {
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return -1;
+		}
+		s->own = nb;
+		s->owncap = cap;
+	}
+	memcpy(s->own, rest, n);
+	s->buf = s->own;
+	s->cap = s->owncap;
+	s->lent = 0;
+	s->start = s->pos = 0;
+	s->end = n;
+	return 0;
+}
+
+/* Push mode, COPY data wanting more input: emit the rows found so far,
+ * read the next piece in place, or complete a row begun in our buffer from
+ * it.  Returns S_ITEM, S_NEED to go on scanning, or -1 when the piece is
+ * used up (then fill). */
+static int
+push_copy(struct sqlsplit *s, struct sqlsplit_item *it)
+{
+	const char *nl;
+	size_t n;
+
+	if (s->pos > s->start && !s->midline)
+		return emit_chunk(s, it, s->pos);
+	if (s->lent)
+		return unlend(s) == -1 ? -2 : S_NEED;
+	if (s->pushlen == 0 || s->midline)
+		return -1;
+	if (s->pos == s->end) {
+		/* Nothing of ours left: read the piece where it is. */
+		s->own = s->buf;
+		s->owncap = s->cap;
+		s->buf = (char *)(uintptr_t)s->push;
+		s->start = s->pos = 0;
+		s->end = s->cap = s->pushlen;
+		s->bytes += s->pushlen;
+		s->pushlen = 0;
+		s->lent = 1;
+		s->chunk_line = s->line;
+		s->chunk_rows = 0;
+		return S_NEED;
+	}
+	/* A row begun in our buffer: its rest, up to its newline. */
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->end - s->start);
+		s->pos -= s->start;
+		s->end -= s->start;
+		s->start = 0;
+	}
+	nl = memchr(s->push, '\n', s->pushlen);
+	n = nl != NULL ? (size_t)(nl - s->push) + 1 : s->pushlen;
+	if (n > s->cap - s->end)
+		return -1;	/* a row longer than the buffer: fill as ever */
+	memcpy(s->buf + s->end, s->push, n);
+	s->push += n;
+	s->pushlen -= n;
+	s->end += n;
+	s->bytes += n;
+	return S_NEED;
+}
+
 enum sqlsplit_kind
 sqlsplit_next(struct sqlsplit *s, struct sqlsplit_item *it)
 {
@@ -1393,6 +1504,8 @@ sqlsplit_next(struct sqlsplit *s, struct sqlsplit_item *it)
 		s->pos = s->cut_from;
 		s->cut_len = 0;
 	}
+	if (s->lent && s->mode != M_COPY && unlend(s) == -1)
+		s->mode = M_FAILED;
 	if (s->mode == M_FAILED) {
 		it->kind = SQLSPLIT_ERROR;
 		return SQLSPLIT_ERROR;
@@ -1434,9 +1547,21 @@ sqlsplit_next(struct sqlsplit *s, struct sqlsplit_item *it)
 			r = copy_step(s, it, &bad);
 			if (bad)
 				return fail(s, it, "end of input in COPY data before its "
-				    "\\. line (data started at line %lu)", s->chunk_line);
+				    "\\. line (data started at line %lu)", s->copy_line);
 			if (r == S_ITEM)
 				return it->kind;
+			if (s->readfn == NULL && !s->eof) {
+				switch (push_copy(s, it)) {
+				case S_ITEM:
+					return it->kind;
+				case S_NEED:
+					continue;
+				case -2:
+					s->mode = M_FAILED;
+					it->kind = SQLSPLIT_ERROR;
+					return SQLSPLIT_ERROR;
+				}
+			}
 			break;
 		case M_DONE:
 		case M_FAILED:

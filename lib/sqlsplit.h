@@ -75,6 +75,12 @@ struct sqlsplit_item {
 
 struct sqlsplit *sqlsplit_new(sqlsplit_read_fn, void *arg);
 
+/* Push mode: made with a NULL read function, the splitter is given its
+ * input piece by piece; sqlsplit_next returns SQLSPLIT_AGAIN when it has
+ * used a piece up.  COPY data is read where it lies: items may point into
+ * the piece, so it must stay as it is until then.  len 0: the end. */
+void sqlsplit_push(struct sqlsplit *, const void *p, size_t len);
+
 /* The next item.  Returns its kind (also in item->kind). */
 enum sqlsplit_kind sqlsplit_next(struct sqlsplit *, struct sqlsplit_item *item);
 
