@@ -835,10 +835,10 @@ open_string(struct sqlsplit *s, enum flavor f, unsigned flags, size_t prefix)
 	advance(s, prefix + 1);
 }
 
-/* The number at pos: digits, a fraction, an exponent; then, as the server
- * sees it, an identifier run on (1abc$$ is 1 and abc$$ in PostgreSQL 15,
- * one bad token in 16; in neither is $$ a quote).  Returns its end, or 0
- * when the buffer ends first. */
+/* The number at pos, as PostgreSQL 15's scan.l reads it: digits and a
+ * fraction, then either a signed exponent (1e+5) or any identifier run on
+ * ({integer_junk}: 1abc$$ and 1e5$$ are one bad token; a '$' in it is no
+ * quote).  Returns its end, or 0 when the buffer ends first. */
 static size_t
 number_end(const struct sqlsplit *s)
 {
@@ -849,20 +849,13 @@ number_end(const struct sqlsplit *s)
 		i++;
 	if (i + 2 >= e && !s->eof)
 		return 0;
-	if (i < e && (b[i] == 'e' || b[i] == 'E') && ((i + 1 < e && is_digit(b[i + 1])) ||
-	    (i + 2 < e && (b[i + 1] == '+' || b[i + 1] == '-') && is_digit(b[i + 2])))) {
+	if (i + 2 < e && (b[i] == 'e' || b[i] == 'E') && (b[i + 1] == '+' ||
+	    b[i + 1] == '-') && is_digit(b[i + 2])) {
 		for (i += 2; i < e && is_digit(b[i]); i++)
 			;
 		if (i == e && !s->eof)
 			return 0;
 	}
-	if (i + 2 >= e && !s->eof)
-		return 0;
-	if (i + 1 < e && b[i + 1] == '\'' && strchr("eEbBxXnN", b[i]) != NULL)
-		return i;	/* 1e'...': 1, then an E'' string */
-	if (i + 2 < e && (b[i] == 'u' || b[i] == 'U') && b[i + 1] == '&' &&
-	    (b[i + 2] == '\'' || b[i + 2] == '"'))
-		return i;
 	if (i < e && ident_start(b[i])) {
 		while (i < e && ident_cont(b[i]))
 			i++;

@@ -154,3 +154,56 @@ corpus() {
 	run test -e "$marker"
 	assert_status 1
 }
+
+# queries LOG: how many queries psql sent, from the server log: a query is
+# logged once it parses; a query that fails is named again after its ERROR
+# (STATEMENT:), and one that did not parse has only that.
+queries() {
+	awk '/^@@psqldiff@@[0-9A-Z]*@@ LOG:  statement: / {
+		n++; last = substr($0, index($0, "statement: ") + 11); next }
+	     /^@@psqldiff@@[0-9A-Z]*@@ STATEMENT:  / {
+		if (substr($0, index($0, "STATEMENT:  ") + 12) != last) n++
+		last = ""; next }
+	     END { print n + 0 }' "$1"
+}
+
+@test "refusal: psql sends the statements the splitter splits (server log), but where psql is wrong" {
+	corpus "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/pwned"
+	# psql runs each case as a role that may do none of the harm, with
+	# psql's own \restrict on, and the server logs every query it gets.
+	q "CREATE ROLE nobody LOGIN" >/dev/null
+	q "ALTER ROLE nobody SET log_statement = 'all'" >/dev/null
+	q "ALTER SYSTEM SET log_line_prefix = '@@%a@@%e@@ '" >/dev/null
+	q "SELECT pg_reload_conf()" >/dev/null
+	sleep 1
+	log=$CR_PGROOT/server.log
+	for f in "$BATS_TEST_TMPDIR"/c/*/*.sql; do
+		case ${f##*/} in
+		set-*|sjis.sql) continue ;;	# refused: nothing after them runs
+		esac
+		{ echo '\restrict diffkey'; cat "$f"; echo; echo '\unrestrict diffkey'; } >"$BATS_TEST_TMPDIR/p.sql"
+		before=$(queries "$log")
+		PGAPPNAME=psqldiff psql -X -q -U nobody -d diff -f "$BATS_TEST_TMPDIR/p.sql" >/dev/null 2>&1 || true
+		after=$(queries "$log")
+		split=$("$BATS_FILE_TMPDIR/split-dump" <"$f" | grep -c '^STATEMENT' || true)
+		echo "# ${f##*/}: psql $((after - before)), splitter $split" >&3
+		[ -n "${CR_DEBUG_LOG:-}" ] && grep "^@@psqldiff" "$log" | tail -n 8 >&3
+		case ${f##*/} in
+		function-begin.sql)
+			# psql's heuristic takes any "begin" in CREATE FUNCTION for
+			# BEGIN ATOMIC and sends all three in one query, which the
+			# server then runs as three commands: the splitter is right.
+			assert_equal "$((after - before)):$split" "1:3" ;;
+		e-continued.sql)
+			# psql lexes line by line and ends E'a' at the line's end;
+			# the server continues the E'' string on the next line (the
+			# PQprepare test above shows one command): the splitter
+			# follows the server.
+			assert_equal "$((after - before)):$split" "3:1" ;;
+		*)
+			assert_equal "$((after - before))" "$split" ;;
+		esac
+	done
+	run q "SELECT count(*) FROM pg_database WHERE datname = 'other'"
+	assert_equal "$output" 1
+}
