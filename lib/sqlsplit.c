@@ -77,7 +77,7 @@ struct sqlsplit {
 	size_t		 pos;		/* scan position */
 	size_t		 end;		/* bytes in buf */
 	int		 eof;
-	int		 again;		/* the read function said EAGAIN */
+	int		 again;		/* SQLSPLIT_AGAIN was returned */
 	/* Push mode (no read function): the piece given by sqlsplit_push.
 	 * COPY data in it is read in place ("lent" as buf) instead of being
 	 * copied into our own buffer, which waits in own. */
@@ -267,8 +267,8 @@ advance(struct sqlsplit *s, size_t n)
 	s->pos += n;
 }
 
-/* Make room and read once more.  Returns 0, 1 when the read function
- * said EAGAIN, or -1 with s->err set. */
+/* Make room and read once more.  Returns 0, 1 when a push-mode splitter
+ * has used its piece up, or -1 with s->err set. */
 static int
 fill(struct sqlsplit *s)
 {
@@ -319,8 +319,6 @@ fill(struct sqlsplit *s)
 	do
 		n = s->readfn(s->arg, s->buf + s->end, s->cap - s->end);
 	while (n == -1 && errno == EINTR);
-	if (n == -1 && errno == EAGAIN)
-		return 1;
 	if (n == -1) {
 		s->err_errno = errno;
 		snprintf(s->err, sizeof(s->err), "read error: %s", strerror(errno));

@@ -5,8 +5,9 @@
  * whether it may run.  The token rules are the server's (scan.l): -- comments
  * end at \n or \r, nested block comments, '' strings as standard_conforming_
  * strings says, E'' B'' X'' U&'' strings, continued strings, quoted and U&""
- * identifiers, dollar quotes with tags, numbers that end at a '$'.  Memory is
- * bounded by the largest single statement, never by the script. */
+ * identifiers, dollar quotes with tags, numbers (1$$ is a number and a
+ * quote, 1e5$$ one bad token).  Memory is bounded by the largest single
+ * statement, never by the script. */
 #ifndef CR_SQLSPLIT_H
 #define CR_SQLSPLIT_H
 
@@ -17,9 +18,8 @@
 struct sqlsplit;
 
 /* Where the script comes from: read(2)-like, returns bytes, 0 at end, -1 on
- * error (errno set).  -1 with errno EAGAIN means "no more for now": the
- * call returns SQLSPLIT_AGAIN and the next call reads again, so a caller
- * can push input in pieces (see dumpscan). */
+ * error (errno set).  Lets callers feed a file, stdin or a gzin stream; or
+ * see sqlsplit_push. */
 typedef ssize_t (*sqlsplit_read_fn)(void *arg, void *buf, size_t len);
 
 enum sqlsplit_kind {
@@ -34,7 +34,7 @@ enum sqlsplit_kind {
 				 * newline (only with sqlsplit_want_outline) */
 	SQLSPLIT_STATEMENT_START, /* where a statement starts (only with
 				 * sqlsplit_want_outline): no text */
-	SQLSPLIT_AGAIN		/* the read function said EAGAIN */
+	SQLSPLIT_AGAIN		/* push mode: the piece is used up */
 };
 
 /* What a statement is, from its tokens (comments and whitespace skipped). */
