@@ -187,7 +187,6 @@ queries() {
 		after=$(queries "$log")
 		split=$("$BATS_FILE_TMPDIR/split-dump" <"$f" | grep -c '^STATEMENT' || true)
 		echo "# ${f##*/}: psql $((after - before)), splitter $split" >&3
-		[ -n "${CR_DEBUG_LOG:-}" ] && grep "^@@psqldiff" "$log" | tail -n 8 >&3
 		case ${f##*/} in
 		function-begin.sql)
 			# psql's heuristic takes any "begin" in CREATE FUNCTION for
