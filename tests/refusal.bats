@@ -26,7 +26,7 @@ teardown_file() { pg_stop; }
 # another statement or a meta-command from a splitter that lexes unlike
 # the server.  In refused/ the DROP, COPY or SYSTEM is a statement of its
 # own for the server; in inert/ it is inside a string.  $2 is a file no
-# case may create.
+# case may create (where the server's OS user could create it).
 corpus() {
 	local r=$1/refused i=$1/inert m=$2
 	mkdir -p "$r" "$i"
@@ -36,10 +36,12 @@ corpus() {
 	printf 'DROP/**/DATABASE other;\n' >"$r/drop-comment.sql"
 	printf 'DROP /* a /* nested */ comment */ DATABASE other;\n' >"$r/drop-nested.sql"
 	printf "ALTER/**/SYSTEM SET work_mem = '1GB';\n" >"$r/system-comment.sql"
-	printf "SELECT 1 --\r; COPY t FROM PROGRAM 'touch %s';\n" "$m" >"$r/cr-comment.sql"
+	printf "SELECT 1 --\r; COPY t FROM PROGRAM 'touch %s';\nSELECT 2;\n" "$m" >"$r/cr-comment.sql"
 	printf "SELECT 1 --\r; DROP DATABASE other;\n" >"$r/cr-drop.sql"
 	printf 'CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nDROP DATABASE other;\nSELECT 1 AS end;\n' \
 		>"$r/function-begin.sql"
+	printf 'CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCOPY t FROM PROGRAM %s;\nSELECT 1 AS end;\n' \
+		"'touch $m'" >"$r/function-begin-copy.sql"
 	printf 'CREATE TABLE x (begin int, atomic int);\nDROP DATABASE other;\n' >"$r/column-atomic.sql"
 	printf "SELECT E'\\\\'';\nDROP DATABASE other;\nSELECT '';\n" >"$r/e-string.sql"
 	printf 'SELECT $a$ $b$ ; $a$;\nDROP DATABASE other;\n' >"$r/dollar-tags.sql"
@@ -65,7 +67,7 @@ corpus() {
 }
 
 @test "refusal: comments, CR line ends and BEGIN tricks hide no refused statement (65, nothing happens)" {
-	marker="$BATS_TEST_TMPDIR/pwned"
+	marker="$CR_PGROOT/pwned"
 	corpus "$BATS_TEST_TMPDIR/c" "$marker"
 	for f in "$BATS_TEST_TMPDIR"/c/refused/*.sql; do
 		# a file: refused by the read-through before anything runs
@@ -93,7 +95,7 @@ corpus() {
 }
 
 @test "refusal: a DROP inside a string is data, and the script runs (0)" {
-	corpus "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/pwned"
+	corpus "$BATS_TEST_TMPDIR/c" "$CR_PGROOT/pwned"
 	mkdb inert
 	for f in "$BATS_TEST_TMPDIR"/c/inert/*.sql; do
 		run cr-restore -d inert "$f"
@@ -105,7 +107,7 @@ corpus() {
 }
 
 @test "refusal: the splitter's statements are the server's: each one command, none cut (PQprepare)" {
-	corpus "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/pwned"
+	corpus "$BATS_TEST_TMPDIR/c" "$CR_PGROOT/pwned"
 	printf 'SELECT 1$$;\nCOPY t (a) FROM stdin;\n$$;\n' >"$BATS_TEST_TMPDIR/c/inert/number-dollar.sql"
 	printf "SET standard_conforming_strings = off;\nSELECT 'a\\\\'' || E'\\\\\\\\' || B'1' || X'1F';\nSET standard_conforming_strings TO DEFAULT;\nSELECT 'a\\\\' || U&'\\\\0041';\n" \
 		>"$BATS_TEST_TMPDIR/c/inert/escapes.sql"
@@ -119,7 +121,7 @@ corpus() {
 }
 
 @test "refusal: set_config hiding a meta-command: 65, and the table before it is never created" {
-	marker="$BATS_TEST_TMPDIR/pwned"
+	marker="$CR_PGROOT/pwned"
 	mkdb sc
 	printf "CREATE TABLE first (a int);\nSELECT pg_catalog.set_config('standard_conforming_strings','off',false);\nSELECT 'a\\\\'';\nCREATE TABLE hidden (a int);\n\\\\! touch %s\nSELECT 1;\n" \
 		"$marker" >"$BATS_TEST_TMPDIR/sc.sql"
@@ -142,7 +144,7 @@ corpus() {
 }
 
 @test "refusal: a DO block that changes standard_conforming_strings stops the run before the next statement" {
-	marker="$BATS_TEST_TMPDIR/pwned"
+	marker="$CR_PGROOT/pwned"
 	mkdb dyn
 	printf "DO \$\$ BEGIN PERFORM set_config('standard_' || 'conforming_strings', 'off', false); END \$\$;\nSELECT 'a\\\\'';\nCREATE TABLE hidden (a int);\n\\\\! touch %s\nSELECT 1;\n" \
 		"$marker" >"$BATS_TEST_TMPDIR/dyn.sql"
@@ -168,7 +170,7 @@ queries() {
 }
 
 @test "refusal: psql sends the statements the splitter splits (server log), but where psql is wrong" {
-	corpus "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/pwned"
+	corpus "$BATS_TEST_TMPDIR/c" "$CR_PGROOT/pwned"
 	# psql runs each case as a role that may do none of the harm, with
 	# psql's own \restrict on, and the server logs every query it gets.
 	q "CREATE ROLE nobody LOGIN" >/dev/null
@@ -188,7 +190,7 @@ queries() {
 		split=$("$BATS_FILE_TMPDIR/split-dump" <"$f" | grep -c '^STATEMENT' || true)
 		echo "# ${f##*/}: psql $((after - before)), splitter $split" >&3
 		case ${f##*/} in
-		function-begin.sql)
+		function-begin*.sql)
 			# psql's heuristic takes any "begin" in CREATE FUNCTION for
 			# BEGIN ATOMIC and sends all three in one query, which the
 			# server then runs as three commands: the splitter is right.
