@@ -54,11 +54,12 @@ done
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 
 # Outcome, reported to --notify on every exit.
-status=failure file= size=0 started=$(date +%s) tmp= lockfd= database=
+status=failure file= size=0 started=$(date +%s) tmp= enc_tmp= lockfd= database=
 message=
 finish() {
 	local rc=$?
 	[ -n "$tmp" ] && rm -f -- "$tmp"
+	[ -n "$enc_tmp" ] && rm -f -- "$enc_tmp"
 	if [ -n "$notify" ]; then
 		[ "$rc" -eq 0 ] && status=success
 		CR_STATUS=$status CR_EXIT=$rc CR_FILE=$file CR_SIZE=$size \
@@ -106,7 +107,15 @@ fi
 check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
 database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
 dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
-[ -n "$dir" ] || dir=/var/backups/$database
+if [ -z "$dir" ]; then
+	# The default directory is named after what the server calls the
+	# database: only a plain name may become a path component.
+	case $database in
+	""|.|..|.*|-*|*[!A-Za-z0-9._-]*)
+		die $EX_USAGE "database name \"$database\" is not a safe directory name; give --dir" ;;
+	esac
+	dir=/var/backups/$database
+fi
 mkdir -p -- "$dir" || die $EX_CANTCREAT "cannot create backup directory $dir"
 dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $dir"
 
@@ -125,8 +134,13 @@ else
 	name=db_backup_$label.sql.gz
 fi
 file=$dir/$name
-if [ -e "$file" ] && [ "$force" -eq 0 ]; then
-	die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
+if [ -e "$file" ] || [ -L "$file" ]; then
+	[ "$force" -eq 1 ] ||
+		die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
+	# --force replaces a backup, nothing else: never a directory (mv
+	# would move the new backup inside it), a symlink or a device.
+	[ -f "$file" ] && [ ! -L "$file" ] ||
+		die $EX_CANTCREAT "$file exists and is not a regular file; not replaced"
 fi
 
 say "PostgreSQL Database Backup"
@@ -152,7 +166,9 @@ cr-verify -q "$tmp" ||
 	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched"
 sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
 if [ "$force" -eq 1 ]; then
-	mv -f -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
+	# -T: if a directory took the name meanwhile, fail rather than move
+	# the backup into it.
+	mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
 else
 	# link(2) fails when the name exists: never replaces a backup.
 	ln -- "$tmp" "$file" 2>/dev/null ||
@@ -176,15 +192,27 @@ fi
 if [ -n "$copy_to" ]; then
 	say ""
 	say "Copying off-site..."
-	copy_name=$name
+	copy_name=$name copy_src=$file
 	if [ ${#encrypt_cmd[@]} -gt 0 ]; then
 		case ${encrypt_cmd[0]} in age) copy_name=$name.age ;; *) copy_name=$name.gpg ;; esac
-		"${encrypt_cmd[@]}" <"$file" | CR_BACKUP_NAME=$copy_name sh -c "$copy_to"
-	else
-		CR_BACKUP_NAME=$copy_name sh -c "$copy_to" <"$file"
+		# Encrypt completely into a private temp file first: the copy
+		# command only ever sees a whole, successfully encrypted file.
+		enc_tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") ||
+			die $EX_CANTCREAT "cannot create a temp file in $dir for the encrypted copy; the local backup $name is kept"
+		"${encrypt_cmd[@]}" <"$file" >"$enc_tmp"
+		rc=$?
+		[ "$rc" -eq 0 ] ||
+			die $EX_IOERR "encryption failed (${encrypt_cmd[0]} exit $rc); nothing was copied off-site, the local backup $name is kept"
+		[ -s "$enc_tmp" ] ||
+			die $EX_IOERR "encryption failed (${encrypt_cmd[0]} wrote nothing); nothing was copied off-site, the local backup $name is kept"
+		copy_src=$enc_tmp
 	fi
+	CR_BACKUP_NAME=$copy_name sh -c "$copy_to" <"$copy_src"
 	rc=$?
-	[ "$rc" -eq 0 ] || die $EX_IOERR "--copy-to failed (exit $rc); the local backup $name is kept"
+	[ "$rc" -eq 0 ] ||
+		die $EX_IOERR "off-site copy failed (--copy-to exit $rc); the local backup $name is kept"
+	[ -z "$enc_tmp" ] || rm -f -- "$enc_tmp"
+	enc_tmp=
 	say "   Copied: $copy_name"
 fi
 

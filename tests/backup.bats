@@ -194,3 +194,59 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	assert_output_contains "row counts match"
 	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname LIKE '%cr_%'")" 0
 }
+
+@test "cr-backup without --dir refuses a database name that is not a plain directory name" {
+	evil="../../tmp/cr-evil-$$"
+	mkdb "$evil"
+	run cr-backup -q -d "$evil"
+	q "DROP DATABASE \"$evil\"" >/dev/null
+	assert_status 64
+	assert_output_contains "not a safe directory name; give --dir"
+	run test -e "/tmp/cr-evil-$$"
+	assert_status 1
+}
+
+@test "cr-backup --force never moves the new backup into a directory of the backup's name" {
+	mkdir "$DIR/db_backup_pre_deployment_v2.sql.gz"
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v2 --force
+	assert_status 73
+	assert_output_contains "is not a regular file; not replaced"
+	assert_equal "$(ls -A "$DIR/db_backup_pre_deployment_v2.sql.gz")" ""
+	assert_equal "$(ls -A "$DIR" | grep -c partial)" 0
+}
+
+# A fake gpg: writes part of its output, then fails like a missing key.
+fake_gpg() {	# fake_gpg EXIT
+	mkdir -p "$BATS_TEST_TMPDIR/shim"
+	cat >"$BATS_TEST_TMPDIR/shim/gpg" <<-SH
+	#!/bin/sh
+	head -c 100
+	echo "gpg: ops@example.com: skipped: No public key" >&2
+	exit $1
+	SH
+	chmod +x "$BATS_TEST_TMPDIR/shim/gpg"
+}
+
+@test "cr-backup: a failing encryptor leaves nothing at the off-site destination" {
+	fake_gpg 2
+	dest=$BATS_TEST_TMPDIR/dest
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--encrypt-to ops@example.com --copy-to "cat > $dest.\$CR_BACKUP_NAME; echo called >> $dest.log"
+	assert_status 74
+	assert_output_contains "encryption failed (gpg exit 2); nothing was copied off-site"
+	assert_equal "$(ls "$BATS_TEST_TMPDIR" | grep -c '^dest')" 0
+	assert_equal "$(ls -A "$DIR" | grep -c partial)" 0
+	assert_equal "$(backups | wc -l)" 1
+}
+
+@test "cr-backup: the copy command receives the whole encrypted file, and its failure is named" {
+	fake_gpg 0
+	dest=$BATS_TEST_TMPDIR/dest
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--encrypt-to ops@example.com --copy-to "cat > $dest; echo \$CR_BACKUP_NAME > $dest.name; exit 3"
+	assert_status 74
+	assert_output_contains "off-site copy failed (--copy-to exit 3)"
+	f=$(backups)
+	assert_equal "$(cat "$dest.name")" "$f.gpg"
+	head -c 100 "$DIR/$f" | cmp - "$dest"
+}
