@@ -159,9 +159,17 @@ read_directory(struct input *in, const char *path, int dirfd)
 			break;
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
+		/* A file name cannot hold "/"; one with ".." or a control
+		 * character is odd but is not an attack on this directory.
+		 * It is never a backup: skip it (never remove it), and let
+		 * rotation go on, or one stray file would stop it forever. */
 		if ((why = backupname_check(d->d_name,
 		    strlen(d->d_name))) != NULL) {
-			reject(in, path, 0, d->d_name, strlen(d->d_name), why);
+			char buf[4 * 80 + 1];
+
+			warnx("%s: skipped \"%s\": %s; never removed", path,
+			    shown(d->d_name, strlen(d->d_name), buf,
+			    sizeof(buf)), why);
 			continue;
 		}
 		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
