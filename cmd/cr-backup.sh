@@ -18,6 +18,11 @@ usage() {
 
 # Exit codes (sysexits.h).
 EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
+EX_NOPERM=77
+# sysexits.h has no code for "written, but suspicious": a backup that is kept
+# for inspection (empty, shrunk, or failed its test restore) exits 3, never
+# 65, which says the new backup was discarded.
+EX_SUSPECT=3
 
 quiet=0 dir=${CR_BACKUP_DIR:-} label= stamp=0 force=0 rotate=1 test_restore=0
 notify= copy_to= encrypt_to=
@@ -55,13 +60,16 @@ say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 
 # Outcome, reported to --notify on every exit.
 status=failure file= size=0 started=$(date +%s) tmp= enc_tmp= lockfd= database=
-message=
+message= warning=
 finish() {
 	local rc=$?
 	[ -n "$tmp" ] && rm -f -- "$tmp"
 	[ -n "$enc_tmp" ] && rm -f -- "$enc_tmp"
 	if [ -n "$notify" ]; then
-		[ "$rc" -eq 0 ] && status=success
+		if [ "$rc" -eq 0 ]; then
+			status=success
+			[ -z "$warning" ] || status=warning
+		fi
 		CR_STATUS=$status CR_EXIT=$rc CR_FILE=$file CR_SIZE=$size \
 		CR_DATABASE=$database CR_MESSAGE=$message \
 		CR_DURATION=$(( $(date +%s) - started )) \
@@ -184,8 +192,19 @@ say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
 if [ "$test_restore" -eq 1 ]; then
 	say ""
 	say "Test restore into a scratch database..."
-	cr-restore --test --yes "${conn_args[@]}" <"$file" ||
-		die $EX_DATAERR "test restore of $name failed"
+	restore_err=$(cr-restore --test --yes "${conn_args[@]}" <"$file" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf '%s\n' "$restore_err" >&2
+		case $rc:$restore_err in
+		77:*|*"permission denied to create database"*)
+			die $EX_NOPERM "test restore not possible: the role may not create a scratch database (CREATEDB); the backup $name itself verified and is kept" ;;
+		69:*)
+			die $EX_UNAVAILABLE "test restore not possible: the server is unavailable; the backup $name itself verified and is kept" ;;
+		*)
+			die $EX_SUSPECT "test restore of $name failed (cr-restore exit $rc); the backup is kept for inspection" ;;
+		esac
+	fi
 	say "   Restored, row counts match, scratch database dropped"
 fi
 
@@ -219,10 +238,17 @@ fi
 if [ "$rotate" -eq 1 ]; then
 	say ""
 	say "Cleaning old backups..."
-	removed=$(cr-rotate --delete "${keep_args[@]}" "$dir") || {
-		rc=$?
+	removed=$(cr-rotate --delete "${keep_args[@]}" "$dir")
+	rc=$?
+	if [ "$rc" -eq $EX_TEMPFAIL ] && [ -n "$label" ]; then
+		# The scheduled backups have stopped (cr-rotate said which and
+		# since when): loud, but the named backup asked for is written,
+		# and a deploy script waiting on it must not fail.
+		warning="rotation skipped: scheduled backups in $dir have stopped (see above); the named backup $name is written"
+		echo "$prog: warning: $warning" >&2
+	elif [ "$rc" -ne 0 ]; then
 		die "$rc" "rotation failed (exit $rc); the new backup $name is kept"
-	}
+	fi
 	if [ -n "$removed" ]; then
 		while IFS= read -r r; do say "   Removed: $r"; done <<<"$removed"
 	else
@@ -231,7 +257,7 @@ if [ "$rotate" -eq 1 ]; then
 fi
 
 status=success
-message="backup complete"
+message=${warning:-backup complete}
 say ""
 say "Backup complete!"
 say "   Location: $file"

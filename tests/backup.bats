@@ -4,6 +4,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	pg_start
 	load_awkward shop
@@ -249,4 +251,29 @@ fake_gpg() {	# fake_gpg EXIT
 	f=$(backups)
 	assert_equal "$(cat "$dest.name")" "$f.gpg"
 	head -c 100 "$DIR/$f" | cmp - "$dest"
+}
+
+@test "cr-backup --test-restore without CREATEDB exits 77 and says the backup is fine and kept" {
+	q "DROP ROLE IF EXISTS nocreate; CREATE ROLE nocreate LOGIN; GRANT pg_read_all_data TO nocreate" >/dev/null
+	run cr-backup -q --env-file "$ENVF" -U nocreate --dir "$DIR" --test-restore
+	assert_status 77
+	assert_output_contains "the backup $(backups) itself verified and is kept"
+	run cr-verify -q "$DIR/$(backups)"
+	assert_status 0
+}
+
+@test "cr-backup: a named backup where the dailies have stopped warns loudly but succeeds" {
+	old=db_backup_$(date -u -d '10 days ago' +%Y%m%d)_020000.sql.gz
+	echo x >"$DIR/$old"
+	n=$BATS_TEST_TMPDIR/notify.log
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0 \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 0
+	[[ $stderr == *"backups have stopped"* ]]
+	[[ $stderr == *"warning: rotation skipped"* ]]
+	[ -f "$DIR/db_backup_pre_deployment_v1.2.0.sql.gz" ]
+	[ -f "$DIR/$old" ]
+	grep -qx 'CR_STATUS=warning' "$n"
+	grep -qx 'CR_EXIT=0' "$n"
+	grep -q '^CR_MESSAGE=rotation skipped' "$n"
 }
