@@ -9,11 +9,16 @@ umask 077
 prog=cr-backup
 version=@VERSION@
 
+# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
 usage() {
-	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]" >&2
-	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]" >&2
-	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore] [LABEL]" >&2
-	exit 64
+	local rc=${1:-64}
+	{
+	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]"
+	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]"
+	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]"
+	echo "       [--allow-empty] [LABEL]"
+	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
+	exit "$rc"
 }
 
 # Exit codes (sysexits.h).
@@ -24,8 +29,8 @@ EX_NOPERM=77
 # 65, which says the new backup was discarded.
 EX_SUSPECT=3
 
-quiet=0 dir=${CR_BACKUP_DIR:-} label= stamp=0 force=0 rotate=1 test_restore=0
-notify= copy_to= encrypt_to=
+quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0
+notify= copy_to= encrypt_to= env_file= conn_given=0
 conn_args=() keep_args=()
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
@@ -34,8 +39,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-q|--quiet)	quiet=1 ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
-	--env-file)	need_arg "$@"; conn_args+=(--env-file "$2"); shift ;;
-	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
+	--env-file)	need_arg "$@"; env_file=$2; shift ;;
+	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
 	--name)		need_arg "$@"; label=$2; shift ;;
 	--stamp)	stamp=1 ;;
 	--force)	force=1 ;;
@@ -46,8 +51,9 @@ while [ $# -gt 0 ]; do
 	--copy-to)	need_arg "$@"; copy_to=$2; shift ;;
 	--encrypt-to)	need_arg "$@"; encrypt_to=$2; shift ;;
 	--test-restore)	test_restore=1 ;;
+	--allow-empty)	allow_empty=1 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
-	--help)		usage ;;
+	--help|-\?)	usage 0 ;;
 	--)		shift; break ;;
 	-*)		echo "$prog: unknown option: $1" >&2; usage ;;
 	*)		[ -z "$label" ] || usage; label=$1 ;;
@@ -57,6 +63,46 @@ done
 [ $# -eq 0 ] || usage
 
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
+
+# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
+# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
+env_get() {
+	local line val v=
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		line=${line#"${line%%[![:space:]]*}"}
+		case $line in export[[:space:]]*)
+			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
+		esac
+		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
+		val=${line#*=}
+		val=${val#"${val%%[![:space:]]*}"}
+		case $val in
+		\"*)	val=${val#\"}; val=${val%%\"*} ;;
+		\'*)	val=${val#\'}; val=${val%%\'*} ;;
+		\#*)	val= ;;
+		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
+		esac
+		v=$val
+	done <"$1"
+	printf '%s' "$v"
+}
+
+# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
+# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
+# PGSERVICE naming a database), as cr-restore-dev does.
+[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
+if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
+	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
+	env_file=./.env
+fi
+if [ -n "$env_file" ]; then
+	[ -r "$env_file" ] || { echo "$prog: $env_file: cannot read the env file" >&2; exit 64; }
+	conn_args=(--env-file "$env_file" "${conn_args[@]}")
+fi
+# App settings: the option, else the environment, else the env file.
+[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
+[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
 
 # Outcome, reported to --notify on every exit.
 status=failure file= size=0 started=$(date +%s) tmp= enc_tmp= lockfd= database=
@@ -115,6 +161,7 @@ fi
 check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
 database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
 dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
+[ "$quiet" -eq 1 ] || echo "$prog: env file ${env_file:-(none)}, database $database" >&2
 if [ -z "$dir" ]; then
 	# The default directory is named after what the server calls the
 	# database: only a plain name may become a path component.
@@ -170,8 +217,14 @@ if [ "${codes[1]}" -ne 0 ]; then
 elif [ "${codes[0]}" -ne 0 ]; then
 	die "${codes[0]}" "cr-dump failed (exit ${codes[0]}); no backup written, older backups untouched"
 fi
-cr-verify -q "$tmp" ||
+report=$(cr-verify "$tmp") ||
 	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched"
+tables=$(printf '%s\n' "$report" | sed -n 's/^ *tables: *//p')
+suspect=
+# A database with no tables is far more often the wrong database (libpq's
+# default, a typo) than an empty application: keep the file, but fail.
+[ "${tables:-0}" -gt 0 ] || [ "$allow_empty" -eq 1 ] ||
+	suspect="the new backup holds no tables (wrong database? --allow-empty accepts it)"
 sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
 if [ "$force" -eq 1 ]; then
 	# -T: if a directory took the name meanwhile, fail rather than move
@@ -188,6 +241,8 @@ sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
 say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
+[ -z "$suspect" ] ||
+	die $EX_SUSPECT "$suspect; $name is kept for inspection, not rotated or copied"
 
 if [ "$test_restore" -eq 1 ]; then
 	say ""

@@ -277,3 +277,57 @@ fake_gpg() {	# fake_gpg EXIT
 	grep -qx 'CR_EXIT=0' "$n"
 	grep -q '^CR_MESSAGE=rotation skipped' "$n"
 }
+
+@test "cr-backup: an empty backup from a directory without .env is kept but fails with 3 and says why" {
+	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	n=$BATS_TEST_TMPDIR/notify.log
+	run --separate-stderr cr-backup --dir backups --notify "env | grep '^CR_' | sort > $n"
+	assert_status 3
+	[[ $stderr == *"env file (none), database postgres"* ]]
+	[[ $stderr == *"holds no tables (wrong database? --allow-empty accepts it)"* ]]
+	run ls backups
+	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$ ]]
+	grep -qx 'CR_STATUS=failure' "$n"
+	grep -qx 'CR_EXIT=3' "$n"
+	grep -q '^CR_MESSAGE=the new backup holds no tables' "$n"
+}
+
+@test "cr-backup --allow-empty accepts a backup with no tables" {
+	run cr-backup -q -d postgres --dir "$DIR" --allow-empty
+	assert_status 0
+	assert_equal "$(backups | wc -l)" 1
+}
+
+@test "cr-backup reads ./.env when no connection setting is given, and CR_BACKUP_DIR from it" {
+	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	{ cat "$ENVF"; echo "CR_BACKUP_DIR='$BATS_TEST_TMPDIR/app/bk' # from the app"; } >.env
+	unset PGDATABASE
+	run --separate-stderr cr-backup
+	assert_status 0
+	[[ $stderr == *"cr-backup: env file ./.env, database shop"* ]]
+	[[ $output == *"Backup Location: $BATS_TEST_TMPDIR/app/bk/"* ]]
+	run ls bk
+	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$ ]]
+}
+
+@test "cr-backup: -d, PGDATABASE or CR_ENV_FILE count as settings given; ./.env is then not read" {
+	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	echo 'DATABASE_URL=postgresql:///no_such_db' >.env
+	run --separate-stderr cr-backup --dir "$DIR" --allow-empty -d postgres
+	assert_status 0
+	[[ $stderr == *"env file (none), database postgres"* ]]
+	CR_ENV_FILE=$ENVF run --separate-stderr cr-backup --dir "$DIR/2"
+	assert_status 0
+	[[ $stderr == *"env file $ENVF, database shop"* ]]
+}
+
+@test "the C tools read an env file only when told: --env-file or CR_ENV_FILE, never ./.env" {
+	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	cp "$ENVF" .env
+	run --separate-stderr cr-dump --check
+	assert_status 0
+	[[ $output == *"database=postgres"* ]]
+	CR_ENV_FILE=$ENVF run --separate-stderr cr-dump --check
+	assert_status 0
+	[[ $output == *"database=shop"* ]]
+}

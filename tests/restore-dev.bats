@@ -3,6 +3,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	pg_start
 	mkdb app_production
@@ -79,4 +81,39 @@ setup() {
 	assert_status 0
 	assert_output_contains "Local Database: app_dev (new)"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}
+
+@test "cr-restore-dev takes ./.env and its CR_MIGRATIONS_DIR and CR_MIGRATIONS_JSON_LIST by default" {
+	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	{
+		cat "$ENVF"
+		echo "export CR_MIGRATIONS_DIR=\"$MIG\""
+		echo "CR_MIGRATIONS_JSON_LIST=crearis_config.config:migrations_run"
+	} >.env
+	unset PGDATABASE
+	run --separate-stderr cr-restore-dev --yes "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $stderr == *"cr-restore-dev: env file ./.env, database app_dev"* ]]
+	[[ $output == *"Applied 1 new migration(s)"* ]]
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname"]'
+}
+
+@test "cr-restore-dev --help prints usage on stdout and exits 0; an unknown option exits 64" {
+	run --separate-stderr cr-restore-dev --help
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr cr-restore-dev -?
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr cr-restore-dev --bogus x
+	assert_status 64
+	assert_equal "$output" ""
+	[[ $stderr == *"unknown option: --bogus"* ]]
+}
+
+@test "cr-restore's production guard reads the env file named by CR_ENV_FILE" {
+	{ cat "$ENVF"; echo NODE_ENV=production; } >"$BATS_TEST_TMPDIR/prodlike.env"
+	CR_ENV_FILE=$BATS_TEST_TMPDIR/prodlike.env run cr-restore --clean --yes "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 77
+	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
 }
