@@ -336,7 +336,7 @@ main(int argc, char *argv[])
 				    "pre_migration, named)" : "expected "
 				    "KIND=N|DURATION|forever|none|last:N|"
 				    "daily:N|weekly:N|monthly:N|yearly:N|"
-				    "within:DURATION");
+				    "within:DURATION|recent:DURATION");
 			break;
 		case 'N':
 			if (retention_parse_time(optarg, &now) != 0)

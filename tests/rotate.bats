@@ -462,7 +462,8 @@ make_files() {
 	last=$(tail -n 1 "$T/in")
 	run cr-rotate --now "${last:10:4}-${last:14:2}-${last:16:2}T23:00:00Z" <"$T/in"
 	assert_status 0
-	[ "$(wc -l <<<"$output")" -eq 99993 ]
+	# kept: the 84 names (12 a day) of the 7x24h back from the newest
+	[ "$(wc -l <<<"$output")" -eq 99916 ]
 }
 
 @test "cr-rotate: an empty directory is nothing to do, not an error" {
@@ -470,4 +471,27 @@ make_files() {
 	run cr-rotate --delete "$BATS_TEST_TMPDIR/empty"
 	assert_status 0
 	assert_equal "$output" ""
+}
+
+@test "cr-rotate default: dailies of the 7x24h back from the newest stay, however many a day" {
+	{
+		daily 2025-10-01 2025-10-24
+		stamps "2025-10-24 10:00:00" "2025-10-24 14:00:00" 3600 'db_backup_%Y%m%d_%H%M%S.sql.gz'
+	} >"$T/in"
+	run --separate-stderr cr-rotate -v --now 2025-10-24T15:00:00Z <"$T/in"
+	assert_status 0
+	daily 2025-10-01 2025-10-17 >"$T/expected"
+	printf '%s\n' "$output" >"$T/got"
+	sorted_equal "$T/got" "$T/expected"
+	[[ $stderr == *"keep db_backup_20251018_020000.sql.gz: daily: within the span back from the newest daily backup, policy last 7, 7d back from the newest (age 6d13h)"* ]]
+}
+
+@test "cr-rotate default: stopped dailies never age out, and the newest 7 stay whatever their dates" {
+	# one every third day, the last of them 40 days ago
+	stamps "2025-08-01 02:00:00" "2025-09-21 02:00:00" $((3 * 86400)) 'db_backup_%Y%m%d_%H%M%S.sql.gz' >"$T/in"
+	run --separate-stderr cr-rotate --allow-stale --now 2025-10-31T12:00:00Z <"$T/in"
+	assert_status 0
+	head -n $(( $(wc -l <"$T/in") - 7 )) "$T/in" >"$T/expected"
+	printf '%s\n' "$output" >"$T/got"
+	sorted_equal "$T/got" "$T/expected"
 }
