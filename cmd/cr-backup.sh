@@ -16,7 +16,7 @@ usage() {
 	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]"
 	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]"
 	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]"
-	echo "       [--allow-empty] [LABEL]"
+	echo "       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]"
 	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
 	exit "$rc"
 }
@@ -29,7 +29,7 @@ EX_NOPERM=77
 # 65, which says the new backup was discarded.
 EX_SUSPECT=3
 
-quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0
+quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
 notify= copy_to= encrypt_to= env_file= conn_given=0
 conn_args=() keep_args=()
 
@@ -52,6 +52,8 @@ while [ $# -gt 0 ]; do
 	--encrypt-to)	need_arg "$@"; encrypt_to=$2; shift ;;
 	--test-restore)	test_restore=1 ;;
 	--allow-empty)	allow_empty=1 ;;
+	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
+	--accept-shrink) max_shrink=0 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
 	--help|-\?)	usage 0 ;;
 	--)		shift; break ;;
@@ -105,11 +107,12 @@ fi
 [ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
 
 # Outcome, reported to --notify on every exit.
-status=failure file= size=0 started=$(date +%s) tmp= enc_tmp= lockfd= database=
+status=failure file= size=0 started=$(date +%s) tmp= mtmp= enc_tmp= lockfd= database=
 message= warning=
 finish() {
 	local rc=$?
 	[ -n "$tmp" ] && rm -f -- "$tmp"
+	[ -n "$mtmp" ] && rm -f -- "$mtmp"
 	[ -n "$enc_tmp" ] && rm -f -- "$enc_tmp"
 	if [ -n "$notify" ]; then
 		if [ "$rc" -eq 0 ]; then
@@ -141,6 +144,10 @@ if [ -n "$label" ]; then
 	*[!A-Za-z0-9._-]*|[!A-Za-z]*|"") die $EX_USAGE "bad backup label: $label (a letter, then letters, digits, . _ -)" ;;
 	esac
 fi
+case $max_shrink in
+''|*[!0-9]*) die $EX_USAGE "--max-shrink $max_shrink: a percentage from 0 (off) to 100" ;;
+esac
+[ "$max_shrink" -le 100 ] || die $EX_USAGE "--max-shrink $max_shrink: a percentage from 0 (off) to 100"
 [ "$stamp" -eq 1 ] && [ "$force" -eq 1 ] && die $EX_USAGE "--stamp and --force exclude each other"
 [ -n "$label" ] || { [ "$stamp" -eq 0 ] && [ "$force" -eq 0 ]; } ||
 	die $EX_USAGE "--stamp and --force apply to named backups (--name LABEL)"
@@ -178,7 +185,7 @@ dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $
 exec {lockfd}>>"$dir/.cr-backup.lock" || die $EX_CANTCREAT "cannot create lock file in $dir"
 flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lock $dir/.cr-backup.lock)"
 # Under the lock no other run is writing: temp files left are from killed runs.
-rm -f -- "$dir"/.cr-backup.*.partial
+rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/..cr-backup.*.partial.json.*.tmp
 
 now=$(date -u +%Y%m%d_%H%M%S)
 if [ -z "$label" ]; then
@@ -217,14 +224,25 @@ if [ "${codes[1]}" -ne 0 ]; then
 elif [ "${codes[0]}" -ne 0 ]; then
 	die "${codes[0]}" "cr-dump failed (exit ${codes[0]}); no backup written, older backups untouched"
 fi
-report=$(cr-verify "$tmp") ||
-	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched"
-tables=$(printf '%s\n' "$report" | sed -n 's/^ *tables: *//p')
+# Verify, and write the manifest beside it: sizes, SHA-256, selection,
+# versions, per-table rows, and the alarms: no tables, or rows shrunk more
+# than --max-shrink against the last healthy backup of the same kind.
+mtmp=$tmp.json
+verify_args=(-q --manifest "$mtmp" --name "$name" --duration "$(( $(date +%s) - started ))"
+	--baseline "$dir" --max-shrink "$max_shrink")
+[ "$allow_empty" -eq 0 ] || verify_args+=(--allow-empty)
+alarms=$(cr-verify "${verify_args[@]}" "$tmp" 2>&1)
+rc=$?
+[ -z "$alarms" ] || printf '%s\n' "$alarms" >&2
 suspect=
-# A database with no tables is far more often the wrong database (libpq's
-# default, a typo) than an empty application: keep the file, but fail.
-[ "${tables:-0}" -gt 0 ] || [ "$allow_empty" -eq 1 ] ||
-	suspect="the new backup holds no tables (wrong database? --allow-empty accepts it)"
+case $rc in
+0)	;;
+3)	# Intact but suspicious: kept for inspection, and its manifest says
+	# so, so it never becomes the baseline of the next run.
+	suspect=$(printf '%s\n' "$alarms" | sed -n 's/^cr-verify: [^:]*: //p' | paste -sd ';' | sed 's/;/; /g') ;;
+65)	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched" ;;
+*)	die "$rc" "cr-verify failed (exit $rc); no backup written, older backups untouched" ;;
+esac
 sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
 if [ "$force" -eq 1 ]; then
 	# -T: if a directory took the name meanwhile, fail rather than move
@@ -237,12 +255,16 @@ else
 	rm -f -- "$tmp"
 fi
 tmp=
+# The manifest follows its backup (never the other way round, so there is
+# no manifest without a backup); cr-verify wrote and fsync'd it.
+mv -fT -- "$mtmp" "$file.json" || die $EX_CANTCREAT "cannot rename the manifest into $file.json"
+mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
 say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
 [ -z "$suspect" ] ||
-	die $EX_SUSPECT "$suspect; $name is kept for inspection, not rotated or copied"
+	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"
 
 if [ "$test_restore" -eq 1 ]; then
 	say ""

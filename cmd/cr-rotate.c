@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <bsd/vis.h>
 
 #include "backupname.h"
+#include "manifest.h"
 #include "retention.h"
 
 /* What the directory listing saw, to re-check just before unlinking. */
@@ -281,6 +283,19 @@ remove_entry(int dirfd, const char *path, const struct retention_entry *e,
 	return 0;
 }
 
+/* NAME.json, the manifest cr-backup writes beside backup NAME, if it is a
+ * regular file in the directory: it goes with its backup, never alone. */
+static int
+manifest_of(int dirfd, const char *name, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (snprintf(buf, size, "%s%s", name, MANIFEST_SUFFIX) >= (int)size)
+		return 0;
+	return fstatat(dirfd, buf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode);
+}
+
 static const struct option longopts[] = {
 	{ "keep-last",		required_argument,	NULL,	'L' },
 	{ "keep-daily",		required_argument,	NULL,	'D' },
@@ -308,7 +323,8 @@ main(int argc, char *argv[])
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
-	int dirfd = -1, status = 0, rc, longindex = 0;
+	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
+	char manifest[NAME_MAX + 1];
 
 	retention_policy_init(&policy);
 	memset(&in, 0, sizeof(in));
@@ -402,6 +418,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < in.n; i++) {
 		if (!retention_removes(&in.entries[i]))
 			continue;
+		has_manifest = dirfd != -1 && manifest_of(dirfd,
+		    in.entries[i].name, manifest, sizeof(manifest));
 		if (delete) {
 			if ((rc = remove_entry(dirfd, path, &in.entries[i],
 			    &in.seen[i])) != 0) {
@@ -410,8 +428,16 @@ main(int argc, char *argv[])
 				continue;
 			}
 			removed++;
+			if (has_manifest && unlinkat(dirfd, manifest, 0) == -1 &&
+			    errno != ENOENT) {
+				warn("unlink %s/%s", path, manifest);
+				status = EX_IOERR;
+				has_manifest = 0;
+			}
 		}
 		printf("%s%c", in.entries[i].name, null ? '\0' : '\n');
+		if (has_manifest)
+			printf("%s%c", manifest, null ? '\0' : '\n');
 	}
 	if (removed > 0 && fsync(dirfd) == -1) {
 		warn("fsync %s", path);

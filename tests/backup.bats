@@ -284,12 +284,15 @@ fake_gpg() {	# fake_gpg EXIT
 	run --separate-stderr cr-backup --dir backups --notify "env | grep '^CR_' | sort > $n"
 	assert_status 3
 	[[ $stderr == *"env file (none), database postgres"* ]]
-	[[ $stderr == *"holds no tables (wrong database? --allow-empty accepts it)"* ]]
+	[[ $stderr == *"the new backup is suspicious: no tables: an empty database, or the wrong one?; "* ]]
+	[[ $stderr == *"is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"* ]]
 	run ls backups
-	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$ ]]
+	[[ $output =~ ^(db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz)$'\n'(db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json)$ ]]
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}.json"
+	grep -q '"healthy":false' "backups/${BASH_REMATCH[2]}"
 	grep -qx 'CR_STATUS=failure' "$n"
 	grep -qx 'CR_EXIT=3' "$n"
-	grep -q '^CR_MESSAGE=the new backup holds no tables' "$n"
+	grep -q '^CR_MESSAGE=the new backup is suspicious: no tables' "$n"
 }
 
 @test "cr-backup --allow-empty accepts a backup with no tables" {
@@ -307,7 +310,7 @@ fake_gpg() {	# fake_gpg EXIT
 	[[ $stderr == *"cr-backup: env file ./.env, database shop"* ]]
 	[[ $output == *"Backup Location: $BATS_TEST_TMPDIR/app/bk/"* ]]
 	run ls bk
-	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$ ]]
+	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
 }
 
 @test "cr-backup: -d, PGDATABASE or CR_ENV_FILE count as settings given; ./.env is then not read" {
@@ -330,4 +333,58 @@ fake_gpg() {	# fake_gpg EXIT
 	CR_ENV_FILE=$ENVF run --separate-stderr cr-dump --check
 	assert_status 0
 	[[ $output == *"database=shop"* ]]
+}
+
+@test "cr-backup writes a 0600 manifest beside the backup, and rotation removes it with its backup" {
+	for d in 20 19 18 17 16 15 14 13 12 11; do
+		b=db_backup_$(date -u -d "$d days ago" +%Y%m%d)_020000.sql.gz
+		echo x >"$DIR/$b"
+		echo '{}' >"$DIR/$b.json"
+	done
+	run --separate-stderr cr-backup --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	f=$(cd "$DIR" && ls db_backup_*.sql.gz | sort | tail -n 1)
+	assert_equal "$(stat -c %a "$DIR/$f.json")" 600
+	grep -q "\"sha256\":\"$(sha256sum <"$DIR/$f" | cut -c1-64)\"" "$DIR/$f.json"
+	grep -q '"healthy":true' "$DIR/$f.json"
+	grep -q '"selection":"full"' "$DIR/$f.json"
+	grep -q '{"name":"\\"Mixed Schema\\".\\"Events\\"","rows":5000}' "$DIR/$f.json"
+	gone=db_backup_$(date -u -d '20 days ago' +%Y%m%d)_020000.sql.gz
+	[[ $output == *"Removed: $gone"$'\n'"   Removed: $gone.json"* ]]
+	[ ! -e "$DIR/$gone.json" ]
+	[ -e "$DIR/db_backup_$(date -u -d '16 days ago' +%Y%m%d)_020000.sql.gz.json" ]
+	# every manifest left has its backup
+	for m in "$DIR"/*.json; do
+		[ -f "${m%.json}" ]
+	done
+	assert_equal "$(ls -A "$DIR" | grep -c -e partial -e '\.tmp$')" 0
+}
+
+@test "cr-backup: a table shrunk by 60% fails with 3 and notifies; the shrunk backup never becomes the baseline until accepted" {
+	mkdb shrink
+	q "CREATE TABLE orders AS SELECT g AS id FROM generate_series(1, 1000) g; CREATE TABLE keep AS SELECT 1 AS x" shrink >/dev/null
+	sed 's|/shop?|/shrink?|' "$ENVF" >"$BATS_TEST_TMPDIR/shrink.env"
+	n=$BATS_TEST_TMPDIR/notify.log
+	cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	q "DELETE FROM orders WHERE id > 400" shrink >/dev/null
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 3
+	[[ $stderr == *"table public.orders shrank from 1000 to 400 rows (-60%)"* ]]
+	grep -q '^CR_MESSAGE=the new backup is suspicious: total rows shrank from 1001 to 401 (-59%); table public.orders shrank from 1000 to 400 rows (-60%); ' "$n"
+	grep -qx 'CR_EXIT=3' "$n"
+	second=$(cd "$DIR" && ls db_backup_nightly_*.sql.gz | sort | tail -n 1)
+	grep -q '"healthy":false' "$DIR/$second.json"
+	# the next run still compares with the last healthy one
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	assert_status 3
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --accept-shrink
+	assert_status 0
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	assert_status 0
+	assert_equal "$(ls "$DIR" | grep -c '^db_backup_nightly_.*\.sql\.gz$')" 5
 }

@@ -495,3 +495,17 @@ make_files() {
 	printf '%s\n' "$output" >"$T/got"
 	sorted_equal "$T/got" "$T/expected"
 }
+
+@test "cr-rotate --delete removes a backup's manifest (NAME.json) with it, and never one alone" {
+	daily 2025-10-01 2025-10-31 | make_files "$T/b"
+	for n in "$T"/b/*; do echo '{}' >"$n.json"; done
+	echo '{}' >"$T/b/db_backup_20250101_020000.sql.gz.json"	# its backup is gone
+	run --separate-stderr cr-rotate --delete --now "$NOW" "$T/b"
+	assert_status 0
+	[[ $output == *$'db_backup_20251001_020000.sql.gz\ndb_backup_20251001_020000.sql.gz.json\n'* ]]
+	[ "$(wc -l <<<"$output")" -eq 48 ]
+	[ ! -e "$T/b/db_backup_20251001_020000.sql.gz.json" ]
+	[ -e "$T/b/db_backup_20251031_020000.sql.gz.json" ]
+	[ -e "$T/b/db_backup_20250101_020000.sql.gz.json" ]
+	[ "$(ls "$T/b" | grep -c '\.json$')" -eq 8 ]
+}
