@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,15 +41,76 @@ struct dump {
 	size_t		taillen;
 };
 
+/* getopt_long's: ':' first, so a missing argument is told apart. */
+#define OPTSTRING	":d:h:p:U:ast:T:n:N:vVF:OxwZ:f:j:Cc"
+
 static volatile sig_atomic_t stop_signal;
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: cr-dump [-asvOwx] [--check] [-d dbname] [-h host] [-p port] "
+	    "[-U user]\n               [--env-file file] [-n schema] [-N schema] "
+	    "[-t table] [-T table]\n               [--exclude-table-data table] "
+	    "[-F p] [dbname]\n");
+}
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: cr-dump [-sv] [--check] [-d dbname] [-h host] [-p port] "
-	    "[-U user]\n               [--env-file file] [-n schema] [-t table] [-T table] "
-	    "[dbname]\n");
+	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+/* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
+ * for usage on stdout; anything else is a usage error, said as getopt
+ * would. */
+static void
+bad_option(int ch, char *argv[])
+{
+	if (ch == '?' && optopt == '?') {
+		print_usage(stdout);
+		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+	}
+	if (ch == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
+		warnx("option %s requires an argument", argv[optind - 1]);
+	else if (ch == ':')
+		warnx("option requires an argument -- '%c'", optopt);
+	else if (optopt == 0)
+		warnx("unrecognized option '%s'", argv[optind - 1]);
+	else if (optopt > CHAR_MAX || strchr(OPTSTRING, optopt) != NULL)
+		warnx("option '%s' takes no argument", argv[optind - 1]);
+	else
+		warnx("invalid option -- '%c'", optopt);
+	usage();
+}
+
+/* A pg_dump option cr-dump will not pass on: why, and what to do instead. */
+static void __attribute__((noreturn))
+refuse(const char *option, const char *why)
+{
+	fprintf(stderr, "cr-dump: %s: %s\n", option, why);
+	exit(EX_USAGE);
+}
+
+/* -F: plain is what cr-dump writes; the archive formats are refused. */
+static void
+check_format(const char *format)
+{
+	static const char *const archive[] = {
+		"c", "custom", "d", "directory", "t", "tar", NULL
+	};
+	char opt[64];
+	int i;
+
+	if (strcasecmp(format, "p") == 0 || strcasecmp(format, "plain") == 0)
+		return;
+	snprintf(opt, sizeof(opt), "-F %s", format);
+	for (i = 0; archive[i] != NULL; i++)
+		if (strcasecmp(format, archive[i]) == 0)
+			refuse(opt, "cr keeps plain SQL, which psql and cr-restore restore "
+			    "and cr-verify checks; drop -F (compress with cr-gz)");
+	refuse(opt, "unknown format; cr-dump writes plain SQL (-F p)");
 }
 
 static void
@@ -117,11 +179,11 @@ static void
 progress_line(struct dump *d, int final)
 {
 	double secs = now() - d->started;
-	double mb = (double)d->bytes / 1e6;
+	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
-	fprintf(stderr, "%scr-dump: %.1f MB in %.0f s, %.1f MB/s%s", d->tty ? "\r" : "",
-	    mb, secs, secs > 0 ? mb / secs : 0.0, final || !d->tty ? "\n" : "  ");
+	fprintf(stderr, "%scr-dump: %.1f MiB in %.0f s, %.1f MiB/s%s", d->tty ? "\r" : "",
+	    mib, secs, secs > 0 ? mib / secs : 0.0, final || !d->tty ? "\n" : "  ");
 	d->progress_shown = !final && d->tty;
 }
 
@@ -273,18 +335,43 @@ add_arg(char **argv, int *argc, const char *opt, const char *value, char *option
 int
 main(int argc, char *argv[])
 {
+	enum {
+		OPT_CHECK = CHAR_MAX + 1, OPT_EXCLUDE_TABLE_DATA, OPT_INSERTS,
+		OPT_COLUMN_INSERTS, OPT_ROWS_PER_INSERT, OPT_HELP
+	};
 	static const struct option longopts[] = {
 		PGCONN_LONGOPTS,
 		{ "schema-only",	no_argument,		NULL, 's' },
+		{ "data-only",		no_argument,		NULL, 'a' },
 		{ "table",		required_argument,	NULL, 't' },
 		{ "exclude-table",	required_argument,	NULL, 'T' },
+		{ "exclude-table-data",	required_argument,	NULL, OPT_EXCLUDE_TABLE_DATA },
 		{ "schema",		required_argument,	NULL, 'n' },
+		{ "exclude-schema",	required_argument,	NULL, 'N' },
 		{ "verbose",		no_argument,		NULL, 'v' },
-		{ "check",		no_argument,		NULL, 'C' },
+		{ "check",		no_argument,		NULL, OPT_CHECK },
 		{ "version",		no_argument,		NULL, 'V' },
-		{ "help",		no_argument,		NULL, 'H' },
+		{ "help",		no_argument,		NULL, OPT_HELP },
+		/* pg_dump's, for what cr-dump always does. */
+		{ "format",		required_argument,	NULL, 'F' },
+		{ "no-owner",		no_argument,		NULL, 'O' },
+		{ "no-acl",		no_argument,		NULL, 'x' },
+		{ "no-privileges",	no_argument,		NULL, 'x' },
+		{ "no-password",	no_argument,		NULL, 'w' },
+		/* pg_dump's, refused with the reason. */
+		{ "compress",		required_argument,	NULL, 'Z' },
+		{ "file",		required_argument,	NULL, 'f' },
+		{ "jobs",		required_argument,	NULL, 'j' },
+		{ "create",		no_argument,		NULL, 'C' },
+		{ "clean",		no_argument,		NULL, 'c' },
+		{ "inserts",		no_argument,		NULL, OPT_INSERTS },
+		{ "column-inserts",	no_argument,		NULL, OPT_COLUMN_INSERTS },
+		{ "rows-per-insert",	required_argument,	NULL, OPT_ROWS_PER_INSERT },
 		{ NULL,			0,			NULL, 0 }
 	};
+	static const char inserts_why[] = "cr-verify and cr-restore prove a dump's "
+	    "row counts from its COPY blocks, so a dump of INSERTs would restore "
+	    "unproven; drop it (COPY is also faster to restore)";
 	struct pgconn_opts copts = { .appname = "cr-dump" };
 	struct pgconn_params *params;
 	struct dumpfmt_header hdr;
@@ -300,8 +387,8 @@ main(int argc, char *argv[])
 	char errbuf[1024], pg_dump[PATH_MAX], pg_dump_version[256];
 	char options[4096] = "", header[8192], trailer[DUMPFMT_TRAILER_MAX], user[256];
 	const char *server_version;
-	int ch, dargc = 0, verbose = 0, check = 0, schema_only = 0, selective = 0, server_major;
-	int status, code, i, n, pumped, saved;
+	int ch, dargc = 0, verbose = 0, check = 0, schema_only = 0, data_only = 0;
+	int selective = 0, server_major, status, code, i, n, pumped, saved;
 
 	/* pg_dump options are collected first; the connection comes last. */
 	dargv[dargc++] = "pg_dump";
@@ -309,7 +396,9 @@ main(int argc, char *argv[])
 	dargv[dargc++] = "--no-owner";
 	dargv[dargc++] = "--no-acl";
 	dargv[dargc++] = "--no-password";
-	while ((ch = getopt_long(argc, argv, "d:h:p:U:st:T:n:vV", longopts, NULL)) != -1) {
+	opterr = 0;	/* bad_option() tells -? from a real mistake */
+	while ((ch = getopt_long(argc, argv, OPTSTRING,
+	    longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -318,6 +407,12 @@ main(int argc, char *argv[])
 				add_arg(dargv, &dargc, "--schema-only", NULL, options,
 				    sizeof(options));
 			schema_only = 1;
+			break;
+		case 'a':
+			if (!data_only)
+				add_arg(dargv, &dargc, "--data-only", NULL, options,
+				    sizeof(options));
+			data_only = 1;
 			break;
 		case 't':
 			add_arg(dargv, &dargc, "--table", optarg, options, sizeof(options));
@@ -328,23 +423,66 @@ main(int argc, char *argv[])
 			    sizeof(options));
 			selective = 1;
 			break;
+		case OPT_EXCLUDE_TABLE_DATA:
+			add_arg(dargv, &dargc, "--exclude-table-data", optarg, options,
+			    sizeof(options));
+			selective = 1;
+			break;
 		case 'n':
 			add_arg(dargv, &dargc, "--schema", optarg, options, sizeof(options));
+			selective = 1;
+			break;
+		case 'N':
+			add_arg(dargv, &dargc, "--exclude-schema", optarg, options,
+			    sizeof(options));
 			selective = 1;
 			break;
 		case 'v':
 			verbose = 1;
 			break;
-		case 'C':
+		case OPT_CHECK:
 			check = 1;
 			break;
 		case 'V':
 			printf("cr-dump %s\n", CR_VERSION);
 			return 0;
+		case 'F':
+			check_format(optarg);
+			break;
+		case 'O':
+		case 'x':
+		case 'w':
+			break;	/* always so */
+		case 'Z':
+			refuse("-Z", "cr-dump does not compress; pipe its output into "
+			    "cr-gz (cr-dump app | cr-gz > app.sql.gz)");
+		case 'f':
+			refuse("-f", "cr-dump writes to standard output; redirect it "
+			    "(cr-dump app > app.sql)");
+		case 'j':
+			refuse("-j", "parallel dumps need -F d, and cr keeps plain SQL, "
+			    "which psql restores; drop -j (cr-gz compresses on every core)");
+		case 'C':
+			refuse("-C", "no CREATE DATABASE in the dump; cr-restore --clean "
+			    "creates or replaces the database atomically");
+		case 'c':
+			refuse("-c", "no DROP statements in the dump; cr-restore --clean "
+			    "replaces the whole database atomically");
+		case OPT_INSERTS:
+			refuse("--inserts", inserts_why);
+		case OPT_COLUMN_INSERTS:
+			refuse("--column-inserts", inserts_why);
+		case OPT_ROWS_PER_INSERT:
+			refuse("--rows-per-insert", inserts_why);
+		case OPT_HELP:
+			print_usage(stdout);
+			return fflush(stdout) == EOF ? EX_IOERR : 0;
 		default:
-			usage();
+			bad_option(ch, argv);
 		}
 	}
+	if (schema_only && data_only)
+		refuse("-a and -s", "cannot be used together (a dump of nothing)");
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || (argc == 1 && copts.dbname != NULL))
@@ -425,6 +563,7 @@ main(int argc, char *argv[])
 	hdr.pg_dump_version = pg_dump_version;
 	hdr.started = time(NULL);
 	hdr.schema_only = schema_only;
+	hdr.data_only = data_only;
 	hdr.options = options;
 	if ((n = dumpfmt_header_format(&hdr, header, sizeof(header))) == -1)
 		errx(1, "header too long");

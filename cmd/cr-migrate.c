@@ -20,20 +20,137 @@
 #include "migtrack.h"
 #include "pgconn.h"
 
-static int quiet, verbose;
+/* getopt_long's: ':' first, so a missing argument is told apart. */
+#define OPTSTRING	":d:h:p:qU:v"
+
+static int quiet, verbose, json;
 static const char *notice_file;	/* the migration running, for its notices */
+
+#define COMMANDS	"status, up, baseline VERSION, verify"
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: cr-migrate [-qv] [--json] [-d dbname] [-h host] [-p port] "
+	    "[-U user]\n                  [--env-file file] [--dir dir] [--table name]\n"
+	    "                  [--json-list table.column:key] [--dry-run] [--wait] "
+	    "command\ncommands: " COMMANDS "\n");
+}
 
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: cr-migrate [-qv] [-d dbname] [-h host] [-p port] "
-	    "[-U user] [--env-file file] [--dir dir] [--table name] "
-	    "[--json-list table.column:key] [--dry-run] [--wait] "
-	    "status | up | baseline version | verify\n");
+	print_usage(stderr);
 	exit(EX_USAGE);
 }
 
-/* Progress lines the app's developers know, on stdout; -q silences them. */
+static _Noreturn void
+help(void)
+{
+	print_usage(stdout);
+	exit(fflush(stdout) == EOF ? EX_IOERR : EX_OK);
+}
+
+/* getopt_long (opterr 0, optstring starting with ':') returned ch for a
+ * bad option: say so as getopt would, then the usage.  -? asks for help. */
+static _Noreturn void
+bad_option(int ch, char *argv[])
+{
+	if (ch == '?' && optopt == '?')
+		help();
+	if (ch == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
+		warnx("option %s requires an argument", argv[optind - 1]);
+	else if (ch == ':')
+		warnx("option requires an argument -- '%c'", optopt);
+	else if (optopt == 0)
+		warnx("unrecognized option '%s'", argv[optind - 1]);
+	else if (optopt > CHAR_MAX || strchr(OPTSTRING, optopt) != NULL)
+		warnx("option '%s' takes no argument", argv[optind - 1]);
+	else
+		warnx("invalid option -- '%c'", optopt);
+	usage();
+}
+
+/* getopt_long takes any unambiguous prefix of a long option: "--json"
+ * would be "--json-list" but for the option of that name, and the next
+ * option added could change what an old prefix means.  Only whole names
+ * are accepted: the text on the command line must be the option's name. */
+static void
+whole_name(const struct option *o, char *argv[])
+{
+	const char *text;
+	size_t len;
+
+	/* "--name=value" and "--name" are in argv[optind - 1]; "--name value"
+	 * puts the value there and the name just before it. */
+	text = optarg != NULL && optarg == argv[optind - 1] ? argv[optind - 2] :
+	    argv[optind - 1];
+	if (strncmp(text, "--", 2) != 0)
+		return;
+	text += 2;
+	len = strcspn(text, "=");
+	if (len == strlen(o->name) && strncmp(text, o->name, len) == 0)
+		return;
+	warnx("unrecognized option '--%.*s' (did you mean --%s?)", (int)len, text,
+	    o->name);
+	usage();
+}
+
+static _Noreturn void
+unknown_command(const char *command)
+{
+	warnx("unknown command \"%s\"", command);
+	fprintf(stderr, "cr-migrate: commands: " COMMANDS "\n");
+	exit(EX_USAGE);
+}
+
+/* One JSON string on stdout. */
+static void
+json_string(const char *s)
+{
+	unsigned char c;
+
+	putchar('"');
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* ,"key":["name",...] of the plan entries in state. */
+static void
+json_names(const char *key, const struct migrate_plan *plan, enum migrate_state state)
+{
+	size_t i, n = 0;
+
+	printf(",\"%s\":[", key);
+	for (i = 0; i < plan->n; i++) {
+		if (plan->v[i].state != state)
+			continue;
+		if (n++ > 0)
+			putchar(',');
+		json_string(plan->v[i].file != NULL ? plan->v[i].file->name :
+		    plan->v[i].applied->name);
+	}
+	putchar(']');
+}
+
+static void
+json_version(const char *key, int64_t version)
+{
+	if (version < 0)
+		printf(",\"%s\":null", key);
+	else
+		printf(",\"%s\":%lld", key, (long long)version);
+}
+
+/* Progress lines the app's developers know, on stdout (stderr with
+ * --json, where stdout is the JSON); -q silences them. */
 static void
 say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
@@ -44,10 +161,10 @@ say(const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(json ? stderr : stdout, fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
+	fputc('\n', json ? stderr : stdout);
+	fflush(json ? stderr : stdout);
 }
 
 /* Server notices: a migration's WARNINGs always, its NOTICEs with -v, and
@@ -176,19 +293,55 @@ read_plan(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 		err(1, "plan");
 }
 
-static int
-cmd_status(const struct migrate_plan *plan)
+static void
+status_json(PGconn *conn, const struct migrate_plan *plan)
 {
 	const struct migrate_plan_entry *e;
 	size_t i;
 
+	printf("{\"database\":");
+	json_string(PQdb(conn));
+	printf(",\"applied\":%zu", plan->n - plan->pending);
+	json_names("pending", plan, MIGRATE_PENDING);
+	json_names("drifted", plan, MIGRATE_DRIFTED);
+	json_names("missing", plan, MIGRATE_MISSING);
+	json_version("newest_applied", plan->newest_applied);
+	printf(",\"migrations\":[");
 	for (i = 0; i < plan->n; i++) {
+		e = &plan->v[i];
+		printf("%s{\"version\":%lld,\"name\":", i > 0 ? "," : "",
+		    (long long)e->version);
+		json_string(e->file ? e->file->name : e->applied->name);
+		printf(",\"state\":\"%s\",\"applied_at\":", migrate_state_name(e->state));
+		if (e->applied && *e->applied->applied_at)
+			json_string(e->applied->applied_at);
+		else
+			printf("null");
+		printf(",\"method\":");
+		if (e->applied)
+			json_string(e->applied->method);
+		else
+			printf("null");
+		putchar('}');
+	}
+	printf("]}\n");
+}
+
+static int
+cmd_status(PGconn *conn, const struct migrate_plan *plan)
+{
+	const struct migrate_plan_entry *e;
+	size_t i;
+
+	for (i = 0; !json && i < plan->n; i++) {
 		e = &plan->v[i];
 		printf("%s\t%s\t%s\t%s\n", migrate_state_name(e->state),
 		    e->file ? e->file->name : e->applied->name,
 		    e->applied && *e->applied->applied_at ? e->applied->applied_at : "-",
 		    e->applied ? e->applied->method : "-");
 	}
+	if (json)
+		status_json(conn, plan);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
 	if (verbose)
@@ -310,14 +463,18 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	struct migrate_applied *applied;
 	struct migexec_failure f;
 	struct migrate_plan plan;
-	const struct migration *m;
+	const struct migration *m, **ran;
 	enum migexec_status st;
 	size_t napplied, i, done = 0;
+	int64_t newest;
 	long ms;
 
 	if (!dry_run)
 		prepare(t, conn, set, wait);
 	read_plan(t, conn, set, &applied, &napplied, &plan);
+	if ((ran = calloc(plan.n + 1, sizeof(*ran))) == NULL)
+		err(1, NULL);
+	newest = plan.newest_applied;
 	if (!quiet)
 		report_problems(&plan, dir, 1);
 	check_pending(&plan);
@@ -341,7 +498,9 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 			migration_failed(m, st, &f);
 		if (verbose)
 			warnx("%s: %ld ms", m->name, ms);
-		done++;
+		ran[done++] = m;
+		if (m->version > newest)
+			newest = m->version;
 	}
 	if (dry_run)
 		say("Would apply %zu new migration(s)", plan.pending);
@@ -349,6 +508,25 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 		say("No pending migrations");
 	else
 		say("Applied %zu new migration(s)", done);
+	if (json) {
+		printf("{\"database\":");
+		json_string(PQdb(conn));
+		printf(",\"dry_run\":%s,\"ran\":[", dry_run ? "true" : "false");
+		for (i = 0; i < done; i++) {
+			if (i > 0)
+				putchar(',');
+			json_string(ran[i]->name);
+		}
+		printf("],\"ran_count\":%zu,\"applied\":%zu", done,
+		    plan.n - plan.pending + done);
+		if (dry_run)
+			json_names("pending", &plan, MIGRATE_PENDING);
+		else
+			printf(",\"pending\":[]");
+		json_version("newest_applied", newest);
+		printf("}\n");
+	}
+	free(ran);
 	migrate_plan_free(&plan);
 	migtrack_applied_free(applied, napplied);
 	return EX_OK;
@@ -416,7 +594,7 @@ main(int argc, char *argv[])
 {
 	enum {
 		OPT_DIR = CHAR_MAX + 1, OPT_TABLE, OPT_JSON_LIST,
-		OPT_DRY_RUN, OPT_WAIT, OPT_VERSION
+		OPT_DRY_RUN, OPT_WAIT, OPT_VERSION, OPT_JSON, OPT_HELP
 	};
 	static const struct option longopts[] = {
 		PGCONN_LONGOPTS,
@@ -428,6 +606,8 @@ main(int argc, char *argv[])
 		{ "dry-run",	no_argument,		NULL, OPT_DRY_RUN },
 		{ "wait",	no_argument,		NULL, OPT_WAIT },
 		{ "version",	no_argument,		NULL, OPT_VERSION },
+		{ "json",	no_argument,		NULL, OPT_JSON },
+		{ "help",	no_argument,		NULL, OPT_HELP },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct pgconn_opts conn_opts = { .appname = "cr-migrate" };
@@ -440,12 +620,16 @@ main(int argc, char *argv[])
 	const char *dir, *command;
 	char why[1024], client[512];
 	size_t napplied;
-	int ch, dry_run = 0, wait = 0, rc;
+	int ch, idx, dry_run = 0, wait = 0, rc;
 	PGconn *conn;
 
 	if ((dir = getenv("CR_MIGRATIONS_DIR")) == NULL || *dir == '\0')
 		dir = "migrations";
-	while ((ch = getopt_long(argc, argv, "d:h:p:qU:v", longopts, NULL)) != -1) {
+	opterr = 0;	/* bad_option() tells -? from a real mistake */
+	while ((idx = -1, ch = getopt_long(argc, argv, OPTSTRING, longopts,
+	    &idx)) != -1) {
+		if (idx >= 0)
+			whole_name(&longopts[idx], argv);
 		if (pgconn_getopt(&conn_opts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -456,22 +640,38 @@ main(int argc, char *argv[])
 		case OPT_JSON_LIST:	track_opts.json_list = optarg; break;
 		case OPT_DRY_RUN:	dry_run = 1; break;
 		case OPT_WAIT:		wait = 1; break;
+		case OPT_JSON:		json = 1; break;
 		case OPT_VERSION:
 			printf("cr-migrate %s\n", CR_VERSION);
 			return EX_OK;
+		case OPT_HELP:
+			help();
 		default:
-			usage();
+			bad_option(ch, argv);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1) {
+		warnx("no command given");
 		usage();
+	}
 	command = argv[0];
-	if (strcmp(command, "baseline") == 0 ? argc != 2 :
-	    (argc != 1 || (strcmp(command, "status") != 0 &&
-	    strcmp(command, "up") != 0 && strcmp(command, "verify") != 0)))
+	if (strcmp(command, "status") != 0 && strcmp(command, "up") != 0 &&
+	    strcmp(command, "verify") != 0 && strcmp(command, "baseline") != 0)
+		unknown_command(command);
+	if (strcmp(command, "baseline") == 0 && argc != 2) {
+		warnx("baseline takes one version: cr-migrate baseline VERSION");
 		usage();
+	}
+	if (strcmp(command, "baseline") != 0 && argc != 1) {
+		warnx("%s takes no arguments (\"%s\" given)", command, argv[1]);
+		usage();
+	}
+	if (json && strcmp(command, "status") != 0 && strcmp(command, "up") != 0) {
+		warnx("--json is for status and up");
+		usage();
+	}
 
 	client_name(client, sizeof(client));
 	track_opts.client = client;
@@ -488,7 +688,7 @@ main(int argc, char *argv[])
 		rc = cmd_baseline(track, conn, &set, dir, argv[1], dry_run, wait);
 	else {
 		read_plan(track, conn, &set, &applied, &napplied, &plan);
-		rc = strcmp(command, "status") == 0 ? cmd_status(&plan) :
+		rc = strcmp(command, "status") == 0 ? cmd_status(conn, &plan) :
 		    cmd_verify(&plan, dir);
 		migrate_plan_free(&plan);
 		migtrack_applied_free(applied, napplied);

@@ -94,8 +94,8 @@ dumpfmt_header_format(const struct dumpfmt_header *h, char *buf, size_t len)
 	    put_line(buf, len, &off, "server", h->server_version) == -1 ||
 	    put_line(buf, len, &off, "pg_dump", h->pg_dump_version) == -1 ||
 	    put_line(buf, len, &off, "started", started) == -1 ||
-	    put_line(buf, len, &off, "contents",
-	    h->schema_only ? "schema" : "schema+data") == -1 ||
+	    put_line(buf, len, &off, "contents", h->schema_only ? "schema" :
+	    h->data_only ? "data" : "schema+data") == -1 ||
 	    put_line(buf, len, &off, "options", h->options) == -1)
 		return -1;
 	if (off + sizeof(note) > len)

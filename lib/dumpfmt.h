@@ -22,7 +22,8 @@ struct dumpfmt_header {
 	const char	*server_version;	/* server_version, e.g. "15.18 (Debian ...)" */
 	const char	*pg_dump_version;	/* "pg_dump (PostgreSQL) 15.18 ..." */
 	time_t		 started;		/* UTC */
-	int		 schema_only;
+	int		 schema_only;		/* contents=schema */
+	int		 data_only;		/* contents=data */
 	const char	*options;		/* the pg_dump selection options, or "" */
 };
 

@@ -1,5 +1,7 @@
 /* dumprun: locate, start and drain pg_dump for cr-dump. */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -31,8 +33,7 @@ struct dumprun {
 	pid_t	 pid;		/* 0 once reaped */
 	int	 status;
 	int	 out_fd, err_fd;
-	char	 dir[PATH_MAX];	/* private passfile directory, or "" */
-	char	 passfile[PATH_MAX];
+	int	 passfd;	/* the unlinked passfile, or -1 */
 	char	*buf;
 };
 
@@ -419,29 +420,47 @@ dumprun_conninfo(PGconn *conn)
 	return buf;
 }
 
+/* An open, already unlinked 0600 file holding the .pgpass line: no name
+ * on any file system outlives this function, so a kill -9 leaves nothing
+ * behind.  A memfd where there is one; else a file in a private TMPDIR
+ * directory, unlinked at once.  libpq reads it as /dev/fd/N. */
+static int
+open_passfile(char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX], path[PATH_MAX + 8];
+	int fd;
+
+	if ((fd = memfd_create("cr-dump-pgpass", MFD_CLOEXEC)) != -1) {
+		if (fchmod(fd, 0600) == 0)
+			return fd;
+		close(fd);
+	}
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/cr-dump.XXXXXX", tmp) >= sizeof(dir) ||
+	    mkdtemp(dir) == NULL) {
+		snprintf(err, errlen, "cannot create a private directory in %s: %s",
+		    tmp, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/pgpass", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else
+		unlink(path);
+	rmdir(dir);
+	return fd;
+}
+
 static int
 write_passfile(struct dumprun *r, const char *password, char *err, size_t errlen)
 {
-	const char *tmp = getenv("TMPDIR");
 	char line[1024];
 	size_t o = 0;
-	int fd, rc;
+	int rc;
 
-	if (tmp == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/cr-dump.XXXXXX", tmp) >= sizeof(r->dir) ||
-	    mkdtemp(r->dir) == NULL) {
-		snprintf(err, errlen, "cannot create a private directory in %s: %s",
-		    tmp, strerror(errno));
-		r->dir[0] = '\0';
-		return -1;
-	}
-	if ((size_t)snprintf(r->passfile, sizeof(r->passfile), "%s/pgpass", r->dir) >=
-	    sizeof(r->passfile)) {
-		strlcpy(err, "TMPDIR path too long", errlen);
-		r->passfile[0] = '\0';
-		return -1;
-	}
 	/* .pgpass: host:port:database:user:password, ':' and '\' escaped. */
 	memcpy(line, "*:*:*:*:", 8);
 	o = 8;
@@ -456,17 +475,14 @@ write_passfile(struct dumprun *r, const char *password, char *err, size_t errlen
 		line[o++] = *password;
 	}
 	line[o++] = '\n';
-	fd = open(r->passfile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd == -1) {
+	if ((r->passfd = open_passfile(err, errlen)) == -1) {
 		explicit_bzero(line, sizeof(line));
-		snprintf(err, errlen, "%s: %s", r->passfile, strerror(errno));
-		r->passfile[0] = '\0';
 		return -1;
 	}
-	rc = write(fd, line, o) == (ssize_t)o ? 0 : -1;
+	rc = write(r->passfd, line, o) == (ssize_t)o ? 0 : -1;
 	explicit_bzero(line, sizeof(line));
-	if (close(fd) == -1 || rc == -1) {
-		snprintf(err, errlen, "%s: write failed", r->passfile);
+	if (rc == -1) {
+		snprintf(err, errlen, "passfile: write failed: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -475,13 +491,9 @@ write_passfile(struct dumprun *r, const char *password, char *err, size_t errlen
 void
 dumprun_forget_password(struct dumprun *r)
 {
-	if (r->passfile[0] != '\0') {
-		unlink(r->passfile);
-		r->passfile[0] = '\0';
-	}
-	if (r->dir[0] != '\0') {
-		rmdir(r->dir);
-		r->dir[0] = '\0';
+	if (r->passfd != -1) {
+		close(r->passfd);
+		r->passfd = -1;
 	}
 }
 
@@ -491,7 +503,9 @@ dumprun_start(const char *path, char *const argv[], const char *password,
 {
 	struct dumprun *r;
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull;
+	char passfile[32];
 	sigset_t none;
+	pid_t parent = getpid();
 
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (r->buf = malloc(PUMP_BUFSIZE)) == NULL) {
@@ -499,7 +513,7 @@ dumprun_start(const char *path, char *const argv[], const char *password,
 		strlcpy(err, "out of memory", errlen);
 		return NULL;
 	}
-	r->out_fd = r->err_fd = -1;
+	r->out_fd = r->err_fd = r->passfd = -1;
 	if (password != NULL && *password != '\0' &&
 	    write_passfile(r, password, err, errlen) == -1)
 		goto fail;
@@ -515,6 +529,10 @@ dumprun_start(const char *path, char *const argv[], const char *password,
 		goto fail;
 	}
 	if (r->pid == 0) {
+		/* pg_dump dies with us, even by SIGKILL; if we are already
+		 * gone, so is it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+			_exit(127);
 		/* Ignored signals stay ignored across exec: restore them. */
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
@@ -528,8 +546,13 @@ dumprun_start(const char *path, char *const argv[], const char *password,
 		    dup2(errp[1], STDERR_FILENO) == -1)
 			_exit(127);
 		unsetenv("PGPASSWORD");
-		if (r->passfile[0] != '\0')
-			setenv("PGPASSFILE", r->passfile, 1);
+		if (r->passfd != -1) {
+			/* Inherited across exec; libpq reopens it by name. */
+			if (fcntl(r->passfd, F_SETFD, 0) == -1)
+				_exit(127);
+			snprintf(passfile, sizeof(passfile), "/dev/fd/%d", r->passfd);
+			setenv("PGPASSFILE", passfile, 1);
+		}
 		execv(path, argv);
 		dprintf(STDERR_FILENO, "%s: %s\n", path, strerror(errno));
 		_exit(127);

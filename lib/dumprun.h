@@ -1,6 +1,7 @@
 /* dumprun: find a pg_dump that can dump the server, run it without a shell
- * with the password in a private temporary passfile (never in argv), and
- * pump its stdout and stderr to the caller.  Nothing prints. */
+ * with the password in an unlinked passfile (never in argv or on disk by
+ * name), tied to our life, and pump its stdout and stderr to the caller.
+ * Nothing prints. */
 #ifndef CR_DUMPRUN_H
 #define CR_DUMPRUN_H
 
@@ -47,9 +48,12 @@ int dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
 struct dumprun;
 
 /* Start path with argv (argv[0] included) and stdin from /dev/null.  When
- * password is not NULL it is written to a 0600 passfile in a private
- * mkdtemp(3) directory given to the child as PGPASSFILE; PGPASSWORD is
- * removed from the child's environment.  Returns NULL with a reason in err. */
+ * password is not NULL it is written to a 0600 file that has no name (a
+ * memfd, or a temporary file unlinked at once), inherited by the child as
+ * descriptor N and named to it as PGPASSFILE=/dev/fd/N; PGPASSWORD is
+ * removed from the child's environment.  The child gets SIGKILL when we
+ * die (PR_SET_PDEATHSIG), so a kill -9 leaves neither pg_dump nor the
+ * password behind.  Returns NULL with a reason in err. */
 struct dumprun *dumprun_start(const char *path, char *const argv[],
     const char *password, char *err, size_t errlen);
 
@@ -73,15 +77,15 @@ int dumprun_pump(struct dumprun *, const struct dumprun_io *);
 /* Send sig to pg_dump (if still running). */
 void dumprun_kill(struct dumprun *, int sig);
 
-/* Reap pg_dump, remove the passfile, and return its wait(2) status, or -1
+/* Reap pg_dump, close the passfile, and return its wait(2) status, or -1
  * with errno. */
 int dumprun_wait(struct dumprun *);
 
-/* Remove the passfile (if still there).  Idempotent; also done by
- * dumprun_wait and dumprun_free. */
+/* Close our copy of the passfile (if still open).  Idempotent; also done
+ * by dumprun_wait and dumprun_free. */
 void dumprun_forget_password(struct dumprun *);
 
-/* Kill (SIGKILL) and reap a still running pg_dump, remove the passfile, free. */
+/* Kill (SIGKILL) and reap a still running pg_dump, close the passfile, free. */
 void dumprun_free(struct dumprun *);
 
 #endif

@@ -73,14 +73,27 @@ quote_qualified(const char *s, size_t len, int maxparts, char *out, size_t outle
 	return 0;
 }
 
+/* FNV-1a 64 of "cr-migrate:" and name. */
+static int64_t
+lock_key(const char *name)
+{
+	static const char prefix[] = "cr-migrate:";
+	uint64_t h = 0xcbf29ce484222325ULL;	/* offset basis */
+	const char *p;
+
+	for (p = prefix; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return (int64_t)h;
+}
+
 struct migtrack *
 migtrack_new(const struct migtrack_opts *o, char *err, size_t errlen)
 {
 	struct migtrack *t;
 	const char *given = o->table ? o->table : MIGTRACK_DEFAULT_TABLE;
-	const char *colon, *dot, *p;
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
-	static const char prefix[] = "cr-migrate:";
+	const char *colon, *dot;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto nomem;
@@ -91,11 +104,7 @@ migtrack_new(const struct migtrack_opts *o, char *err, size_t errlen)
 	if ((t->table_given = strdup(given)) == NULL ||
 	    (t->client = strdup(o->client ? o->client : "")) == NULL)
 		goto nomem;
-	for (p = prefix; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	for (p = given; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	t->key = (int64_t)h;
+	t->key = lock_key(t->table);
 
 	if (o->json_list != NULL) {
 		colon = strrchr(o->json_list, ':');
@@ -205,14 +214,39 @@ exists(PGconn *conn, char qname[QNAME], int *yes, char *err, size_t errlen)
 	return MIGTRACK_OK;
 }
 
+/* The table the name leads to as the server resolves it: the schema given,
+ * else the one CREATE TABLE would use (current_schema()), so every
+ * spelling of one table ("cr_migrations", "CR_MIGRATIONS",
+ * "public.cr_migrations") gets one lock key. */
+static enum migtrack_status
+resolve_key(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
+{
+	PGresult *res;
+	const char *params[1] = { t->table };
+
+	if ((res = run(conn, "resolving the tracking table",
+	    "SELECT pg_catalog.format('%I.%I', CASE WHEN pg_catalog.cardinality(p) = 2\n"
+	    "  THEN p[1] ELSE coalesce(pg_catalog.current_schema(), '') END,\n"
+	    "  p[pg_catalog.cardinality(p)])\n"
+	    "FROM pg_catalog.parse_ident($1) AS p", 1, params, err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	if (PQntuples(res) == 1)
+		t->key = lock_key(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
 enum migtrack_status
 migtrack_lock(struct migtrack *t, PGconn *conn, int wait, char *err, size_t errlen)
 {
+	enum migtrack_status rc;
 	PGresult *res;
 	char key[32];
 	const char *params[1] = { key };
 	int got;
 
+	if ((rc = resolve_key(t, conn, err, errlen)) != MIGTRACK_OK)
+		return rc;
 	snprintf(key, sizeof(key), "%lld", (long long)t->key);
 	if ((res = run(conn, "taking the advisory lock", wait ?
 	    "SELECT pg_advisory_lock($1::bigint), true" :

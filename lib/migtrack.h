@@ -37,12 +37,15 @@ void migtrack_free(struct migtrack *);
 const char *migtrack_table(const struct migtrack *);	/* as quoted in SQL */
 const char *migtrack_json_list(const struct migtrack *);	/* as given, or NULL */
 
-/* The advisory lock key: FNV-1a 64 of "cr-migrate:" and the table name as
- * given, so runs against different tracking tables do not block each other. */
+/* The advisory lock key: FNV-1a 64 of "cr-migrate:" and the tracking
+ * table's schema-qualified name as the server resolves it (known once
+ * migtrack_lock has run), so runs against different tracking tables do not
+ * block each other and runs against one table do, however it is spelled. */
 int64_t migtrack_lock_key(const struct migtrack *);
 
-/* Take the session-level advisory lock: pg_try_advisory_lock, or with wait
- * pg_advisory_lock.  MIGTRACK_EBUSY when held elsewhere and not waiting. */
+/* Resolve the tracking table on the server, then take the session-level
+ * advisory lock: pg_try_advisory_lock, or with wait pg_advisory_lock.
+ * MIGTRACK_EBUSY when held elsewhere and not waiting. */
 enum migtrack_status migtrack_lock(struct migtrack *, PGconn *, int wait,
     char *err, size_t errlen);
 

@@ -43,7 +43,7 @@ make_wrapper() {
 		echo "argv: \$*"
 		echo "PGPASSWORD=\${PGPASSWORD-unset}"
 		echo "PGPASSFILE=\${PGPASSFILE-unset}"
-		[ -n "\${PGPASSFILE:-}" ] && [ -f "\$PGPASSFILE" ] && echo "passfile mode \$(stat -c %a "\$PGPASSFILE")"
+		[ -n "\${PGPASSFILE:-}" ] && [ -f "\$PGPASSFILE" ] && echo "passfile mode \$(stat -L -c %a "\$PGPASSFILE")"
 	} >>"$1/pg_dump.log"
 	exec "$real" "\$@"
 	EOF

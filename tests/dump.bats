@@ -3,6 +3,8 @@
 # header and trailer, selections, connection failures and their exit codes,
 # password handling, and producers that die midway.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load dump-helpers
 
@@ -112,11 +114,13 @@ teardown_file() { pg_stop; }
 	grep -q '^-- cr-dump trailer: ' "$d/out.sql"
 	grep -qx -- '-- cr-dump: user=crpass' "$d/out.sql"
 	grep -q "argv: .*user='crpass'" "$d/pg_dump.log"
-	! grep -q 'S3cret' "$d/pg_dump.log" "$d/err"
+	run ! grep -q 'S3cret' "$d/pg_dump.log" "$d/err"
 	grep -qx 'PGPASSWORD=unset' "$d/pg_dump.log"
+	# An inherited descriptor of a file with no name, readable by us only.
+	grep -Eqx 'PGPASSFILE=/dev/fd/[0-9]+' "$d/pg_dump.log"
 	grep -qx 'passfile mode 600' "$d/pg_dump.log"
-	# The private passfile directory is gone.
-	[ -z "$(find "$d" -name 'cr-dump.*')" ]
+	# No passfile or directory for it was left in TMPDIR.
+	assert_equal "$(find "$d" -name 'cr-dump.*' -o -name pgpass)" ""
 	run cr-verify -q "$d/out.sql"
 	assert_status 0
 }
@@ -251,7 +255,16 @@ start_blocked() {
 	[ ! -s "$d/err" ]
 	cr-dump -v src >"$d/out" 2>"$d/err"
 	grep -q "^cr-dump: running: .*pg_dump --format=plain --no-owner --no-acl --no-password .*dbname='src'" "$d/err"
-	grep -q 'MB/s' "$d/err"
+	grep -q 'MiB/s' "$d/err"
+}
+
+@test "cr-dump -v: sizes in IEC units, the summary's MiB are the output's bytes / 2^20" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump -v bigdb >"$d/out" 2>"$d/err"
+	want=$(awk -v n="$(stat -c %s "$d/out")" 'BEGIN { printf "%.1f", n / 1048576 }')
+	run tail -n 1 "$d/err"
+	[[ $output =~ ^cr-dump:\ ([0-9.]+)\ MiB\ in\ [0-9]+\ s,\ [0-9.]+\ MiB/s$ ]]
+	assert_equal "${BASH_REMATCH[1]}" "$want"
 }
 
 @test "cr-dump: a database name with a backslash, a quote and a newline is escaped in the header" {
@@ -289,4 +302,176 @@ name'" >"$d/out.sql"
 	assert_status 0
 	assert_output_contains "      100000  public.big"
 	assert_output_contains "  database:     bigdb"
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local s
+	s=$(ps -o stat= -p "$1") || return 1
+	[[ $s != Z* ]]
+}
+
+@test "cr-dump killed with SIGKILL leaves no passfile and no pg_dump behind" {
+	d=$BATS_TEST_TMPDIR
+	# pg_dump waits on a lock, so it writes nothing that could end it.
+	psql -X -q -d bigdb -c "BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE;
+	    SELECT pg_sleep(60)" >/dev/null 2>&1 3>&- &
+	locker=$!
+	for _ in $(seq 50); do
+		n=$(q "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock'
+		    AND relation = 'big'::regclass AND granted" bigdb)
+		if [ "$n" -eq 1 ]; then break; fi
+		sleep 0.1
+	done
+	PGPASSWORD=S3cret-pw-42 TMPDIR=$d cr-dump -U crpass bigdb >"$d/out.sql" 2>"$d/err" 3>&- &
+	pid=$!
+	for _ in $(seq 100); do
+		n=$(q "SELECT count(*) FROM pg_stat_activity WHERE usename = 'crpass'
+		    AND wait_event_type = 'Lock'" bigdb)
+		if [ "$n" -eq 1 ]; then break; fi
+		sleep 0.1
+	done
+	child=$(pgrep -P "$pid")
+	kill -9 "$pid"
+	wait "$pid" || true
+	for _ in $(seq 50); do
+		if ! alive "$child"; then break; fi
+		sleep 0.1
+	done
+	left=$(find "$d" -mindepth 1 ! -name out.sql ! -name err)
+	alive_after=0
+	if alive "$child"; then alive_after=1; fi
+	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	    WHERE query LIKE '%LOCK TABLE big%' AND pid <> pg_backend_pid()" bigdb >/dev/null
+	wait "$locker" || true
+	[ -n "$child" ]
+	assert_equal "$left" ""
+	assert_equal "$alive_after" 0
+}
+
+# app_db: the database of the goal command, with a big-ish log table.
+app_db() {
+	mkdb app
+	q "CREATE TABLE users (id int PRIMARY KEY, name text);
+	   INSERT INTO users VALUES (1, 'ann'), (2, 'bob'), (3, 'cy');
+	   CREATE TABLE events (id int, at timestamptz DEFAULT now(), what text);
+	   INSERT INTO events (id, what) SELECT g, 'clicked' FROM generate_series(1, 5000) g" app >/dev/null
+}
+
+@test "cr-dump -Fp -O -x --exclude-table-data=public.events -d app | cr-gz | cr-verify works" {
+	d=$BATS_TEST_TMPDIR
+	app_db
+	run bash -o pipefail -c 'cr-dump -Fp -O -x --exclude-table-data=public.events -d app | cr-gz | cr-verify'
+	assert_status 0
+	cr-dump -Fp -O -x --exclude-table-data=public.events -d app >"$d/app.sql"
+	grep -qx -- '-- cr-dump: contents=schema+data' "$d/app.sql"
+	grep -qx -- '-- cr-dump: options=--exclude-table-data=public.events' "$d/app.sql"
+	mkdb app_copy
+	psql -X -q -v ON_ERROR_STOP=1 -d app_copy -f "$d/app.sql" >/dev/null
+	run q "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM events)" app_copy
+	assert_equal "$output" "3|0"
+}
+
+@test "cr-dump accepts, silently, pg_dump's flags for what it always does" {
+	d=$BATS_TEST_TMPDIR
+	app_db
+	for flags in "-Fp" "-F p" "-F plain" "--format=plain" "--format=p" "-O" "--no-owner" \
+	    "-x" "--no-acl" "--no-privileges" "-w" "--no-password" "-Fp -O -x -w"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr cr-dump $flags app
+		assert_status 0
+		assert_equal "$stderr" ""
+		printf '%s\n' "$output" >"$d/out.sql"
+		grep -qx -- '-- cr-dump: options=' "$d/out.sql"
+		grep -q '^COPY public.events ' "$d/out.sql"
+	done
+	run --separate-stderr cr-dump -v -Fp app
+	assert_status 0
+	assert_output_contains '-- cr-dump trailer: '
+	run cr-verify -q "$d/out.sql"
+	assert_status 0
+}
+
+@test "cr-dump -N, --exclude-table-data and -a reach pg_dump and the header" {
+	d=$BATS_TEST_TMPDIR
+	cr-dump -N '"Mixed Schema"' src >"$d/n.sql"
+	grep -qx -- "-- cr-dump: options=--exclude-schema='\"Mixed Schema\"'" "$d/n.sql"
+	run grep -c '^COPY "Mixed Schema"\.' "$d/n.sql"
+	assert_equal "$output" 0
+	grep -q '^COPY public.users ' "$d/n.sql"
+	cr-dump --exclude-schema=public --exclude-table-data='"Mixed Schema"."Events"' src >"$d/x.sql"
+	grep -qx -- "-- cr-dump: options=--exclude-schema=public --exclude-table-data='\"Mixed Schema\".\"Events\"'" "$d/x.sql"
+	run grep -c '^COPY ' "$d/x.sql"
+	assert_equal "$output" 0
+	grep -q '^CREATE TABLE "Mixed Schema"."Events" ' "$d/x.sql"
+	# Data only: no schema, and it loads into a schema-only copy.
+	cr-dump -a src >"$d/a.sql"
+	grep -qx -- '-- cr-dump: contents=data' "$d/a.sql"
+	grep -qx -- '-- cr-dump: options=--data-only' "$d/a.sql"
+	run grep -c '^CREATE TABLE ' "$d/a.sql"
+	assert_equal "$output" 0
+	run cr-verify -q "$d/a.sql"
+	assert_status 0
+	mkdb data_copy
+	cr-dump -s src | psql -X -q -v ON_ERROR_STOP=1 -d data_copy >/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -d data_copy -f "$d/a.sql" >/dev/null
+	assert_equal "$(table_counts data_copy)" "$(table_counts src)"
+}
+
+@test "cr-dump refuses pg_dump's flags it does not honour: exit 64, one line saying why and what instead" {
+	run --separate-stderr cr-dump -Z 9 src
+	assert_status 64
+	assert_equal "$output" ""
+	assert_equal "$stderr" "cr-dump: -Z: cr-dump does not compress; pipe its output into cr-gz (cr-dump app | cr-gz > app.sql.gz)"
+	run --separate-stderr cr-dump --compress=5 src
+	assert_status 64
+	assert_equal "${#stderr_lines[@]}" 1
+	run --separate-stderr cr-dump -f out.sql src
+	assert_status 64
+	assert_equal "$stderr" "cr-dump: -f: cr-dump writes to standard output; redirect it (cr-dump app > app.sql)"
+	for f in c d t custom directory tar; do
+		run --separate-stderr cr-dump -F "$f" src
+		assert_status 64
+		assert_equal "$stderr" "cr-dump: -F $f: cr keeps plain SQL, which psql and cr-restore restore and cr-verify checks; drop -F (compress with cr-gz)"
+	done
+	run --separate-stderr cr-dump -Fx src
+	assert_status 64
+	assert_equal "$stderr" "cr-dump: -F x: unknown format; cr-dump writes plain SQL (-F p)"
+	run --separate-stderr cr-dump -j 4 src
+	assert_status 64
+	assert_equal "$stderr" "cr-dump: -j: parallel dumps need -F d, and cr keeps plain SQL, which psql restores; drop -j (cr-gz compresses on every core)"
+	run --separate-stderr cr-dump -C src
+	assert_status 64
+	assert_equal "$stderr" "cr-dump: -C: no CREATE DATABASE in the dump; cr-restore --clean creates or replaces the database atomically"
+	run --separate-stderr cr-dump --clean src
+	assert_status 64
+	assert_equal "$stderr" "cr-dump: -c: no DROP statements in the dump; cr-restore --clean replaces the whole database atomically"
+	for f in --inserts --column-inserts --rows-per-insert=10; do
+		run --separate-stderr cr-dump "$f" src
+		assert_status 64
+		assert_equal "$output" ""
+		assert_equal "$stderr" "cr-dump: ${f%%=*}: cr-verify and cr-restore prove a dump's row counts from its COPY blocks, so a dump of INSERTs would restore unproven; drop it (COPY is also faster to restore)"
+	done
+	run --separate-stderr cr-dump -a -s src
+	assert_status 64
+	assert_equal "$stderr" "cr-dump: -a and -s: cannot be used together (a dump of nothing)"
+}
+
+@test "cr-dump --help and -? print usage on stdout and exit 0; --version; a usage error exits 64" {
+	run --separate-stderr cr-dump --help
+	assert_status 0
+	assert_output_contains "usage: cr-dump "
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-dump -?
+	assert_status 0
+	assert_output_contains "usage: cr-dump "
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-dump --version
+	assert_status 0
+	[[ $output =~ ^cr-dump\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	run --separate-stderr cr-dump --no-such-option
+	assert_status 64
+	assert_equal "$output" ""
+	assert_equal "${stderr_lines[0]}" "cr-dump: unrecognized option '--no-such-option'"
+	[[ ${stderr_lines[1]} == "usage: cr-dump "* ]]
 }

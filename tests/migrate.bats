@@ -3,6 +3,8 @@
 # file in its own transaction with its tracking row; drift, baseline, locks,
 # the app's JSON list.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file()    { pg_start; }
@@ -139,7 +141,7 @@ Applied 1 new migration(s)"
 
 @test "cr-migrate status lists applied and pending, and creates nothing" {
 	three_migrations
-	run cr-migrate -d "$db" --dir "$dir" status
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
 	assert_status 0
 	assert_equal "$output" "pending	001_init	-	-
 pending	002_add_projects	-	-
@@ -147,7 +149,7 @@ pending	010_add_email	-	-"
 	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
 	assert_equal "$output" t
 	cr-migrate -d "$db" --dir "$dir" up >/dev/null
-	run cr-migrate -d "$db" --dir "$dir" status
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
 	[ "$(echo "$output" | grep -c '^applied	')" -eq 3 ]
 }
 
@@ -172,6 +174,31 @@ pending	010_add_email	-	-"
 	run q "SELECT count(*) FROM cr_migrations" "$db"
 	assert_equal "$output" 3
 	cat "$BATS_TEST_TMPDIR/a.out" "$BATS_TEST_TMPDIR/b.out" | grep -q "No pending migrations"
+}
+
+@test "cr-migrate takes one lock per tracking table, however --table is spelled" {
+	q "CREATE TABLE ran (n int)" "$db"
+	mig 001_once.sql <<-'SQL'
+	-- cr:no-transaction
+	SELECT pg_sleep(1);
+	INSERT INTO ran VALUES (1);
+	SQL
+	out=$BATS_TEST_TMPDIR
+	cr-migrate -d "$db" --dir "$dir" --wait --table cr_migrations up >"$out/a" 2>&1 &
+	a=$!
+	cr-migrate -d "$db" --dir "$dir" --wait --table CR_MIGRATIONS up >"$out/b" 2>&1 &
+	b=$!
+	cr-migrate -d "$db" --dir "$dir" --wait --table public.cr_migrations up >"$out/c" 2>&1 &
+	c=$!
+	wait $a || true
+	wait $b || true
+	wait $c || true
+	run q "SELECT count(*) FROM ran" "$db"
+	assert_equal "$output" 1
+	run q "SELECT count(*) FROM public.cr_migrations" "$db"
+	assert_equal "$output" 1
+	run grep -l "No pending migrations" "$out/a" "$out/b" "$out/c"
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "cr-migrate up without --wait exits 75 while another run holds the lock" {
@@ -548,4 +575,83 @@ Would apply 3 new migration(s)"
 	assert_status 0
 	run cr-migrate -d "$db" --dir "$dir" verify
 	assert_status 0
+}
+
+@test "cr-migrate status --json and up --json: one JSON summary on stdout, progress on stderr" {
+	three_migrations
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json
+	assert_status 0
+	assert_equal "$stderr" ""
+	assert_equal "$output" '{"database":"'"$db"'","applied":0,"pending":["001_init","002_add_projects","010_add_email"],"drifted":[],"missing":[],"newest_applied":null,"migrations":[{"version":1,"name":"001_init","state":"pending","applied_at":null,"method":null},{"version":2,"name":"002_add_projects","state":"pending","applied_at":null,"method":null},{"version":10,"name":"010_add_email","state":"pending","applied_at":null,"method":null}]}'
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json up --dry-run
+	assert_status 0
+	assert_equal "$output" '{"database":"'"$db"'","dry_run":true,"ran":[],"ran_count":0,"applied":0,"pending":["001_init","002_add_projects","010_add_email"],"newest_applied":null}'
+	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" t
+	q "CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
+	cr-migrate -q -d "$db" --dir "$dir" baseline 1
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up --json
+	assert_status 0
+	assert_equal "$output" '{"database":"'"$db"'","dry_run":false,"ran":["002_add_projects","010_add_email"],"ran_count":2,"applied":3,"pending":[],"newest_applied":10}'
+	assert_equal "$stderr" "Running migration: 002_add_projects
+Running migration: 010_add_email
+Applied 2 new migration(s)"
+	run --separate-stderr cr-migrate -q -d "$db" --dir "$dir" up --json
+	assert_equal "$output" '{"database":"'"$db"'","dry_run":false,"ran":[],"ran_count":0,"applied":3,"pending":[],"newest_applied":10}'
+	assert_equal "$stderr" ""
+	mig 011_more.sql <<<'CREATE TABLE more (id int);'
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json
+	assert_status 0
+	[[ $output == '{"database":"'"$db"'","applied":3,"pending":["011_more"],"drifted":[],"missing":[],"newest_applied":10,"migrations":[{"version":1,"name":"001_init","state":"applied","applied_at":"20'* ]]
+	assert_output_contains '"method":"baseline"},{"version":2,"name":"002_add_projects","state":"applied","applied_at":"20'
+	assert_output_contains '{"version":11,"name":"011_more","state":"pending","applied_at":null,"method":null}]}'
+}
+
+@test "cr-migrate takes whole option names only: status --json is not --json-list" {
+	three_migrations
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json-l x
+	assert_status 64
+	assert_equal "$output" ""
+	assert_equal "${stderr_lines[0]}" "cr-migrate: unrecognized option '--json-l' (did you mean --json-list?)"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --dry up
+	assert_status 64
+	assert_equal "${stderr_lines[0]}" "cr-migrate: unrecognized option '--dry' (did you mean --dry-run?)"
+	run --separate-stderr cr-migrate -d "$db" --di "$dir" status
+	assert_status 64
+	assert_equal "${stderr_lines[0]}" "cr-migrate: unrecognized option '--di' (did you mean --dir?)"
+	run --separate-stderr cr-migrate -d "$db" --dir="$dir" --json status
+	assert_status 0
+	assert_output_contains '"pending":["001_init","002_add_projects","010_add_email"]'
+	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" t
+}
+
+@test "cr-migrate: unknown command names itself and the commands; --help and -? on stdout; --version" {
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" migrate
+	assert_status 64
+	assert_equal "$output" ""
+	assert_equal "$stderr" 'cr-migrate: unknown command "migrate"
+cr-migrate: commands: status, up, baseline VERSION, verify'
+	run --separate-stderr cr-migrate --help
+	assert_status 0
+	assert_equal "$stderr" ""
+	assert_output_contains "usage: cr-migrate "
+	assert_output_contains "commands: status, up, baseline VERSION, verify"
+	run --separate-stderr cr-migrate -?
+	assert_status 0
+	assert_equal "$stderr" ""
+	assert_output_contains "usage: cr-migrate "
+	run --separate-stderr cr-migrate --version
+	assert_status 0
+	[[ $output =~ ^cr-migrate\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" baseline
+	assert_status 64
+	assert_equal "${stderr_lines[0]}" "cr-migrate: baseline takes one version: cr-migrate baseline VERSION"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json verify
+	assert_status 64
+	assert_equal "${stderr_lines[0]}" "cr-migrate: --json is for status and up"
+	run --separate-stderr cr-migrate --wait=1 up
+	assert_status 64
+	assert_equal "${stderr_lines[0]}" "cr-migrate: option '--wait=1' takes no argument"
+	[[ ${stderr_lines[1]} == "usage: cr-migrate "* ]]
 }
