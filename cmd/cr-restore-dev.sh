@@ -129,7 +129,15 @@ echo "Verifying backup..."
 report=$(cr-verify "$file") || die $EX_DATAERR "backup failed verification; the dev database was not touched"
 field() { printf '%s\n' "$report" | sed -n "s/^ *$1: *//p" | head -n 1; }
 echo "   Backup verified ($(field compressed) -> $(field uncompressed) uncompressed, $(field tables) tables, $(field rows) rows)"
+selection=$(field selection)
+echo "   Selection: ${selection:-unknown}"
 echo ""
+if [ "$selection" != full ]; then
+	# A schema-only or table-selecting dump replaces the whole dev
+	# database with part of production: say so before anything is done.
+	echo "$prog: warning: $label is a partial dump (selection: ${selection:-unknown});" \
+		"the dev database will hold only that" >&2
+fi
 
 # 4-5. Confirmation (cr-restore asks on the terminal unless --yes), then
 #      the atomic replace with extensions enabled before the data.

@@ -117,3 +117,14 @@ setup() {
 	assert_status 77
 	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
 }
+
+@test "cr-restore-dev warns before replacing the dev database with a partial dump" {
+	cr-dump -s -d app_production | cr-gz >"$BATS_TEST_TMPDIR/schema.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_TEST_TMPDIR/schema.sql.gz"
+	assert_status 0
+	[[ $stderr == *"warning: schema.sql.gz is a partial dump (selection: schema (--schema-only)); the dev database will hold only that"* ]]
+	[[ $output == *"Selection: schema (--schema-only)"* ]]
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $stderr != *"partial dump"* ]]
+}
