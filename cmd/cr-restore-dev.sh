@@ -14,14 +14,15 @@ usage() {
 	local rc=${1:-64}
 	{
 	echo "usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]"
-	echo "       [--json-list SPEC] [--extension NAME]... [--no-migrate] [--yes] FILE|-"
+	echo "       [--json-list SPEC] [--extension NAME]... [--no-migrate] [--yes]"
+	echo "       [--dir DIR] FILE|-|latest|LABEL"
 	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
 	exit "$rc"
 }
 
 EX_DATAERR=65 EX_NOINPUT=66
 
-env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0
+env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0 dir=
 conn_args=() ext_args=() extensions=()
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--env-file)	need_arg "$@"; env_file=$2; shift ;;
 	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
 	--migrations)	need_arg "$@"; migrations=$2; shift ;;
+	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--no-migrate)	migrate=0 ;;
@@ -87,6 +89,8 @@ fi
 [ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
 [ -n "$migrations" ] || [ -z "$env_file" ] || migrations=$(env_get "$env_file" CR_MIGRATIONS_DIR)
 [ -n "$migrations" ] || migrations=./migrations
+[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
+[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
 [ -n "$json_list" ] || json_list=${CR_MIGRATIONS_JSON_LIST:-}
 [ -n "$json_list" ] || [ -z "$env_file" ] || json_list=$(env_get "$env_file" CR_MIGRATIONS_JSON_LIST)
 migrate_args=()
@@ -105,6 +109,15 @@ if [ "$source" = - ]; then
 	cat >"$tmp" || die 74 "reading the backup from stdin failed"
 	file=$tmp label="(stdin)"
 else
+	if [ ! -e "$source" ] && [ "${source#*/}" = "$source" ]; then
+		# Not a file: a name for the newest matching backup in the
+		# backup directory ("latest", "daily", "pre_deployment_v1.2.0"),
+		# resolved where retention reads names: cr-rotate --resolve.
+		resolved=$(cr-rotate --resolve "$source" "${dir:-.}") ||
+			die $EX_NOINPUT "$source: no such backup file, and no backup of that name in ${dir:-.}"
+		echo "$prog: \"$source\" is $resolved (the newest match)" >&2
+		source=$resolved
+	fi
 	[ -e "$source" ] || die $EX_NOINPUT "$source: no such backup file"
 	[ -f "$source" ] || die $EX_NOINPUT "$source: not a regular file"
 	file=$source label=$(basename -- "$source")

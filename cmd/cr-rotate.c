@@ -19,6 +19,7 @@
 #define LIBBSD_OPENBSD_VIS
 #include <bsd/vis.h>
 
+#include "backupdir.h"
 #include "backupname.h"
 #include "manifest.h"
 #include "retention.h"
@@ -40,13 +41,40 @@ struct input {
 static int verbose;
 
 static _Noreturn void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: cr-rotate [--keep-last N] [--keep-daily N] "
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: cr-rotate [--keep-last N] [--keep-daily N] "
 	    "[--keep-weekly N] [--keep-monthly N] [--keep-yearly N] "
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
-	    "[--allow-stale] [-0v] [--delete] [DIR]\n");
-	exit(EX_USAGE);
+	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
+	    "       cr-rotate --resolve NAME DIR\n"
+	    "       cr-rotate --list-options\n");
+	exit(status);
+}
+
+/* --resolve: the newest backup in dir that name means ("latest", a kind, a
+ * label), as a path on stdout; how it was chosen on stderr. */
+static int
+resolve(const char *name, const char *dir)
+{
+	struct backupdir_entry *entries;
+	size_t n;
+	long i;
+
+	if (backupdir_list(dir, &entries, &n) == -1)
+		err(EX_NOINPUT, "%s", dir);
+	if ((i = backupdir_resolve(entries, n, name)) < 0) {
+		backupdir_free(entries, n);
+		errx(EX_NOINPUT, "%s: no backup named \"%s\" (try latest, a "
+		    "kind such as daily or pre_deployment, or a label)", dir,
+		    name);
+	}
+	printf("%s/%s\n", dir, entries[i].name);
+	backupdir_free(entries, n);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return 0;
 }
 
 /* A name for a message: control characters made visible, long ones cut. */
@@ -309,6 +337,10 @@ static const struct option longopts[] = {
 	{ "allow-stale",	no_argument,		NULL,	'S' },
 	{ "null",		no_argument,		NULL,	'0' },
 	{ "verbose",		no_argument,		NULL,	'v' },
+	{ "resolve",		required_argument,	NULL,	'R' },
+	{ "help",		no_argument,		NULL,	'H' },
+	{ "version",		no_argument,		NULL,	'V' },
+	{ "list-options",	no_argument,		NULL,	'O' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -319,7 +351,7 @@ main(int argc, char *argv[])
 	struct retention_stale stale;
 	struct input in;
 	enum retention_option option;
-	const char *path = NULL;
+	const char *path = NULL, *resolve_name = NULL;
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
@@ -328,7 +360,7 @@ main(int argc, char *argv[])
 
 	retention_policy_init(&policy);
 	memset(&in, 0, sizeof(in));
-	while ((ch = getopt_long(argc, argv, "0v", longopts,
+	while ((ch = getopt_long(argc, argv, "0v?", longopts,
 	    &longindex)) != -1) {
 		switch (ch) {
 		case 'L': case 'D': case 'W': case 'M': case 'Y': case 'I':
@@ -372,14 +404,38 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose = 1;
 			break;
+		case 'R':
+			resolve_name = optarg;
+			break;
+		case 'O':
+			/* the retention options, one a line, for wrappers
+			 * that pass them on: the list cannot drift */
+			for (i = 0; longopts[i].name != NULL; i++)
+				if (strncmp(longopts[i].name, "keep", 4) == 0)
+					printf("--%s\n", longopts[i].name);
+			return 0;
+		case 'H':
+			usage(0);
+		case 'V':
+			printf("cr-rotate %s\n", CR_VERSION);
+			return 0;
+		case '?':
+			if (optopt == 0 && strcmp(argv[optind - 1], "-?") == 0)
+				usage(0);
+			usage(EX_USAGE);
 		default:
-			usage();
+			usage(EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (resolve_name != NULL) {
+		if (argc != 1 || delete)
+			usage(EX_USAGE);
+		return resolve(resolve_name, argv[0]);
+	}
 	if (argc > 1 || (delete && argc == 0))
-		usage();
+		usage(EX_USAGE);
 	if (!have_now)
 		now = time(NULL);
 

@@ -128,3 +128,22 @@ setup() {
 	assert_status 0
 	[[ $stderr != *"partial dump"* ]]
 }
+
+@test "cr-restore-dev latest and by label: the newest matching backup in --dir, named on stderr" {
+	b=$BATS_TEST_TMPDIR/backups
+	mkdir "$b"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251027_020000.sql.gz"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251028_020000.sql.gz"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_pre_deployment_v1.2.0.sql.gz"
+	touch -d 2025-01-01 "$b/db_backup_pre_deployment_v1.2.0.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
+	assert_status 0
+	[[ $stderr == *"\"latest\" is $b/db_backup_20251028_020000.sql.gz (the newest match)"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" pre_deployment_v1.2.0
+	assert_status 0
+	[[ $stderr == *"\"pre_deployment_v1.2.0\" is $b/db_backup_pre_deployment_v1.2.0.sql.gz (the newest match)"* ]]
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" pre_deployment_v9
+	assert_status 66
+	[[ $stderr == *"pre_deployment_v9: no such backup file, and no backup of that name in $b"* ]]
+}

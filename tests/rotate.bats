@@ -509,3 +509,44 @@ make_files() {
 	[ -e "$T/b/db_backup_20250101_020000.sql.gz.json" ]
 	[ "$(ls "$T/b" | grep -c '\.json$')" -eq 8 ]
 }
+
+@test "cr-rotate --resolve: latest, a kind or a label means the newest matching backup" {
+	mkdir "$T/b"
+	: >"$T/b/db_backup_20251027_020000.sql.gz"
+	: >"$T/b/db_backup_20251028_020000.sql.gz"
+	: >"$T/b/db_backup_20251029_020000.sql.gz.age"
+	: >"$T/b/db_backup_pre_deployment_v1.2.0.sql.gz"
+	touch -d 2025-10-20 "$T/b/db_backup_pre_deployment_v1.2.0.sql.gz"
+	: >"$T/b/db_backup_pre_deployment_v1.2.0_20251026_100000.sql.gz"
+	: >"$T/b/db_backup_pre_deployment_v1.3.0_20251025_100000.sql.gz"
+	run --separate-stderr cr-rotate --resolve latest "$T/b"
+	assert_status 0
+	assert_equal "$output" "$T/b/db_backup_20251028_020000.sql.gz"
+	run --separate-stderr cr-rotate --resolve pre_deployment_v1.2.0 "$T/b"
+	assert_equal "$output" "$T/b/db_backup_pre_deployment_v1.2.0_20251026_100000.sql.gz"
+	run --separate-stderr cr-rotate --resolve pre_deployment "$T/b"
+	assert_equal "$output" "$T/b/db_backup_pre_deployment_v1.2.0_20251026_100000.sql.gz"
+	run --separate-stderr cr-rotate --resolve daily "$T/b"
+	assert_equal "$output" "$T/b/db_backup_20251028_020000.sql.gz"
+	run --separate-stderr cr-rotate --resolve v1.2.0 "$T/b"
+	assert_status 66
+	assert_equal "$output" ""
+	[[ $stderr == *'no backup named "v1.2.0"'* ]]
+}
+
+@test "cr-rotate --help, -? and --version on stdout; --list-options names every retention option" {
+	run --separate-stderr cr-rotate --help
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr cr-rotate -?
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr cr-rotate --version
+	assert_equal "$output" "cr-rotate $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	run --separate-stderr cr-rotate --list-options
+	assert_status 0
+	assert_equal "$output" "$(printf -- '--keep-last\n--keep-daily\n--keep-weekly\n--keep-monthly\n--keep-yearly\n--keep-within\n--keep')"
+	run --separate-stderr cr-rotate --bogus
+	assert_status 64
+	assert_equal "$output" ""
+}
