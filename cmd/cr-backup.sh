@@ -17,6 +17,7 @@ usage() {
 	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]"
 	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]"
 	echo "       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]"
+	echo "       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
 	exit "$rc"
 }
@@ -31,7 +32,7 @@ EX_SUSPECT=3
 
 quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
 notify= copy_to= encrypt_to= env_file= conn_given=0
-conn_args=() keep_args=()
+conn_args=() keep_args=() status_args=() status_mode=0
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
 
@@ -54,6 +55,10 @@ while [ $# -gt 0 ]; do
 	--allow-empty)	allow_empty=1 ;;
 	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
 	--accept-shrink) max_shrink=0 ;;
+	--status)	status_mode=1 ;;
+	--json)		status_args+=(--json) ;;
+	--max-age|--trend)
+			need_arg "$@"; status_args+=("$1" "$2"); shift ;;
 	--version)	echo "$prog $version"; exit 0 ;;
 	--help|-\?)	usage 0 ;;
 	--)		shift; break ;;
@@ -105,6 +110,16 @@ fi
 # App settings: the option, else the environment, else the env file.
 [ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
 [ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+
+# --status [DIR]: are the backups healthy?  cr-verify --status says, per
+# kind: the newest, its age and size, whether it and its manifest verify,
+# the row trend; exit 0 healthy, 75 newest daily too old, 65 newest bad.
+if [ "$status_mode" -eq 1 ]; then
+	[ -z "$label" ] || dir=$label
+	[ -n "$dir" ] || { echo "$prog: --status needs the backup directory (DIR, --dir or CR_BACKUP_DIR)" >&2; exit 64; }
+	exec cr-verify "${status_args[@]}" --status "$dir"
+fi
+[ ${#status_args[@]} -eq 0 ] || { echo "$prog: --json, --max-age and --trend go with --status" >&2; usage; }
 
 # Outcome, reported to --notify on every exit.
 status=failure file= size=0 started=$(date +%s) tmp= mtmp= enc_tmp= lockfd= database=

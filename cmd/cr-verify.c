@@ -18,9 +18,11 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "backupdir.h"
 #include "dumpscan.h"
 #include "gzin.h"
 #include "manifest.h"
+#include "retention.h"
 #include "schemasum.h"
 #include "sha256.h"
 
@@ -60,7 +62,8 @@ usage(int status)
 	    "usage: cr-verify [-qv] [--json] [file ...]\n"
 	    "       cr-verify [-q] --manifest out.json [--name name] [--duration sec]\n"
 	    "                 [--baseline manifest|dir] [--max-shrink pct] [--allow-empty] file\n"
-	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n");
+	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n"
+	    "       cr-verify [--json] [--max-age duration] [--trend n] --status dir\n");
 	exit(status);
 }
 
@@ -794,6 +797,264 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 	return code;
 }
 
+/* --status: per kind, the newest backup, its age and size, whether it and
+ * its manifest verify, and the row counts of the last few. */
+#define STATUS_MAX_TREND	30
+
+struct kind_status {
+	size_t				 count;
+	const struct backupdir_entry	*newest;	/* restorable */
+	int				 code;		/* its verification */
+	char				 error[640];
+	const char			*manifest;	/* ok missing mismatch unreadable */
+	int				 healthy;	/* as its manifest says */
+	uint64_t			 rows;
+	int				 have_rows;
+	size_t				 ntrend;	/* oldest first */
+	const struct backupdir_entry	*trend[STATUS_MAX_TREND];
+	uint64_t			 trend_rows[STATUS_MAX_TREND];
+};
+
+static void
+age_text(time_t age, char *buf, size_t len)
+{
+	if (age < 0)
+		age = 0;
+	snprintf(buf, len, "%lldd%02lldh%02lldm", (long long)(age / 86400),
+	    (long long)(age % 86400 / 3600), (long long)(age % 3600 / 60));
+}
+
+static void
+iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* Verify the newest of a kind and its manifest. */
+static void
+status_check(const char *dir, struct kind_status *k)
+{
+	struct manifest m;
+	struct result r;
+	struct dumpscan *scan;
+	char path[PATH_MAX], json_path[PATH_MAX], hex[SHA256_HEX_BYTES], why[512];
+	uint64_t size;
+
+	k->healthy = 1;
+	k->manifest = "unreadable";
+	if (snprintf(path, sizeof(path), "%s/%s", dir, k->newest->name) >=
+	    (int)sizeof(path) - 5) {
+		k->code = EX_NOINPUT;
+		snprintf(k->error, sizeof(k->error), "path too long");
+		return;
+	}
+	k->code = scan_input(path, &r, &scan);
+	if (k->code != 0)
+		snprintf(k->error, sizeof(k->error), "%s", r.error);
+	else {
+		k->rows = dumpscan_info(scan)->rows;
+		k->have_rows = 1;
+	}
+	dumpscan_free(scan);
+	memcpy(json_path, path, strlen(path));
+	memcpy(json_path + strlen(path), MANIFEST_SUFFIX, sizeof(MANIFEST_SUFFIX));
+	if (access(json_path, F_OK) == -1) {
+		k->manifest = "missing";
+		return;
+	}
+	if (manifest_load(json_path, &m, why, sizeof(why)) == -1) {
+		k->manifest = "unreadable";
+		return;
+	}
+	k->healthy = m.healthy;
+	if (hash_file(path, hex, &size) == -1 || m.sha256 == NULL ||
+	    strcmp(m.sha256, hex) != 0 || m.file_bytes != size)
+		k->manifest = "mismatch";
+	else
+		k->manifest = "ok";
+	manifest_free(&m);
+}
+
+/* The rows of up to ntrend newest backups of a kind, from their manifests. */
+static void
+status_trend(const char *dir, const struct backupdir_entry *e, size_t n,
+    enum backupname_kind kind, size_t want, struct kind_status *k)
+{
+	struct manifest m;
+	char path[PATH_MAX], why[512];
+	size_t i, j;
+
+	k->ntrend = 0;
+	for (i = 0; i < n && k->ntrend < want; i++) {
+		if (e[i].bn.kind != kind)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, e[i].name, MANIFEST_SUFFIX);
+		if (manifest_load(path, &m, why, sizeof(why)) == -1)
+			continue;
+		k->trend[k->ntrend] = &e[i];
+		k->trend_rows[k->ntrend++] = m.rows;
+		manifest_free(&m);
+	}
+	/* oldest first, as a trend reads */
+	for (i = 0, j = k->ntrend; i + 1 < j; i++, j--) {
+		const struct backupdir_entry *t = k->trend[i];
+		uint64_t r = k->trend_rows[i];
+
+		k->trend[i] = k->trend[j - 1];
+		k->trend_rows[i] = k->trend_rows[j - 1];
+		k->trend[j - 1] = t;
+		k->trend_rows[j - 1] = r;
+	}
+}
+
+static int
+status(const char *dir, const char *max_age, size_t ntrend)
+{
+	struct kind_status kinds[BACKUPNAME_NKINDS];
+	struct backupdir_entry *e;
+	struct retention_span span;
+	char *problems[BACKUPNAME_NKINDS * 2 + 2], buf[700], age[64], when[32];
+	size_t n, i, nproblems = 0;
+	time_t now = time(NULL), cutoff = 0;
+	int kind, code = 0, stale = 0, bad = 0, suspect = 0;
+	struct kind_status *k;
+
+	if (retention_parse_span(max_age, &span) == -1)
+		errx(EX_USAGE, "--max-age %s: a duration like 26h, 2d or 1w (0h: no limit)",
+		    max_age);
+	if (span.years || span.months || span.weeks || span.days || span.hours)
+		cutoff = retention_span_cutoff(&span, now);
+	if (backupdir_list(dir, &e, &n) == -1)
+		err(EX_NOINPUT, "%s", dir);
+	memset(kinds, 0, sizeof(kinds));
+	for (i = 0; i < n; i++) {
+		k = &kinds[e[i].bn.kind];
+		k->count++;
+		if (k->newest == NULL && (e[i].bn.format == BACKUPNAME_SQL_GZ ||
+		    e[i].bn.format == BACKUPNAME_SQL))
+			k->newest = &e[i];
+	}
+	for (kind = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		k = &kinds[kind];
+		if (k->newest == NULL)
+			continue;
+		status_check(dir, k);
+		status_trend(dir, e, n, (enum backupname_kind)kind, ntrend, k);
+		if (k->code != 0 || (strcmp(k->manifest, "ok") != 0 &&
+		    strcmp(k->manifest, "missing") != 0)) {
+			snprintf(buf, sizeof(buf), "the newest %s backup %s %s",
+			    backupname_kind_name((enum backupname_kind)kind),
+			    k->newest->name, k->code != 0 ? "does not verify" :
+			    "does not match its manifest");
+			problems[nproblems++] = strdup(buf);
+			bad = 1;
+		} else if (!k->healthy) {
+			snprintf(buf, sizeof(buf), "the newest %s backup %s is "
+			    "suspicious (see its manifest's alarms)",
+			    backupname_kind_name((enum backupname_kind)kind),
+			    k->newest->name);
+			problems[nproblems++] = strdup(buf);
+			suspect = 1;
+		}
+	}
+	k = &kinds[BACKUPNAME_DAILY];
+	if (cutoff != 0 && k->newest == NULL) {
+		problems[nproblems++] = strdup("no daily backup");
+		stale = 1;
+	} else if (cutoff != 0 && k->newest->time < cutoff) {
+		age_text(now - k->newest->time, age, sizeof(age));
+		snprintf(buf, sizeof(buf), "the newest daily backup is %s old "
+		    "(--max-age %s)", age, max_age);
+		problems[nproblems++] = strdup(buf);
+		stale = 1;
+	}
+	for (i = 0; i < nproblems; i++)
+		if (problems[i] == NULL)
+			err(EX_OSERR, NULL);
+	code = bad ? EX_DATAERR : stale ? EX_TEMPFAIL : suspect ? EXIT_SUSPECT : 0;
+
+	if (json) {
+		printf("{");
+		json_field(stdout, "dir", dir, 0);
+		printf(",\"healthy\":%s,\"exit\":%d", code == 0 ? "true" : "false", code);
+		json_field(stdout, "max_age", max_age, 1);
+		printf(",\"problems\":[");
+		for (i = 0; i < nproblems; i++) {
+			if (i > 0)
+				putchar(',');
+			json_string(stdout, problems[i]);
+		}
+		printf("],\"kinds\":[");
+	} else
+		printf("%s: %s\n", dir, code == 0 ? "healthy" : "UNHEALTHY");
+	for (kind = 0, i = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		k = &kinds[kind];
+		if (k->count == 0)
+			continue;
+		if (json) {
+			printf("%s{\"kind\":\"%s\",\"count\":%zu", i++ > 0 ? "," : "",
+			    backupname_kind_name((enum backupname_kind)kind), k->count);
+			if (k->newest == NULL) {
+				printf(",\"newest\":null}");
+				continue;
+			}
+			json_field(stdout, "newest", k->newest->name, 1);
+			iso_time(k->newest->time, when, sizeof(when));
+			json_field(stdout, "time", when, 1);
+			printf(",\"age_s\":%lld,\"bytes\":%" PRIu64,
+			    (long long)(now - k->newest->time), k->newest->size);
+			printf(",\"verified\":%s", k->code == 0 ? "true" : "false");
+			json_field(stdout, "error", k->error, 1);
+			printf(",\"manifest\":\"%s\",\"manifest_healthy\":%s",
+			    k->manifest, k->healthy ? "true" : "false");
+			if (k->have_rows)
+				printf(",\"rows\":%" PRIu64, k->rows);
+			else
+				printf(",\"rows\":null");
+			printf(",\"trend\":[");
+			for (n = 0; n < k->ntrend; n++) {
+				printf("%s{", n > 0 ? "," : "");
+				json_field(stdout, "name", k->trend[n]->name, 0);
+				printf(",\"rows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+				    k->trend_rows[n], k->trend[n]->size);
+			}
+			printf("]}");
+			continue;
+		}
+		if (k->newest == NULL) {
+			printf("  %-15s %zu backup%s, none restorable here\n",
+			    backupname_kind_name((enum backupname_kind)kind),
+			    k->count, k->count == 1 ? "" : "s");
+			continue;
+		}
+		age_text(now - k->newest->time, age, sizeof(age));
+		human(k->newest->size, buf, sizeof(buf));
+		printf("  %-15s %s\n", backupname_kind_name((enum backupname_kind)kind),
+		    k->newest->name);
+		printf("  %-15s age %s, %s, %zu backup%s of this kind; %s, manifest %s%s\n",
+		    "", age, buf, k->count, k->count == 1 ? "" : "s",
+		    k->code == 0 ? "verified" : "DOES NOT VERIFY", k->manifest,
+		    k->healthy ? "" : " (suspicious)");
+		if (k->ntrend > 0) {
+			printf("  %-15s rows, oldest first:", "");
+			for (n = 0; n < k->ntrend; n++)
+				printf(" %" PRIu64, k->trend_rows[n]);
+			putchar('\n');
+		}
+	}
+	if (json)
+		printf("]}\n");
+	for (i = 0; i < nproblems; i++) {
+		if (!json)
+			fprintf(stderr, "cr-verify: %s: %s\n", dir, problems[i]);
+		free(problems[i]);
+	}
+	backupdir_free(e, n == 0 ? 0 : n);
+	return code;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -810,9 +1071,15 @@ main(int argc, char *argv[])
 		{ "max-shrink",	required_argument,	NULL, 'S' },
 		{ "allow-empty", no_argument,		NULL, 'E' },
 		{ "compare",	no_argument,		NULL, 'C' },
+		{ "status",	no_argument,		NULL, 's' },
+		{ "max-age",	required_argument,	NULL, 'A' },
+		{ "trend",	required_argument,	NULL, 'T' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char *manifest = NULL, *name = NULL, *baseline = NULL, *errstr;
+	const char *max_age = "26h";
+	size_t trend = 5;
+	int health = 0;
 	long duration = -1;
 	int ch, i, code, worst = 0, max_shrink = 0, allow_empty = 0, cmp = 0;
 
@@ -853,6 +1120,18 @@ main(int argc, char *argv[])
 		case 'C':
 			cmp = 1;
 			break;
+		case 's':
+			health = 1;
+			break;
+		case 'A':
+			max_age = optarg;
+			break;
+		case 'T':
+			trend = (size_t)strtonum(optarg, 0, STATUS_MAX_TREND, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "--trend %s: a count from 0 to %d", optarg,
+				    STATUS_MAX_TREND);
+			break;
 		case 'V':
 			printf("cr-verify %s\n", CR_VERSION);
 			return 0;
@@ -870,7 +1149,11 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	if (cmp) {
+	if (health) {
+		if (argc != 1 || cmp || manifest != NULL)
+			usage(EX_USAGE);
+		code = status(argv[0], max_age, trend);
+	} else if (cmp) {
 		if (argc != 2 || manifest != NULL)
 			usage(EX_USAGE);
 		code = compare(argv[0], argv[1], max_shrink);

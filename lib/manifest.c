@@ -359,6 +359,8 @@ parse_manifest(struct json *j, struct manifest *m)
 			rc = parse_string_or_null(j, &m->dump_time);
 		else if (strcmp(key, "stored_bytes") == 0)
 			rc = parse_number(j, &m->stored_bytes);
+		else if (strcmp(key, "file_bytes") == 0)
+			rc = parse_number(j, &m->file_bytes);
 		else if (strcmp(key, "bytes") == 0)
 			rc = parse_number(j, &m->bytes);
 		else if (strcmp(key, "rows") == 0)

@@ -24,7 +24,8 @@ struct manifest {
 	char			*schema_sha256;	/* of the statements, no data */
 	char			*selection;
 	char			*dump_time;
-	uint64_t		 stored_bytes;	/* file size */
+	uint64_t		 stored_bytes;	/* as stored: the gzip bytes */
+	uint64_t		 file_bytes;	/* the file's size */
 	uint64_t		 bytes;		/* uncompressed */
 	uint64_t		 rows;
 	int			 healthy;	/* no "healthy": false */

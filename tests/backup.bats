@@ -388,3 +388,50 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 0
 	assert_equal "$(ls "$DIR" | grep -c '^db_backup_nightly_.*\.sql\.gz$')" 5
 }
+
+@test "cr-backup --status: a healthy directory exits 0, with the newest per kind, its manifest and the row trend" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	sleep 1
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 0
+	f=$(backups | grep -v pre_deployment)
+	[[ $output == "$DIR: healthy"* ]]
+	[[ $output == *"  daily           $f"* ]]
+	[[ $output == *"verified, manifest ok"* ]]
+	[[ $output == *"rows, oldest first: 5507"* ]]
+	[[ $output == *"  pre_deployment  db_backup_pre_deployment_v1.2.0.sql.gz"* ]]
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-backup --status --json "$DIR"
+	assert_status 0
+	[[ $output == '{"dir":"'"$DIR"'","healthy":true,"exit":0,"max_age":"26h","problems":[],"kinds":[{"kind":"daily","count":1,"newest":"'"$f"'"'* ]]
+	[[ $output == *'"verified":true,"error":null,"manifest":"ok","manifest_healthy":true,"rows":5507,"trend":[{"name":"'"$f"'","rows":5507,'* ]]
+}
+
+@test "cr-backup --status: the newest daily 3 days old exits 75" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	f=$(backups)
+	old=db_backup_$(date -u -d '3 days ago' +%Y%m%d_%H%M%S).sql.gz
+	mv "$DIR/$f" "$DIR/$old"
+	mv "$DIR/$f.json" "$DIR/$old.json"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 75
+	[[ $output == "$DIR: UNHEALTHY"* ]]
+	[[ $stderr == *"the newest daily backup is 3d00h"*"old (--max-age 26h)"* ]]
+	run --separate-stderr cr-backup --status --max-age 4d "$DIR"
+	assert_status 0
+	run --separate-stderr cr-backup --status --json "$DIR"
+	assert_status 75
+	[[ $output == *'"healthy":false,"exit":75'* ]]
+}
+
+@test "cr-backup --status: a corrupted newest backup exits 65" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	f=$(backups)
+	size=$(stat -c %s "$DIR/$f")
+	truncate -s $((size / 2)) "$DIR/$f"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 65
+	[[ $output == *"DOES NOT VERIFY, manifest mismatch"* ]]
+	[[ $stderr == *"the newest daily backup $f does not verify"* ]]
+}
