@@ -36,16 +36,45 @@ conn_args=() keep_args=() status_args=() status_mode=0
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
 
+# The retention options are cr-rotate's own, whatever they are: asked, not
+# copied, so the two cannot drift apart.
+keep_opts=" $(cr-rotate --list-options | tr '\n' ' ')" ||
+	{ echo "$prog: cr-rotate --list-options failed" >&2; exit 69; }
+
+# As the C tools take them: --opt=value for an option with a value, and
+# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
+valued=" --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts "
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--)	args+=("$@"); break ;;
+	--*=*)	case $valued in
+		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
+		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
+		esac ;;
+	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
+	*)	args+=("$1") ;;
+	esac
+	shift
+done
+set -- "${args[@]}"
+
 while [ $# -gt 0 ]; do
 	case $1 in
 	-q|--quiet)	quiet=1 ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--env-file)	need_arg "$@"; env_file=$2; shift ;;
 	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
+	--dbname|--host|--port|--username)
+			need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
 	--name)		need_arg "$@"; label=$2; shift ;;
 	--stamp)	stamp=1 ;;
 	--force)	force=1 ;;
-	--keep-last|--keep-daily|--keep-weekly|--keep-monthly|--keep-within|--keep)
+	--keep|--keep-*)
+			case $keep_opts in
+			*" $1 "*) ;;
+			*) echo "$prog: unknown option: $1 (cr-rotate's are:$keep_opts)" >&2; usage ;;
+			esac
 			need_arg "$@"; keep_args+=("$1" "$2"); shift ;;
 	--no-rotate)	rotate=0 ;;
 	--notify)	need_arg "$@"; notify=$2; shift ;;
@@ -68,6 +97,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -eq 0 ] || usage
+# Bad retention values are refused now, not after the backup.
+if [ ${#keep_args[@]} -gt 0 ]; then
+	cr-rotate "${keep_args[@]}" </dev/null >/dev/null || usage
+fi
 
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 

@@ -27,10 +27,29 @@ conn_args=() ext_args=() extensions=()
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
 
+# As the C tools take them: --opt=value for an option with a value, and
+# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
+valued=" --env-file --dbname --host --port --username --migrations --extension --json-list --dir "
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--)	args+=("$@"); break ;;
+	--*=*)	case $valued in
+		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
+		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
+		esac ;;
+	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
+	*)	args+=("$1") ;;
+	esac
+	shift
+done
+set -- "${args[@]}"
+
 while [ $# -gt 0 ]; do
 	case $1 in
 	--env-file)	need_arg "$@"; env_file=$2; shift ;;
-	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
+	-d|-h|-p|-U|--dbname|--host|--port|--username)
+			need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
 	--migrations)	need_arg "$@"; migrations=$2; shift ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
@@ -40,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--version)	echo "$prog $version"; exit 0 ;;
 	--help|-\?)	usage 0 ;;
 	-)		[ -z "$source" ] || usage; source=- ;;
+	--)		shift; [ $# -le 1 ] || usage; [ $# -eq 0 ] || { [ -z "$source" ] || usage; source=$1; }; break ;;
 	-*)		echo "$prog: unknown option: $1" >&2; usage ;;
 	*)		[ -z "$source" ] || usage; source=$1 ;;
 	esac

@@ -435,3 +435,40 @@ fake_gpg() {	# fake_gpg EXIT
 	[[ $output == *"DOES NOT VERIFY, manifest mismatch"* ]]
 	[[ $stderr == *"the newest daily backup $f does not verify"* ]]
 }
+
+@test "cr-backup takes --opt=value and -dDB as the C tools do, and every retention option of cr-rotate" {
+	run --separate-stderr cr-backup -q --env-file="$ENVF" --dir="$DIR" --keep-yearly=3 --keep-last 9 --name=pre_deployment_v3
+	assert_status 0
+	[ -f "$DIR/db_backup_pre_deployment_v3.sql.gz" ]
+	run --separate-stderr cr-backup --dir "$DIR/2" -dshop --port="$PGPORT"
+	assert_status 0
+	[[ $stderr == *"database shop"* ]]
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --force=yes --name x1
+	assert_status 64
+	[[ $stderr == *"option --force takes no value"* ]]
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR/3" --keep-daily=x
+	assert_status 64
+	[[ $stderr == *"--keep-daily x: not a count from 0"* ]]
+	run test -e "$DIR/3"
+	assert_status 1
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR/3" --keep-hourly 3
+	assert_status 64
+	[[ $stderr == *"unknown option: --keep-hourly (cr-rotate's are: --keep-last --keep-daily"* ]]
+}
+
+@test "cr-backup --help and -? print usage on stdout and exit 0; --version; a usage error exits 64 on stderr" {
+	run --separate-stderr cr-backup --help
+	assert_status 0
+	[[ $output == "usage: cr-backup"* ]]
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-backup -?
+	assert_status 0
+	[[ $output == "usage: cr-backup"* ]]
+	run --separate-stderr cr-backup --version
+	assert_status 0
+	assert_equal "$output" "cr-backup $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	run --separate-stderr cr-backup --bogus
+	assert_status 64
+	assert_equal "$output" ""
+	[[ $stderr == *"usage: cr-backup"* ]]
+}

@@ -147,3 +147,16 @@ setup() {
 	assert_status 66
 	[[ $stderr == *"pre_deployment_v9: no such backup file, and no backup of that name in $b"* ]]
 }
+
+@test "cr-restore-dev takes --opt=value and -dDB as the C tools do" {
+	run --separate-stderr cr-restore-dev --yes --env-file="$ENVF" --no-migrate -dapp_dev "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $stderr == *"database app_dev"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	run --separate-stderr cr-restore-dev --yes=1 "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 64
+	[[ $stderr == *"option --yes takes no value"* ]]
+	run --separate-stderr cr-restore-dev --version
+	assert_status 0
+	[[ $output == "cr-restore-dev "* ]]
+}
