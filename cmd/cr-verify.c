@@ -916,7 +916,7 @@ status(const char *dir, const char *max_age, size_t ntrend)
 	struct backupdir_entry *e;
 	struct retention_span span;
 	char *problems[BACKUPNAME_NKINDS * 2 + 2], buf[700], age[64], when[32];
-	size_t n, i, nproblems = 0;
+	size_t n, i, t, nproblems = 0;
 	time_t now = time(NULL), cutoff = 0;
 	int kind, code = 0, stale = 0, bad = 0, suspect = 0;
 	struct kind_status *k;
@@ -1014,11 +1014,11 @@ status(const char *dir, const char *max_age, size_t ntrend)
 			else
 				printf(",\"rows\":null");
 			printf(",\"trend\":[");
-			for (n = 0; n < k->ntrend; n++) {
-				printf("%s{", n > 0 ? "," : "");
-				json_field(stdout, "name", k->trend[n]->name, 0);
+			for (t = 0; t < k->ntrend; t++) {
+				printf("%s{", t > 0 ? "," : "");
+				json_field(stdout, "name", k->trend[t]->name, 0);
 				printf(",\"rows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
-				    k->trend_rows[n], k->trend[n]->size);
+				    k->trend_rows[t], k->trend[t]->size);
 			}
 			printf("]}");
 			continue;
@@ -1039,8 +1039,8 @@ status(const char *dir, const char *max_age, size_t ntrend)
 		    k->healthy ? "" : " (suspicious)");
 		if (k->ntrend > 0) {
 			printf("  %-15s rows, oldest first:", "");
-			for (n = 0; n < k->ntrend; n++)
-				printf(" %" PRIu64, k->trend_rows[n]);
+			for (t = 0; t < k->ntrend; t++)
+				printf(" %" PRIu64, k->trend_rows[t]);
 			putchar('\n');
 		}
 	}
@@ -1051,7 +1051,7 @@ status(const char *dir, const char *max_age, size_t ntrend)
 			fprintf(stderr, "cr-verify: %s: %s\n", dir, problems[i]);
 		free(problems[i]);
 	}
-	backupdir_free(e, n == 0 ? 0 : n);
+	backupdir_free(e, n);
 	return code;
 }
 

@@ -472,3 +472,24 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_equal "$output" ""
 	[[ $stderr == *"usage: cr-backup"* ]]
 }
+
+@test "cr-backup: a server that is not there exits 69 and writes nothing" {
+	printf 'DATABASE_URL=postgresql:///shop?host=%s&port=1\n' "$PGHOST" >"$BATS_TEST_TMPDIR/down.env"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/down.env" --dir "$DIR"
+	assert_status 69
+	assert_equal "$(ls -A "$DIR")" ""
+}
+
+@test "cr-backup --status: a manifest that does not match its backup exits 65" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	f=$(backups)
+	sed -i 's/"sha256":"[0-9a-f]*"/"sha256":"00"/' "$DIR/$f.json"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 65
+	[[ $output == *"verified, manifest mismatch"* ]]
+	[[ $stderr == *"does not match its manifest"* ]]
+	echo '{"rows": [' >"$DIR/$f.json"
+	run --separate-stderr cr-backup --status --json "$DIR"
+	assert_status 65
+	[[ $output == *'"manifest":"unreadable"'* ]]
+}

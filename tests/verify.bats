@@ -390,3 +390,17 @@ flip() {
 	assert_status 0
 	[[ $output == *"  schema:       unchanged"* ]]
 }
+
+@test "cr-verify --help and -? print usage on stdout; an unknown option exits 64" {
+	run --separate-stderr cr-verify --help
+	assert_status 0
+	[[ $output == "usage: cr-verify"* ]]
+	run --separate-stderr cr-verify -?
+	assert_status 0
+	[[ $output == "usage: cr-verify"* ]]
+	run --separate-stderr cr-verify --bogus
+	assert_status 64
+	assert_equal "$output" ""
+	run --separate-stderr cr-verify --max-shrink 50 "$f/good.sql"
+	assert_status 64
+}
