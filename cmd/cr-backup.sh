@@ -38,8 +38,9 @@ need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a val
 
 # The retention options are cr-rotate's own, whatever they are: asked, not
 # copied, so the two cannot drift apart.
-keep_opts=" $(cr-rotate --list-options | tr '\n' ' ')" ||
-	{ echo "$prog: cr-rotate --list-options failed" >&2; exit 69; }
+keep_opts=$(cr-rotate --list-options) ||
+	{ echo "$prog: cr-rotate --list-options failed; is cr-rotate installed?" >&2; exit 69; }
+keep_opts=" $(printf '%s' "$keep_opts" | tr '\n' ' ') "
 
 # As the C tools take them: --opt=value for an option with a value, and
 # -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
@@ -73,7 +74,7 @@ while [ $# -gt 0 ]; do
 	--keep|--keep-*)
 			case $keep_opts in
 			*" $1 "*) ;;
-			*) echo "$prog: unknown option: $1 (cr-rotate's are:$keep_opts)" >&2; usage ;;
+			*) echo "$prog: unknown option: $1 (cr-rotate's are:${keep_opts% })" >&2; usage ;;
 			esac
 			need_arg "$@"; keep_args+=("$1" "$2"); shift ;;
 	--no-rotate)	rotate=0 ;;

@@ -469,7 +469,9 @@ info_to_manifest(const struct result *r, const struct dumpscan_info *in,
 	m->stored_bytes = r->in_bytes;
 	m->bytes = in->bytes;
 	m->rows = in->rows;
-	m->schema_sha256 = (char *)r->schema_sha256;
+	/* a copy: r is often the caller's local */
+	if (r->code == 0 && (m->schema_sha256 = strdup(r->schema_sha256)) == NULL)
+		err(EX_OSERR, NULL);
 	if (in->nlisted > 0 &&
 	    (m->tables = reallocarray(NULL, in->nlisted, sizeof(*m->tables))) == NULL)
 		err(EX_OSERR, NULL);
@@ -617,6 +619,7 @@ make_manifest(const char *path, const char *out, const char *name,
 		info_to_manifest(&r, in, &new);
 		shrink_alarms(&old, &new, max_shrink, &x.alarms, &x.nalarms);
 		free(new.tables);
+		free(new.schema_sha256);
 		manifest_free(&old);
 	}
 	job.r = &r;
@@ -784,13 +787,15 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 	}
 	free(alarms);
 	code = nalarms > 0 ? EXIT_SUSPECT : 0;
-	if (old_b)
+	if (old_b) {
 		free(old.tables);
-	else
+		free(old.schema_sha256);
+	} else
 		manifest_free(&old);
-	if (new_b)
+	if (new_b) {
 		free(new.tables);
-	else
+		free(new.schema_sha256);
+	} else
 		manifest_free(&new);
 	dumpscan_free(old_scan);
 	dumpscan_free(new_scan);

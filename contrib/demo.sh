@@ -84,6 +84,10 @@ run cr-backup --env-file "$demo/prod.env" --dir "$demo/backups"
 ls -l "$demo/backups"
 latest=$(ls "$demo"/backups/db_backup_2*.sql.gz | sort | tail -n 1)
 
+step "Each backup has a manifest; what changed between the two backups, and are the backups healthy?"
+run cr-verify --compare "$first" "$latest"
+run cr-backup --status "$demo/backups"
+
 step "The production guard: restoring over app_production is refused"
 set +e
 cr-restore --clean --yes --env-file "$demo/prod.env" "$latest"

@@ -1,6 +1,6 @@
 /* schemasum: a SHA-256 of a plain dump's schema, the statements without the
- * COPY data, comments or \restrict lines, so two dumps of the same schema
- * compare equal whatever their data and dump times.  Fed the uncompressed
+ * COPY data, sequence values (setval), comments or \restrict lines, so two
+ * dumps of the same schema compare equal whatever their data and times.  Fed the uncompressed
  * dump in any pieces; fixed memory.  Nothing prints. */
 #ifndef CR_SCHEMASUM_H
 #define CR_SCHEMASUM_H
@@ -9,7 +9,7 @@
 
 #include "sha256.h"
 
-#define SCHEMASUM_HEAD	12	/* enough to tell "\unrestrict " */
+#define SCHEMASUM_HEAD	32	/* enough to tell "SELECT pg_catalog.setval(" */
 #define SCHEMASUM_TAIL	16	/* " FROM stdin;\n" */
 
 struct schemasum {
