@@ -234,7 +234,7 @@ dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $
 exec {lockfd}>>"$dir/.cr-backup.lock" || die $EX_CANTCREAT "cannot create lock file in $dir"
 flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lock $dir/.cr-backup.lock)"
 # Under the lock no other run is writing: temp files left are from killed runs.
-rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/..cr-backup.*.partial.json.*.tmp
+rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/.cr-backup.*.partial.json.*.tmp
 
 now=$(date -u +%Y%m%d_%H%M%S)
 if [ -z "$label" ]; then

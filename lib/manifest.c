@@ -458,14 +458,16 @@ manifest_write(const char *path, int (*fill)(FILE *, void *), void *arg,
     char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
-	const char *slash, *what;
+	const char *slash, *base, *what;
 	FILE *fp = NULL;
 	int fd, saved;
 
+	/* a hidden name, and no "..": cr-rotate skips such names loudly */
 	slash = strrchr(path, '/');
-	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX.tmp",
-	    slash != NULL ? (int)(slash - path + 1) : 0, path,
-	    slash != NULL ? slash + 1 : path) >= (int)sizeof(tmp)) {
+	base = slash != NULL ? slash + 1 : path;
+	if (snprintf(tmp, sizeof(tmp), "%.*s%s%s.XXXXXX.tmp",
+	    (int)(base - path), path, base[0] == '.' ? "" : ".", base) >=
+	    (int)sizeof(tmp)) {
 		snprintf(err, errlen, "%s: name too long", path);
 		return -1;
 	}

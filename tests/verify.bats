@@ -408,3 +408,16 @@ flip() {
 	run --separate-stderr cr-verify --max-shrink 50 "$f/good.sql"
 	assert_status 64
 }
+
+@test "cr-verify --manifest: an unwritable destination exits 73 and leaves no temp file" {
+	mkdir "$d/ro"
+	chmod 500 "$d/ro"
+	target=$d/ro
+	# root writes anyway: a missing directory then
+	[ "$(id -u)" -ne 0 ] || target=$d/none
+	run --separate-stderr cr-verify -q --manifest "$target/m.json" "$f/good.sql.gz"
+	chmod 700 "$d/ro"
+	assert_status 73
+	[[ $stderr == *"cannot create a temp file"* ]]
+	assert_equal "$(ls -A "$d/ro")" ""
+}
