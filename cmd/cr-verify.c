@@ -733,10 +733,20 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 	size_t nalarms = 0, i;
 	int code, old_b, new_b;
 
-	if ((code = load_side(old_path, &old, &old_b, &old_scan)) != 0)
+	if ((code = load_side(old_path, &old, &old_b, &old_scan)) != 0) {
+		dumpscan_free(old_scan);
 		return code;
-	if ((code = load_side(new_path, &new, &new_b, &new_scan)) != 0)
+	}
+	if ((code = load_side(new_path, &new, &new_b, &new_scan)) != 0) {
+		if (old_b) {
+			free(old.tables);
+			free(old.schema_sha256);
+		} else
+			manifest_free(&old);
+		dumpscan_free(old_scan);
+		dumpscan_free(new_scan);
 		return code;
+	}
 	if (json) {
 		printf("{");
 		json_field(stdout, "old", old_path, 0);
