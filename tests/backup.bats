@@ -186,7 +186,8 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	assert_status 0
 	f=$(backups)
 	[ -f "$BATS_TEST_TMPDIR/$f.age" ]
-	! cmp -s "$DIR/$f" "$BATS_TEST_TMPDIR/$f.age"
+	run cmp -s "$DIR/$f" "$BATS_TEST_TMPDIR/$f.age"
+	assert_status 1
 	age -d -i "$BATS_TEST_TMPDIR/key" "$BATS_TEST_TMPDIR/$f.age" | cmp - "$DIR/$f"
 }
 
@@ -279,7 +280,8 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "cr-backup: an empty backup from a directory without .env is kept but fails with 3 and says why" {
-	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
 	n=$BATS_TEST_TMPDIR/notify.log
 	run --separate-stderr cr-backup --dir backups --notify "env | grep '^CR_' | sort > $n"
 	assert_status 3
@@ -302,7 +304,8 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "cr-backup reads ./.env when no connection setting is given, and CR_BACKUP_DIR from it" {
-	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
 	{ cat "$ENVF"; echo "CR_BACKUP_DIR='$BATS_TEST_TMPDIR/app/bk' # from the app"; } >.env
 	unset PGDATABASE
 	run --separate-stderr cr-backup
@@ -314,7 +317,8 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "cr-backup: -d, PGDATABASE or CR_ENV_FILE count as settings given; ./.env is then not read" {
-	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
 	echo 'DATABASE_URL=postgresql:///no_such_db' >.env
 	run --separate-stderr cr-backup --dir "$DIR" --allow-empty -d postgres
 	assert_status 0
@@ -325,7 +329,8 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "the C tools read an env file only when told: --env-file or CR_ENV_FILE, never ./.env" {
-	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
 	cp "$ENVF" .env
 	run --separate-stderr cr-dump --check
 	assert_status 0

@@ -84,7 +84,8 @@ setup() {
 }
 
 @test "cr-restore-dev takes ./.env and its CR_MIGRATIONS_DIR and CR_MIGRATIONS_JSON_LIST by default" {
-	mkdir "$BATS_TEST_TMPDIR/app" && cd "$BATS_TEST_TMPDIR/app"
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
 	{
 		cat "$ENVF"
 		echo "export CR_MIGRATIONS_DIR=\"$MIG\""

@@ -246,7 +246,8 @@ make_files() {
 	ls "$T/b" >"$T/after"
 	sort "$T/before" | comm -23 - <(sort "$T/listed") >"$T/expected"
 	sorted_equal "$T/after" "$T/expected"
-	[ -f "$T/b/README" ] && [ -f "$T/b/db_backup_pre_migration_020.sql.gz" ]
+	[ -f "$T/b/README" ]
+	[ -f "$T/b/db_backup_pre_migration_020.sql.gz" ]
 
 	# a second run has nothing left to do
 	run cr-rotate --delete --now "$NOW" "$T/b"
