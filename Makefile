@@ -9,9 +9,9 @@ BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 
 CC       ?= cc
-PKGS      = libpq zlib libbsd
+PKGS      = libpq zlib libbsd libdeflate
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/postgresql)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lz -lbsd)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lz -lbsd -ldeflate)
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
@@ -41,14 +41,24 @@ BATS_FLAGS ?= --tap
 
 .PHONY: all deps check lint-man bench demo install uninstall clean
 .SUFFIXES:
+# Keep the objects make builds on the way to a tool (cmd/X.o), so a second
+# `make` finds everything up to date instead of relinking.
+.SECONDARY:
 
 all: $(BINS)
 
-$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+# Before the first compile: the build prerequisites, or one line naming the
+# missing packages and `make deps` (no compiler error about bsd/string.h).
+$(O)/prereqs.ok: contrib/deps.sh
+	@mkdir -p $(@D)
+	@sh contrib/deps.sh --check --build
+	@touch $@
+
+$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile | $(O)/prereqs.ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(O)/cmd/%.o: cmd/%.c $(wildcard lib/*.h) Makefile
+$(O)/cmd/%.o: cmd/%.c $(wildcard lib/*.h) Makefile | $(O)/prereqs.ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

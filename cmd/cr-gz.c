@@ -1,10 +1,12 @@
-/* cr-gz: gzip filter for backups.  Compresses on many threads into bytes that
- * do not depend on the thread count; decompresses and tests strictly. */
+/* cr-gz: gzip filter for backups.  Compresses with libdeflate on many threads
+ * into bytes that do not depend on the thread count; decompresses and tests
+ * strictly, its own output on many threads. */
 #include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +20,13 @@
 #include "gzout.h"
 #include "io.h"
 
+/* --help and -? print it to stdout and succeed; a usage error to stderr. */
 static void __attribute__((noreturn))
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: cr-gz [-cdt] [-1..-9] [-p threads] [file ...]\n");
-	exit(EX_USAGE);
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]\n");
+	exit(status);
 }
 
 static const char *
@@ -79,7 +83,7 @@ gzout_failure(struct gzout *g, const char *path)
 	}
 }
 
-/* All inputs into one gzip member on stdout. */
+/* All inputs into one cr-gz stream on stdout. */
 static int
 compress(char **paths, int npaths, int level, int threads)
 {
@@ -164,22 +168,37 @@ decompress(char **paths, int npaths, int test)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
 	static char *stdin_only[] = { "-", NULL };
 	const char *errstr;
 	long cpus;
-	int ch, decomp = 0, test = 0, level = 6, threads, i, rc;
+	int ch, decomp = 0, test = 0, level = GZOUT_LEVEL_DEFAULT, threads, i, rc;
+	int before, in_digits = 0;
 
 	/* A closed pipe shows up as EPIPE from write(2), reported as such. */
 	signal(SIGPIPE, SIG_IGN);
 
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
-	while ((ch = getopt(argc, argv, "123456789cdtp:")) != -1) {
-		switch (ch) {
-		case '1': case '2': case '3': case '4': case '5':
-		case '6': case '7': case '8': case '9':
-			level = ch - '0';
+	opterr = 0;	/* -? is help, not an unknown option */
+	for (;;) {
+		before = optind;
+		if ((ch = getopt_long(argc, argv, ":0123456789cdtp:", longopts, NULL)) == -1)
 			break;
+		switch (ch) {
+		case '0': case '1': case '2': case '3': case '4':
+		case '5': case '6': case '7': case '8': case '9':
+			/* digits in one argument make one level, as in gzip: -12 */
+			level = (in_digits ? level * 10 : 0) + ch - '0';
+			if (level > 999)
+				level = 999;
+			/* optind moves on only when the argument is used up */
+			in_digits = optind == before;
+			continue;
 		case 'c':
 			break;	/* always stdout: accepted for gzip users */
 		case 'd':
@@ -194,10 +213,29 @@ main(int argc, char *argv[])
 				errx(EX_USAGE, "threads %s: %s (1 to %d)", optarg,
 				    errstr, GZOUT_MAX_THREADS);
 			break;
+		case 'h':
+			usage(0);
+		case 'V':
+			printf("cr-gz %s\n", CR_VERSION);
+			return 0;
+		case '?':
+			if (optopt == '?')
+				usage(0);
+			if (optopt != 0)
+				warnx("invalid option -- '%c'", optopt);
+			else
+				warnx("invalid option -- '%s'", argv[optind - 1]);
+			usage(EX_USAGE);
+		case ':':
+			warnx("option requires an argument -- '%c'", optopt);
+			usage(EX_USAGE);
 		default:
-			usage();
+			usage(EX_USAGE);
 		}
+		in_digits = 0;
 	}
+	if (level < 1 || level > GZOUT_LEVEL_MAX)
+		errx(EX_USAGE, "level %d: out of range (1 to %d)", level, GZOUT_LEVEL_MAX);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {

@@ -1,7 +1,14 @@
-/* gzin: streaming gzip reader (see gzin.h).  A producer thread reads and
- * inflates into a ring of chunks; the caller's thread checks CRC-32 and ISIZE
- * as it takes them, so inflating and checking run side by side as in pigz. */
+/* gzin: gzip reader (see gzin.h).  A producer thread reads the input.
+ * Members written by cr-gz (with the "CR" subfield, docs/stream-format.md)
+ * are read whole and decompressed by worker threads with libdeflate, which
+ * check each one's CRC-32 and length; any other member is inflated by the
+ * producer with zlib into a ring of chunks, and the caller's thread checks
+ * its CRC-32 and ISIZE as it takes them, as in pigz.  The caller takes the
+ * chunks in input order and checks that the members of a cr-gz stream come
+ * in sequence and add up to what its end member says. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,18 +16,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "gzin.h"
+#include "gzout.h"
 
 #define INBUF	(128 * 1024)
-#define CHUNK	(256 * 1024)
-#define RING	4
+#define CHUNK	(256 * 1024)	/* output of the zlib path per chunk */
+#define GZIN_MAX_THREADS 8
 
-/* What follows a chunk's data. */
-#define CH_MEMBER_END	0x1	/* a member ended: check its CRC-32 and ISIZE */
-#define CH_EOF		0x2	/* clean end of input */
-#define CH_ERROR	0x4	/* the producer failed: p_kind, p_err */
+/* A cr-gz member: header with FEXTRA and nothing else, the one subfield. */
+#define CR_HEADER(slen)	(10 + 2 + 4 + (slen))
+
+/* What a chunk holds, and what follows its data. */
+#define CH_MEMBER_END	0x01	/* a zlib member ended: check its CRC-32 and ISIZE */
+#define CH_EOF		0x02	/* clean end of input */
+#define CH_ERROR	0x04	/* the producer or a worker failed: kind, err */
+#define CH_FOREIGN	0x08	/* a member without the CR subfield starts here */
+#define CH_CR_DATA	0x10	/* a cr-gz data member, whole */
+#define CH_CR_END	0x20	/* a cr-gz end member */
 
 /* gzip header flags, RFC 1952 */
 #define FHCRC		0x02
@@ -29,22 +44,39 @@
 #define FCOMMENT	0x10
 #define FRESERVED	0xe0
 
+enum cstate { C_FREE, C_QUEUED, C_READY };
+
 struct chunk {
-	unsigned char *buf;
-	size_t len;
+	unsigned char *buf;		/* output, GZOUT_BLOCK bytes */
+	unsigned char *member;		/* a cr-gz member as read, GZ_MEMBER_MAX */
+	size_t len, member_len;
 	int flags;
+	enum cstate state;
+	struct chunk *next;		/* work queue */
 	int is_gzip;
+	unsigned number;		/* member number from 1, of a CR member */
+	uint64_t member_at;		/* its compressed offset */
+	uint64_t seq, total;		/* from its subfield; total: end member */
+	uint32_t crc;			/* CR data: CRC-32 of buf; end: the stream's */
 	uint32_t crc_want, isize_want;	/* with CH_MEMBER_END */
 	uint64_t trailer_at;		/* compressed offset of that trailer */
 	uint64_t in_total;		/* compressed bytes consumed so far */
+	enum gzin_errkind kind;		/* with CH_ERROR */
+	char err[160];
 };
 
 enum pstate { P_START, P_HEADER, P_DATA, P_TRAILER, P_NEXT, P_PASS, P_END };
 
+struct worker {
+	struct gzin *g;
+	struct libdeflate_decompressor *d;
+	pthread_t thread;
+};
+
 struct gzin {
 	int fd, flags;
 
-	/* producer: read, parse, inflate */
+	/* producer: read, parse, inflate foreign members */
 	enum pstate state;
 	unsigned char *in;
 	size_t in_pos, in_len;
@@ -53,22 +85,27 @@ struct gzin {
 	z_stream strm;
 	unsigned p_member;		/* member being read, from 1 */
 	int p_is_gzip;
-	enum gzin_errkind p_kind;
-	char p_err[160];
 
-	/* ring between producer and consumer */
-	struct chunk ring[RING];
-	unsigned head, tail, count;
+	/* ring between producer, workers and consumer */
+	struct chunk *ring;
+	unsigned nring, head, tail, count;
+	struct chunk *queue_head, *queue_tail;
 	pthread_mutex_t lock;
-	pthread_cond_t data_cond, space_cond;
+	pthread_cond_t data_cond, space_cond, work_cond;
 	pthread_t thread;
-	int threaded, thread_done, stop;
+	int thread_started, thread_done, stop;
+	int wake[2];			/* gzin_close to the producer: stop reading */
+	struct worker *workers;
+	int nworkers, nalloc;
 
 	/* consumer: check and hand out */
 	struct chunk *cur;
 	size_t cur_pos;
-	uint32_t crc;
+	uint32_t crc;			/* of the zlib member being taken */
 	uint64_t member_len;
+	int cr_active;			/* inside a cr-gz stream */
+	uint64_t cr_seq, cr_total;	/* next sequence number, length so far */
+	uint32_t cr_crc;		/* CRC-32 of the stream so far */
 	uint64_t bytes_in, bytes_out;
 	unsigned members;
 	int is_gzip, eof;
@@ -82,9 +119,9 @@ produce_error(struct gzin *g, struct chunk *c, enum gzin_errkind kind,
 {
 	va_list ap;
 
-	g->p_kind = kind;
+	c->kind = kind;
 	va_start(ap, fmt);
-	vsnprintf(g->p_err, sizeof(g->p_err), fmt, ap);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
 	c->flags |= CH_ERROR;
 	g->state = P_END;
@@ -97,20 +134,33 @@ truncated(struct gzin *g, struct chunk *c)
 	    (unsigned long long)(g->in_base + g->in_len));
 }
 
-/* One read(2).  The producer thread may be cancelled only while blocked
- * here, when it holds no lock, so gzin_close never waits on a stalled pipe. */
+/* One read(2), given up with ECANCELED when gzin_close writes to the wake
+ * pipe, so it never waits on a stalled pipe (no pthread_cancel: unwinding
+ * a thread's stack confuses AddressSanitizer). */
 static ssize_t
 read_some(struct gzin *g, void *buf, size_t len)
 {
+	struct pollfd pfd[2];
 	ssize_t n;
-	int old;
 
-	do {
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
-		n = read(g->fd, buf, len);
-		pthread_setcancelstate(old, NULL);
-	} while (n == -1 && errno == EINTR);
-	return n;
+	for (;;) {
+		pfd[0].fd = g->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = g->wake[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents != 0) {
+			errno = ECANCELED;
+			return -1;
+		}
+		if ((n = read(g->fd, buf, len)) != -1 || errno != EINTR)
+			return n;
+	}
 }
 
 /* Have at least want bytes at in + in_pos, unless the input ends first.
@@ -136,6 +186,19 @@ in_need(struct gzin *g, struct chunk *c, size_t want)
 		g->in_len += (size_t)n;
 	}
 	return (ssize_t)(g->in_len - g->in_pos);
+}
+
+static uint32_t
+get32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64le(const unsigned char *p)
+{
+	return (uint64_t)get32le(p) | (uint64_t)get32le(p + 4) << 32;
 }
 
 /* Next header byte, or -1 at end of input or on error (reported). */
@@ -221,6 +284,158 @@ parse_header(struct gzin *g, struct chunk *c)
 	return 0;
 }
 
+/* 1 with the "CR" subfield's length in *slen if the member at in + in_pos
+ * carries one, 0 if it does not, -1 after an error (reported). */
+static int
+cr_subfield(struct gzin *g, struct chunk *c, size_t *slen)
+{
+	const unsigned char *h, *x;
+	size_t xlen, sublen;
+	ssize_t n;
+
+	if ((n = in_need(g, c, 12)) == -1)
+		return -1;
+	h = g->in + g->in_pos;
+	if (n < 12 || !(h[3] & FEXTRA))
+		return 0;	/* parse_header reports the truncation */
+	xlen = (size_t)h[10] | (size_t)h[11] << 8;
+	if ((n = in_need(g, c, 12 + xlen)) == -1)
+		return -1;
+	if ((size_t)n < 12 + xlen)
+		return 0;
+	/* RFC 1952 2.3.1.1: subfields of SI1, SI2, LEN (LSB first), data */
+	for (x = g->in + g->in_pos + 12; xlen >= 4; x += 4 + sublen, xlen -= 4 + sublen) {
+		sublen = (size_t)x[2] | (size_t)x[3] << 8;
+		if (sublen > xlen - 4)
+			return 0;
+		if (x[0] == GZ_SUBFIELD_ID1 && x[1] == GZ_SUBFIELD_ID2) {
+			*slen = sublen;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A cr-gz member, read whole into c: the header is strict (docs/stream-format.md),
+ * the deflate data is the workers' to check. */
+static void
+read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
+{
+	static const unsigned char end_body[10] = { 0x03, 0x00 };
+	const unsigned char *h = g->in + g->in_pos;
+	size_t hlen = CR_HEADER(slen), have;
+	uint32_t msize;
+	ssize_t n;
+
+	c->number = ++g->p_member;
+	c->member_at = g->in_base + g->in_pos;
+	g->p_is_gzip = 1;
+	if (h[2] != Z_DEFLATED || h[3] != FEXTRA ||
+	    (size_t)h[10] + ((size_t)h[11] << 8) != 4 + slen ||
+	    (slen != GZ_SUBFIELD_DATA && slen != GZ_SUBFIELD_END)) {
+		produce_error(g, c, GZIN_EDATA, "bad cr-gz header in member %u "
+		    "(compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at);
+		return;
+	}
+	if ((n = in_need(g, c, hlen)) == -1)
+		return;
+	if ((size_t)n < hlen) {
+		truncated(g, c);
+		return;
+	}
+	h = g->in + g->in_pos;
+	msize = get32le(h + 16);
+	c->seq = get64le(h + 20);
+	if (msize < hlen + 2 + 8 || msize > GZ_MEMBER_MAX) {
+		produce_error(g, c, GZIN_EDATA, "size field of member %u out of "
+		    "range (compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at + 16);
+		return;
+	}
+	have = g->in_len - g->in_pos;
+	if (have > msize)
+		have = msize;
+	memcpy(c->member, g->in + g->in_pos, have);
+	g->in_pos += have;
+	if (have < msize) {
+		/* the rest straight from the input, past the buffer */
+		g->in_base += g->in_len;
+		g->in_pos = g->in_len = 0;
+		while (have < msize) {
+			if ((n = read_some(g, c->member + have, msize - have)) == -1) {
+				produce_error(g, c, GZIN_EIO, "read: %s", strerror(errno));
+				return;
+			}
+			if (n == 0) {
+				g->in_eof = 1;
+				truncated(g, c);
+				return;
+			}
+			have += (size_t)n;
+			g->in_base += (uint64_t)n;
+		}
+	}
+	c->member_len = msize;
+	g->state = P_NEXT;
+	if (slen == GZ_SUBFIELD_DATA) {
+		c->flags |= CH_CR_DATA;
+		return;
+	}
+	/* The end member: the stream's length and CRC-32, no data. */
+	c->total = get64le(c->member + 28);
+	c->crc = get32le(c->member + 36);
+	if (msize != hlen + sizeof(end_body) ||
+	    memcmp(c->member + hlen, end_body, sizeof(end_body)) != 0) {
+		produce_error(g, c, GZIN_EDATA, "bad cr-gz end member %u "
+		    "(compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at);
+		return;
+	}
+	c->flags |= CH_CR_END;
+}
+
+/* A worker's part: decompress a cr-gz data member and check it. */
+static void
+decode_cr_member(struct libdeflate_decompressor *d, struct chunk *c)
+{
+	size_t hlen = CR_HEADER(GZ_SUBFIELD_DATA), dlen, in_used = 0, out_len = 0;
+	const unsigned char *trailer = c->member + c->member_len - 8;
+	enum libdeflate_result r;
+
+	dlen = c->member_len - hlen - 8;
+	r = libdeflate_deflate_decompress_ex(d, c->member + hlen, dlen, c->buf,
+	    GZOUT_BLOCK, &in_used, &out_len);
+	c->len = 0;
+	c->kind = GZIN_EDATA;
+	if (r == LIBDEFLATE_INSUFFICIENT_SPACE)
+		snprintf(c->err, sizeof(c->err), "member %u holds more than %d bytes "
+		    "(compressed offset %llu)", c->number, GZOUT_BLOCK,
+		    (unsigned long long)c->member_at);
+	else if (r != LIBDEFLATE_SUCCESS)
+		snprintf(c->err, sizeof(c->err), "invalid compressed data in member %u "
+		    "(compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at + hlen);
+	else if (in_used != dlen)
+		snprintf(c->err, sizeof(c->err), "size field of member %u does not match "
+		    "its data (compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at + 16);
+	else if ((c->crc = (uint32_t)libdeflate_crc32(0, c->buf, out_len)) != get32le(trailer))
+		snprintf(c->err, sizeof(c->err), "CRC-32 mismatch in member %u "
+		    "(compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at + c->member_len - 8);
+	else if (out_len != get32le(trailer + 4))
+		snprintf(c->err, sizeof(c->err), "length mismatch in member %u "
+		    "(compressed offset %llu)", c->number,
+		    (unsigned long long)c->member_at + c->member_len - 4);
+	else {
+		c->len = out_len;
+		c->kind = GZIN_ENONE;
+		return;
+	}
+	c->flags |= CH_ERROR;
+}
+
 /* At the start of the input or after a member: another member, the end,
  * or (after a member) trailing garbage. */
 static void
@@ -258,13 +473,6 @@ next_member(struct gzin *g, struct chunk *c)
 		    (unsigned long long)(g->in_base + g->in_pos));
 }
 
-static uint32_t
-get32le(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 /* Fill c with up to CHUNK bytes of output.  It ends early at a member end
  * (so the consumer checks the member before anything after it), the end of
  * the input, or an error. */
@@ -273,19 +481,27 @@ fill_chunk(struct gzin *g, struct chunk *c)
 {
 	ssize_t n;
 	size_t avail;
-	int ret;
+	size_t slen;
+	int cr, ret;
 
 	c->len = 0;
 	c->flags = 0;
-	while (c->len < CHUNK && !(c->flags & (CH_MEMBER_END | CH_EOF | CH_ERROR))) {
+	c->kind = GZIN_ENONE;
+	while (c->len < CHUNK && !(c->flags & (CH_MEMBER_END | CH_EOF | CH_ERROR |
+	    CH_CR_DATA | CH_CR_END))) {
 		switch (g->state) {
 		case P_START:
 		case P_NEXT:
 			next_member(g, c);
 			break;
 		case P_HEADER:
-			if (parse_header(g, c) == 0)
+			if ((cr = cr_subfield(g, c, &slen)) == 1)
+				read_cr_member(g, c, slen);
+			else if (cr == 0 && parse_header(g, c) == 0) {
 				g->state = P_DATA;
+				c->flags |= CH_FOREIGN;
+				c->number = g->p_member;
+			}
 			break;
 		case P_DATA:
 			if (g->in_pos == g->in_len) {
@@ -364,10 +580,9 @@ producer_main(void *arg)
 	struct gzin *g = arg;
 	struct chunk *c;
 
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		while (!g->stop && g->count == RING)
+		while (!g->stop && g->count == g->nring)
 			pthread_cond_wait(&g->space_cond, &g->lock);
 		if (g->stop)
 			break;
@@ -377,9 +592,21 @@ producer_main(void *arg)
 		fill_chunk(g, c);
 
 		pthread_mutex_lock(&g->lock);
-		g->head = (g->head + 1) % RING;
+		g->head = (g->head + 1) % g->nring;
 		g->count++;
-		pthread_cond_signal(&g->data_cond);
+		if ((c->flags & (CH_CR_DATA | CH_ERROR)) == CH_CR_DATA) {
+			c->state = C_QUEUED;
+			c->next = NULL;
+			if (g->queue_tail != NULL)
+				g->queue_tail->next = c;
+			else
+				g->queue_head = c;
+			g->queue_tail = c;
+			pthread_cond_signal(&g->work_cond);
+		} else {
+			c->state = C_READY;
+			pthread_cond_signal(&g->data_cond);
+		}
 		if (c->flags & (CH_EOF | CH_ERROR))
 			break;
 	}
@@ -388,11 +615,41 @@ producer_main(void *arg)
 	return NULL;
 }
 
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct gzin *g = w->g;
+	struct chunk *c;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (!g->stop && g->queue_head == NULL)
+			pthread_cond_wait(&g->work_cond, &g->lock);
+		if (g->stop)
+			break;
+		c = g->queue_head;
+		if ((g->queue_head = c->next) == NULL)
+			g->queue_tail = NULL;
+		pthread_mutex_unlock(&g->lock);
+
+		decode_cr_member(w->d, c);
+
+		pthread_mutex_lock(&g->lock);
+		c->state = C_READY;
+		pthread_cond_signal(&g->data_cond);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
 struct gzin *
 gzin_open(int fd, int flags)
 {
 	struct gzin *g;
-	int i;
+	long cpus;
+	unsigned i;
+	int n, rc;
 
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
@@ -400,25 +657,67 @@ gzin_open(int fd, int flags)
 	g->flags = flags;
 	g->state = P_START;
 	g->crc = (uint32_t)crc32(0, NULL, 0);
-	if ((g->in = malloc(INBUF)) == NULL)
-		goto fail;
-	for (i = 0; i < RING; i++)
-		if ((g->ring[i].buf = malloc(CHUNK)) == NULL)
-			goto fail;
-	/* raw inflate (-15): gzin parses headers and trailers itself */
-	if (inflateInit2(&g->strm, -15) != Z_OK)
-		goto fail;
+	g->wake[0] = g->wake[1] = -1;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->data_cond, NULL);
 	pthread_cond_init(&g->space_cond, NULL);
-	/* Without a thread, gzin_read fills chunks itself: slower, same result. */
-	g->threaded = pthread_create(&g->thread, NULL, producer_main, g) == 0;
+	pthread_cond_init(&g->work_cond, NULL);
+	/* raw inflate (-15): gzin parses headers and trailers itself */
+	if (inflateInit2(&g->strm, -15) != Z_OK) {
+		free(g);
+		errno = ENOMEM;
+		return NULL;
+	}
+
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	g->nalloc = cpus < 1 ? 1 : cpus > GZIN_MAX_THREADS ? GZIN_MAX_THREADS : (int)cpus;
+	/* a member per worker, one being read, one being taken, one ready */
+	g->nring = (unsigned)g->nalloc + 3;
+	if (pipe2(g->wake, O_CLOEXEC) == -1)
+		goto fail;
+	if ((g->in = malloc(INBUF)) == NULL ||
+	    (g->ring = calloc(g->nring, sizeof(*g->ring))) == NULL ||
+	    (g->workers = calloc((size_t)g->nalloc, sizeof(*g->workers))) == NULL)
+		goto fail;
+	for (i = 0; i < g->nring; i++)
+		if ((g->ring[i].buf = malloc(GZOUT_BLOCK)) == NULL ||
+		    (g->ring[i].member = malloc(GZ_MEMBER_MAX)) == NULL)
+			goto fail;
+	for (n = 0; n < g->nalloc; n++) {
+		g->workers[n].g = g;
+		if ((g->workers[n].d = libdeflate_alloc_decompressor()) == NULL) {
+			errno = ENOMEM;
+			goto fail;
+		}
+		if (n == 0) {
+			/* libdeflate picks its CPU-specific code on the first call:
+			 * make that call here, not racing on the workers */
+			static const unsigned char empty[2] = { 0x03, 0x00 };
+			size_t out_len;
+
+			(void)libdeflate_crc32(0, empty, sizeof(empty));
+			(void)libdeflate_deflate_decompress_ex(g->workers[0].d, empty,
+			    sizeof(empty), g->ring[0].buf, 0, NULL, &out_len);
+		}
+		if ((rc = pthread_create(&g->workers[n].thread, NULL, worker_main,
+		    &g->workers[n])) != 0) {
+			if (n > 0)
+				break;	/* fewer workers: slower, same result */
+			errno = rc;
+			goto fail;
+		}
+		g->nworkers++;
+	}
+	if ((rc = pthread_create(&g->thread, NULL, producer_main, g)) != 0) {
+		errno = rc;
+		goto fail;
+	}
+	g->thread_started = 1;
 	return g;
 fail:
-	for (i = 0; i < RING; i++)
-		free(g->ring[i].buf);
-	free(g->in);
-	free(g);
+	rc = errno;
+	gzin_close(g);
+	errno = rc;
 	return NULL;
 }
 
@@ -433,11 +732,57 @@ consumer_error(struct gzin *g, enum gzin_errkind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A cr-gz chunk or the start of a member, before any of its data is handed
+ * out: members of a cr-gz stream come in sequence, nothing else comes between
+ * them, and the end member's length and CRC-32 are those of the stream. */
+static void
+chunk_begin(struct gzin *g, struct chunk *c)
+{
+	uint64_t want = g->cr_active ? g->cr_seq : 0;
+
+	if (c->flags & (CH_CR_DATA | CH_CR_END) && !(c->flags & CH_ERROR)) {
+		if (c->seq != want) {
+			consumer_error(g, GZIN_EDATA, "member %u is number %llu of a "
+			    "cr-gz stream, not %llu: a member is missing, repeated or "
+			    "moved (compressed offset %llu)", c->number,
+			    (unsigned long long)c->seq, (unsigned long long)want,
+			    (unsigned long long)c->member_at);
+			return;
+		}
+		if (c->flags & CH_CR_DATA) {
+			g->cr_active = 1;
+			g->cr_seq = c->seq + 1;
+			g->cr_crc = (uint32_t)crc32_combine(g->cr_crc, c->crc, (z_off_t)c->len);
+			g->cr_total += c->len;
+			return;
+		}
+		if (c->total != g->cr_total || c->crc != g->cr_crc)
+			consumer_error(g, GZIN_EDATA, "end member %u does not match the "
+			    "%s of its cr-gz stream (compressed offset %llu)", c->number,
+			    c->total != g->cr_total ? "length" : "CRC-32",
+			    (unsigned long long)c->member_at);
+		g->cr_active = 0;
+		g->cr_seq = g->cr_total = 0;
+		g->cr_crc = 0;
+		return;
+	}
+	if (!g->cr_active)
+		return;
+	if (c->flags & CH_FOREIGN)
+		consumer_error(g, GZIN_EDATA, "member %u lacks the CR subfield inside "
+		    "a cr-gz stream", c->number);
+	else if (c->flags & CH_EOF)
+		consumer_error(g, GZIN_EDATA, "unexpected end of data after %llu bytes",
+		    (unsigned long long)c->in_total);
+}
+
 /* The chunk's data is used up: act on what follows it, give it back. */
 static void
 chunk_done(struct gzin *g, struct chunk *c)
 {
 	g->bytes_in = c->in_total;
+	if (c->flags & (CH_CR_DATA | CH_CR_END) && !(c->flags & CH_ERROR))
+		g->members++;
 	if (c->flags & CH_MEMBER_END) {
 		g->members++;
 		if (g->crc != c->crc_want)
@@ -452,17 +797,16 @@ chunk_done(struct gzin *g, struct chunk *c)
 		g->member_len = 0;
 	}
 	if (c->flags & CH_ERROR && g->kind == GZIN_ENONE)
-		consumer_error(g, g->p_kind, "%s", g->p_err);
+		consumer_error(g, c->kind, "%s", c->err);
 	if (c->flags & CH_EOF)
 		g->eof = 1;
 	g->cur = NULL;
-	if (g->threaded) {
-		pthread_mutex_lock(&g->lock);
-		g->tail = (g->tail + 1) % RING;
-		g->count--;
-		pthread_cond_signal(&g->space_cond);
-		pthread_mutex_unlock(&g->lock);
-	}
+	pthread_mutex_lock(&g->lock);
+	c->state = C_FREE;
+	g->tail = (g->tail + 1) % g->nring;
+	g->count--;
+	pthread_cond_signal(&g->space_cond);
+	pthread_mutex_unlock(&g->lock);
 }
 
 /* Bytes ready at *p without taking them: > 0, 0 at the clean end, -1. */
@@ -477,19 +821,17 @@ peek(struct gzin *g, unsigned char **p)
 		if (g->eof)
 			return 0;
 		if ((c = g->cur) == NULL) {
-			if (g->threaded) {
-				pthread_mutex_lock(&g->lock);
-				while (g->count == 0)
-					pthread_cond_wait(&g->data_cond, &g->lock);
-				c = &g->ring[g->tail];
-				pthread_mutex_unlock(&g->lock);
-			} else {
-				c = &g->ring[0];
-				fill_chunk(g, c);
-			}
+			pthread_mutex_lock(&g->lock);
+			while (g->ring[g->tail].state != C_READY)
+				pthread_cond_wait(&g->data_cond, &g->lock);
+			c = &g->ring[g->tail];
+			pthread_mutex_unlock(&g->lock);
 			g->cur = c;
 			g->cur_pos = 0;
 			g->is_gzip = c->is_gzip;
+			chunk_begin(g, c);
+			if (g->kind != GZIN_ENONE)
+				return -1;
 		}
 		if (g->cur_pos < c->len) {
 			*p = c->buf + g->cur_pos;
@@ -502,7 +844,8 @@ peek(struct gzin *g, unsigned char **p)
 static void
 take(struct gzin *g, const unsigned char *p, size_t n)
 {
-	if (g->is_gzip) {
+	/* a cr-gz member's CRC-32 was checked by its worker */
+	if (g->is_gzip && !(g->cur->flags & CH_CR_DATA)) {
 		g->crc = (uint32_t)crc32(g->crc, p, (uInt)n);
 		g->member_len += n;
 	}
@@ -579,27 +922,44 @@ gzin_members(const struct gzin *g)
 void
 gzin_close(struct gzin *g)
 {
-	int i, done;
+	unsigned i;
+	int n, done;
 
 	if (g == NULL)
 		return;
-	if (g->threaded) {
-		pthread_mutex_lock(&g->lock);
-		g->stop = 1;
-		pthread_cond_broadcast(&g->space_cond);
-		done = g->thread_done;
-		pthread_mutex_unlock(&g->lock);
-		/* It may sit in read(2) on a pipe nobody writes to any more. */
+	pthread_mutex_lock(&g->lock);
+	g->stop = 1;
+	pthread_cond_broadcast(&g->space_cond);
+	pthread_cond_broadcast(&g->work_cond);
+	done = g->thread_done;
+	pthread_mutex_unlock(&g->lock);
+	if (g->thread_started) {
+		/* It may sit in poll(2) on a pipe nobody writes to any more. */
 		if (!done)
-			pthread_cancel(g->thread);
+			(void)!write(g->wake[1], "", 1);
 		pthread_join(g->thread, NULL);
 	}
+	if (g->wake[0] != -1) {
+		close(g->wake[0]);
+		close(g->wake[1]);
+	}
+	for (n = 0; n < g->nworkers; n++)
+		pthread_join(g->workers[n].thread, NULL);
+	if (g->workers != NULL)
+		for (n = 0; n < g->nalloc; n++)
+			libdeflate_free_decompressor(g->workers[n].d);
+	if (g->ring != NULL)
+		for (i = 0; i < g->nring; i++) {
+			free(g->ring[i].buf);
+			free(g->ring[i].member);
+		}
 	pthread_cond_destroy(&g->data_cond);
 	pthread_cond_destroy(&g->space_cond);
+	pthread_cond_destroy(&g->work_cond);
 	pthread_mutex_destroy(&g->lock);
 	inflateEnd(&g->strm);
-	for (i = 0; i < RING; i++)
-		free(g->ring[i].buf);
+	free(g->workers);
+	free(g->ring);
 	free(g->in);
 	free(g);
 }

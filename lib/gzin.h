@@ -1,8 +1,11 @@
 /* gzin: streaming gzip (RFC 1952) reader with strict integrity checks.
- * Pull interface shared by cr-gz -d/-t and cr-verify.  Handles concatenated
- * members, checks every CRC-32 and ISIZE, and reports truncation and trailing
- * garbage.  Memory is fixed at open time whatever the input size.  Nothing
- * prints: errors are described by gzin_error(). */
+ * Pull interface shared by cr-gz -d/-t, cr-verify and cr-restore.  Handles
+ * concatenated members, checks every CRC-32 and ISIZE, and reports
+ * truncation and trailing garbage.  Members written by cr-gz are decompressed
+ * on worker threads (one per core, up to 8) and their sequence and end member
+ * checked (docs/stream-format.md); other members stream through zlib.
+ * Memory is fixed at open time whatever the input size: (workers + 3) slots
+ * of 2 MiB.  Nothing prints: errors are described by gzin_error(). */
 #ifndef CR_GZIN_H
 #define CR_GZIN_H
 
@@ -23,7 +26,8 @@ enum gzin_errkind {
 	GZIN_ENOMEM		/* allocation failed (EX_OSERR) */
 };
 
-/* Start reading fd (not closed by gzin).  Returns NULL only when out of memory. */
+/* Start reading fd (not closed by gzin).  Returns NULL with errno set when
+ * memory or threads cannot be had. */
 struct gzin *gzin_open(int fd, int flags);
 
 /* Up to len bytes of decompressed data.  Returns > 0 bytes, 0 at the clean

@@ -1,5 +1,6 @@
 /* gzout: parallel gzip writer (see gzout.h).  The caller's thread fills
- * blocks, worker threads deflate them, one writer thread emits them in order. */
+ * blocks, worker threads compress them into members, one writer thread emits
+ * them in order and ends the stream with the end member. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -9,27 +10,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "gzout.h"
 #include "io.h"
 
-#define DICT	32768		/* deflate window: what a block may refer back to */
+/* Member layout (docs/stream-format.md): a 10-byte header with FEXTRA,
+ * XLEN, the "CR" subfield, deflate data, CRC-32 and ISIZE. */
+#define DATA_HEADER	(10 + 2 + 4 + GZ_SUBFIELD_DATA)
+#define END_HEADER	(10 + 2 + 4 + GZ_SUBFIELD_END)
+#define TRAILER		8
 
 struct job {
 	struct job *next;		/* free list or work queue */
 	uint64_t seq;			/* position in the output */
-	unsigned char *in;		/* DICT bytes of dictionary, then the block */
-	size_t dictlen, inlen;
-	unsigned char *out;
-	size_t outlen, outcap;
+	unsigned char *in;		/* the block */
+	size_t inlen;
+	unsigned char *out;		/* the whole member */
+	size_t outlen;
 	uint32_t crc;			/* CRC-32 of the block alone */
-	int last;
+	int last;			/* no data: the writer ends the stream */
 };
 
 struct worker {
 	struct gzout *g;
-	z_stream strm;
+	struct libdeflate_compressor *compressor;
 	pthread_t thread;
 };
 
@@ -47,13 +53,13 @@ struct gzout {
 	uint64_t seq_next;		/* next seq to hand out (caller) */
 	uint64_t seq_write;		/* next seq to write (writer) */
 	struct job *cur;		/* block being filled by the caller */
-	struct job *spare;		/* next block, dictionary already copied */
 	struct worker *workers;
-	int nworkers;
+	int threads;			/* workers allocated */
+	int nworkers;			/* workers running */
 	pthread_t writer;
 	int writer_started;
 	int stop;			/* threads must return */
-	int finished;			/* the trailer is written */
+	int finished;			/* the end member is written */
 	int submitted_last;
 	enum gzout_errkind kind;
 	char errbuf[160];
@@ -77,39 +83,62 @@ fail_locked(struct gzout *g, enum gzout_errkind kind, const char *fmt, ...)
 	pthread_cond_broadcast(&g->free_cond);
 }
 
-/* Deflate one block as raw deflate ending on a byte boundary: Z_SYNC_FLUSH,
- * or Z_FINISH for the last.  The bytes depend only on the dictionary, the
- * block and the level, never on which thread ran it. */
-static int
-compress_job(z_stream *s, struct job *j)
+static void
+put32le(unsigned char *p, uint32_t v)
 {
-	unsigned char *bigger;
-	int flush = j->last ? Z_FINISH : Z_SYNC_FLUSH, ret;
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
 
-	if (deflateReset(s) != Z_OK)
+static void
+put64le(unsigned char *p, uint64_t v)
+{
+	put32le(p, (uint32_t)v);
+	put32le(p + 4, (uint32_t)(v >> 32));
+}
+
+/* RFC 1952 member header with FEXTRA and the "CR" subfield of slen bytes,
+ * whose first twelve are MSIZE and SEQ.  MTIME 0, OS 3 (Unix): the bytes
+ * depend on the input alone.  XFL 2 = best compression, 4 = fastest. */
+static void
+put_header(unsigned char *p, int level, size_t slen, uint32_t msize, uint64_t seq)
+{
+	p[0] = 0x1f;
+	p[1] = 0x8b;
+	p[2] = 8;			/* CM: deflate */
+	p[3] = 0x04;			/* FLG: FEXTRA */
+	put32le(p + 4, 0);
+	p[8] = level >= 9 ? 2 : level == 1 ? 4 : 0;
+	p[9] = 3;
+	p[10] = (unsigned char)(4 + slen);	/* XLEN, LSB first */
+	p[11] = 0;
+	p[12] = GZ_SUBFIELD_ID1;
+	p[13] = GZ_SUBFIELD_ID2;
+	p[14] = (unsigned char)slen;		/* LEN, LSB first */
+	p[15] = 0;
+	put32le(p + 16, msize);
+	put64le(p + 20, seq);
+}
+
+/* One block into one member.  The bytes depend only on the block, its
+ * sequence number and the level, never on which thread ran it. */
+static int
+compress_job(struct worker *w, struct job *j)
+{
+	size_t n;
+
+	n = libdeflate_deflate_compress(w->compressor, j->in, j->inlen,
+	    j->out + DATA_HEADER, GZ_MEMBER_MAX - DATA_HEADER - TRAILER);
+	if (n == 0)		/* GZ_MEMBER_MAX exceeds the bound: unreachable */
 		return -1;
-	if (j->dictlen > 0 &&
-	    deflateSetDictionary(s, j->in + DICT - j->dictlen, (uInt)j->dictlen) != Z_OK)
-		return -1;
-	s->next_in = j->in + DICT;
-	s->avail_in = (uInt)j->inlen;
-	j->outlen = 0;
-	for (;;) {
-		s->next_out = j->out + j->outlen;
-		s->avail_out = (uInt)(j->outcap - j->outlen);
-		ret = deflate(s, flush);
-		j->outlen = j->outcap - s->avail_out;
-		if (ret == Z_STREAM_ERROR)
-			return -1;
-		if (flush == Z_FINISH ? ret == Z_STREAM_END : s->avail_out > 0)
-			break;
-		/* deflateBound makes this unreachable; stay correct anyway */
-		if ((bigger = realloc(j->out, j->outcap * 2)) == NULL)
-			return -1;
-		j->out = bigger;
-		j->outcap *= 2;
-	}
-	j->crc = (uint32_t)crc32(0, j->in + DICT, (uInt)j->inlen);
+	j->outlen = DATA_HEADER + n + TRAILER;
+	j->crc = (uint32_t)libdeflate_crc32(0, j->in, j->inlen);
+	put_header(j->out, w->g->level, GZ_SUBFIELD_DATA, (uint32_t)j->outlen, j->seq);
+	/* RFC 1952: CRC-32, then ISIZE = length mod 2^32, LSB first */
+	put32le(j->out + DATA_HEADER + n, j->crc);
+	put32le(j->out + DATA_HEADER + n + 4, (uint32_t)j->inlen);
 	return 0;
 }
 
@@ -131,10 +160,9 @@ worker_main(void *arg)
 			g->queue_tail = NULL;
 		pthread_mutex_unlock(&g->lock);
 
-		if (compress_job(&w->strm, j) == -1) {
+		if (!j->last && compress_job(w, j) == -1) {
 			pthread_mutex_lock(&g->lock);
-			fail_locked(g, GZOUT_ENOMEM, "deflate: %s",
-			    w->strm.msg ? w->strm.msg : "out of memory");
+			fail_locked(g, GZOUT_ENOMEM, "libdeflate: output larger than its bound");
 			break;
 		}
 
@@ -147,13 +175,22 @@ worker_main(void *arg)
 	return NULL;
 }
 
-static void
-put32le(unsigned char *p, uint32_t v)
+/* The end member (docs/stream-format.md): no data, and in its subfield the
+ * sequence number, length and CRC-32 of everything before it, so a reader
+ * knows that no member was lost, repeated or moved and the stream not cut. */
+static int
+write_end(struct gzout *g, uint64_t seq, uint64_t total, uint32_t crc)
 {
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
+	unsigned char m[END_HEADER + 2 + TRAILER];
+
+	put_header(m, g->level, GZ_SUBFIELD_END, sizeof(m), seq);
+	put64le(m + 28, total);
+	put32le(m + 36, crc);
+	m[END_HEADER] = 0x03;		/* empty final block, fixed Huffman codes */
+	m[END_HEADER + 1] = 0x00;
+	put32le(m + END_HEADER + 2, 0);	/* CRC-32 and ISIZE of no data */
+	put32le(m + END_HEADER + 6, 0);
+	return io_write_all(g->fd, m, sizeof(m));
 }
 
 static void *
@@ -161,19 +198,11 @@ writer_main(void *arg)
 {
 	struct gzout *g = arg;
 	struct job *j;
-	unsigned char trailer[8];
-	/* RFC 1952 header: no name, MTIME 0, OS 3 (Unix), so the bytes depend
-	 * on the input alone.  XFL 2 = best compression, 4 = fastest. */
-	unsigned char header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
-	    g->level == 9 ? 2 : g->level == 1 ? 4 : 0, 3 };
 	uint32_t crc = 0;
 	uint64_t total = 0;
 	int last, rc;
 
-	rc = io_write_all(g->fd, header, sizeof(header));
 	pthread_mutex_lock(&g->lock);
-	if (rc == -1)
-		fail_locked(g, GZOUT_EWRITE, "write: %s", strerror(errno));
 	for (;;) {
 		while (!g->stop && g->done[g->seq_write % g->njobs] == NULL)
 			pthread_cond_wait(&g->done_cond, &g->lock);
@@ -183,14 +212,12 @@ writer_main(void *arg)
 		g->done[g->seq_write % g->njobs] = NULL;
 		pthread_mutex_unlock(&g->lock);
 
-		rc = io_write_all(g->fd, j->out, j->outlen);
-		crc = (uint32_t)crc32_combine(crc, j->crc, (z_off_t)j->inlen);
-		total += j->inlen;
-		if ((last = j->last) && rc == 0) {
-			/* RFC 1952: CRC-32, then ISIZE = length mod 2^32, LSB first */
-			put32le(trailer, crc);
-			put32le(trailer + 4, (uint32_t)total);
-			rc = io_write_all(g->fd, trailer, sizeof(trailer));
+		if ((last = j->last))
+			rc = write_end(g, j->seq, total, crc);
+		else {
+			rc = io_write_all(g->fd, j->out, j->outlen);
+			crc = (uint32_t)crc32_combine(crc, j->crc, (z_off_t)j->inlen);
+			total += j->inlen;
 		}
 
 		pthread_mutex_lock(&g->lock);
@@ -216,10 +243,10 @@ struct gzout *
 gzout_new(int fd, int level, int threads)
 {
 	struct gzout *g;
-	size_t i, outcap;
+	size_t i;
 	int n, rc;
 
-	if (level < 1 || level > 9) {
+	if (level < 1 || level > GZOUT_LEVEL_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -227,6 +254,8 @@ gzout_new(int fd, int level, int threads)
 		threads = 1;
 	if (threads > GZOUT_MAX_THREADS)
 		threads = GZOUT_MAX_THREADS;
+	if (level >= 10 && threads > GZOUT_MAX_THREADS_SLOW)
+		threads = GZOUT_MAX_THREADS_SLOW;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return NULL;
 	g->fd = fd;
@@ -236,34 +265,32 @@ gzout_new(int fd, int level, int threads)
 	pthread_cond_init(&g->done_cond, NULL);
 	pthread_cond_init(&g->free_cond, NULL);
 
-	/* One job per worker, one being filled, one spare, one being written,
-	 * and a few to absorb blocks finishing out of order. */
-	g->njobs = (size_t)threads + (size_t)(threads < 8 ? threads : 8) + 3;
-	/* deflateBound for a raw stream, plus room for the sync flush marker */
-	outcap = GZOUT_BLOCK + (GZOUT_BLOCK >> 12) + (GZOUT_BLOCK >> 14) + 64;
+	/* One job per worker, one being filled, one being written, one spare
+	 * for a block finishing out of order. */
+	g->njobs = (size_t)threads + 3;
 	if ((g->jobs = calloc(g->njobs, sizeof(*g->jobs))) == NULL ||
 	    (g->done = calloc(g->njobs, sizeof(*g->done))) == NULL ||
 	    (g->workers = calloc((size_t)threads, sizeof(*g->workers))) == NULL)
 		goto fail;
+	g->threads = threads;
 	for (i = 0; i < g->njobs; i++) {
-		if ((g->jobs[i].in = malloc(DICT + GZOUT_BLOCK)) == NULL ||
-		    (g->jobs[i].out = malloc(outcap)) == NULL)
+		if ((g->jobs[i].in = malloc(GZOUT_BLOCK)) == NULL ||
+		    (g->jobs[i].out = malloc(GZ_MEMBER_MAX)) == NULL)
 			goto fail;
-		g->jobs[i].outcap = outcap;
 		g->jobs[i].next = g->free_list;
 		g->free_list = &g->jobs[i];
 	}
+	/* libdeflate picks its CPU-specific CRC-32 on the first call: make that
+	 * call here, not racing on the workers */
+	(void)libdeflate_crc32(0, "", 0);
 	for (n = 0; n < threads; n++) {
 		g->workers[n].g = g;
-		/* raw deflate (-15): gzout writes the gzip header and trailer */
-		if (deflateInit2(&g->workers[n].strm, level, Z_DEFLATED, -15, 8,
-		    Z_DEFAULT_STRATEGY) != Z_OK) {
+		if ((g->workers[n].compressor = libdeflate_alloc_compressor(level)) == NULL) {
 			errno = ENOMEM;
 			goto fail;
 		}
 		if ((rc = pthread_create(&g->workers[n].thread, NULL, worker_main,
 		    &g->workers[n])) != 0) {
-			deflateEnd(&g->workers[n].strm);
 			if (n > 0)
 				break;	/* fewer workers: same output, slower */
 			errno = rc;
@@ -299,7 +326,7 @@ get_job(struct gzout *g)
 		j = NULL;
 	pthread_mutex_unlock(&g->lock);
 	if (j != NULL)
-		j->dictlen = j->inlen = 0;
+		j->inlen = 0;
 	return j;
 }
 
@@ -330,28 +357,24 @@ failed(struct gzout *g)
 	return stop;
 }
 
-/* The block to append to, or NULL once the stream failed.  A full block
- * is only submitted here, when more input is known to follow, so the last
- * block is never empty (unless the whole input is). */
+/* The block to append to, or NULL once the stream failed.  A block is
+ * submitted as soon as it is full: the end member follows it, so no block
+ * has to know that it is the last. */
 static struct job *
-block_with_room(struct gzout *g, int more_follows)
+block_with_room(struct gzout *g)
 {
 	if (g->cur == NULL)
-		return g->cur = get_job(g);
-	if (g->cur->inlen < GZOUT_BLOCK)
-		return g->cur;
-	if (g->spare == NULL) {
-		if ((g->spare = get_job(g)) == NULL)
-			return NULL;
-		memcpy(g->spare->in, g->cur->in + GZOUT_BLOCK, DICT);
-		g->spare->dictlen = DICT;
-	}
-	if (!more_follows)
-		return g->spare;
-	submit(g, g->cur, 0);
-	g->cur = g->spare;
-	g->spare = NULL;
+		g->cur = get_job(g);
 	return g->cur;
+}
+
+static void
+submit_if_full(struct gzout *g)
+{
+	if (g->cur->inlen == GZOUT_BLOCK) {
+		submit(g, g->cur, 0);
+		g->cur = NULL;
+	}
 }
 
 int
@@ -364,15 +387,16 @@ gzout_write(struct gzout *g, const void *buf, size_t len)
 	if (failed(g))
 		return -1;
 	while (len > 0) {
-		if ((j = block_with_room(g, 1)) == NULL)
+		if ((j = block_with_room(g)) == NULL)
 			return -1;
 		n = GZOUT_BLOCK - j->inlen;
 		if (n > len)
 			n = len;
-		memcpy(j->in + DICT + j->inlen, p, n);
+		memcpy(j->in + j->inlen, p, n);
 		j->inlen += n;
 		p += n;
 		len -= n;
+		submit_if_full(g);
 	}
 	return 0;
 }
@@ -385,11 +409,10 @@ gzout_read_from(struct gzout *g, int fd)
 
 	if (failed(g))
 		return -1;
-	/* A full current block is submitted only once this read gives data. */
-	if ((j = block_with_room(g, 0)) == NULL)
+	if ((j = block_with_room(g)) == NULL)
 		return -1;
 	do
-		n = read(fd, j->in + DICT + j->inlen, GZOUT_BLOCK - j->inlen);
+		n = read(fd, j->in + j->inlen, GZOUT_BLOCK - j->inlen);
 	while (n == -1 && errno == EINTR);
 	if (n == -1) {
 		pthread_mutex_lock(&g->lock);
@@ -397,30 +420,29 @@ gzout_read_from(struct gzout *g, int fd)
 		pthread_mutex_unlock(&g->lock);
 		return -1;
 	}
-	if (n > 0 && j == g->spare && block_with_room(g, 1) == NULL)
-		return -1;
 	j->inlen += (size_t)n;
+	submit_if_full(g);
 	return n;
 }
 
 int
 gzout_finish(struct gzout *g)
 {
+	struct job *end;
 	int rc;
 
 	if (g->submitted_last || failed(g))
 		return -1;
-	if (g->cur == NULL && (g->cur = get_job(g)) == NULL)
-		return -1;
-	submit(g, g->cur, 1);
-	g->submitted_last = 1;
-	g->cur = NULL;
-	pthread_mutex_lock(&g->lock);
-	if (g->spare != NULL) {
-		g->spare->next = g->free_list;
-		g->free_list = g->spare;
-		g->spare = NULL;
+	if (g->cur != NULL && g->cur->inlen > 0) {
+		submit(g, g->cur, 0);
+		g->cur = NULL;
 	}
+	if ((end = block_with_room(g)) == NULL)
+		return -1;
+	g->cur = NULL;
+	submit(g, end, 1);
+	g->submitted_last = 1;
+	pthread_mutex_lock(&g->lock);
 	while (!g->stop && !g->finished)
 		pthread_cond_wait(&g->free_cond, &g->lock);
 	rc = g->finished ? 0 : -1;
@@ -453,10 +475,11 @@ gzout_free(struct gzout *g)
 	pthread_cond_broadcast(&g->work_cond);
 	pthread_cond_broadcast(&g->done_cond);
 	pthread_mutex_unlock(&g->lock);
-	for (n = 0; n < g->nworkers; n++) {
+	for (n = 0; n < g->nworkers; n++)
 		pthread_join(g->workers[n].thread, NULL);
-		deflateEnd(&g->workers[n].strm);
-	}
+	if (g->workers != NULL)
+		for (n = 0; n < g->threads; n++)
+			libdeflate_free_compressor(g->workers[n].compressor);
 	if (g->writer_started)
 		pthread_join(g->writer, NULL);
 	if (g->jobs != NULL)

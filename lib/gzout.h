@@ -1,20 +1,34 @@
-/* gzout: parallel gzip (RFC 1952) writer in the manner of pigz.  The input is
- * cut into fixed blocks that worker threads deflate, each primed with the
- * previous 32 KiB as dictionary; a writer thread emits them in order.  The
- * output is byte-identical for any thread count.  Memory is fixed at creation:
- * about 1 MiB per thread, 34 MiB at GZOUT_MAX_THREADS.  Nothing prints:
- * errors are described by gzout_error(). */
+/* gzout: parallel gzip (RFC 1952) writer in the manner of htslib's BGZF.
+ * The input is cut into fixed blocks that worker threads compress with
+ * libdeflate, each into a complete gzip member whose "CR" extra subfield
+ * carries the member's length and sequence number; a last, empty member
+ * carries the length and CRC-32 of the whole stream (docs/stream-format.md).
+ * A writer thread emits the members in order, so the output is byte-identical
+ * for any thread count.  Memory is fixed at creation (see gzout_new).
+ * Nothing prints: errors are described by gzout_error(). */
 #ifndef CR_GZOUT_H
 #define CR_GZOUT_H
 
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Input bytes per block.  Priming each block with 32 KiB costs a few per cent
- * of the CPU at 128 KiB blocks, half that at 256 KiB; the thread cap keeps
- * the memory of the larger blocks well under 64 MiB. */
-#define GZOUT_BLOCK		(256 * 1024)
-#define GZOUT_MAX_THREADS	32
+/* Input bytes per member: 1 MiB costs 0.4% of size against one whole-file
+ * deflate (256 KiB: 1.5%, 2 MiB: 0.2%) and keeps memory well under 64 MiB
+ * at GZOUT_MAX_THREADS. */
+#define GZOUT_BLOCK		(1024 * 1024)
+#define GZOUT_MAX_THREADS	16
+#define GZOUT_MAX_THREADS_SLOW	8	/* levels 10-12: 3.9 MiB per compressor */
+#define GZOUT_LEVEL_MAX		12	/* libdeflate's levels: 1..12 */
+#define GZOUT_LEVEL_DEFAULT	6
+
+/* The stream format shared with gzin (docs/stream-format.md): the extra
+ * subfield ID, its lengths for data and end members, and the largest member
+ * a writer makes (header, deflate data of one block, trailer). */
+#define GZ_SUBFIELD_ID1		'C'
+#define GZ_SUBFIELD_ID2		'R'
+#define GZ_SUBFIELD_DATA	12	/* MSIZE u32, SEQ u64 */
+#define GZ_SUBFIELD_END		24	/* MSIZE u32, SEQ u64, TOTAL u64, CRC u32 */
+#define GZ_MEMBER_MAX		(GZOUT_BLOCK + 4096)
 
 struct gzout;
 
@@ -22,12 +36,16 @@ enum gzout_errkind {
 	GZOUT_ENONE = 0,
 	GZOUT_EREAD,		/* read(2) of the input failed (gzout_read_from) */
 	GZOUT_EWRITE,		/* write(2) of the output failed: EPIPE, ENOSPC, ... */
-	GZOUT_ENOMEM		/* allocation or zlib failure */
+	GZOUT_ENOMEM		/* allocation or compressor failure */
 };
 
-/* Compress into fd (not closed by gzout) at level 1..9 on threads workers
- * (clamped to 1..GZOUT_MAX_THREADS).  Returns NULL with errno set when memory
- * or threads cannot be had. */
+/* Compress into fd (not closed by gzout) at level 1..GZOUT_LEVEL_MAX on
+ * threads workers (clamped to 1..GZOUT_MAX_THREADS, and to
+ * GZOUT_MAX_THREADS_SLOW at levels 10-12).  Memory: (threads + 3) jobs of
+ * 2 MiB (a block in, a member out) plus a libdeflate compressor per thread:
+ * at most 0.3 MiB at levels 1-9, 3.9 MiB at 10-12.  That is at most 43 MiB
+ * at -p 16 and level 6, 54 MiB at levels 10-12 (8 threads).  Returns NULL
+ * with errno set when memory or threads cannot be had. */
 struct gzout *gzout_new(int fd, int level, int threads);
 
 /* Append len bytes to the stream.  Returns 0, or -1 once the stream failed. */
@@ -38,7 +56,7 @@ int gzout_write(struct gzout *, const void *buf, size_t len);
  * input; any other kind means the stream failed). */
 ssize_t gzout_read_from(struct gzout *, int fd);
 
-/* End the stream: last block, CRC-32 and ISIZE trailer, all written.
+/* End the stream: last block and the end member, all written.
  * Returns 0, or -1 on error. */
 int gzout_finish(struct gzout *);
 

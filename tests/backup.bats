@@ -187,7 +187,8 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	f=$(backups)
 	[ -f "$BATS_TEST_TMPDIR/$f.age" ]
 	run cmp -s "$DIR/$f" "$BATS_TEST_TMPDIR/$f.age"
-	assert_status 1
+	assert_status 1	# the copy is not the plain backup
+	assert_equal "$(head -c 21 "$BATS_TEST_TMPDIR/$f.age")" "age-encryption.org/v1"
 	age -d -i "$BATS_TEST_TMPDIR/key" "$BATS_TEST_TMPDIR/$f.age" | cmp - "$DIR/$f"
 }
 

@@ -2,14 +2,15 @@
 # cr-gz: round trips, interop with gzip, identical output for any thread
 # count, and a clear error with the right exit status for every bad input.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
-BLOCK=262144	# lib/gzout.h GZOUT_BLOCK
+BLOCK=1048576	# lib/gzout.h GZOUT_BLOCK
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR"
-	head -c 3000000 /dev/urandom >random
-	# COPY-like rows: about 4 MB that compress like dump data
+	head -c 3400000 /dev/urandom >random
+	# COPY-like rows: about 4.5 MiB that compress like dump data
 	awk 'BEGIN { for (i = 1; i <= 60000; i++)
 		printf "%d\tuser%d\t%s %d\t2024-%02d-%02d 12:%02d:%02d+00\t{\"score\": %d, \"tags\": [\"t%d\"]}\n",
 		    i, i * 7919 % 100000, (i % 3 ? "Anna" : "Bernd"), i * 31 % 977,
@@ -30,6 +31,32 @@ roundtrip() {
 	gzip -dc "$f.rt.gz" | cmp - "$f" || return 1
 	cr-gz -d <"$f.rt.gz" >"$f.rt" || return 1
 	cmp "$f.rt" "$f"
+}
+
+# members FILE: "OFFSET SIZE" of each member of a cr-gz stream, from the
+# size field of its CR subfield (docs/stream-format.md)
+members() {
+	local f=$1 off=0 n m
+	n=$(size "$f")
+	while [ "$off" -lt "$n" ]; do
+		m=$(od -An -tu4 -j $((off + 16)) -N4 "$f" | tr -d ' ')
+		echo "$off $m"
+		off=$((off + m))
+	done
+}
+
+# member FILE N: the bytes of member N (from 1)
+member() {
+	local off m
+	read -r off m < <(members "$1" | sed -n "$2p")
+	tail -c +$((off + 1)) "$1" | head -c "$m"
+}
+
+# put32 FILE OFFSET VALUE: write VALUE there as 4 bytes, LSB first
+put32() {
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 & 255)) $(($3 >> 8 & 255)) \
+		$(($3 >> 16 & 255)) $(($3 >> 24 & 255)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 # flip FILE OFFSET: invert every bit of the byte at OFFSET
@@ -55,41 +82,98 @@ size() {
 	roundtrip one
 }
 
-@test "cr-gz round trips a block, a block less one byte and a block plus one" {
-	for n in $((BLOCK - 1)) $BLOCK $((BLOCK + 1)) $((2 * BLOCK)); do
+@test "cr-gz round trips a block, a block less one byte, a block plus one and three blocks and 17 bytes" {
+	for n in $((BLOCK - 1)) $BLOCK $((BLOCK + 1)) $((3 * BLOCK + 17)); do
 		head -c "$n" random >"b$n"
 		roundtrip "b$n"
+		head -c "$n" sql >"t$n"
+		roundtrip "t$n"
 	done
+	# one member per started block, and the end member
+	assert_equal "$(members "b$((3 * BLOCK + 17)).rt.gz" | wc -l)" 5
+}
+
+@test "cr-gz writes one data member per block and an end member" {
+	head -c $((3 * BLOCK + 17)) random >b3
+	cr-gz <b3 >b3.gz
+	members b3.gz >b3.members
+	assert_equal "$(wc -l <b3.members)" 5
+	# members add up to the file; the end member is 50 bytes
+	assert_equal "$(awk '{ s += $2 } END { print s }' b3.members)" "$(size b3.gz)"
+	assert_equal "$(tail -n 1 b3.members)" "$(($(size b3.gz) - 50)) 50"
+	: >empty
+	cr-gz <empty >empty.gz
+	assert_equal "$(size empty.gz)" 50
 }
 
 @test "cr-gz round trips random data" {
 	roundtrip random
 }
 
-@test "cr-gz round trips SQL text within 1% of gzip -6 and smaller by 3x" {
+@test "cr-gz round trips SQL text smaller than gzip -6 and by 3x" {
 	roundtrip sql
 	ours=$(size sql.rt.gz)
 	theirs=$(gzip -6 <sql | wc -c)
-	[ "$((ours * 100))" -le "$((theirs * 101))" ]
+	echo "cr-gz $ours, gzip -6 $theirs" >&2
+	[ "$ours" -le "$theirs" ]
 	[ "$((ours * 3))" -lt "$(size sql)" ]
 }
 
-@test "cr-gz round trips at levels 1 and 9" {
+@test "cr-gz round trips at levels 1, 9 and 12, smaller as they go up" {
 	roundtrip sql -1
 	cp sql.rt.gz sql.1.gz
 	roundtrip sql -9
-	[ "$(size sql.rt.gz)" -lt "$(size sql.1.gz)" ]
+	cp sql.rt.gz sql.9.gz
+	roundtrip sql -12
+	[ "$(size sql.9.gz)" -lt "$(size sql.1.gz)" ]
+	[ "$(size sql.rt.gz)" -lt "$(size sql.9.gz)" ]
 }
 
-@test "cr-gz output is byte-identical for 1, 2, 3 and 4 threads" {
+@test "cr-gz rejects levels 0 and 13 with 64; -1 -2 is level 2, -12 level 12" {
+	run cr-gz -0 </dev/null
+	assert_status 64
+	assert_equal "$output" "cr-gz: level 0: out of range (1 to 12)"
+	run cr-gz -13 </dev/null
+	assert_status 64
+	assert_equal "$output" "cr-gz: level 13: out of range (1 to 12)"
+	cr-gz -1 -2 <sql >l2a.gz
+	cr-gz -2 <sql >l2b.gz
+	cmp l2a.gz l2b.gz
+	cr-gz -12 <sql >l12a.gz
+	cr-gz -c12 <sql >l12b.gz
+	cmp l12a.gz l12b.gz
+	cr-gz -1 <sql >l1.gz
+	run ! cmp -s l1.gz l12a.gz
+}
+
+@test "cr-gz output is byte-identical for 1 to 8 threads" {
 	for f in sql random; do
 		cr-gz -p 1 <"$f" >"$f.p1.gz"
-		for p in 2 3 4; do
+		for p in 2 3 4 5 6 7 8; do
 			cr-gz -p "$p" <"$f" >"$f.p$p.gz"
 			cmp "$f.p1.gz" "$f.p$p.gz"
 		done
 	done
 	cmp sql.p1.gz sql.gz	# and for the default count
+}
+
+@test "stock gzip -dc, zcat and pigz -dc read cr-gz output" {
+	for f in sql random; do
+		cr-gz <"$f" >"$f.stock.gz"
+		gzip -dc "$f.stock.gz" | cmp - "$f"
+		zcat "$f.stock.gz" | cmp - "$f"
+		if command -v pigz >/dev/null; then
+			pigz -dc "$f.stock.gz" | cmp - "$f"
+		fi
+	done
+}
+
+@test "cr-gz -d reads what pigz wrote" {
+	command -v pigz >/dev/null || skip "no pigz"
+	pigz -p 2 -c <sql >sql.pigz.gz
+	cr-gz -d <sql.pigz.gz >sql.pigz.out
+	cmp sql.pigz.out sql
+	pigz -p 2 -c random | cr-gz -d | cmp - random
 }
 
 @test "cr-gz -d reads what gzip wrote, file name in the header included" {
@@ -104,7 +188,7 @@ size() {
 
 @test "cr-gz -d reads every optional header field and checks the header CRC" {
 	printf hello >hello
-	cr-gz <hello >hello.gz
+	gzip -n <hello >hello.gz
 	# FLG = FHCRC|FEXTRA|FNAME|FCOMMENT, XLEN 4, name "n", comment "c", CRC16 4fd4
 	fields='\x1f\x8b\x08\x1e\x00\x00\x00\x00\x00\x03\x04\x00ab\x00\x00n\x00c\x00'
 	{ printf "$fields\xd4\x4f"; tail -c +11 hello.gz; } >fields.gz
@@ -112,25 +196,26 @@ size() {
 	cr-gz -d fields.gz >fields.out
 	cmp fields.out hello
 	{ printf "$fields\xd4\x4e"; tail -c +11 hello.gz; } >badhcrc.gz
-	run cr-gz -t badhcrc.gz
+	run --separate-stderr cr-gz -t badhcrc.gz
 	assert_status 65
-	assert_equal "$output" "cr-gz: badhcrc.gz: header CRC mismatch in member 1"
+	assert_equal "$stderr" "cr-gz: badhcrc.gz: header CRC mismatch in member 1"
+	assert_equal "$output" ""
 }
 
-@test "cr-gz -d reads concatenated members" {
+@test "cr-gz -d reads concatenated streams, and a gzip member after a cr-gz stream" {
 	head -c 1000 random >part
 	cr-gz <part >part.gz
 	gzip -c <sql >sqlg.gz
-	cat sql.gz part.gz sqlg.gz | cr-gz -d >multi
-	cat sql part sql | cmp - multi
+	cat sql.gz part.gz sqlg.gz part.gz | cr-gz -d >multi
+	cat sql part sql part | cmp - multi
 }
 
-@test "cr-gz compresses several files, - being stdin, into one member" {
+@test "cr-gz compresses several files, - being stdin, into one stream" {
 	head -c 5000 random >part
 	cr-gz -c sql - part <sql >cat.gz
 	gzip -t cat.gz
 	cat sql sql part | cmp - <(gzip -dc cat.gz)
-	# one member, the same bytes as for the inputs joined beforehand
+	# one stream, the same bytes as for the inputs joined beforehand
 	cat sql sql part >all
 	cr-gz <all | cmp - cat.gz
 }
@@ -143,26 +228,30 @@ size() {
 }
 
 @test "cr-gz -t checks without writing anything" {
-	run cr-gz -t sql.gz
+	run --separate-stderr cr-gz -t sql.gz
 	assert_status 0
 	assert_equal "$output" ""
+	assert_equal "$stderr" ""
 	cr-gz -t sql.gz >tout
 	[ "$(size tout)" -eq 0 ]
 }
 
 @test "cr-gz -d rejects input that is not gzip" {
-	run cr-gz -d sql
+	run --separate-stderr cr-gz -d sql
 	assert_status 65
-	assert_equal "$output" "cr-gz: sql: not in gzip format"
-	run cr-gz -t <sql
+	assert_equal "$stderr" "cr-gz: sql: not in gzip format"
+	assert_equal "$output" ""
+	run --separate-stderr cr-gz -t <sql
 	assert_status 65
-	assert_equal "$output" "cr-gz: stdin: not in gzip format"
+	assert_equal "$stderr" "cr-gz: stdin: not in gzip format"
+	assert_equal "$output" ""
 }
 
 @test "cr-gz -d rejects empty input" {
-	run cr-gz -d </dev/null
+	run --separate-stderr cr-gz -d </dev/null
 	assert_status 65
-	assert_equal "$output" "cr-gz: stdin: empty input, not gzip"
+	assert_equal "$stderr" "cr-gz: stdin: empty input, not gzip"
+	assert_equal "$output" ""
 }
 
 @test "cr-gz -d rejects a flipped byte in the middle" {
@@ -186,35 +275,145 @@ size() {
 	done
 }
 
-@test "cr-gz -d rejects a flipped CRC-32 in the trailer" {
+@test "cr-gz -d rejects a flipped CRC-32 in a member's trailer" {
+	read -r _ m1 < <(members sql.gz)
 	cp sql.gz crc.gz
-	flip crc.gz $(($(size crc.gz) - 8))
-	run bash -c "cr-gz -d crc.gz >/dev/null"
+	flip crc.gz $((m1 - 8))
+	run --separate-stderr cr-gz -d crc.gz
 	assert_status 65
-	assert_output_contains "cr-gz: crc.gz: CRC-32 mismatch in member 1"
+	assert_equal "$stderr" "cr-gz: crc.gz: CRC-32 mismatch in member 1 (compressed offset $((m1 - 8)))"
+	# nothing of the bad member was written
+	assert_equal "$output" ""
 }
 
-@test "cr-gz -d rejects a flipped ISIZE in the trailer" {
+@test "cr-gz -d rejects a flipped ISIZE in a member's trailer" {
+	read -r _ m1 < <(members sql.gz)
 	cp sql.gz isize.gz
-	flip isize.gz $(($(size isize.gz) - 3))
+	flip isize.gz $((m1 - 3))
 	run bash -c "cr-gz -d isize.gz >/dev/null"
 	assert_status 65
 	assert_output_contains "cr-gz: isize.gz: length mismatch in member 1"
 }
 
-@test "cr-gz -d names the damaged member of several" {
-	head -c 1000 random | cr-gz >small.gz
-	cp sql.gz bad2.gz
-	flip bad2.gz $(($(size bad2.gz) - 6))
-	cat small.gz bad2.gz >two.gz
-	run cr-gz -t two.gz
+@test "cr-gz -d rejects a gzip member's flipped CRC-32 and ISIZE" {
+	gzip -c <sql >g.gz
+	cp g.gz gcrc.gz
+	flip gcrc.gz $(($(size g.gz) - 8))
+	run bash -c "cr-gz -d gcrc.gz >/dev/null"
 	assert_status 65
-	assert_output_contains "cr-gz: two.gz: CRC-32 mismatch in member 2"
+	assert_output_contains "cr-gz: gcrc.gz: CRC-32 mismatch in member 1"
+	cp g.gz gisize.gz
+	flip gisize.gz $(($(size g.gz) - 3))
+	run bash -c "cr-gz -d gisize.gz >/dev/null"
+	assert_status 65
+	assert_output_contains "cr-gz: gisize.gz: length mismatch in member 1"
+}
+
+@test "cr-gz -d names the damaged member of several" {
+	head -c 1000 random | cr-gz >small.gz	# a data member and an end member
+	read -r _ m1 < <(members sql.gz)
+	cp sql.gz bad2.gz
+	flip bad2.gz $((m1 - 6))
+	cat small.gz bad2.gz >two.gz
+	run --separate-stderr cr-gz -t two.gz
+	assert_status 65
+	assert_stderr_contains "cr-gz: two.gz: CRC-32 mismatch in member 3"
+	assert_equal "$output" ""
+}
+
+@test "cr-gz -t rejects a member whose size field lies" {
+	read -r _ m1 < <(members sql.gz)
+	for lie in $((m1 - 1)) $((m1 + 1)) $((m1 + 1000)) 60 $((BLOCK + 4096 + 1)) 0; do
+		cp sql.gz lie.gz
+		put32 lie.gz 16 "$lie"
+		run cr-gz -t lie.gz
+		[ "$status" -eq 65 ] || { echo "size $lie: exit $status: $output" >&2; return 1; }
+	done
+	assert_output_contains "cr-gz: lie.gz: size field of member 1 out of range"
+	cp sql.gz lie.gz
+	put32 lie.gz 16 $((m1 + 1))
+	run cr-gz -t lie.gz
+	assert_status 65
+	assert_output_contains "member 1"
+}
+
+@test "cr-gz -t rejects a damaged CR subfield header" {
+	# LEN (offset 14) 0 and 24 in a data member, XLEN (offset 10) 20
+	for edit in "14 0" "14 24" "10 20"; do
+		cp sql.gz sub.gz
+		printf "$(printf '\\%03o' "${edit#* }")" |
+			dd of=sub.gz bs=1 seek="${edit% *}" conv=notrunc status=none
+		run cr-gz -t sub.gz
+		[ "$status" -eq 65 ] || { echo "$edit: exit $status: $output" >&2; return 1; }
+	done
+	assert_equal "$output" "cr-gz: sub.gz: bad cr-gz header in member 1 (compressed offset 0)"
+}
+
+@test "cr-gz -d rejects a cr-gz stream with a member removed, repeated or swapped" {
+	members sql.gz >sql.members
+	[ "$(wc -l <sql.members)" -ge 4 ]
+	for i in 1 2 3 4 5; do member sql.gz "$i" >"m$i"; done
+	cat m2 m3 m4 m5 >removed-first.gz
+	cat m1 m3 m4 m5 >removed.gz
+	cat m1 m2 m2 m3 m4 m5 >repeated.gz
+	cat m1 m3 m2 m4 m5 >swapped.gz
+	for f in removed-first removed repeated swapped; do
+		run --separate-stderr cr-gz -d "$f.gz"
+		[ "$status" -eq 65 ] || { echo "$f: exit $status: $stderr" >&2; return 1; }
+	done
+	assert_equal "$stderr" "cr-gz: swapped.gz: member 2 is number 2 of a cr-gz stream, not 1: a member is missing, repeated or moved (compressed offset $(size m1))"
+	# gzip sees none of it: every member is valid on its own
+	gzip -t swapped.gz
+}
+
+@test "cr-gz -d rejects a cr-gz stream cut at a member boundary" {
+	n=$(members sql.gz | wc -l)
+	while read -r off m; do
+		head -c "$off" sql.gz >boundary.gz
+		[ "$off" -gt 0 ] || continue
+		run cr-gz -t boundary.gz
+		assert_status 65
+		assert_equal "$output" "cr-gz: boundary.gz: unexpected end of data after $off bytes"
+	done <<<"$(members sql.gz)"
+	[ "$n" -ge 5 ]
+	gzip -t boundary.gz	# which gzip cannot see
+}
+
+@test "cr-gz -d rejects a gzip member inside a cr-gz stream" {
+	for i in 1 2 3; do member sql.gz "$i" >"m$i"; done
+	printf 'x' | gzip -c >x.gz
+	n=$(members sql.gz | wc -l)
+	{ cat m1 x.gz; tail -c +$(($(size m1) + 1)) sql.gz; } >inserted.gz
+	run cr-gz -t inserted.gz
+	assert_status 65
+	assert_equal "$output" "cr-gz: inserted.gz: member 2 lacks the CR subfield inside a cr-gz stream"
+	[ "$n" -ge 3 ]
+}
+
+@test "cr-gz -d rejects an end member whose length or CRC-32 is wrong" {
+	n=$(size sql.gz)
+	cp sql.gz total.gz
+	put32 total.gz $((n - 50 + 28)) 12345
+	run cr-gz -t total.gz
+	assert_status 65
+	assert_output_contains "does not match the length of its cr-gz stream"
+	cp sql.gz scrc.gz
+	flip scrc.gz $((n - 50 + 36))
+	run cr-gz -t scrc.gz
+	assert_status 65
+	assert_output_contains "does not match the CRC-32 of its cr-gz stream"
+	# the end member of another stream with as many members
+	sed 's/Anna/Anne/' sql | cr-gz >other.gz
+	{ head -c $((n - 50)) sql.gz; tail -c 50 other.gz; } >swapend.gz
+	run cr-gz -t swapend.gz
+	assert_status 65
+	assert_output_contains "does not match the CRC-32 of its cr-gz stream"
 }
 
 @test "cr-gz -t stops at a bad member while its input stalls" {
+	read -r _ m1 < <(members sql.gz)
 	cp sql.gz stall.gz
-	flip stall.gz $(($(size stall.gz) - 6))
+	flip stall.gz $((m1 - 6))
 	# the writer of the pipe lingers: cr-gz must not wait for it
 	run bash -c 'timeout 5 cr-gz -t < <(cat stall.gz; exec sleep 10 2>/dev/null)'
 	assert_status 65
@@ -241,36 +440,55 @@ size() {
 	done
 }
 
+@test "cr-gz -t rejects a stream of several members cut around every member boundary" {
+	head -c $((2 * BLOCK + 100)) sql | cr-gz >every3.gz
+	n=$(size every3.gz)
+	cuts=$(members every3.gz | while read -r off m; do
+		seq $((off > 80 ? off - 80 : 0)) $((off + 80)); done; seq $((n - 80)) $((n - 1)))
+	for cut in $cuts; do
+		[ "$cut" -lt "$n" ] || continue
+		head -c "$cut" every3.gz >cut.gz
+		status=0
+		cr-gz -t cut.gz 2>/dev/null || status=$?
+		[ "$status" -eq 65 ] || { echo "cut at $cut of $n: exit $status" >&2; return 1; }
+	done
+}
+
 @test "cr-gz -d rejects a truncated second member" {
 	cat sql.gz sql.gz | head -c $(($(size sql.gz) + 1)) >cut.gz
-	run cr-gz -t cut.gz
+	run --separate-stderr cr-gz -t cut.gz
 	assert_status 65
-	assert_output_contains "unexpected end of data after"
+	assert_stderr_contains "unexpected end of data after"
+	assert_equal "$output" ""
 }
 
 @test "cr-gz -d rejects trailing garbage, even zeros" {
+	n=$(members sql.gz | wc -l)
 	{ cat sql.gz; printf garbage; } >tail.gz
 	run bash -c "cr-gz -d tail.gz >/dev/null"
 	assert_status 65
-	assert_equal "$output" "cr-gz: tail.gz: trailing garbage after member 1 at offset $(size sql.gz)"
+	assert_equal "$output" "cr-gz: tail.gz: trailing garbage after member $n at offset $(size sql.gz)"
 	{ cat sql.gz; printf '\0\0\0\0'; } >zeros.gz
-	run cr-gz -t zeros.gz
+	run --separate-stderr cr-gz -t zeros.gz
 	assert_status 65
-	assert_output_contains "trailing garbage after member 1"
+	assert_stderr_contains "trailing garbage after member $n"
+	assert_equal "$output" ""
 }
 
 @test "cr-gz -t reports every bad file and goes on" {
 	printf 'plain' >plain
-	run cr-gz -t plain sql.gz plain
+	run --separate-stderr cr-gz -t plain sql.gz plain
 	assert_status 65
-	assert_equal "$output" "cr-gz: plain: not in gzip format
+	assert_equal "$stderr" "cr-gz: plain: not in gzip format
 cr-gz: plain: not in gzip format"
+	assert_equal "$output" ""
 }
 
 @test "cr-gz exits 66 for a missing input, writing nothing" {
-	run cr-gz -d no-such-file.gz
+	run --separate-stderr cr-gz -d no-such-file.gz
 	assert_status 66
-	assert_equal "$output" "cr-gz: no-such-file.gz: No such file or directory"
+	assert_equal "$stderr" "cr-gz: no-such-file.gz: No such file or directory"
+	assert_equal "$output" ""
 	run bash -c "cr-gz sql no-such-file >out.gz"
 	assert_status 66
 	[ "$(size out.gz)" -eq 0 ]
@@ -278,12 +496,14 @@ cr-gz: plain: not in gzip format"
 
 @test "cr-gz exits 66 for a directory" {
 	mkdir -p adir
-	run cr-gz adir
+	run --separate-stderr cr-gz adir
 	assert_status 66
-	assert_equal "$output" "cr-gz: adir: is a directory"
-	run cr-gz -d <adir
+	assert_equal "$stderr" "cr-gz: adir: is a directory"
+	assert_equal "$output" ""
+	run --separate-stderr cr-gz -d <adir
 	assert_status 66
-	assert_equal "$output" "cr-gz: stdin: is a directory"
+	assert_equal "$stderr" "cr-gz: stdin: is a directory"
+	assert_equal "$output" ""
 }
 
 @test "cr-gz exits 74 when the output device is full" {
@@ -305,33 +525,49 @@ cr-gz: plain: not in gzip format"
 }
 
 @test "cr-gz rejects bad options with 64" {
-	for p in 0 -1 33 abc ''; do
+	for p in 0 -1 17 abc ''; do
 		run cr-gz -p "$p" </dev/null
 		assert_status 64
 		assert_output_contains "cr-gz: threads"
 	done
-	run cr-gz -x
+	run --separate-stderr cr-gz -x
 	assert_status 64
-	assert_output_contains "usage: cr-gz"
+	assert_equal "$output" ""
+	assert_equal "$stderr" "cr-gz: invalid option -- 'x'
+usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
 }
 
-@test "cr-gz stays under 64 MiB with 32 threads on incompressible input" {
+@test "cr-gz --help and -? print usage to stdout, --version the version" {
+	for opt in --help '-?'; do
+		run --separate-stderr cr-gz "$opt"
+		assert_status 0
+		assert_equal "$output" "usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
+		assert_equal "$stderr" ""
+	done
+	run --separate-stderr cr-gz --version
+	assert_status 0
+	assert_equal "$stderr" ""
+	[[ "$output" =~ ^cr-gz\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "cr-gz stays under 64 MiB with 16 threads on incompressible input, and -d too" {
 	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
 	[ "${CR_SANITIZE:-}" = 1 ] && skip "sanitizers change memory use"
 	# enough blocks to fill every buffer, each as large as it gets
-	cat random random random random >big
-	/usr/bin/time -f %M -o rss cr-gz -p 32 <big >big.gz
-	cr-gz -d <big.gz >big.out
+	for i in 1 2 3 4 5 6 7 8 9 10; do cat random; done >big
+	/usr/bin/time -f %M -o rss cr-gz -12 -p 16 <big >big.gz
+	/usr/bin/time -f %M -o rssd cr-gz -d <big.gz >big.out
 	cmp big.out big
-	echo "peak RSS $(cat rss) KiB" >&2
+	echo "peak RSS $(cat rss) KiB, -d $(cat rssd) KiB" >&2
 	[ "$(cat rss)" -lt 65536 ]
+	[ "$(cat rssd)" -lt 65536 ]
 }
 
 @test "cr-gz leaks nothing under valgrind" {
 	command -v valgrind >/dev/null || skip "no valgrind"
 	[ "${CR_SANITIZE:-}" = 1 ] && skip "sanitized build"
 	vg="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99"
-	head -c 1000000 sql >vsql
+	head -c 2500000 sql >vsql
 	run bash -c "$vg cr-gz -p 3 <vsql >vsql.gz"
 	assert_status 0
 	run bash -c "$vg cr-gz -d <vsql.gz >vsql.out"

@@ -127,3 +127,25 @@ assert_equal() {
 		return 1
 	fi
 }
+assert_stderr_contains() {	# after `run --separate-stderr`
+	case "$stderr" in
+	*"$1"*) return 0 ;;
+	esac
+	echo "expected stderr to contain: $1" >&2
+	echo "got: $stderr" >&2
+	return 1
+}
+# refute_grep [GREP_OPTION...] PATTERN FILE...: fail if a line of any FILE
+# matches (and show it), or if grep cannot read a FILE.  A mid-test
+# `! grep -q ...` asserts nothing in bats; this does.
+refute_grep() {
+	local hits rc=0
+	hits=$(grep -H "$@") || rc=$?
+	case $rc in
+	1) return 0 ;;
+	0) echo "expected no line matching: grep $*" >&2
+	   echo "found: $hits" >&2 ;;
+	*) echo "refute_grep: grep $* failed (exit $rc)" >&2 ;;
+	esac
+	return 1
+}

@@ -21,3 +21,19 @@ load helpers
 		grep -q '^\.Sh EXAMPLES' "$page" || { echo "$tool.1: no EXAMPLES" >&2; return 1; }
 	done
 }
+
+@test "man pages: the rendered text has no tripled dashes, doubled or nested quotes" {
+	export LC_ALL=C.UTF-8	# col(1) drops what it cannot decode
+	bad=0
+	for page in "$CR_REPO"/man/*.1; do
+		text=$(mandoc -Tutf8 "$page" | col -b | tr '\n' ' ')
+		[ -n "$text" ]
+		run grep -o -e '---' -e '""' -e '“"' -e '"”' -e '‘‘' -e '’’' -e '““' -e '””' \
+			-e '‘’' -e '“”' -e '‘[^’]*‘' -e '“[^”]*“' <<<"$text"
+		if [ "$status" -ne 1 ]; then
+			echo "man/${page##*/}:" $output >&2
+			bad=1
+		fi
+	done
+	[ "$bad" -eq 0 ]
+}

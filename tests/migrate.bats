@@ -122,8 +122,9 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "$db" --dir "$dir" verify
 	assert_status 65
 	assert_output_contains "$dir/002_add_projects.sql: changed since it was applied"
-	run cr-migrate -d "$db" --dir "$dir" status
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" | grep -q "^drifted	002_add_projects	"
 	echo "$output" | grep -q "^applied	001_init	"
 }
@@ -135,7 +136,9 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "$db" --dir "$dir" verify
 	assert_status 65
 	assert_output_contains "010_add_email: applied (up) but $dir/010_add_email.sql is missing"
-	run cr-migrate -d "$db" --dir "$dir" status
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" | grep -q "^missing	010_add_email	"
 }
 
@@ -143,6 +146,7 @@ Applied 1 new migration(s)"
 	three_migrations
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
 	assert_status 0
+	assert_equal "$stderr" ""
 	assert_equal "$output" "pending	001_init	-	-
 pending	002_add_projects	-	-
 pending	010_add_email	-	-"
@@ -150,6 +154,8 @@ pending	010_add_email	-	-"
 	assert_equal "$output" t
 	cr-migrate -d "$db" --dir "$dir" up >/dev/null
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	assert_equal "$stderr" ""
 	[ "$(echo "$output" | grep -c '^applied	')" -eq 3 ]
 }
 
@@ -259,8 +265,9 @@ Applied 1 new migration(s)"
 	q "CREATE TABLE crearis_config (id int, config jsonb);
 	   CREATE TABLE users (id int PRIMARY KEY, name text);
 	   INSERT INTO crearis_config VALUES (1, '{\"migrations_run\": [\"001_init\"], \"other\": 5}')" "$db"
-	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run status
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run status
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" | grep -q "^applied	001_init	-	json-list"
 	echo "$output" | grep -q "^pending	002_add_projects	"
 	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run up
@@ -285,7 +292,9 @@ Applied 2 new migration(s)"
 	q "CREATE TABLE crearis_config (id int, config jsonb);
 	   CREATE TABLE users (id int PRIMARY KEY, name text);
 	   INSERT INTO crearis_config VALUES (1, '{\"migrations_run\": [\"000_base_schema\", \"001_init\", \"002_old_idea\"]}')" "$db"
-	run cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run status
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list crearis_config.config:migrations_run status
+	assert_status 0
+	assert_equal "$stderr" ""
 	assert_equal "$output" "applied	000_base_schema	-	json-list
 applied	001_init	-	json-list
 pending	002_add_projects	-	-

@@ -90,15 +90,17 @@ month_of_names() {
 		stamps "2025-06-01 03:00:00" "2025-09-28 03:00:00" 604800 \
 			'db_backup_weekly_archive_%Y%m%d_%H%M%S.sql.gz'
 	} >"$T/expected"
-	run cr-rotate --keep daily=3 --keep weekly_archive=4 \
+	run --separate-stderr cr-rotate --keep daily=3 --keep weekly_archive=4 \
 		--keep pre_deployment=forever --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	sorted_equal "$T/got" "$T/expected"
 
 	# a later --keep for the same kind adds to it: newest 3 or within 5 days
-	run cr-rotate --keep daily=3 --keep daily=5d --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --keep daily=3 --keep daily=5d --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	grep '^db_backup_2025' <<<"$output" >"$T/got"
 	daily 2025-10-01 2025-10-26 >"$T/expected"
 	sorted_equal "$T/got" "$T/expected"
@@ -106,8 +108,9 @@ month_of_names() {
 
 @test "cr-rotate: a global --keep option replaces the default table for every kind; --keep KIND overrides it" {
 	month_of_names >"$T/in"
-	run cr-rotate --keep-last 2 --keep pre_deployment=forever --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --keep-last 2 --keep pre_deployment=forever --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	{
 		daily 2025-10-01 2025-10-29
@@ -143,9 +146,10 @@ month_of_names() {
 	db_backup_20241231_020000.sql.gz
 	db_backup_20240630_020000.sql.gz
 	EOF
-	run cr-rotate --keep-daily 3 --keep-weekly 2 --keep-monthly 3 \
+	run --separate-stderr cr-rotate --keep-daily 3 --keep-weekly 2 --keep-monthly 3 \
 		--now 2025-03-31T12:00:00Z <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	sorted_equal "$T/got" "$T/expected"
 }
@@ -153,8 +157,9 @@ month_of_names() {
 @test "cr-rotate: GFS on a year of daily names keeps 7 days, 4 weeks and 12 months" {
 	daily 2024-11-01 2025-10-31 >"$T/in"
 	[ "$(wc -l <"$T/in")" -eq 365 ]
-	run cr-rotate --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/removed"
 	sort "$T/in" | comm -23 - <(sort "$T/removed") >"$T/kept"
 	{
@@ -212,8 +217,9 @@ make_files() {
 	[[ $stderr == *"newest weekly_archive backup is from 2025-07-27T03:00:00Z"* ]]
 
 	daily 2025-10-01 2025-10-25 >"$T/in"
-	run cr-rotate --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	[ "$(wc -l <<<"$output")" -eq 18 ]
 }
 
@@ -234,13 +240,15 @@ make_files() {
 
 @test "cr-rotate: --delete removes exactly the files it names, and nothing else" {
 	month_of_names | make_files "$T/b"
-	run cr-rotate --now "$NOW" "$T/b"
+	run --separate-stderr cr-rotate --now "$NOW" "$T/b"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/listed"
 	[ "$(wc -l <"$T/listed")" -gt 30 ]
 	ls "$T/b" >"$T/before"
-	run cr-rotate --delete --now "$NOW" "$T/b"
+	run --separate-stderr cr-rotate --delete --now "$NOW" "$T/b"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/deleted"
 	sorted_equal "$T/deleted" "$T/listed"
 	ls "$T/b" >"$T/after"
@@ -250,8 +258,9 @@ make_files() {
 	[ -f "$T/b/db_backup_pre_migration_020.sql.gz" ]
 
 	# a second run has nothing left to do
-	run cr-rotate --delete --now "$NOW" "$T/b"
+	run --separate-stderr cr-rotate --delete --now "$NOW" "$T/b"
 	assert_status 0
+	assert_equal "$stderr" ""
 	assert_equal "$output" ""
 }
 
@@ -263,8 +272,9 @@ make_files() {
 		"$T/b/db_backup_pre_migration_007.sql.gz"
 	touch -d 2025-09-01T00:00:00Z "$T/b/db_backup_pre_deployment_v2.sql.gz"
 	touch -d 2025-10-20T00:00:00Z "$T/b/db_backup_pre_deployment_v3.sql.gz"
-	run cr-rotate --now "$NOW" "$T/b"
+	run --separate-stderr cr-rotate --now "$NOW" "$T/b"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	printf '%s\n' db_backup_pre_deployment_v1.sql.gz \
 		db_backup_pre_deployment_v2.sql.gz >"$T/expected"
@@ -281,14 +291,16 @@ make_files() {
 		db_backup_20251031_020000.sql.gz.age db_backup_20251031_020000.sql \
 		>>"$T/in"
 	grep -v 20251031 "$T/in" >"$T/expected"
-	run cr-rotate --keep-last 0 --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --keep-last 0 --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	sorted_equal "$T/got" "$T/expected"
 
-	run cr-rotate --keep daily=none --keep pre_migration=0 --keep named=none \
+	run --separate-stderr cr-rotate --keep daily=none --keep pre_migration=0 --keep named=none \
 		--keep pre_deployment=0 --keep weekly_archive=0 --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	sorted_equal "$T/got" "$T/expected"
 }
@@ -383,8 +395,8 @@ make_files() {
 @test "cr-rotate: -0 reads and writes NUL-separated names and rejects an embedded newline" {
 	daily 2025-10-01 2025-10-31 | tr '\n' '\0' >"$T/in"
 	printf 'db_backup_x\ny.sql.gz\0' >>"$T/in"
-	run --separate-stderr bash -c 'cr-rotate -0 --now "$1" <"$2" | od -An -c | tr -s " \n" " "' _ "$NOW" "$T/in"
-	assert_status 0
+	run --separate-stderr bash -c 'set -o pipefail; cr-rotate -0 --now "$1" <"$2" | od -An -c | tr -s " \n" " "' _ "$NOW" "$T/in"
+	assert_status 65	# cr-rotate's own status: one name rejected
 	[[ $output == *'g z \0 d b'* ]]
 	[[ $stderr == *'name 32: rejected "db_backup_x\ny.sql.gz": contains a control character'* ]]
 	cr-rotate -0 --now "$NOW" <"$T/in" 2>/dev/null | tr '\0' '\n' >"$T/got"
@@ -396,8 +408,9 @@ make_files() {
 	for s in .sql.gz .sql.gz.age .sql; do
 		daily 2025-10-21 2025-10-31 | sed "s/\.sql\.gz\$/$s/"
 	done >"$T/in"
-	run cr-rotate --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	for s in .sql.gz .sql.gz.age .sql; do
 		daily 2025-10-21 2025-10-24 | sed "s/\.sql\.gz\$/$s/"
 	done >"$T/expected"
@@ -407,8 +420,9 @@ make_files() {
 
 @test "cr-rotate: a name given twice counts once and is never both kept and removed" {
 	{ daily 2025-10-20 2025-10-31; daily 2025-10-20 2025-10-31; } >"$T/in"
-	run cr-rotate --now "$NOW" <"$T/in"
+	run --separate-stderr cr-rotate --now "$NOW" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	echo "$output" >"$T/got"
 	daily 2025-10-20 2025-10-24 >"$T/expected"
 	sorted_equal "$T/got" "$T/expected"
@@ -439,8 +453,9 @@ make_files() {
 @test "cr-rotate: --keep-within takes calendar months and years" {
 	stamps "2024-01-15 00:00:00" "2025-10-15 00:00:00" 2592000 \
 		'db_backup_%Y%m%d_%H%M%S.sql.gz' >"$T/in"
-	run cr-rotate --keep-within 3m --now 2025-10-31T00:00:00Z <"$T/in"
+	run --separate-stderr cr-rotate --keep-within 3m --now 2025-10-31T00:00:00Z <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	# kept: on or after 31 July 2025
 	while IFS= read -r n; do
 		[[ ${n:10:8} < 20250731 ]] || { echo "removed too new: $n" >&2; return 1; }
@@ -461,16 +476,18 @@ make_files() {
 	}' >"$T/in"
 	[ "$(wc -l <"$T/in")" -eq 100000 ]
 	last=$(tail -n 1 "$T/in")
-	run cr-rotate --now "${last:10:4}-${last:14:2}-${last:16:2}T23:00:00Z" <"$T/in"
+	run --separate-stderr cr-rotate --now "${last:10:4}-${last:14:2}-${last:16:2}T23:00:00Z" <"$T/in"
 	assert_status 0
+	assert_equal "$stderr" ""
 	# kept: the 84 names (12 a day) of the 7x24h back from the newest
 	[ "$(wc -l <<<"$output")" -eq 99916 ]
 }
 
 @test "cr-rotate: an empty directory is nothing to do, not an error" {
 	mkdir "$BATS_TEST_TMPDIR/empty"
-	run cr-rotate --delete "$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr cr-rotate --delete "$BATS_TEST_TMPDIR/empty"
 	assert_status 0
+	assert_equal "$stderr" ""
 	assert_equal "$output" ""
 }
 

@@ -117,7 +117,7 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	[ "$max" -gt 200000 ]
 	if [ "${CR_SANITIZE:-}" != 1 ] && [ -x /usr/bin/time ]; then
 		rss=$( { /usr/bin/time -f '%M' "$BATS_FILE_TMPDIR/split-dump" <"$BATS_TEST_TMPDIR/big.sql" >/dev/null; } 2>&1 | tail -n 1)
-		[ "$rss" -lt 16384 ]	# KiB, for a 12 MB input
+		[ "$rss" -lt 16384 ]	# KiB, for a 12 MiB input
 	fi
 }
 

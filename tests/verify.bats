@@ -54,7 +54,7 @@ flip() {
 	assert_output_contains "  rows:         5507"
 	assert_output_contains "  uncompressed: "
 	assert_output_contains "  compressed:   "
-	assert_output_contains "  bytes:        $(stat -c %s "$f/good.sql") SQL, $(stat -c %s "$f/good.sql.gz") gzip in 1 member"
+	assert_output_contains "  bytes:        $(stat -c %s "$f/good.sql") SQL, $(stat -c %s "$f/good.sql.gz") gzip in 2 members"	# a data member and cr-gz's end member
 	while read -r line; do
 		assert_output_contains "$(printf '%12s  %s' "${line##* }" "${line% *}")"
 	done <"$f/counts"
@@ -62,8 +62,9 @@ flip() {
 }
 
 @test "cr-verify --json: one object per file, for monitoring" {
-	run cr-verify --json "$f/good.sql.gz" "$f/good.sql"
+	run --separate-stderr cr-verify --json "$f/good.sql.gz" "$f/good.sql"
 	assert_status 0
+	assert_equal "$stderr" ""
 	[ "$(echo "$output" | wc -l)" -eq 2 ]
 	line=$(echo "$output" | head -n 1)
 	for want in '"ok":true' '"gzip":true' '"trailer":true' '"database":"src"' \
@@ -246,7 +247,10 @@ flip() {
 	assert_output_contains "$f/plain.sql: OK"
 	run cr-verify "$d/t.gz" "$d/nope.sql.gz" "$f/good.sql"
 	assert_status 66
-	run cr-verify --json "$d/t.gz" "$d/nope.sql.gz"
+	run --separate-stderr cr-verify --json "$d/t.gz" "$d/nope.sql.gz"
+	assert_status 66
+	assert_equal "$(grep -cv '^{"file":' <<<"$output")" 0	# JSON lines only
+	assert_stderr_contains "nope.sql.gz: No such file or directory"
 	assert_output_contains '"ok":false'
 	assert_output_contains '"error":"gzip: '
 	assert_output_contains '"exit":66'
@@ -281,8 +285,10 @@ flip() {
 	run cr-verify "$d"
 	assert_status 66
 	assert_output_contains "Is a directory"
-	run cr-verify --json "$d"
+	run --separate-stderr cr-verify --json "$d"
+	assert_status 66
 	assert_output_contains '"ok":false,"error":"Is a directory"'
+	assert_stderr_contains "Is a directory"
 }
 
 @test "cr-verify: a dump split across several gzip members verifies whole" {
@@ -306,7 +312,9 @@ flip() {
 	assert_output_contains "  tables:       200010"
 	assert_output_contains "  rows:         200010"
 	assert_output_contains "(and 10 more tables, not listed)"
-	run cr-verify --json "$d/many.sql"
+	run --separate-stderr cr-verify --json "$d/many.sql"
+	assert_status 0
+	assert_equal "$stderr" ""
 	assert_output_contains '"tables_listed":200000'
 }
 

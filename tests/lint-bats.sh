@@ -1,0 +1,215 @@
+#!/bin/sh
+# lint-bats.sh FILE...: find assertions in bats tests that cannot fail.
+#
+# In bats only a failing simple command (set -e) or a test's last command
+# fails a test.  So, in a @test body, anywhere but its last command:
+#   ! cmd                  never fails the test (set -e ignores `!`)
+#   a && b                 fails it only when a succeeds and b fails
+#   [ x ] || echo why      an assertion whose failure is handled away
+#   run cmd                with nothing reading $status/$output afterwards
+# Use `run ! cmd`, `run cmd; assert_status N`, one condition per line, or
+# `cond || { echo why >&2; return 1; }`.  Files using `run !` or
+# `run --separate-stderr` must call bats_require_minimum_version 1.5.0.
+#
+# Prints FILE:LINE: what, and exits 1 if anything was found.  POSIX sh and
+# awk only (runs under mawk), so it needs nothing beyond what the tests need.
+
+[ $# -gt 0 ] || { echo "usage: lint-bats.sh FILE..." >&2; exit 64; }
+
+exec awk '
+# mask(s): s with everything inside quotes, $(...), `...` and ${...}
+# replaced by "_" (same length), the comment dropped; the quoting context
+# carries over to the next line in the global stack (st, sp).
+function mask(s,    out, i, n, c, c2, top, inword, w) {
+	out = ""; n = length(s); heredoc = ""
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1); c2 = substr(s, i, 2)
+		top = sp > 0 ? st[sp] : ""
+		if (top == "S") {
+			if (c == "\047") { sp--; out = out c } else out = out "_"
+			continue
+		}
+		if (top == "A" || top == "B") {
+			if (c == "\\") { out = out "__"; i++; continue }
+			if ((top == "A" && c == "\047") || (top == "B" && c == "`")) { sp--; out = out c; continue }
+			out = out "_"; continue
+		}
+		if (top == "D") {
+			if (c == "\\") { out = out "__"; i++; continue }
+			if (c == "\"") { sp--; out = out c; continue }
+			if (c2 == "$(") { st[++sp] = "C"; out = out "__"; i++; continue }
+			if (c2 == "${") { st[++sp] = "V"; out = out "__"; i++; continue }
+			if (c == "`") { st[++sp] = "B"; out = out "_"; continue }
+			out = out "_"; continue
+		}
+		# code: top level, or inside $( ), ( ) within it, or ${ }
+		if (c == "\\") { out = out (sp ? "__" : substr(s, i, 2)); i++; continue }
+		if (c == "#" && (i == 1 || substr(s, i - 1, 1) ~ /[ \t;(]/)) break
+		if (c == "\047") { st[++sp] = "S"; out = out (sp > 1 ? "_" : c); continue }
+		if (c2 == "$\047") { st[++sp] = "A"; out = out (sp > 1 ? "__" : c2); i++; continue }
+		if (c == "\"") { st[++sp] = "D"; out = out (sp > 1 ? "_" : c); continue }
+		if (c2 == "$(" || c2 == "<(" || c2 == ">(") { st[++sp] = "C"; out = out (sp > 1 ? "__" : substr(c2, 1, 1) "("); i++; continue }
+		if (c2 == "${") { st[++sp] = "V"; out = out (sp > 1 ? "__" : "${"); i++; continue }
+		if (c == "`") { st[++sp] = "B"; out = out (sp > 1 ? "_" : c); continue }
+		if (c == "(" && (top == "C" || top == "P")) { st[++sp] = "P"; out = out "_"; continue }
+		if (c == ")" && (top == "C" || top == "P")) { sp--; out = out (sp ? "_" : ")"); continue }
+		if (c == "}" && top == "V") { sp--; out = out (sp ? "_" : "}"); continue }
+		if (c2 == "<<" && substr(s, i + 2, 1) != "<" && heredoc == "") {
+			w = substr(s, i + 2)
+			heredoc_strip = (substr(w, 1, 1) == "-")
+			sub(/^-?[ \t]*/, "", w)
+			if (match(w, /^["\047]?[A-Za-z_][A-Za-z_0-9]*/)) {
+				heredoc = substr(w, RSTART, RLENGTH)
+				gsub(/["\047]/, "", heredoc)
+			}
+		}
+		out = out (sp ? "_" : c)
+	}
+	return out
+}
+
+function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
+
+function report(line, msg) {
+	printf "%s:%d: %s\n", FILENAME, line, msg
+	bad = 1
+}
+
+# A command that makes a failing chain fail the test, or is control flow.
+function fails_or_control(seg) {
+	seg = trim(seg)
+	sub(/^\{[ \t]*/, "", seg); sub(/[ \t;]*\}$/, "", seg)
+	n = split(seg, parts, /;/)
+	seg = trim(parts[n])
+	return seg ~ /^(return[ \t]+[1-9][0-9]*|return|false|exit([ \t].*)?|fail([ \t].*)?|skip([ \t].*)?|break|continue)$/
+}
+
+function is_assertion(seg) {
+	seg = trim(seg)
+	return seg ~ /^(\[|\[\[|test[ \t]|\(\(|assert_|refute_|grep[ \t]|cmp[ \t]|diff[ \t])/
+}
+
+# check(i, last): the rules for logical command i of the current body.
+# split_cmds(s, pieces): s cut at the ";" outside { } groups.
+function split_cmds(s, pieces,    np, depth, k, c, prev, cur) {
+	np = 0; depth = 0; cur = ""; prev = " "
+	for (k = 1; k <= length(s); k++) {
+		c = substr(s, k, 1)
+		if (c == "{" && prev ~ /[ \t;|&(]/ && substr(s, k + 1, 1) ~ /[ \t]/) depth++
+		else if (c == "}" && prev ~ /[ \t;]/ && depth > 0) depth--
+		else if (c == ";" && depth == 0) { pieces[++np] = cur; cur = ""; prev = c; continue }
+		cur = cur c; prev = c
+	}
+	pieces[++np] = cur
+	return np
+}
+
+function check(i, last,    pieces, np, p, piece, segs, ns, ops, k, rest, m, lastop, has_and) {
+	np = split_cmds(text[i], pieces)
+	for (p = 1; p <= np; p++) {
+		piece = trim(pieces[p])
+		if (piece == "" || piece ~ /^(if|elif|while|until|for|case)([ \t]|$)/)
+			continue
+		while (sub(/^(then|do|else|\{|\(|\}|done|fi|esac)([ \t]+|$)/, "", piece))
+			piece = trim(piece)
+		if (piece == "" || piece ~ /^(if|elif|while|until|for|case)([ \t]|$)/)
+			continue
+		if (piece ~ /^[A-Za-z_][A-Za-z_0-9]*[ \t]*\(\)/)
+			continue	# a function defined on one line
+		final = last && p == np
+		if (piece ~ /^![ \t]/ && !final)
+			report(line[i], "mid-test `! cmd` never fails the test: use `run ! cmd` or a refute helper")
+		if (piece !~ /&&|\|\|/ || final)
+			continue
+		# split into segments at && and ||
+		ns = 0; rest = piece; has_and = 0; lastop = ""
+		while (match(rest, /&&|\|\|/)) {
+			segs[++ns] = substr(rest, 1, RSTART - 1)
+			lastop = substr(rest, RSTART, 2)
+			if (lastop == "&&") has_and = 1
+			rest = substr(rest, RSTART + 2)
+		}
+		segs[++ns] = rest
+		if (lastop == "||" && fails_or_control(segs[ns]))
+			continue
+		if (has_and) {
+			if (lastop == "&&" && fails_or_control(segs[ns]))
+				continue
+			report(line[i], "`&&` chain on a non-final line fails the test only when its last part fails: one condition per line")
+		} else if (is_assertion(segs[1]))
+			report(line[i], "assertion followed by `||` that does not fail: its failure is lost")
+	}
+}
+
+function check_body(    i, pending) {
+	pending = 0
+	for (i = 1; i <= nb; i++) {
+		check(i, i == nb)
+		if (pending && raw[i] ~ /\$\{?(status|output|stderr|lines|stderr_lines)|assert_|refute_/)
+			pending = 0
+		if (text[i] ~ /^[ \t]*([A-Za-z_][A-Za-z_0-9]*=[^ \t]*[ \t]+)*run([ \t]|$)/) {
+			if (pending)
+				report(pending, "`run` whose $status and $output nothing checks")
+			pending = line[i]
+			# run ! and run -N assert the status themselves
+			if (raw[i] ~ /assert_|refute_/ || text[i] ~ /(^|[ \t])run[ \t]+(--separate-stderr[ \t]+)?(!|-[0-9])/)
+				pending = 0
+		}
+	}
+	if (pending)
+		report(pending, "`run` whose $status and $output nothing checks")
+}
+
+FNR == 1 {
+	if (prevfile != "" && needver && !hasver)
+		printf "%s:%d: uses `run !` or `run --separate-stderr` without bats_require_minimum_version 1.5.0\n", prevfile, needver
+	if (prevfile != "" && needver && !hasver) bad = 1
+	prevfile = FILENAME; needver = 0; hasver = 0; intest = 0; sp = 0; heredoc = ""; inheredoc = ""
+}
+
+inheredoc != "" {
+	l = $0
+	if (heredoc_strip_cur) sub(/^\t+/, "", l)
+	if (l == inheredoc) inheredoc = ""
+	next
+}
+
+{
+	m = mask($0)
+	if (heredoc != "") { inheredoc = heredoc; heredoc_strip_cur = heredoc_strip }
+	if (m ~ /^[ \t]*bats_require_minimum_version[ \t]/) hasver = 1
+	if (m ~ /(^|[ \t;])run[ \t]+(!|--separate-stderr|-[0-9])/ && !needver) needver = FNR
+}
+
+!intest && m ~ /^@test[ \t].*\{[ \t]*$/ {
+	intest = 1; nb = 0; acc = ""; accraw = ""
+	next
+}
+
+intest && sp == 0 && acc == "" && m ~ /^\}[ \t]*$/ {
+	check_body()
+	intest = 0
+	next
+}
+
+intest {
+	if (acc == "") start = FNR
+	acc = acc " " m; accraw = accraw "\n" $0
+	if (sp > 0 || m ~ /(\\|&&|\|\||\|)[ \t]*$/) {
+		sub(/\\[ \t]*$/, "", acc)
+		next
+	}
+	if (trim(acc) != "") {
+		nb++; text[nb] = trim(acc); raw[nb] = accraw; line[nb] = start
+	}
+	acc = ""; accraw = ""
+}
+
+END {
+	if (prevfile != "" && needver && !hasver) {
+		printf "%s:%d: uses `run !` or `run --separate-stderr` without bats_require_minimum_version 1.5.0\n", prevfile, needver
+		bad = 1
+	}
+	exit bad
+}
+' "$@"
