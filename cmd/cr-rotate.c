@@ -262,12 +262,32 @@ report(const struct retention_policy *policy, const struct input *in,
 	char why[512];
 	size_t i;
 
+	struct backupname bn;
+	const char *name;
+	size_t len, slen = strlen(MANIFEST_SUFFIX);
+	char stem[NAME_MAX + 1];
+
 	for (i = 0; i < in->n; i++) {
+		name = in->entries[i].name;
+		len = strlen(name);
+		/* a manifest follows its backup: say so rather than "not a
+		 * backup name" */
+		if (!in->entries[i].is_backup && len > slen && len - slen <
+		    sizeof(stem) && strcmp(name + len - slen,
+		    MANIFEST_SUFFIX) == 0) {
+			memcpy(stem, name, len - slen);
+			stem[len - slen] = '\0';
+			if (backupname_parse(stem, &bn) == 0) {
+				fprintf(stderr, "manifest %s: kept or removed "
+				    "with %s\n", name, stem);
+				continue;
+			}
+		}
 		retention_reason_format(policy, &in->entries[i], now, why,
 		    sizeof(why));
 		fprintf(stderr, "%s %s: %s\n",
 		    retention_removes(&in->entries[i]) ? "remove" : "keep",
-		    in->entries[i].name, why);
+		    name, why);
 	}
 }
 

@@ -568,3 +568,12 @@ make_files() {
 	assert_status 64
 	assert_equal "$output" ""
 }
+
+@test "cr-rotate -v says a manifest goes with its backup" {
+	mkdir "$T/b"
+	: >"$T/b/db_backup_20251001_020000.sql.gz"
+	: >"$T/b/db_backup_20251001_020000.sql.gz.json"
+	run --separate-stderr cr-rotate -v --now 2025-10-02T00:00:00Z "$T/b"
+	assert_status 0
+	[[ $stderr == *"manifest db_backup_20251001_020000.sql.gz.json: kept or removed with db_backup_20251001_020000.sql.gz"* ]]
+}
