@@ -40,6 +40,7 @@ struct result {
 	unsigned	 members;
 	uint64_t	 in_bytes;	/* as stored */
 	char		 schema_sha256[SHA256_HEX_BYTES];
+	uint64_t	*table_bytes;	/* per COPY block, or NULL; the caller frees */
 };
 
 /* What a manifest adds to the --json object. */
@@ -197,7 +198,10 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	for (i = 0; i < in->nlisted; i++) {
 		fprintf(fp, "%s{", i > 0 ? "," : "");
 		json_field(fp, "name", in->tables[i].name ? in->tables[i].name : "?", 0);
-		fprintf(fp, ",\"rows\":%" PRIu64 "}", in->tables[i].rows);
+		fprintf(fp, ",\"rows\":%" PRIu64, in->tables[i].rows);
+		if (r->table_bytes != NULL)
+			fprintf(fp, ",\"bytes\":%" PRIu64, r->table_bytes[i]);
+		fprintf(fp, "}");
 	}
 	fprintf(fp, "]");
 	if (in->nlisted < in->ntables)
@@ -324,6 +328,8 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp)
 	struct dumpscan *scan;
 	struct gzin *gz;
 	const void *data;
+	const uint64_t *blocks;
+	size_t nblocks;
 	ssize_t n;
 	int fd, saved;
 
@@ -379,6 +385,13 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp)
 		r->offset = dumpscan_error_offset(scan);
 	}
 	schemasum_final_hex(&sum, r->schema_sha256);
+	/* per-table bytes only when every COPY block was counted by both */
+	if (r->code == 0 && schemasum_blocks(&sum, &blocks, &nblocks) == 0 &&
+	    nblocks == dumpscan_info(scan)->ntables && nblocks > 0) {
+		r->table_bytes = sum.blocks;
+		sum.blocks = NULL;
+	}
+	schemasum_free(&sum);
 	r->gzip = gzin_is_gzip(gz);
 	r->members = gzin_members(gz);
 	r->in_bytes = gzin_bytes_in(gz);
@@ -417,6 +430,7 @@ verify(const char *path)
 	else if (!quiet)
 		report_text(&r, dumpscan_info(scan));
 	dumpscan_free(scan);
+	free(r.table_bytes);
 	return r.code;
 }
 
@@ -478,6 +492,8 @@ info_to_manifest(const struct result *r, const struct dumpscan_info *in,
 	for (i = 0; i < in->nlisted; i++) {
 		m->tables[i].name = in->tables[i].name ? in->tables[i].name : "?";
 		m->tables[i].rows = in->tables[i].rows;
+		m->tables[i].has_bytes = r->table_bytes != NULL;
+		m->tables[i].bytes = r->table_bytes != NULL ? r->table_bytes[i] : 0;
 	}
 	m->ntables = in->nlisted;
 	if (m->ntables > 1)
@@ -639,6 +655,7 @@ make_manifest(const char *path, const char *out, const char *name,
 	free(x.alarms);
 	code = x.nalarms > 0 ? EXIT_SUSPECT : 0;
 	dumpscan_free(scan);
+	free(r.table_bytes);
 	return code;
 }
 
@@ -671,6 +688,7 @@ load_side(const char *path, struct manifest *m, int *borrowed,
 	if (scan_input(path, &r, scanp) != 0)
 		return r.code;
 	info_to_manifest(&r, dumpscan_info(*scanp), m);
+	free(r.table_bytes);
 	m->selection = NULL;
 	*borrowed = 1;
 	return 0;
@@ -708,6 +726,9 @@ compare_line(const struct manifest_delta *d, void *arg)
 			printf(",\"new_rows\":%" PRIu64, d->new_rows);
 		else
 			printf(",\"new_rows\":null");
+		if (d->has_bytes)
+			printf(",\"old_bytes\":%" PRIu64 ",\"new_bytes\":%" PRIu64,
+			    d->old_bytes, d->new_bytes);
 		printf("}");
 		return;
 	}
@@ -715,11 +736,19 @@ compare_line(const struct manifest_delta *d, void *arg)
 		return;
 	printf("  %-8s ", status);
 	put_escaped(d->name);
-	if (d->in_old && d->in_new)
-		printf(": %" PRIu64 " -> %" PRIu64 " rows (%+" PRId64 ", %+d%%)\n",
+	if (d->in_old && d->in_new) {
+		printf(": %" PRIu64 " -> %" PRIu64 " rows (%+" PRId64 ", %+d%%)",
 		    d->old_rows, d->new_rows, (int64_t)(d->new_rows - d->old_rows),
 		    percent(d->old_rows, d->new_rows));
-	else
+		if (d->has_bytes) {
+			char a[64], b[64];
+
+			human(d->old_bytes, a, sizeof(a));
+			human(d->new_bytes, b, sizeof(b));
+			printf(", %s -> %s", a, b);
+		}
+		putchar('\n');
+	} else
 		printf(": %" PRIu64 " rows\n", d->in_old ? d->old_rows : d->new_rows);
 }
 
@@ -873,6 +902,7 @@ status_check(const char *dir, struct kind_status *k)
 		k->have_rows = 1;
 	}
 	dumpscan_free(scan);
+	free(r.table_bytes);
 	memcpy(json_path, path, strlen(path));
 	memcpy(json_path + strlen(path), MANIFEST_SUFFIX, sizeof(MANIFEST_SUFFIX));
 	if (access(json_path, F_OK) == -1) {

@@ -256,7 +256,10 @@ parse_table(struct json *j, struct manifest_table *t)
 			rc = parse_string_or_null(j, &t->name);
 		else if (strcmp(key, "rows") == 0)
 			rc = parse_number(j, &t->rows);
-		else
+		else if (strcmp(key, "bytes") == 0) {
+			rc = parse_number(j, &t->bytes);
+			t->has_bytes = 1;
+		} else
 			rc = skip_value(j, 2);
 		free(key);
 		if (rc == -1)
@@ -526,14 +529,19 @@ manifest_compare(const struct manifest *old, const struct manifest *new,
 			c = -1;
 		else
 			c = strcmp(old->tables[i].name, new->tables[k].name);
+		if (c == 0)
+			d.has_bytes = old->tables[i].has_bytes &&
+			    new->tables[k].has_bytes;
 		if (c <= 0) {
 			d.name = old->tables[i].name;
 			d.in_old = 1;
+			d.old_bytes = old->tables[i].bytes;
 			d.old_rows = old->tables[i++].rows;
 		}
 		if (c >= 0) {
 			d.name = new->tables[k].name;
 			d.in_new = 1;
+			d.new_bytes = new->tables[k].bytes;
 			d.new_rows = new->tables[k++].rows;
 		}
 		fn(&d, arg);

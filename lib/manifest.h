@@ -15,6 +15,8 @@
 struct manifest_table {
 	char		*name;
 	uint64_t	 rows;
+	uint64_t	 bytes;		/* of its COPY data */
+	int		 has_bytes;
 };
 
 /* The fields cr reads back; absent strings are NULL, absent numbers 0. */
@@ -51,6 +53,8 @@ struct manifest_delta {
 	const char	*name;
 	int		 in_old, in_new;
 	uint64_t	 old_rows, new_rows;
+	int		 has_bytes;	/* both sides have them */
+	uint64_t	 old_bytes, new_bytes;
 };
 
 /* Call fn for every table of old and new, in name order. */

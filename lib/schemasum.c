@@ -1,5 +1,8 @@
 /* schemasum: line classification of a plain pg_dump, hashing the SQL. */
+#include <stdlib.h>
 #include <string.h>
+
+#include <bsd/stdlib.h>
 
 #include "schemasum.h"
 
@@ -70,6 +73,25 @@ line_end(struct schemasum *s)
 	static const char from[] = " FROM stdin;\n";
 	size_t n = sizeof(from) - 2;	/* without the newline */
 
+	uint64_t *grown;
+
+	if (s->line_in_copy && s->in_copy)
+		s->block_bytes += s->linelen;		/* a data row */
+	else if (s->line_in_copy) {
+		/* the \. line: the block is complete */
+		if (s->nblocks == s->capblocks && !s->blocks_lost) {
+			s->capblocks = s->capblocks ? s->capblocks * 2 : 64;
+			if (s->capblocks > SCHEMASUM_MAX_BLOCKS ||
+			    (grown = reallocarray(s->blocks, s->capblocks,
+			    sizeof(*s->blocks))) == NULL)
+				s->blocks_lost = 1;
+			else
+				s->blocks = grown;
+		}
+		if (!s->blocks_lost)
+			s->blocks[s->nblocks++] = s->block_bytes;
+		s->block_bytes = 0;
+	}
 	if (s->kind == SQL && s->taillen >= n + 1 &&
 	    memcmp(s->tail + s->taillen - n - 1, from, n) == 0)
 		s->in_copy = 1;
@@ -88,6 +110,7 @@ schemasum_feed(struct schemasum *s, const void *buf, size_t len)
 			s->mid_line = 1;
 			s->kind = UNDECIDED;
 			s->headlen = s->taillen = s->linelen = 0;
+			s->line_in_copy = s->in_copy;
 		}
 		nl = memchr(p, '\n', len);
 		seg = nl != NULL ? (size_t)(nl - p) + 1 : len;
@@ -122,4 +145,21 @@ schemasum_final_hex(struct schemasum *s, char hex[SHA256_HEX_BYTES])
 	if (s->mid_line && s->kind == UNDECIDED)
 		decide(s, 1);
 	sha256_final_hex(&s->hash, hex);
+}
+
+int
+schemasum_blocks(const struct schemasum *s, const uint64_t **blocks,
+    size_t *n)
+{
+	*blocks = s->blocks;
+	*n = s->nblocks;
+	return s->blocks_lost ? -1 : 0;
+}
+
+void
+schemasum_free(struct schemasum *s)
+{
+	free(s->blocks);
+	s->blocks = NULL;
+	s->nblocks = s->capblocks = 0;
 }

@@ -354,7 +354,7 @@ fake_gpg() {	# fake_gpg EXIT
 	grep -q "\"sha256\":\"$(sha256sum <"$DIR/$f" | cut -c1-64)\"" "$DIR/$f.json"
 	grep -q '"healthy":true' "$DIR/$f.json"
 	grep -q '"selection":"full"' "$DIR/$f.json"
-	grep -q '{"name":"\\"Mixed Schema\\".\\"Events\\"","rows":5000}' "$DIR/$f.json"
+	grep -q '{"name":"\\"Mixed Schema\\".\\"Events\\"","rows":5000,"bytes":[1-9]' "$DIR/$f.json"
 	gone=db_backup_$(date -u -d '20 days ago' +%Y%m%d)_020000.sql.gz
 	[[ $output == *"Removed: $gone"$'\n'"   Removed: $gone.json"* ]]
 	[ ! -e "$DIR/$gone.json" ]
