@@ -387,10 +387,15 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp)
 	schemasum_final_hex(&sum, r->schema_sha256);
 	/* per-table bytes only when every COPY block was counted by both */
 	if (r->code == 0 && schemasum_blocks(&sum, &blocks, &nblocks) == 0 &&
-	    nblocks == dumpscan_info(scan)->ntables && nblocks > 0) {
-		r->table_bytes = sum.blocks;
-		sum.blocks = NULL;
-	}
+	    nblocks == dumpscan_info(scan)->ntables) {
+		if (nblocks > 0) {
+			r->table_bytes = sum.blocks;
+			sum.blocks = NULL;
+		}
+	} else
+		/* a COPY-like line inside a literal: the line scan cannot
+		 * vouch for the schema hash either */
+		r->schema_sha256[0] = '\0';
 	schemasum_free(&sum);
 	r->gzip = gzin_is_gzip(gz);
 	r->members = gzin_members(gz);
@@ -484,7 +489,8 @@ info_to_manifest(const struct result *r, const struct dumpscan_info *in,
 	m->bytes = in->bytes;
 	m->rows = in->rows;
 	/* a copy: r is often the caller's local */
-	if (r->code == 0 && (m->schema_sha256 = strdup(r->schema_sha256)) == NULL)
+	if (r->code == 0 && r->schema_sha256[0] != '\0' &&
+	    (m->schema_sha256 = strdup(r->schema_sha256)) == NULL)
 		err(EX_OSERR, NULL);
 	if (in->nlisted > 0 &&
 	    (m->tables = reallocarray(NULL, in->nlisted, sizeof(*m->tables))) == NULL)
