@@ -24,10 +24,35 @@
 #include "dumprun.h"
 #include "io.h"
 #include "pgconn.h"
+#include "pgexec.h"
 
 #define MAXARGS		512
-#define TAILSIZE	2048
+#define FIXED_ARGS	5	/* pg_dump and the four options it always gets */
 
+/* What the command line asks for: pg_dump's argv, the header's options. */
+struct job {
+	struct pgconn_opts	 copts;
+	char			*dargv[MAXARGS];
+	int			 dargc;
+	int			 nadded;	/* add_arg's, after FIXED_ARGS */
+	char			*conninfo;	/* --dbname's, once started */
+	char			 options[4096];
+	int			 verbose, check, schema_only, data_only;
+	int			 connection_facts;	/* connect, say, and stop */
+	int			 selective;	/* -t -T -n -N: no whole-database check */
+};
+
+/* What the pre-flight learned. */
+struct facts {
+	PGconn		*conn;
+	char		 user[256];		/* current_user */
+	char		 role[600];		/* the same, quoted for a hint */
+	const char	*server_version;
+	char		 pg_dump[PATH_MAX];
+	char		 pg_dump_version[256];
+};
+
+/* The stream on stdout. */
 struct dump {
 	uint64_t	bytes;
 	uint32_t	crc;
@@ -37,8 +62,6 @@ struct dump {
 	int		progress_shown;	/* a progress line is on the screen */
 	unsigned	ticks;
 	double		started;
-	char		tail[TAILSIZE];	/* pg_dump's last stderr bytes */
-	size_t		taillen;
 };
 
 /* getopt_long's: ':' first, so a missing argument is told apart. */
@@ -49,10 +72,10 @@ static volatile sig_atomic_t stop_signal;
 static void
 print_usage(FILE *f)
 {
-	fprintf(f, "usage: cr-dump [-asvOwx] [--check] [-d dbname] [-h host] [-p port] "
-	    "[-U user]\n               [--env-file file] [-n schema] [-N schema] "
-	    "[-t table] [-T table]\n               [--exclude-table-data table] "
-	    "[-F p] [dbname]\n");
+	fprintf(f, "usage: cr-dump [-asvOwx] [--check | --connection-facts] [-d dbname]\n"
+	    "               [-h host] [-p port] [-U user] [--env-file file] [-n schema]\n"
+	    "               [-N schema] [-t table] [-T table] [--exclude-table-data table]\n"
+	    "               [-F p] [dbname]\n");
 }
 
 static void __attribute__((noreturn))
@@ -130,15 +153,6 @@ on_alarm(int sig)
 		alarm(1);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 emit(struct dump *d, const void *buf, size_t len)
 {
@@ -178,7 +192,7 @@ on_data(void *arg, const void *buf, size_t len)
 static void
 progress_line(struct dump *d, int final)
 {
-	double secs = now() - d->started;
+	double secs = dumprun_clock() - d->started;
 	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
@@ -201,106 +215,22 @@ static void
 on_diag(void *arg, const char *buf, size_t len)
 {
 	struct dump *d = arg;
-	size_t keep;
 
 	if (d->progress_shown) {
 		fputc('\n', stderr);
 		d->progress_shown = 0;
 	}
 	(void)io_write_all(STDERR_FILENO, buf, len);
-	/* Keep the end of pg_dump's message to classify a failure. */
-	if (len >= TAILSIZE - 1) {
-		memcpy(d->tail, buf + len - (TAILSIZE - 1), TAILSIZE - 1);
-		d->taillen = TAILSIZE - 1;
-	} else {
-		keep = d->taillen + len > TAILSIZE - 1 ? TAILSIZE - 1 - len : d->taillen;
-		memmove(d->tail, d->tail + d->taillen - keep, keep);
-		memcpy(d->tail + keep, buf, len);
-		d->taillen = keep + len;
-	}
-	d->tail[d->taillen] = '\0';
 }
 
-/* Exit status for a pg_dump that failed, from what it said. */
-static int
-failure_code(const struct dump *d, const char *role)
-{
-	const char *p;
-	char user[300];
-	int len;
-
-	if (pgconn_quote_ident(role, user, sizeof(user)) == -1)
-		strlcpy(user, "the_role", sizeof(user));
-
-	/* "ERROR:  permission denied for table users": name it in the GRANT. */
-	if ((p = strstr(d->tail, "permission denied for table ")) != NULL) {
-		p += strlen("permission denied for table ");
-		len = (int)strcspn(p, "\n");
-		fprintf(stderr, "cr-dump: hint: as a superuser or the owner: GRANT SELECT ON "
-		    "%.*s TO %s; (every table dumped needs it)\n", len, p, user);
-		return EX_NOPERM;
-	}
-	if ((p = strstr(d->tail, "permission denied for schema ")) != NULL) {
-		p += strlen("permission denied for schema ");
-		len = (int)strcspn(p, "\n");
-		fprintf(stderr, "cr-dump: hint: as a superuser or the owner: GRANT USAGE ON "
-		    "SCHEMA %.*s TO %s;\n", len, p, user);
-		return EX_NOPERM;
-	}
-	if (strstr(d->tail, "permission denied") != NULL ||
-	    strstr(d->tail, "row-level security") != NULL) {
-		fprintf(stderr, "cr-dump: hint: the role %s needs SELECT on every table "
-		    "dumped (or: GRANT pg_read_all_data TO %s)\n", user, user);
-		return EX_NOPERM;
-	}
-	if (strstr(d->tail, "server closed the connection") != NULL ||
-	    strstr(d->tail, "connection to server") != NULL ||
-	    strstr(d->tail, "terminating connection") != NULL ||
-	    strstr(d->tail, "could not connect") != NULL ||
-	    strstr(d->tail, "no connection to the server") != NULL)
-		return EX_UNAVAILABLE;
-	return 1;
-}
-
-/* Can the role read everything a whole-database dump reads?  If not, stop
- * pg_dump (when it was started) and exit 77 with the GRANTs. */
+/* A pg_dump option, passed on and recorded in the header. */
 static void
-precheck(PGconn *conn, int schema_only, struct dumprun *run)
-{
-	char problem[1024], hint[1024];
-	int rc;
-
-	rc = dumprun_precheck(conn, schema_only, problem, sizeof(problem), hint,
-	    sizeof(hint));
-	if (rc == 0)
-		return;
-	dumprun_free(run);	/* kills it first; its complaints are ours now */
-	if (rc == 1) {
-		warnx("%s", problem);
-		fprintf(stderr, "cr-dump: hint: %s\n", hint);
-		exit(EX_NOPERM);
-	}
-	errx(1, "%s", problem);
-}
-
-/* --check output: key=value, the value escaped onto one line. */
-static void
-print_fact(const char *key, const char *value)
-{
-	char buf[2048];
-
-	if (dumpfmt_escape(value != NULL ? value : "", buf, sizeof(buf)) == -1)
-		errx(1, "%s too long", key);
-	printf("%s=%s\n", key, buf);
-}
-
-static void
-add_arg(char **argv, int *argc, const char *opt, const char *value, char *options,
-    size_t optlen)
+add_arg(struct job *j, const char *opt, const char *value)
 {
 	char *s;
 
-	if (*argc >= MAXARGS - 4)
+	if (j->dargc >= MAXARGS - 4 ||
+	    dumpfmt_option_append(j->options, sizeof(j->options), opt, value) == -1)
 		errx(EX_USAGE, "too many options");
 	if (value == NULL)
 		s = strdup(opt);
@@ -308,35 +238,25 @@ add_arg(char **argv, int *argc, const char *opt, const char *value, char *option
 		s = NULL;
 	if (s == NULL)
 		err(1, NULL);
-	argv[(*argc)++] = s;
-	if (options[0] != '\0')
-		strlcat(options, " ", optlen);
-	strlcat(options, opt, optlen);
-	if (value == NULL)
-		return;
-	strlcat(options, "=", optlen);
-	/* For the header, as a shell would need it: 'table with space'. */
-	if (value[strcspn(value, " \t\n'\"\\$`;&|<>()*?[]{}~#!")] == '\0' && *value != '\0') {
-		strlcat(options, value, optlen);
-		return;
-	}
-	strlcat(options, "'", optlen);
-	for (; *value != '\0'; value++) {
-		if (*value == '\'')
-			strlcat(options, "'\\''", optlen);
-		else {
-			char c[2] = { *value, '\0' };
-			strlcat(options, c, optlen);
-		}
-	}
-	strlcat(options, "'", optlen);
+	j->dargv[j->dargc++] = s;
+	j->nadded++;
 }
 
-int
-main(int argc, char *argv[])
+static void
+job_free(struct job *j)
+{
+	int i;
+
+	for (i = FIXED_ARGS; i < FIXED_ARGS + j->nadded; i++)
+		free(j->dargv[i]);
+	free(j->conninfo);
+}
+
+static void
+parse_options(int argc, char *argv[], struct job *j)
 {
 	enum {
-		OPT_CHECK = CHAR_MAX + 1, OPT_EXCLUDE_TABLE_DATA, OPT_INSERTS,
+		OPT_CHECK = CHAR_MAX + 1, OPT_CONNECTION_FACTS, OPT_EXCLUDE_TABLE_DATA, OPT_INSERTS,
 		OPT_COLUMN_INSERTS, OPT_ROWS_PER_INSERT, OPT_HELP
 	};
 	static const struct option longopts[] = {
@@ -350,6 +270,7 @@ main(int argc, char *argv[])
 		{ "exclude-schema",	required_argument,	NULL, 'N' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "check",		no_argument,		NULL, OPT_CHECK },
+		{ "connection-facts",	no_argument,		NULL, OPT_CONNECTION_FACTS },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ "help",		no_argument,		NULL, OPT_HELP },
 		/* pg_dump's, for what cr-dump always does. */
@@ -372,80 +293,63 @@ main(int argc, char *argv[])
 	static const char inserts_why[] = "cr-verify and cr-restore prove a dump's "
 	    "row counts from its COPY blocks, so a dump of INSERTs would restore "
 	    "unproven; drop it (COPY is also faster to restore)";
-	struct pgconn_opts copts = { .appname = "cr-dump" };
-	struct pgconn_params *params;
-	struct dumpfmt_header hdr;
-	struct dump d = { 0 };
-	struct dumprun *run;
-	struct dumprun_probe *probe;
-	struct dumprun_io io;
-	struct sigaction sa;
-	enum pgconn_status st;
-	PGconn *conn;
-	PGresult *res;
-	char *dargv[MAXARGS], *conninfo, *password = NULL;
-	char errbuf[1024], pg_dump[PATH_MAX], pg_dump_version[256];
-	char options[4096] = "", header[8192], trailer[DUMPFMT_TRAILER_MAX], user[256];
-	const char *server_version;
-	int ch, dargc = 0, verbose = 0, check = 0, schema_only = 0, data_only = 0;
-	int selective = 0, server_major, status, code, i, n, pumped, saved;
+	int ch;
 
 	/* pg_dump options are collected first; the connection comes last. */
-	dargv[dargc++] = "pg_dump";
-	dargv[dargc++] = "--format=plain";
-	dargv[dargc++] = "--no-owner";
-	dargv[dargc++] = "--no-acl";
-	dargv[dargc++] = "--no-password";
+	j->dargv[j->dargc++] = "pg_dump";
+	j->dargv[j->dargc++] = "--format=plain";
+	j->dargv[j->dargc++] = "--no-owner";
+	j->dargv[j->dargc++] = "--no-acl";
+	j->dargv[j->dargc++] = "--no-password";
+	j->copts.appname = "cr-dump";
 	opterr = 0;	/* bad_option() tells -? from a real mistake */
 	while ((ch = getopt_long(argc, argv, OPTSTRING,
 	    longopts, NULL)) != -1) {
-		if (pgconn_getopt(&copts, ch, optarg))
+		if (pgconn_getopt(&j->copts, ch, optarg))
 			continue;
 		switch (ch) {
 		case 's':
-			if (!schema_only)
-				add_arg(dargv, &dargc, "--schema-only", NULL, options,
-				    sizeof(options));
-			schema_only = 1;
+			if (!j->schema_only)
+				add_arg(j, "--schema-only", NULL);
+			j->schema_only = 1;
 			break;
 		case 'a':
-			if (!data_only)
-				add_arg(dargv, &dargc, "--data-only", NULL, options,
-				    sizeof(options));
-			data_only = 1;
+			if (!j->data_only)
+				add_arg(j, "--data-only", NULL);
+			j->data_only = 1;
 			break;
 		case 't':
-			add_arg(dargv, &dargc, "--table", optarg, options, sizeof(options));
-			selective = 1;
+			add_arg(j, "--table", optarg);
+			j->selective = 1;
 			break;
 		case 'T':
-			add_arg(dargv, &dargc, "--exclude-table", optarg, options,
-			    sizeof(options));
-			selective = 1;
+			add_arg(j, "--exclude-table", optarg);
+			j->selective = 1;
 			break;
 		case OPT_EXCLUDE_TABLE_DATA:
-			add_arg(dargv, &dargc, "--exclude-table-data", optarg, options,
-			    sizeof(options));
-			selective = 1;
+			add_arg(j, "--exclude-table-data", optarg);
+			j->selective = 1;
 			break;
 		case 'n':
-			add_arg(dargv, &dargc, "--schema", optarg, options, sizeof(options));
-			selective = 1;
+			add_arg(j, "--schema", optarg);
+			j->selective = 1;
 			break;
 		case 'N':
-			add_arg(dargv, &dargc, "--exclude-schema", optarg, options,
-			    sizeof(options));
-			selective = 1;
+			add_arg(j, "--exclude-schema", optarg);
+			j->selective = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			j->verbose = 1;
 			break;
 		case OPT_CHECK:
-			check = 1;
+			j->check = 1;
+			break;
+		case OPT_CONNECTION_FACTS:
+			j->connection_facts = 1;
 			break;
 		case 'V':
 			printf("cr-dump %s\n", CR_VERSION);
-			return 0;
+			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 		case 'F':
 			check_format(optarg);
 			break;
@@ -476,39 +380,55 @@ main(int argc, char *argv[])
 			refuse("--rows-per-insert", inserts_why);
 		case OPT_HELP:
 			print_usage(stdout);
-			return fflush(stdout) == EOF ? EX_IOERR : 0;
+			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 		default:
 			bad_option(ch, argv);
 		}
 	}
-	if (schema_only && data_only)
+	if (j->schema_only && j->data_only)
 		refuse("-a and -s", "cannot be used together (a dump of nothing)");
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (argc == 1 && copts.dbname != NULL))
+	if (argc > 1 || (argc == 1 && j->copts.dbname != NULL))
 		usage();
 	if (argc == 1)
-		copts.dbname = argv[0];
+		j->copts.dbname = argv[0];
+}
 
-	/* A closed stdin or stderr would be reused by the pipes to pg_dump;
-	 * a closed stdout is an error. */
+/* A closed stdin or stderr would be reused by the pipes to pg_dump; a
+ * closed stdout is an error.  A failed write must come back as EPIPE, not
+ * kill us before we can stop pg_dump and say what happened. */
+static void
+guard_stdio(void)
+{
+	int fd;
+
 	if (fcntl(STDOUT_FILENO, F_GETFD) == -1)
 		errx(EX_IOERR, "standard output is closed");
-	for (i = STDIN_FILENO; i <= STDERR_FILENO; i += 2)
-		if (fcntl(i, F_GETFD) == -1 && open("/dev/null", O_RDWR) != i)
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd += 2)
+		if (fcntl(fd, F_GETFD) == -1 && open("/dev/null", O_RDWR) != fd)
 			err(1, "/dev/null");
-
-	/* A failed write must come back as EPIPE, not kill us before we
-	 * can stop pg_dump and say what happened. */
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	/* Pre-flight: the connection, its facts, and the privileges; pg_dump
-	 * --version runs while we connect. */
-	if ((params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
+/* Connect and learn the facts a dump's header records; pg_dump --version
+ * runs while we connect. */
+static void
+preflight(const struct job *j, struct facts *f)
+{
+	struct pgconn_params *params;
+	struct dumprun_probe *probe = NULL;
+	enum pgconn_status st;
+	PGresult *res;
+	char errbuf[1024];
+	int n;
+
+	if ((params = pgconn_params_new(&j->copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
-	if ((probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
+	if (!j->connection_facts &&
+	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
 		err(1, NULL);
-	if ((conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
+	if ((f->conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
 		dumprun_probe_free(probe);
 		pgconn_params_free(params);
 		warnx("connect: %s", errbuf);
@@ -517,61 +437,127 @@ main(int argc, char *argv[])
 		exit(pgconn_exit_code(st));
 	}
 	pgconn_params_free(params);
-	n = PQserverVersion(conn);
-	server_major = n / 100;	/* 150018 -> 1500, 90624 -> 906 */
-	if ((server_version = PQparameterStatus(conn, "server_version")) == NULL)
-		server_version = "";
-	strlcpy(user, PQuser(conn), sizeof(user));
-	res = PQexec(conn, "SELECT current_user");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		strlcpy(user, PQgetvalue(res, 0, 0), sizeof(user));
+	if ((f->server_version = PQparameterStatus(f->conn, "server_version")) == NULL)
+		f->server_version = "";
+	strlcpy(f->user, PQuser(f->conn), sizeof(f->user));
+	if ((res = pgexec_query(f->conn, NULL, "SELECT current_user", 0, NULL,
+	    NULL)) != NULL && PQntuples(res) == 1)
+		strlcpy(f->user, PQgetvalue(res, 0, 0), sizeof(f->user));
 	PQclear(res);
-	n = dumprun_probe_finish(probe, server_major, pg_dump, sizeof(pg_dump),
-	    pg_dump_version, sizeof(pg_dump_version), errbuf, sizeof(errbuf));
+	if (pgexec_ident(f->conn, f->user, f->role, sizeof(f->role)) == -1)
+		strlcpy(f->role, "the_role", sizeof(f->role));
+	if (j->connection_facts)
+		return;
+	/* 150018 -> 1500, 90624 -> 906 */
+	n = dumprun_probe_finish(probe, PQserverVersion(f->conn) / 100, f->pg_dump,
+	    sizeof(f->pg_dump), f->pg_dump_version, sizeof(f->pg_dump_version),
+	    errbuf, sizeof(errbuf));
 	dumprun_probe_free(probe);
 	if (n == -1)
 		errx(EX_UNAVAILABLE, "%s", errbuf);
-	if (check && !selective)
-		precheck(conn, schema_only, NULL);
-	if (check) {
-		/* The pre-flight passed: say what a dump would be. */
-		print_fact("database", PQdb(conn));
-		print_fact("user", user);
-		print_fact("server", server_version);
-		print_fact("pg_dump", pg_dump);
-		print_fact("pg_dump_version", pg_dump_version);
-		PQfinish(conn);
-		for (i = 5; i < dargc; i++)
-			free(dargv[i]);
-		if (fflush(stdout) == EOF || ferror(stdout))
-			err(EX_IOERR, "standard output");
-		return 0;
+}
+
+/* Can the role read everything a whole-database dump reads?  If not, stop
+ * pg_dump (when it was started) and exit 77 with the GRANTs. */
+static void
+precheck(const struct job *j, const struct facts *f, struct dumprun *run)
+{
+	struct pgexec_error e;
+	char problem[1024], hint[1024];
+	int rc;
+
+	if (j->selective)
+		return;
+	rc = dumprun_precheck(f->conn, j->schema_only, problem, sizeof(problem), hint,
+	    sizeof(hint), &e);
+	if (rc == 0)
+		return;
+	dumprun_free(run);	/* kills it first; its complaints are ours now */
+	if (rc == 1) {
+		warnx("%s", problem);
+		fprintf(stderr, "cr-dump: hint: %s\n", hint);
+		exit(EX_NOPERM);
 	}
-	if ((conninfo = dumprun_conninfo(conn)) == NULL)
+	/* By SQLSTATE: a privilege the check itself lacks is 77 in any
+	 * language the server speaks. */
+	errx(pgexec_exit_code(&e), "%s", e.message);
+}
+
+/* --check output: key=value, the value escaped onto one line. */
+static void
+print_fact(const char *key, const char *value)
+{
+	char buf[2048];
+
+	if (dumpfmt_escape(value != NULL ? value : "", buf, sizeof(buf)) == -1)
+		errx(1, "%s too long", key);
+	printf("%s=%s\n", key, buf);
+}
+
+/* --connection-facts, and the start of --check: where the connection went. */
+static void
+print_connection(const struct facts *f)
+{
+	print_fact("database", PQdb(f->conn));
+	print_fact("user", f->user);
+	print_fact("server", f->server_version);
+}
+
+/* --check: the pre-flight passed; say what a dump would be.  With
+ * --connection-facts nothing is checked: only the connection is told. */
+static int
+check(struct job *j, struct facts *f)
+{
+	if (!j->connection_facts)
+		precheck(j, f, NULL);
+	print_connection(f);
+	if (!j->connection_facts) {
+		print_fact("pg_dump", f->pg_dump);
+		print_fact("pg_dump_version", f->pg_dump_version);
+	}
+	PQfinish(f->conn);
+	job_free(j);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "standard output");
+	return 0;
+}
+
+/* Start pg_dump on our connection's settings and its password, check the
+ * privileges while it connects, and write the header. */
+static struct dumprun *
+start(struct job *j, struct facts *f, struct dump *d)
+{
+	struct dumpfmt_header hdr;
+	struct dumprun *run;
+	struct sigaction sa;
+	char *password = NULL, header[8192], errbuf[1024];
+	int i, n;
+
+	if ((j->conninfo = dumprun_conninfo(f->conn)) == NULL)
 		err(1, "conninfo");
-	dargv[dargc++] = "--dbname";
-	dargv[dargc++] = conninfo;
-	dargv[dargc] = NULL;
-	if (PQpass(conn) != NULL && *PQpass(conn) != '\0' &&
-	    (password = strdup(PQpass(conn))) == NULL)
+	j->dargv[j->dargc++] = "--dbname";
+	j->dargv[j->dargc++] = j->conninfo;
+	j->dargv[j->dargc] = NULL;
+	if (PQpass(f->conn) != NULL && *PQpass(f->conn) != '\0' &&
+	    (password = strdup(PQpass(f->conn))) == NULL)
 		err(1, NULL);
 
 	hdr.tool_version = CR_VERSION;
-	hdr.database = PQdb(conn);
-	hdr.user = user;
-	hdr.server_version = server_version;
-	hdr.pg_dump_version = pg_dump_version;
+	hdr.database = PQdb(f->conn);
+	hdr.user = f->user;
+	hdr.server_version = f->server_version;
+	hdr.pg_dump_version = f->pg_dump_version;
 	hdr.started = time(NULL);
-	hdr.schema_only = schema_only;
-	hdr.data_only = data_only;
-	hdr.options = options;
+	hdr.schema_only = j->schema_only;
+	hdr.data_only = j->data_only;
+	hdr.options = j->options;
 	if ((n = dumpfmt_header_format(&hdr, header, sizeof(header))) == -1)
 		errx(1, "header too long");
 
-	if (verbose) {
-		fprintf(stderr, "cr-dump: running: %s", pg_dump);
-		for (i = 1; i < dargc; i++)
-			fprintf(stderr, " %s", dargv[i]);
+	if (j->verbose) {
+		fprintf(stderr, "cr-dump: running: %s", f->pg_dump);
+		for (i = 1; i < j->dargc; i++)
+			fprintf(stderr, " %s", j->dargv[i]);
 		fprintf(stderr, "\n");
 	}
 
@@ -584,10 +570,10 @@ main(int argc, char *argv[])
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 
-	d.tty = isatty(STDERR_FILENO);
-	d.progress = verbose || d.tty;
-	d.started = now();
-	run = dumprun_start(pg_dump, dargv, password, errbuf, sizeof(errbuf));
+	d->tty = isatty(STDERR_FILENO);
+	d->progress = j->verbose || d->tty;
+	d->started = dumprun_clock();
+	run = dumprun_start(f->pg_dump, j->dargv, password, errbuf, sizeof(errbuf));
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
 		free(password);
@@ -596,70 +582,125 @@ main(int argc, char *argv[])
 		errx(1, "pg_dump: %s", errbuf);
 	/* The privilege check runs while pg_dump connects and reads the
 	 * catalogs (it writes nothing we read until the check passed). */
-	if (!selective)
-		precheck(conn, schema_only, run);
-	PQfinish(conn);
-	if (emit(&d, header, (size_t)n) == -1) {
+	precheck(j, f, run);
+	PQfinish(f->conn);
+	f->conn = NULL;
+	if (emit(d, header, (size_t)n) == -1) {
 		dumprun_free(run);
 		err(EX_IOERR, "write to standard output");
 	}
+	return run;
+}
+
+/* pg_dump's output to stdout until it ends; a failed write or a signal
+ * stops pg_dump and us, without a trailer. */
+static void
+pump(struct dumprun *run, struct dump *d)
+{
+	struct dumprun_io io;
+	int saved;
 
 	io.data = on_data;
 	io.diag = on_diag;
 	io.tick = on_tick;
-	io.arg = &d;
+	io.arg = d;
 	io.stop = &stop_signal;
-	pumped = dumprun_pump(run, &io);
+	if (dumprun_pump(run, &io) == 0)
+		return;
 	saved = errno;
-	if (pumped == -1) {
-		/* Stop pg_dump before saying anything: no trailer follows. */
-		dumprun_kill(run, SIGTERM);
-		(void)dumprun_wait(run);
-		dumprun_free(run);
-		if (d.progress_shown)
-			fputc('\n', stderr);
-		if (stop_signal != 0) {
-			warnx("interrupted by signal %d; the dump is incomplete", (int)stop_signal);
-			signal(stop_signal, SIG_DFL);
-			raise(stop_signal);
-			exit(1);
-		}
-		errno = saved;
-		err(EX_IOERR, "write to standard output");
-	}
-	status = dumprun_wait(run);
+	/* Stop pg_dump before saying anything: no trailer follows. */
+	dumprun_kill(run, SIGTERM);
+	(void)dumprun_wait(run);
 	dumprun_free(run);
-	if (d.progress_shown)
+	if (d->progress_shown)
+		fputc('\n', stderr);
+	if (stop_signal != 0) {
+		warnx("interrupted by signal %d; the dump is incomplete", (int)stop_signal);
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+		exit(1);
+	}
+	errno = saved;
+	err(EX_IOERR, "write to standard output");
+}
+
+/* Exit status for a pg_dump that failed: what it said, with a hint.  Only
+ * its words reach us (see dumprun_failure for what that cannot tell). */
+static int
+failure_code(const struct dumprun *run, const struct facts *f)
+{
+	char hint[1024];
+
+	switch (dumprun_failure(run, f->role, hint, sizeof(hint))) {
+	case DUMPRUN_FAILED_PRIVILEGE:
+		fprintf(stderr, "cr-dump: hint: %s\n", hint);
+		return EX_NOPERM;
+	case DUMPRUN_FAILED_CONNECTION:
+		return EX_UNAVAILABLE;
+	case DUMPRUN_FAILED:
+		break;
+	}
+	return 1;
+}
+
+/* pg_dump's exit decides: a trailer that proves the dump complete, or the
+ * reason there is none. */
+static int
+finish(struct job *j, struct dumprun *run, struct dump *d, const struct facts *f)
+{
+	char trailer[DUMPFMT_TRAILER_MAX];
+	int status, code, n;
+
+	status = dumprun_wait(run);
+	if (d->progress_shown)
 		fputc('\n', stderr);
 	if (status == -1)
 		err(1, "waitpid");
-	if (WIFSIGNALED(status)) {
-		warnx("pg_dump killed by signal %d; the dump is incomplete", WTERMSIG(status));
-		exit(failure_code(&d, user));
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFSIGNALED(status))
+			warnx("pg_dump killed by signal %d; the dump is incomplete",
+			    WTERMSIG(status));
+		else
+			warnx("pg_dump exited with status %d; the dump is incomplete",
+			    WEXITSTATUS(status));
+		code = failure_code(run, f);
+		dumprun_free(run);
+		job_free(j);
+		return code;
 	}
-	if (WEXITSTATUS(status) != 0) {
-		warnx("pg_dump exited with status %d; the dump is incomplete",
-		    WEXITSTATUS(status));
-		code = failure_code(&d, user);
-		exit(code);
-	}
-	if (!d.last_newline && emit(&d, "\n", 1) == -1)
+	dumprun_free(run);
+	if (!d->last_newline && emit(d, "\n", 1) == -1)
 		err(EX_IOERR, "write to standard output");
-	if ((n = dumpfmt_trailer_format(d.bytes, d.crc, trailer, sizeof(trailer))) == -1)
+	if ((n = dumpfmt_trailer_format(d->bytes, d->crc, trailer, sizeof(trailer))) == -1)
 		errx(1, "trailer");
 	if (io_write_all(STDOUT_FILENO, trailer, (size_t)n) == -1)
 		err(EX_IOERR, "write to standard output");
 	if (close(STDOUT_FILENO) == -1 && errno != EINTR)
 		err(EX_IOERR, "close standard output");
-	if (verbose) {
+	if (j->verbose) {
 		fprintf(stderr, "cr-dump: complete: trailer bytes=%" PRIu64 " crc32=%08" PRIx32 "\n",
-		    d.bytes, d.crc);
-		d.bytes += (uint64_t)n;
-		progress_line(&d, 1);
+		    d->bytes, d->crc);
+		d->bytes += (uint64_t)n;
+		progress_line(d, 1);
 	}
-	/* dargv[5] up to --dbname were allocated by add_arg. */
-	for (i = 5; i < dargc - 2; i++)
-		free(dargv[i]);
-	free(conninfo);
+	job_free(j);
 	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct job job = { 0 };
+	struct facts facts = { 0 };
+	struct dump d = { 0 };
+	struct dumprun *run;
+
+	parse_options(argc, argv, &job);
+	guard_stdio();
+	preflight(&job, &facts);		/* connection, facts, pg_dump */
+	if (job.check || job.connection_facts)
+		return check(&job, &facts);	/* facts on stdout; --check: privileges first */
+	run = start(&job, &facts, &d);		/* pg_dump, privileges, header */
+	pump(run, &d);				/* pg_dump's output to stdout */
+	return finish(&job, run, &d, &facts);	/* exit status, trailer */
 }

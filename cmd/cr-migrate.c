@@ -15,10 +15,12 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "json.h"
 #include "migexec.h"
 #include "migrate.h"
 #include "migtrack.h"
 #include "pgconn.h"
+#include "pgexec.h"
 
 /* getopt_long's: ':' first, so a missing argument is told apart. */
 #define OPTSTRING	":d:h:p:qU:v"
@@ -108,18 +110,12 @@ unknown_command(const char *command)
 static void
 json_string(const char *s)
 {
-	unsigned char c;
+	char *q;
 
-	putchar('"');
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if ((q = json_quote(s)) == NULL)
+		err(1, NULL);
+	fputs(q, stdout);
+	free(q);
 }
 
 /* ,"key":["name",...] of the plan entries in state. */
@@ -540,6 +536,7 @@ cmd_baseline(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	struct migrate_plan plan;
 	const struct migration *m;
 	enum migtrack_status st = MIGTRACK_OK;
+	struct pgexec_error e;
 	const char *errstr;
 	char why[1024];
 	int64_t upto;
@@ -554,8 +551,9 @@ cmd_baseline(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	if (!dry_run)
 		prepare(t, conn, set, wait);
 	read_plan(t, conn, set, &applied, &napplied, &plan);
-	if (!dry_run)
-		PQclear(PQexec(conn, "BEGIN"));
+	if (!dry_run && pgexec_command(conn, "starting a transaction", "BEGIN", 0,
+	    NULL, &e) == -1)
+		errx(1, "baseline: %s", e.message);
 	for (i = 0; st == MIGTRACK_OK && i < plan.n; i++) {
 		if (plan.v[i].state != MIGRATE_PENDING || plan.v[i].version > upto)
 			continue;
@@ -568,17 +566,13 @@ cmd_baseline(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 		done++;
 	}
 	if (!dry_run) {
-		if (st == MIGTRACK_OK) {
-			PGresult *res = PQexec(conn, "COMMIT");
-
-			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-				pgconn_oneline(PQresultErrorMessage(res), why, sizeof(why));
-				st = MIGTRACK_ESQL;
-			}
-			PQclear(res);
+		if (st == MIGTRACK_OK &&
+		    pgexec_command(conn, "committing", "COMMIT", 0, NULL, &e) == -1) {
+			strlcpy(why, e.message, sizeof(why));
+			st = MIGTRACK_ESQL;
 		}
 		if (st != MIGTRACK_OK) {
-			PQclear(PQexec(conn, "ROLLBACK"));
+			(void)pgexec_command(conn, NULL, "ROLLBACK", 0, NULL, NULL);
 			errx(track_exit(st), "baseline: %s", why);
 		}
 	}

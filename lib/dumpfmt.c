@@ -56,6 +56,43 @@ dumpfmt_escape(const char *s, char *buf, size_t len)
 	return 0;
 }
 
+int
+dumpfmt_option_append(char *buf, size_t len, const char *opt, const char *value)
+{
+	size_t off = strlen(buf), start = off;
+	const char *p;
+	int plain;
+
+#define PUT(c)	do { if (off + 1 >= len) goto full; buf[off++] = (c); } while (0)
+	if (off > 0)
+		PUT(' ');
+	for (p = opt; *p != '\0'; p++)
+		PUT(*p);
+	if (value != NULL) {
+		PUT('=');
+		plain = *value != '\0' &&
+		    value[strcspn(value, " \t\n'\"\\$`;&|<>()*?[]{}~#!")] == '\0';
+		if (!plain)
+			PUT('\'');
+		for (p = value; *p != '\0'; p++) {
+			if (*p == '\'' && !plain) {
+				PUT('\'');
+				PUT('\\');
+				PUT('\'');
+			}
+			PUT(*p);
+		}
+		if (!plain)
+			PUT('\'');
+	}
+#undef PUT
+	buf[off] = '\0';
+	return 0;
+full:
+	buf[start] = '\0';
+	return -1;
+}
+
 static int
 put_line(char *buf, size_t len, size_t *off, const char *key, const char *value)
 {

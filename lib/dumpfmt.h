@@ -31,6 +31,12 @@ struct dumpfmt_header {
  * Returns the length, or -1 when buf is too small. */
 int dumpfmt_header_format(const struct dumpfmt_header *h, char *buf, size_t len);
 
+/* Append one pg_dump option to an options value (buf, a string): a space
+ * when buf is not empty, then opt, and with a value "=value", quoted as a
+ * POSIX shell would need it ('audit_*', a ' inside as '\'') unless it is
+ * plain.  Returns 0, or -1 (buf unchanged) when buf is too small. */
+int dumpfmt_option_append(char *buf, size_t len, const char *opt, const char *value);
+
 /* s escaped onto one line as header values are (\\, \n, \t, \xHH for
  * other control bytes), into buf.  Returns 0, or -1 when buf is too small. */
 int dumpfmt_escape(const char *s, char *buf, size_t len);

@@ -1,4 +1,5 @@
-/* dumprun: locate, start and drain pg_dump for cr-dump. */
+/* dumprun: locate, start and drain pg_dump for cr-dump; check the privileges
+ * a whole-database dump needs, and read what pg_dump said when it failed. */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -22,12 +23,13 @@
 #include <bsd/string.h>
 
 #include "dumprun.h"
-#include "pgconn.h"
+#include "pgexec.h"
 
 #define PUMP_BUFSIZE	(256 * 1024)
 #define PIPE_SIZE	(1024 * 1024)
 #define PUMP_BATCH	(128 * 1024)	/* read once this much is waiting... */
 #define PUMP_MAXWAITS	8		/* ...or after this many 1 ms waits */
+#define TAILSIZE	2048		/* pg_dump's last stderr bytes kept */
 
 struct dumprun {
 	pid_t	 pid;		/* 0 once reaped */
@@ -35,6 +37,8 @@ struct dumprun {
 	int	 out_fd, err_fd;
 	int	 passfd;	/* the unlinked passfile, or -1 */
 	char	*buf;
+	char	 tail[TAILSIZE];	/* the end of pg_dump's stderr, for */
+	size_t	 taillen;		/* dumprun_failure */
 };
 
 int
@@ -324,23 +328,6 @@ dumprun_probe_finish(struct dumprun_probe *p, int server_major, char *path,
 	return -1;
 }
 
-int
-dumprun_find_pg_dump(const char *override, int server_major, char *path,
-    size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen)
-{
-	struct dumprun_probe *p;
-	int rc;
-
-	if ((p = dumprun_probe_start(override)) == NULL) {
-		strlcpy(err, "out of memory", errlen);
-		return -1;
-	}
-	rc = dumprun_probe_finish(p, server_major, path, pathlen, version, versionlen,
-	    err, errlen);
-	dumprun_probe_free(p);
-	return rc;
-}
-
 /* Append keyword='value' with libpq's quoting (backslash before ' and \). */
 static int
 append_kv(char **buf, size_t *len, size_t *cap, const char *kw, const char *val)
@@ -577,13 +564,31 @@ fail:
 	return NULL;
 }
 
-static double
-now(void)
+double
+dumprun_clock(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Keep the end of pg_dump's stderr to classify a failure by. */
+static void
+keep_tail(struct dumprun *r, const char *buf, size_t len)
+{
+	size_t keep;
+
+	if (len >= TAILSIZE - 1) {
+		memcpy(r->tail, buf + len - (TAILSIZE - 1), TAILSIZE - 1);
+		r->taillen = TAILSIZE - 1;
+	} else {
+		keep = r->taillen + len > TAILSIZE - 1 ? TAILSIZE - 1 - len : r->taillen;
+		memmove(r->tail, r->tail + r->taillen - keep, keep);
+		memcpy(r->tail + keep, buf, len);
+		r->taillen = keep + len;
+	}
+	r->tail[r->taillen] = '\0';
 }
 
 int
@@ -592,7 +597,7 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 	static const struct timespec pump_wait = { 0, 1000000 };	/* 1 ms */
 	struct pollfd pfd[2];
 	char ebuf[4096];
-	double last_tick = now(), t;
+	double last_tick = dumprun_clock(), t;
 	ssize_t n;
 	nfds_t npfd;
 	int saved, avail, batch_waits = 0;
@@ -619,9 +624,11 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 		/* stderr first, so a message precedes the end of the data. */
 		if (r->err_fd != -1 && (pfd[npfd - 1].revents & (POLLIN | POLLHUP | POLLERR))) {
 			n = read(r->err_fd, ebuf, sizeof(ebuf));
-			if (n > 0 && io->diag != NULL)
-				io->diag(io->arg, ebuf, (size_t)n);
-			else if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
+			if (n > 0) {
+				keep_tail(r, ebuf, (size_t)n);
+				if (io->diag != NULL)
+					io->diag(io->arg, ebuf, (size_t)n);
+			} else if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
 				close(r->err_fd);
 				r->err_fd = -1;
 			}
@@ -659,7 +666,7 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 				return -1;
 			}
 		}
-		if (io->tick != NULL && (t = now()) - last_tick >= 1.0) {
+		if (io->tick != NULL && (t = dumprun_clock()) - last_tick >= 1.0) {
 			io->tick(io->arg);
 			last_tick = t;
 		}
@@ -747,25 +754,21 @@ static const char precheck_sql[] =
 
 int
 dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
-    char *hint, size_t hintlen)
+    char *hint, size_t hintlen, struct pgexec_error *e)
 {
 	const char *param[1] = { schema_only ? "true" : "false" };
-	char role[256], list[512], more[64], schemas[512];
+	char role[600], list[512], more[64], schemas[512];
 	PGresult *res;
 	int i, n, shown = 0;
 
-	res = PQexecParams(conn, precheck_sql, 1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(err, errlen, "privilege check failed: %s", PQerrorMessage(conn));
-		err[strcspn(err, "\n")] = '\0';
-		PQclear(res);
+	if ((res = pgexec_query(conn, "privilege check failed", precheck_sql, 1,
+	    param, e)) == NULL)
 		return -1;
-	}
 	if ((n = PQntuples(res)) == 0) {
 		PQclear(res);
 		return 0;
 	}
-	if (pgconn_quote_ident(PQuser(conn), role, sizeof(role)) == -1)
+	if (pgexec_ident(conn, PQuser(conn), role, sizeof(role)) == -1)
 		strlcpy(role, "the_role", sizeof(role));
 	list[0] = '\0';
 	/* Name a few of the tables with the same problem as the first. */
@@ -807,4 +810,45 @@ dumprun_precheck(PGconn *conn, int schema_only, char *err, size_t errlen,
 	}
 	PQclear(res);
 	return 1;
+}
+
+enum dumprun_failure
+dumprun_failure(const struct dumprun *r, const char *role, char *hint, size_t hintlen)
+{
+	static const char *const connection[] = {
+		"server closed the connection", "connection to server",
+		"terminating connection", "could not connect",
+		"no connection to the server"
+	};
+	static const struct {
+		const char	*words, *grant, *why;
+	} denied[] = {
+		{ "permission denied for table ", "SELECT ON ", " (every table dumped needs it)" },
+		{ "permission denied for schema ", "USAGE ON SCHEMA ", "" },
+	};
+	const char *p;
+	size_t i;
+	int len;
+
+	hint[0] = '\0';
+	/* "ERROR:  permission denied for table users": name it in the GRANT. */
+	for (i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		if ((p = strstr(r->tail, denied[i].words)) == NULL)
+			continue;
+		p += strlen(denied[i].words);
+		len = (int)strcspn(p, "\n");
+		snprintf(hint, hintlen, "as a superuser or the owner: GRANT %s%.*s TO %s;%s",
+		    denied[i].grant, len, p, role, denied[i].why);
+		return DUMPRUN_FAILED_PRIVILEGE;
+	}
+	if (strstr(r->tail, "permission denied") != NULL ||
+	    strstr(r->tail, "row-level security") != NULL) {
+		snprintf(hint, hintlen, "the role %s needs SELECT on every table "
+		    "dumped (or: GRANT pg_read_all_data TO %s)", role, role);
+		return DUMPRUN_FAILED_PRIVILEGE;
+	}
+	for (i = 0; i < sizeof(connection) / sizeof(connection[0]); i++)
+		if (strstr(r->tail, connection[i]) != NULL)
+			return DUMPRUN_FAILED_CONNECTION;
+	return DUMPRUN_FAILED;
 }

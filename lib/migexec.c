@@ -16,6 +16,7 @@
 #include "migrate.h"
 #include "migtrack.h"
 #include "pgconn.h"
+#include "pgexec.h"
 #include "sqlsplit.h"
 
 struct source {
@@ -385,20 +386,12 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 static enum migexec_status
 control(PGconn *conn, const char *sql, struct migexec_failure *f)
 {
-	PGresult *res;
-	char msg[1024];
+	struct pgexec_error e;
 
-	res = PQexec(conn, sql);
-	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
-		PQclear(res);
+	if (pgexec_command(conn, sql, sql, 0, NULL, &e) == 0)
 		return MIGEXEC_OK;
-	}
-	pgconn_oneline(res ? PQresultErrorMessage(res) : PQerrorMessage(conn),
-	    msg, sizeof(msg));
-	snprintf(f->message, sizeof(f->message), "%s: %s", sql, msg);
-	strlcpy(f->sqlstate, res && PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
-	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", sizeof(f->sqlstate));
-	PQclear(res);
+	strlcpy(f->message, e.message, sizeof(f->message));
+	strlcpy(f->sqlstate, e.sqlstate, sizeof(f->sqlstate));
 	return MIGEXEC_ESQL;
 }
 
@@ -437,14 +430,14 @@ migexec_apply(PGconn *conn, struct migtrack *t, const struct migration *m,
 	if ((rc = control(conn, "COMMIT", f)) != MIGEXEC_OK)
 		goto recording;
 	/* A migration's SET search_path (or role, or timeout) ends with it. */
-	PQclear(PQexec(conn, "RESET ALL"));
+	(void)pgexec_command(conn, NULL, "RESET ALL", 0, NULL, NULL);
 	return MIGEXEC_OK;
 recording:
 	rc = m->no_transaction ? MIGEXEC_ETRACK : MIGEXEC_ESQL;
 rollback:
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		PQclear(PQexec(conn, "ROLLBACK"));
-	PQclear(PQexec(conn, "RESET ALL"));
+		(void)pgexec_command(conn, NULL, "ROLLBACK", 0, NULL, NULL);
+	(void)pgexec_command(conn, NULL, "RESET ALL", 0, NULL, NULL);
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 
 #include "migrate.h"
 #include "migtrack.h"
-#include "pgconn.h"
+#include "pgexec.h"
 
 #define QNAME	520	/* two quoted identifiers of up to 63 bytes each, doubled quotes */
 
@@ -29,7 +29,16 @@ struct json_list {
 	size_t			 n;
 };
 
+/* A name as given: "name" or "schema.name", each part folded to lower case
+ * as PostgreSQL folds unquoted names.  Quoted once a connection exists. */
+struct name {
+	char	part[2][128];
+	int	n;
+};
+
 struct migtrack {
+	struct name	 table_name, jtable_name, jcolumn_name;
+	int		 quoted;		/* table, jtable, jcolumn are set */
 	char		 table[QNAME];		/* quoted */
 	char		*table_given;
 	int64_t		 key;
@@ -40,29 +49,20 @@ struct migtrack {
 	char		*jkey;
 };
 
-/* Quote "name" or "schema.name" (maxparts 2) as SQL; unquoted names fold
- * to lower case as PostgreSQL folds them. */
 static int
-quote_qualified(const char *s, size_t len, int maxparts, char *out, size_t outlen)
+name_parse(const char *s, size_t len, int maxparts, struct name *out)
 {
-	char part[128], quoted[QNAME];
 	size_t i, n;
-	int parts = 0;
 
-	out[0] = '\0';
-	while (len > 0 || parts == 0) {
+	out->n = 0;
+	while (len > 0 || out->n == 0) {
 		for (n = 0; n < len && s[n] != '.'; n++)
 			;
-		if (n == 0 || n >= sizeof(part) || ++parts > maxparts)
+		if (n == 0 || n >= sizeof(out->part[0]) || out->n >= maxparts)
 			return -1;
 		for (i = 0; i < n; i++)
-			part[i] = (char)tolower((unsigned char)s[i]);
-		part[n] = '\0';
-		if (pgconn_quote_ident(part, quoted, sizeof(quoted)) == -1)
-			return -1;
-		if ((parts > 1 && strlcat(out, ".", outlen) >= outlen) ||
-		    strlcat(out, quoted, outlen) >= outlen)
-			return -1;
+			out->part[out->n][i] = (char)tolower((unsigned char)s[i]);
+		out->part[out->n++][n] = '\0';
 		if (n == len)
 			break;
 		s += n + 1;
@@ -70,6 +70,22 @@ quote_qualified(const char *s, size_t len, int maxparts, char *out, size_t outle
 		if (len == 0)
 			return -1;	/* trailing dot */
 	}
+	return 0;
+}
+
+/* The name as SQL, each part quoted by libpq. */
+static int
+name_quote(PGconn *conn, const struct name *nm, char *out, size_t outlen)
+{
+	char quoted[QNAME];
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < nm->n; i++)
+		if (pgexec_ident(conn, nm->part[i], quoted, sizeof(quoted)) == -1 ||
+		    (i > 0 && strlcat(out, ".", outlen) >= outlen) ||
+		    strlcat(out, quoted, outlen) >= outlen)
+			return -1;
 	return 0;
 }
 
@@ -97,23 +113,23 @@ migtrack_new(const struct migtrack_opts *o, char *err, size_t errlen)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto nomem;
-	if (quote_qualified(given, strlen(given), 2, t->table, sizeof(t->table)) == -1) {
+	if (name_parse(given, strlen(given), 2, &t->table_name) == -1) {
 		snprintf(err, errlen, "--table %s: expected NAME or SCHEMA.NAME", given);
 		goto fail;
 	}
 	if ((t->table_given = strdup(given)) == NULL ||
 	    (t->client = strdup(o->client ? o->client : "")) == NULL)
 		goto nomem;
-	t->key = lock_key(t->table);
+	t->key = lock_key(t->table_given);	/* until migtrack_lock resolves it */
 
 	if (o->json_list != NULL) {
 		colon = strrchr(o->json_list, ':');
 		dot = colon ? memrchr(o->json_list, '.', (size_t)(colon - o->json_list)) : NULL;
 		if (colon == NULL || dot == NULL || colon[1] == '\0' ||
-		    quote_qualified(o->json_list, (size_t)(dot - o->json_list), 2,
-		    t->jtable, sizeof(t->jtable)) == -1 ||
-		    quote_qualified(dot + 1, (size_t)(colon - dot - 1), 1,
-		    t->jcolumn, sizeof(t->jcolumn)) == -1) {
+		    name_parse(o->json_list, (size_t)(dot - o->json_list), 2,
+		    &t->jtable_name) == -1 ||
+		    name_parse(dot + 1, (size_t)(colon - dot - 1), 1,
+		    &t->jcolumn_name) == -1) {
 			snprintf(err, errlen, "--json-list %s: expected "
 			    "TABLE.COLUMN:KEY, e.g. crearis_config.config:migrations_run",
 			    o->json_list);
@@ -144,12 +160,6 @@ migtrack_free(struct migtrack *t)
 }
 
 const char *
-migtrack_table(const struct migtrack *t)
-{
-	return t->table;
-}
-
-const char *
 migtrack_json_list(const struct migtrack *t)
 {
 	return t->json_spec;
@@ -166,18 +176,12 @@ static PGresult *
 run(PGconn *conn, const char *what, const char *sql, int nparams,
     const char *const *params, char *err, size_t errlen)
 {
+	struct pgexec_error e;
 	PGresult *res;
-	char msg[1024];
 
-	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
-	    PQresultStatus(res) == PGRES_COMMAND_OK))
-		return res;
-	pgconn_oneline(res ? PQresultErrorMessage(res) : PQerrorMessage(conn),
-	    msg, sizeof(msg));
-	snprintf(err, errlen, "%s: %s", what, msg);
-	PQclear(res);
-	return NULL;
+	if ((res = pgexec_query(conn, what, sql, nparams, params, &e)) == NULL)
+		strlcpy(err, e.message, errlen);
+	return res;
 }
 
 /* Run a command whose result is not needed. */
@@ -190,6 +194,26 @@ command(PGconn *conn, const char *what, const char *sql, int nparams,
 	if ((res = run(conn, what, sql, nparams, params, err, errlen)) == NULL)
 		return MIGTRACK_ESQL;
 	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+/* The names as SQL, quoted by libpq for this connection (once). */
+static enum migtrack_status
+quote_names(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
+{
+	if (t->quoted)
+		return MIGTRACK_OK;
+	if (name_quote(conn, &t->table_name, t->table, sizeof(t->table)) == -1 ||
+	    (t->json_spec != NULL &&
+	    (name_quote(conn, &t->jtable_name, t->jtable, sizeof(t->jtable)) == -1 ||
+	    name_quote(conn, &t->jcolumn_name, t->jcolumn, sizeof(t->jcolumn)) == -1))) {
+		snprintf(err, errlen, "cannot quote the names of --table %s%s%s: %s",
+		    t->table_given, t->json_spec ? " or --json-list " : "",
+		    t->json_spec ? t->json_spec : "", PQerrorMessage(conn));
+		err[strcspn(err, "\n")] = '\0';
+		return MIGTRACK_EUSAGE;
+	}
+	t->quoted = 1;
 	return MIGTRACK_OK;
 }
 
@@ -245,7 +269,8 @@ migtrack_lock(struct migtrack *t, PGconn *conn, int wait, char *err, size_t errl
 	const char *params[1] = { key };
 	int got;
 
-	if ((rc = resolve_key(t, conn, err, errlen)) != MIGTRACK_OK)
+	if ((rc = quote_names(t, conn, err, errlen)) != MIGTRACK_OK ||
+	    (rc = resolve_key(t, conn, err, errlen)) != MIGTRACK_OK)
 		return rc;
 	snprintf(key, sizeof(key), "%lld", (long long)t->key);
 	if ((res = run(conn, "taking the advisory lock", wait ?
@@ -265,6 +290,8 @@ migtrack_ensure(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 	char sql[4096];
 	int yes;
 
+	if ((rc = quote_names(t, conn, err, errlen)) != MIGTRACK_OK)
+		return rc;
 	/* checksum: SHA-256 of the file, hex, as sha256sum(1) prints it. */
 	snprintf(sql, sizeof(sql),
 	    "CREATE TABLE IF NOT EXISTS %s (\n"
@@ -505,7 +532,8 @@ migtrack_read(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	*out = NULL;
 	*nout = 0;
 	memset(&l, 0, sizeof(l));
-	if ((rc = exists(conn, t->table, &yes, err, errlen)) != MIGTRACK_OK)
+	if ((rc = quote_names(t, conn, err, errlen)) != MIGTRACK_OK ||
+	    (rc = exists(conn, t->table, &yes, err, errlen)) != MIGTRACK_OK)
 		return rc;
 	if (yes) {
 		snprintf(sql, sizeof(sql), "SELECT version, name, checksum,\n"
@@ -568,6 +596,8 @@ migtrack_record(struct migtrack *t, PGconn *conn, const struct migration *m,
 	char version[32], duration[32], sql[4096];
 	enum migtrack_status rc;
 
+	if ((rc = quote_names(t, conn, err, errlen)) != MIGTRACK_OK)
+		return rc;
 	snprintf(version, sizeof(version), "%lld", (long long)m->version);
 	snprintf(duration, sizeof(duration), "%ld", duration_ms);
 	params[0] = version;
@@ -599,7 +629,8 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	*adopted = *appended = 0;
 	if (t->json_spec == NULL)
 		return MIGTRACK_OK;
-	if ((rc = command(conn, "starting a transaction", "BEGIN", 0, NULL,
+	if ((rc = quote_names(t, conn, err, errlen)) != MIGTRACK_OK ||
+	    (rc = command(conn, "starting a transaction", "BEGIN", 0, NULL,
 	    err, errlen)) != MIGTRACK_OK)
 		return rc;
 	if ((rc = json_load(t, conn, 1, &l, err, errlen)) != MIGTRACK_OK)
@@ -636,7 +667,7 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	if (rc == MIGTRACK_OK)
 		return rc;
 rollback:
-	PQclear(PQexec(conn, "ROLLBACK"));
+	(void)pgexec_command(conn, NULL, "ROLLBACK", 0, NULL, NULL);
 	*adopted = *appended = 0;
 	return rc;
 }

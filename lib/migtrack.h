@@ -34,7 +34,6 @@ struct migtrack;
 struct migtrack *migtrack_new(const struct migtrack_opts *, char *err, size_t errlen);
 void migtrack_free(struct migtrack *);
 
-const char *migtrack_table(const struct migtrack *);	/* as quoted in SQL */
 const char *migtrack_json_list(const struct migtrack *);	/* as given, or NULL */
 
 /* The advisory lock key: FNV-1a 64 of "cr-migrate:" and the tracking

@@ -177,6 +177,17 @@ teardown_file() { pg_stop; }
 	assert_output_contains 'cr-dump: hint: '
 }
 
+@test "cr-dump: a privilege the pre-flight check itself lacks is exit 77, by SQLSTATE" {
+	mkdb nofunc
+	q "CREATE TABLE t (a int)" nofunc >/dev/null
+	q "REVOKE EXECUTE ON FUNCTION pg_catalog.has_table_privilege(oid, text) FROM PUBLIC" nofunc >/dev/null
+	run cr-dump -U weak nofunc
+	assert_status 77
+	assert_output_contains 'cr-dump: privilege check failed: ERROR:  permission denied for function has_table_privilege'
+	run cr-dump --check -U weak nofunc
+	assert_status 77
+}
+
 @test "cr-dump: a pg_dump too old for the server is refused" {
 	d=$BATS_TEST_TMPDIR
 	printf '#!/bin/sh\necho "pg_dump (PostgreSQL) 9.6.24"\n' >"$d/old"
@@ -287,6 +298,21 @@ name'" >"$d/out.sql"
 	assert_equal "$stderr" ""
 	assert_output_contains '"database":"odd \\ \"db\u000aname"'
 	q "DROP DATABASE \"$(printf '%s' "$name" | sed 's/"/""/g')\"" >/dev/null
+}
+
+@test "cr-dump --connection-facts: database, user and server on stdout, no privilege check, no pg_dump" {
+	# weak cannot read the tables: --check refuses, --connection-facts does not ask.
+	run cr-dump --check -U weak src
+	assert_status 77
+	CR_PG_DUMP=/nonexistent/pg_dump run --separate-stderr cr-dump --connection-facts -U weak src
+	assert_status 0
+	assert_equal "${lines[0]}" "database=src"
+	assert_equal "${lines[1]}" "user=weak"
+	[[ ${lines[2]} == server=[0-9]* ]]
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$stderr" ""
+	run cr-dump --connection-facts nosuchdb
+	assert_status 66
 }
 
 @test "cr-dump --check: the pre-flight alone, facts on stdout, the same exit codes" {

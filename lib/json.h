@@ -1,0 +1,11 @@
+/* json: JSON text for the tools' machine-readable output (--json), written
+ * one way everywhere.  Nothing prints. */
+#ifndef CR_JSON_H
+#define CR_JSON_H
+
+/* s as a JSON string (RFC 8259), quotes included: " and \ escaped, control
+ * bytes and DEL as \u00XX, other bytes (UTF-8) as they are.  Returns a
+ * malloc'd string, or NULL when out of memory. */
+char *json_quote(const char *s);
+
+#endif
