@@ -21,6 +21,7 @@
 #include "backupdir.h"
 #include "dumpscan.h"
 #include "gzin.h"
+#include "json.h"
 #include "manifest.h"
 #include "retention.h"
 #include "schemasum.h"
@@ -71,18 +72,12 @@ usage(int status)
 static void
 json_string(FILE *fp, const char *s)
 {
-	unsigned char c;
+	char *q;
 
-	putc('"', fp);
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			putc(c, fp);
-	}
-	putc('"', fp);
+	if ((q = json_quote(s)) == NULL)
+		err(EX_OSERR, NULL);
+	fputs(q, fp);
+	free(q);
 }
 
 static void
