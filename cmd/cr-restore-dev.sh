@@ -145,7 +145,7 @@ fi
 
 # 2. Where to: the dev database, as the app's .env names it.
 # A dev database that does not exist yet is fine: --clean creates it.
-check=$(cr-dump --check "${conn_args[@]}" 2>&1) || true
+check=$(cr-dump --connection-facts "${conn_args[@]}" 2>&1) || true
 database=$(printf '%s\n' "$check" | sed -n -e 's/^database=//p' \
 	-e 's/.*FATAL: *database "\(.*\)" does not exist.*/\1 (new)/p' | head -n 1)
 echo "$prog: env file ${env_file:-(none)}, database ${database:-(unknown)}" >&2
