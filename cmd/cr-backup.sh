@@ -9,40 +9,88 @@ umask 077
 prog=cr-backup
 version=@VERSION@
 
+# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
 usage() {
-	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]" >&2
-	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]" >&2
-	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore] [LABEL]" >&2
-	exit 64
+	local rc=${1:-64}
+	{
+	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]"
+	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]"
+	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]"
+	echo "       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]"
+	echo "       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
+	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
+	exit "$rc"
 }
 
 # Exit codes (sysexits.h).
 EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
+EX_NOPERM=77
+# sysexits.h has no code for "written, but suspicious": a backup that is kept
+# for inspection (empty, shrunk, or failed its test restore) exits 3, never
+# 65, which says the new backup was discarded.
+EX_SUSPECT=3
 
-quiet=0 dir=${CR_BACKUP_DIR:-} label= stamp=0 force=0 rotate=1 test_restore=0
-notify= copy_to= encrypt_to=
-conn_args=() keep_args=()
+quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
+notify= copy_to= encrypt_to= env_file= conn_given=0
+conn_args=() keep_args=() status_args=() status_mode=0
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+
+# The retention options are cr-rotate's own, whatever they are: asked, not
+# copied, so the two cannot drift apart.
+keep_opts=$(cr-rotate --list-options) ||
+	{ echo "$prog: cr-rotate --list-options failed; is cr-rotate installed?" >&2; exit 69; }
+keep_opts=" $(printf '%s' "$keep_opts" | tr '\n' ' ') "
+
+# As the C tools take them: --opt=value for an option with a value, and
+# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
+valued=" --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts "
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--)	args+=("$@"); break ;;
+	--*=*)	case $valued in
+		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
+		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
+		esac ;;
+	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
+	*)	args+=("$1") ;;
+	esac
+	shift
+done
+set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	-q|--quiet)	quiet=1 ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
-	--env-file)	need_arg "$@"; conn_args+=(--env-file "$2"); shift ;;
-	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
+	--env-file)	need_arg "$@"; env_file=$2; shift ;;
+	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
+	--dbname|--host|--port|--username)
+			need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
 	--name)		need_arg "$@"; label=$2; shift ;;
 	--stamp)	stamp=1 ;;
 	--force)	force=1 ;;
-	--keep-last|--keep-daily|--keep-weekly|--keep-monthly|--keep-within|--keep)
+	--keep|--keep-*)
+			case $keep_opts in
+			*" $1 "*) ;;
+			*) echo "$prog: unknown option: $1 (cr-rotate's are:${keep_opts% })" >&2; usage ;;
+			esac
 			need_arg "$@"; keep_args+=("$1" "$2"); shift ;;
 	--no-rotate)	rotate=0 ;;
 	--notify)	need_arg "$@"; notify=$2; shift ;;
 	--copy-to)	need_arg "$@"; copy_to=$2; shift ;;
 	--encrypt-to)	need_arg "$@"; encrypt_to=$2; shift ;;
 	--test-restore)	test_restore=1 ;;
+	--allow-empty)	allow_empty=1 ;;
+	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
+	--accept-shrink) max_shrink=0 ;;
+	--status)	status_mode=1 ;;
+	--json)		status_args+=(--json) ;;
+	--max-age|--trend)
+			need_arg "$@"; status_args+=("$1" "$2"); shift ;;
 	--version)	echo "$prog $version"; exit 0 ;;
-	--help)		usage ;;
+	--help|-\?)	usage 0 ;;
 	--)		shift; break ;;
 	-*)		echo "$prog: unknown option: $1" >&2; usage ;;
 	*)		[ -z "$label" ] || usage; label=$1 ;;
@@ -50,17 +98,76 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -eq 0 ] || usage
+# Bad retention values are refused now, not after the backup.
+if [ ${#keep_args[@]} -gt 0 ]; then
+	cr-rotate "${keep_args[@]}" </dev/null >/dev/null || usage
+fi
 
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 
+# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
+# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
+env_get() {
+	local line val v=
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		line=${line#"${line%%[![:space:]]*}"}
+		case $line in export[[:space:]]*)
+			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
+		esac
+		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
+		val=${line#*=}
+		val=${val#"${val%%[![:space:]]*}"}
+		case $val in
+		\"*)	val=${val#\"}; val=${val%%\"*} ;;
+		\'*)	val=${val#\'}; val=${val%%\'*} ;;
+		\#*)	val= ;;
+		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
+		esac
+		v=$val
+	done <"$1"
+	printf '%s' "$v"
+}
+
+# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
+# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
+# PGSERVICE naming a database), as cr-restore-dev does.
+[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
+if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
+	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
+	env_file=./.env
+fi
+if [ -n "$env_file" ]; then
+	[ -r "$env_file" ] || { echo "$prog: $env_file: cannot read the env file" >&2; exit 64; }
+	conn_args=(--env-file "$env_file" "${conn_args[@]}")
+fi
+# App settings: the option, else the environment, else the env file.
+[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
+[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+
+# --status [DIR]: are the backups healthy?  cr-verify --status says, per
+# kind: the newest, its age and size, whether it and its manifest verify,
+# the row trend; exit 0 healthy, 75 newest daily too old, 65 newest bad.
+if [ "$status_mode" -eq 1 ]; then
+	[ -z "$label" ] || dir=$label
+	[ -n "$dir" ] || { echo "$prog: --status needs the backup directory (DIR, --dir or CR_BACKUP_DIR)" >&2; exit 64; }
+	exec cr-verify "${status_args[@]}" --status "$dir"
+fi
+[ ${#status_args[@]} -eq 0 ] || { echo "$prog: --json, --max-age and --trend go with --status" >&2; usage; }
+
 # Outcome, reported to --notify on every exit.
-status=failure file= size=0 started=$(date +%s) tmp= lockfd= database=
-message=
+status=failure file= size=0 started=$(date +%s) tmp= mtmp= enc_tmp= lockfd= database=
+message= warning=
 finish() {
 	local rc=$?
 	[ -n "$tmp" ] && rm -f -- "$tmp"
+	[ -n "$mtmp" ] && rm -f -- "$mtmp"
+	[ -n "$enc_tmp" ] && rm -f -- "$enc_tmp"
 	if [ -n "$notify" ]; then
-		[ "$rc" -eq 0 ] && status=success
+		if [ "$rc" -eq 0 ]; then
+			status=success
+			[ -z "$warning" ] || status=warning
+		fi
 		CR_STATUS=$status CR_EXIT=$rc CR_FILE=$file CR_SIZE=$size \
 		CR_DATABASE=$database CR_MESSAGE=$message \
 		CR_DURATION=$(( $(date +%s) - started )) \
@@ -86,6 +193,10 @@ if [ -n "$label" ]; then
 	*[!A-Za-z0-9._-]*|[!A-Za-z]*|"") die $EX_USAGE "bad backup label: $label (a letter, then letters, digits, . _ -)" ;;
 	esac
 fi
+case $max_shrink in
+''|*[!0-9]*) die $EX_USAGE "--max-shrink $max_shrink: a percentage from 0 (off) to 100" ;;
+esac
+[ "$max_shrink" -le 100 ] || die $EX_USAGE "--max-shrink $max_shrink: a percentage from 0 (off) to 100"
 [ "$stamp" -eq 1 ] && [ "$force" -eq 1 ] && die $EX_USAGE "--stamp and --force exclude each other"
 [ -n "$label" ] || { [ "$stamp" -eq 0 ] && [ "$force" -eq 0 ]; } ||
 	die $EX_USAGE "--stamp and --force apply to named backups (--name LABEL)"
@@ -106,7 +217,16 @@ fi
 check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
 database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
 dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
-[ -n "$dir" ] || dir=/var/backups/$database
+[ "$quiet" -eq 1 ] || echo "$prog: env file ${env_file:-(none)}, database $database" >&2
+if [ -z "$dir" ]; then
+	# The default directory is named after what the server calls the
+	# database: only a plain name may become a path component.
+	case $database in
+	""|.|..|.*|-*|*[!A-Za-z0-9._-]*)
+		die $EX_USAGE "database name \"$database\" is not a safe directory name; give --dir" ;;
+	esac
+	dir=/var/backups/$database
+fi
 mkdir -p -- "$dir" || die $EX_CANTCREAT "cannot create backup directory $dir"
 dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $dir"
 
@@ -114,7 +234,7 @@ dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $
 exec {lockfd}>>"$dir/.cr-backup.lock" || die $EX_CANTCREAT "cannot create lock file in $dir"
 flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lock $dir/.cr-backup.lock)"
 # Under the lock no other run is writing: temp files left are from killed runs.
-rm -f -- "$dir"/.cr-backup.*.partial
+rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/.cr-backup.*.partial.json.*.tmp
 
 now=$(date -u +%Y%m%d_%H%M%S)
 if [ -z "$label" ]; then
@@ -125,8 +245,13 @@ else
 	name=db_backup_$label.sql.gz
 fi
 file=$dir/$name
-if [ -e "$file" ] && [ "$force" -eq 0 ]; then
-	die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
+if [ -e "$file" ] || [ -L "$file" ]; then
+	[ "$force" -eq 1 ] ||
+		die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
+	# --force replaces a backup, nothing else: never a directory (mv
+	# would move the new backup inside it), a symlink or a device.
+	[ -f "$file" ] && [ ! -L "$file" ] ||
+		die $EX_CANTCREAT "$file exists and is not a regular file; not replaced"
 fi
 
 say "PostgreSQL Database Backup"
@@ -148,11 +273,30 @@ if [ "${codes[1]}" -ne 0 ]; then
 elif [ "${codes[0]}" -ne 0 ]; then
 	die "${codes[0]}" "cr-dump failed (exit ${codes[0]}); no backup written, older backups untouched"
 fi
-cr-verify -q "$tmp" ||
-	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched"
+# Verify, and write the manifest beside it: sizes, SHA-256, selection,
+# versions, per-table rows, and the alarms: no tables, or rows shrunk more
+# than --max-shrink against the last healthy backup of the same kind.
+mtmp=$tmp.json
+verify_args=(-q --manifest "$mtmp" --name "$name" --duration "$(( $(date +%s) - started ))"
+	--baseline "$dir" --max-shrink "$max_shrink")
+[ "$allow_empty" -eq 0 ] || verify_args+=(--allow-empty)
+alarms=$(cr-verify "${verify_args[@]}" "$tmp" 2>&1)
+rc=$?
+[ -z "$alarms" ] || printf '%s\n' "$alarms" >&2
+suspect=
+case $rc in
+0)	;;
+3)	# Intact but suspicious: kept for inspection, and its manifest says
+	# so, so it never becomes the baseline of the next run.
+	suspect=$(printf '%s\n' "$alarms" | sed -n 's/^cr-verify: [^:]*: //p' | paste -sd ';' | sed 's/;/; /g') ;;
+65)	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched" ;;
+*)	die "$rc" "cr-verify failed (exit $rc); no backup written, older backups untouched" ;;
+esac
 sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
 if [ "$force" -eq 1 ]; then
-	mv -f -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
+	# -T: if a directory took the name meanwhile, fail rather than move
+	# the backup into it.
+	mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
 else
 	# link(2) fails when the name exists: never replaces a backup.
 	ln -- "$tmp" "$file" 2>/dev/null ||
@@ -160,41 +304,77 @@ else
 	rm -f -- "$tmp"
 fi
 tmp=
+# The manifest follows its backup (never the other way round, so there is
+# no manifest without a backup); cr-verify wrote and fsync'd it.
+mv -fT -- "$mtmp" "$file.json" || die $EX_CANTCREAT "cannot rename the manifest into $file.json"
+mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
 say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
+[ -z "$suspect" ] ||
+	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"
 
 if [ "$test_restore" -eq 1 ]; then
 	say ""
 	say "Test restore into a scratch database..."
-	cr-restore --test --yes "${conn_args[@]}" <"$file" ||
-		die $EX_DATAERR "test restore of $name failed"
+	restore_err=$(cr-restore --test --yes "${conn_args[@]}" <"$file" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf '%s\n' "$restore_err" >&2
+		case $rc:$restore_err in
+		77:*|*"permission denied to create database"*)
+			die $EX_NOPERM "test restore not possible: the role may not create a scratch database (CREATEDB); the backup $name itself verified and is kept" ;;
+		69:*)
+			die $EX_UNAVAILABLE "test restore not possible: the server is unavailable; the backup $name itself verified and is kept" ;;
+		*)
+			die $EX_SUSPECT "test restore of $name failed (cr-restore exit $rc); the backup is kept for inspection" ;;
+		esac
+	fi
 	say "   Restored, row counts match, scratch database dropped"
 fi
 
 if [ -n "$copy_to" ]; then
 	say ""
 	say "Copying off-site..."
-	copy_name=$name
+	copy_name=$name copy_src=$file
 	if [ ${#encrypt_cmd[@]} -gt 0 ]; then
 		case ${encrypt_cmd[0]} in age) copy_name=$name.age ;; *) copy_name=$name.gpg ;; esac
-		"${encrypt_cmd[@]}" <"$file" | CR_BACKUP_NAME=$copy_name sh -c "$copy_to"
-	else
-		CR_BACKUP_NAME=$copy_name sh -c "$copy_to" <"$file"
+		# Encrypt completely into a private temp file first: the copy
+		# command only ever sees a whole, successfully encrypted file.
+		enc_tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") ||
+			die $EX_CANTCREAT "cannot create a temp file in $dir for the encrypted copy; the local backup $name is kept"
+		"${encrypt_cmd[@]}" <"$file" >"$enc_tmp"
+		rc=$?
+		[ "$rc" -eq 0 ] ||
+			die $EX_IOERR "encryption failed (${encrypt_cmd[0]} exit $rc); nothing was copied off-site, the local backup $name is kept"
+		[ -s "$enc_tmp" ] ||
+			die $EX_IOERR "encryption failed (${encrypt_cmd[0]} wrote nothing); nothing was copied off-site, the local backup $name is kept"
+		copy_src=$enc_tmp
 	fi
+	CR_BACKUP_NAME=$copy_name sh -c "$copy_to" <"$copy_src"
 	rc=$?
-	[ "$rc" -eq 0 ] || die $EX_IOERR "--copy-to failed (exit $rc); the local backup $name is kept"
+	[ "$rc" -eq 0 ] ||
+		die $EX_IOERR "off-site copy failed (--copy-to exit $rc); the local backup $name is kept"
+	[ -z "$enc_tmp" ] || rm -f -- "$enc_tmp"
+	enc_tmp=
 	say "   Copied: $copy_name"
 fi
 
 if [ "$rotate" -eq 1 ]; then
 	say ""
 	say "Cleaning old backups..."
-	removed=$(cr-rotate --delete "${keep_args[@]}" "$dir") || {
-		rc=$?
+	removed=$(cr-rotate --delete "${keep_args[@]}" "$dir")
+	rc=$?
+	if [ "$rc" -eq $EX_TEMPFAIL ] && [ -n "$label" ]; then
+		# The scheduled backups have stopped (cr-rotate said which and
+		# since when): loud, but the named backup asked for is written,
+		# and a deploy script waiting on it must not fail.
+		warning="rotation skipped: scheduled backups in $dir have stopped (see above); the named backup $name is written"
+		echo "$prog: warning: $warning" >&2
+	elif [ "$rc" -ne 0 ]; then
 		die "$rc" "rotation failed (exit $rc); the new backup $name is kept"
-	}
+	fi
 	if [ -n "$removed" ]; then
 		while IFS= read -r r; do say "   Removed: $r"; done <<<"$removed"
 	else
@@ -203,7 +383,7 @@ if [ "$rotate" -eq 1 ]; then
 fi
 
 status=success
-message="backup complete"
+message=${warning:-backup complete}
 say ""
 say "Backup complete!"
 say "   Location: $file"

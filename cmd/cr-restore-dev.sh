@@ -9,45 +9,114 @@ umask 077
 prog=cr-restore-dev
 version=@VERSION@
 
+# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
 usage() {
-	echo "usage: $prog [--env-file FILE] [-d DB] [--migrations DIR] [--json-list SPEC] [--extension NAME]... [--no-migrate] [--yes] FILE|-" >&2
-	exit 64
+	local rc=${1:-64}
+	{
+	echo "usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]"
+	echo "       [--json-list SPEC] [--extension NAME]... [--no-migrate] [--yes]"
+	echo "       [--dir DIR] FILE|-|latest|LABEL"
+	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
+	exit "$rc"
 }
 
-EX_USAGE=64 EX_DATAERR=65 EX_NOINPUT=66
+EX_DATAERR=65 EX_NOINPUT=66
 
-env_file= migrations=${CR_MIGRATIONS_DIR:-} yes=0 migrate=1 source=
-conn_args=() ext_args=() extensions=() migrate_args=()
+env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0 dir=
+conn_args=() ext_args=() extensions=()
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+
+# As the C tools take them: --opt=value for an option with a value, and
+# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
+valued=" --env-file --dbname --host --port --username --migrations --extension --json-list --dir "
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--)	args+=("$@"); break ;;
+	--*=*)	case $valued in
+		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
+		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
+		esac ;;
+	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
+	*)	args+=("$1") ;;
+	esac
+	shift
+done
+set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--env-file)	need_arg "$@"; env_file=$2; shift ;;
-	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
+	-d|-h|-p|-U|--dbname|--host|--port|--username)
+			need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
 	--migrations)	need_arg "$@"; migrations=$2; shift ;;
+	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
-	--json-list)	need_arg "$@"; migrate_args+=(--json-list "$2"); shift ;;
+	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
-	--help)		usage ;;
+	--help|-\?)	usage 0 ;;
 	-)		[ -z "$source" ] || usage; source=- ;;
+	--)		shift; [ $# -le 1 ] || usage; [ $# -eq 0 ] || { [ -z "$source" ] || usage; source=$1; }; break ;;
 	-*)		echo "$prog: unknown option: $1" >&2; usage ;;
 	*)		[ -z "$source" ] || usage; source=$1 ;;
 	esac
 	shift
 done
 [ -n "$source" ] || usage
-if [ -z "$env_file" ] && [ -f .env ]; then
-	env_file=.env
-fi
-[ -n "$env_file" ] && conn_args=(--env-file "$env_file" "${conn_args[@]}")
-[ ${#extensions[@]} -gt 0 ] || extensions=(pgcrypto)
-for e in "${extensions[@]}"; do ext_args+=(--extension "$e"); done
-[ -n "$migrations" ] || migrations=./migrations
+
+# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
+# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
+env_get() {
+	local line val v=
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%$'\r'}
+		line=${line#"${line%%[![:space:]]*}"}
+		case $line in export[[:space:]]*)
+			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
+		esac
+		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
+		val=${line#*=}
+		val=${val#"${val%%[![:space:]]*}"}
+		case $val in
+		\"*)	val=${val#\"}; val=${val%%\"*} ;;
+		\'*)	val=${val#\'}; val=${val%%\'*} ;;
+		\#*)	val= ;;
+		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
+		esac
+		v=$val
+	done <"$1"
+	printf '%s' "$v"
+}
 
 die() { echo "$prog: $2" >&2; exit "$1"; }
+
+# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
+# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
+# PGSERVICE naming a database), as cr-backup does.
+[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
+if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
+	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
+	env_file=./.env
+fi
+if [ -n "$env_file" ]; then
+	[ -r "$env_file" ] || die 64 "$env_file: cannot read the env file"
+	conn_args=(--env-file "$env_file" "${conn_args[@]}")
+fi
+# App settings: the option, else the environment, else the env file.
+[ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
+[ -n "$migrations" ] || [ -z "$env_file" ] || migrations=$(env_get "$env_file" CR_MIGRATIONS_DIR)
+[ -n "$migrations" ] || migrations=./migrations
+[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
+[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+[ -n "$json_list" ] || json_list=${CR_MIGRATIONS_JSON_LIST:-}
+[ -n "$json_list" ] || [ -z "$env_file" ] || json_list=$(env_get "$env_file" CR_MIGRATIONS_JSON_LIST)
+migrate_args=()
+[ -z "$json_list" ] || migrate_args=(--json-list "$json_list")
+[ ${#extensions[@]} -gt 0 ] || extensions=(pgcrypto)
+for e in "${extensions[@]}"; do ext_args+=(--extension "$e"); done
 
 tmp=
 trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT
@@ -60,6 +129,15 @@ if [ "$source" = - ]; then
 	cat >"$tmp" || die 74 "reading the backup from stdin failed"
 	file=$tmp label="(stdin)"
 else
+	if [ ! -e "$source" ] && [ "${source#*/}" = "$source" ]; then
+		# Not a file: a name for the newest matching backup in the
+		# backup directory ("latest", "daily", "pre_deployment_v1.2.0"),
+		# resolved where retention reads names: cr-rotate --resolve.
+		resolved=$(cr-rotate --resolve "$source" "${dir:-.}") ||
+			die $EX_NOINPUT "$source: no such backup file, and no backup of that name in ${dir:-.}"
+		echo "$prog: \"$source\" is $resolved (the newest match)" >&2
+		source=$resolved
+	fi
 	[ -e "$source" ] || die $EX_NOINPUT "$source: no such backup file"
 	[ -f "$source" ] || die $EX_NOINPUT "$source: not a regular file"
 	file=$source label=$(basename -- "$source")
@@ -67,9 +145,10 @@ fi
 
 # 2. Where to: the dev database, as the app's .env names it.
 # A dev database that does not exist yet is fine: --clean creates it.
-check=$(cr-dump --check "${conn_args[@]}" 2>&1) || true
+check=$(cr-dump --connection-facts "${conn_args[@]}" 2>&1) || true
 database=$(printf '%s\n' "$check" | sed -n -e 's/^database=//p' \
 	-e 's/.*FATAL: *database "\(.*\)" does not exist.*/\1 (new)/p' | head -n 1)
+echo "$prog: env file ${env_file:-(none)}, database ${database:-(unknown)}" >&2
 
 echo "Restore Production Database to Dev"
 echo "======================================================================"
@@ -83,7 +162,15 @@ echo "Verifying backup..."
 report=$(cr-verify "$file") || die $EX_DATAERR "backup failed verification; the dev database was not touched"
 field() { printf '%s\n' "$report" | sed -n "s/^ *$1: *//p" | head -n 1; }
 echo "   Backup verified ($(field compressed) -> $(field uncompressed) uncompressed, $(field tables) tables, $(field rows) rows)"
+selection=$(field selection)
+echo "   Selection: ${selection:-unknown}"
 echo ""
+if [ "$selection" != full ]; then
+	# A schema-only or table-selecting dump replaces the whole dev
+	# database with part of production: say so before anything is done.
+	echo "$prog: warning: $label is a partial dump (selection: ${selection:-unknown});" \
+		"the dev database will hold only that" >&2
+fi
 
 # 4-5. Confirmation (cr-restore asks on the terminal unless --yes), then
 #      the atomic replace with extensions enabled before the data.

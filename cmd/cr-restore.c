@@ -811,9 +811,9 @@ main(int argc, char *argv[])
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
-	if (copts.env_file != NULL &&
-	    (env = dotenv_load(copts.env_file, errbuf, sizeof(errbuf))) == NULL)
-		errx(EX_USAGE, "%s: %s", copts.env_file, errbuf);
+	if (pgconn_env_file(&copts) != NULL &&
+	    (env = dotenv_load(pgconn_env_file(&copts), errbuf, sizeof(errbuf))) == NULL)
+		errx(EX_USAGE, "%s: %s", pgconn_env_file(&copts), errbuf);
 	/* The production guard, before anything is touched.  --test restores
 	 * into a scratch database only and never touches the target. */
 	if (!j.test && !j.allow_prod && guard_env(env, reason, sizeof(reason)))

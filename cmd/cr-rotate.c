@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #define LIBBSD_OPENBSD_VIS
 #include <bsd/vis.h>
 
+#include "backupdir.h"
 #include "backupname.h"
+#include "manifest.h"
 #include "retention.h"
 
 /* What the directory listing saw, to re-check just before unlinking. */
@@ -38,13 +41,40 @@ struct input {
 static int verbose;
 
 static _Noreturn void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: cr-rotate [--keep-last N] [--keep-daily N] "
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: cr-rotate [--keep-last N] [--keep-daily N] "
 	    "[--keep-weekly N] [--keep-monthly N] [--keep-yearly N] "
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
-	    "[--allow-stale] [-0v] [--delete] [DIR]\n");
-	exit(EX_USAGE);
+	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
+	    "       cr-rotate --resolve NAME DIR\n"
+	    "       cr-rotate --list-options\n");
+	exit(status);
+}
+
+/* --resolve: the newest backup in dir that name means ("latest", a kind, a
+ * label), as a path on stdout; how it was chosen on stderr. */
+static int
+resolve(const char *name, const char *dir)
+{
+	struct backupdir_entry *entries;
+	size_t n;
+	long i;
+
+	if (backupdir_list(dir, &entries, &n) == -1)
+		err(EX_NOINPUT, "%s", dir);
+	if ((i = backupdir_resolve(entries, n, name)) < 0) {
+		backupdir_free(entries, n);
+		errx(EX_NOINPUT, "%s: no backup named \"%s\" (try latest, a "
+		    "kind such as daily or pre_deployment, or a label)", dir,
+		    name);
+	}
+	printf("%s/%s\n", dir, entries[i].name);
+	backupdir_free(entries, n);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return 0;
 }
 
 /* A name for a message: control characters made visible, long ones cut. */
@@ -159,9 +189,17 @@ read_directory(struct input *in, const char *path, int dirfd)
 			break;
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
+		/* A file name cannot hold "/"; one with ".." or a control
+		 * character is odd but is not an attack on this directory.
+		 * It is never a backup: skip it (never remove it), and let
+		 * rotation go on, or one stray file would stop it forever. */
 		if ((why = backupname_check(d->d_name,
 		    strlen(d->d_name))) != NULL) {
-			reject(in, path, 0, d->d_name, strlen(d->d_name), why);
+			char buf[4 * 80 + 1];
+
+			warnx("%s: skipped \"%s\": %s; never removed", path,
+			    shown(d->d_name, strlen(d->d_name), buf,
+			    sizeof(buf)), why);
 			continue;
 		}
 		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
@@ -224,12 +262,32 @@ report(const struct retention_policy *policy, const struct input *in,
 	char why[512];
 	size_t i;
 
+	struct backupname bn;
+	const char *name;
+	size_t len, slen = strlen(MANIFEST_SUFFIX);
+	char stem[NAME_MAX + 1];
+
 	for (i = 0; i < in->n; i++) {
+		name = in->entries[i].name;
+		len = strlen(name);
+		/* a manifest follows its backup: say so rather than "not a
+		 * backup name" */
+		if (!in->entries[i].is_backup && len > slen && len - slen <
+		    sizeof(stem) && strcmp(name + len - slen,
+		    MANIFEST_SUFFIX) == 0) {
+			memcpy(stem, name, len - slen);
+			stem[len - slen] = '\0';
+			if (backupname_parse(stem, &bn) == 0) {
+				fprintf(stderr, "manifest %s: kept or removed "
+				    "with %s\n", name, stem);
+				continue;
+			}
+		}
 		retention_reason_format(policy, &in->entries[i], now, why,
 		    sizeof(why));
 		fprintf(stderr, "%s %s: %s\n",
 		    retention_removes(&in->entries[i]) ? "remove" : "keep",
-		    in->entries[i].name, why);
+		    name, why);
 	}
 }
 
@@ -273,6 +331,19 @@ remove_entry(int dirfd, const char *path, const struct retention_entry *e,
 	return 0;
 }
 
+/* NAME.json, the manifest cr-backup writes beside backup NAME, if it is a
+ * regular file in the directory: it goes with its backup, never alone. */
+static int
+manifest_of(int dirfd, const char *name, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (snprintf(buf, size, "%s%s", name, MANIFEST_SUFFIX) >= (int)size)
+		return 0;
+	return fstatat(dirfd, buf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode);
+}
+
 static const struct option longopts[] = {
 	{ "keep-last",		required_argument,	NULL,	'L' },
 	{ "keep-daily",		required_argument,	NULL,	'D' },
@@ -286,6 +357,10 @@ static const struct option longopts[] = {
 	{ "allow-stale",	no_argument,		NULL,	'S' },
 	{ "null",		no_argument,		NULL,	'0' },
 	{ "verbose",		no_argument,		NULL,	'v' },
+	{ "resolve",		required_argument,	NULL,	'R' },
+	{ "help",		no_argument,		NULL,	'H' },
+	{ "version",		no_argument,		NULL,	'V' },
+	{ "list-options",	no_argument,		NULL,	'O' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -296,15 +371,16 @@ main(int argc, char *argv[])
 	struct retention_stale stale;
 	struct input in;
 	enum retention_option option;
-	const char *path = NULL;
+	const char *path = NULL, *resolve_name = NULL;
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
-	int dirfd = -1, status = 0, rc, longindex = 0;
+	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
+	char manifest[NAME_MAX + 1];
 
 	retention_policy_init(&policy);
 	memset(&in, 0, sizeof(in));
-	while ((ch = getopt_long(argc, argv, "0v", longopts,
+	while ((ch = getopt_long(argc, argv, "0v?", longopts,
 	    &longindex)) != -1) {
 		switch (ch) {
 		case 'L': case 'D': case 'W': case 'M': case 'Y': case 'I':
@@ -328,7 +404,7 @@ main(int argc, char *argv[])
 				    "pre_migration, named)" : "expected "
 				    "KIND=N|DURATION|forever|none|last:N|"
 				    "daily:N|weekly:N|monthly:N|yearly:N|"
-				    "within:DURATION");
+				    "within:DURATION|recent:DURATION");
 			break;
 		case 'N':
 			if (retention_parse_time(optarg, &now) != 0)
@@ -348,14 +424,38 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose = 1;
 			break;
+		case 'R':
+			resolve_name = optarg;
+			break;
+		case 'O':
+			/* the retention options, one a line, for wrappers
+			 * that pass them on: the list cannot drift */
+			for (i = 0; longopts[i].name != NULL; i++)
+				if (strncmp(longopts[i].name, "keep", 4) == 0)
+					printf("--%s\n", longopts[i].name);
+			return 0;
+		case 'H':
+			usage(0);
+		case 'V':
+			printf("cr-rotate %s\n", CR_VERSION);
+			return 0;
+		case '?':
+			if (optopt == 0 && strcmp(argv[optind - 1], "-?") == 0)
+				usage(0);
+			usage(EX_USAGE);
 		default:
-			usage();
+			usage(EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (resolve_name != NULL) {
+		if (argc != 1 || delete)
+			usage(EX_USAGE);
+		return resolve(resolve_name, argv[0]);
+	}
 	if (argc > 1 || (delete && argc == 0))
-		usage();
+		usage(EX_USAGE);
 	if (!have_now)
 		now = time(NULL);
 
@@ -394,6 +494,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < in.n; i++) {
 		if (!retention_removes(&in.entries[i]))
 			continue;
+		has_manifest = dirfd != -1 && manifest_of(dirfd,
+		    in.entries[i].name, manifest, sizeof(manifest));
 		if (delete) {
 			if ((rc = remove_entry(dirfd, path, &in.entries[i],
 			    &in.seen[i])) != 0) {
@@ -402,8 +504,16 @@ main(int argc, char *argv[])
 				continue;
 			}
 			removed++;
+			if (has_manifest && unlinkat(dirfd, manifest, 0) == -1 &&
+			    errno != ENOENT) {
+				warn("unlink %s/%s", path, manifest);
+				status = EX_IOERR;
+				has_manifest = 0;
+			}
 		}
 		printf("%s%c", in.entries[i].name, null ? '\0' : '\n');
+		if (has_manifest)
+			printf("%s%c", manifest, null ? '\0' : '\n');
 	}
 	if (removed > 0 && fsync(dirfd) == -1) {
 		warn("fsync %s", path);

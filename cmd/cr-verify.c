@@ -8,14 +8,28 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+#include "backupdir.h"
 #include "dumpscan.h"
 #include "gzin.h"
+#include "json.h"
+#include "manifest.h"
+#include "retention.h"
+#include "schemasum.h"
+#include "sha256.h"
+
+/* sysexits.h has no code for "intact, but suspicious" (no tables, or shrunk
+ * against its baseline): the manifest is written and says why. */
+#define EXIT_SUSPECT	3
 
 struct result {
 	const char	*name;
@@ -26,42 +40,54 @@ struct result {
 	int		 gzip;
 	unsigned	 members;
 	uint64_t	 in_bytes;	/* as stored */
+	char		 schema_sha256[SHA256_HEX_BYTES];
+	uint64_t	*table_bytes;	/* per COPY block, or NULL; the caller frees */
+};
+
+/* What a manifest adds to the --json object. */
+struct extra {
+	const char	*name;		/* the backup's file name */
+	char		 sha256[SHA256_HEX_BYTES];
+	uint64_t	 file_bytes;
+	long		 duration;	/* -1: not given */
+	const char	*baseline;	/* manifest compared against, or NULL */
+	char		**alarms;
+	size_t		 nalarms;
 };
 
 static int quiet, verbose, json;
 
 static void __attribute__((noreturn))
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: cr-verify [-qv] [--json] [file ...]\n");
-	exit(EX_USAGE);
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: cr-verify [-qv] [--json] [file ...]\n"
+	    "       cr-verify [-q] --manifest out.json [--name name] [--duration sec]\n"
+	    "                 [--baseline manifest|dir] [--max-shrink pct] [--allow-empty] file\n"
+	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n"
+	    "       cr-verify [--json] [--max-age duration] [--trend n] --status dir\n");
+	exit(status);
 }
 
 static void
-json_string(const char *s)
+json_string(FILE *fp, const char *s)
 {
-	unsigned char c;
+	char *q;
 
-	putchar('"');
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if ((q = json_quote(s)) == NULL)
+		err(EX_OSERR, NULL);
+	fputs(q, fp);
+	free(q);
 }
 
 static void
-json_field(const char *key, const char *value, int comma)
+json_field(FILE *fp, const char *key, const char *value, int comma)
 {
-	printf("%s\"%s\":", comma ? "," : "", key);
+	fprintf(fp, "%s\"%s\":", comma ? "," : "", key);
 	if (value == NULL || *value == '\0')
-		printf("null");
+		fprintf(fp, "null");
 	else
-		json_string(value);
+		json_string(fp, value);
 }
 
 static double
@@ -80,59 +106,104 @@ schema_only(const struct dumpscan_info *in)
 	return "null";		/* plain pg_dump does not say */
 }
 
+/* Which part of the database the dump holds, as its cr-dump header says:
+ * "full" only for schema and data with no selecting option. */
+static const char *
+selection(const struct dumpscan_info *in, char *buf, size_t len)
+{
+	if (!in->cr_header || in->contents[0] == '\0')
+		return "unknown (no cr-dump header)";
+	if (in->options[0] == '\0' && strcmp(in->contents, "schema+data") == 0)
+		return "full";
+	if (in->options[0] == '\0')
+		snprintf(buf, len, "%s", in->contents);
+	else
+		snprintf(buf, len, "%s (%s)", in->contents, in->options);
+	return buf;
+}
+
 static const char *
 note(const struct dumpscan_info *in)
 {
+	if (in->ntables == 0)
+		return "no table data at all: an empty database, or the wrong one?";
 	if (in->trailer)
 		return NULL;
 	return "no cr-dump trailer: only pg_dump's completion line vouches for this dump";
 }
 
 static void
-report_json(const struct result *r, const struct dumpscan_info *in)
+report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
+    const struct extra *x)
 {
+	char sel[600];
 	size_t i;
 
-	printf("{");
-	json_field("file", r->name, 0);
-	printf(",\"ok\":%s", r->code == 0 ? "true" : "false");
+	fprintf(fp, "{");
+	json_field(fp, "file", r->name, 0);
+	fprintf(fp, ",\"ok\":%s", r->code == 0 ? "true" : "false");
 	if (r->code != 0) {
-		json_field("error", r->error, 1);
+		json_field(fp, "error", r->error, 1);
 		if (r->have_offset)
-			printf(",\"offset\":%" PRIu64, r->offset);
+			fprintf(fp, ",\"offset\":%" PRIu64, r->offset);
 		else
-			printf(",\"offset\":null");
-		printf(",\"exit\":%d", r->code);
+			fprintf(fp, ",\"offset\":null");
+		fprintf(fp, ",\"exit\":%d", r->code);
 	}
-	printf(",\"gzip\":%s,\"gzip_members\":%u", r->gzip ? "true" : "false", r->members);
-	printf(",\"stored_bytes\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"ratio\":%.2f",
+	if (x != NULL) {
+		json_field(fp, "name", x->name, 1);
+		fprintf(fp, ",\"healthy\":%s", x->nalarms == 0 ? "true" : "false");
+		fprintf(fp, ",\"alarms\":[");
+		for (i = 0; i < x->nalarms; i++) {
+			if (i > 0)
+				putc(',', fp);
+			json_string(fp, x->alarms[i]);
+		}
+		fprintf(fp, "]");
+		json_field(fp, "baseline", x->baseline, 1);
+		json_field(fp, "sha256", x->sha256, 1);
+		fprintf(fp, ",\"file_bytes\":%" PRIu64, x->file_bytes);
+		if (x->duration >= 0)
+			fprintf(fp, ",\"duration_s\":%ld", x->duration);
+		else
+			fprintf(fp, ",\"duration_s\":null");
+	}
+	fprintf(fp, ",\"gzip\":%s,\"gzip_members\":%u", r->gzip ? "true" : "false", r->members);
+	fprintf(fp, ",\"stored_bytes\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"ratio\":%.2f",
 	    r->in_bytes, in->bytes, ratio(r, in));
-	printf(",\"cr_dump\":%s", in->cr_header ? "true" : "false");
-	json_field("cr_version", in->cr_version, 1);
-	printf(",\"trailer\":%s", in->trailer ? "true" : "false");
+	fprintf(fp, ",\"cr_dump\":%s", in->cr_header ? "true" : "false");
+	json_field(fp, "cr_version", in->cr_version, 1);
+	fprintf(fp, ",\"trailer\":%s", in->trailer ? "true" : "false");
 	if (in->trailer)
-		printf(",\"trailer_crc32\":\"%08" PRIx32 "\"", in->trailer_crc);
-	json_field("database", in->database, 1);
-	json_field("user", in->user, 1);
-	json_field("dump_time", in->started, 1);
-	json_field("server_version", in->server_version, 1);
-	json_field("pg_dump_version", in->pg_dump_version, 1);
-	json_field("options", in->options, 1);
-	printf(",\"schema_only\":%s", schema_only(in));
-	printf(",\"complete\":%s", in->complete ? "true" : "false");
-	printf(",\"tables_with_data\":%zu,\"rows\":%" PRIu64 ",\"tables\":[",
+		fprintf(fp, ",\"trailer_crc32\":\"%08" PRIx32 "\"", in->trailer_crc);
+	json_field(fp, "database", in->database, 1);
+	json_field(fp, "user", in->user, 1);
+	json_field(fp, "dump_time", in->started, 1);
+	json_field(fp, "server_version", in->server_version, 1);
+	json_field(fp, "pg_dump_version", in->pg_dump_version, 1);
+	json_field(fp, "options", in->options, 1);
+	json_field(fp, "contents", in->contents, 1);
+	json_field(fp, "selection", selection(in, sel, sizeof(sel)), 1);
+	fprintf(fp, ",\"schema_only\":%s", schema_only(in));
+	if (r->code == 0)
+		json_field(fp, "schema_sha256", r->schema_sha256, 1);
+	fprintf(fp, ",\"complete\":%s", in->complete ? "true" : "false");
+	fprintf(fp, ",\"tables_with_data\":%zu,\"rows\":%" PRIu64 ",\"tables\":[",
 	    in->ntables, in->rows);
 	for (i = 0; i < in->nlisted; i++) {
-		printf("%s{", i > 0 ? "," : "");
-		json_field("name", in->tables[i].name ? in->tables[i].name : "?", 0);
-		printf(",\"rows\":%" PRIu64 "}", in->tables[i].rows);
+		fprintf(fp, "%s{", i > 0 ? "," : "");
+		json_field(fp, "name", in->tables[i].name ? in->tables[i].name : "?", 0);
+		fprintf(fp, ",\"rows\":%" PRIu64, in->tables[i].rows);
+		if (r->table_bytes != NULL)
+			fprintf(fp, ",\"bytes\":%" PRIu64, r->table_bytes[i]);
+		fprintf(fp, "}");
 	}
-	printf("]");
+	fprintf(fp, "]");
 	if (in->nlisted < in->ntables)
-		printf(",\"tables_listed\":%zu", in->nlisted);
+		fprintf(fp, ",\"tables_listed\":%zu", in->nlisted);
 	if (r->code == 0)
-		json_field("note", note(in), 1);
-	printf("}\n");
+		json_field(fp, "note", note(in), 1);
+	fprintf(fp, "}\n");
 }
 
 /* s on one line: control characters and backslash as C escapes, as in the
@@ -166,15 +237,16 @@ line(const char *label, const char *value)
 	putchar('\n');
 }
 
+/* IEC units, as everywhere in cr. */
 static void
 human(uint64_t bytes, char *buf, size_t len)
 {
-	if (bytes >= 1000000000)
-		snprintf(buf, len, "%.2f GB", (double)bytes / 1e9);
-	else if (bytes >= 1000000)
-		snprintf(buf, len, "%.1f MB", (double)bytes / 1e6);
+	if (bytes >= (uint64_t)1 << 30)
+		snprintf(buf, len, "%.2f GiB", (double)bytes / (1 << 30));
+	else if (bytes >= (uint64_t)1 << 20)
+		snprintf(buf, len, "%.1f MiB", (double)bytes / (1 << 20));
 	else
-		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
+		snprintf(buf, len, "%.1f KiB", (double)bytes / (1 << 10));
 }
 
 static void
@@ -221,6 +293,7 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 	}
 	line("schema only:", strcmp(schema_only(in), "true") == 0 ? "yes" :
 	    strcmp(schema_only(in), "false") == 0 ? "no" : "unknown (plain pg_dump)");
+	line("selection:", selection(in, buf, sizeof(buf)));
 	if (in->options[0] != '\0')
 		line("options:", in->options);
 	snprintf(buf, sizeof(buf), "%zu", in->ntables);
@@ -239,20 +312,25 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 		line("note:", note(in));
 }
 
-/* Verify one input; returns its exit status. */
+/* Scan one input (NULL or "-": standard input) into r and *scanp (the
+ * caller frees it); returns its exit status.  An input that cannot be
+ * opened is reported here and leaves *scanp NULL. */
 static int
-verify(const char *path)
+scan_input(const char *path, struct result *r, struct dumpscan **scanp)
 {
-	struct result r;
 	struct stat sb;
+	struct schemasum sum;
 	struct dumpscan *scan;
 	struct gzin *gz;
 	const void *data;
+	const uint64_t *blocks;
+	size_t nblocks;
 	ssize_t n;
 	int fd, saved;
 
-	memset(&r, 0, sizeof(r));
-	r.name = path != NULL ? path : "-";
+	*scanp = NULL;
+	memset(r, 0, sizeof(*r));
+	r->name = path != NULL ? path : "-";
 	if (path == NULL || strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 && fstat(fd, &sb) == 0 &&
@@ -264,20 +342,17 @@ verify(const char *path)
 	if (fd == -1) {
 		saved = errno;
 		warn("%s", path);
-		if (json) {
-			printf("{");
-			json_field("file", r.name, 0);
-			printf(",\"ok\":false");
-			json_field("error", strerror(saved), 1);
-			printf(",\"offset\":null,\"exit\":%d}\n", EX_NOINPUT);
-		}
+		r->code = EX_NOINPUT;
+		snprintf(r->error, sizeof(r->error), "%s", strerror(saved));
 		return EX_NOINPUT;
 	}
 	if ((gz = gzin_open(fd, GZIN_AUTO)) == NULL || (scan = dumpscan_new()) == NULL)
 		err(EX_OSERR, NULL);
+	schemasum_init(&sum);
 	for (;;) {
 		n = gzin_next(gz, &data);
 		if (n > 0) {
+			schemasum_feed(&sum, data, (size_t)n);
 			/* After an SQL-level failure in gzip input, read on:
 			 * when the gzip layer is damaged too, that is the cause
 			 * to report. */
@@ -288,55 +363,773 @@ verify(const char *path)
 		if (n == 0)
 			(void)dumpscan_finish(scan);
 		else {
-			r.code = gzin_errkind(gz) == GZIN_EIO ? EX_IOERR :
+			r->code = gzin_errkind(gz) == GZIN_EIO ? EX_IOERR :
 			    gzin_errkind(gz) == GZIN_ENOMEM ? EX_OSERR : EX_DATAERR;
-			snprintf(r.error, sizeof(r.error), "%s%s", gzin_is_gzip(gz) ?
+			snprintf(r->error, sizeof(r->error), "%s%s", gzin_is_gzip(gz) ?
 			    "gzip: " : "", gzin_error(gz));
-			r.have_offset = 1;
-			r.offset = gzin_bytes_out(gz);
+			r->have_offset = 1;
+			r->offset = gzin_bytes_out(gz);
 			(void)dumpscan_finish(scan);
 		}
 		break;
 	}
-	if (r.code == 0 && dumpscan_error(scan) != NULL) {
-		r.code = EX_DATAERR;
-		snprintf(r.error, sizeof(r.error), "%s", dumpscan_error(scan));
-		r.have_offset = 1;
-		r.offset = dumpscan_error_offset(scan);
+	if (r->code == 0 && dumpscan_error(scan) != NULL) {
+		r->code = EX_DATAERR;
+		snprintf(r->error, sizeof(r->error), "%s", dumpscan_error(scan));
+		r->have_offset = 1;
+		r->offset = dumpscan_error_offset(scan);
 	}
-	r.gzip = gzin_is_gzip(gz);
-	r.members = gzin_members(gz);
-	r.in_bytes = gzin_bytes_in(gz);
-	if (!r.gzip)
-		r.in_bytes = dumpscan_info(scan)->bytes;
-	if (r.code != 0)
-		fprintf(stderr, "cr-verify: %s: %s (%soffset %" PRIu64 ")\n", r.name,
-		    r.error, r.gzip ? "uncompressed " : "", r.offset);
-	if (json)
-		report_json(&r, dumpscan_info(scan));
-	else if (!quiet)
-		report_text(&r, dumpscan_info(scan));
+	schemasum_final_hex(&sum, r->schema_sha256);
+	/* per-table bytes only when every COPY block was counted by both */
+	if (r->code == 0 && schemasum_blocks(&sum, &blocks, &nblocks) == 0 &&
+	    nblocks == dumpscan_info(scan)->ntables) {
+		if (nblocks > 0) {
+			r->table_bytes = sum.blocks;
+			sum.blocks = NULL;
+		}
+	} else
+		/* a COPY-like line inside a literal: the line scan cannot
+		 * vouch for the schema hash either */
+		r->schema_sha256[0] = '\0';
+	schemasum_free(&sum);
+	r->gzip = gzin_is_gzip(gz);
+	r->members = gzin_members(gz);
+	r->in_bytes = gzin_bytes_in(gz);
+	if (!r->gzip)
+		r->in_bytes = dumpscan_info(scan)->bytes;
+	if (r->code != 0)
+		fprintf(stderr, "cr-verify: %s: %s (%soffset %" PRIu64 ")\n", r->name,
+		    r->error, r->gzip ? "uncompressed " : "", r->offset);
 	gzin_close(gz);
-	dumpscan_free(scan);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	*scanp = scan;
+	return r->code;
+}
+
+/* Verify one input and report it; returns its exit status. */
+static int
+verify(const char *path)
+{
+	struct result r;
+	struct dumpscan *scan;
+
+	scan_input(path, &r, &scan);
+	if (scan == NULL) {
+		if (json) {
+			printf("{");
+			json_field(stdout, "file", r.name, 0);
+			printf(",\"ok\":false");
+			json_field(stdout, "error", r.error, 1);
+			printf(",\"offset\":null,\"exit\":%d}\n", EX_NOINPUT);
+		}
+		return r.code;
+	}
+	if (json)
+		report_json(stdout, &r, dumpscan_info(scan), NULL);
+	else if (!quiet)
+		report_text(&r, dumpscan_info(scan));
+	dumpscan_free(scan);
+	free(r.table_bytes);
 	return r.code;
+}
+
+/* SHA-256 and size of the stored file, in a second read: gzin owns the
+ * first.  Returns 0, or -1 with errno. */
+static int
+hash_file(const char *path, char hex[SHA256_HEX_BYTES], uint64_t *size)
+{
+	static unsigned char buf[1 << 17];
+	struct sha256 h;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	sha256_init(&h);
+	*size = 0;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		sha256_update(&h, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	close(fd);
+	sha256_final_hex(&h, hex);
+	return 0;
+}
+
+/* A scanned dump as a manifest, for comparisons; names are borrowed. */
+static int
+compare_table_names(const void *va, const void *vb)
+{
+	const struct manifest_table *a = va, *b = vb;
+
+	return strcmp(a->name, b->name);
+}
+
+static void
+info_to_manifest(const struct result *r, const struct dumpscan_info *in,
+    struct manifest *m)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->healthy = 1;
+	m->stored_bytes = r->in_bytes;
+	m->bytes = in->bytes;
+	m->rows = in->rows;
+	/* a copy: r is often the caller's local */
+	if (r->code == 0 && r->schema_sha256[0] != '\0' &&
+	    (m->schema_sha256 = strdup(r->schema_sha256)) == NULL)
+		err(EX_OSERR, NULL);
+	if (in->nlisted > 0 &&
+	    (m->tables = reallocarray(NULL, in->nlisted, sizeof(*m->tables))) == NULL)
+		err(EX_OSERR, NULL);
+	for (i = 0; i < in->nlisted; i++) {
+		m->tables[i].name = in->tables[i].name ? in->tables[i].name : "?";
+		m->tables[i].rows = in->tables[i].rows;
+		m->tables[i].has_bytes = r->table_bytes != NULL;
+		m->tables[i].bytes = r->table_bytes != NULL ? r->table_bytes[i] : 0;
+	}
+	m->ntables = in->nlisted;
+	if (m->ntables > 1)
+		qsort(m->tables, m->ntables, sizeof(*m->tables), compare_table_names);
+}
+
+struct shrink {
+	int	 pct;
+	char	**alarms;
+	size_t	 nalarms;
+};
+
+static void
+add_alarm(char ***alarms, size_t *n, char *text)
+{
+	if (text == NULL || (*alarms = reallocarray(*alarms, *n + 1,
+	    sizeof(**alarms))) == NULL)
+		err(EX_OSERR, NULL);
+	(*alarms)[(*n)++] = text;
+}
+
+static int
+percent(uint64_t old, uint64_t new)
+{
+	if (old == 0)
+		return 0;
+	return (int)(((double)new - (double)old) * 100.0 / (double)old);
+}
+
+static void
+shrink_table(const struct manifest_delta *d, void *arg)
+{
+	struct shrink *s = arg;
+	char *text;
+
+	if (!d->in_old || d->old_rows == 0)
+		return;
+	if (!d->in_new) {
+		if (asprintf(&text, "table %s is gone (had %" PRIu64 " rows)",
+		    d->name, d->old_rows) == -1)
+			text = NULL;
+		add_alarm(&s->alarms, &s->nalarms, text);
+	} else if (manifest_shrunk(d->old_rows, d->new_rows, s->pct)) {
+		if (asprintf(&text, "table %s shrank from %" PRIu64 " to %" PRIu64
+		    " rows (%d%%)", d->name, d->old_rows, d->new_rows,
+		    percent(d->old_rows, d->new_rows)) == -1)
+			text = NULL;
+		add_alarm(&s->alarms, &s->nalarms, text);
+	}
+}
+
+/* Alarms of new against old: the total rows and each table. */
+static void
+shrink_alarms(const struct manifest *old, const struct manifest *new, int pct,
+    char ***alarms, size_t *nalarms)
+{
+	struct shrink s = { pct, *alarms, *nalarms };
+	char *text;
+
+	if (pct <= 0)
+		return;
+	if (manifest_shrunk(old->rows, new->rows, pct)) {
+		if (asprintf(&text, "total rows shrank from %" PRIu64 " to %" PRIu64
+		    " (%d%%)", old->rows, new->rows, percent(old->rows, new->rows)) == -1)
+			text = NULL;
+		add_alarm(&s.alarms, &s.nalarms, text);
+	}
+	manifest_compare(old, new, shrink_table, &s);
+	*alarms = s.alarms;
+	*nalarms = s.nalarms;
+}
+
+struct manifest_job {
+	const struct result		*r;
+	const struct dumpscan_info	*in;
+	const struct extra		*x;
+};
+
+static int
+fill_manifest(FILE *fp, void *arg)
+{
+	const struct manifest_job *j = arg;
+
+	report_json(fp, j->r, j->in, j->x);
+	return ferror(fp) ? -1 : 0;
+}
+
+/* --manifest: verify path, then write its manifest to out; the alarms (no
+ * tables, shrunk against the baseline) go into it and on stderr. */
+static int
+make_manifest(const char *path, const char *out, const char *name,
+    long duration, const char *baseline, int max_shrink, int allow_empty)
+{
+	struct manifest_job job;
+	struct manifest old, new;
+	struct extra x;
+	struct result r;
+	struct dumpscan *scan;
+	struct stat sb;
+	const struct dumpscan_info *in;
+	char base[PATH_MAX], why[512], *text;
+	const char *slash;
+	size_t i;
+	int code, found = 0;
+
+	if ((code = scan_input(path, &r, &scan)) != 0) {
+		dumpscan_free(scan);
+		return code;
+	}
+	in = dumpscan_info(scan);
+	memset(&x, 0, sizeof(x));
+	if (name == NULL)
+		name = (slash = strrchr(path, '/')) != NULL ? slash + 1 : path;
+	x.name = name;
+	x.duration = duration;
+	if (hash_file(path, x.sha256, &x.file_bytes) == -1)
+		err(EX_IOERR, "%s", path);
+	if (in->ntables == 0 && !allow_empty) {
+		if ((text = strdup("no tables: an empty database, or the wrong "
+		    "one?")) == NULL)
+			err(EX_OSERR, NULL);
+		add_alarm(&x.alarms, &x.nalarms, text);
+	}
+	if (baseline != NULL && max_shrink > 0) {
+		if (stat(baseline, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			found = manifest_find_baseline(baseline, name, base,
+			    sizeof(base), why, sizeof(why));
+			if (found == -1)
+				errx(EX_NOINPUT, "--baseline %s", why);
+		} else {
+			strlcpy(base, baseline, sizeof(base));
+			found = 1;
+		}
+	}
+	if (found == 1) {
+		if (manifest_load(base, &old, why, sizeof(why)) == -1)
+			errx(EX_DATAERR, "%s: %s", base, why);
+		x.baseline = base;
+		info_to_manifest(&r, in, &new);
+		shrink_alarms(&old, &new, max_shrink, &x.alarms, &x.nalarms);
+		free(new.tables);
+		free(new.schema_sha256);
+		manifest_free(&old);
+	}
+	job.r = &r;
+	job.in = in;
+	job.x = &x;
+	if (manifest_write(out, fill_manifest, &job, why, sizeof(why)) == -1)
+		errx(EX_CANTCREAT, "%s", why);
+	if (!quiet)
+		report_text(&r, in);
+	for (i = 0; i < x.nalarms; i++) {
+		fprintf(stderr, "cr-verify: %s: %s\n", name, x.alarms[i]);
+		free(x.alarms[i]);
+	}
+	if (x.nalarms > 0 && x.baseline != NULL)
+		fprintf(stderr, "cr-verify: %s: compared with %s\n", name,
+		    x.baseline);
+	free(x.alarms);
+	code = x.nalarms > 0 ? EXIT_SUSPECT : 0;
+	dumpscan_free(scan);
+	free(r.table_bytes);
+	return code;
+}
+
+/* One side of --compare: a manifest (NAME.json, or the .json beside a
+ * backup), else the backup scanned now. */
+static int
+load_side(const char *path, struct manifest *m, int *borrowed,
+    struct dumpscan **scanp)
+{
+	struct result r;
+	char json_path[PATH_MAX], why[512];
+	size_t len = strlen(path);
+	struct stat sb;
+
+	*borrowed = 0;
+	*scanp = NULL;
+	if (len > 5 && strcmp(path + len - 5, MANIFEST_SUFFIX) == 0)
+		strlcpy(json_path, path, sizeof(json_path));
+	else if (snprintf(json_path, sizeof(json_path), "%s%s", path,
+	    MANIFEST_SUFFIX) >= (int)sizeof(json_path) ||
+	    stat(json_path, &sb) == -1)
+		json_path[0] = '\0';
+	if (json_path[0] != '\0') {
+		if (manifest_load(json_path, m, why, sizeof(why)) == -1) {
+			warnx("%s: %s", json_path, why);
+			return EX_DATAERR;
+		}
+		return 0;
+	}
+	if (scan_input(path, &r, scanp) != 0)
+		return r.code;
+	info_to_manifest(&r, dumpscan_info(*scanp), m);
+	free(r.table_bytes);
+	m->selection = NULL;
+	*borrowed = 1;
+	return 0;
+}
+
+struct compare_out {
+	int	 changed, added, removed;
+	int	 first;
+};
+
+static void
+compare_line(const struct manifest_delta *d, void *arg)
+{
+	struct compare_out *c = arg;
+	const char *status;
+
+	status = !d->in_old ? "added" : !d->in_new ? "removed" :
+	    d->old_rows != d->new_rows ? "changed" : "same";
+	if (!d->in_old)
+		c->added++;
+	else if (!d->in_new)
+		c->removed++;
+	else if (d->old_rows != d->new_rows)
+		c->changed++;
+	if (json) {
+		printf("%s{", c->first ? "" : ",");
+		c->first = 0;
+		json_field(stdout, "name", d->name, 0);
+		printf(",\"status\":\"%s\"", status);
+		if (d->in_old)
+			printf(",\"old_rows\":%" PRIu64, d->old_rows);
+		else
+			printf(",\"old_rows\":null");
+		if (d->in_new)
+			printf(",\"new_rows\":%" PRIu64, d->new_rows);
+		else
+			printf(",\"new_rows\":null");
+		if (d->has_bytes)
+			printf(",\"old_bytes\":%" PRIu64 ",\"new_bytes\":%" PRIu64,
+			    d->old_bytes, d->new_bytes);
+		printf("}");
+		return;
+	}
+	if (strcmp(status, "same") == 0 && !verbose)
+		return;
+	printf("  %-8s ", status);
+	put_escaped(d->name);
+	if (d->in_old && d->in_new) {
+		printf(": %" PRIu64 " -> %" PRIu64 " rows (%+" PRId64 ", %+d%%)",
+		    d->old_rows, d->new_rows, (int64_t)(d->new_rows - d->old_rows),
+		    percent(d->old_rows, d->new_rows));
+		if (d->has_bytes) {
+			char a[64], b[64];
+
+			human(d->old_bytes, a, sizeof(a));
+			human(d->new_bytes, b, sizeof(b));
+			printf(", %s -> %s", a, b);
+		}
+		putchar('\n');
+	} else
+		printf(": %" PRIu64 " rows\n", d->in_old ? d->old_rows : d->new_rows);
+}
+
+static int
+compare(const char *old_path, const char *new_path, int max_shrink)
+{
+	struct manifest old, new;
+	struct dumpscan *old_scan, *new_scan;
+	struct compare_out c = { 0, 0, 0, 1 };
+	char **alarms = NULL, human_old[64], human_new[64];
+	size_t nalarms = 0, i;
+	int code, old_b, new_b;
+
+	if ((code = load_side(old_path, &old, &old_b, &old_scan)) != 0) {
+		dumpscan_free(old_scan);
+		return code;
+	}
+	if ((code = load_side(new_path, &new, &new_b, &new_scan)) != 0) {
+		if (old_b) {
+			free(old.tables);
+			free(old.schema_sha256);
+		} else
+			manifest_free(&old);
+		dumpscan_free(old_scan);
+		dumpscan_free(new_scan);
+		return code;
+	}
+	if (json) {
+		printf("{");
+		json_field(stdout, "old", old_path, 0);
+		json_field(stdout, "new", new_path, 1);
+		printf(",\"rows\":{\"old\":%" PRIu64 ",\"new\":%" PRIu64 "}", old.rows, new.rows);
+		printf(",\"bytes\":{\"old\":%" PRIu64 ",\"new\":%" PRIu64 "}", old.bytes, new.bytes);
+		printf(",\"stored_bytes\":{\"old\":%" PRIu64 ",\"new\":%" PRIu64 "}",
+		    old.stored_bytes, new.stored_bytes);
+		printf(",\"tables\":[");
+	} else {
+		printf("%s -> %s\n", old_path, new_path);
+		printf("  rows:         %" PRIu64 " -> %" PRIu64 " (%+d%%)\n", old.rows,
+		    new.rows, percent(old.rows, new.rows));
+		human(old.bytes, human_old, sizeof(human_old));
+		human(new.bytes, human_new, sizeof(human_new));
+		printf("  uncompressed: %s -> %s (%+d%%)\n", human_old, human_new,
+		    percent(old.bytes, new.bytes));
+		human(old.stored_bytes, human_old, sizeof(human_old));
+		human(new.stored_bytes, human_new, sizeof(human_new));
+		printf("  stored:       %s -> %s (%+d%%)\n", human_old, human_new,
+		    percent(old.stored_bytes, new.stored_bytes));
+	}
+	manifest_compare(&old, &new, compare_line, &c);
+	shrink_alarms(&old, &new, max_shrink, &alarms, &nalarms);
+	if (json) {
+		printf("],\"tables_added\":%d,\"tables_removed\":%d,\"tables_changed\":%d",
+		    c.added, c.removed, c.changed);
+		printf(",\"schema_changed\":%s", old.schema_sha256 != NULL &&
+		    new.schema_sha256 != NULL ? (strcmp(old.schema_sha256,
+		    new.schema_sha256) != 0 ? "true" : "false") : "null");
+		printf(",\"shrunk\":[");
+		for (i = 0; i < nalarms; i++) {
+			if (i > 0)
+				putchar(',');
+			json_string(stdout, alarms[i]);
+		}
+		printf("]}\n");
+	} else {
+		printf("  tables:       %d added, %d removed, %d changed\n", c.added,
+		    c.removed, c.changed);
+		printf("  schema:       %s\n", old.schema_sha256 != NULL &&
+		    new.schema_sha256 != NULL ? (strcmp(old.schema_sha256,
+		    new.schema_sha256) != 0 ? "changed" : "unchanged") : "unknown");
+	}
+	for (i = 0; i < nalarms; i++) {
+		fprintf(stderr, "cr-verify: %s\n", alarms[i]);
+		free(alarms[i]);
+	}
+	free(alarms);
+	code = nalarms > 0 ? EXIT_SUSPECT : 0;
+	if (old_b) {
+		free(old.tables);
+		free(old.schema_sha256);
+	} else
+		manifest_free(&old);
+	if (new_b) {
+		free(new.tables);
+		free(new.schema_sha256);
+	} else
+		manifest_free(&new);
+	dumpscan_free(old_scan);
+	dumpscan_free(new_scan);
+	return code;
+}
+
+/* --status: per kind, the newest backup, its age and size, whether it and
+ * its manifest verify, and the row counts of the last few. */
+#define STATUS_MAX_TREND	30
+
+struct kind_status {
+	size_t				 count;
+	const struct backupdir_entry	*newest;	/* restorable */
+	int				 code;		/* its verification */
+	char				 error[640];
+	const char			*manifest;	/* ok missing mismatch unreadable */
+	int				 healthy;	/* as its manifest says */
+	uint64_t			 rows;
+	int				 have_rows;
+	size_t				 ntrend;	/* oldest first */
+	const struct backupdir_entry	*trend[STATUS_MAX_TREND];
+	uint64_t			 trend_rows[STATUS_MAX_TREND];
+};
+
+static void
+age_text(time_t age, char *buf, size_t len)
+{
+	if (age < 0)
+		age = 0;
+	snprintf(buf, len, "%lldd%02lldh%02lldm", (long long)(age / 86400),
+	    (long long)(age % 86400 / 3600), (long long)(age % 3600 / 60));
+}
+
+static void
+iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+}
+
+/* Verify the newest of a kind and its manifest. */
+static void
+status_check(const char *dir, struct kind_status *k)
+{
+	struct manifest m;
+	struct result r;
+	struct dumpscan *scan;
+	char path[PATH_MAX], json_path[PATH_MAX], hex[SHA256_HEX_BYTES], why[512];
+	uint64_t size;
+
+	k->healthy = 1;
+	k->manifest = "unreadable";
+	if (snprintf(path, sizeof(path), "%s/%s", dir, k->newest->name) >=
+	    (int)sizeof(path) - 5) {
+		k->code = EX_NOINPUT;
+		snprintf(k->error, sizeof(k->error), "path too long");
+		return;
+	}
+	k->code = scan_input(path, &r, &scan);
+	if (k->code != 0)
+		snprintf(k->error, sizeof(k->error), "%s", r.error);
+	else {
+		k->rows = dumpscan_info(scan)->rows;
+		k->have_rows = 1;
+	}
+	dumpscan_free(scan);
+	free(r.table_bytes);
+	memcpy(json_path, path, strlen(path));
+	memcpy(json_path + strlen(path), MANIFEST_SUFFIX, sizeof(MANIFEST_SUFFIX));
+	if (access(json_path, F_OK) == -1) {
+		k->manifest = "missing";
+		return;
+	}
+	if (manifest_load(json_path, &m, why, sizeof(why)) == -1) {
+		k->manifest = "unreadable";
+		return;
+	}
+	k->healthy = m.healthy;
+	if (hash_file(path, hex, &size) == -1 || m.sha256 == NULL ||
+	    strcmp(m.sha256, hex) != 0 || m.file_bytes != size)
+		k->manifest = "mismatch";
+	else
+		k->manifest = "ok";
+	manifest_free(&m);
+}
+
+/* The rows of up to ntrend newest backups of a kind, from their manifests. */
+static void
+status_trend(const char *dir, const struct backupdir_entry *e, size_t n,
+    enum backupname_kind kind, size_t want, struct kind_status *k)
+{
+	struct manifest m;
+	char path[PATH_MAX], why[512];
+	size_t i, j;
+
+	k->ntrend = 0;
+	for (i = 0; i < n && k->ntrend < want; i++) {
+		if (e[i].bn.kind != kind)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, e[i].name, MANIFEST_SUFFIX);
+		if (manifest_load(path, &m, why, sizeof(why)) == -1)
+			continue;
+		k->trend[k->ntrend] = &e[i];
+		k->trend_rows[k->ntrend++] = m.rows;
+		manifest_free(&m);
+	}
+	/* oldest first, as a trend reads */
+	for (i = 0, j = k->ntrend; i + 1 < j; i++, j--) {
+		const struct backupdir_entry *t = k->trend[i];
+		uint64_t r = k->trend_rows[i];
+
+		k->trend[i] = k->trend[j - 1];
+		k->trend_rows[i] = k->trend_rows[j - 1];
+		k->trend[j - 1] = t;
+		k->trend_rows[j - 1] = r;
+	}
+}
+
+static int
+status(const char *dir, const char *max_age, size_t ntrend)
+{
+	struct kind_status kinds[BACKUPNAME_NKINDS];
+	struct backupdir_entry *e;
+	struct retention_span span;
+	char *problems[BACKUPNAME_NKINDS * 2 + 2], buf[700], age[64], when[32];
+	size_t n, i, t, nproblems = 0;
+	time_t now = time(NULL), cutoff = 0;
+	int kind, code = 0, stale = 0, bad = 0, suspect = 0;
+	struct kind_status *k;
+
+	if (retention_parse_span(max_age, &span) == -1)
+		errx(EX_USAGE, "--max-age %s: a duration like 26h, 2d or 1w (0h: no limit)",
+		    max_age);
+	if (span.years || span.months || span.weeks || span.days || span.hours)
+		cutoff = retention_span_cutoff(&span, now);
+	if (backupdir_list(dir, &e, &n) == -1)
+		err(EX_NOINPUT, "%s", dir);
+	memset(kinds, 0, sizeof(kinds));
+	for (i = 0; i < n; i++) {
+		k = &kinds[e[i].bn.kind];
+		k->count++;
+		if (k->newest == NULL && (e[i].bn.format == BACKUPNAME_SQL_GZ ||
+		    e[i].bn.format == BACKUPNAME_SQL))
+			k->newest = &e[i];
+	}
+	for (kind = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		k = &kinds[kind];
+		if (k->newest == NULL)
+			continue;
+		status_check(dir, k);
+		status_trend(dir, e, n, (enum backupname_kind)kind, ntrend, k);
+		if (k->code != 0 || (strcmp(k->manifest, "ok") != 0 &&
+		    strcmp(k->manifest, "missing") != 0)) {
+			snprintf(buf, sizeof(buf), "the newest %s backup %s %s",
+			    backupname_kind_name((enum backupname_kind)kind),
+			    k->newest->name, k->code != 0 ? "does not verify" :
+			    "does not match its manifest");
+			problems[nproblems++] = strdup(buf);
+			bad = 1;
+		} else if (!k->healthy) {
+			snprintf(buf, sizeof(buf), "the newest %s backup %s is "
+			    "suspicious (see its manifest's alarms)",
+			    backupname_kind_name((enum backupname_kind)kind),
+			    k->newest->name);
+			problems[nproblems++] = strdup(buf);
+			suspect = 1;
+		}
+	}
+	k = &kinds[BACKUPNAME_DAILY];
+	if (cutoff != 0 && k->newest == NULL) {
+		problems[nproblems++] = strdup("no daily backup");
+		stale = 1;
+	} else if (cutoff != 0 && k->newest->time < cutoff) {
+		age_text(now - k->newest->time, age, sizeof(age));
+		snprintf(buf, sizeof(buf), "the newest daily backup is %s old "
+		    "(--max-age %s)", age, max_age);
+		problems[nproblems++] = strdup(buf);
+		stale = 1;
+	}
+	for (i = 0; i < nproblems; i++)
+		if (problems[i] == NULL)
+			err(EX_OSERR, NULL);
+	code = bad ? EX_DATAERR : stale ? EX_TEMPFAIL : suspect ? EXIT_SUSPECT : 0;
+
+	if (json) {
+		printf("{");
+		json_field(stdout, "dir", dir, 0);
+		printf(",\"healthy\":%s,\"exit\":%d", code == 0 ? "true" : "false", code);
+		json_field(stdout, "max_age", max_age, 1);
+		printf(",\"problems\":[");
+		for (i = 0; i < nproblems; i++) {
+			if (i > 0)
+				putchar(',');
+			json_string(stdout, problems[i]);
+		}
+		printf("],\"kinds\":[");
+	} else
+		printf("%s: %s\n", dir, code == 0 ? "healthy" : "UNHEALTHY");
+	for (kind = 0, i = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		k = &kinds[kind];
+		if (k->count == 0)
+			continue;
+		if (json) {
+			printf("%s{\"kind\":\"%s\",\"count\":%zu", i++ > 0 ? "," : "",
+			    backupname_kind_name((enum backupname_kind)kind), k->count);
+			if (k->newest == NULL) {
+				printf(",\"newest\":null}");
+				continue;
+			}
+			json_field(stdout, "newest", k->newest->name, 1);
+			iso_time(k->newest->time, when, sizeof(when));
+			json_field(stdout, "time", when, 1);
+			printf(",\"age_s\":%lld,\"bytes\":%" PRIu64,
+			    (long long)(now - k->newest->time), k->newest->size);
+			printf(",\"verified\":%s", k->code == 0 ? "true" : "false");
+			json_field(stdout, "error", k->error, 1);
+			printf(",\"manifest\":\"%s\",\"manifest_healthy\":%s",
+			    k->manifest, k->healthy ? "true" : "false");
+			if (k->have_rows)
+				printf(",\"rows\":%" PRIu64, k->rows);
+			else
+				printf(",\"rows\":null");
+			printf(",\"trend\":[");
+			for (t = 0; t < k->ntrend; t++) {
+				printf("%s{", t > 0 ? "," : "");
+				json_field(stdout, "name", k->trend[t]->name, 0);
+				printf(",\"rows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+				    k->trend_rows[t], k->trend[t]->size);
+			}
+			printf("]}");
+			continue;
+		}
+		if (k->newest == NULL) {
+			printf("  %-15s %zu backup%s, none restorable here\n",
+			    backupname_kind_name((enum backupname_kind)kind),
+			    k->count, k->count == 1 ? "" : "s");
+			continue;
+		}
+		age_text(now - k->newest->time, age, sizeof(age));
+		human(k->newest->size, buf, sizeof(buf));
+		printf("  %-15s %s\n", backupname_kind_name((enum backupname_kind)kind),
+		    k->newest->name);
+		printf("  %-15s age %s, %s, %zu backup%s of this kind; %s, manifest %s%s\n",
+		    "", age, buf, k->count, k->count == 1 ? "" : "s",
+		    k->code == 0 ? "verified" : "DOES NOT VERIFY", k->manifest,
+		    k->healthy ? "" : " (suspicious)");
+		if (k->ntrend > 0) {
+			printf("  %-15s rows, oldest first:", "");
+			for (t = 0; t < k->ntrend; t++)
+				printf(" %" PRIu64, k->trend_rows[t]);
+			putchar('\n');
+		}
+	}
+	if (json)
+		printf("]}\n");
+	for (i = 0; i < nproblems; i++) {
+		if (!json)
+			fprintf(stderr, "cr-verify: %s: %s\n", dir, problems[i]);
+		free(problems[i]);
+	}
+	backupdir_free(e, n);
+	return code;
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "quiet",	no_argument,	NULL, 'q' },
-		{ "verbose",	no_argument,	NULL, 'v' },
-		{ "json",	no_argument,	NULL, 'j' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "version",	no_argument,	NULL, 'V' },
-		{ NULL,		0,		NULL, 0 }
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "verbose",	no_argument,		NULL, 'v' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ "manifest",	required_argument,	NULL, 'm' },
+		{ "name",	required_argument,	NULL, 'n' },
+		{ "duration",	required_argument,	NULL, 'D' },
+		{ "baseline",	required_argument,	NULL, 'B' },
+		{ "max-shrink",	required_argument,	NULL, 'S' },
+		{ "allow-empty", no_argument,		NULL, 'E' },
+		{ "compare",	no_argument,		NULL, 'C' },
+		{ "status",	no_argument,		NULL, 's' },
+		{ "max-age",	required_argument,	NULL, 'A' },
+		{ "trend",	required_argument,	NULL, 'T' },
+		{ NULL,		0,			NULL, 0 }
 	};
-	int ch, i, code, worst = 0;
+	const char *manifest = NULL, *name = NULL, *baseline = NULL, *errstr;
+	const char *max_age = "26h";
+	size_t trend = 5;
+	int health = 0;
+	long duration = -1;
+	int ch, i, code, worst = 0, max_shrink = 0, allow_empty = 0, cmp = 0;
 
-	while ((ch = getopt_long(argc, argv, "qvV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "qvV?", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
 			quiet = 1;
@@ -347,24 +1140,88 @@ main(int argc, char *argv[])
 		case 'j':
 			json = 1;
 			break;
+		case 'm':
+			manifest = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'D':
+			duration = (long)strtonum(optarg, 0, LONG_MAX, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "--duration %s: %s", optarg, errstr);
+			break;
+		case 'B':
+			baseline = optarg;
+			break;
+		case 'S':
+			max_shrink = (int)strtonum(optarg, 0, 100, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "--max-shrink %s: a percentage from 0 to 100",
+				    optarg);
+			break;
+		case 'E':
+			allow_empty = 1;
+			break;
+		case 'C':
+			cmp = 1;
+			break;
+		case 's':
+			health = 1;
+			break;
+		case 'A':
+			max_age = optarg;
+			break;
+		case 'T':
+			trend = (size_t)strtonum(optarg, 0, STATUS_MAX_TREND, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "--trend %s: a count from 0 to %d", optarg,
+				    STATUS_MAX_TREND);
+			break;
 		case 'V':
 			printf("cr-verify %s\n", CR_VERSION);
 			return 0;
+		case 'h':
+			usage(0);
+		case '?':
+			/* getopt_long says '?' for an unknown option too */
+			if (optopt == 0 && strcmp(argv[optind - 1], "-?") == 0)
+				usage(0);
+			usage(EX_USAGE);
 		default:
-			usage();
+			usage(EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 
-	if (argc == 0 && isatty(STDIN_FILENO))
-		errx(EX_USAGE, "standard input is a terminal; name a file or redirect a dump");
-	if (argc == 0)
-		worst = verify(NULL);
-	for (i = 0; i < argc; i++)
-		if ((code = verify(argv[i])) > worst)
-			worst = code;
+	if (health) {
+		if (argc != 1 || cmp || manifest != NULL)
+			usage(EX_USAGE);
+		code = status(argv[0], max_age, trend);
+	} else if (cmp) {
+		if (argc != 2 || manifest != NULL)
+			usage(EX_USAGE);
+		code = compare(argv[0], argv[1], max_shrink);
+	} else if (manifest != NULL) {
+		if (argc != 1 || strcmp(argv[0], "-") == 0 || json)
+			usage(EX_USAGE);
+		code = make_manifest(argv[0], manifest, name, duration, baseline,
+		    max_shrink, allow_empty);
+	} else {
+		if (name != NULL || duration != -1 || baseline != NULL ||
+		    max_shrink != 0 || allow_empty)
+			usage(EX_USAGE);
+		if (argc == 0 && isatty(STDIN_FILENO))
+			errx(EX_USAGE, "standard input is a terminal; name a file or redirect a dump");
+		if (argc == 0)
+			worst = verify(NULL);
+		for (i = 0; i < argc; i++)
+			if ((code = verify(argv[i])) > worst)
+				worst = code;
+		code = worst;
+	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "standard output");
-	return worst;
+	return code;
 }

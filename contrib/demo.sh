@@ -48,8 +48,10 @@ for t in users projects events; do echo "  $t: $(q "SELECT count(*) FROM $t" app
 # The app keeps its connection in .env files; cr reads the same files.
 url="postgresql:///%s?host=$PGHOST&port=$PGPORT&user=$PGUSER"
 printf 'NODE_ENV=production\nDATABASE_URL=%s\n' "$(printf "$url" app_production)" >"$demo/prod.env"
-printf 'NODE_ENV=development\nDATABASE_URL=%s\n' "$(printf "$url" app_dev)" >"$demo/dev.env"
-mkdir "$demo/backups" "$demo/migrations"
+mkdir "$demo/backups" "$demo/migrations" "$demo/app"
+# The dev checkout's .env: connection, and the app settings cr takes from it.
+printf 'NODE_ENV=development\nDATABASE_URL=%s\nCR_MIGRATIONS_DIR=%s\nCR_MIGRATIONS_JSON_LIST=%s\n' \
+	"$(printf "$url" app_dev)" "$demo/migrations" crearis_config.config:migrations_run >"$demo/app/.env"
 cat >"$demo/migrations/001_init.sql" <<'SQL'
 CREATE TABLE users (id serial PRIMARY KEY);
 SQL
@@ -82,15 +84,19 @@ run cr-backup --env-file "$demo/prod.env" --dir "$demo/backups"
 ls -l "$demo/backups"
 latest=$(ls "$demo"/backups/db_backup_2*.sql.gz | sort | tail -n 1)
 
+step "Each backup has a manifest; what changed between the two backups, and are the backups healthy?"
+run cr-verify --compare "$first" "$latest"
+run cr-backup --status "$demo/backups"
+
 step "The production guard: restoring over app_production is refused"
 set +e
 cr-restore --clean --yes --env-file "$demo/prod.env" "$latest"
 echo "cr-restore exit status: $? (77: refused, production untouched)"
 set -e
 
-step "Restore into app_dev, extensions, migrations catch up (cr-restore-dev)"
-run cr-restore-dev --yes --env-file "$demo/dev.env" --migrations "$demo/migrations" \
-	--json-list crearis_config.config:migrations_run "$latest"
+step "Restore into app_dev, extensions, migrations catch up (cr-restore-dev, settings from the app's ./.env)"
+cat "$demo/app/.env"
+(cd "$demo/app" && unset PGDATABASE && run cr-restore-dev --yes "$latest")
 
 step "Row counts: production (as backed up) vs app_dev"
 ok=1

@@ -150,6 +150,8 @@ backupname_parse(const char *name, struct backupname *bn)
 		bn->has_time = 1;
 		rest_len = stem_len - DATE_LEN - 1;
 	}
+	bn->stem = stem;
+	bn->stem_len = rest_len;
 	if (rest_len == 0) {
 		bn->kind = BACKUPNAME_DAILY;
 		return 0;
@@ -173,6 +175,16 @@ backupname_parse(const char *name, struct backupname *bn)
 	bn->label = stem;
 	bn->label_len = rest_len;
 	return 0;
+}
+
+int
+backupname_matches(const struct backupname *bn, const char *query)
+{
+	size_t len = strlen(query);
+
+	if (len > 0 && len == bn->stem_len && memcmp(bn->stem, query, len) == 0)
+		return 1;
+	return strcmp(query, backupname_kind_name(bn->kind)) == 0;
 }
 
 const char *

@@ -38,6 +38,9 @@ struct backupname {
 	enum backupname_format	 format;
 	const char		*label;		/* in the name, unterminated */
 	size_t			 label_len;	/* 0 for daily backups */
+	const char		*stem;		/* after the prefix, unterminated */
+	size_t			 stem_len;	/* without the timestamp: 0 for
+						 * daily backups */
 	int			 has_time;	/* the name has a timestamp */
 	time_t			 time;		/* read as UTC */
 };
@@ -52,6 +55,11 @@ const char *backupname_check(const char *name, size_t len);
  * _YYYYMMDD_HHMMSS (or, after a label, _YYYYMMDD) must be a real UTC date
  * and time to count as a timestamp. */
 int backupname_parse(const char *name, struct backupname *bn);
+
+/* Whether a parsed name answers to query: its stem without the timestamp
+ * ("pre_deployment_v1.2.0", "weekly_archive"), or its kind's name ("daily",
+ * "pre_deployment", ...). */
+int backupname_matches(const struct backupname *bn, const char *query);
 
 /* "daily", "pre_deployment", "weekly_archive", "pre_migration", "named". */
 const char *backupname_kind_name(enum backupname_kind kind);

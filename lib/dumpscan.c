@@ -1,8 +1,8 @@
-/* dumpscan: the streaming completeness check behind cr-verify.  SQL text is
- * run through a small lexer (comments, quotes, dollar quotes) so COPY
- * statements and pg_dump's marker comments are only recognised between
- * statements; COPY data is only searched for its \. line, with memchr. */
-#include <ctype.h>
+/* dumpscan: the streaming completeness check behind cr-verify.  The SQL
+ * goes through the splitter cr-restore uses (lib/sqlsplit.c), so both read
+ * a dump with the same token rules: COPY statements, psql meta-commands and
+ * pg_dump's marker comments are recognised where the server and psql would
+ * see them, and COPY data is only searched for its rows and \. line. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,28 +13,7 @@
 
 #include "dumpfmt.h"
 #include "dumpscan.h"
-
-#define LINE_CAP	4096	/* bytes of a line kept for recognising it */
-#define STMT_CAP	65536	/* bytes of a statement kept for a COPY's name and columns */
-#define TAG_CAP		64	/* NAMEDATALEN */
-
-enum mode { M_SQL, M_COPY };
-
-enum lex {
-	L_NORMAL,
-	L_DASH,		/* '-' seen: a comment if another follows */
-	L_SLASH,	/* '/' seen: a block comment if '*' follows */
-	L_LINE_COMMENT,
-	L_BLOCK,
-	L_BLOCK_STAR,
-	L_BLOCK_SLASH,
-	L_SQUOTE,
-	L_SQUOTE_END,	/* a quote that closes the string unless doubled */
-	L_DQUOTE,
-	L_DQUOTE_END,
-	L_DOLLAR_TAG,	/* '$' seen: reading what may be a dollar-quote tag */
-	L_DOLLAR
-};
+#include "sqlsplit.h"
 
 struct dumpscan {
 	struct dumpscan_info	 info;
@@ -45,34 +24,15 @@ struct dumpscan {
 	char			 err[512];
 	uint64_t		 err_off;
 
-	uint64_t		 off;		/* bytes fed before this buffer */
-	const char		*base;		/* this buffer, for offsets */
+	uint64_t		 off;		/* bytes fed */
 	unsigned char		 magic[5];
-	enum mode		 mode;
 
-	/* The current SQL line. */
-	uint64_t		 line_off;
-	uint64_t		 line_total;
-	char			 line[LINE_CAP];
-	size_t			 linelen;
-	int			 line_clean;	/* started between statements */
-	int			 line_meta;	/* a psql backslash command */
-
-	/* The lexer. */
-	enum lex		 lex;
-	int			 esc, esc_next;	/* E'' string, backslash pending */
-	unsigned		 depth;		/* block comment nesting */
-	unsigned		 paren;
-	char			 tag[TAG_CAP];
-	size_t			 taglen, match;
-	unsigned char		 prev1, prev2;	/* last significant bytes */
-	uint64_t		 pend_off;
-	int			 stmt_empty;
-	char			 stmt[STMT_CAP];
-	size_t			 stmtlen;
-	unsigned char		 hist[16];	/* last statement bytes, a ring */
-	unsigned		 hpos;
-	int			 copy_pending;	/* COPY ... FROM stdin; ends this line */
+	/* The splitter, in push mode. */
+	struct sqlsplit		*split;
+	int			 eof;
+	int			 split_failed;	/* at the end: why in split_err */
+	char			 split_err[256];
+	uint64_t		 split_err_off;
 
 	/* What the markers said. */
 	int			 saw_header;
@@ -83,11 +43,10 @@ struct dumpscan {
 	uint64_t		 trailer_line_off;
 
 	/* COPY data. */
+	int			 in_copy;
 	char			*copy_name;
 	size_t			 copy_ncols;	/* columns named, 0 when unknown */
 	uint64_t		 copy_off, copy_rows;
-	uint64_t		 copy_line_off, copy_linelen, copy_tabs;
-	char			 copy_prefix[3];
 
 	/* CRC-32 of everything before the last line, which is held back in
 	 * case it is the trailer. */
@@ -119,8 +78,11 @@ dumpscan_new(void)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->stmt_empty = 1;
-	s->line_clean = 1;
+	if ((s->split = sqlsplit_new(NULL, NULL)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	sqlsplit_want_outline(s->split, 1);
 	return s;
 }
 
@@ -135,6 +97,7 @@ dumpscan_free(struct dumpscan *s)
 		free(s->tables[i].name);
 	free(s->tables);
 	free(s->copy_name);
+	sqlsplit_free(s->split);
 	free(s);
 }
 
@@ -201,27 +164,11 @@ checksum_feed(struct dumpscan *s, const char *buf, size_t n)
 	s->last_nl = buf[n - 1] == '\n';
 }
 
-/* --- statements and the lexer ------------------------------------------- */
-
-static int
-is_ident(unsigned char c)
-{
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
-
-static void
-note(struct dumpscan *s, unsigned char c)
-{
-	if (s->stmtlen < STMT_CAP)
-		s->stmt[s->stmtlen++] = (char)c;
-	s->hist[s->hpos++ & 15] = c;
-}
+/* --- statements ---------------------------------------------------------- */
 
 static void
 stmt_begin(struct dumpscan *s, uint64_t off)
 {
-	s->stmt_empty = 0;
-	s->stmtlen = 0;
 	if (!s->saw_header) {
 		if (memcmp(s->magic, "PGDMP", 5) == 0)
 			fail(s, 0, "a pg_dump custom-format archive, not a plain SQL dump");
@@ -272,201 +219,6 @@ copy_columns(const char *stmt, size_t len)
 	return 0;
 }
 
-static void
-stmt_end(struct dumpscan *s)
-{
-	static const char tail[] = " FROM stdin;";
-	unsigned char last[sizeof(tail) - 1];
-	size_t i, n = sizeof(tail) - 1;
-
-	s->stmt_empty = 1;
-	s->paren = 0;
-	if (s->stmtlen < 5 + n || memcmp(s->stmt, "COPY ", 5) != 0)
-		return;
-	for (i = 0; i < n; i++)
-		last[i] = s->hist[(s->hpos - n + i) & 15];
-	if (memcmp(last, tail, n) != 0)
-		return;
-	free(s->copy_name);
-	s->copy_name = copy_table_name(s->stmt, s->stmtlen);
-	s->copy_ncols = copy_columns(s->stmt, s->stmtlen);
-	s->copy_pending = 1;
-}
-
-/* A byte outside comments and quotes. */
-static void
-normal_byte(struct dumpscan *s, unsigned char c, uint64_t off)
-{
-	if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-		if (!s->stmt_empty)
-			note(s, c);
-		s->prev2 = s->prev1;
-		s->prev1 = ' ';
-		return;
-	}
-	if (s->stmt_empty)
-		stmt_begin(s, off);
-	note(s, c);
-	switch (c) {
-	case '\'':
-		s->lex = L_SQUOTE;
-		s->esc = (s->prev1 == 'E' || s->prev1 == 'e') && !is_ident(s->prev2);
-		s->esc_next = 0;
-		break;
-	case '"':
-		s->lex = L_DQUOTE;
-		break;
-	case '$':
-		if (!is_ident(s->prev1)) {
-			s->lex = L_DOLLAR_TAG;
-			s->taglen = 0;
-		}
-		break;
-	case '(':
-		s->paren++;
-		break;
-	case ')':
-		if (s->paren > 0)
-			s->paren--;
-		break;
-	case ';':
-		if (s->paren == 0)
-			stmt_end(s);
-		break;
-	}
-	s->prev2 = s->prev1;
-	s->prev1 = c;
-}
-
-static void
-lex_byte(struct dumpscan *s, unsigned char c, uint64_t off)
-{
-	if (s->copy_pending && c != '\n') {
-		fail(s, off, "text after COPY ... FROM stdin; on the same line");
-		return;
-	}
-again:
-	switch (s->lex) {
-	case L_NORMAL:
-		if (c == '-' || c == '/') {
-			s->lex = c == '-' ? L_DASH : L_SLASH;
-			s->pend_off = off;
-			return;
-		}
-		normal_byte(s, c, off);
-		return;
-	case L_DASH:
-		if (c == '-') {
-			s->lex = L_LINE_COMMENT;
-			return;
-		}
-		s->lex = L_NORMAL;
-		normal_byte(s, '-', s->pend_off);
-		goto again;
-	case L_SLASH:
-		if (c == '*') {
-			s->lex = L_BLOCK;
-			s->depth = 1;
-			return;
-		}
-		s->lex = L_NORMAL;
-		normal_byte(s, '/', s->pend_off);
-		goto again;
-	case L_LINE_COMMENT:
-		if (c == '\n') {
-			s->lex = L_NORMAL;
-			normal_byte(s, c, off);
-		}
-		return;
-	case L_BLOCK:
-		if (c == '*')
-			s->lex = L_BLOCK_STAR;
-		else if (c == '/')
-			s->lex = L_BLOCK_SLASH;
-		return;
-	case L_BLOCK_STAR:
-		if (c == '/')
-			s->lex = --s->depth > 0 ? L_BLOCK : L_NORMAL;
-		else if (c != '*')
-			s->lex = L_BLOCK;
-		return;
-	case L_BLOCK_SLASH:
-		if (c == '*') {
-			s->depth++;
-			s->lex = L_BLOCK;
-			return;
-		}
-		s->lex = L_BLOCK;
-		goto again;
-	case L_SQUOTE:
-		note(s, c);
-		if (s->esc_next)
-			s->esc_next = 0;
-		else if (s->esc && c == '\\')
-			s->esc_next = 1;
-		else if (c == '\'')
-			s->lex = L_SQUOTE_END;
-		return;
-	case L_SQUOTE_END:
-		if (c == '\'') {
-			note(s, c);
-			s->lex = L_SQUOTE;
-			return;
-		}
-		s->lex = L_NORMAL;
-		s->prev1 = '\'';
-		goto again;
-	case L_DQUOTE:
-		note(s, c);
-		if (c == '"')
-			s->lex = L_DQUOTE_END;
-		return;
-	case L_DQUOTE_END:
-		if (c == '"') {
-			note(s, c);
-			s->lex = L_DQUOTE;
-			return;
-		}
-		s->lex = L_NORMAL;
-		s->prev1 = '"';
-		goto again;
-	case L_DOLLAR_TAG:
-		if (c == '$') {
-			note(s, c);
-			s->lex = L_DOLLAR;
-			s->match = 0;
-			return;
-		}
-		if ((isalpha(c) || c == '_' || c >= 0x80 || (s->taglen > 0 && isdigit(c))) &&
-		    s->taglen < TAG_CAP) {
-			note(s, c);
-			s->tag[s->taglen++] = (char)c;
-			return;
-		}
-		/* "$1" and the like: not a dollar quote. */
-		s->lex = L_NORMAL;
-		s->prev1 = s->taglen > 0 ? (unsigned char)s->tag[s->taglen - 1] : '$';
-		goto again;
-	case L_DOLLAR:
-		note(s, c);
-		if (s->match == s->taglen + 1 && c == '$') {
-			s->lex = L_NORMAL;
-			s->prev1 = '$';
-		} else if (s->match >= 1 && s->match <= s->taglen &&
-		    c == (unsigned char)s->tag[s->match - 1])
-			s->match++;
-		else
-			s->match = c == '$';
-		return;
-	}
-}
-
-static int
-lexer_clean(const struct dumpscan *s)
-{
-	return s->lex == L_NORMAL && s->stmt_empty && !s->copy_pending;
-}
-
 /* --- lines ---------------------------------------------------------------- */
 
 static int
@@ -489,7 +241,7 @@ copy_value(char *dst, size_t dstlen, const char *src, size_t len)
 }
 
 static void
-header_line(struct dumpscan *s, const char *line, size_t len)
+header_line(struct dumpscan *s, const char *line, size_t len, uint64_t off)
 {
 	char key[32], value[512];
 	struct dumpscan_info *in = &s->info;
@@ -501,7 +253,7 @@ header_line(struct dumpscan *s, const char *line, size_t len)
 	if (strcmp(key, "format") == 0) {
 		format = strtol(value, NULL, 10);
 		if (format > DUMPFMT_FORMAT)
-			fail(s, s->line_off, "made by a newer cr-dump (stream format %ld); "
+			fail(s, off, "made by a newer cr-dump (stream format %ld); "
 			    "this cr-verify knows format %d", format, DUMPFMT_FORMAT);
 	} else if (strcmp(key, "version") == 0)
 		copy_value(in->cr_version, sizeof(in->cr_version), value, strlen(value));
@@ -518,7 +270,7 @@ header_line(struct dumpscan *s, const char *line, size_t len)
 }
 
 static void
-comment_line(struct dumpscan *s, const char *line, size_t len)
+comment_line(struct dumpscan *s, const char *line, size_t len, uint64_t off)
 {
 	static const char from[] = "-- Dumped from database version ";
 	static const char by[] = "-- Dumped by pg_dump version ";
@@ -528,7 +280,7 @@ comment_line(struct dumpscan *s, const char *line, size_t len)
 	else if (len == 36 && memcmp(line, "-- PostgreSQL database dump complete", 36) == 0) {
 		if (s->saw_header && !s->info.complete) {
 			s->info.complete = 1;
-			s->complete_off = s->line_off;
+			s->complete_off = off;
 		}
 	} else if (starts(line, len, from))
 		copy_value(s->info.server_version, sizeof(s->info.server_version),
@@ -539,20 +291,20 @@ comment_line(struct dumpscan *s, const char *line, size_t len)
 	else if (starts(line, len, DUMPFMT_TRAILER_PREFIX)) {
 		if (!s->trailer_line_seen) {
 			s->trailer_line_seen = 1;
-			s->trailer_line_off = s->line_off;
+			s->trailer_line_off = off;
 		}
 	} else if (!s->saw_header && starts(line, len, DUMPFMT_HEADER_PREFIX))
-		header_line(s, line, len);
+		header_line(s, line, len, off);
 }
 
 static void
-meta_line(struct dumpscan *s, const char *line, size_t len)
+meta_line(struct dumpscan *s, const char *line, size_t len, uint64_t off)
 {
 	const char *key;
 	size_t keylen;
 
 	if (!s->saw_header) {
-		fail(s, s->line_off, "not a plain pg_dump dump: a psql command before the "
+		fail(s, off, "not a plain pg_dump dump: a psql command before the "
 		    "\"-- PostgreSQL database dump\" header");
 		return;
 	}
@@ -560,7 +312,7 @@ meta_line(struct dumpscan *s, const char *line, size_t len)
 		key = line + 10;
 		keylen = len - 10;
 		if (s->restricted || keylen >= sizeof(s->restrict_key)) {
-			fail(s, s->line_off, "unexpected \\restrict line");
+			fail(s, off, "unexpected \\restrict line");
 			return;
 		}
 		memcpy(s->restrict_key, key, keylen);
@@ -571,22 +323,12 @@ meta_line(struct dumpscan *s, const char *line, size_t len)
 		keylen = len - 12;
 		if (!s->restricted || s->unrestricted || keylen != strlen(s->restrict_key) ||
 		    memcmp(key, s->restrict_key, keylen) != 0) {
-			fail(s, s->line_off, "\\unrestrict line does not match the \\restrict line");
+			fail(s, off, "\\unrestrict line does not match the \\restrict line");
 			return;
 		}
 		s->unrestricted = 1;
 	} else if (s->info.complete)
-		fail(s, s->line_off, "a psql command after pg_dump's completion line");
-}
-
-static void
-line_start(struct dumpscan *s, uint64_t off)
-{
-	s->line_off = off;
-	s->line_total = 0;
-	s->linelen = 0;
-	s->line_clean = lexer_clean(s);
-	s->line_meta = 0;
+		fail(s, off, "a psql command after pg_dump's completion line");
 }
 
 static void
@@ -616,113 +358,66 @@ add_table(struct dumpscan *s)
 	s->info.nlisted = s->ntables;
 }
 
-/* SQL text up to and including the next newline.  Returns where it stopped. */
-static const char *
-sql_scan(struct dumpscan *s, const char *p, const char *end)
+/* The splitter's items until it wants more input. */
+static void
+split_items(struct dumpscan *s)
 {
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-	const char *stop = nl != NULL ? nl : end;
-	size_t textlen = (size_t)(stop - p), n;
-	uint64_t off = s->off + (uint64_t)(p - s->base);
+	struct sqlsplit_item it;
 
-	if (s->line_total == 0 && textlen > 0)
-		s->line_meta = s->line_clean && *p == '\\';
-	if (s->line_clean && s->linelen < LINE_CAP) {
-		n = textlen < LINE_CAP - s->linelen ? textlen : LINE_CAP - s->linelen;
-		memcpy(s->line + s->linelen, p, n);
-		s->linelen += n;
-	}
-	s->line_total += textlen;
-	if (!s->line_meta)
-		for (; p < stop && !s->failed; p++, off++)
-			lex_byte(s, (unsigned char)*p, off);
-	if (nl == NULL || s->failed)
-		return end;
-
-	/* A whole line. */
-	if (s->line_meta)
-		meta_line(s, s->line, s->linelen);
-	else {
-		if (s->line_clean && s->linelen >= 2 && s->line[0] == '-' && s->line[1] == '-')
-			comment_line(s, s->line, s->linelen);
-		lex_byte(s, '\n', off);
-	}
-	off++;
-	if (s->copy_pending) {
-		s->copy_pending = 0;
-		s->mode = M_COPY;
-		s->copy_off = off;
-		s->copy_rows = 0;
-		s->copy_linelen = 0;
-		s->copy_tabs = 0;
-	}
-	line_start(s, off);
-	return nl + 1;
-}
-
-static size_t
-count_tabs(const char *p, size_t n)
-{
-	const char *q, *end = p + n;
-	size_t tabs = 0;
-
-	/* memchr is vectorised: fast on long values, fine on short ones. */
-	while ((q = memchr(p, '\t', (size_t)(end - p))) != NULL) {
-		tabs++;
-		p = q + 1;
-	}
-	return tabs;
-}
-
-/* COPY data: count rows up to the \. line, and check that every row has
- * as many fields as the COPY names columns (text format escapes tabs and
- * newlines in values, so this holds exactly).  That catches a lost \.
- * line, which would otherwise end at the next table's. */
-static const char *
-copy_scan(struct dumpscan *s, const char *p, const char *end)
-{
-	const char *nl;
-	size_t seglen, n;
-
-	while (p < end) {
-		if (s->copy_linelen == 0)
-			s->copy_line_off = s->off + (uint64_t)(p - s->base);
-		nl = memchr(p, '\n', (size_t)(end - p));
-		seglen = (size_t)((nl != NULL ? nl : end) - p);
-		if (s->copy_linelen < 3) {
-			n = 3 - s->copy_linelen;
-			memcpy(s->copy_prefix + s->copy_linelen, p, seglen < n ? seglen : n);
-		}
-		if (s->copy_ncols > 0)
-			s->copy_tabs += count_tabs(p, seglen);
-		s->copy_linelen += seglen;
-		if (nl == NULL)
-			return end;
-		if (s->copy_linelen == 2 && s->copy_prefix[0] == '\\' &&
-		    s->copy_prefix[1] == '.') {
+	while (!s->failed) {
+		switch (sqlsplit_next(s->split, &it)) {
+		case SQLSPLIT_AGAIN:
+		case SQLSPLIT_END:
+			return;
+		case SQLSPLIT_ERROR:
+			if (s->in_copy && it.rows > 0 && sqlsplit_errno(s->split) == 0)
+				fail(s, it.offset, "row %" PRIu64 " of the COPY data of %s has %zu "
+				    "fields, the COPY names %zu columns", it.rows,
+				    s->copy_name ? s->copy_name : "?", it.len, s->copy_ncols);
+			else if (!s->eof)
+				fail(s, it.offset, "%s", sqlsplit_error(s->split));
+			else {
+				/* The end of the input: said in dumpscan_finish. */
+				s->split_failed = 1;
+				s->split_err_off = it.offset;
+				strlcpy(s->split_err, sqlsplit_error(s->split),
+				    sizeof(s->split_err));
+			}
+			return;
+		case SQLSPLIT_STATEMENT_START:
+			stmt_begin(s, it.offset);
+			break;
+		case SQLSPLIT_STATEMENT:
+			if (!it.copy_in)
+				break;
+			free(s->copy_name);
+			s->copy_name = copy_table_name(it.text, it.len);
+			s->copy_ncols = copy_columns(it.text, it.len);
+			sqlsplit_copy_fields(s->split, s->copy_ncols);
+			s->in_copy = 1;
+			s->copy_off = it.offset + it.len + 1;
+			s->copy_rows = 0;
+			break;
+		case SQLSPLIT_COPY_DATA:
+			s->copy_rows += it.rows;
+			break;
+		case SQLSPLIT_COPY_END:
 			add_table(s);
-			s->mode = M_SQL;
-			line_start(s, s->off + (uint64_t)(nl + 1 - s->base));
-			return nl + 1;
+			s->in_copy = 0;
+			break;
+		case SQLSPLIT_META:
+			meta_line(s, it.text, it.len, it.offset);
+			break;
+		case SQLSPLIT_COMMENT:
+			comment_line(s, it.text, it.len, it.offset);
+			break;
 		}
-		if (s->copy_ncols > 0 && s->copy_tabs + 1 != s->copy_ncols) {
-			fail(s, s->copy_line_off, "row %" PRIu64 " of the COPY data of %s has %"
-			    PRIu64 " fields, the COPY names %zu columns", s->copy_rows + 1,
-			    s->copy_name ? s->copy_name : "?", s->copy_tabs + 1, s->copy_ncols);
-			return end;
-		}
-		s->copy_rows++;
-		s->copy_linelen = 0;
-		s->copy_tabs = 0;
-		p = nl + 1;
 	}
-	return end;
 }
 
 int
 dumpscan_feed(struct dumpscan *s, const void *buf, size_t len)
 {
-	const char *p = buf, *end = p + len;
 	size_t i;
 
 	if (s->failed)
@@ -730,11 +425,10 @@ dumpscan_feed(struct dumpscan *s, const void *buf, size_t len)
 	if (len == 0)
 		return 0;
 	for (i = 0; s->off + i < sizeof(s->magic) && i < len; i++)
-		s->magic[s->off + i] = (unsigned char)p[i];
-	checksum_feed(s, p, len);
-	s->base = p;
-	while (p < end && !s->failed)
-		p = s->mode == M_COPY ? copy_scan(s, p, end) : sql_scan(s, p, end);
+		s->magic[s->off + i] = ((const unsigned char *)buf)[i];
+	checksum_feed(s, buf, len);
+	sqlsplit_push(s->split, buf, len);
+	split_items(s);
 	s->off += len;
 	return s->failed ? -1 : 0;
 }
@@ -744,7 +438,7 @@ static const char *
 sql_problem(struct dumpscan *s, char *buf, size_t len, uint64_t *off)
 {
 	*off = s->off;
-	if (s->mode == M_COPY) {
+	if (s->in_copy) {
 		snprintf(buf, len, "input ends inside the COPY data of %s (started at offset %"
 		    PRIu64 ", %" PRIu64 " rows so far)", s->copy_name ? s->copy_name : "?",
 		    s->copy_off, s->copy_rows);
@@ -758,8 +452,11 @@ sql_problem(struct dumpscan *s, char *buf, size_t len, uint64_t *off)
 	}
 	if (!s->info.complete)
 		return "no \"-- PostgreSQL database dump complete\" line";
-	if (s->lex != L_NORMAL && s->lex != L_LINE_COMMENT)
-		return "input ends inside a quoted string or comment";
+	if (s->split_failed) {
+		*off = s->split_err_off;
+		snprintf(buf, len, "input ends inside a statement: %s", s->split_err);
+		return buf;
+	}
 	if (s->restricted && !s->unrestricted)
 		return "no \\unrestrict line after the completion line";
 	if (!s->last_nl)
@@ -772,11 +469,16 @@ dumpscan_finish(struct dumpscan *s)
 {
 	struct dumpscan_info *in = &s->info;
 	const char *why;
-	char buf[256];
+	char buf[384];
 	uint64_t at, trailer_off;
 	int r = 0;
 
 	in->bytes = s->off;
+	if (s->failed)
+		return -1;
+	s->eof = 1;
+	sqlsplit_push(s->split, NULL, 0);
+	split_items(s);
 	if (s->failed)
 		return -1;
 	if (s->off == 0) {

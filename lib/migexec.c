@@ -66,19 +66,17 @@ split_failed(struct sqlsplit *split, struct migexec_failure *f)
 	return sqlsplit_errno(split) != 0 ? MIGEXEC_EIO : MIGEXEC_EDATA;
 }
 
-/* pg_dump's \restrict and \unrestrict lines only guard psql against
+/* psql meta-commands have no place in a migration: it is SQL for the server.
+ * pg_dump's matched \restrict and \unrestrict lines only guard psql against
  * meta-commands in the dump; we run none, so a dump can be a migration. */
-static int
-is_dump_guard(const struct sqlsplit_item *it)
-{
-	return (it->len > 10 && strncmp(it->text, "\\restrict ", 10) == 0) ||
-	    (it->len > 12 && strncmp(it->text, "\\unrestrict ", 12) == 0);
-}
-
-/* psql meta-commands have no place in a migration: it is SQL for the server. */
 static enum migexec_status
-refuse_meta(const struct sqlsplit_item *it, struct migexec_failure *f)
+refuse_meta(struct sqlsplit_restrict *guard, const struct sqlsplit_item *it,
+    struct migexec_failure *f)
 {
+	char why[256];
+
+	if (sqlsplit_meta_check(guard, it, NULL, why, sizeof(why)) == 0)
+		return MIGEXEC_OK;
 	f->line = f->statement_line = it->line;
 	snprintf(f->message, sizeof(f->message), "psql meta-command "
 	    "\"%.*s\" in a migration: cr-migrate sends SQL only",
@@ -86,47 +84,16 @@ refuse_meta(const struct sqlsplit_item *it, struct migexec_failure *f)
 	return MIGEXEC_EDATA;
 }
 
-/* The n-th word of a statement (0 or 1), lower-cased, into w. */
-static void
-word(const char *s, int n, char *w, size_t wlen)
+/* A statement after which the splitter could no longer read the file as
+ * the server does (set_config of standard_conforming_strings, ...). */
+static enum migexec_status
+refuse_lexstate(const struct sqlsplit_item *it, struct migexec_failure *f)
 {
-	size_t i;
-
-	for (;;) {
-		while (isspace((unsigned char)*s))
-			s++;
-		for (i = 0; isalpha((unsigned char)*s) || *s == '_'; s++)
-			if (i + 1 < wlen)
-				w[i++] = (char)tolower((unsigned char)*s);
-		w[i] = '\0';
-		if (n-- == 0 || i == 0)
-			return;
-	}
-}
-
-/* BEGIN/COMMIT/ROLLBACK and friends would end cr-migrate's transaction
- * early, leaving the tracking row outside it. */
-static int
-is_transaction_control(const char *text)
-{
-	static const char *const words[] = {
-		"begin", "start", "commit", "end", "rollback", "abort", "prepare"
-	};
-	char first[16], second[16];
-	size_t i;
-
-	word(text, 0, first, sizeof(first));
-	word(text, 1, second, sizeof(second));
-	if (strcmp(first, "rollback") == 0 && strcmp(second, "to") == 0)
-		return 0;	/* ROLLBACK TO SAVEPOINT stays inside */
-	if (strcmp(first, "prepare") == 0 && strcmp(second, "transaction") != 0)
-		return 0;	/* PREPARE name AS ... */
-	if (strcmp(first, "start") == 0 && strcmp(second, "transaction") != 0)
-		return 0;
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(first, words[i]) == 0)
-			return 1;
-	return 0;
+	if (it->cls != SQLSPLIT_LEXSTATE)
+		return MIGEXEC_OK;
+	f->line = f->statement_line = it->line;
+	sqlsplit_refused(it, f->message, sizeof(f->message));
+	return MIGEXEC_EDATA;
 }
 
 enum migexec_status
@@ -135,6 +102,7 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 	struct source src;
 	struct sqlsplit *split;
 	struct sqlsplit_item it;
+	struct sqlsplit_restrict guard = { 0 };
 	enum migexec_status rc;
 
 	failure_init(f);
@@ -143,11 +111,12 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 	while (rc == MIGEXEC_OK && sqlsplit_next(split, &it) != SQLSPLIT_END) {
 		switch (it.kind) {
 		case SQLSPLIT_META:
-			if (!is_dump_guard(&it))
-				rc = refuse_meta(&it, f);
+			rc = refuse_meta(&guard, &it, f);
 			break;
 		case SQLSPLIT_STATEMENT:
-			if (!m->no_transaction && is_transaction_control(it.text)) {
+			if ((rc = refuse_lexstate(&it, f)) != MIGEXEC_OK)
+				break;
+			if (!m->no_transaction && it.cls == SQLSPLIT_TRANSACTION) {
 				f->line = f->statement_line = it.line;
 				snprintf(f->message, sizeof(f->message),
 				    "transaction control statement in a migration: "
@@ -303,6 +272,17 @@ copy_finish(PGconn *conn, const struct sqlsplit_item *stmt, const char *error,
 	return MIGEXEC_OK;
 }
 
+static enum migexec_status control(PGconn *, const char *, struct migexec_failure *);
+
+/* Whether the server reads strings other than the splitter does; f says how. */
+static int
+session_differs(PGconn *conn, const struct sqlsplit *split, struct migexec_failure *f)
+{
+	return sqlsplit_session_check(split, PQparameterStatus(conn,
+	    "standard_conforming_strings"), PQparameterStatus(conn, "client_encoding"),
+	    f->message, sizeof(f->message)) == -1;
+}
+
 enum migexec_status
 migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA256_HEX],
     struct migexec_failure *f)
@@ -310,20 +290,26 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 	struct source src;
 	struct sqlsplit *split;
 	struct sqlsplit_item it, stmt;
+	struct sqlsplit_restrict guard = { 0 };
 	enum migexec_status rc;
 	PGresult *res;
-	const char *scs;
 	int in_copy = 0, executed = 0;
 
 	failure_init(f);
 	memset(&stmt, 0, sizeof(stmt));
 	if ((rc = open_source(m, &src, &split, f)) != MIGEXEC_OK)
 		return rc;
-	if ((scs = PQparameterStatus(conn, "standard_conforming_strings")) != NULL)
-		sqlsplit_set_standard_strings(split, strcmp(scs, "on") == 0);
+	/* The splitter reads the file as a pg_dump script starts:
+	 * standard_conforming_strings on; the session must agree. */
+	if (session_differs(conn, split, f) && (rc = control(conn,
+	    "SET standard_conforming_strings = on", f)) == MIGEXEC_OK &&
+	    session_differs(conn, split, f))
+		rc = MIGEXEC_EDATA;
 	while (rc == MIGEXEC_OK && sqlsplit_next(split, &it) != SQLSPLIT_END) {
 		switch (it.kind) {
 		case SQLSPLIT_STATEMENT:
+			if ((rc = refuse_lexstate(&it, f)) != MIGEXEC_OK)
+				break;
 			stmt = it;
 			stmt.text = NULL;	/* not valid after the next item */
 			res = PQexec(conn, it.text);
@@ -344,9 +330,11 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 			}
 			PQclear(res);
 			executed++;
-			/* A migration may SET standard_conforming_strings. */
-			if ((scs = PQparameterStatus(conn, "standard_conforming_strings")) != NULL)
-				sqlsplit_set_standard_strings(split, strcmp(scs, "on") == 0);
+			/* What the splitter followed, the server must have done. */
+			if (session_differs(conn, split, f)) {
+				f->line = f->statement_line = it.line;
+				rc = MIGEXEC_EDATA;
+			}
 			break;
 		case SQLSPLIT_COPY_DATA:
 			if (in_copy && PQputCopyData(conn, it.text, (int)it.len) != 1) {
@@ -362,13 +350,15 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 			}
 			break;
 		case SQLSPLIT_META:
-			if (!is_dump_guard(&it))
-				rc = refuse_meta(&it, f);
+			rc = refuse_meta(&guard, &it, f);
 			break;
 		case SQLSPLIT_ERROR:
 			rc = split_failed(split, f);
 			break;
 		case SQLSPLIT_END:
+		case SQLSPLIT_COMMENT:
+		case SQLSPLIT_STATEMENT_START:
+		case SQLSPLIT_AGAIN:
 			break;
 		}
 	}

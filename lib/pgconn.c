@@ -62,6 +62,17 @@ pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg)
 	return 0;
 }
 
+const char *
+pgconn_env_file(const struct pgconn_opts *o)
+{
+	const char *f = o->env_file;
+
+	/* An env file only when asked for: --env-file, else CR_ENV_FILE. */
+	if (f == NULL && (f = getenv("CR_ENV_FILE")) != NULL && *f == '\0')
+		f = NULL;
+	return f;
+}
+
 /* libpq's own test: a URI prefix or an '=' makes dbname a conninfo string. */
 static int
 is_conninfo(const char *s)
@@ -75,15 +86,15 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 {
 	struct pgconn_params *p;
 	struct dotenv *env = NULL;
-	const char *dbname = o->dbname, *url;
+	const char *dbname = o->dbname, *url, *env_file;
 	char reason[256];
 	size_t i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
-	if (o->env_file != NULL) {
-		if ((env = dotenv_load(o->env_file, reason, sizeof(reason))) == NULL) {
-			snprintf(err, errlen, "%s: %s", o->env_file, reason);
+	if ((env_file = pgconn_env_file(o)) != NULL) {
+		if ((env = dotenv_load(env_file, reason, sizeof(reason))) == NULL) {
+			snprintf(err, errlen, "%s: %s", env_file, reason);
 			free(p);
 			return NULL;
 		}

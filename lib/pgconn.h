@@ -1,6 +1,7 @@
 /* pgconn: how every cr tool connects to PostgreSQL.  Settings come, lowest
  * precedence first, from libpq's own defaults (PG* environment, ~/.pgpass,
- * service files), an application's dotenv file (--env-file), the dbname
+ * service files), an application's dotenv file (--env-file, else the file
+ * named by CR_ENV_FILE), the dbname
  * operand (a name, conninfo string or URI, expanded by libpq), and -h -p -U.
  * A plain database name together with an env file's DATABASE_URL means the
  * app's server and role with that other database (e.g. a scratch copy).
@@ -34,6 +35,10 @@ struct pgconn_opts {
 /* The connection options every tool takes (-d -h -p -U --env-file): store
  * arg in o and return 1 when ch is one of them, else return 0. */
 int pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg);
+
+/* The env file to read: o->env_file (--env-file), else the file named by
+ * the CR_ENV_FILE variable, else NULL (no env file). */
+const char *pgconn_env_file(const struct pgconn_opts *o);
 
 enum pgconn_status {
 	PGCONN_OK = 0,

@@ -57,9 +57,7 @@ struct run {
 	int		 recognised;	/* -j: the input is pg_dump's */
 	int		 copy_skip;	/* the COPY's data is not selected */
 
-	int		 restricted;
-	unsigned long	 restrict_line;
-	char		 restrict_key[128];
+	struct sqlsplit_restrict guard;	/* \restrict ... \unrestrict */
 
 	unsigned long	 line;		/* of the item being executed */
 
@@ -351,100 +349,17 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
-/* The n-th whitespace-separated word of a meta-command line (0: the
- * command), into out. */
-static int
-meta_word(const char *s, int n, char *out, size_t outlen)
-{
-	size_t len;
-
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			return 0;
-		len = strcspn(s, " \t");
-		if (n-- == 0) {
-			if (len >= outlen)
-				len = outlen - 1;
-			memcpy(out, s, len);
-			out[len] = '\0';
-			return 1;
-		}
-		s += len;
-	}
-}
-
-/* The database a \connect line names ("app", "\"dbname='app'\"",
- * -reuse-previous=on first), into out; "" when none. */
-static void
-connect_target(const char *line, char *out, size_t outlen)
-{
-	char w[256], *p;
-	int i;
-	size_t len;
-
-	out[0] = '\0';
-	for (i = 1; meta_word(line, i, w, sizeof(w)); i++) {
-		if (w[0] == '-')
-			continue;
-		p = w;
-		len = strlen(p);
-		if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
-			p[len - 1] = '\0';
-			p++;
-		}
-		if (strncmp(p, "dbname=", 7) == 0) {
-			p += 7;
-			len = strlen(p);
-			if (len >= 2 && p[0] == '\'' && p[len - 1] == '\'') {
-				p[len - 1] = '\0';
-				p++;
-			}
-		}
-		strlcpy(out, p, outlen);
-		return;
-	}
-}
-
 static enum restore_status
 meta(struct run *r, const struct sqlsplit_item *it)
 {
-	char cmd[32], key[sizeof(r->restrict_key)], db[256], head[96];
+	char why[256];
 
-	if (!meta_word(it->text, 0, cmd, sizeof(cmd)))
-		cmd[0] = '\0';
-	if (strcmp(cmd, "\\restrict") == 0) {
-		/* pg_dump 15.14+: psql refuses other meta-commands until the
-		 * matching \unrestrict; we refuse them anyway. */
-		if (r->restricted)
-			return data_error(r, it->line, "%s", "\\restrict while already restricted");
-		if (!meta_word(it->text, 1, key, sizeof(key)))
-			return data_error(r, it->line, "%s", "\\restrict without a key");
-		strlcpy(r->restrict_key, key, sizeof(r->restrict_key));
-		r->restricted = 1;
-		r->restrict_line = it->line;
+	switch (sqlsplit_meta_check(&r->guard, it, r->dbname, why, sizeof(why))) {
+	case 0:		/* \restrict or its \unrestrict */
+	case 1:		/* \connect to the target itself */
 		return RESTORE_OK;
 	}
-	if (strcmp(cmd, "\\unrestrict") == 0) {
-		if (!meta_word(it->text, 1, key, sizeof(key)) || !r->restricted ||
-		    strcmp(key, r->restrict_key) != 0)
-			return data_error(r, it->line, "%s",
-			    "\\unrestrict does not match a \\restrict before it");
-		r->restricted = 0;
-		return RESTORE_OK;
-	}
-	sqlexec_head(it->text, it->len, head, sizeof(head));
-	if (strcmp(cmd, "\\connect") == 0 || strcmp(cmd, "\\c") == 0) {
-		connect_target(it->text, db, sizeof(db));
-		if (r->dbname != NULL && (strcmp(db, r->dbname) == 0 || strcmp(db, "-") == 0))
-			return RESTORE_OK;
-		return data_error(r, it->line,
-		    "refused %s: cr-restore restores into one database and does not switch", head);
-	}
-	return data_error(r, it->line,
-	    "refused psql meta-command %s (only \\restrict and \\unrestrict are understood)",
-	    head);
+	return data_error(r, it->line, "%s", why);
 }
 
 static const char *
@@ -459,32 +374,6 @@ skip_word(const char *s, const char *word)
 	return s + n;
 }
 
-/* Without a server to ask, follow SET standard_conforming_strings in the
- * script itself, so a scan lexes '...' as the restore will. */
-static void
-scan_set_strings(struct run *r, const char *s)
-{
-	const char *p;
-	size_t n;
-
-	if ((s = skip_word(s, "set")) == NULL)
-		return;
-	if ((p = skip_word(s, "session")) != NULL || (p = skip_word(s, "local")) != NULL)
-		s = p;
-	if ((s = skip_word(s, "standard_conforming_strings")) == NULL)
-		return;
-	if ((p = skip_word(s, "=")) == NULL && (p = skip_word(s, "to")) == NULL)
-		return;
-	while (*p == ' ' || *p == '\t' || *p == '\'')
-		p++;
-	n = strcspn(p, "' \t\n;");
-	if ((n == 2 && strncasecmp(p, "on", 2) == 0) || (n == 4 && strncasecmp(p, "true", 4) == 0))
-		sqlsplit_set_standard_strings(r->split, 1);
-	else if ((n == 3 && strncasecmp(p, "off", 3) == 0) ||
-	    (n == 5 && strncasecmp(p, "false", 5) == 0))
-		sqlsplit_set_standard_strings(r->split, 0);
-}
-
 /* Statements that act beyond the database being restored: another
  * database (a dump made with pg_dump -C/-c drops and creates one by name;
  * with --clean the name is not even the scratch database), or the server's
@@ -492,34 +381,24 @@ scan_set_strings(struct run *r, const char *s)
 static enum restore_status
 refuse_outside(struct run *r, const struct sqlsplit_item *it)
 {
-	static const struct {
-		const char	*verb, *object;
-	} refused[] = {
-		{ "create", "database" }, { "drop", "database" }, { "alter", "database" },
-		{ "alter", "system" },
-	};
-	const char *p;
-	char head[96];
-	size_t i;
+	char why[512];
 
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		if ((p = skip_word(it->text, refused[i].verb)) == NULL ||
-		    (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') ||
-		    (p = skip_word(p, refused[i].object)) == NULL ||
-		    (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';'))
-			continue;
-		sqlexec_head(it->text, it->len, head, sizeof(head));
-		return data_error(r, it->line, "refused %s: cr-restore restores into one "
-		    "database and touches nothing else (a dump made with pg_dump -C?)", head);
-	}
-	/* COPY to or from a server file or PROGRAM runs on the server's
-	 * machine, often the developer's own: only FROM stdin is data. */
-	if (!it->copy_in && (p = skip_word(it->text, "copy")) != NULL &&
-	    (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '(')) {
-		sqlexec_head(it->text, it->len, head, sizeof(head));
-		return data_error(r, it->line, "refused %s: the only COPY in a restore is "
-		    "COPY ... FROM stdin", head);
-	}
+	if (sqlsplit_refused(it, why, sizeof(why)))
+		return data_error(r, it->line, "%s", why);
+	return RESTORE_OK;
+}
+
+/* The splitter follows the script's SETs; the server must have done the
+ * same, or the rest would be split otherwise than the server reads it. */
+static enum restore_status
+session_check(struct run *r, unsigned long line)
+{
+	char why[384];
+
+	if (sqlsplit_session_check(r->split, PQparameterStatus(r->conn,
+	    "standard_conforming_strings"), PQparameterStatus(r->conn, "client_encoding"),
+	    why, sizeof(why)) == -1)
+		return data_error(r, line, "%s", why);
 	return RESTORE_OK;
 }
 
@@ -785,7 +664,6 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 {
 	PGresult *res;
 	enum restore_status rc = RESTORE_OK;
-	const char *scs;
 	char head[96];
 
 	if (r->par != NULL && r->conn != NULL) {
@@ -799,10 +677,8 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	r->st->statements++;
 	if (it->copy_in && (rc = copy_begin(r, it)) != RESTORE_OK)
 		return rc;
-	if (r->conn == NULL) {
-		scan_set_strings(r, it->text);
+	if (r->conn == NULL)
 		return RESTORE_OK;
-	}
 	if (!it->copy_in)
 		rowproof_statement(r->proof, it->text);
 
@@ -843,10 +719,7 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	PQclear(res);
 	if (rc != RESTORE_OK)
 		return rc;
-	/* A script may SET standard_conforming_strings: lex as the server. */
-	scs = PQparameterStatus(r->conn, "standard_conforming_strings");
-	sqlsplit_set_standard_strings(r->split, scs == NULL || strcmp(scs, "on") == 0);
-	return RESTORE_OK;
+	return session_check(r, it->line);
 }
 
 static enum restore_status
@@ -880,10 +753,10 @@ run_loop(struct run *r)
 		case SQLSPLIT_END:
 			if (r->par != NULL && (rc = parallel_barrier(r, it.line)) != RESTORE_OK)
 				return rc;
-			if (r->restricted) {
+			if (r->guard.on) {
 				snprintf(r->err, r->errlen, "the input ends without the "
 				    "\\unrestrict matching the \\restrict of line %lu: "
-				    "truncated dump?", r->restrict_line);
+				    "truncated dump?", r->guard.line);
 				return RESTORE_EDATA;
 			}
 			/* An empty pipe is what a failed first stage leaves:
@@ -1062,6 +935,12 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	 * everything before it durable (WAL is flushed in order). */
 	if (!o->no_tuning)
 		rc = exec_simple(&r, "SET synchronous_commit = off");
+	/* The splitter reads a script as pg_dump writes one: strings with
+	 * standard_conforming_strings on, until the script says otherwise. */
+	if (rc == RESTORE_OK && session_check(&r, 0) != RESTORE_OK)
+		rc = exec_simple(&r, "SET standard_conforming_strings = on");
+	if (rc == RESTORE_OK)
+		rc = session_check(&r, 0);
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {

@@ -18,7 +18,11 @@
 
 /* The table of the system cr replaces (reference/original-system.md). */
 static const struct retention_rules default_rules[BACKUPNAME_NKINDS] = {
-	[BACKUPNAME_DAILY] = { .last = 7 },
+	/* find -mtime +7 meant a week of dailies; counted back from the
+	 * newest daily so that stopped backups never age out, and at least
+	 * the newest 7 whatever their dates */
+	[BACKUPNAME_DAILY] = { .last = 7,
+		.nrecent = 1, .recent = { { .days = 7 } } },
 	[BACKUPNAME_PRE_DEPLOYMENT] = {
 		.nwithin = 1, .within = { { .days = 30 } } },
 	[BACKUPNAME_WEEKLY_ARCHIVE] = {
@@ -195,6 +199,15 @@ rules_add(struct retention_rules *r, enum retention_option option,
 		}
 		r->within[r->nwithin++] = span;
 		return 0;
+	case RETENTION_RECENT:
+		if (retention_parse_span(arg, &span) != 0)
+			return -1;
+		if (r->nrecent == RETENTION_MAX_WITHIN) {
+			errno = E2BIG;
+			return -1;
+		}
+		r->recent[r->nrecent++] = span;
+		return 0;
 	default:
 		errno = EINVAL;
 		return -1;
@@ -227,6 +240,7 @@ static const struct {
 	{ "monthly:", RETENTION_MONTHLY },
 	{ "yearly:", RETENTION_YEARLY },
 	{ "within:", RETENTION_WITHIN },
+	{ "recent:", RETENTION_RECENT },
 };
 
 static int
@@ -355,6 +369,11 @@ retention_rules_format(const struct retention_rules *r, char *buf,
 		snprintf(part, sizeof(part), "within %s", span);
 		append(buf, size, part);
 	}
+	for (i = 0; i < r->nrecent; i++) {
+		span_format(&r->recent[i], span, sizeof(span));
+		snprintf(part, sizeof(part), "%s back from the newest", span);
+		append(buf, size, part);
+	}
 	if (buf[0] == '\0')
 		strlcpy(buf, "none", size);
 }
@@ -433,10 +452,10 @@ static void
 decide_series(const struct retention_rules *r, struct retention_entry **e,
     size_t n, time_t now)
 {
-	time_t cutoff[RETENTION_MAX_WITHIN];
+	time_t cutoff[RETENTION_MAX_WITHIN], recent_cutoff[RETENTION_MAX_WITHIN];
 	long left[NBUCKETS];
 	long long last[NBUCKETS], key;
-	int kept[NBUCKETS], b, w, within;
+	int kept[NBUCKETS], b, w, within, recent;
 	long rank = 0;
 	size_t i;
 
@@ -466,6 +485,10 @@ decide_series(const struct retention_rules *r, struct retention_entry **e,
 			continue;
 		}
 		e[i]->rank = rank;
+		if (rank == 0)		/* the newest: recent spans end here */
+			for (w = 0; w < r->nrecent; w++)
+				recent_cutoff[w] = retention_span_cutoff(
+				    &r->recent[w], e[i]->time);
 		/* every bucket rule sees every backup, as in restic */
 		for (b = 0; b < NBUCKETS; b++) {
 			kept[b] = 0;
@@ -482,6 +505,11 @@ decide_series(const struct retention_rules *r, struct retention_entry **e,
 		for (w = 0; w < r->nwithin; w++)
 			if (e[i]->time >= cutoff[w])
 				within = 1;
+		/* "for 7x24h": one exactly that much older is out */
+		recent = 0;
+		for (w = 0; w < r->nrecent; w++)
+			if (e[i]->time > recent_cutoff[w])
+				recent = 1;
 		if (rank == 0)
 			e[i]->reason = RETENTION_KEEP_NEWEST;
 		else if (r->forever)
@@ -490,6 +518,8 @@ decide_series(const struct retention_rules *r, struct retention_entry **e,
 			e[i]->reason = RETENTION_KEEP_LAST;
 		else if (within)
 			e[i]->reason = RETENTION_KEEP_WITHIN;
+		else if (recent)
+			e[i]->reason = RETENTION_KEEP_RECENT;
 		else if (kept[BUCKET_DAY])
 			e[i]->reason = RETENTION_KEEP_DAILY;
 		else if (kept[BUCKET_WEEK])
@@ -564,6 +594,13 @@ stale_cutoff(const struct retention_rules *r, int cadence_days, time_t now,
 #undef WINDOW
 	for (w = 0; w < r->nwithin; w++) {
 		c = retention_span_cutoff(&r->within[w], now);
+		if (!found || c > *cutoff)
+			*cutoff = c;
+		found = 1;
+	}
+	/* a span back from the newest keeps as long, had backups gone on */
+	for (w = 0; w < r->nrecent; w++) {
+		c = retention_span_cutoff(&r->recent[w], now);
 		if (!found || c > *cutoff)
 			*cutoff = c;
 		found = 1;
@@ -678,6 +715,10 @@ retention_reason_format(const struct retention_policy *policy,
 	case RETENTION_KEEP_WITHIN:
 		snprintf(buf, size, "%s: within the keep window, policy %s "
 		    "(%s)", kind, rules, age);
+		break;
+	case RETENTION_KEEP_RECENT:
+		snprintf(buf, size, "%s: within the span back from the newest "
+		    "%s backup, policy %s (%s)", kind, kind, rules, age);
 		break;
 	case RETENTION_KEEP_DAILY:
 	case RETENTION_KEEP_WEEKLY:

@@ -15,12 +15,16 @@ struct retention_span {
 
 #define RETENTION_MAX_WITHIN	4
 
-/* The rules for one kind; all zero keeps nothing but the newest backup. */
+/* The rules for one kind; all zero keeps nothing but the newest backup.
+ * within: spans back from now; recent: spans back from the newest backup of
+ * the series, so backups that have stopped never age out. */
 struct retention_rules {
 	int			forever;
 	long			last, daily, weekly, monthly, yearly;
 	int			nwithin;
 	struct retention_span	within[RETENTION_MAX_WITHIN];
+	int			nrecent;
+	struct retention_span	recent[RETENTION_MAX_WITHIN];
 };
 
 /* The effective rules of a kind: its --keep KIND= rules when given, else the
@@ -35,7 +39,7 @@ struct retention_policy {
 
 enum retention_option {
 	RETENTION_LAST, RETENTION_DAILY, RETENTION_WEEKLY, RETENTION_MONTHLY,
-	RETENTION_YEARLY, RETENTION_WITHIN
+	RETENTION_YEARLY, RETENTION_WITHIN, RETENTION_RECENT
 };
 
 /* Why an entry stays or goes. */
@@ -47,6 +51,7 @@ enum retention_reason {
 	RETENTION_KEEP_FOREVER,
 	RETENTION_KEEP_LAST,
 	RETENTION_KEEP_WITHIN,
+	RETENTION_KEEP_RECENT,		/* within a span of the newest */
 	RETENTION_KEEP_DAILY,
 	RETENTION_KEEP_WEEKLY,
 	RETENTION_KEEP_MONTHLY,
@@ -78,7 +83,8 @@ struct retention_stale {
 	time_t			cutoff;
 };
 
-/* The default table: daily last 7, pre_deployment within 30d,
+/* The default table: daily last 7 and recent 7d (every daily from the 7x24h
+ * before the newest daily, as the seed's find -mtime +7 meant), pre_deployment within 30d,
  * weekly_archive within 90d, pre_migration and named forever. */
 void retention_policy_init(struct retention_policy *policy);
 
@@ -88,7 +94,8 @@ int retention_policy_add(struct retention_policy *policy,
     enum retention_option option, const char *arg);
 
 /* --keep KIND=SPEC[,SPEC...], SPEC one of: N (the newest N), DURATION,
- * forever, last:N, daily:N, weekly:N, monthly:N, yearly:N, within:DURATION.
+ * forever, last:N, daily:N, weekly:N, monthly:N, yearly:N, within:DURATION,
+ * recent:DURATION (back from the newest backup of the series, not from now).
  * The first --keep for a kind replaces its rules; later ones add to them.
  * Returns 0, or -1 with errno EINVAL (ENOENT: no such kind) or ERANGE. */
 int retention_policy_add_kind(struct retention_policy *policy,

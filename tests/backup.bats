@@ -4,6 +4,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	pg_start
 	load_awkward shop
@@ -195,4 +197,305 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	assert_status 0
 	assert_output_contains "row counts match"
 	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname LIKE '%cr_%'")" 0
+}
+
+@test "cr-backup without --dir refuses a database name that is not a plain directory name" {
+	evil="../../tmp/cr-evil-$$"
+	mkdb "$evil"
+	run cr-backup -q -d "$evil"
+	q "DROP DATABASE \"$evil\"" >/dev/null
+	assert_status 64
+	assert_output_contains "not a safe directory name; give --dir"
+	run test -e "/tmp/cr-evil-$$"
+	assert_status 1
+}
+
+@test "cr-backup --force never moves the new backup into a directory of the backup's name" {
+	mkdir "$DIR/db_backup_pre_deployment_v2.sql.gz"
+	run cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v2 --force
+	assert_status 73
+	assert_output_contains "is not a regular file; not replaced"
+	assert_equal "$(ls -A "$DIR/db_backup_pre_deployment_v2.sql.gz")" ""
+	assert_equal "$(ls -A "$DIR" | grep -c partial)" 0
+}
+
+# A fake gpg: writes part of its output, then fails like a missing key.
+fake_gpg() {	# fake_gpg EXIT
+	mkdir -p "$BATS_TEST_TMPDIR/shim"
+	cat >"$BATS_TEST_TMPDIR/shim/gpg" <<-SH
+	#!/bin/sh
+	head -c 100
+	echo "gpg: ops@example.com: skipped: No public key" >&2
+	exit $1
+	SH
+	chmod +x "$BATS_TEST_TMPDIR/shim/gpg"
+}
+
+@test "cr-backup: a failing encryptor leaves nothing at the off-site destination" {
+	fake_gpg 2
+	dest=$BATS_TEST_TMPDIR/dest
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--encrypt-to ops@example.com --copy-to "cat > $dest.\$CR_BACKUP_NAME; echo called >> $dest.log"
+	assert_status 74
+	assert_output_contains "encryption failed (gpg exit 2); nothing was copied off-site"
+	assert_equal "$(ls "$BATS_TEST_TMPDIR" | grep -c '^dest')" 0
+	assert_equal "$(ls -A "$DIR" | grep -c partial)" 0
+	assert_equal "$(backups | wc -l)" 1
+}
+
+@test "cr-backup: the copy command receives the whole encrypted file, and its failure is named" {
+	fake_gpg 0
+	dest=$BATS_TEST_TMPDIR/dest
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--encrypt-to ops@example.com --copy-to "cat > $dest; echo \$CR_BACKUP_NAME > $dest.name; exit 3"
+	assert_status 74
+	assert_output_contains "off-site copy failed (--copy-to exit 3)"
+	f=$(backups)
+	assert_equal "$(cat "$dest.name")" "$f.gpg"
+	head -c 100 "$DIR/$f" | cmp - "$dest"
+}
+
+@test "cr-backup --test-restore without CREATEDB exits 77 and says the backup is fine and kept" {
+	q "DROP ROLE IF EXISTS nocreate; CREATE ROLE nocreate LOGIN; GRANT pg_read_all_data TO nocreate" >/dev/null
+	run cr-backup -q --env-file "$ENVF" -U nocreate --dir "$DIR" --test-restore
+	assert_status 77
+	assert_output_contains "the backup $(backups) itself verified and is kept"
+	run cr-verify -q "$DIR/$(backups)"
+	assert_status 0
+}
+
+@test "cr-backup: a named backup where the dailies have stopped warns loudly but succeeds" {
+	old=db_backup_$(date -u -d '10 days ago' +%Y%m%d)_020000.sql.gz
+	echo x >"$DIR/$old"
+	n=$BATS_TEST_TMPDIR/notify.log
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0 \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 0
+	[[ $stderr == *"backups have stopped"* ]]
+	[[ $stderr == *"warning: rotation skipped"* ]]
+	[ -f "$DIR/db_backup_pre_deployment_v1.2.0.sql.gz" ]
+	[ -f "$DIR/$old" ]
+	grep -qx 'CR_STATUS=warning' "$n"
+	grep -qx 'CR_EXIT=0' "$n"
+	grep -q '^CR_MESSAGE=rotation skipped' "$n"
+}
+
+@test "cr-backup: an empty backup from a directory without .env is kept but fails with 3 and says why" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	n=$BATS_TEST_TMPDIR/notify.log
+	run --separate-stderr cr-backup --dir backups --notify "env | grep '^CR_' | sort > $n"
+	assert_status 3
+	[[ $stderr == *"env file (none), database postgres"* ]]
+	[[ $stderr == *"the new backup is suspicious: no tables: an empty database, or the wrong one?; "* ]]
+	[[ $stderr == *"is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"* ]]
+	run ls backups
+	[[ $output =~ ^(db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz)$'\n'(db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json)$ ]]
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}.json"
+	grep -q '"healthy":false' "backups/${BASH_REMATCH[2]}"
+	grep -qx 'CR_STATUS=failure' "$n"
+	grep -qx 'CR_EXIT=3' "$n"
+	grep -q '^CR_MESSAGE=the new backup is suspicious: no tables' "$n"
+}
+
+@test "cr-backup --allow-empty accepts a backup with no tables" {
+	run cr-backup -q -d postgres --dir "$DIR" --allow-empty
+	assert_status 0
+	assert_equal "$(backups | wc -l)" 1
+}
+
+@test "cr-backup reads ./.env when no connection setting is given, and CR_BACKUP_DIR from it" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	{ cat "$ENVF"; echo "CR_BACKUP_DIR='$BATS_TEST_TMPDIR/app/bk' # from the app"; } >.env
+	unset PGDATABASE
+	run --separate-stderr cr-backup
+	assert_status 0
+	[[ $stderr == *"cr-backup: env file ./.env, database shop"* ]]
+	[[ $output == *"Backup Location: $BATS_TEST_TMPDIR/app/bk/"* ]]
+	run ls bk
+	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
+}
+
+@test "cr-backup: -d, PGDATABASE or CR_ENV_FILE count as settings given; ./.env is then not read" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	echo 'DATABASE_URL=postgresql:///no_such_db' >.env
+	run --separate-stderr cr-backup --dir "$DIR" --allow-empty -d postgres
+	assert_status 0
+	[[ $stderr == *"env file (none), database postgres"* ]]
+	CR_ENV_FILE=$ENVF run --separate-stderr cr-backup --dir "$DIR/2"
+	assert_status 0
+	[[ $stderr == *"env file $ENVF, database shop"* ]]
+}
+
+@test "the C tools read an env file only when told: --env-file or CR_ENV_FILE, never ./.env" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	cp "$ENVF" .env
+	run --separate-stderr cr-dump --check
+	assert_status 0
+	[[ $output == *"database=postgres"* ]]
+	CR_ENV_FILE=$ENVF run --separate-stderr cr-dump --check
+	assert_status 0
+	[[ $output == *"database=shop"* ]]
+}
+
+@test "cr-backup writes a 0600 manifest beside the backup, and rotation removes it with its backup" {
+	for d in 20 19 18 17 16 15 14 13 12 11; do
+		b=db_backup_$(date -u -d "$d days ago" +%Y%m%d)_020000.sql.gz
+		echo x >"$DIR/$b"
+		echo '{}' >"$DIR/$b.json"
+	done
+	run --separate-stderr cr-backup --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	f=$(cd "$DIR" && ls db_backup_*.sql.gz | sort | tail -n 1)
+	assert_equal "$(stat -c %a "$DIR/$f.json")" 600
+	grep -q "\"sha256\":\"$(sha256sum <"$DIR/$f" | cut -c1-64)\"" "$DIR/$f.json"
+	grep -q '"healthy":true' "$DIR/$f.json"
+	grep -q '"selection":"full"' "$DIR/$f.json"
+	grep -q '{"name":"\\"Mixed Schema\\".\\"Events\\"","rows":5000,"bytes":[1-9]' "$DIR/$f.json"
+	gone=db_backup_$(date -u -d '20 days ago' +%Y%m%d)_020000.sql.gz
+	[[ $output == *"Removed: $gone"$'\n'"   Removed: $gone.json"* ]]
+	[ ! -e "$DIR/$gone.json" ]
+	[ -e "$DIR/db_backup_$(date -u -d '16 days ago' +%Y%m%d)_020000.sql.gz.json" ]
+	# every manifest left has its backup
+	for m in "$DIR"/*.json; do
+		[ -f "${m%.json}" ]
+	done
+	assert_equal "$(ls -A "$DIR" | grep -c -e partial -e '\.tmp$')" 0
+}
+
+@test "cr-backup: a table shrunk by 60% fails with 3 and notifies; the shrunk backup never becomes the baseline until accepted" {
+	mkdb shrink
+	q "CREATE TABLE orders AS SELECT g AS id FROM generate_series(1, 1000) g; CREATE TABLE keep AS SELECT 1 AS x" shrink >/dev/null
+	sed 's|/shop?|/shrink?|' "$ENVF" >"$BATS_TEST_TMPDIR/shrink.env"
+	n=$BATS_TEST_TMPDIR/notify.log
+	cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	q "DELETE FROM orders WHERE id > 400" shrink >/dev/null
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 3
+	[[ $stderr == *"table public.orders shrank from 1000 to 400 rows (-60%)"* ]]
+	grep -q '^CR_MESSAGE=the new backup is suspicious: total rows shrank from 1001 to 401 (-59%); table public.orders shrank from 1000 to 400 rows (-60%); ' "$n"
+	grep -qx 'CR_EXIT=3' "$n"
+	second=$(cd "$DIR" && ls db_backup_nightly_*.sql.gz | sort | tail -n 1)
+	grep -q '"healthy":false' "$DIR/$second.json"
+	# the next run still compares with the last healthy one
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	assert_status 3
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --accept-shrink
+	assert_status 0
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	assert_status 0
+	assert_equal "$(ls "$DIR" | grep -c '^db_backup_nightly_.*\.sql\.gz$')" 5
+}
+
+@test "cr-backup --status: a healthy directory exits 0, with the newest per kind, its manifest and the row trend" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	sleep 1
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 0
+	f=$(backups | grep -v pre_deployment)
+	[[ $output == "$DIR: healthy"* ]]
+	[[ $output == *"  daily           $f"* ]]
+	[[ $output == *"verified, manifest ok"* ]]
+	[[ $output == *"rows, oldest first: 5507"* ]]
+	[[ $output == *"  pre_deployment  db_backup_pre_deployment_v1.2.0.sql.gz"* ]]
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-backup --status --json "$DIR"
+	assert_status 0
+	[[ $output == '{"dir":"'"$DIR"'","healthy":true,"exit":0,"max_age":"26h","problems":[],"kinds":[{"kind":"daily","count":1,"newest":"'"$f"'"'* ]]
+	[[ $output == *'"verified":true,"error":null,"manifest":"ok","manifest_healthy":true,"rows":5507,"trend":[{"name":"'"$f"'","rows":5507,'* ]]
+}
+
+@test "cr-backup --status: the newest daily 3 days old exits 75" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	f=$(backups)
+	old=db_backup_$(date -u -d '3 days ago' +%Y%m%d_%H%M%S).sql.gz
+	mv "$DIR/$f" "$DIR/$old"
+	mv "$DIR/$f.json" "$DIR/$old.json"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 75
+	[[ $output == "$DIR: UNHEALTHY"* ]]
+	[[ $stderr == *"the newest daily backup is 3d00h"*"old (--max-age 26h)"* ]]
+	run --separate-stderr cr-backup --status --max-age 4d "$DIR"
+	assert_status 0
+	run --separate-stderr cr-backup --status --json "$DIR"
+	assert_status 75
+	[[ $output == *'"healthy":false,"exit":75'* ]]
+}
+
+@test "cr-backup --status: a corrupted newest backup exits 65" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	f=$(backups)
+	size=$(stat -c %s "$DIR/$f")
+	truncate -s $((size / 2)) "$DIR/$f"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 65
+	[[ $output == *"DOES NOT VERIFY, manifest mismatch"* ]]
+	[[ $stderr == *"the newest daily backup $f does not verify"* ]]
+}
+
+@test "cr-backup takes --opt=value and -dDB as the C tools do, and every retention option of cr-rotate" {
+	run --separate-stderr cr-backup -q --env-file="$ENVF" --dir="$DIR" --keep-yearly=3 --keep-last 9 --name=pre_deployment_v3
+	assert_status 0
+	[ -f "$DIR/db_backup_pre_deployment_v3.sql.gz" ]
+	run --separate-stderr cr-backup --dir "$DIR/2" -dshop --port="$PGPORT"
+	assert_status 0
+	[[ $stderr == *"database shop"* ]]
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --force=yes --name x1
+	assert_status 64
+	[[ $stderr == *"option --force takes no value"* ]]
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR/3" --keep-daily=x
+	assert_status 64
+	[[ $stderr == *"--keep-daily x: not a count from 0"* ]]
+	run test -e "$DIR/3"
+	assert_status 1
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR/3" --keep-hourly 3
+	assert_status 64
+	[[ $stderr == *"unknown option: --keep-hourly (cr-rotate's are: --keep-last --keep-daily"* ]]
+}
+
+@test "cr-backup --help and -? print usage on stdout and exit 0; --version; a usage error exits 64 on stderr" {
+	run --separate-stderr cr-backup --help
+	assert_status 0
+	[[ $output == "usage: cr-backup"* ]]
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-backup -?
+	assert_status 0
+	[[ $output == "usage: cr-backup"* ]]
+	run --separate-stderr cr-backup --version
+	assert_status 0
+	assert_equal "$output" "cr-backup $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	run --separate-stderr cr-backup --bogus
+	assert_status 64
+	assert_equal "$output" ""
+	[[ $stderr == *"usage: cr-backup"* ]]
+}
+
+@test "cr-backup: a server that is not there exits 69 and writes nothing" {
+	printf 'DATABASE_URL=postgresql:///shop?host=%s&port=1\n' "$PGHOST" >"$BATS_TEST_TMPDIR/down.env"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/down.env" --dir "$DIR"
+	assert_status 69
+	assert_equal "$(ls -A "$DIR")" ""
+}
+
+@test "cr-backup --status: a manifest that does not match its backup exits 65" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	f=$(backups)
+	sed -i 's/"sha256":"[0-9a-f]*"/"sha256":"00"/' "$DIR/$f.json"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 65
+	[[ $output == *"verified, manifest mismatch"* ]]
+	[[ $stderr == *"does not match its manifest"* ]]
+	echo '{"rows": [' >"$DIR/$f.json"
+	run --separate-stderr cr-backup --status --json "$DIR"
+	assert_status 65
+	[[ $output == *'"manifest":"unreadable"'* ]]
 }

@@ -105,3 +105,26 @@ cron_field_ok() {
 	assert_status 0
 	assert_equal "$(q 'SELECT count(*) FROM t' app_dev)" 100
 }
+
+@test "contrib/monitoring: the Nagios check and the Prometheus textfile follow cr-backup --status" {
+	b=$BATS_TEST_TMPDIR/backups
+	cr-backup -q --env-file "$BATS_FILE_TMPDIR/app.env" --dir "$b"
+	run "$CR_REPO/contrib/monitoring/check_cr_backup" "$b"
+	assert_status 0
+	assert_equal "$output" "CR BACKUP OK - $b healthy"
+	command -v jq >/dev/null || skip "jq not installed"
+	run "$CR_REPO/contrib/monitoring/cr-backup-textfile" "$b" "$BATS_TEST_TMPDIR/cr.prom"
+	assert_status 0
+	grep -qx "cr_backup_status{dir=\"$b\"} 0" "$BATS_TEST_TMPDIR/cr.prom"
+	grep -qx "cr_backup_newest_rows{dir=\"$b\",kind=\"daily\"} 100" "$BATS_TEST_TMPDIR/cr.prom"
+	grep -qx "cr_backup_newest_verified{dir=\"$b\",kind=\"daily\"} 1" "$BATS_TEST_TMPDIR/cr.prom"
+	# a stopped daily: CRITICAL, and the metric says 75
+	f=$(cd "$b" && ls db_backup_*.sql.gz)
+	old=db_backup_$(date -u -d '3 days ago' +%Y%m%d_%H%M%S).sql.gz
+	mv "$b/$f" "$b/$old"
+	run "$CR_REPO/contrib/monitoring/check_cr_backup" "$b"
+	assert_status 2
+	[[ $output == "CR BACKUP CRITICAL - the newest daily backup is 3d00h"* ]]
+	"$CR_REPO/contrib/monitoring/cr-backup-textfile" "$b" "$BATS_TEST_TMPDIR/cr.prom"
+	grep -qx "cr_backup_status{dir=\"$b\"} 75" "$BATS_TEST_TMPDIR/cr.prom"
+}

@@ -3,6 +3,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	pg_start
 	mkdb app_production
@@ -79,4 +81,83 @@ setup() {
 	assert_status 0
 	assert_output_contains "Local Database: app_dev (new)"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}
+
+@test "cr-restore-dev takes ./.env and its CR_MIGRATIONS_DIR and CR_MIGRATIONS_JSON_LIST by default" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	{
+		cat "$ENVF"
+		echo "export CR_MIGRATIONS_DIR=\"$MIG\""
+		echo "CR_MIGRATIONS_JSON_LIST=crearis_config.config:migrations_run"
+	} >.env
+	unset PGDATABASE
+	run --separate-stderr cr-restore-dev --yes "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $stderr == *"cr-restore-dev: env file ./.env, database app_dev"* ]]
+	[[ $output == *"Applied 1 new migration(s)"* ]]
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname"]'
+}
+
+@test "cr-restore-dev --help prints usage on stdout and exits 0; an unknown option exits 64" {
+	run --separate-stderr cr-restore-dev --help
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr cr-restore-dev -?
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr cr-restore-dev --bogus x
+	assert_status 64
+	assert_equal "$output" ""
+	[[ $stderr == *"unknown option: --bogus"* ]]
+}
+
+@test "cr-restore's production guard reads the env file named by CR_ENV_FILE" {
+	{ cat "$ENVF"; echo NODE_ENV=production; } >"$BATS_TEST_TMPDIR/prodlike.env"
+	CR_ENV_FILE=$BATS_TEST_TMPDIR/prodlike.env run cr-restore --clean --yes "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 77
+	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
+}
+
+@test "cr-restore-dev warns before replacing the dev database with a partial dump" {
+	cr-dump -s -d app_production | cr-gz >"$BATS_TEST_TMPDIR/schema.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_TEST_TMPDIR/schema.sql.gz"
+	assert_status 0
+	[[ $stderr == *"warning: schema.sql.gz is a partial dump (selection: schema (--schema-only)); the dev database will hold only that"* ]]
+	[[ $output == *"Selection: schema (--schema-only)"* ]]
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $stderr != *"partial dump"* ]]
+}
+
+@test "cr-restore-dev latest and by label: the newest matching backup in --dir, named on stderr" {
+	b=$BATS_TEST_TMPDIR/backups
+	mkdir "$b"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251027_020000.sql.gz"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251028_020000.sql.gz"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_pre_deployment_v1.2.0.sql.gz"
+	touch -d 2025-01-01 "$b/db_backup_pre_deployment_v1.2.0.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
+	assert_status 0
+	[[ $stderr == *"\"latest\" is $b/db_backup_20251028_020000.sql.gz (the newest match)"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" pre_deployment_v1.2.0
+	assert_status 0
+	[[ $stderr == *"\"pre_deployment_v1.2.0\" is $b/db_backup_pre_deployment_v1.2.0.sql.gz (the newest match)"* ]]
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" pre_deployment_v9
+	assert_status 66
+	[[ $stderr == *"pre_deployment_v9: no such backup file, and no backup of that name in $b"* ]]
+}
+
+@test "cr-restore-dev takes --opt=value and -dDB as the C tools do" {
+	run --separate-stderr cr-restore-dev --yes --env-file="$ENVF" --no-migrate -dapp_dev "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $stderr == *"database app_dev"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	run --separate-stderr cr-restore-dev --yes=1 "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 64
+	[[ $stderr == *"option --yes takes no value"* ]]
+	run --separate-stderr cr-restore-dev --version
+	assert_status 0
+	[[ $output == "cr-restore-dev "* ]]
 }

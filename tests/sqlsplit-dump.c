@@ -1,7 +1,9 @@
 /* sqlsplit-dump: test driver for lib/sqlsplit.c, built by tests/sqlsplit.bats.
  * Prints one line per item of stdin: kind, line, then the text with newlines
  * shown as \n (COPY_DATA: rows and length only).  Reads in pieces of the
- * size given as the first argument, to exercise buffer boundaries. */
+ * size given as the first argument, to exercise buffer boundaries.  With
+ * SQLSPLIT_DUMP_CLASS set, each statement is followed by its class, its
+ * keywords and why it is refused. */
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,18 @@ main(int argc, char *argv[])
 			    it.copy_in ? " copy" : "");
 			print_text(it.text, it.len);
 			putchar('\n');
+			if (getenv("SQLSPLIT_DUMP_CLASS") != NULL) {
+				char why[512];
+
+				printf("CLASS %d [%s]", (int)it.cls, it.keywords);
+				if (sqlsplit_refused(&it, why, sizeof(why)))
+					printf(" %s", why);
+				putchar('\n');
+			}
+			break;
+		case SQLSPLIT_COMMENT:
+		case SQLSPLIT_STATEMENT_START:
+		case SQLSPLIT_AGAIN:
 			break;
 		case SQLSPLIT_META:
 			if (it.text[it.len] != '\0')

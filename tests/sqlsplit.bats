@@ -9,9 +9,9 @@ setup_file() {
 	pg_start
 	local flags=()
 	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
-	for prog in dump fuzz; do
-		cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$BATS_FILE_TMPDIR/split-$prog" \
-			"$CR_REPO/tests/sqlsplit-$prog.c" "$CR_BIN/../libcr.a" \
+	for prog in sqlsplit-dump sqlsplit-fuzz dump-scan; do
+		cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$BATS_FILE_TMPDIR/$prog" \
+			"$CR_REPO/tests/$prog.c" "$CR_BIN/../libcr.a" \
 			$(pkg-config --libs libpq zlib libbsd) -pthread || return 1
 	done
 	# The awkward schema, loaded and dumped by this machine's pg_dump.
@@ -20,7 +20,7 @@ setup_file() {
 }
 teardown_file() { pg_stop; }
 
-split() { "$BATS_FILE_TMPDIR/split-dump" "$@"; }
+split() { "$BATS_FILE_TMPDIR/sqlsplit-dump" "$@"; }
 
 @test "sqlsplit: quotes, comments and dollar quotes keep their semicolons" {
 	cat >"$BATS_TEST_TMPDIR/in.sql" <<-'EOF'
@@ -67,7 +67,7 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 }
 
 @test "sqlsplit: random awkward scripts split the same whatever the read size" {
-	run "$BATS_FILE_TMPDIR/split-fuzz" 4000 "$RANDOM"
+	run "$BATS_FILE_TMPDIR/sqlsplit-fuzz" 4000 "$RANDOM"
 	assert_status 0
 	assert_output_contains "4000 cases"
 }
@@ -116,7 +116,7 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	[ "$max" -le 262144 ]
 	[ "$max" -gt 200000 ]
 	if [ "${CR_SANITIZE:-}" != 1 ] && [ -x /usr/bin/time ]; then
-		rss=$( { /usr/bin/time -f '%M' "$BATS_FILE_TMPDIR/split-dump" <"$BATS_TEST_TMPDIR/big.sql" >/dev/null; } 2>&1 | tail -n 1)
+		rss=$( { /usr/bin/time -f '%M' "$BATS_FILE_TMPDIR/sqlsplit-dump" <"$BATS_TEST_TMPDIR/big.sql" >/dev/null; } 2>&1 | tail -n 1)
 		[ "$rss" -lt 16384 ]	# KiB, for a 12 MiB input
 	fi
 }
@@ -166,6 +166,56 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	assert_status 0
 	assert_output_contains 'STATEMENT 1 CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 ELSE 0 END;\n  SELECT x;\nEND;'
 	assert_output_contains 'STATEMENT 6 SELECT f(1);'
+}
+
+@test "sqlsplit: BEGIN ATOMIC by its place in CREATE FUNCTION, not a word named begin" {
+	cat >"$BATS_TEST_TMPDIR/in.sql" <<-'EOF'
+	CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql
+	BEGIN /* c */ ATOMIC
+	  SELECT CASE x WHEN 1 THEN (CASE WHEN true THEN 2 END) ELSE x + x END;
+	END;
+	CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+	SELECT 2;
+	CREATE TABLE t (begin int, atomic int);
+	SELECT 3 AS end;
+	CREATE PROCEDURE p(begin int) LANGUAGE sql BEGIN ATOMIC SELECT begin; END;
+	SELECT 4;
+	EOF
+	run split <"$BATS_TEST_TMPDIR/in.sql"
+	assert_status 0
+	assert_equal "$(grep -c '^STATEMENT' <<<"$output")" 7
+	assert_output_contains 'STATEMENT 5 CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;'
+	assert_output_contains 'STATEMENT 6 SELECT 2;'
+	assert_output_contains 'STATEMENT 10 SELECT 4;'
+}
+
+@test "sqlsplit: 1\$\$ is a number and a dollar quote, so no COPY starts inside it" {
+	printf 'SELECT 1$$;\nCOPY t (a) FROM stdin;\n$$;\n' >"$BATS_TEST_TMPDIR/in.sql"
+	for n in 1 3 65536; do
+		run split "$n" <"$BATS_TEST_TMPDIR/in.sql"
+		assert_status 0
+		assert_equal "$output" "$(printf '%s\n' 'STATEMENT 1 SELECT 1$$;\nCOPY t (a) FROM stdin;\n$$;' 'END bytes=39')"
+	done
+	# the server agrees: one statement, a syntax error (a string after 1)
+	mkdb onedollar
+	run psql -X -q -v ON_ERROR_STOP=1 -d onedollar -f "$BATS_TEST_TMPDIR/in.sql"
+	assert_status 3
+	assert_output_contains 'syntax error at or near "$$;'
+	# and cr-verify's checker reads it as the splitter does: no COPY
+	{ printf -- '--\n-- PostgreSQL database dump\n--\n\n'; cat "$BATS_TEST_TMPDIR/in.sql"
+	  printf -- '\n--\n-- PostgreSQL database dump complete\n--\n\n'; } >"$BATS_TEST_TMPDIR/d.sql"
+	for n in 1 3 65536; do
+		run "$BATS_FILE_TMPDIR/dump-scan" "$n" <"$BATS_TEST_TMPDIR/d.sql"
+		assert_status 0
+		assert_equal "$output" "ok $(wc -c <"$BATS_TEST_TMPDIR/d.sql") 0 0 0"
+	done
+}
+
+@test "sqlsplit: -- comments end at a carriage return, as in the server's lexer" {
+	printf 'SELECT 1 --\r; SELECT 2;\n-- a\rSELECT 3;\n' >"$BATS_TEST_TMPDIR/in.sql"
+	run split <"$BATS_TEST_TMPDIR/in.sql"
+	assert_status 0
+	assert_equal "$(grep -c '^STATEMENT' <<<"$output")" 3
 }
 
 @test "sqlsplit: backslash commands are returned as META, also inside a statement" {

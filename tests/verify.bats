@@ -317,3 +317,119 @@ flip() {
 	assert_equal "$stderr" ""
 	assert_output_contains '"tables_listed":200000'
 }
+
+@test "cr-verify --manifest writes a 0600 manifest: SHA-256, sizes, selection, versions, per-table rows" {
+	cp "$f/good.sql.gz" "$d/db_backup_20251028_020000.sql.gz"
+	run --separate-stderr cr-verify -q --manifest "$d/m.json" --duration 7 "$d/db_backup_20251028_020000.sql.gz"
+	assert_status 0
+	assert_equal "$output" ""
+	assert_equal "$(stat -c %a "$d/m.json")" 600
+	m=$(cat "$d/m.json")
+	for want in "\"sha256\":\"$(sha256sum <"$d/db_backup_20251028_020000.sql.gz" | cut -c1-64)\"" \
+	    "\"file_bytes\":$(stat -c %s "$d/db_backup_20251028_020000.sql.gz")" \
+	    "\"bytes\":$(stat -c %s "$f/good.sql")" '"name":"db_backup_20251028_020000.sql.gz"' \
+	    '"healthy":true' '"alarms":[]' '"duration_s":7' '"selection":"full"' \
+	    '"server_version":"15.' '"pg_dump_version":"15.' \
+	    '"schema_sha256":null' '{"name":"public.users","rows":202}'; do	# no per-table bytes or schema hash: a string literal here holds a COPY line
+		case "$m" in *"$want"*) ;; *) echo "missing $want in $m" >&2; return 1 ;; esac
+	done
+	assert_equal "$(ls -A "$d" | grep -v '^separate-stderr')" "$(printf 'db_backup_20251028_020000.sql.gz\nm.json')"
+}
+
+@test "cr-verify --manifest writes nothing for a damaged backup" {
+	head -c 3000 "$f/good.sql.gz" >"$d/bad.sql.gz"
+	run cr-verify -q --manifest "$d/bad.json" "$d/bad.sql.gz"
+	assert_status 65
+	run ls -A "$d"
+	assert_equal "$output" "bad.sql.gz"
+}
+
+@test "cr-verify says which selection a dump was made with" {
+	cr-dump -s src >"$d/schema.sql"
+	cr-dump -t users src >"$d/users.sql"
+	run --separate-stderr cr-verify "$d/schema.sql"
+	assert_status 0
+	[[ $output == *"  selection:    schema (--schema-only)"* ]]
+	run --separate-stderr cr-verify --json "$d/users.sql"
+	assert_status 0
+	[[ $output == *'"selection":"schema+data (--table=users)"'* ]]
+	run --separate-stderr cr-verify "$f/good.sql"
+	[[ $output == *"  selection:    full"* ]]
+	run --separate-stderr cr-verify "$f/plain.sql"
+	[[ $output == *"  selection:    unknown (no cr-dump header)"* ]]
+}
+
+@test "cr-verify --manifest: a dump without tables is written as unhealthy and exits 3, unless --allow-empty" {
+	mkdb empty
+	cr-dump empty | cr-gz >"$d/e.sql.gz"
+	run --separate-stderr cr-verify -q --manifest "$d/e.json" "$d/e.sql.gz"
+	assert_status 3
+	[[ $stderr == *"e.sql.gz: no tables: an empty database, or the wrong one?"* ]]
+	grep -q '"healthy":false,"alarms":\["no tables' "$d/e.json"
+	run cr-verify -q --allow-empty --manifest "$d/e.json" "$d/e.sql.gz"
+	assert_status 0
+	grep -q '"healthy":true' "$d/e.json"
+	run --separate-stderr cr-verify "$d/e.sql.gz"
+	assert_status 0
+	[[ $output == *"note:         no table data at all"* ]]
+}
+
+@test "cr-verify --compare: per-table rows, added and removed tables, schema changed, --json, --max-shrink" {
+	mkdb cmp
+	q "CREATE TABLE a AS SELECT g AS id FROM generate_series(1, 1000) g; CREATE TABLE b AS SELECT 1 AS x" cmp >/dev/null
+	cr-dump cmp | cr-gz >"$d/old.sql.gz"
+	cr-verify -q --manifest "$d/old.sql.gz.json" "$d/old.sql.gz"
+	q "DELETE FROM a WHERE id > 400; DROP TABLE b; CREATE TABLE c AS SELECT 1 AS y" cmp >/dev/null
+	cr-dump cmp | cr-gz >"$d/new.sql.gz"
+	run --separate-stderr cr-verify --compare "$d/old.sql.gz" "$d/new.sql.gz"
+	assert_status 0
+	[[ $output == *"  rows:         1001 -> 401 (-59%)"* ]]
+	[[ $output == *"  changed  public.a: 1000 -> 400 rows (-600, -60%), 3.8 KiB -> 1.5 KiB"* ]]
+	[[ $output == *"  removed  public.b: 1 rows"* ]]
+	[[ $output == *"  added    public.c: 1 rows"* ]]
+	[[ $output == *"  schema:       changed"* ]]
+	run --separate-stderr cr-verify --json --max-shrink 50 --compare "$d/old.sql.gz" "$d/new.sql.gz"
+	assert_status 3
+	# bytes of the COPY rows: "1\n" .. "1000\n", then "1\n" .. "400\n"
+	[[ $output == *'{"name":"public.a","status":"changed","old_rows":1000,"new_rows":400,"old_bytes":3893,"new_bytes":1492}'* ]]
+	[[ $output == *'"schema_changed":true'* ]]
+	[[ $stderr == *"table public.a shrank from 1000 to 400 rows (-60%)"* ]]
+	[[ $stderr == *"table public.b is gone (had 1 rows)"* ]]
+	# new rows move a sequence (setval): data, not a schema change
+	q "CREATE TABLE s (id serial PRIMARY KEY); INSERT INTO s DEFAULT VALUES" cmp >/dev/null
+	cr-dump cmp | cr-gz >"$d/with-seq.sql.gz"
+	q "INSERT INTO s DEFAULT VALUES; INSERT INTO a VALUES (1)" cmp >/dev/null
+	cr-dump cmp | cr-gz >"$d/same.sql.gz"
+	run --separate-stderr cr-verify --compare "$d/with-seq.sql.gz" "$d/same.sql.gz"
+	assert_status 0
+	[[ $output == *"  schema:       unchanged"* ]]
+}
+
+@test "cr-verify --help and -? print usage on stdout; an unknown option exits 64" {
+	run --separate-stderr cr-verify --help
+	assert_status 0
+	[[ $output == "usage: cr-verify"* ]]
+	run --separate-stderr cr-verify -?
+	assert_status 0
+	[[ $output == "usage: cr-verify"* ]]
+	run --separate-stderr cr-verify --bogus
+	assert_status 64
+	assert_equal "$output" ""
+	run --separate-stderr cr-verify --max-shrink 50 "$f/good.sql"
+	assert_status 64
+}
+
+@test "cr-verify --manifest: an unwritable destination exits 73 and leaves no temp file" {
+	mkdir "$d/ro"
+	chmod 500 "$d/ro"
+	target=$d/ro
+	# root writes anyway: a missing directory then
+	if [ "$(id -u)" -eq 0 ]; then
+		target=$d/none
+	fi
+	run --separate-stderr cr-verify -q --manifest "$target/m.json" "$f/good.sql.gz"
+	chmod 700 "$d/ro"
+	assert_status 73
+	[[ $stderr == *"cannot create a temp file"* ]]
+	assert_equal "$(ls -A "$d/ro")" ""
+}
