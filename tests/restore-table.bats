@@ -26,7 +26,12 @@ setup_file() {
 	   INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 250) g;
 	   INSERT INTO orders (user_id) SELECT g FROM generate_series(1, 40) g;
 	   UPDATE users SET best_order = id WHERE id <= 40;
-	   INSERT INTO app.\"My Table\" (u) SELECT g FROM generate_series(1, 7) g;" src >/dev/null
+	   INSERT INTO app.\"My Table\" (u) SELECT g FROM generate_series(1, 7) g;
+	   CREATE TABLE measures (at int NOT NULL, v int) PARTITION BY RANGE (at);
+	   CREATE TABLE measures_1 PARTITION OF measures FOR VALUES FROM (0) TO (100);
+	   CREATE TABLE measures_2 PARTITION OF measures FOR VALUES FROM (100) TO (200);
+	   ALTER TABLE measures ADD PRIMARY KEY (at);
+	   INSERT INTO measures SELECT g, g FROM generate_series(0, 199) g;" src >/dev/null
 	pg_dump -d src >"$BATS_FILE_TMPDIR/full.sql"
 }
 teardown_file() { pg_stop; }
@@ -119,4 +124,14 @@ relations() {	# relations DB: every relation outside the system schemas
 	run --separate-stderr cr-restore -t users=users_back -d postgres "$BATS_FILE_TMPDIR/full.sql"
 	assert_status 64
 	assert_stderr_contains "needs --data-only"
+}
+
+@test "cr-restore -t of a partitioned table and its partitions: attached, indexed, every row" {
+	mkdb t_parts
+	run --separate-stderr cr-restore -v -t measures -t measures_1 -t measures_2 -d t_parts "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM measures' t_parts)" 200
+	assert_equal "$(q "SELECT count(*) FROM pg_inherits WHERE inhparent = 'measures'::regclass" t_parts)" 2
+	assert_equal "$(q "SELECT count(*) FROM pg_index WHERE indisprimary AND indisvalid AND indrelid::regclass::text LIKE 'measures%'" t_parts)" 3
+	assert_stderr_contains "3 tables, 200 rows"
 }
