@@ -282,6 +282,9 @@ classify_create(struct lex *l, struct restoreplan_stmt *st)
 static void
 classify_alter(struct lex *l, struct restoreplan_stmt *st)
 {
+	char idx[256];
+	const char *schema_end;
+
 	if (accept(l, "table")) {
 		if (accept(l, "if"))
 			accept(l, "exists");
@@ -290,10 +293,19 @@ classify_alter(struct lex *l, struct restoreplan_stmt *st)
 			return;
 		st->kind = RESTOREPLAN_ALTER;
 		if (accept(l, "add") && accept(l, "constraint")) {
-			if (name(l, st->obj, sizeof(st->obj), NULL, NULL) == 0)
+			if (name(l, idx, sizeof(idx), NULL, NULL) == 0)
 				return;
-			st->obj[0] = '\0';
+			/* A primary key, unique or exclusion constraint makes an
+			 * index of its name, in its table's schema. */
+			schema_end = last_part(st->rel);
+			if (last_part(idx) == idx && schema_end > st->rel &&
+			    (size_t)(schema_end - st->rel) < sizeof(st->obj)) {
+				memcpy(st->obj, st->rel, schema_end - st->rel);
+				st->obj[schema_end - st->rel] = '\0';
+			}
+			strlcat(st->obj, idx, sizeof(st->obj));
 			if (is_word(l, "foreign")) {
+				st->obj[0] = '\0';
 				if (skip_to(l, "references") &&
 				    name(l, st->ref, sizeof(st->ref), NULL, NULL) > 0)
 					st->kind = RESTOREPLAN_FOREIGN_KEY;
@@ -864,9 +876,14 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 			*action = RESTOREPLAN_RUN;
 		break;
 	case RESTOREPLAN_COPY:
-	case RESTOREPLAN_CONSTRAINT:
 		if (names_has(&p->tables, st->rel))
 			*action = RESTOREPLAN_RUN;
+		break;
+	case RESTOREPLAN_CONSTRAINT:
+		if (names_has(&p->tables, st->rel)) {
+			*action = RESTOREPLAN_RUN;
+			return names_add(&p->indexes, st->obj);
+		}
 		break;
 	case RESTOREPLAN_TRIGGER:
 		/* Its function is no table's: it must be in the target. */

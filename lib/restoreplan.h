@@ -37,7 +37,8 @@ struct restoreplan_stmt {
 	char		 rel[256];
 	char		 ref[256];	/* FOREIGN_KEY, OWNED_BY, ALTER: the other
 					 * table; TRIGGER: its function */
-	char		 obj[256];	/* INDEX: the index; INDEX_ATTACH: the partition's */
+	char		 obj[256];	/* INDEX, CONSTRAINT: the index (the constraint's
+					 * name); INDEX_ATTACH: the partition's */
 	size_t		 name_off, name_len; /* COPY: where rel is written in the text */
 };
 
