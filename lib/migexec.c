@@ -1,13 +1,11 @@
 /* migexec: one migration file through the shared splitter and the shared
  * statement executor (lib/sqlexec), with failures located by file line. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,7 +14,6 @@
 #include "migexec.h"
 #include "migrate.h"
 #include "migtrack.h"
-#include "pgconn.h"
 #include "pgexec.h"
 #include "sqlexec.h"
 #include "sqlsplit.h"
