@@ -558,6 +558,26 @@ Would apply 3 new migration(s)"
 	assert_output_contains "cr-restore: $said"
 }
 
+@test "cr-migrate carries the server's DETAIL and HINT on the failure's one line" {
+	mig 001_dup.sql <<-'SQL'
+	CREATE TABLE t (id int PRIMARY KEY);
+	INSERT INTO t VALUES (1), (1);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "$dir/001_dup.sql: line 2: ERROR: duplicate key value violates unique constraint \"t_pkey\" DETAIL: Key (id)=(1) already exists. (statement: INSERT INTO t VALUES (1), (1);)"
+	mig 001_dup.sql <<-'SQL'
+	CREATE TABLE t (id int PRIMARY KEY);
+	SELECT 1
+	  + nosuchfunction(2);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "$dir/001_dup.sql: line 3: ERROR: function nosuchfunction(integer) does not exist HINT: No function matches the given name and argument types."
+	run q "SELECT to_regclass('t') IS NULL, (SELECT count(*) FROM cr_migrations)" "$db"
+	assert_equal "$output" "t|0"
+}
+
 @test "cr-migrate --table keeps tracking in a schema-qualified table; CR_MIGRATIONS_DIR and --env-file" {
 	three_migrations
 	q "CREATE SCHEMA meta" "$db"
