@@ -93,6 +93,29 @@ env_get() {
 
 die() { echo "$prog: $2" >&2; exit "$1"; }
 
+# json_value JSON KEY: the first "KEY" field of a tool's one-line --json
+# output, a string unescaped.  Top-level fields come before nested arrays,
+# and a '"' inside a JSON string is always escaped, so [{,]"KEY": is a key.
+json_value() {
+	local re='[{,]"'"$2"'":("(([^"\\]|\\.)*)"|[^],}]*)' s out=
+	[[ $1 =~ $re ]] || return 1
+	case ${BASH_REMATCH[1]} in
+	\"*)	s=${BASH_REMATCH[2]} ;;
+	null)	return 0 ;;
+	*)	printf '%s' "${BASH_REMATCH[1]}"; return 0 ;;
+	esac
+	while [[ $s == *\\* ]]; do
+		out+=${s%%\\*}
+		s=${s#*\\}
+		case ${s:0:1} in
+		[\"\\/]) out+=${s:0:1} ;;
+		*)	out+=\\${s:0:1} ;;	# \u00XX: a control byte, left visible
+		esac
+		s=${s:1}
+	done
+	printf '%s' "$out$s"
+}
+
 # The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
 # connection setting at all was given (no -d -h -p -U, no PGDATABASE or
 # PGSERVICE naming a database), as cr-backup does.
@@ -143,26 +166,44 @@ else
 	file=$source label=$(basename -- "$source")
 fi
 
-# 2. Where to: the dev database, as the app's .env names it.
-# A dev database that does not exist yet is fine: --clean creates it.
-check=$(cr-dump --connection-facts "${conn_args[@]}" 2>&1) || true
-database=$(printf '%s\n' "$check" | sed -n -e 's/^database=//p' \
-	-e 's/.*FATAL: *database "\(.*\)" does not exist.*/\1 (new)/p' | head -n 1)
+# 2. Where to: the dev database, as the app's .env names it, from cr-dump's
+#    key=value connection facts.  Exit 66 is a database that does not
+#    exist yet: fine, --clean creates it.
+database=
+facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>/dev/null)
+case $? in
+0)	while IFS= read -r line; do
+		case $line in database=*) database=${line#database=}; break ;; esac
+	done <<<"$facts"
+	shown=$database ;;
+66)	shown="(new: does not exist yet, the restore creates it)" ;;
+*)	shown="(from connection settings)" ;;
+esac
 echo "$prog: env file ${env_file:-(none)}, database ${database:-(unknown)}" >&2
 
 echo "Restore Production Database to Dev"
 echo "======================================================================"
 echo "Backup File: $label"
-echo "Local Database: ${database:-(from connection settings)}"
+echo "Local Database: $shown"
 echo "======================================================================"
 echo ""
 
-# 3. Verify: sizes, tables and rows come from the proof, not from guesses.
+# 3. Verify: sizes, tables and rows come from the proof (cr-verify --json,
+#    its stable interface), not from guesses.
 echo "Verifying backup..."
-report=$(cr-verify "$file") || die $EX_DATAERR "backup failed verification; the dev database was not touched"
-field() { printf '%s\n' "$report" | sed -n "s/^ *$1: *//p" | head -n 1; }
-echo "   Backup verified ($(field compressed) -> $(field uncompressed) uncompressed, $(field tables) tables, $(field rows) rows)"
-selection=$(field selection)
+report=$(cr-verify --json "$file" 2>/dev/null)
+rc=$?
+[ "$rc" -eq 0 ] || {
+	why=$(json_value "$report" error) || why="cr-verify exit $rc"
+	die $EX_DATAERR "$label: $why; backup failed verification, the dev database was not touched"
+}
+iec() { numfmt --to=iec-i --suffix=B "$1"; }
+compressed=$(iec "$(json_value "$report" stored_bytes)")
+uncompressed=$(iec "$(json_value "$report" bytes)")
+tables=$(json_value "$report" tables_with_data)
+rows=$(json_value "$report" rows)
+selection=$(json_value "$report" selection)
+echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
 echo ""
 if [ "$selection" != full ]; then
@@ -189,13 +230,13 @@ applied=0
 if [ "$migrate" -eq 1 ]; then
 	if [ -d "$migrations" ]; then
 		echo "Re-running migrations (to catch up with code)..."
-		out=$(cr-migrate "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
+		# Progress on stderr, the outcome as JSON on stdout.
+		out=$(cr-migrate --json "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
 			rc=$?
-			printf '%s\n' "$out" | sed 's/^/   /'
 			die "$rc" "migrations failed (exit $rc); the restored data is in place, fix the migration and run: cr-migrate --dir $migrations up"
 		}
-		printf '%s\n' "$out" | sed 's/^/   /'
-		applied=$(printf '%s\n' "$out" | sed -n 's/^Applied \([0-9]*\) new migration.*/\1/p')
+		applied=$(json_value "$out" ran_count) || applied=0
+		echo "   Applied $applied new migration(s)"
 	else
 		echo "No migrations directory ($migrations): skipped"
 	fi
@@ -206,7 +247,7 @@ echo "======================================================================"
 echo "Restore Complete!"
 echo "======================================================================"
 echo "Local database now matches production data + latest code migrations"
-echo "   $(field compressed) -> $(field uncompressed), $(field tables) tables, $(field rows) rows, ${applied:-0} migration(s) applied"
+echo "   $compressed -> $uncompressed, $tables tables, $rows rows, ${applied:-0} migration(s) applied"
 echo ""
 echo "Next steps:"
 echo "1. Verify data: pnpm dev"

@@ -3,6 +3,7 @@
 # nothing left behind on failure, locks, named backups, rotation, notify.
 
 load helpers
+load reword
 
 bats_require_minimum_version 1.5.0
 
@@ -498,4 +499,19 @@ fake_gpg() {	# fake_gpg EXIT
 	run --separate-stderr cr-backup --status --json "$DIR"
 	assert_status 65
 	[[ $output == *'"manifest":"unreadable"'* ]]
+}
+
+@test "cr-backup reads only the tools' stable interfaces: reworded messages, same backup and same alarms" {
+	reword_tools "$BATS_TEST_TMPDIR/reworded" cr-verify cr-restore
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --test-restore
+	assert_status 0
+	run cr-verify -q "$DIR/$(backups)"
+	assert_status 0
+	mkdb empty_app
+	n=$BATS_TEST_TMPDIR/notify.log
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-backup -q -d empty_app --dir "$BATS_TEST_TMPDIR/empty" \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 3
+	[[ $stderr == *"the new backup is suspicious: no tables: an empty database, or the wrong one?; "* ]]
+	grep -q '^CR_MESSAGE=the new backup is suspicious: no tables' "$n"
 }
