@@ -213,13 +213,6 @@ die() {	# die CODE MESSAGE
 }
 
 # Options that cannot work together, refused before anything is touched.
-if [ -n "$label" ]; then
-	case $label in
-	# A label starts with a letter, so it can never pass for the timestamp
-	# of an automated backup (which cr-rotate would rotate as one).
-	*[!A-Za-z0-9._-]*|[!A-Za-z]*|"") die $EX_USAGE "bad backup label: $label (a letter, then letters, digits, . _ -)" ;;
-	esac
-fi
 case $max_shrink in
 ''|*[!0-9]*) die $EX_USAGE "--max-shrink $max_shrink: a percentage from 0 (off) to 100" ;;
 esac
@@ -227,6 +220,13 @@ esac
 [ "$stamp" -eq 1 ] && [ "$force" -eq 1 ] && die $EX_USAGE "--stamp and --force exclude each other"
 [ -n "$label" ] || { [ "$stamp" -eq 0 ] && [ "$force" -eq 0 ]; } ||
 	die $EX_USAGE "--stamp and --force apply to named backups (--name LABEL)"
+# The backup's name, and the label's rules, come from where names are
+# parsed (cr-rotate, lib/backupname): daily db_backup_<UTC time>.sql.gz,
+# named db_backup_<label>[_<UTC time>].sql.gz.
+name_args=()
+[ -z "$label" ] || name_args=(--label "$label")
+[ "$stamp" -eq 0 ] || name_args+=(--stamp)
+name=$(cr-rotate --make-name "${name_args[@]}") || { rc=$?; message="bad backup label: $label"; exit "$rc"; }
 [ -n "$encrypt_to" ] && [ -z "$copy_to" ] &&
 	die $EX_USAGE "--encrypt-to encrypts the off-site copy: give --copy-to CMD too"
 encrypt_cmd=()
@@ -263,14 +263,6 @@ flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lo
 # Under the lock no other run is writing: temp files left are from killed runs.
 rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/.cr-backup.*.partial.json.*.tmp
 
-now=$(date -u +%Y%m%d_%H%M%S)
-if [ -z "$label" ]; then
-	name=db_backup_$now.sql.gz
-elif [ "$stamp" -eq 1 ]; then
-	name=db_backup_${label}_$now.sql.gz
-else
-	name=db_backup_$label.sql.gz
-fi
 file=$dir/$name
 if [ -e "$file" ] || [ -L "$file" ]; then
 	[ "$force" -eq 1 ] ||

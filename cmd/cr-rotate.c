@@ -49,6 +49,7 @@ usage(int status)
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
 	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
 	    "       cr-rotate --resolve NAME DIR\n"
+	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
 	    "       cr-rotate --list-options\n");
 	exit(status);
 }
@@ -72,6 +73,27 @@ resolve(const char *name, const char *dir)
 	}
 	printf("%s/%s\n", dir, entries[i].name);
 	backupdir_free(entries, n);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return 0;
+}
+
+/* --make-name: the name of a new backup on stdout, made where names are
+ * parsed, so a wrapper never builds one or checks a label itself.  A daily
+ * backup always has its time in the name; a labelled one with --stamp. */
+static int
+make_name(const char *label, int stamp, time_t now)
+{
+	char name[NAME_MAX + 1], shown[4 * 64 + 1];
+	const char *why;
+
+	if (backupname_make(name, sizeof(name), label,
+	    label == NULL || stamp ? &now : NULL, BACKUPNAME_SQL_GZ, &why) == -1) {
+		strnvis(shown, label != NULL ? label : "", sizeof(shown),
+		    VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
+		errx(EX_USAGE, "bad backup label \"%s\": %s", shown, why);
+	}
+	printf("%s\n", name);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
 	return 0;
@@ -361,6 +383,9 @@ static const struct option longopts[] = {
 	{ "help",		no_argument,		NULL,	'H' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "list-options",	no_argument,		NULL,	'O' },
+	{ "make-name",		no_argument,		NULL,	'A' },
+	{ "label",		required_argument,	NULL,	'B' },
+	{ "stamp",		no_argument,		NULL,	'T' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -371,10 +396,11 @@ main(int argc, char *argv[])
 	struct retention_stale stale;
 	struct input in;
 	enum retention_option option;
-	const char *path = NULL, *resolve_name = NULL;
+	const char *path = NULL, *resolve_name = NULL, *label = NULL;
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
+	int make = 0, stamp = 0;
 	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
 	char manifest[NAME_MAX + 1];
 
@@ -427,6 +453,15 @@ main(int argc, char *argv[])
 		case 'R':
 			resolve_name = optarg;
 			break;
+		case 'A':
+			make = 1;
+			break;
+		case 'B':
+			label = optarg;
+			break;
+		case 'T':
+			stamp = 1;
+			break;
 		case 'O':
 			/* the retention options, one a line, for wrappers
 			 * that pass them on: the list cannot drift */
@@ -449,6 +484,12 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (make || label != NULL || stamp) {
+		if (!make || argc != 0 || delete || resolve_name != NULL ||
+		    (stamp && label == NULL))
+			usage(EX_USAGE);
+		return make_name(label, stamp, have_now ? now : time(NULL));
+	}
 	if (resolve_name != NULL) {
 		if (argc != 1 || delete)
 			usage(EX_USAGE);
