@@ -105,29 +105,6 @@ fi
 
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 
-# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
-# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
-env_get() {
-	local line val v=
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%$'\r'}
-		line=${line#"${line%%[![:space:]]*}"}
-		case $line in export[[:space:]]*)
-			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
-		esac
-		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
-		val=${line#*=}
-		val=${val#"${val%%[![:space:]]*}"}
-		case $val in
-		\"*)	val=${val#\"}; val=${val%%\"*} ;;
-		\'*)	val=${val#\'}; val=${val%%\'*} ;;
-		\#*)	val= ;;
-		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
-		esac
-		v=$val
-	done <"$1"
-	printf '%s' "$v"
-}
 
 # The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
 # connection setting at all was given (no -d -h -p -U, no PGDATABASE or
@@ -143,7 +120,14 @@ if [ -n "$env_file" ]; then
 fi
 # App settings: the option, else the environment, else the env file.
 [ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
-[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+if [ -z "$dir" ] && [ -n "$env_file" ]; then
+	# The env file read by the C tools' reader (lib/dotenv behind
+	# cr-rotate --env-get): KEY=VALUE records, NUL-terminated.
+	while IFS= read -r -d '' kv; do
+		case $kv in CR_BACKUP_DIR=*) dir=${kv#*=} ;; esac
+	done < <(cr-rotate --env-get "$env_file" CR_BACKUP_DIR)
+	wait $! || exit
+fi
 
 # --status [DIR]: are the backups healthy?  cr-verify --status says, per
 # kind: the newest, its age and size, whether it and its manifest verify,

@@ -67,29 +67,6 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$source" ] || usage
 
-# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
-# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
-env_get() {
-	local line val v=
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%$'\r'}
-		line=${line#"${line%%[![:space:]]*}"}
-		case $line in export[[:space:]]*)
-			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
-		esac
-		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
-		val=${line#*=}
-		val=${val#"${val%%[![:space:]]*}"}
-		case $val in
-		\"*)	val=${val#\"}; val=${val%%\"*} ;;
-		\'*)	val=${val#\'}; val=${val%%\'*} ;;
-		\#*)	val= ;;
-		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
-		esac
-		v=$val
-	done <"$1"
-	printf '%s' "$v"
-}
 
 die() { echo "$prog: $2" >&2; exit "$1"; }
 
@@ -128,14 +105,23 @@ if [ -n "$env_file" ]; then
 	[ -r "$env_file" ] || die 64 "$env_file: cannot read the env file"
 	conn_args=(--env-file "$env_file" "${conn_args[@]}")
 fi
+# The app settings the env file gives, read by the C tools' reader (lib/dotenv
+# behind cr-rotate --env-get): KEY=VALUE records, NUL-terminated.
+declare -A envf=()
+if [ -n "$env_file" ]; then
+	while IFS= read -r -d '' kv; do
+		envf[${kv%%=*}]=${kv#*=}
+	done < <(cr-rotate --env-get "$env_file" CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST)
+	wait $! || exit
+fi
 # App settings: the option, else the environment, else the env file.
 [ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
-[ -n "$migrations" ] || [ -z "$env_file" ] || migrations=$(env_get "$env_file" CR_MIGRATIONS_DIR)
+[ -n "$migrations" ] || migrations=${envf[CR_MIGRATIONS_DIR]:-}
 [ -n "$migrations" ] || migrations=./migrations
 [ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
-[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+[ -n "$dir" ] || dir=${envf[CR_BACKUP_DIR]:-}
 [ -n "$json_list" ] || json_list=${CR_MIGRATIONS_JSON_LIST:-}
-[ -n "$json_list" ] || [ -z "$env_file" ] || json_list=$(env_get "$env_file" CR_MIGRATIONS_JSON_LIST)
+[ -n "$json_list" ] || json_list=${envf[CR_MIGRATIONS_JSON_LIST]:-}
 migrate_args=()
 [ -z "$json_list" ] || migrate_args=(--json-list "$json_list")
 [ ${#extensions[@]} -gt 0 ] || extensions=(pgcrypto)

@@ -21,6 +21,7 @@
 
 #include "backupdir.h"
 #include "backupname.h"
+#include "dotenv.h"
 #include "manifest.h"
 #include "retention.h"
 
@@ -50,6 +51,7 @@ usage(int status)
 	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
 	    "       cr-rotate --resolve NAME DIR\n"
 	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
+	    "       cr-rotate --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
 	exit(status);
 }
@@ -94,6 +96,36 @@ make_name(const char *label, int stamp, time_t now)
 		errx(EX_USAGE, "bad backup label \"%s\": %s", shown, why);
 	}
 	printf("%s\n", name);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return 0;
+}
+
+/* --env-get: KEY=VALUE, NUL-terminated, for each KEY the env file sets, read
+ * as every cr tool reads it (lib/dotenv), so the wrappers have no reader of
+ * their own and take any value (newlines too) with read -d ''. */
+static int
+env_get(const char *path, int nkeys, char *keys[])
+{
+	struct dotenv *env;
+	const char *value;
+	char why[512];
+	int i;
+
+	for (i = 0; i < nkeys; i++)
+		if (keys[i][strspn(keys[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
+		    keys[i][0] == '\0' || (keys[i][0] >= '0' && keys[i][0] <= '9'))
+			errx(EX_USAGE, "--env-get: not a key name: %s", keys[i]);
+	if ((env = dotenv_load(path, why, sizeof(why))) == NULL)
+		errx(strncmp(why, "cannot open", 11) == 0 ? EX_NOINPUT :
+		    strncmp(why, "line ", 5) == 0 ? EX_DATAERR :
+		    strncmp(why, "read error", 10) == 0 ? EX_IOERR : 1,
+		    "%s: %s", path, why);
+	for (i = 0; i < nkeys; i++)
+		if ((value = dotenv_get(env, keys[i])) != NULL)
+			printf("%s=%s%c", keys[i], value, '\0');
+	dotenv_free(env);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
 	return 0;
@@ -386,6 +418,7 @@ static const struct option longopts[] = {
 	{ "make-name",		no_argument,		NULL,	'A' },
 	{ "label",		required_argument,	NULL,	'B' },
 	{ "stamp",		no_argument,		NULL,	'T' },
+	{ "env-get",		required_argument,	NULL,	'E' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -397,6 +430,7 @@ main(int argc, char *argv[])
 	struct input in;
 	enum retention_option option;
 	const char *path = NULL, *resolve_name = NULL, *label = NULL;
+	const char *env_path = NULL;
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
@@ -462,6 +496,9 @@ main(int argc, char *argv[])
 		case 'T':
 			stamp = 1;
 			break;
+		case 'E':
+			env_path = optarg;
+			break;
 		case 'O':
 			/* the retention options, one a line, for wrappers
 			 * that pass them on: the list cannot drift */
@@ -484,6 +521,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (env_path != NULL) {
+		if (argc == 0 || make || delete || resolve_name != NULL)
+			usage(EX_USAGE);
+		return env_get(env_path, argc, argv);
+	}
 	if (make || label != NULL || stamp) {
 		if (!make || argc != 0 || delete || resolve_name != NULL ||
 		    (stamp && label == NULL))

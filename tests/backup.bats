@@ -515,3 +515,12 @@ fake_gpg() {	# fake_gpg EXIT
 	[[ $stderr == *"the new backup is suspicious: no tables: an empty database, or the wrong one?; "* ]]
 	grep -q '^CR_MESSAGE=the new backup is suspicious: no tables' "$n"
 }
+
+@test "cr-backup reads CR_BACKUP_DIR from the env file as the C tools do (escaped quotes, '#' inside quotes)" {
+	d="$BATS_TEST_TMPDIR/b \"q\" #1"
+	{ cat "$ENVF"; printf 'CR_BACKUP_DIR="%s"\n' "${d//\"/\\\"}"; } >"$BATS_TEST_TMPDIR/app.env"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/app.env"
+	assert_status 0
+	run ls "$d"
+	[[ $output == *db_backup_*.sql.gz* ]]
+}
