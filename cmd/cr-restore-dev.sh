@@ -14,7 +14,7 @@ usage() {
 	local rc=${1:-64}
 	{
 	echo "usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]"
-	echo "       [--json-list SPEC] [--extension NAME]... [--no-migrate] [--yes]"
+	echo "       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]"
 	echo "       [--dir DIR] FILE|-|latest|LABEL"
 	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
 	exit "$rc"
@@ -22,14 +22,14 @@ usage() {
 
 EX_DATAERR=65 EX_NOINPUT=66
 
-env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0 dir=
+env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0 dir= dev_command=
 conn_args=() ext_args=() extensions=()
 
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
 
 # As the C tools take them: --opt=value for an option with a value, and
 # -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
-valued=" --env-file --dbname --host --port --username --migrations --extension --json-list --dir "
+valued=" --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command "
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--migrations)	need_arg "$@"; migrations=$2; shift ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
+	--dev-command)	need_arg "$@"; dev_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
@@ -111,7 +112,8 @@ declare -A envf=()
 if [ -n "$env_file" ]; then
 	while IFS= read -r -d '' kv; do
 		envf[${kv%%=*}]=${kv#*=}
-	done < <(cr-rotate --env-get "$env_file" CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST)
+	done < <(cr-rotate --env-get "$env_file" CR_BACKUP_DIR CR_MIGRATIONS_DIR \
+		CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND)
 	wait $! || exit
 fi
 # App settings: the option, else the environment, else the env file.
@@ -124,7 +126,14 @@ fi
 [ -n "$json_list" ] || json_list=${envf[CR_MIGRATIONS_JSON_LIST]:-}
 migrate_args=()
 [ -z "$json_list" ] || migrate_args=(--json-list "$json_list")
-[ ${#extensions[@]} -gt 0 ] || extensions=(pgcrypto)
+# The app's policy, not this tool's: which extensions the dev database needs
+# before the data (CR_EXTENSIONS, names separated by spaces or commas), and
+# the command that starts the app on it (CR_DEV_COMMAND).  None by default.
+if [ ${#extensions[@]} -eq 0 ]; then
+	list=${CR_EXTENSIONS:-${envf[CR_EXTENSIONS]:-}}
+	IFS=$', \t' read -r -a extensions <<<"$list"
+fi
+[ -n "$dev_command" ] || dev_command=${CR_DEV_COMMAND:-${envf[CR_DEV_COMMAND]:-}}
 for e in "${extensions[@]}"; do ext_args+=(--extension "$e"); done
 
 tmp=
@@ -208,7 +217,7 @@ cr-restore -v "${restore_args[@]}" <"$file" || {
 	rc=$?
 	die "$rc" "restore failed (exit $rc); the dev database is as it was"
 }
-echo "   Backup restored; extensions enabled: ${extensions[*]}"
+echo "   Backup restored; extensions enabled: ${extensions[*]:-(none asked for)}"
 echo ""
 
 # 6. Migrations: bring the schema up to the code.
@@ -236,7 +245,11 @@ echo "Local database now matches production data + latest code migrations"
 echo "   $compressed -> $uncompressed, $tables tables, $rows rows, ${applied:-0} migration(s) applied"
 echo ""
 echo "Next steps:"
-echo "1. Verify data: pnpm dev"
-echo "2. Test functionality"
-echo "3. Check migration results: cr-migrate --dir $migrations status"
+n=1
+if [ -n "$dev_command" ]; then
+	echo "$n. Verify data: $dev_command"
+	n=$((n + 1))
+fi
+echo "$n. Test functionality"
+echo "$((n + 1)). Check migration results: cr-migrate --dir $migrations status"
 exit 0

@@ -49,9 +49,10 @@ for t in users projects events; do echo "  $t: $(q "SELECT count(*) FROM $t" app
 url="postgresql:///%s?host=$PGHOST&port=$PGPORT&user=$PGUSER"
 printf 'NODE_ENV=production\nDATABASE_URL=%s\n' "$(printf "$url" app_production)" >"$demo/prod.env"
 mkdir "$demo/backups" "$demo/migrations" "$demo/app"
-# The dev checkout's .env: connection, and the app settings cr takes from it.
-printf 'NODE_ENV=development\nDATABASE_URL=%s\nCR_MIGRATIONS_DIR=%s\nCR_MIGRATIONS_JSON_LIST=%s\n' \
-	"$(printf "$url" app_dev)" "$demo/migrations" crearis_config.config:migrations_run >"$demo/app/.env"
+# The dev checkout's .env: connection, and the app's settings cr takes from it
+# (the crearis app's, as in contrib/crearis/dev.env).
+printf 'NODE_ENV=development\nDATABASE_URL=%s\nCR_MIGRATIONS_DIR=%s\nCR_MIGRATIONS_JSON_LIST=%s\nCR_EXTENSIONS=%s\nCR_DEV_COMMAND="%s"\n' \
+	"$(printf "$url" app_dev)" "$demo/migrations" crearis_config.config:migrations_run pgcrypto "pnpm dev" >"$demo/app/.env"
 cat >"$demo/migrations/001_init.sql" <<'SQL'
 CREATE TABLE users (id serial PRIMARY KEY);
 SQL

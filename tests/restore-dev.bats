@@ -184,3 +184,22 @@ setup() {
 	[[ $stderr == *"failed verification, the dev database was not touched"* ]]
 	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
 }
+
+@test "cr-restore-dev takes the app's extensions and dev command from its env file, and has none of its own" {
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output != *"pnpm"* ]]
+	[[ $output == *"1. Test functionality"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 0
+	{ cat "$ENVF"; echo 'CR_EXTENSIONS="pg_trgm, pgcrypto"'; echo 'CR_DEV_COMMAND="pnpm dev"'; } >"$BATS_TEST_TMPDIR/app.env"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"extensions enabled: pg_trgm pgcrypto"* ]]
+	[[ $output == *"1. Verify data: pnpm dev"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 1
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" --extension pgcrypto \
+		--dev-command "npm start" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"1. Verify data: npm start"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 0
+}
