@@ -21,6 +21,7 @@
 #include "backupdir.h"
 #include "dumpscan.h"
 #include "gzin.h"
+#include "dumpfmt.h"
 #include "json.h"
 #include "manifest.h"
 #include "retention.h"
@@ -206,25 +207,20 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	fprintf(fp, "}\n");
 }
 
-/* s on one line: control characters and backslash as C escapes, as in the
- * cr-dump header (names may hold any character). */
+/* s on one line, escaped as cr-dump header values are (dumpfmt_escape):
+ * names may hold any character. */
 static void
 put_escaped(const char *s)
 {
-	unsigned char c;
+	size_t len = 4 * strlen(s) + 1;	/* \xHH is the longest escape */
+	char *buf;
 
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
+	if ((buf = malloc(len)) == NULL)
+		err(EX_OSERR, NULL);
+	if (dumpfmt_escape(s, buf, len) == -1)
+		errx(1, "dumpfmt_escape: buffer too small");
+	fputs(buf, stdout);
+	free(buf);
 }
 
 /* "  label:        value\n", the value escaped.  One fact a line, so

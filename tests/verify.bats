@@ -433,3 +433,13 @@ flip() {
 	[[ $stderr == *"cannot create a temp file"* ]]
 	assert_equal "$(ls -A "$d/ro")" ""
 }
+
+@test "cr-verify -v writes a table name with control characters and backslashes escaped onto one line, as the header does" {
+	mkdb esc
+	q "CREATE TABLE \"tab$(printf '\t')le\\x\" (id int); INSERT INTO \"tab$(printf '\t')le\\x\" VALUES (1)" esc >/dev/null
+	cr-dump esc >"$d/esc.sql"
+	run --separate-stderr cr-verify -v "$d/esc.sql"
+	assert_status 0
+	[[ $output == *'tab\tle\\x'* ]]
+	[[ $output != *$'\t'* ]]
+}
