@@ -30,11 +30,16 @@ EX_NOPERM=77
 # 65, which says the new backup was discarded.
 EX_SUSPECT=3
 
-quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
-notify= copy_to= encrypt_to= env_file= conn_given=0
+quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
+notify='' copy_to='' encrypt_to='' env_file='' conn_given=0
 conn_args=() keep_args=() status_args=() status_mode=0
 
-need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+need_arg() {
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		echo "$prog: option $1 needs a value" >&2
+		usage
+	fi
+}
 
 # The retention options are cr-rotate's own, whatever they are: asked, not
 # copied, so the two cannot drift apart.
@@ -140,8 +145,9 @@ fi
 [ ${#status_args[@]} -eq 0 ] || { echo "$prog: --json, --max-age and --trend go with --status" >&2; usage; }
 
 # Outcome, reported to --notify on every exit.
-status=failure file= size=0 started=$(date +%s) tmp= mtmp= enc_tmp= lockfd= database=
-message= warning=
+status=failure file='' size=0 started=$(date +%s) tmp='' mtmp='' enc_tmp='' lockfd='' database=''
+message='' warning=''
+# shellcheck disable=SC2317 # run by the EXIT trap
 finish() {
 	local rc=$?
 	[ -n "$tmp" ] && rm -f -- "$tmp"
@@ -168,7 +174,7 @@ trap 'message="interrupted"; exit 130' INT TERM HUP
 # inside a JSON string is always escaped, so [{,]"KEY": is a key.
 json_strings() {
 	local re='[{,]"'"$2"'":\[(("([^"\\]|\\.)*",?)*)\]' one='^"(([^"\\]|\\.)*)",?'
-	local list s out= sep=
+	local list s out='' sep=''
 	[[ $1 =~ $re ]] || return 1
 	list=${BASH_REMATCH[1]}
 	while [[ $list =~ $one ]]; do
@@ -253,8 +259,9 @@ if [ -e "$file" ] || [ -L "$file" ]; then
 		die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
 	# --force replaces a backup, nothing else: never a directory (mv
 	# would move the new backup inside it), a symlink or a device.
-	[ -f "$file" ] && [ ! -L "$file" ] ||
+	if [ ! -f "$file" ] || [ -L "$file" ]; then
 		die $EX_CANTCREAT "$file exists and is not a regular file; not replaced"
+	fi
 fi
 
 say "PostgreSQL Database Backup"
@@ -332,7 +339,7 @@ if [ "$test_restore" -eq 1 ]; then
 		case $rc:$restore_err in
 		77:*|1:*"permission denied to create database"*)
 			die $EX_NOPERM "test restore not possible: the role may not create a scratch database (CREATEDB); the backup $name itself verified and is kept" ;;
-		69)
+		69:*)
 			die $EX_UNAVAILABLE "test restore not possible: the server is unavailable; the backup $name itself verified and is kept" ;;
 		*)
 			die $EX_SUSPECT "test restore of $name failed (cr-restore exit $rc); the backup is kept for inspection" ;;

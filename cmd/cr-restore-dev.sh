@@ -22,10 +22,15 @@ usage() {
 
 EX_DATAERR=65 EX_NOINPUT=66
 
-env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0 dir= dev_command=
+env_file='' migrations='' json_list='' yes=0 migrate=1 source='' conn_given=0 dir='' dev_command=''
 conn_args=() ext_args=() extensions=()
 
-need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+need_arg() {
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		echo "$prog: option $1 needs a value" >&2
+		usage
+	fi
+}
 
 # As the C tools take them: --opt=value for an option with a value, and
 # -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
@@ -75,7 +80,7 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 # output, a string unescaped.  Top-level fields come before nested arrays,
 # and a '"' inside a JSON string is always escaped, so [{,]"KEY": is a key.
 json_value() {
-	local re='[{,]"'"$2"'":("(([^"\\]|\\.)*)"|[^],}]*)' s out=
+	local re='[{,]"'"$2"'":("(([^"\\]|\\.)*)"|[^],}]*)' s out=''
 	[[ $1 =~ $re ]] || return 1
 	case ${BASH_REMATCH[1]} in
 	\"*)	s=${BASH_REMATCH[2]} ;;
