@@ -80,21 +80,29 @@ resolve(const char *name, const char *dir)
 	return 0;
 }
 
+/* A name for a message: control characters made visible, long ones cut. */
+static const char *
+shown(const char *name, size_t len, char *buf, size_t size)
+{
+	if (len > (size - 1) / 4)
+		len = (size - 1) / 4;
+	strvisx(buf, name, len, VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	return buf;
+}
+
 /* --make-name: the name of a new backup on stdout, made where names are
  * parsed, so a wrapper never builds one or checks a label itself.  A daily
  * backup always has its time in the name; a labelled one with --stamp. */
 static int
 make_name(const char *label, int stamp, time_t now)
 {
-	char name[NAME_MAX + 1], shown[4 * 64 + 1];
+	char name[NAME_MAX + 1], buf[4 * 80 + 1];
 	const char *why;
 
 	if (backupname_make(name, sizeof(name), label,
-	    label == NULL || stamp ? &now : NULL, BACKUPNAME_SQL_GZ, &why) == -1) {
-		strnvis(shown, label != NULL ? label : "", sizeof(shown),
-		    VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
-		errx(EX_USAGE, "bad backup label \"%s\": %s", shown, why);
-	}
+	    label == NULL || stamp ? &now : NULL, BACKUPNAME_SQL_GZ, &why) == -1)
+		errx(EX_USAGE, "bad backup label \"%s\": %s", label == NULL ?
+		    "" : shown(label, strlen(label), buf, sizeof(buf)), why);
 	printf("%s\n", name);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
@@ -131,15 +139,6 @@ env_get(const char *path, int nkeys, char *keys[])
 	return 0;
 }
 
-/* A name for a message: control characters made visible, long ones cut. */
-static const char *
-shown(const char *name, size_t len, char *buf, size_t size)
-{
-	if (len > (size - 1) / 4)
-		len = (size - 1) / 4;
-	strvisx(buf, name, len, VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
-	return buf;
-}
 
 static void
 reject(struct input *in, const char *where, size_t number, const char *name,
