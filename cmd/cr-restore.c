@@ -20,6 +20,7 @@
 #include "guard.h"
 #include "gzin.h"
 #include "pgconn.h"
+#include "replace.h"
 #include "restore.h"
 
 #define MAXEXT	32
@@ -34,12 +35,18 @@ struct source {
 	struct gzin	*gz;
 };
 
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: cr-restore [-1v] [-d dbname] [-h host] [-p port] [-U user] "
+	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
+	    "[--extension name] [--allow-production] [file | dbname]\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: cr-restore [-1v] [-d dbname] [-h host] [-p port] [-U user] "
-	    "[--env-file file] [--clean | --test] [--yes] [--extension name] "
-	    "[--allow-production] [file | dbname]\n");
+	print_usage(stderr);
 	exit(EX_USAGE);
 }
 
@@ -90,32 +97,6 @@ source_rewind(struct source *src)
 	if ((src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL)
 		return -1;
 	return 0;
-}
-
-/* The database a connection setting names before connecting, or NULL. */
-static const char *
-named_database(const struct pgconn_params *params, char *buf, size_t len)
-{
-	PQconninfoOption *opts, *o;
-	const char *d = pgconn_params_dbname(params);
-	char *msg = NULL;
-
-	if (d != NULL && (strchr(d, '=') != NULL || strncmp(d, "postgres://", 11) == 0 ||
-	    strncmp(d, "postgresql://", 13) == 0)) {
-		if ((opts = PQconninfoParse(d, &msg)) == NULL) {
-			PQfreemem(msg);
-			return NULL;
-		}
-		buf[0] = '\0';
-		for (o = opts; o->keyword != NULL; o++)
-			if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL)
-				strlcpy(buf, o->val, len);
-		PQconninfoFree(opts);
-		d = buf[0] != '\0' ? buf : NULL;
-	}
-	if (d == NULL || *d == '\0')
-		d = getenv("PGDATABASE");
-	return d != NULL && *d != '\0' ? d : NULL;
 }
 
 static PGconn *
@@ -198,19 +179,40 @@ struct job {
 	struct timespec		 t0;
 	double			 last_progress;
 	int			 progress_shown;
-	int			 clean, test, yes, single, allow_prod, verbose;
+	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
 };
+
+/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB". */
+static const char *
+iec(uint64_t n, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int i = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%.1f %s", v, unit[i]);
+	return buf;
+}
 
 static void
 summary(const struct job *j, const char *target, int ended)
 {
-	char sessions[64] = "";
+	char sessions[64] = "", size[32];
 
 	if (j->clean)
 		snprintf(sessions, sizeof(sessions), "; %d session%s ended", ended,
 		    ended == 1 ? "" : "s");
-	fprintf(stderr, "cr-restore: %s: %llu bytes, %llu statements, %llu tables, "
+	fprintf(stderr, "cr-restore: %s: %llu bytes (%s), %llu statements, %llu tables, "
 	    "%llu rows in %.2f s%s\n", target, (unsigned long long)j->st.bytes,
+	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
 	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
 }
@@ -222,6 +224,7 @@ progress(void *arg, const struct restore_stats *st)
 	struct job *j = arg;
 	struct timespec now;
 	double t;
+	char size[32];
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	t = now.tv_sec + now.tv_nsec / 1e9;
@@ -229,8 +232,8 @@ progress(void *arg, const struct restore_stats *st)
 		return;
 	j->last_progress = t;
 	j->progress_shown = 1;
-	fprintf(stderr, "\rcr-restore: %.1f MB, %llu statements, %llu tables, %llu rows ",
-	    st->bytes / 1048576.0, (unsigned long long)st->statements,
+	fprintf(stderr, "\rcr-restore: %s, %llu statements, %llu tables, %llu rows ",
+	    iec(st->bytes, size, sizeof(size)), (unsigned long long)st->statements,
 	    (unsigned long long)st->tables, (unsigned long long)st->rows);
 }
 
@@ -323,6 +326,144 @@ restore_in_place(struct job *j)
 	return status;
 }
 
+/* A command for the user to copy: psql on the maintenance database. */
+static void
+psql_command(const char *fmt, const char *a, const char *b, char *out, size_t outlen)
+{
+	char qa[160], qb[160], sql[400], shell[900];
+
+	if (pgconn_quote_ident(a, qa, sizeof(qa)) == -1 ||
+	    (b != NULL && pgconn_quote_ident(b, qb, sizeof(qb)) == -1)) {
+		snprintf(out, outlen, "psql (name too long to quote here)");
+		return;
+	}
+	snprintf(sql, sizeof(sql), fmt, qa, b != NULL ? qb : "");
+	if (replace_shell_quote(sql, shell, sizeof(shell)) == -1)
+		snprintf(out, outlen, "psql (name too long to quote here)");
+	else
+		snprintf(out, outlen, "psql -d postgres -c %s", shell);
+}
+
+static void
+dropdb_command(const char *name, char *out, size_t outlen)
+{
+	char q[200];
+
+	if (replace_shell_quote(name, q, sizeof(q)) == -1)
+		snprintf(out, outlen, "dropdb (name too long to quote here)");
+	else
+		snprintf(out, outlen, "dropdb %s", q);
+}
+
+/* What interrupted runs left for target, each with the command that
+ * clears it when running that command is safe. */
+static void
+report_leftovers(PGconn *maint, const char *target)
+{
+	struct replace_leftovers l;
+	char errbuf[512], cmd[1024];
+	int i;
+
+	if (replace_leftovers(maint, target, &l, errbuf, sizeof(errbuf)) == -1) {
+		warnx("warning: %s", errbuf);
+		return;
+	}
+	for (i = 0; i < l.nscratch && i < 4; i++) {
+		dropdb_command(l.scratch[i], cmd, sizeof(cmd));
+		if (l.target_exists)
+			warnx("warning: \"%s\" is a scratch database an interrupted run left "
+			    "(\"%s\" was never replaced by it): drop it with: %s",
+			    l.scratch[i], target, cmd);
+		else
+			warnx("warning: \"%s\" is a scratch database an interrupted run left; "
+			    "\"%s\" does not exist", l.scratch[i], target);
+	}
+	if (l.nscratch > 4)
+		warnx("warning: and %d more scratch databases like them", l.nscratch - 4);
+	for (i = 0; i < l.nold && i < 4; i++) {
+		if (l.target_exists) {
+			dropdb_command(l.old[i], cmd, sizeof(cmd));
+			warnx("warning: \"%s\" is the database an interrupted run replaced "
+			    "(\"%s\" holds the restored data): drop it with: %s",
+			    l.old[i], target, cmd);
+		} else {
+			psql_command("ALTER DATABASE %s RENAME TO %s", l.old[i], target,
+			    cmd, sizeof(cmd));
+			warnx("warning: \"%s\" holds the data of \"%s\", which does not exist: "
+			    "rename it back with: %s", l.old[i], target, cmd);
+		}
+	}
+	if (l.nold > 4)
+		warnx("warning: and %d more replaced databases like them", l.nold - 4);
+	if (l.target_blocked) {
+		psql_command("ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
+		    cmd, sizeof(cmd));
+		warnx("warning: \"%s\" refuses connections (datallowconn = false), as a run "
+		    "killed while swapping leaves it: allow them again with: %s", target, cmd);
+	}
+}
+
+/* After a failure with --clean or --test: look where everything is, say so,
+ * and drop the scratch database when it is no one's only copy.  Returns 1
+ * when the swap turns out to have taken place after all. */
+static int
+after_failure(PGconn *maint, const char *target, const char *scratch, const char *aside,
+    int existed, int keep)
+{
+	char errbuf[512], cmd[1024];
+	int t = -1, s = -1, a = -1, allow = 1;
+
+	if (PQstatus(maint) != CONNECTION_OK)
+		PQreset(maint);
+	if (PQstatus(maint) != CONNECTION_OK) {
+		pgconn_oneline(PQerrorMessage(maint), errbuf, sizeof(errbuf));
+		warnx("cannot look where the data is now: %s; \"%s\" holds the old or the "
+		    "restored data, never neither; the next run names what is left over",
+		    errbuf, target);
+		return 0;
+	}
+	if ((s = replace_db_state(maint, scratch, NULL, errbuf, sizeof(errbuf))) == -1 ||
+	    (a = replace_db_state(maint, aside, NULL, errbuf, sizeof(errbuf))) == -1 ||
+	    (t = replace_db_state(maint, target, &allow, errbuf, sizeof(errbuf))) == -1) {
+		warnx("cannot look where the data is now: %s; the next run names what is "
+		    "left over", errbuf);
+		return 0;
+	}
+	if (s == 0 && t == 1 && (a == 1 || !existed)) {
+		/* The swap committed before the failure. */
+		warnx("\"%s\" holds the restored data", target);
+		if (a == 1 && !keep) {
+			if (replace_drop(maint, aside, errbuf, sizeof(errbuf)) == -1) {
+				dropdb_command(aside, cmd, sizeof(cmd));
+				warnx("%s: the old database is left as \"%s\": drop it with: %s",
+				    errbuf, aside, cmd);
+			}
+		}
+		return 1;
+	}
+	if (s == 1 && replace_drop(maint, scratch, errbuf, sizeof(errbuf)) == -1) {
+		dropdb_command(scratch, cmd, sizeof(cmd));
+		warnx("%s (it holds a copy only: drop it with: %s)", errbuf, cmd);
+	}
+	if (a == 1) {
+		psql_command("ALTER DATABASE %s RENAME TO %s", aside, target, cmd, sizeof(cmd));
+		warnx("\"%s\" holds the old data of \"%s\"%s%s", aside, target,
+		    t == 0 ? ", which does not exist: rename it back with: " : "",
+		    t == 0 ? cmd : "");
+	} else if (existed && t == 1 && allow)
+		warnx("\"%s\" is as it was", target);
+	else if (existed && t == 1) {
+		psql_command("ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL, cmd,
+		    sizeof(cmd));
+		warnx("\"%s\" holds its old data but refuses connections: allow them with: %s",
+		    target, cmd);
+	} else if (!existed && t == 0)
+		warnx("\"%s\" was not created", target);
+	else
+		warnx("\"%s\" %s", target, t == 1 ? "exists" : "does not exist");
+	return 0;
+}
+
 /* Into a fresh scratch database; test: drop it again, clean: put it in
  * the target's place. */
 static int
@@ -332,19 +473,30 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	enum pgconn_status cst;
 	PGconn *conn;
 	PGcancel *c;
-	char errbuf[2048], scratch[128];
-	int status = 0, ended = 0;
+	char errbuf[2048], scratch[128], aside[128], owner[128] = "", cmd[1024];
+	int status = 0, ended = 0, sealed = 0, swapped = 0;
 
 	catch_signals();
-	restore_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
-	if (restore_scratch_create(maint, scratch, target, j->clean, errbuf, sizeof(errbuf)) != RESTORE_OK) {
+	replace_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
+	if (j->keep_old)
+		replace_kept_name(target, time(NULL), aside, sizeof(aside));
+	else
+		replace_old_name(target, (long)getpid(), aside, sizeof(aside));
+	/* The replacement is the same database with new contents: the
+	 * target's owner; a new one belongs to --role. */
+	if (j->clean && exists &&
+	    replace_db_owner(maint, target, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
+	if (owner[0] == '\0' && j->ropts.role != NULL)
+		strlcpy(owner, j->ropts.role, sizeof(owner));
+	if (replace_scratch_create(maint, scratch, target, owner, errbuf, sizeof(errbuf)) == -1) {
 		warnx("%s", errbuf);
 		return 1;
 	}
 	if (j->verbose)
 		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
 
-	if ((conn = pgconn_open(j->params, scratch, &cst, errbuf, sizeof(errbuf))) == NULL) {
+	if ((conn = pgconn_open_like(maint, scratch, &cst, errbuf, sizeof(errbuf))) == NULL) {
 		warnx("connecting to %s: %s", scratch, errbuf);
 		status = pgconn_exit_code(cst);
 	} else {
@@ -364,16 +516,44 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 			status = 1;
 		}
 	}
-	if (status == 0 && j->clean &&
-	    restore_swap(maint, scratch, target, &ended, errbuf, sizeof(errbuf)) != RESTORE_OK) {
-		warnx("%s", errbuf);
-		status = 1;
+	if (status == 0 && j->clean) {
+		if (replace_scratch_seal(maint, scratch, &ended, errbuf, sizeof(errbuf)) == -1 ||
+		    (exists && replace_carry(maint, target, scratch, errbuf, sizeof(errbuf)) == -1)) {
+			warnx("%s", errbuf);
+			status = 1;
+		} else
+			sealed = 1;
+		if (j->verbose && sealed && ended > 0)
+			fprintf(stderr, "cr-restore: %d session%s on the scratch database ended\n",
+			    ended, ended == 1 ? "" : "s");
 	}
-	if (status != 0 || j->test) {
-		if (restore_scratch_drop(maint, scratch, errbuf, sizeof(errbuf)) != RESTORE_OK)
-			warnx("%s (drop it with: dropdb '%s')", errbuf, scratch);
-		if (status != 0 && j->clean)
-			warnx("\"%s\" is as it was%s", target, exists ? "" : " (it did not exist)");
+	if (status == 0 && j->clean) {
+		if (replace_swap(maint, scratch, target, aside, j->keep_old, &ended, errbuf,
+		    sizeof(errbuf)) == -1) {
+			warnx("%s", errbuf);
+			status = 1;
+		} else
+			swapped = 1;
+	}
+	if (swapped) {
+		if (!exists)
+			;
+		else if (j->keep_old)
+			warnx("the replaced database is kept as \"%s\" (to roll back, see "
+			    "cr-restore(1))", aside);
+		else if (replace_drop(maint, aside, errbuf, sizeof(errbuf)) == -1) {
+			dropdb_command(aside, cmd, sizeof(cmd));
+			warnx("%s: \"%s\" holds the restored data; the old database is left "
+			    "as \"%s\": drop it with: %s", errbuf, target, aside, cmd);
+		}
+	} else if (j->test && status == 0) {
+		if (replace_drop(maint, scratch, errbuf, sizeof(errbuf)) == -1) {
+			dropdb_command(scratch, cmd, sizeof(cmd));
+			warnx("%s (drop it with: %s)", errbuf, cmd);
+		}
+	} else if (status != 0) {
+		if (after_failure(maint, target, scratch, aside, exists, j->keep_old))
+			status = 0;
 	}
 	if (status == 0 && j->verbose)
 		summary(j, target, ended);
@@ -381,25 +561,42 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 }
 
 /* --clean and --test, through a maintenance connection to another
- * database of the same server. */
+ * database of the same server.  The target is the database libpq resolves
+ * from the user's settings, whatever their source. */
 static int
 restore_replace(struct job *j)
 {
-	PGconn *maint;
-	const char *target, *maintdb;
-	char errbuf[1024], namebuf[256], leftover[128];
-	int exists, n, status;
+	enum pgconn_status st;
+	PGconn *conn, *maint;
+	const char *maintdb, *hint;
+	char errbuf[1024], target[256];
+	int exists, status;
 
-	target = named_database(j->params, namebuf, sizeof(namebuf));
-	maintdb = target != NULL && strcmp(target, "postgres") == 0 ? "template1" : "postgres";
-	maint = connect_or_exit(j->params, maintdb);
-	if (target == NULL)
-		target = PQuser(maint);	/* libpq's default database */
+	conn = pgconn_open_resolved(j->params, target, sizeof(target), &st, errbuf,
+	    sizeof(errbuf));
+	if (conn == NULL && (target[0] == '\0' ||
+	    (st != PGCONN_ENODB && st != PGCONN_EREFUSED))) {
+		warnx("connecting to %s: %s", target[0] != '\0' ? target : "the database",
+		    errbuf);
+		if ((hint = pgconn_hint(st)) != NULL)
+			warnx("hint: %s", hint);
+		exit(pgconn_exit_code(st));
+	}
+	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
+	if (conn != NULL) {
+		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
+		PQfinish(conn);
+		if (maint == NULL) {
+			warnx("connecting to %s: %s", maintdb, errbuf);
+			exit(pgconn_exit_code(st));
+		}
+	} else
+		maint = connect_or_exit(j->params, maintdb);
 	if (strcmp(target, maintdb) == 0 || strcmp(target, "template0") == 0 ||
 	    strcmp(target, "template1") == 0)
 		errx(EX_USAGE, "refusing to replace the system database \"%s\"", target);
 	j->ropts.dbname = target;
-	if ((exists = restore_db_exists(maint, target, errbuf, sizeof(errbuf))) == -1)
+	if ((exists = replace_db_state(maint, target, NULL, errbuf, sizeof(errbuf))) == -1)
 		errx(1, "%s", errbuf);
 
 	if (j->clean) {
@@ -410,13 +607,11 @@ restore_replace(struct job *j)
 				errx(EX_USAGE, "--clean replaces database \"%s\": confirm on a "
 				    "terminal, or pass --yes", target);
 			case 0:
-				errx(1, "not confirmed: \"%s\" is as it was", target);
+				errx(1, "not confirmed: nothing was done to \"%s\"", target);
 			}
 		}
 	}
-	if ((n = restore_scratch_leftover(maint, target, leftover, sizeof(leftover))) > 0)
-		warnx("warning: %d scratch database%s left by an interrupted run, e.g. "
-		    "\"%s\" (drop with: dropdb '%s')", n, n == 1 ? "" : "s", leftover, leftover);
+	report_leftovers(maint, target);
 	status = restore_scratch(j, maint, target, exists);
 	PQfinish(maint);
 	return status;
@@ -450,6 +645,8 @@ main(int argc, char *argv[])
 		{ "single-transaction",	no_argument,		NULL, '1' },
 		{ "extension",		required_argument,	NULL, 'x' },
 		{ "allow-production",	no_argument,		NULL, 'P' },
+		{ "keep-old",		no_argument,		NULL, 'K' },
+		{ "role",		required_argument,	NULL, 'R' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -463,7 +660,7 @@ main(int argc, char *argv[])
 	int ch, status;
 	size_t next = 0;
 
-	while ((ch = getopt_long(argc, argv, "1d:h:p:U:vy", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "1d:h:p:U:vy?", longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -487,6 +684,24 @@ main(int argc, char *argv[])
 		case 'P':
 			j.allow_prod = 1;
 			break;
+		case 'K':
+			j.keep_old = 1;
+			break;
+		case 'R':
+			if (*optarg == '\0')
+				errx(EX_USAGE, "--role: empty role name");
+			j.ropts.role = optarg;
+			break;
+		case 'H':
+			print_usage(stdout);
+			return 0;
+		case '?':
+			/* -? asks for help; getopt also says '?' for a bad option */
+			if (optind > 1 && strcmp(argv[optind - 1], "-?") == 0) {
+				print_usage(stdout);
+				return 0;
+			}
+			usage();
 		case 'v':
 			j.verbose = 1;
 			break;
@@ -499,7 +714,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (j.clean && j.test))
+	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
 

@@ -18,7 +18,6 @@ struct pgconn_params {
 	const char	*kw[PGCONN_MAXKW];
 	char		*val[PGCONN_MAXKW];
 	int		 n;
-	int		 dbname_index;	/* the entry libpq expands, or -1 */
 };
 
 /* dotenv keys, in the order later ones override earlier ones. */
@@ -93,7 +92,6 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
-	p->dbname_index = -1;
 	if ((env_file = pgconn_env_file(o)) != NULL) {
 		if ((env = dotenv_load(env_file, reason, sizeof(reason))) == NULL) {
 			snprintf(err, errlen, "%s: %s", env_file, reason);
@@ -122,7 +120,6 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 	 * and wins); the expanded settings override the env file's, and
 	 * -h -p -U override both. */
 	if (dbname != NULL && *dbname != '\0') {
-		p->dbname_index = p->n;
 		if (params_add(p, "dbname", dbname) == -1)
 			goto nomem;
 	}
@@ -152,12 +149,6 @@ pgconn_params_free(struct pgconn_params *p)
 		free(p->val[i]);
 	}
 	free(p);
-}
-
-const char *
-pgconn_params_dbname(const struct pgconn_params *p)
-{
-	return p->dbname_index >= 0 ? p->val[p->dbname_index] : NULL;
 }
 
 void
@@ -196,6 +187,8 @@ classify(PGconn *conn, const char *msg)
 		return PGCONN_EAUTH;
 	if (strstr(msg, "database \"") != NULL && strstr(msg, "does not exist") != NULL)
 		return PGCONN_ENODB;
+	if (strstr(msg, "is not currently accepting connections") != NULL)
+		return PGCONN_EREFUSED;
 	if (strstr(msg, "invalid connection option") != NULL ||
 	    strstr(msg, "invalid URI") != NULL ||
 	    strstr(msg, "missing \"=\"") != NULL ||
@@ -243,13 +236,15 @@ connect_with(const struct pgconn_params *p, const char *dbname_override,
 	return PQconnectdbParams(kw, val, 1);
 }
 
-PGconn *
-pgconn_open(const struct pgconn_params *p, const char *dbname_override,
-    enum pgconn_status *status, char *err, size_t errlen)
+static PGconn *
+open_resolved(const struct pgconn_params *p, const char *dbname_override, char *dbname,
+    size_t dblen, enum pgconn_status *status, char *err, size_t errlen)
 {
 	PGconn *conn;
 	char password[256];
 
+	if (dbname != NULL)
+		dbname[0] = '\0';
 	conn = connect_with(p, dbname_override, NULL);
 	if (conn != NULL && PQstatus(conn) != CONNECTION_OK &&
 	    PQconnectionNeedsPassword(conn) && isatty(STDERR_FILENO) &&
@@ -264,6 +259,10 @@ pgconn_open(const struct pgconn_params *p, const char *dbname_override,
 		strlcpy(err, "out of memory", errlen);
 		return NULL;
 	}
+	/* libpq resolves the settings before it connects: PQdb is the
+	 * database it meant even when the connection failed. */
+	if (dbname != NULL && PQdb(conn) != NULL)
+		strlcpy(dbname, PQdb(conn), dblen);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		*status = classify(conn, PQerrorMessage(conn));
 		pgconn_oneline(PQerrorMessage(conn), err, errlen);
@@ -272,6 +271,71 @@ pgconn_open(const struct pgconn_params *p, const char *dbname_override,
 	}
 	*status = PGCONN_OK;
 	return conn;
+}
+
+PGconn *
+pgconn_open(const struct pgconn_params *p, const char *dbname_override,
+    enum pgconn_status *status, char *err, size_t errlen)
+{
+	return open_resolved(p, dbname_override, NULL, 0, status, err, errlen);
+}
+
+PGconn *
+pgconn_open_resolved(const struct pgconn_params *p, char *dbname, size_t dblen,
+    enum pgconn_status *status, char *err, size_t errlen)
+{
+	return open_resolved(p, NULL, dbname, dblen, status, err, errlen);
+}
+
+const char *
+pgconn_dbname(PGconn *conn)
+{
+	return PQdb(conn);
+}
+
+PGconn *
+pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
+    char *err, size_t errlen)
+{
+	PQconninfoOption *opts, *o;
+	const char **kw, **val;
+	PGconn *c = NULL;
+	size_t n = 0;
+
+	*status = PGCONN_EOTHER;
+	strlcpy(err, "out of memory", errlen);
+	if ((opts = PQconninfo(conn)) == NULL)
+		return NULL;
+	for (o = opts; o->keyword != NULL; o++)
+		n++;
+	kw = calloc(n + 1, sizeof(*kw));
+	val = calloc(n + 1, sizeof(*val));
+	if (kw != NULL && val != NULL) {
+		/* The settings as resolved: dbname is a plain name now, and
+		 * nothing is expanded again. */
+		n = 0;
+		for (o = opts; o->keyword != NULL; o++) {
+			if (strcmp(o->keyword, "dbname") == 0 && dbname != NULL) {
+				kw[n] = o->keyword;
+				val[n++] = dbname;
+			} else if (o->val != NULL && *o->val != '\0') {
+				kw[n] = o->keyword;
+				val[n++] = o->val;
+			}
+		}
+		c = PQconnectdbParams(kw, val, 0);
+		if (c != NULL && PQstatus(c) != CONNECTION_OK) {
+			*status = classify(c, PQerrorMessage(c));
+			pgconn_oneline(PQerrorMessage(c), err, errlen);
+			PQfinish(c);
+			c = NULL;
+		} else if (c != NULL)
+			*status = PGCONN_OK;
+	}
+	free(kw);
+	free(val);
+	PQconninfoFree(opts);
+	return c;
 }
 
 int
@@ -283,6 +347,7 @@ pgconn_exit_code(enum pgconn_status st)
 	case PGCONN_EUNAVAILABLE:	return EX_UNAVAILABLE;
 	case PGCONN_EAUTH:		return EX_NOPERM;
 	case PGCONN_ENODB:		return EX_NOINPUT;
+	case PGCONN_EREFUSED:		return EX_UNAVAILABLE;
 	case PGCONN_EOTHER:		break;
 	}
 	return 1;

@@ -46,6 +46,7 @@ enum pgconn_status {
 	PGCONN_EUNAVAILABLE,	/* server down or unreachable (EX_UNAVAILABLE) */
 	PGCONN_EAUTH,		/* bad password, role or privilege (EX_NOPERM) */
 	PGCONN_ENODB,		/* database does not exist (EX_NOINPUT) */
+	PGCONN_EREFUSED,	/* database does not allow connections (EX_UNAVAILABLE) */
 	PGCONN_EOTHER		/* anything else (1) */
 };
 
@@ -58,10 +59,6 @@ struct pgconn_params;
 struct pgconn_params *pgconn_params_new(const struct pgconn_opts *, char *err, size_t errlen);
 void pgconn_params_free(struct pgconn_params *);
 
-/* The dbname the settings name before connecting, or NULL if libpq will
- * choose its default; a conninfo/URI operand is returned as given. */
-const char *pgconn_params_dbname(const struct pgconn_params *);
-
 /* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
  * "postgres" for the maintenance connection cr-restore --clean needs.
  * When the server asks for a password none of the settings gives and a
@@ -70,6 +67,22 @@ const char *pgconn_params_dbname(const struct pgconn_params *);
  * (verbatim, joined onto one line) to err. */
 PGconn *pgconn_open(const struct pgconn_params *, const char *dbname_override,
     enum pgconn_status *status, char *err, size_t errlen);
+
+/* Like pgconn_open with no override, and whether it connects or not, the
+ * database name libpq resolved from every source of settings (-d, URI,
+ * conninfo, service file, PGDATABASE, the user name) into dbname: what
+ * PQdb() reports.  dbname is "" when the settings could not be resolved. */
+PGconn *pgconn_open_resolved(const struct pgconn_params *, char *dbname, size_t dblen,
+    enum pgconn_status *status, char *err, size_t errlen);
+
+/* The database a live connection is to, as libpq resolved it. */
+const char *pgconn_dbname(PGconn *conn);
+
+/* Another connection with all of conn's settings (a password typed on the
+ * terminal too) but to database dbname (NULL: the same database).  On
+ * failure as pgconn_open. */
+PGconn *pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
+    char *err, size_t errlen);
 
 /* sysexits code for a status. */
 int pgconn_exit_code(enum pgconn_status);

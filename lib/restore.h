@@ -1,8 +1,8 @@
 /* restore: execute a SQL script (a pg_dump plain dump) into a PostgreSQL
  * connection statement by statement, as psql -v ON_ERROR_STOP=1 would but
- * refusing psql meta-commands, and prove the rows the COPY blocks carried
- * against count(*) afterwards.  Also the server-side steps of the atomic
- * replace (scratch database, swap).  Nothing prints: errors are returned. */
+ * refusing psql meta-commands and statements beyond the target, and prove
+ * the rows the COPY blocks carried (lib/rowproof).  The replace of --clean
+ * is lib/replace.  Nothing prints: errors are returned. */
 #ifndef CR_RESTORE_H
 #define CR_RESTORE_H
 
@@ -38,6 +38,7 @@ struct restore_opts {
 	const char *const *extensions;		/* CREATE EXTENSION IF NOT EXISTS first */
 	size_t		 nextensions;
 	const char	*dbname;	/* the target's name: \connect to it is a no-op */
+	const char	*role;		/* SET ROLE after the extensions, or NULL */
 	volatile sig_atomic_t *interrupted;	/* checked between statements */
 	/* Server notices (may be NULL: dropped), with the input line. */
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
@@ -60,35 +61,5 @@ enum restore_status restore_run(PGconn *conn, const struct restore_opts *,
  * as bad input is found before anything runs.  Needs a rereadable input. */
 enum restore_status restore_scan(sqlsplit_read_fn readfn, void *arg,
     const char *dbname, struct restore_stats *, char *err, size_t errlen);
-
-/* The atomic replace, on a maintenance connection to another database. */
-
-/* A name for the scratch database: "<target>_cr_restore_<pid>", the target
- * part shortened (at a character boundary) to fit NAMEDATALEN-1 bytes. */
-void restore_scratch_name(const char *target, long pid, char *out, size_t outlen);
-
-/* Whether database name exists: 1, 0, or -1 with err set. */
-int restore_db_exists(PGconn *maint, const char *name, char *err, size_t errlen);
-
-/* The first scratch database an interrupted earlier run left for target,
- * into out; returns how many there are, or -1. */
-int restore_scratch_leftover(PGconn *maint, const char *target, char *out,
-    size_t outlen);
-
-/* CREATE DATABASE scratch from template0 with the encoding and locale of
- * target when it exists, and with its owner when keep_owner (the scratch
- * database is to replace it). */
-enum restore_status restore_scratch_create(PGconn *maint, const char *scratch,
-    const char *target, int keep_owner, char *err, size_t errlen);
-
-/* DROP DATABASE IF EXISTS scratch (ending its sessions). */
-enum restore_status restore_scratch_drop(PGconn *maint, const char *scratch,
-    char *err, size_t errlen);
-
-/* Put scratch in the place of target: block new connections to target, end
- * its sessions (*ended gets how many), drop it, rename scratch.  When target
- * cannot be dropped it is left as it was (connections allowed again). */
-enum restore_status restore_swap(PGconn *maint, const char *scratch,
-    const char *target, int *ended, char *err, size_t errlen);
 
 #endif

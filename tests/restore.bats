@@ -3,6 +3,8 @@
 # meta-commands, the atomic --clean replace, the production guard, the
 # confirmation, the row-count proof, interrupts.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file() {
@@ -437,7 +439,8 @@ assert_old_db() {
 	done
 	run cr-restore --clean --yes -U app_owner -d owned "$BATS_TEST_TMPDIR/noowner.sql"
 	assert_status 1
-	assert_output_contains "dropping the old database (it is left as it was)"
+	assert_output_contains 'swapping in the restored database: ERROR:  database "owned" is being accessed by other users'
+	assert_output_contains '"owned" is as it was'
 	assert_equal "$(q "SELECT datallowconn FROM pg_database WHERE datname = 'owned'")" t
 	assert_equal "$(scratch_dbs)" 0
 	assert_equal "$(counts owned)" "$(counts awkward)"
@@ -516,6 +519,34 @@ assert_old_db() {
 	q 'DROP DATABASE leftover_cr_restore_999999' >/dev/null
 	run cr-restore --clean --yes -d template1 "$BATS_FILE_TMPDIR/awkward.sql"
 	assert_status 64
+}
+
+@test "cr-restore: --help, -? and --version on stdout; usage errors on stderr (64)" {
+	run --separate-stderr cr-restore --help
+	assert_status 0
+	assert_output_contains "usage: cr-restore "
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-restore '-?'
+	assert_status 0
+	assert_output_contains "--role role"
+	assert_equal "$stderr" ""
+	run --separate-stderr cr-restore --version
+	assert_status 0
+	assert_equal "$output" "cr-restore $(awk '$1 == "VERSION" { print $3 }' "$CR_REPO/Makefile")"
+	run --separate-stderr cr-restore --no-such-option
+	assert_status 64
+	assert_equal "$output" ""
+	output=$stderr assert_output_contains "usage: cr-restore "
+	run --separate-stderr cr-restore --keep-old -d x
+	assert_status 64
+	output=$stderr assert_output_contains "usage: cr-restore "
+}
+
+@test "cr-restore -v: the summary gives the size in IEC units" {
+	mkdb iec
+	run cr-restore -v -d iec "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_output_contains " KiB), "
 }
 
 @test "cr-restore: usage and input errors" {
