@@ -9,18 +9,12 @@ umask 077
 prog=cr-backup
 version=@VERSION@
 
-# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
-usage() {
-	local rc=${1:-64}
-	{
-	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]"
-	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]"
-	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]"
-	echo "       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]"
-	echo "       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
-	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
-	exit "$rc"
-}
+# The synopsis usage() prints (cmd/wrapper.bash).
+synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
+       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
+       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]
+       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
+       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
 # Exit codes (sysexits.h).
 EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
@@ -34,12 +28,9 @@ quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 ma
 notify='' copy_to='' encrypt_to='' env_file='' conn_given=0
 conn_args=() keep_args=() status_args=() status_mode=0
 
-need_arg() {
-	if [ $# -lt 2 ] || [ -z "$2" ]; then
-		echo "$prog: option $1 needs a value" >&2
-		usage
-	fi
-}
+# The code both wrappers share (the build puts its text here).
+# shellcheck source=cmd/wrapper.bash
+. "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
 # The retention options are cr-rotate's own, whatever they are: asked, not
 # copied, so the two cannot drift apart.
@@ -47,22 +38,7 @@ keep_opts=$(cr-rotate --list-options) ||
 	{ echo "$prog: cr-rotate --list-options failed; is cr-rotate installed?" >&2; exit 69; }
 keep_opts=" $(printf '%s' "$keep_opts" | tr '\n' ' ') "
 
-# As the C tools take them: --opt=value for an option with a value, and
-# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
-valued=" --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts "
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--)	args+=("$@"); break ;;
-	--*=*)	case $valued in
-		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
-		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
-		esac ;;
-	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
-	*)	args+=("$1") ;;
-	esac
-	shift
-done
+split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -111,28 +87,10 @@ fi
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 
 
-# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
-# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
-# PGSERVICE naming a database), as cr-restore-dev does.
-[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
-if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
-	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
-	env_file=./.env
-fi
-if [ -n "$env_file" ]; then
-	[ -r "$env_file" ] || { echo "$prog: $env_file: cannot read the env file" >&2; exit 64; }
-	conn_args=(--env-file "$env_file" "${conn_args[@]}")
-fi
+find_env_file
+read_env_file CR_BACKUP_DIR
 # App settings: the option, else the environment, else the env file.
-[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
-if [ -z "$dir" ] && [ -n "$env_file" ]; then
-	# The env file read by the C tools' reader (lib/dotenv behind
-	# cr-rotate --env-get): KEY=VALUE records, NUL-terminated.
-	while IFS= read -r -d '' kv; do
-		case $kv in CR_BACKUP_DIR=*) dir=${kv#*=} ;; esac
-	done < <(cr-rotate --env-get "$env_file" CR_BACKUP_DIR)
-	wait $! || exit
-fi
+[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-${envf[CR_BACKUP_DIR]:-}}
 
 # --status [DIR]: are the backups healthy?  cr-verify --status says, per
 # kind: the newest, its age and size, whether it and its manifest verify,
@@ -168,33 +126,6 @@ finish() {
 }
 trap finish EXIT
 trap 'message="interrupted"; exit 130' INT TERM HUP
-
-# json_strings JSON KEY: the strings of the first "KEY":[...] array in one
-# line of a tool's JSON (a manifest), unescaped and joined with "; ".  A '"'
-# inside a JSON string is always escaped, so [{,]"KEY": is a key.
-json_strings() {
-	local re='[{,]"'"$2"'":\[(("([^"\\]|\\.)*",?)*)\]' one='^"(([^"\\]|\\.)*)",?'
-	local list s out='' sep=''
-	[[ $1 =~ $re ]] || return 1
-	list=${BASH_REMATCH[1]}
-	while [[ $list =~ $one ]]; do
-		s=${BASH_REMATCH[1]}
-		list=${list:${#BASH_REMATCH[0]}}
-		out+=$sep
-		sep="; "
-		while [[ $s == *\\* ]]; do
-			out+=${s%%\\*}
-			s=${s#*\\}
-			case ${s:0:1} in
-			[\"\\/]) out+=${s:0:1} ;;
-			*)	out+=\\${s:0:1} ;;	# \u00XX: a control byte, left visible
-			esac
-			s=${s:1}
-		done
-		out+=$s
-	done
-	printf '%s' "$out"
-}
 
 die() {	# die CODE MESSAGE
 	message=$2

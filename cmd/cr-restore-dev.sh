@@ -9,45 +9,21 @@ umask 077
 prog=cr-restore-dev
 version=@VERSION@
 
-# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
-usage() {
-	local rc=${1:-64}
-	{
-	echo "usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]"
-	echo "       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]"
-	echo "       [--dir DIR] FILE|-|latest|LABEL"
-	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
-	exit "$rc"
-}
+# The synopsis usage() prints (cmd/wrapper.bash).
+synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
+       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]
+       [--dir DIR] FILE|-|latest|LABEL"
 
 EX_DATAERR=65 EX_NOINPUT=66
 
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' conn_given=0 dir='' dev_command=''
 conn_args=() ext_args=() extensions=()
 
-need_arg() {
-	if [ $# -lt 2 ] || [ -z "$2" ]; then
-		echo "$prog: option $1 needs a value" >&2
-		usage
-	fi
-}
+# The code both wrappers share (the build puts its text here).
+# shellcheck source=cmd/wrapper.bash
+. "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-# As the C tools take them: --opt=value for an option with a value, and
-# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
-valued=" --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command "
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--)	args+=("$@"); break ;;
-	--*=*)	case $valued in
-		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
-		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
-		esac ;;
-	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
-	*)	args+=("$1") ;;
-	esac
-	shift
-done
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -73,54 +49,11 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$source" ] || usage
 
-
 die() { echo "$prog: $2" >&2; exit "$1"; }
 
-# json_value JSON KEY: the first "KEY" field of a tool's one-line --json
-# output, a string unescaped.  Top-level fields come before nested arrays,
-# and a '"' inside a JSON string is always escaped, so [{,]"KEY": is a key.
-json_value() {
-	local re='[{,]"'"$2"'":("(([^"\\]|\\.)*)"|[^],}]*)' s out=''
-	[[ $1 =~ $re ]] || return 1
-	case ${BASH_REMATCH[1]} in
-	\"*)	s=${BASH_REMATCH[2]} ;;
-	null)	return 0 ;;
-	*)	printf '%s' "${BASH_REMATCH[1]}"; return 0 ;;
-	esac
-	while [[ $s == *\\* ]]; do
-		out+=${s%%\\*}
-		s=${s#*\\}
-		case ${s:0:1} in
-		[\"\\/]) out+=${s:0:1} ;;
-		*)	out+=\\${s:0:1} ;;	# \u00XX: a control byte, left visible
-		esac
-		s=${s:1}
-	done
-	printf '%s' "$out$s"
-}
 
-# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
-# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
-# PGSERVICE naming a database), as cr-backup does.
-[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
-if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
-	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
-	env_file=./.env
-fi
-if [ -n "$env_file" ]; then
-	[ -r "$env_file" ] || die 64 "$env_file: cannot read the env file"
-	conn_args=(--env-file "$env_file" "${conn_args[@]}")
-fi
-# The app settings the env file gives, read by the C tools' reader (lib/dotenv
-# behind cr-rotate --env-get): KEY=VALUE records, NUL-terminated.
-declare -A envf=()
-if [ -n "$env_file" ]; then
-	while IFS= read -r -d '' kv; do
-		envf[${kv%%=*}]=${kv#*=}
-	done < <(cr-rotate --env-get "$env_file" CR_BACKUP_DIR CR_MIGRATIONS_DIR \
-		CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND)
-	wait $! || exit
-fi
+find_env_file
+read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND
 # App settings: the option, else the environment, else the env file.
 [ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
 [ -n "$migrations" ] || migrations=${envf[CR_MIGRATIONS_DIR]:-}

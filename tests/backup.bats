@@ -524,3 +524,13 @@ fake_gpg() {	# fake_gpg EXIT
 	run ls "$d"
 	[[ $output == *db_backup_*.sql.gz* ]]
 }
+
+@test "the built wrappers are one file each: the shared code is in them, not sourced at run time" {
+	mkdir "$BATS_TEST_TMPDIR/alone"
+	cp "$CR_BIN/cr-backup" "$CR_BIN/cr-restore-dev" "$BATS_TEST_TMPDIR/alone/"
+	run --separate-stderr "$BATS_TEST_TMPDIR/alone/cr-backup" -q --env-file="$ENVF" --dir="$DIR"
+	assert_status 0
+	run --separate-stderr "$BATS_TEST_TMPDIR/alone/cr-restore-dev" --bogus=1 x
+	assert_status 64
+	assert_equal "$stderr" "$(printf 'cr-restore-dev: option --bogus takes no value\n%s' "$("$CR_BIN/cr-restore-dev" --help)")"
+}
