@@ -2,6 +2,7 @@
  * baseline search and the atomic write. */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,26 +45,14 @@ expect(struct json *j, char c)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A string: decoded into a new buffer (*out, may be NULL to skip). */
 static int
 parse_string(struct json *j, char **out)
 {
 	const char *start;
-	char *buf = NULL, *w;
+	char *buf = NULL, *w, hex[5];
 	unsigned cp;
-	int i, h;
+	int i;
 
 	if (expect(j, '"') == -1)
 		return -1;
@@ -95,15 +84,17 @@ parse_string(struct json *j, char **out)
 			case 'b': *w++ = '\b'; break;
 			case 'f': *w++ = '\f'; break;
 			case 'u':
-				for (cp = 0, i = 1; i <= 4; i++) {
+				for (i = 1; i <= 4; i++) {
 					if (start + i >= j->p ||
-					    (h = hexval(start[i])) < 0) {
+					    !isxdigit((unsigned char)start[i])) {
 						free(buf);
 						j->error = "bad \\u escape";
 						return -1;
 					}
-					cp = cp << 4 | (unsigned)h;
+					hex[i - 1] = start[i];
 				}
+				hex[4] = '\0';
+				cp = (unsigned)strtoul(hex, NULL, 16);
 				start += 4;
 				/* cr writes \u only below 0x80 */
 				if (cp < 0x80)
