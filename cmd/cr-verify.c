@@ -749,6 +749,19 @@ compare_line(const struct manifest_delta *d, void *arg)
 		printf(": %" PRIu64 " rows\n", d->in_old ? d->old_rows : d->new_rows);
 }
 
+/* What load_side gave: a manifest, or, borrowed from a scan of the backup
+ * itself, its tables and schema hash. */
+static void
+free_side(struct manifest *m, int borrowed, struct dumpscan *scan)
+{
+	if (borrowed) {
+		free(m->tables);
+		free(m->schema_sha256);
+	} else
+		manifest_free(m);
+	dumpscan_free(scan);
+}
+
 static int
 compare(const char *old_path, const char *new_path, int max_shrink)
 {
@@ -764,12 +777,7 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 		return code;
 	}
 	if ((code = load_side(new_path, &new, &new_b, &new_scan)) != 0) {
-		if (old_b) {
-			free(old.tables);
-			free(old.schema_sha256);
-		} else
-			manifest_free(&old);
-		dumpscan_free(old_scan);
+		free_side(&old, old_b, old_scan);
 		dumpscan_free(new_scan);
 		return code;
 	}
@@ -823,18 +831,8 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 	}
 	free(alarms);
 	code = nalarms > 0 ? EXIT_SUSPECT : 0;
-	if (old_b) {
-		free(old.tables);
-		free(old.schema_sha256);
-	} else
-		manifest_free(&old);
-	if (new_b) {
-		free(new.tables);
-		free(new.schema_sha256);
-	} else
-		manifest_free(&new);
-	dumpscan_free(old_scan);
-	dumpscan_free(new_scan);
+	free_side(&old, old_b, old_scan);
+	free_side(&new, new_b, new_scan);
 	return code;
 }
 
