@@ -1,5 +1,8 @@
 /* cr-rotate: name the backups a retention policy lets go (stdin or a
- * directory), and with --delete remove them from the directory. */
+ * directory), and with --delete remove them from the directory.  For the
+ * wrappers, also: a new backup's name (--make-name), the backup a name means
+ * (--resolve), the retention options (--list-options), an env file's keys
+ * (--env-get). */
 #include <sys/stat.h>
 
 #include <dirent.h>
