@@ -91,6 +91,21 @@ json_field(FILE *fp, const char *key, const char *value, int comma)
 		json_string(fp, value);
 }
 
+/* ,"key":["s",...] */
+static void
+json_array(FILE *fp, const char *key, char *const *v, size_t n)
+{
+	size_t i;
+
+	fprintf(fp, ",\"%s\":[", key);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			putc(',', fp);
+		json_string(fp, v[i]);
+	}
+	putc(']', fp);
+}
+
 static double
 ratio(const struct result *r, const struct dumpscan_info *in)
 {
@@ -154,13 +169,7 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	if (x != NULL) {
 		json_field(fp, "name", x->name, 1);
 		fprintf(fp, ",\"healthy\":%s", x->nalarms == 0 ? "true" : "false");
-		fprintf(fp, ",\"alarms\":[");
-		for (i = 0; i < x->nalarms; i++) {
-			if (i > 0)
-				putc(',', fp);
-			json_string(fp, x->alarms[i]);
-		}
-		fprintf(fp, "]");
+		json_array(fp, "alarms", x->alarms, x->nalarms);
 		json_field(fp, "baseline", x->baseline, 1);
 		json_field(fp, "sha256", x->sha256, 1);
 		fprintf(fp, ",\"file_bytes\":%" PRIu64, x->file_bytes);
@@ -811,13 +820,8 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 		printf(",\"schema_changed\":%s", old.schema_sha256 != NULL &&
 		    new.schema_sha256 != NULL ? (strcmp(old.schema_sha256,
 		    new.schema_sha256) != 0 ? "true" : "false") : "null");
-		printf(",\"shrunk\":[");
-		for (i = 0; i < nalarms; i++) {
-			if (i > 0)
-				putchar(',');
-			json_string(stdout, alarms[i]);
-		}
-		printf("]}\n");
+		json_array(stdout, "shrunk", alarms, nalarms);
+		printf("}\n");
 	} else {
 		printf("  tables:       %d added, %d removed, %d changed\n", c.added,
 		    c.removed, c.changed);
@@ -1020,13 +1024,8 @@ status(const char *dir, const char *max_age, size_t ntrend)
 		json_field(stdout, "dir", dir, 0);
 		printf(",\"healthy\":%s,\"exit\":%d", code == 0 ? "true" : "false", code);
 		json_field(stdout, "max_age", max_age, 1);
-		printf(",\"problems\":[");
-		for (i = 0; i < nproblems; i++) {
-			if (i > 0)
-				putchar(',');
-			json_string(stdout, problems[i]);
-		}
-		printf("],\"kinds\":[");
+		json_array(stdout, "problems", problems, nproblems);
+		printf(",\"kinds\":[");
 	} else
 		printf("%s: %s\n", dir, code == 0 ? "healthy" : "UNHEALTHY");
 	for (kind = 0, i = 0; kind < BACKUPNAME_NKINDS; kind++) {
