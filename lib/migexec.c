@@ -20,7 +20,7 @@
 
 struct source {
 	int			 fd;
-	struct migrate_sha256	 sha;
+	struct sha256		 sha;
 };
 
 static ssize_t
@@ -30,7 +30,7 @@ source_read(void *arg, void *buf, size_t len)
 	ssize_t got;
 
 	if ((got = read(src->fd, buf, len)) > 0)
-		migrate_sha256_update(&src->sha, buf, (size_t)got);
+		sha256_update(&src->sha, buf, (size_t)got);
 	return got;
 }
 
@@ -48,7 +48,7 @@ open_source(const struct migration *m, struct source *src, struct sqlsplit **spl
 		strlcpy(f->message, strerror(errno), sizeof(f->message));
 		return MIGEXEC_ENOINPUT;
 	}
-	migrate_sha256_init(&src->sha);
+	sha256_init(&src->sha);
 	if ((*split = sqlsplit_new(source_read, src)) == NULL) {
 		close(src->fd);
 		strlcpy(f->message, "out of memory", sizeof(f->message));
@@ -244,7 +244,7 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 	sqlexec_copy_abort(&copy, "cr-migrate: migration stopped");
 	f->committed = rc != MIGEXEC_OK && m->no_transaction && executed > 0;
 	if (rc == MIGEXEC_OK)
-		migrate_sha256_hex(&src.sha, checksum);
+		sha256_final_hex(&src.sha, checksum);
 	sqlsplit_free(split);
 	close(src.fd);
 	return rc;
