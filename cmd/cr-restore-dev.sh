@@ -12,18 +12,19 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]
-       [--dir DIR] FILE|-|latest|LABEL"
+       [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] FILE|-|latest|LABEL"
 
 EX_DATAERR=65 EX_NOINPUT=66
 
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' conn_given=0 dir='' dev_command=''
-conn_args=() ext_args=() extensions=()
+role=''
+conn_args=() ext_args=() extensions=() pass_args=()
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -36,6 +37,9 @@ while [ $# -gt 0 ]; do
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
 	--dev-command)	need_arg "$@"; dev_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
+	--role)		need_arg "$@"; role=$2; shift ;;
+	-j|-t|--jobs|--table)
+			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
@@ -114,6 +118,25 @@ case $? in
 esac
 echo "$prog: env file ${env_file:-(none)}, database ${database:-(unknown)}" >&2
 
+# The objects belong to the app, not to whoever runs the restore: when the
+# connection's role differs from the one the env file alone connects as
+# (a developer restoring with -U postgres, say), the restore runs as the
+# env file's role (cr-restore --role).  Both come from connection facts.
+if [ -z "$role" ] && [ -n "$env_file" ] && [ -n "$database" ]; then
+	conn_user='' app_user=''
+	while IFS= read -r line; do
+		case $line in user=*) conn_user=${line#user=}; break ;; esac
+	done <<<"$facts"
+	app_facts=$(cr-dump --connection-facts --env-file "$env_file" -d "$database" 2>/dev/null) &&
+	while IFS= read -r line; do
+		case $line in user=*) app_user=${line#user=}; break ;; esac
+	done <<<"$app_facts"
+	if [ -n "$app_user" ] && [ -n "$conn_user" ] && [ "$app_user" != "$conn_user" ]; then
+		role=$app_user
+		echo "$prog: connected as $conn_user; restoring as the env file's role $role (--role)" >&2
+	fi
+fi
+
 echo "Restore Production Database to Dev"
 echo "======================================================================"
 echo "Backup File: $label"
@@ -149,7 +172,8 @@ fi
 # 4-5. Confirmation (cr-restore asks on the terminal unless --yes), then
 #      the atomic replace with extensions enabled before the data.
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
-restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}")
+restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
+[ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 cr-restore -v "${restore_args[@]}" <"$file" || {
 	rc=$?

@@ -203,3 +203,26 @@ setup() {
 	[[ $output == *"1. Verify data: npm start"* ]]
 	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 0
 }
+
+@test "cr-restore-dev connected as another role restores as the env file's role, so the app owns its tables" {
+	q "DROP ROLE IF EXISTS devapp; CREATE ROLE devapp LOGIN" >/dev/null
+	q "ALTER DATABASE app_dev OWNER TO devapp" >/dev/null
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=devapp\n' \
+		"$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/app.env"
+	run cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" -U cr --no-migrate \
+		"$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_output_contains "restoring as the env file's role devapp"
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'users'" app_dev)" devapp
+	assert_equal "$(q "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_dev'" app_dev)" devapp
+	run psql -X -q -A -t -v ON_ERROR_STOP=1 -U devapp -d app_dev -c "INSERT INTO users (email, pw) VALUES ('new', 'x'); SELECT count(*) FROM users"
+	assert_status 0
+	assert_equal "$output" 301
+}
+
+@test "cr-restore-dev passes -t and -j to cr-restore: one table from a full backup" {
+	run cr-restore-dev --yes --env-file "$ENVF" --no-migrate -j 2 -t users "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(q "SELECT to_regclass('crearis_config') IS NULL" app_dev)" t
+}
