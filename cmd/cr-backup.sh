@@ -234,7 +234,26 @@ case $rc in
 *)	die "$rc" "cr-verify failed (exit $rc); no backup written, older backups untouched" ;;
 esac
 sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
-if [ "$force" -eq 1 ]; then
+if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
+	# --force asked to replace a backup, but a suspicious one never
+	# replaces anything: the old file and its manifest stay as they were,
+	# and the new one is kept beside them under a name that no cr tool
+	# takes for a backup (not restored as "latest", not the baseline,
+	# never removed by rotation).
+	beside=$name.suspect-$(date -u +%Y%m%d_%H%M%S)
+	ln -- "$tmp" "$dir/$beside" 2>/dev/null ||
+		die $EX_CANTCREAT "the new backup is suspicious ($suspect) and cannot be kept as $dir/$beside; $file is untouched"
+	rm -f -- "$tmp"
+	tmp=
+	mv -fT -- "$mtmp" "$dir/$beside.json" ||
+		die $EX_CANTCREAT "cannot rename the manifest into $dir/$beside.json"
+	mtmp=
+	sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
+	file=$dir/$beside
+	size=$(stat -c %s -- "$file")
+	die $EX_SUSPECT "the new backup is suspicious: $suspect; it did not replace $dir/$name, which is kept as it was with its manifest; the new one is kept for inspection as $file (not rotated or copied)"
+fi
+if [ "$force" -eq 1 ] && [ -z "$suspect" ]; then
 	# -T: if a directory took the name meanwhile, fail rather than move
 	# the backup into it.
 	mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"

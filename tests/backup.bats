@@ -534,3 +534,37 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 64
 	assert_equal "$stderr" "$(printf 'cr-restore-dev: option --bogus takes no value\n%s' "$("$CR_BIN/cr-restore-dev" --help)")"
 }
+
+@test "cr-backup --force never replaces a good backup with a suspicious one: kept beside it, the old file and manifest untouched, exit 3" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_dep
+	f=$DIR/db_backup_pre_dep.sql.gz
+	cp "$f" "$BATS_TEST_TMPDIR/old"
+	cp "$f.json" "$BATS_TEST_TMPDIR/old.json"
+	run --separate-stderr cr-backup -q -d postgres --dir "$DIR" --name pre_dep --force
+	assert_status 3
+	cmp "$f" "$BATS_TEST_TMPDIR/old"
+	cmp "$f.json" "$BATS_TEST_TMPDIR/old.json"
+	run ls "$DIR"
+	[[ $output =~ ^db_backup_pre_dep\.sql\.gz$'\n'db_backup_pre_dep\.sql\.gz\.json$'\n'(db_backup_pre_dep\.sql\.gz\.suspect-[0-9]{8}_[0-9]{6})$'\n'db_backup_pre_dep\.sql\.gz\.suspect-[0-9]{8}_[0-9]{6}\.json$ ]]
+	s=${BASH_REMATCH[1]}
+	[[ $stderr == *"it did not replace $f, which is kept as it was with its manifest; the new one is kept for inspection as $DIR/$s"* ]]
+	grep -q '"healthy":false' "$DIR/$s.json"
+	cr-verify -q "$DIR/$s"
+	# no tool takes the suspicious file for a backup
+	run cr-rotate --resolve pre_dep "$DIR"
+	assert_equal "$output" "$f"
+	run --separate-stderr cr-rotate -v --delete --keep-last 0 "$DIR"
+	assert_status 0
+	[ -f "$DIR/$s" ]
+	[[ $stderr == *"keep $s: not a backup name, always kept"* ]]
+}
+
+@test "cr-backup: a suspicious backup ends the run before rotation, so no good backup goes" {
+	for d in 9 8 7 6 5 4 3 2 1; do
+		echo x >"$DIR/db_backup_$(date -u -d "$d days ago" +%Y%m%d)_020000.sql.gz"
+	done
+	run --separate-stderr cr-backup -q -d postgres --dir "$DIR"
+	assert_status 3
+	[[ $stderr == *"not rotated or copied"* ]]
+	assert_equal "$(backups | wc -l)" 10
+}
