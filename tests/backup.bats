@@ -260,7 +260,7 @@ fake_gpg() {	# fake_gpg EXIT
 	q "DROP ROLE IF EXISTS nocreate; CREATE ROLE nocreate LOGIN; GRANT pg_read_all_data TO nocreate" >/dev/null
 	run cr-backup -q --env-file "$ENVF" -U nocreate --dir "$DIR" --test-restore
 	assert_status 77
-	assert_output_contains "the backup $(backups) itself verified and is kept"
+	assert_output_contains "the backup $(backups) itself verified and is kept; no off-site copy was asked for, rotation ran"
 	run cr-verify -q "$DIR/$(backups)"
 	assert_status 0
 }
@@ -567,4 +567,25 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 3
 	[[ $stderr == *"not rotated or copied"* ]]
 	assert_equal "$(backups | wc -l)" 10
+}
+
+@test "cr-backup --test-restore: a backup that does not restore exits 3, its manifest says so, and it never replaces one with --force" {
+	mkdb trfail
+	q "CREATE TABLE t (x int CHECK (current_database() = 'trfail')); INSERT INTO t VALUES (1)" trfail >/dev/null
+	sed 's|/shop?|/trfail?|' "$ENVF" >"$BATS_TEST_TMPDIR/trfail.env"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --test-restore
+	assert_status 3
+	[[ $stderr == *"the new backup is suspicious: test restore failed (cr-restore exit "* ]]
+	f=$(backups)
+	grep -q '"healthy":false,"alarms":\["test restore failed (cr-restore exit [0-9]*)"\]' "$DIR/$f.json"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 3
+	[[ $stderr == *"the newest daily backup $f is suspicious"* ]]
+	# --force: the good named backup stays in place
+	cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --name pre
+	cp "$DIR/db_backup_pre.sql.gz.json" "$BATS_TEST_TMPDIR/old.json"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --name pre --force --test-restore
+	assert_status 3
+	cmp "$DIR/db_backup_pre.sql.gz.json" "$BATS_TEST_TMPDIR/old.json"
+	[[ $stderr == *"it did not replace $DIR/db_backup_pre.sql.gz"* ]]
 }
