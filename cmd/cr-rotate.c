@@ -60,22 +60,30 @@ usage(int status)
 }
 
 /* --resolve: the newest backup in dir that name means ("latest", a kind, a
- * label), as a path on stdout; how it was chosen on stderr. */
+ * label), as a path on stdout; a suspicious one passed over on stderr. */
 static int
 resolve(const char *name, const char *dir)
 {
 	struct backupdir_entry *entries;
 	size_t n;
-	long i;
+	long i, skipped;
 
 	if (backupdir_list(dir, &entries, &n) == -1)
 		err(EX_NOINPUT, "%s", dir);
-	if ((i = backupdir_resolve(entries, n, name)) < 0) {
+	i = backupdir_resolve(dir, entries, n, name, &skipped);
+	if (i < 0 && skipped >= 0)
+		errx(EX_NOINPUT, "%s: every backup \"%s\" means is suspicious "
+		    "(its manifest says not healthy), the newest %s; name it "
+		    "exactly to restore it", dir, name, entries[skipped].name);
+	if (i < 0) {
 		backupdir_free(entries, n);
 		errx(EX_NOINPUT, "%s: no backup named \"%s\" (try latest, a "
 		    "kind such as daily or pre_deployment, or a label)", dir,
 		    name);
 	}
+	if (skipped >= 0)
+		warnx("skipped %s: its manifest says it is not healthy",
+		    entries[skipped].name);
 	printf("%s/%s\n", dir, entries[i].name);
 	backupdir_free(entries, n);
 	if (fflush(stdout) == EOF || ferror(stdout))
@@ -387,6 +395,19 @@ remove_entry(int dirfd, const char *path, const struct retention_entry *e,
 	return 0;
 }
 
+/* Whether a listed backup's manifest says it is healthy (never for one
+ * without a readable manifest). */
+static int
+entry_healthy(const struct retention_entry *e, void *arg)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s%s", (const char *)arg, e->name,
+	    MANIFEST_SUFFIX) >= (int)sizeof(path))
+		return 0;
+	return manifest_health(path) == 1;
+}
+
 /* NAME.json, the manifest cr-backup writes beside backup NAME, if it is a
  * regular file in the directory: it goes with its backup, never alone. */
 static int
@@ -555,6 +576,11 @@ main(int argc, char *argv[])
 
 	if (retention_decide(&policy, in.entries, in.n, now) != 0)
 		err(1, "retention_decide");
+	/* the manifests beside the files say which are healthy: the newest
+	 * healthy backup of each kind stays, whatever the policy */
+	if (path != NULL && retention_keep_healthy(in.entries, in.n,
+	    entry_healthy, (void *)path) != 0)
+		err(1, "retention_keep_healthy");
 	if (verbose)
 		report(&policy, &in, now);
 	if (retention_check_stale(&policy, in.entries, in.n, now, &stale)) {
