@@ -589,3 +589,49 @@ fake_gpg() {	# fake_gpg EXIT
 	cmp "$DIR/db_backup_pre.sql.gz.json" "$BATS_TEST_TMPDIR/old.json"
 	[[ $stderr == *"it did not replace $DIR/db_backup_pre.sql.gz"* ]]
 }
+
+@test "cr-backup: an unnamed backup whose rotation finds the weekly archives stopped exits 75; the backup is written, nothing removed" {
+	old=db_backup_weekly_archive_$(date -u -d '100 days ago' +%Y%m%d_%H%M%S).sql.gz
+	echo x >"$DIR/$old"
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 75
+	[[ $stderr == *"backups have stopped: the newest weekly_archive backup"* ]]
+	[[ $stderr == *"rotation failed (exit 75); the new backup db_backup_"*" is kept"* ]]
+	[ -f "$DIR/$old" ]
+	f=$(backups | grep -v weekly_archive)
+	cr-verify -q "$DIR/$f"
+}
+
+@test "cr-backup --encrypt-to without the encryptor installed exits 69 before anything is written" {
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	for t in /usr/bin/* /usr/local/bin/*; do
+		case ${t##*/} in gpg|gpg2) continue ;; esac
+		ln -sf "$t" "$BATS_TEST_TMPDIR/bin/"
+	done
+	PATH=$CR_BIN:$BATS_TEST_TMPDIR/bin run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--copy-to 'cat >/dev/null' --encrypt-to ops@example.com
+	assert_status 69
+	[[ $stderr == *"--encrypt-to needs gpg, which is not installed"* ]]
+	run ls -A "$DIR"
+	assert_equal "$output" ""
+}
+
+@test "cr-backup --status exits 3 when the newest backup is suspicious" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	sleep 1
+	run cr-backup -q -d postgres --dir "$DIR"
+	assert_status 3
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 3
+	[[ $output == "$DIR: UNHEALTHY"* ]]
+	[[ $stderr == *"is suspicious (see its manifest's alarms)"* ]]
+}
+
+@test "cr-backup: PGDATABASE alone counts as a setting given; ./.env is then not read" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	echo 'DATABASE_URL=postgresql:///no_such_db' >.env
+	PGDATABASE=postgres run --separate-stderr cr-backup --dir "$DIR" --allow-empty
+	assert_status 0
+	[[ $stderr == *"env file (none), database postgres"* ]]
+}
