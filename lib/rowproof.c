@@ -49,7 +49,7 @@ skip_word(const char *s, const char *word)
 	return s + n;
 }
 
-/* Can this statement, run after some tables were counted, change rows? */
+/* Can this statement, run after a table's first COPY, change rows? */
 static int
 changes_no_rows(const char *s)
 {
