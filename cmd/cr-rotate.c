@@ -327,13 +327,30 @@ report(const struct retention_policy *policy, const struct input *in,
 	size_t i;
 
 	struct backupname bn;
-	const char *name;
+	const char *name, *suspect;
 	size_t len, slen = strlen(MANIFEST_SUFFIX);
 	char stem[NAME_MAX + 1];
 
 	for (i = 0; i < in->n; i++) {
 		name = in->entries[i].name;
 		len = strlen(name);
+		/* what cr-backup --force kept beside a backup: say so, and
+		 * that it is for a person to remove */
+		if (!in->entries[i].is_backup &&
+		    (suspect = strstr(name, BACKUPNAME_SUSPECT)) != NULL &&
+		    (size_t)(suspect - name) < sizeof(stem)) {
+			memcpy(stem, name, (size_t)(suspect - name));
+			stem[suspect - name] = '\0';
+			if (backupname_parse(stem, &bn) == 0) {
+				fprintf(stderr, "keep %s: %s suspicious backup "
+				    "that cr-backup kept beside %s; never removed "
+				    "by rotation: inspect it, then remove it by "
+				    "hand\n", name, len > slen && strcmp(name +
+				    len - slen, MANIFEST_SUFFIX) == 0 ?
+				    "the manifest of a" : "a", stem);
+				continue;
+			}
+		}
 		/* a manifest follows its backup: say so rather than "not a
 		 * backup name" */
 		if (!in->entries[i].is_backup && len > slen && len - slen <

@@ -556,7 +556,8 @@ fake_gpg() {	# fake_gpg EXIT
 	run --separate-stderr cr-rotate -v --delete --keep-last 0 "$DIR"
 	assert_status 0
 	[ -f "$DIR/$s" ]
-	[[ $stderr == *"keep $s: not a backup name, always kept"* ]]
+	[[ $stderr == *"keep $s: a suspicious backup that cr-backup kept beside db_backup_pre_dep.sql.gz; never removed by rotation: inspect it, then remove it by hand"* ]]
+	[[ $stderr == *"keep $s.json: the manifest of a suspicious backup that cr-backup kept beside db_backup_pre_dep.sql.gz; never removed"* ]]
 }
 
 @test "cr-backup: a suspicious backup ends the run before rotation, so no good backup goes" {
