@@ -75,9 +75,13 @@ cron_field_ok() {
 		run systemd-analyze verify --man=no "$u/cr-backup@app.service" "$u/cr-backup@app.timer"
 		assert_status 0
 		# The same check fails on a unit with an error: it is not a no-op.
-		sed 's/^Type=oneshot/Type=oneshotx/' "$u/cr-backup@app.service" >"$u/broken@app.service"
+		# (A misspelt Type= is only a warning, exit 0; a missing program
+		# is an error, exit 1.)
+		sed "s|^ExecStart=$CR_BIN/cr-backup |ExecStart=$u/missing/cr-backup |" \
+			"$u/cr-backup@app.service" >"$u/broken@app.service"
 		run systemd-analyze verify --man=no "$u/broken@app.service"
-		assert_output_contains "oneshotx"
+		assert_status 1
+		assert_output_contains "Command $u/missing/cr-backup is not executable"
 		run systemd-analyze calendar '*-*-* 02:00:00'
 		assert_status 0
 	fi

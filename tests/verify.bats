@@ -120,6 +120,7 @@ flip() {
 	done
 	head -c $((size / 2)) "$f/good.sql" >"$d/t.sql"
 	run cr-verify "$d/t.sql"
+	assert_status 65
 	assert_output_contains "incomplete: no cr-dump trailer (input ends inside the COPY data of"
 }
 
@@ -225,8 +226,10 @@ flip() {
 		assert_status 65
 	done
 	run cr-verify "$f/custom.dump"
+	assert_status 65
 	assert_output_contains "a pg_dump custom-format archive, not a plain SQL dump"
 	run cr-verify "$d/text"
+	assert_status 65
 	assert_output_contains "not a plain pg_dump dump"
 	gzip -c "$d/text" >"$d/text.gz"
 	run cr-verify "$d/text.gz"
