@@ -431,11 +431,13 @@ flip() {
 	# cluster's OS user, in a directory that user may read but not write.
 	ro_top=$(mktemp -d "${TMPDIR:-/tmp}/cr-verify-ro.XXXXXX")
 	chmod 755 "$ro_top"
-	cp "$f/good.sql.gz" "$ro_top/good.sql.gz"
+	# the binary too: the checkout may be where that user cannot reach
+	cp "$CR_BIN/cr-verify" "$f/good.sql.gz" "$ro_top/"
+	chmod 755 "$ro_top/cr-verify"
 	chmod 644 "$ro_top/good.sql.gz"
 	mkdir "$ro_top/ro"
 	chmod 555 "$ro_top/ro"
-	run --separate-stderr as_pg_user "$CR_BIN/cr-verify" -q \
+	run --separate-stderr as_pg_user "$ro_top/cr-verify" -q \
 		--manifest "$ro_top/ro/m.json" "$ro_top/good.sql.gz"
 	assert_status 73
 	[[ $stderr == *"m.json: cannot create a temp file: Permission denied"* ]]
