@@ -67,7 +67,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	chmod +x "$BATS_TEST_TMPDIR/pg_dump"
 	sleep 1
 	CR_PG_DUMP=$BATS_TEST_TMPDIR/pg_dump run cr-backup -q --env-file "$ENVF" --dir "$DIR"
-	[ "$status" -ne 0 ]
+	assert_status 1
 	assert_output_contains "cr-dump failed"
 	assert_equal "$(backups)" "$old"
 	cmp "$DIR/$old" "$BATS_TEST_TMPDIR/old.copy"
