@@ -20,6 +20,7 @@
 
 #include <bsd/string.h>
 
+#include "cliopt.h"
 #include "dumpfmt.h"
 #include "dumprun.h"
 #include "io.h"
@@ -91,20 +92,13 @@ usage(void)
 static void
 bad_option(int ch, char *argv[])
 {
-	if (ch == '?' && optopt == '?') {
+	char msg[256];
+
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg))) {
 		print_usage(stdout);
 		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 	}
-	if (ch == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
-		warnx("option %s requires an argument", argv[optind - 1]);
-	else if (ch == ':')
-		warnx("option requires an argument -- '%c'", optopt);
-	else if (optopt == 0)
-		warnx("unrecognized option '%s'", argv[optind - 1]);
-	else if (optopt > CHAR_MAX || strchr(OPTSTRING, optopt) != NULL)
-		warnx("option '%s' takes no argument", argv[optind - 1]);
-	else
-		warnx("invalid option -- '%c'", optopt);
+	warnx("%s", msg);
 	usage();
 }
 

@@ -377,30 +377,6 @@ submit_if_full(struct gzout *g)
 	}
 }
 
-int
-gzout_write(struct gzout *g, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	struct job *j;
-	size_t n;
-
-	if (failed(g))
-		return -1;
-	while (len > 0) {
-		if ((j = block_with_room(g)) == NULL)
-			return -1;
-		n = GZOUT_BLOCK - j->inlen;
-		if (n > len)
-			n = len;
-		memcpy(j->in + j->inlen, p, n);
-		j->inlen += n;
-		p += n;
-		len -= n;
-		submit_if_full(g);
-	}
-	return 0;
-}
-
 ssize_t
 gzout_read_from(struct gzout *g, int fd)
 {
