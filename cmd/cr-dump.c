@@ -186,7 +186,7 @@ on_data(void *arg, const void *buf, size_t len)
 static void
 progress_line(struct dump *d, int final)
 {
-	double secs = dumprun_clock() - d->started;
+	double secs = io_clock() - d->started;
 	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
@@ -566,7 +566,7 @@ start(struct job *j, struct facts *f, struct dump *d)
 
 	d->tty = isatty(STDERR_FILENO);
 	d->progress = j->verbose || d->tty;
-	d->started = dumprun_clock();
+	d->started = io_clock();
 	run = dumprun_start(f->pg_dump, j->dargv, password, errbuf, sizeof(errbuf));
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
