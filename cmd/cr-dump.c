@@ -20,6 +20,7 @@
 
 #include <bsd/string.h>
 
+#include "cliopt.h"
 #include "dumpfmt.h"
 #include "dumprun.h"
 #include "io.h"
@@ -91,20 +92,13 @@ usage(void)
 static void
 bad_option(int ch, char *argv[])
 {
-	if (ch == '?' && optopt == '?') {
+	char msg[256];
+
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg))) {
 		print_usage(stdout);
 		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 	}
-	if (ch == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
-		warnx("option %s requires an argument", argv[optind - 1]);
-	else if (ch == ':')
-		warnx("option requires an argument -- '%c'", optopt);
-	else if (optopt == 0)
-		warnx("unrecognized option '%s'", argv[optind - 1]);
-	else if (optopt > CHAR_MAX || strchr(OPTSTRING, optopt) != NULL)
-		warnx("option '%s' takes no argument", argv[optind - 1]);
-	else
-		warnx("invalid option -- '%c'", optopt);
+	warnx("%s", msg);
 	usage();
 }
 
@@ -192,7 +186,7 @@ on_data(void *arg, const void *buf, size_t len)
 static void
 progress_line(struct dump *d, int final)
 {
-	double secs = dumprun_clock() - d->started;
+	double secs = io_clock() - d->started;
 	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
@@ -572,7 +566,7 @@ start(struct job *j, struct facts *f, struct dump *d)
 
 	d->tty = isatty(STDERR_FILENO);
 	d->progress = j->verbose || d->tty;
-	d->started = dumprun_clock();
+	d->started = io_clock();
 	run = dumprun_start(f->pg_dump, j->dargv, password, errbuf, sizeof(errbuf));
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));

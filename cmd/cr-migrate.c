@@ -15,6 +15,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "cliopt.h"
 #include "dotenv.h"
 #include "json.h"
 #include "migexec.h"
@@ -59,18 +60,11 @@ help(void)
 static _Noreturn void
 bad_option(int ch, char *argv[])
 {
-	if (ch == '?' && optopt == '?')
+	char msg[256];
+
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
 		help();
-	if (ch == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
-		warnx("option %s requires an argument", argv[optind - 1]);
-	else if (ch == ':')
-		warnx("option requires an argument -- '%c'", optopt);
-	else if (optopt == 0)
-		warnx("unrecognized option '%s'", argv[optind - 1]);
-	else if (optopt > CHAR_MAX || strchr(OPTSTRING, optopt) != NULL)
-		warnx("option '%s' takes no argument", argv[optind - 1]);
-	else
-		warnx("invalid option -- '%c'", optopt);
+	warnx("%s", msg);
 	usage();
 }
 

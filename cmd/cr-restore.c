@@ -20,6 +20,7 @@
 #include "dotenv.h"
 #include "guard.h"
 #include "gzin.h"
+#include "io.h"
 #include "pgconn.h"
 #include "replace.h"
 #include "restore.h"
@@ -165,15 +166,6 @@ report(const struct source *src, enum restore_status rc, const char *msg)
 		warnx("%s", msg);
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* What main decided; shared by the two ways of restoring. */
 struct job {
 	struct pgconn_params	*params;
@@ -181,7 +173,7 @@ struct job {
 	struct stat		 sb;
 	struct restore_opts	 ropts;
 	struct restore_stats	 st;
-	struct timespec		 t0;
+	double			 t0;		/* io_clock() at the start */
 	double			 last_progress;
 	int			 progress_shown;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
@@ -219,7 +211,7 @@ summary(const struct job *j, const char *target, int ended)
 	    "%llu rows in %.2f s%s\n", target, (unsigned long long)j->st.bytes,
 	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
-	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
+	    (unsigned long long)j->st.rows, io_clock() - j->t0, sessions);
 	if (j->ropts.jobs > 1)
 		fprintf(stderr, "cr-restore: -j %u: %s of COPY data spilled to temporary files "
 		    "in %s, at most %s at once\n", j->ropts.jobs,
@@ -233,12 +225,9 @@ static void
 progress(void *arg, const struct restore_stats *st)
 {
 	struct job *j = arg;
-	struct timespec now;
-	double t;
+	double t = io_clock();
 	char size[32];
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	t = now.tv_sec + now.tv_nsec / 1e9;
 	if (t - j->last_progress < 0.5)
 		return;
 	j->last_progress = t;
@@ -834,7 +823,7 @@ main(int argc, char *argv[])
 		j.ropts.progress_arg = &j;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	clock_gettime(CLOCK_MONOTONIC, &j.t0);
+	j.t0 = io_clock();
 
 	if (j.clean || j.test)
 		status = restore_replace(&j);

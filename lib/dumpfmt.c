@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bsd/string.h>
 #include <zlib.h>
 
 #include "dumpfmt.h"
@@ -242,4 +243,90 @@ uint32_t
 dumpfmt_crc(uint32_t crc, const void *buf, size_t len)
 {
 	return (uint32_t)crc32_z(crc, buf, len);
+}
+
+void
+dumpfmt_track_feed(struct dumpfmt_track *t, const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	size_t k, drop, fromtail;
+
+	t->total += len;
+	if (t->headlen < sizeof(t->head)) {
+		k = sizeof(t->head) - t->headlen;
+		if (k > len)
+			k = len;
+		memcpy(t->head + t->headlen, b, k);
+		t->headlen += k;
+	}
+	/* Bytes pushed out of the tail window go into the checksum, in order. */
+	drop = t->taillen + len > sizeof(t->tail) ? t->taillen + len - sizeof(t->tail) : 0;
+	fromtail = drop < t->taillen ? drop : t->taillen;
+	t->crc = dumpfmt_crc(t->crc, t->tail, fromtail);
+	memmove(t->tail, t->tail + fromtail, t->taillen - fromtail);
+	t->taillen -= fromtail;
+	t->crc = dumpfmt_crc(t->crc, b, drop - fromtail);
+	b += drop - fromtail;
+	memcpy(t->tail + t->taillen, b, len - (drop - fromtail));
+	t->taillen += len - (drop - fromtail);
+}
+
+static int
+starts_with(const char *s, size_t len, const char *prefix)
+{
+	return len >= strlen(prefix) && memcmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int
+dumpfmt_track_cr_dump(const struct dumpfmt_track *t)
+{
+	return starts_with(t->head, t->headlen, DUMPFMT_HEADER_PREFIX);
+}
+
+static int
+pg_dump_head(const struct dumpfmt_track *t)
+{
+	return starts_with(t->head, t->headlen, DUMPFMT_PGDUMP_HEAD) ||
+	    memmem(t->head, t->headlen, "\n" DUMPFMT_PGDUMP_HEAD,
+	    strlen("\n" DUMPFMT_PGDUMP_HEAD)) != NULL;
+}
+
+int
+dumpfmt_track_pg_dump(const struct dumpfmt_track *t)
+{
+	return dumpfmt_track_cr_dump(t) || pg_dump_head(t);
+}
+
+enum dumpfmt_end
+dumpfmt_track_end(const struct dumpfmt_track *t, struct dumpfmt_end_facts *f)
+{
+	size_t start;
+
+	memset(f, 0, sizeof(*f));
+	if (dumpfmt_track_cr_dump(t)) {
+		/* The last line, which must be the trailer. */
+		if (t->taillen < 2 || t->tail[t->taillen - 1] != '\n')
+			return DUMPFMT_END_NO_TRAILER;
+		for (start = t->taillen - 1; start > 0 && t->tail[start - 1] != '\n'; start--)
+			;
+		if (start == 0)
+			return DUMPFMT_END_NO_TRAILER;
+		switch (dumpfmt_trailer_parse(t->tail + start, t->taillen - start,
+		    &f->trailer_bytes, &f->trailer_crc)) {
+		case 0:
+			return DUMPFMT_END_NO_TRAILER;
+		case -1:
+			return DUMPFMT_END_BAD_TRAILER;
+		}
+		f->bytes = t->total - (t->taillen - start);
+		if (f->trailer_bytes != f->bytes)
+			return DUMPFMT_END_BYTES;
+		f->crc = dumpfmt_crc(t->crc, t->tail, start);
+		if (f->crc != f->trailer_crc)
+			return DUMPFMT_END_CRC;
+	}
+	if (pg_dump_head(t) && memmem(t->tail, t->taillen, DUMPFMT_PGDUMP_DONE,
+	    strlen(DUMPFMT_PGDUMP_DONE)) == NULL)
+		return DUMPFMT_END_NO_COMPLETE;
+	return DUMPFMT_END_OK;
 }

@@ -1,5 +1,5 @@
 /* dumpfmt: the cr dump stream format, defined once for cr-dump (writer) and
- * cr-verify (checker): header comment lines, trailer line and checksum.
+ * cr-verify and cr-restore (checkers): header comment lines, trailer line and checksum.
  * See docs/stream-format.md. */
 #ifndef CR_DUMPFMT_H
 #define CR_DUMPFMT_H
@@ -55,6 +55,52 @@ int dumpfmt_trailer_format(uint64_t bytes, uint32_t crc, char *buf, size_t len);
  * fills *bytes and *crc for a well-formed trailer, 0 when the line is not
  * a trailer at all, -1 when it starts like one but is malformed. */
 int dumpfmt_trailer_parse(const char *line, size_t len, uint64_t *bytes, uint32_t *crc);
+
+/* pg_dump's first and completion lines: a dump that has the one must end
+ * with the other, or it was cut short. */
+#define DUMPFMT_PGDUMP_HEAD	"-- PostgreSQL database dump\n"
+#define DUMPFMT_PGDUMP_DONE	"\n-- PostgreSQL database dump complete\n"
+
+#define DUMPFMT_TRACK_HEAD	4096
+#define DUMPFMT_TRACK_TAIL	512
+
+/* A stream's completeness as its own markers tell, tracked while it is
+ * read in fixed memory: the first and last bytes, the byte count, and the
+ * CRC-32 of everything before the tail window.  Zero it to start. */
+struct dumpfmt_track {
+	char		 head[DUMPFMT_TRACK_HEAD];
+	size_t		 headlen;
+	char		 tail[DUMPFMT_TRACK_TAIL];
+	size_t		 taillen;
+	uint64_t	 total;
+	uint32_t	 crc;		/* of the bytes before the tail */
+};
+
+enum dumpfmt_end {
+	DUMPFMT_END_OK,			/* whole, or nothing to check */
+	DUMPFMT_END_NO_TRAILER,		/* cr-dump header, last line no trailer */
+	DUMPFMT_END_BAD_TRAILER,	/* a malformed trailer line */
+	DUMPFMT_END_BYTES,		/* trailer's count differs */
+	DUMPFMT_END_CRC,		/* trailer's CRC-32 differs */
+	DUMPFMT_END_NO_COMPLETE		/* pg_dump's completion line missing */
+};
+
+/* What the trailer said and what the stream had (for the messages). */
+struct dumpfmt_end_facts {
+	uint64_t	 trailer_bytes, bytes;
+	uint32_t	 trailer_crc, crc;
+};
+
+void dumpfmt_track_feed(struct dumpfmt_track *t, const void *buf, size_t len);
+/* The stream starts with a cr-dump header. */
+int dumpfmt_track_cr_dump(const struct dumpfmt_track *t);
+/* Made by cr-dump, or pg_dump's own first lines are in the head. */
+int dumpfmt_track_pg_dump(const struct dumpfmt_track *t);
+/* At the end of the stream: the first thing that is wrong, or
+ * DUMPFMT_END_OK.  A cr-dump stream must end with its trailer, whose count
+ * and CRC-32 match; a pg_dump script with its completion line. */
+enum dumpfmt_end dumpfmt_track_end(const struct dumpfmt_track *t,
+    struct dumpfmt_end_facts *f);
 
 /* The checksum: CRC-32 (ISO-HDLC, as gzip and zlib) of the covered bytes.
  * Start with crc 0.  It detects accidents (truncation, corruption), not

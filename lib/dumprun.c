@@ -23,6 +23,7 @@
 #include <bsd/string.h>
 
 #include "dumprun.h"
+#include "io.h"
 #include "pgexec.h"
 
 #define PUMP_BUFSIZE	(256 * 1024)
@@ -564,15 +565,6 @@ fail:
 	return NULL;
 }
 
-double
-dumprun_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Keep the end of pg_dump's stderr to classify a failure by. */
 static void
 keep_tail(struct dumprun *r, const char *buf, size_t len)
@@ -597,7 +589,7 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 	static const struct timespec pump_wait = { 0, 1000000 };	/* 1 ms */
 	struct pollfd pfd[2];
 	char ebuf[4096];
-	double last_tick = dumprun_clock(), t;
+	double last_tick = io_clock(), t;
 	ssize_t n;
 	nfds_t npfd;
 	int saved, avail, batch_waits = 0;
@@ -666,7 +658,7 @@ dumprun_pump(struct dumprun *r, const struct dumprun_io *io)
 				return -1;
 			}
 		}
-		if (io->tick != NULL && (t = dumprun_clock()) - last_tick >= 1.0) {
+		if (io->tick != NULL && (t = io_clock()) - last_tick >= 1.0) {
 			io->tick(io->arg);
 			last_tick = t;
 		}

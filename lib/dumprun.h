@@ -94,8 +94,6 @@ int dumprun_pump(struct dumprun *, const struct dumprun_io *);
 /* Send sig to pg_dump (if still running). */
 void dumprun_kill(struct dumprun *, int sig);
 
-/* CLOCK_MONOTONIC in seconds: the pump's ticks and the caller's rates. */
-double dumprun_clock(void);
 
 /* Reap pg_dump, close the passfile, and return its wait(2) status, or -1
  * with errno. */

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #include "gzin.h"
 #include "gzout.h"
+#include "workpool.h"
 
 #define INBUF	(128 * 1024)
 #define CHUNK	(256 * 1024)	/* output of the zlib path per chunk */
@@ -52,7 +54,7 @@ struct chunk {
 	size_t len, member_len;
 	int flags;
 	enum cstate state;
-	struct chunk *next;		/* work queue */
+	struct workpool_item item;	/* the workers' queue */
 	int is_gzip;
 	unsigned number;		/* member number from 1, of a CR member */
 	uint64_t member_at;		/* its compressed offset */
@@ -67,11 +69,6 @@ struct chunk {
 
 enum pstate { P_START, P_HEADER, P_DATA, P_TRAILER, P_NEXT, P_PASS, P_END };
 
-struct worker {
-	struct gzin *g;
-	struct libdeflate_decompressor *d;
-	pthread_t thread;
-};
 
 struct gzin {
 	int fd, flags;
@@ -89,14 +86,14 @@ struct gzin {
 	/* ring between producer, workers and consumer */
 	struct chunk *ring;
 	unsigned nring, head, tail, count;
-	struct chunk *queue_head, *queue_tail;
+	struct workpool pool;		/* decodes queued cr-gz members */
 	pthread_mutex_t lock;
-	pthread_cond_t data_cond, space_cond, work_cond;
+	pthread_cond_t data_cond, space_cond;
 	pthread_t thread;
 	int thread_started, thread_done, stop;
 	int wake[2];			/* gzin_close to the producer: stop reading */
-	struct worker *workers;
-	int nworkers, nalloc;
+	struct libdeflate_decompressor **decompressors;
+	int nalloc;
 
 	/* consumer: check and hand out */
 	struct chunk *cur;
@@ -596,13 +593,7 @@ producer_main(void *arg)
 		g->count++;
 		if ((c->flags & (CH_CR_DATA | CH_ERROR)) == CH_CR_DATA) {
 			c->state = C_QUEUED;
-			c->next = NULL;
-			if (g->queue_tail != NULL)
-				g->queue_tail->next = c;
-			else
-				g->queue_head = c;
-			g->queue_tail = c;
-			pthread_cond_signal(&g->work_cond);
+			workpool_push(&g->pool, &c->item);
 		} else {
 			c->state = C_READY;
 			pthread_cond_signal(&g->data_cond);
@@ -615,32 +606,25 @@ producer_main(void *arg)
 	return NULL;
 }
 
-static void *
-worker_main(void *arg)
+#define CHUNK_OF(it)	((struct chunk *)(void *)((char *)(it) - offsetof(struct chunk, item)))
+
+/* A worker's job (lib/workpool), on its own decompressor. */
+static int
+run_chunk(void *ctx, struct workpool_item *it)
 {
-	struct worker *w = arg;
-	struct gzin *g = w->g;
-	struct chunk *c;
+	decode_cr_member(ctx, CHUNK_OF(it));
+	return 0;
+}
 
-	pthread_mutex_lock(&g->lock);
-	for (;;) {
-		while (!g->stop && g->queue_head == NULL)
-			pthread_cond_wait(&g->work_cond, &g->lock);
-		if (g->stop)
-			break;
-		c = g->queue_head;
-		if ((g->queue_head = c->next) == NULL)
-			g->queue_tail = NULL;
-		pthread_mutex_unlock(&g->lock);
+/* Lock held: the chunk is ready for the consumer. */
+static void
+chunk_decoded(void *owner, struct workpool_item *it, int rc)
+{
+	struct gzin *g = owner;
 
-		decode_cr_member(w->d, c);
-
-		pthread_mutex_lock(&g->lock);
-		c->state = C_READY;
-		pthread_cond_signal(&g->data_cond);
-	}
-	pthread_mutex_unlock(&g->lock);
-	return NULL;
+	(void)rc;
+	CHUNK_OF(it)->state = C_READY;
+	pthread_cond_signal(&g->data_cond);
 }
 
 struct gzin *
@@ -661,7 +645,6 @@ gzin_open(int fd, int flags)
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->data_cond, NULL);
 	pthread_cond_init(&g->space_cond, NULL);
-	pthread_cond_init(&g->work_cond, NULL);
 	/* raw inflate (-15): gzin parses headers and trailers itself */
 	if (inflateInit2(&g->strm, -15) != Z_OK) {
 		free(g);
@@ -677,15 +660,14 @@ gzin_open(int fd, int flags)
 		goto fail;
 	if ((g->in = malloc(INBUF)) == NULL ||
 	    (g->ring = calloc(g->nring, sizeof(*g->ring))) == NULL ||
-	    (g->workers = calloc((size_t)g->nalloc, sizeof(*g->workers))) == NULL)
+	    (g->decompressors = calloc((size_t)g->nalloc, sizeof(*g->decompressors))) == NULL)
 		goto fail;
 	for (i = 0; i < g->nring; i++)
 		if ((g->ring[i].buf = malloc(GZOUT_BLOCK)) == NULL ||
 		    (g->ring[i].member = malloc(GZ_MEMBER_MAX)) == NULL)
 			goto fail;
 	for (n = 0; n < g->nalloc; n++) {
-		g->workers[n].g = g;
-		if ((g->workers[n].d = libdeflate_alloc_decompressor()) == NULL) {
+		if ((g->decompressors[n] = libdeflate_alloc_decompressor()) == NULL) {
 			errno = ENOMEM;
 			goto fail;
 		}
@@ -696,18 +678,13 @@ gzin_open(int fd, int flags)
 			size_t out_len;
 
 			(void)libdeflate_crc32(0, empty, sizeof(empty));
-			(void)libdeflate_deflate_decompress_ex(g->workers[0].d, empty,
+			(void)libdeflate_deflate_decompress_ex(g->decompressors[0], empty,
 			    sizeof(empty), g->ring[0].buf, 0, NULL, &out_len);
 		}
-		if ((rc = pthread_create(&g->workers[n].thread, NULL, worker_main,
-		    &g->workers[n])) != 0) {
-			if (n > 0)
-				break;	/* fewer workers: slower, same result */
-			errno = rc;
-			goto fail;
-		}
-		g->nworkers++;
 	}
+	if (workpool_start(&g->pool, &g->lock, &g->stop, g->nalloc,
+	    (void *const *)g->decompressors, run_chunk, chunk_decoded, g) == -1)
+		goto fail;
 	if ((rc = pthread_create(&g->thread, NULL, producer_main, g)) != 0) {
 		errno = rc;
 		goto fail;
@@ -930,7 +907,7 @@ gzin_close(struct gzin *g)
 	pthread_mutex_lock(&g->lock);
 	g->stop = 1;
 	pthread_cond_broadcast(&g->space_cond);
-	pthread_cond_broadcast(&g->work_cond);
+	workpool_wake(&g->pool);
 	done = g->thread_done;
 	pthread_mutex_unlock(&g->lock);
 	if (g->thread_started) {
@@ -943,11 +920,10 @@ gzin_close(struct gzin *g)
 		close(g->wake[0]);
 		close(g->wake[1]);
 	}
-	for (n = 0; n < g->nworkers; n++)
-		pthread_join(g->workers[n].thread, NULL);
-	if (g->workers != NULL)
+	workpool_join(&g->pool);
+	if (g->decompressors != NULL)
 		for (n = 0; n < g->nalloc; n++)
-			libdeflate_free_decompressor(g->workers[n].d);
+			libdeflate_free_decompressor(g->decompressors[n]);
 	if (g->ring != NULL)
 		for (i = 0; i < g->nring; i++) {
 			free(g->ring[i].buf);
@@ -955,10 +931,9 @@ gzin_close(struct gzin *g)
 		}
 	pthread_cond_destroy(&g->data_cond);
 	pthread_cond_destroy(&g->space_cond);
-	pthread_cond_destroy(&g->work_cond);
 	pthread_mutex_destroy(&g->lock);
 	inflateEnd(&g->strm);
-	free(g->workers);
+	free(g->decompressors);
 	free(g->ring);
 	free(g->in);
 	free(g);

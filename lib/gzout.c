@@ -2,6 +2,7 @@
  * blocks, worker threads compress them into members, one writer thread emits
  * them in order and ends the stream with the end member. */
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 #include "gzout.h"
 #include "io.h"
+#include "workpool.h"
 
 /* Member layout (docs/stream-format.md): a 10-byte header with FEXTRA,
  * XLEN, the "CR" subfield, deflate data, CRC-32 and ISIZE. */
@@ -23,7 +25,8 @@
 #define TRAILER		8
 
 struct job {
-	struct job *next;		/* free list or work queue */
+	struct workpool_item item;	/* the workers' queue */
+	struct job *next;		/* free list */
 	uint64_t seq;			/* position in the output */
 	unsigned char *in;		/* the block */
 	size_t inlen;
@@ -36,26 +39,23 @@ struct job {
 struct worker {
 	struct gzout *g;
 	struct libdeflate_compressor *compressor;
-	pthread_t thread;
 };
 
 struct gzout {
 	int fd, level;
 	pthread_mutex_t lock;
-	pthread_cond_t work_cond;	/* workers: a job is queued, or stop */
 	pthread_cond_t done_cond;	/* writer: a job is compressed, or stop */
 	pthread_cond_t free_cond;	/* caller: a job is free, finished, or stop */
 	struct job *jobs;
 	size_t njobs;
 	struct job *free_list;
-	struct job *queue_head, *queue_tail;
+	struct workpool pool;		/* compresses queued jobs */
 	struct job **done;		/* compressed jobs, slot seq % njobs */
 	uint64_t seq_next;		/* next seq to hand out (caller) */
 	uint64_t seq_write;		/* next seq to write (writer) */
 	struct job *cur;		/* block being filled by the caller */
 	struct worker *workers;
 	int threads;			/* workers allocated */
-	int nworkers;			/* workers running */
 	pthread_t writer;
 	int writer_started;
 	int stop;			/* threads must return */
@@ -78,7 +78,7 @@ fail_locked(struct gzout *g, enum gzout_errkind kind, const char *fmt, ...)
 		va_end(ap);
 	}
 	g->stop = 1;
-	pthread_cond_broadcast(&g->work_cond);
+	workpool_wake(&g->pool);
 	pthread_cond_broadcast(&g->done_cond);
 	pthread_cond_broadcast(&g->free_cond);
 }
@@ -142,37 +142,31 @@ compress_job(struct worker *w, struct job *j)
 	return 0;
 }
 
-static void *
-worker_main(void *arg)
+#define JOB(it)	((struct job *)(void *)((char *)(it) - offsetof(struct job, item)))
+
+/* A worker's job (lib/workpool): the end member has nothing to compress. */
+static int
+run_job(void *ctx, struct workpool_item *it)
 {
-	struct worker *w = arg;
-	struct gzout *g = w->g;
-	struct job *j;
+	struct job *j = JOB(it);
 
-	pthread_mutex_lock(&g->lock);
-	for (;;) {
-		while (!g->stop && g->queue_head == NULL)
-			pthread_cond_wait(&g->work_cond, &g->lock);
-		if (g->stop)
-			break;
-		j = g->queue_head;
-		if ((g->queue_head = j->next) == NULL)
-			g->queue_tail = NULL;
-		pthread_mutex_unlock(&g->lock);
+	return j->last ? 0 : compress_job(ctx, j);
+}
 
-		if (!j->last && compress_job(w, j) == -1) {
-			pthread_mutex_lock(&g->lock);
-			fail_locked(g, GZOUT_ENOMEM, "libdeflate: output larger than its bound");
-			break;
-		}
+/* Lock held: the job goes to its slot for the writer. */
+static void
+job_done(void *owner, struct workpool_item *it, int rc)
+{
+	struct gzout *g = owner;
+	struct job *j = JOB(it);
 
-		pthread_mutex_lock(&g->lock);
-		g->done[j->seq % g->njobs] = j;
-		if (j->seq == g->seq_write)
-			pthread_cond_signal(&g->done_cond);
+	if (rc == -1) {
+		fail_locked(g, GZOUT_ENOMEM, "libdeflate: output larger than its bound");
+		return;
 	}
-	pthread_mutex_unlock(&g->lock);
-	return NULL;
+	g->done[j->seq % g->njobs] = j;
+	if (j->seq == g->seq_write)
+		pthread_cond_signal(&g->done_cond);
 }
 
 /* The end member (docs/stream-format.md): no data, and in its subfield the
@@ -243,6 +237,7 @@ struct gzout *
 gzout_new(int fd, int level, int threads)
 {
 	struct gzout *g;
+	void *ctx[GZOUT_MAX_THREADS];
 	size_t i;
 	int n, rc;
 
@@ -261,7 +256,6 @@ gzout_new(int fd, int level, int threads)
 	g->fd = fd;
 	g->level = level;
 	pthread_mutex_init(&g->lock, NULL);
-	pthread_cond_init(&g->work_cond, NULL);
 	pthread_cond_init(&g->done_cond, NULL);
 	pthread_cond_init(&g->free_cond, NULL);
 
@@ -289,15 +283,11 @@ gzout_new(int fd, int level, int threads)
 			errno = ENOMEM;
 			goto fail;
 		}
-		if ((rc = pthread_create(&g->workers[n].thread, NULL, worker_main,
-		    &g->workers[n])) != 0) {
-			if (n > 0)
-				break;	/* fewer workers: same output, slower */
-			errno = rc;
-			goto fail;
-		}
-		g->nworkers++;
+		ctx[n] = &g->workers[n];
 	}
+	if (workpool_start(&g->pool, &g->lock, &g->stop, threads, ctx, run_job,
+	    job_done, g) == -1)
+		goto fail;
 	if ((rc = pthread_create(&g->writer, NULL, writer_main, g)) != 0) {
 		errno = rc;
 		goto fail;
@@ -335,14 +325,8 @@ submit(struct gzout *g, struct job *j, int last)
 {
 	j->seq = g->seq_next++;
 	j->last = last;
-	j->next = NULL;
 	pthread_mutex_lock(&g->lock);
-	if (g->queue_tail != NULL)
-		g->queue_tail->next = j;
-	else
-		g->queue_head = j;
-	g->queue_tail = j;
-	pthread_cond_signal(&g->work_cond);
+	workpool_push(&g->pool, &j->item);
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -375,30 +359,6 @@ submit_if_full(struct gzout *g)
 		submit(g, g->cur, 0);
 		g->cur = NULL;
 	}
-}
-
-int
-gzout_write(struct gzout *g, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	struct job *j;
-	size_t n;
-
-	if (failed(g))
-		return -1;
-	while (len > 0) {
-		if ((j = block_with_room(g)) == NULL)
-			return -1;
-		n = GZOUT_BLOCK - j->inlen;
-		if (n > len)
-			n = len;
-		memcpy(j->in + j->inlen, p, n);
-		j->inlen += n;
-		p += n;
-		len -= n;
-		submit_if_full(g);
-	}
-	return 0;
 }
 
 ssize_t
@@ -472,11 +432,10 @@ gzout_free(struct gzout *g)
 		return;
 	pthread_mutex_lock(&g->lock);
 	g->stop = 1;
-	pthread_cond_broadcast(&g->work_cond);
+	workpool_wake(&g->pool);
 	pthread_cond_broadcast(&g->done_cond);
 	pthread_mutex_unlock(&g->lock);
-	for (n = 0; n < g->nworkers; n++)
-		pthread_join(g->workers[n].thread, NULL);
+	workpool_join(&g->pool);
 	if (g->workers != NULL)
 		for (n = 0; n < g->threads; n++)
 			libdeflate_free_compressor(g->workers[n].compressor);
@@ -490,7 +449,6 @@ gzout_free(struct gzout *g)
 	free(g->jobs);
 	free(g->done);
 	free(g->workers);
-	pthread_cond_destroy(&g->work_cond);
 	pthread_cond_destroy(&g->done_cond);
 	pthread_cond_destroy(&g->free_cond);
 	pthread_mutex_destroy(&g->lock);

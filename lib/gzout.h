@@ -48,9 +48,6 @@ enum gzout_errkind {
  * with errno set when memory or threads cannot be had. */
 struct gzout *gzout_new(int fd, int level, int threads);
 
-/* Append len bytes to the stream.  Returns 0, or -1 once the stream failed. */
-int gzout_write(struct gzout *, const void *buf, size_t len);
-
 /* Append what one read(2) of fd gives, read straight into a block buffer.
  * Returns the byte count, 0 at end of file, -1 on error (GZOUT_EREAD for the
  * input; any other kind means the stream failed). */

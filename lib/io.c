@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
@@ -67,4 +68,13 @@ io_fsync_dir(const char *path)
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+double
+io_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -13,6 +13,9 @@ int io_write_all(int fd, const void *buf, size_t len);
  * end of file), or -1 with errno. */
 ssize_t io_read_full(int fd, void *buf, size_t len);
 
+/* CLOCK_MONOTONIC in seconds: durations, rates and progress ticks. */
+double io_clock(void);
+
 /* fsync the directory holding path, so a rename into it is durable. */
 int io_fsync_dir(const char *path);
 

@@ -11,6 +11,7 @@
 
 #include <bsd/string.h>
 
+#include "io.h"
 #include "migexec.h"
 #include "migrate.h"
 #include "migtrack.h"
@@ -267,13 +268,13 @@ enum migexec_status
 migexec_apply(PGconn *conn, struct migtrack *t, const struct migration *m,
     long *duration_ms, struct migexec_failure *f)
 {
-	struct timespec start, end;
+	double start;
 	enum migexec_status rc;
 	char checksum[MIGRATE_SHA256_HEX], why[1024];
 
 	failure_init(f);
 	*duration_ms = 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = io_clock();
 	if (!m->no_transaction && (rc = control(conn, "BEGIN", f)) != MIGEXEC_OK)
 		return rc;
 	if ((rc = migexec_run(conn, m, checksum, f)) != MIGEXEC_OK)
@@ -284,9 +285,7 @@ migexec_apply(PGconn *conn, struct migtrack *t, const struct migration *m,
 		rc = MIGEXEC_EDATA;
 		goto rollback;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	*duration_ms = (long)((end.tv_sec - start.tv_sec) * 1000 +
-	    (end.tv_nsec - start.tv_nsec) / 1000000);
+	*duration_ms = (long)((io_clock() - start) * 1000);
 	if (m->no_transaction && (rc = control(conn, "BEGIN", f)) != MIGEXEC_OK)
 		goto recording;
 	if (migtrack_record(t, conn, m, checksum, *duration_ms,

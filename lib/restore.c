@@ -19,25 +19,12 @@
 #include "rowproof.h"
 #include "sqlexec.h"
 
-/* pg_dump's first and completion lines: a dump that has the one must end
- * with the other, or it was cut short.  A cr-dump stream (docs/stream-
- * format.md) starts with header lines and must end with its trailer. */
-#define PGDUMP_HEAD	"-- PostgreSQL database dump\n"
-#define PGDUMP_DONE	"\n-- PostgreSQL database dump complete\n"
-#define HEADSIZE	4096
-#define TAILSIZE	512
-
-/* The read callback's wrapper: remembers the first and last bytes, and the
- * checksum of everything before the last TAILSIZE bytes. */
+/* The read callback's wrapper: the input's completeness markers are
+ * tracked as it is read (lib/dumpfmt). */
 struct input {
 	sqlsplit_read_fn fn;
 	void		*arg;
-	char		 head[HEADSIZE];
-	size_t		 headlen;
-	char		 tail[TAILSIZE];
-	size_t		 taillen;
-	uint64_t	 total;
-	uint32_t	 crc;		/* of the bytes before the tail */
+	struct dumpfmt_track track;
 };
 
 struct run {
@@ -71,38 +58,12 @@ static ssize_t
 input_read(void *arg, void *buf, size_t len)
 {
 	struct input *in = arg;
-	const unsigned char *b = buf;
 	ssize_t n;
-	size_t k, drop, fromtail;
 
 	n = in->fn(in->arg, buf, len);
-	if (n <= 0)
-		return n;
-	in->total += (size_t)n;
-	if (in->headlen < sizeof(in->head)) {
-		k = sizeof(in->head) - in->headlen;
-		if (k > (size_t)n)
-			k = n;
-		memcpy(in->head + in->headlen, buf, k);
-		in->headlen += k;
-	}
-	/* Bytes pushed out of the tail window go into the checksum, in order. */
-	drop = in->taillen + (size_t)n > TAILSIZE ? in->taillen + (size_t)n - TAILSIZE : 0;
-	fromtail = drop < in->taillen ? drop : in->taillen;
-	in->crc = dumpfmt_crc(in->crc, in->tail, fromtail);
-	memmove(in->tail, in->tail + fromtail, in->taillen - fromtail);
-	in->taillen -= fromtail;
-	in->crc = dumpfmt_crc(in->crc, b, drop - fromtail);
-	b += drop - fromtail;
-	memcpy(in->tail + in->taillen, b, (size_t)n - (drop - fromtail));
-	in->taillen += (size_t)n - (drop - fromtail);
+	if (n > 0)
+		dumpfmt_track_feed(&in->track, buf, (size_t)n);
 	return n;
-}
-
-static int
-starts_with(const char *s, size_t len, const char *prefix)
-{
-	return len >= strlen(prefix) && memcmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* At the end of the input: is the stream whole, as far as its own markers
@@ -110,53 +71,29 @@ starts_with(const char *s, size_t len, const char *prefix)
 static const char *
 input_incomplete(const struct input *in, char *buf, size_t len)
 {
-	uint64_t bytes;
-	uint32_t crc, sum;
-	size_t start;
+	struct dumpfmt_end_facts f;
 
-	if (starts_with(in->head, in->headlen, DUMPFMT_HEADER_PREFIX)) {
-		/* The last line, which must be the trailer. */
-		if (in->taillen < 2 || in->tail[in->taillen - 1] != '\n')
-			return "the cr-dump trailer is missing: the dump is incomplete";
-		for (start = in->taillen - 1; start > 0 && in->tail[start - 1] != '\n'; start--)
-			;
-		if (start == 0)
-			return "the cr-dump trailer is missing: the dump is incomplete";
-		switch (dumpfmt_trailer_parse(in->tail + start, in->taillen - start, &bytes, &crc)) {
-		case 0:
-			return "the cr-dump trailer is missing: the dump is incomplete";
-		case -1:
-			return "the cr-dump trailer is malformed";
-		}
-		if (bytes != in->total - (in->taillen - start)) {
-			snprintf(buf, len, "the cr-dump trailer counts %llu bytes before it, "
-			    "the input has %llu: the dump is damaged", (unsigned long long)bytes,
-			    (unsigned long long)(in->total - (in->taillen - start)));
-			return buf;
-		}
-		sum = dumpfmt_crc(in->crc, in->tail, start);
-		if (sum != crc) {
-			snprintf(buf, len, "CRC-32 mismatch: the cr-dump trailer says %08x, "
-			    "the input has %08x: the dump is damaged", (unsigned)crc, (unsigned)sum);
-			return buf;
-		}
+	switch (dumpfmt_track_end(&in->track, &f)) {
+	case DUMPFMT_END_OK:
+		return NULL;
+	case DUMPFMT_END_NO_TRAILER:
+		return "the cr-dump trailer is missing: the dump is incomplete";
+	case DUMPFMT_END_BAD_TRAILER:
+		return "the cr-dump trailer is malformed";
+	case DUMPFMT_END_BYTES:
+		snprintf(buf, len, "the cr-dump trailer counts %llu bytes before it, "
+		    "the input has %llu: the dump is damaged",
+		    (unsigned long long)f.trailer_bytes, (unsigned long long)f.bytes);
+		return buf;
+	case DUMPFMT_END_CRC:
+		snprintf(buf, len, "CRC-32 mismatch: the cr-dump trailer says %08x, "
+		    "the input has %08x: the dump is damaged", (unsigned)f.trailer_crc,
+		    (unsigned)f.crc);
+		return buf;
+	case DUMPFMT_END_NO_COMPLETE:
+		break;
 	}
-	if (memmem(in->head, in->headlen, "\n" PGDUMP_HEAD, strlen("\n" PGDUMP_HEAD)) != NULL ||
-	    starts_with(in->head, in->headlen, PGDUMP_HEAD)) {
-		if (memmem(in->tail, in->taillen, PGDUMP_DONE, strlen(PGDUMP_DONE)) == NULL)
-			return "the input ends before pg_dump's \"dump complete\" line: "
-			    "truncated dump?";
-	}
-	return NULL;
-}
-
-/* Made by cr-dump, or pg_dump's own first lines. */
-static int
-input_is_pg_dump(const struct input *in)
-{
-	return starts_with(in->head, in->headlen, DUMPFMT_HEADER_PREFIX) ||
-	    starts_with(in->head, in->headlen, PGDUMP_HEAD) ||
-	    memmem(in->head, in->headlen, "\n" PGDUMP_HEAD, strlen("\n" PGDUMP_HEAD)) != NULL;
+	return "the input ends before pg_dump's \"dump complete\" line: truncated dump?";
 }
 
 static enum restore_status
@@ -740,7 +677,7 @@ run_loop(struct run *r)
 		kind = sqlsplit_next(r->split, &it);
 		/* -j reorders what pg_dump wrote, by pg_dump's rules. */
 		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR) {
-			if (!input_is_pg_dump(&r->in))
+			if (!dumpfmt_track_pg_dump(&r->in.track))
 				return data_error(r, 0, "%s", "-j: the input is not a pg_dump "
 				    "dump (no cr-dump header, no \"-- PostgreSQL database "
 				    "dump\" line): -j runs the statements of pg_dump's output "
@@ -760,7 +697,7 @@ run_loop(struct run *r)
 			}
 			/* An empty pipe is what a failed first stage leaves:
 			 * never replace a database with nothing. */
-			if (r->in.total == 0)
+			if (r->in.track.total == 0)
 				return data_error(r, 0, "%s", "the input is empty");
 			if (r->st->statements == 0)
 				return data_error(r, 0, "%s", "the input holds no SQL statement");
