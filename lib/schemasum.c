@@ -106,6 +106,21 @@ schemasum_feed(struct schemasum *s, const void *buf, size_t len)
 	int ended;
 
 	while (len > 0) {
+		/* COPY data, whole lines from their start: nothing is hashed,
+		 * only the \. line (exactly "\.\n" here, as decide() reads a
+		 * line that ended) ends the block.  The same outcome as the
+		 * general path below, without its per-line copying. */
+		while (s->in_copy && !s->mid_line &&
+		    (nl = memchr(p, '\n', len)) != NULL) {
+			seg = (size_t)(nl - p) + 1;
+			if (seg == 3 && p[0] == '\\' && p[1] == '.')
+				break;
+			s->block_bytes += seg;
+			p += seg;
+			len -= seg;
+		}
+		if (len == 0)
+			break;
 		if (!s->mid_line) {
 			s->mid_line = 1;
 			s->kind = UNDECIDED;
