@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libdeflate.h>
+#include <zlib.h>
 
 #include "dumpfmt.h"
 
@@ -241,7 +241,5 @@ dumpfmt_trailer_parse(const char *line, size_t len, uint64_t *bytes, uint32_t *c
 uint32_t
 dumpfmt_crc(uint32_t crc, const void *buf, size_t len)
 {
-	/* libdeflate's CRC-32 is zlib's, computed with the CPU's carry-less
-	 * multiply: several times faster than zlib 1.2's table loop. */
-	return (uint32_t)libdeflate_crc32(crc, buf, len);
+	return (uint32_t)crc32_z(crc, buf, len);
 }
