@@ -25,7 +25,7 @@ setup_file() {
 	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
 	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$d/scan" \
 		"$CR_REPO/tests/dump-scan.c" "$CR_BIN/../libcr.a" \
-		$(pkg-config --libs libpq zlib libbsd 2>/dev/null || echo -lpq -lz -lbsd) -pthread
+		$(pkg-config --libs libpq zlib libbsd libdeflate 2>/dev/null || echo -lpq -lz -lbsd -ldeflate) -pthread
 }
 teardown_file() { pg_stop; }
 
