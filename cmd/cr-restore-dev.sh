@@ -177,7 +177,7 @@ restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 cr-restore -v "${restore_args[@]}" <"$file" || {
 	rc=$?
-	die "$rc" "restore failed (exit $rc); the dev database is as it was"
+	die "$rc" "restore failed (exit $rc); cr-restore's message above says where the data is"
 }
 echo "   Backup restored; extensions enabled: ${extensions[*]:-(none asked for)}"
 echo ""
