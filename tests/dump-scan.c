@@ -2,12 +2,14 @@
  * Feeds stdin (uncompressed) to the scanner in pieces of the size given as
  * the first argument, to exercise buffer boundaries, and prints one line:
  * "ok BYTES TABLES ROWS TRAILER" then "TABLE ROWS" lines, or "error OFFSET: why";
- * then what lib/schemasum.c made of the same pieces: "schema HASH" and
- * "blocks N BYTES..." (N -1 when they could not all be kept). */
+ * with "sum" after the size, then what lib/schemasum.c made of the same
+ * pieces: "schema HASH" and "blocks N BYTES..." (N -1 when they could not
+ * all be kept). */
 #include <err.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <bsd/stdlib.h>
@@ -31,8 +33,8 @@ main(int argc, char *argv[])
 	ssize_t n;
 	int rc = 0;
 
-	if (argc != 2)
-		errx(64, "usage: dump-scan piece-size < dump");
+	if (argc != 2 && (argc != 3 || strcmp(argv[2], "sum") != 0))
+		errx(64, "usage: dump-scan piece-size [sum] < dump");
 	piece = (size_t)strtonum(argv[1], 1, 1 << 24, &errstr);
 	if (errstr != NULL)
 		errx(64, "piece size %s: %s", argv[1], errstr);
@@ -56,12 +58,14 @@ main(int argc, char *argv[])
 		for (i = 0; i < in->nlisted; i++)
 			printf("%s %" PRIu64 "\n", in->tables[i].name, in->tables[i].rows);
 	}
-	schemasum_final_hex(&sum, hex);
-	kept = schemasum_blocks(&sum, &blocks, &nblocks);
-	printf("schema %s\nblocks %zd", hex, kept == 0 ? (ssize_t)nblocks : -1);
-	for (i = 0; kept == 0 && i < nblocks; i++)
-		printf(" %" PRIu64, blocks[i]);
-	putchar('\n');
+	if (argc == 3) {
+		schemasum_final_hex(&sum, hex);
+		kept = schemasum_blocks(&sum, &blocks, &nblocks);
+		printf("schema %s\nblocks %zd", hex, kept == 0 ? (ssize_t)nblocks : -1);
+		for (i = 0; kept == 0 && i < nblocks; i++)
+			printf(" %" PRIu64, blocks[i]);
+		putchar('\n');
+	}
 	schemasum_free(&sum);
 	dumpscan_free(s);
 	free(buf);
