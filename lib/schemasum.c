@@ -98,14 +98,47 @@ line_end(struct schemasum *s)
 	s->mid_line = 0;
 }
 
+/* COPY data from the start of a line in p: the length of the whole data
+ * rows before the \. line, or before the last line when that is cut by
+ * the end of p or may be the \. line but is not seen whole. */
+static size_t
+copy_skip(const char *p, size_t len)
+{
+	const char *q = p, *end = p + len, *b, *nl;
+
+	while ((b = memchr(q, '\\', (size_t)(end - q))) != NULL) {
+		if (b == p || b[-1] == '\n') {
+			/* a line starting with a backslash */
+			if (end - b < 3 || (b[1] == '.' && b[2] == '\n'))
+				return (size_t)(b - p);
+		}
+		q = b + 1;
+	}
+	nl = memrchr(p, '\n', len);
+	return nl != NULL ? (size_t)(nl + 1 - p) : 0;
+}
+
 void
 schemasum_feed(struct schemasum *s, const void *buf, size_t len)
 {
 	const char *p = buf, *nl;
-	size_t seg, take;
+	size_t seg, take, skip;
 	int ended;
 
 	while (len > 0) {
+		/* COPY data, from a line's start: nothing is hashed, only the
+		 * \. line ends the block (exactly "\.\n", as decide() reads a
+		 * line that ended), and every line before it is a data row.
+		 * So look for a backslash at a line's start rather than at
+		 * every line; a line cut by the piece's end goes on below. */
+		if (s->in_copy && !s->mid_line) {
+			skip = copy_skip(p, len);
+			s->block_bytes += skip;
+			p += skip;
+			len -= skip;
+		}
+		if (len == 0)
+			break;
 		if (!s->mid_line) {
 			s->mid_line = 1;
 			s->kind = UNDECIDED;

@@ -1286,14 +1286,29 @@ emit_chunk(struct sqlsplit *s, struct sqlsplit_item *it, size_t upto)
 static size_t
 count_tabs(const char *p, size_t n)
 {
-	const char *q, *end = p + n;
-	size_t tabs = 0;
+	size_t tabs = 0, i = 0;
+#if defined(__GNUC__) || defined(__clang__)
+	/* 16 bytes at a time with the compiler's vector extension (SSE2 on
+	 * x86-64, NEON on arm64): one compare and one subtract per 16 bytes,
+	 * instead of a memchr call per field. */
+	typedef unsigned char v16 __attribute__((vector_size(16)));
+	v16 v, acc, tab = { 0 };
+	size_t k, rounds;
 
-	/* memchr is vectorised: fast on long values, fine on short ones. */
-	while ((q = memchr(p, '\t', (size_t)(end - p))) != NULL) {
-		tabs++;
-		p = q + 1;
+	tab += '\t';
+	while (n - i >= 16) {
+		acc = (v16){ 0 };
+		/* each lane counts at most 255 before the sum */
+		for (rounds = 0; rounds < 255 && n - i >= 16; rounds++, i += 16) {
+			memcpy(&v, p + i, sizeof(v));
+			acc -= (v16)(v == tab);
+		}
+		for (k = 0; k < sizeof(acc); k++)
+			tabs += acc[k];
 	}
+#endif
+	for (; i < n; i++)
+		tabs += p[i] == '\t';
 	return tabs;
 }
 
