@@ -109,6 +109,8 @@ assert_status() {	# assert_status EXPECTED (after `run`)
 	if [ "$status" -ne "$1" ]; then
 		echo "expected exit $1, got $status; output:" >&2
 		echo "$output" >&2
+		# after run --separate-stderr the reason is often only here
+		[ -z "${stderr:-}" ] || { echo "stderr:" >&2; echo "$stderr" >&2; }
 		return 1
 	fi
 }
