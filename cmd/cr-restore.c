@@ -20,6 +20,7 @@
 #include "guard.h"
 #include "gzin.h"
 #include "pgconn.h"
+#include "pgexec.h"
 #include "replace.h"
 #include "restore.h"
 
@@ -145,6 +146,7 @@ restore_exit_code(enum restore_status rc)
 	case RESTORE_EDATA:	return EX_DATAERR;
 	case RESTORE_EIO:	return EX_IOERR;
 	case RESTORE_ENOMEM:	return EX_OSERR;
+	case RESTORE_EPERM:	return EX_NOPERM;
 	default:		return 1;
 	}
 }
@@ -471,6 +473,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 {
 	enum restore_status rc;
 	enum pgconn_status cst;
+	struct pgexec_error pe;
 	PGconn *conn;
 	PGcancel *c;
 	char errbuf[2048], scratch[128], aside[128], owner[128] = "", cmd[1024];
@@ -489,9 +492,13 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		errx(1, "%s", errbuf);
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
-	if (replace_scratch_create(maint, scratch, target, owner, errbuf, sizeof(errbuf)) == -1) {
-		warnx("%s", errbuf);
-		return 1;
+	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
+		if (pgexec_sqlstate_is(&pe, "42501"))
+			warnx("%s (no privilege: a scratch database needs a role with "
+			    "CREATEDB that may act as the target's owner)", pe.message);
+		else
+			warnx("%s", pe.message);
+		return pgexec_exit_code(&pe);
 	}
 	if (j->verbose)
 		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);

@@ -223,7 +223,7 @@ literal(PGconn *conn, const char *s)
 
 int
 replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
-    const char *owner, char *err, size_t errlen)
+    const char *owner, struct pgexec_error *e)
 {
 	PGresult *res;
 	char *q = NULL, *enc = NULL, *coll = NULL, *ctype = NULL, *qowner = NULL,
@@ -247,14 +247,11 @@ replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
 		sql = NULL;
 		goto fail;
 	}
-	res = query(maint, sql, 1, target, NULL);
+	res = pgexec_query(maint, "reading the target's settings", sql, 1, &target, e);
 	free(sql);
 	sql = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_error(maint, res, "reading the target's settings", err, errlen);
-		PQclear(res);
+	if (res == NULL)
 		goto out;
-	}
 	if (PQntuples(res) == 1) {
 		enc = literal(maint, PQgetvalue(res, 0, 0));
 		coll = literal(maint, PQgetvalue(res, 0, 1));
@@ -280,11 +277,12 @@ replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
 		sql = NULL;
 		goto fail;
 	}
-	if (command(maint, sql, "creating the scratch database", err, errlen) == 0)
+	if (pgexec_command(maint, "creating the scratch database", sql, 0, NULL, e) == 0)
 		ok = 1;
 	goto out;
 fail:
-	snprintf(err, errlen, "out of memory");
+	memset(e, 0, sizeof(*e));
+	strlcpy(e->message, "out of memory", sizeof(e->message));
 out:
 	PQfreemem(q);
 	PQfreemem(enc);

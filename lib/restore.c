@@ -13,6 +13,7 @@
 
 #include "dumpfmt.h"
 #include "pgconn.h"
+#include "pgexec.h"
 #include "restore.h"
 #include "rowproof.h"
 #include "sqlexec.h"
@@ -179,12 +180,18 @@ data_error(struct run *r, unsigned long line, const char *fmt, const char *arg)
 	return RESTORE_EDATA;
 }
 
+/* cr-restore's own SQL (not the script's): one statement through pgexec,
+ * a missing privilege told by its SQLSTATE. */
 static enum restore_status
 exec_simple(struct run *r, const char *sql)
 {
-	if (sqlexec_simple(r->conn, sql, 0, r->err, r->errlen) == -1)
-		return interrupted_or(r, 0, RESTORE_ESQL);
-	return RESTORE_OK;
+	struct pgexec_error e;
+
+	if (pgexec_command(r->conn, sql, sql, 0, NULL, &e) == 0)
+		return RESTORE_OK;
+	strlcpy(r->err, e.message, r->errlen);
+	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
+	    RESTORE_ESQL);
 }
 
 /* The table a COPY statement names, as written ("public.\"a b\""), or NULL.

@@ -22,7 +22,9 @@ enum restore_status {
 	RESTORE_ESQL,		/* the server rejected a statement (1) */
 	RESTORE_ECOUNT,		/* count(*) differs from the rows COPY carried (1) */
 	RESTORE_EINTR,		/* *interrupted was set (1) */
-	RESTORE_ENOMEM		/* (EX_OSERR) */
+	RESTORE_ENOMEM,		/* (EX_OSERR) */
+	RESTORE_EPERM		/* cr-restore's own SQL (SET ROLE, --extension,
+				 * ...) lacked a privilege: 42501 (EX_NOPERM) */
 };
 
 struct restore_stats {

@@ -432,7 +432,7 @@ assert_old_db() {
 	run cr-restore --test -U app_backup -d owned "$BATS_TEST_TMPDIR/noowner.sql"
 	assert_status 0
 	run cr-restore --clean --yes -U app_backup -d owned "$BATS_TEST_TMPDIR/noowner.sql"
-	assert_status 1
+	assert_status 77
 	assert_output_contains 'creating the scratch database: ERROR:  must be member of role "app_owner"'
 	assert_equal "$(scratch_dbs)" 0
 	assert_equal "$(counts owned)" "$(counts awkward)"
@@ -453,6 +453,26 @@ assert_old_db() {
 	assert_equal "$(counts owned)" "$(counts awkward)"
 	kill "$sleeper" 2>/dev/null || true
 	wait "$sleeper" || true
+}
+
+@test "cr-restore: a role that may not create the scratch database or set the role exits 77" {
+	q "CREATE ROLE no_createdb LOGIN NOCREATEDB" >/dev/null
+	old_db nocreate
+	q "ALTER DATABASE nocreate OWNER TO no_createdb" >/dev/null
+	pg_dump --no-owner -d awkward >"$BATS_TEST_TMPDIR/noowner.sql"
+	run cr-restore --test -U no_createdb -d nocreate "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 77
+	assert_output_contains "creating the scratch database: ERROR:  permission denied to create database (no privilege: "
+	assert_equal "$(printf '%s\n' "$output" | wc -l)" 1
+	run cr-restore --clean --yes -U no_createdb -d nocreate "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 77
+	assert_old_db nocreate
+	# its own SET ROLE refused by the server: the same code, nothing loaded
+	run cr-restore -U no_createdb --role pg_read_server_files -d nocreate "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 77
+	assert_output_contains 'permission denied to set role "pg_read_server_files"'
+	run q "SELECT to_regclass('users') IS NULL" nocreate
+	assert_equal "$output" t
 }
 
 @test "cr-restore --extension: created before the data, name quoted" {
