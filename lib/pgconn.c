@@ -173,11 +173,22 @@ pgconn_oneline(const char *msg, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* What a failed connection means.  libpq 15 gives a failed connection no
+ * PGresult: the SQLSTATE of the server's ErrorResponse during startup
+ * (28P01, 3D000, 55000, 57P03, ...) is not exposed, and its own failures
+ * (bad conninfo, no route, refused) have none.  What it does expose is
+ * used first: PQconnectionNeedsPassword (the server asked for a password
+ * and none was given) is EX_NOPERM in any language.  The rest reads the
+ * English text of libpq (English always: no cr tool calls setlocale) and
+ * of the server (its lc_messages): translated, a server's message falls
+ * through to PGCONN_EOTHER (exit 1), as cr-restore(1) and cr-dump(1) say.  Failures after connecting go by
+ * SQLSTATE (lib/pgexec). */
 static enum pgconn_status
 classify(PGconn *conn, const char *msg)
 {
-	if (PQconnectionNeedsPassword(conn) ||
-	    strstr(msg, "password authentication failed") != NULL ||
+	if (PQconnectionNeedsPassword(conn))
+		return PGCONN_EAUTH;
+	if (strstr(msg, "password authentication failed") != NULL ||
 	    strstr(msg, "no password supplied") != NULL ||
 	    strstr(msg, "authentication failed") != NULL ||
 	    strstr(msg, "pg_hba.conf") != NULL ||

@@ -475,6 +475,19 @@ assert_old_db() {
 	assert_equal "$output" t
 }
 
+@test "cr-restore: connection failures are classified whatever the client's language" {
+	q "CREATE ROLE crpass LOGIN PASSWORD 'S3cret-pw-42'" >/dev/null
+	# libpq's German catalogue is installed and LANGUAGE would pick it
+	# (no German locale is; the server's lc_messages cannot be German
+	# here): cr tools keep libpq's messages English, and a missing
+	# password is told by PQconnectionNeedsPassword anyway
+	LANGUAGE=de LC_ALL=C.UTF-8 run cr-restore -U crpass -d postgres "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 77
+	assert_output_contains "no password supplied"
+	LANGUAGE=de LC_ALL=C.UTF-8 run cr-restore -h "$BATS_TEST_TMPDIR/nowhere" -d postgres "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 69
+}
+
 @test "cr-restore --extension: created before the data, name quoted" {
 	mkdb ext
 	printf 'CREATE TABLE pw (h text);\nINSERT INTO pw VALUES (crypt($$x$$, gen_salt($$md5$$)));\n' \
