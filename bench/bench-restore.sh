@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench-restore: cr-restore against psql -q -X -v ON_ERROR_STOP=1 on the same
-# plain dump, and pg_restore -j2 of a directory dump of the same database,
+# bench-restore: cr-restore and cr-restore -j2 against psql -q -X -v
+# ON_ERROR_STOP=1 on the same plain dump, and pg_restore -j2 of a directory
+# dump of the same database,
 # each into a fresh database of a throwaway cluster: seconds, MB/s, ratios,
 # cr-restore's peak RSS.  BENCH_MB sizes the database (default 500).
 [ -z "$BASH_VERSION" ] && exec bash "$0" "$@"
@@ -78,26 +79,40 @@ run_cr() {
 	wait "$pid"
 }
 run_pgr() { createdb r_pgr && pg_restore -j2 -d r_pgr "$work/dir"; }
+# cr-restore -j2, the same way as run_cr (GNU time for its peak RSS).
+run_crj() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -a -o "$work/rss_j" \
+			cr-restore -j2 --clean --yes -d r_crj <"$work/plain.sql"
+	else
+		cr-restore -j2 --clean --yes -d r_crj <"$work/plain.sql"
+		echo 0 >>"$work/rss_j"
+	fi
+}
 
 # BENCH_ROUNDS rounds (default 3), the order rotating, the median counts:
 # the machine is shared and one run is noise.
 rounds=${BENCH_ROUNDS:-3}
+load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 for r in $(seq "$rounds"); do
 	dropdb --if-exists r_psql 2>/dev/null; dropdb --if-exists r_pgr 2>/dev/null
 	[ "$r" -gt 1 ] && dropdb --if-exists r_cr 2>/dev/null
-	case $((r % 3)) in
-	1) timed psql run_psql; timed cr run_cr; timed pgr run_pgr ;;
-	2) timed cr run_cr; timed pgr run_pgr; timed psql run_psql ;;
-	0) timed pgr run_pgr; timed psql run_psql; timed cr run_cr ;;
+	[ "$r" -gt 1 ] && dropdb --if-exists r_crj 2>/dev/null
+	case $((r % 4)) in
+	1) timed psql run_psql; timed cr run_cr; timed crj run_crj; timed pgr run_pgr ;;
+	2) timed cr run_cr; timed crj run_crj; timed pgr run_pgr; timed psql run_psql ;;
+	3) timed crj run_crj; timed pgr run_pgr; timed psql run_psql; timed cr run_cr ;;
+	0) timed pgr run_pgr; timed psql run_psql; timed cr run_cr; timed crj run_crj ;;
 	esac
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-all_psql=$ms_psql all_cr=$ms_cr all_pgr=$ms_pgr
+all_psql=$ms_psql all_cr=$ms_cr all_pgr=$ms_pgr all_crj=$ms_crj
 ms_psql=$(echo "$ms_psql" | median)
 ms_cr=$(echo "$ms_cr" | median)
+ms_crj=$(echo "$ms_crj" | median)
 ms_pgr=$(echo "$ms_pgr" | median)
 
-for db in r_psql r_cr r_pgr; do
+for db in r_psql r_cr r_crj r_pgr; do
 	n=$(psql -X -A -t -d "$db" -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")
 	[ "$n" = "$(psql -X -A -t -d bench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")" ] ||
 		{ echo "bench-restore: $db has $n rows: restore incomplete" >&2; exit 1; }
@@ -110,11 +125,15 @@ line() {	# label ms
 	}'
 }
 echo "bench-restore: ${mb} MB plain dump (pgbench scale $scale + $docs text/jsonb rows)"
-echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_cr, pg_restore$all_pgr)"
+echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_cr, cr-restore -j2$all_crj, pg_restore$all_pgr)"
+echo "  (load average before: $load0; $(nproc) cores)"
 line "psql -q -X -v ON_ERROR_STOP=1 (fresh db)" "$ms_psql"
 line "cr-restore --clean --yes (scratch+swap)" "$ms_cr"
+line "cr-restore -j2 --clean --yes (scratch+swap)" "$ms_crj"
 line "pg_restore -j2, directory dump (fresh db)" "$ms_pgr"
-awk -v cr="$ms_cr" -v p="$ms_pgr" -v rss="$(sort -n "$work/rss" | tail -n 1)" 'BEGIN {
+awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v rss="$(sort -n "$work/rss" | tail -n 1)" \
+    -v rssj="$(sort -n "$work/rss_j" | tail -n 1)" 'BEGIN {
 	printf "  cr-restore vs pg_restore -j2: %.2fx (pg_restore -j2 takes %.0f%% of cr-restore'\''s time)\n", p / cr, 100 * p / cr
-	printf "  cr-restore peak RSS: %.1f MiB\n", rss / 1024
+	printf "  cr-restore -j2 vs pg_restore -j2: %.2fx\n", p / crj
+	printf "  cr-restore peak RSS: %.1f MiB; cr-restore -j2: %.1f MiB\n", rss / 1024, rssj / 1024
 }'

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 
 #include "dotenv.h"
@@ -23,8 +24,10 @@
 #include "pgexec.h"
 #include "replace.h"
 #include "restore.h"
+#include "restoreplan.h"
 
 #define MAXEXT	32
+#define MAXTABLES	256
 
 static volatile sig_atomic_t interrupted;
 static PGcancel *volatile cancel;
@@ -39,9 +42,10 @@ struct source {
 static void
 print_usage(FILE *f)
 {
-	fprintf(f, "usage: cr-restore [-1v] [-d dbname] [-h host] [-p port] [-U user] "
+	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
-	    "[--extension name] [--allow-production] [file | dbname]\n");
+	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
+	    "[--allow-production] [file | dbname]\n");
 }
 
 static void __attribute__((noreturn))
@@ -146,6 +150,7 @@ restore_exit_code(enum restore_status rc)
 	case RESTORE_EDATA:	return EX_DATAERR;
 	case RESTORE_EIO:	return EX_IOERR;
 	case RESTORE_ENOMEM:	return EX_OSERR;
+	case RESTORE_EUSAGE:	return EX_USAGE;
 	case RESTORE_EPERM:	return EX_NOPERM;
 	default:		return 1;
 	}
@@ -207,7 +212,7 @@ iec(uint64_t n, char *buf, size_t len)
 static void
 summary(const struct job *j, const char *target, int ended)
 {
-	char sessions[64] = "", size[32];
+	char sessions[64] = "", size[32], peak[32];
 
 	if (j->clean)
 		snprintf(sessions, sizeof(sessions), "; %d session%s ended", ended,
@@ -217,6 +222,12 @@ summary(const struct job *j, const char *target, int ended)
 	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
 	    (unsigned long long)j->st.rows, seconds_since(&j->t0), sessions);
+	if (j->ropts.jobs > 1)
+		fprintf(stderr, "cr-restore: -j %u: %s of COPY data spilled to temporary files "
+		    "in %s, at most %s at once\n", j->ropts.jobs,
+		    iec(j->st.spilled, size, sizeof(size)),
+		    j->ropts.tmpdir != NULL ? j->ropts.tmpdir : "/tmp",
+		    iec(j->st.spill_peak, peak, sizeof(peak)));
 }
 
 /* On a terminal, a status line rewritten at most twice a second. */
@@ -261,6 +272,16 @@ notice(void *arg, unsigned long line, const char *severity, const char *msg)
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
 }
 
+/* What -t leaves out of the selection: always said. */
+static void
+skipped(void *arg, unsigned long line, const char *msg)
+{
+	struct job *j = arg;
+
+	progress_clear(j);
+	fprintf(stderr, "cr-restore: line %lu: %s\n", line, msg);
+}
+
 /* The production guard's name and marker checks: exits 77 on a hit. */
 static void
 guard_target(const struct job *j, PGconn *conn, const char *target)
@@ -297,7 +318,8 @@ restore_in_place(struct job *j)
 	 * without executing, so bad input is refused before any statement
 	 * runs.  A pipe cannot be read twice; -1 covers it. */
 	if (!j->single && S_ISREG(j->sb.st_mode)) {
-		rc = restore_scan(source_read, &j->src, target, &j->st, errbuf, sizeof(errbuf));
+		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
+		    sizeof(errbuf));
 		if (rc != RESTORE_OK) {
 			report(&j->src, rc, errbuf);
 			warnx("nothing was executed");
@@ -647,7 +669,11 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		PGCONN_LONGOPTS,
 		{ "clean",		no_argument,		NULL, 'c' },
-		{ "test",		no_argument,		NULL, 't' },
+		{ "test",		no_argument,		NULL, 'T' },
+		{ "table",		required_argument,	NULL, 't' },
+		{ "data-only",		no_argument,		NULL, 'a' },
+		{ "jobs",		required_argument,	NULL, 'j' },
+		{ "no-tuning",		no_argument,		NULL, 'N' },
 		{ "yes",		no_argument,		NULL, 'y' },
 		{ "single-transaction",	no_argument,		NULL, '1' },
 		{ "extension",		required_argument,	NULL, 'x' },
@@ -662,12 +688,15 @@ main(int argc, char *argv[])
 	struct pgconn_opts copts = { .appname = "cr-restore" };
 	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
 	struct dotenv *env = NULL;
-	const char *extensions[MAXEXT];
+	const char *extensions[MAXEXT], *tables[MAXTABLES];
+	struct restoreplan *plan;
 	char errbuf[1024], reason[512];
 	int ch, status;
-	size_t next = 0;
+	size_t next = 0, ntables = 0, i;
+	long long jobs = 1;
+	const char *errstr, *buffer;
 
-	while ((ch = getopt_long(argc, argv, "1d:h:p:U:vy?", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "1ad:h:j:p:t:U:vy?", longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -677,8 +706,27 @@ main(int argc, char *argv[])
 		case 'c':
 			j.clean = 1;
 			break;
-		case 't':
+		case 'T':
 			j.test = 1;
+			break;
+		case 't':
+			if (ntables == MAXTABLES)
+				errx(EX_USAGE, "at most %d -t options", MAXTABLES);
+			tables[ntables++] = optarg;
+			break;
+		case 'a':
+			j.ropts.data_only = 1;
+			break;
+		case 'j':
+			jobs = strtonum(optarg, 0, 256, &errstr);
+			if (errstr != NULL)
+				errx(EX_USAGE, "-j %s: %s (0 to 256; 0: one per online core)",
+				    optarg, errstr);
+			if (jobs == 0 && (jobs = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+				jobs = 1;
+			break;
+		case 'N':
+			j.ropts.no_tuning = 1;
 			break;
 		case 'y':
 			j.yes = 1;
@@ -724,6 +772,24 @@ main(int argc, char *argv[])
 	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
+	if (j.single && jobs > 1)
+		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
+	j.ropts.jobs = (unsigned)jobs;
+	j.ropts.tmpdir = getenv("TMPDIR");
+	/* The COPY data held in memory for -j's workers (tests make it tiny
+	 * to force the spill files). */
+	if ((buffer = getenv("CR_RESTORE_BUFFER")) != NULL) {
+		j.ropts.buffer = strtonum(buffer, 1, (long long)1 << 40, &errstr);
+		if (errstr != NULL)
+			errx(EX_USAGE, "CR_RESTORE_BUFFER=%s: %s", buffer, errstr);
+	}
+	/* -t names are checked before anything is opened. */
+	if ((plan = restoreplan_new(j.ropts.data_only)) == NULL)
+		err(EX_OSERR, NULL);
+	for (i = 0; i < ntables; i++)
+		if (restoreplan_add(plan, tables[i], errbuf, sizeof(errbuf)) == -1)
+			errx(EX_USAGE, "%s", errbuf);
+	restoreplan_free(plan);
 
 	/* Without -d, an operand that is no file and does not look like one
 	 * names the database, as psql's does: `... | cr-restore --clean app_dev`. */
@@ -767,6 +833,9 @@ main(int argc, char *argv[])
 	j.ropts.interrupted = &interrupted;
 	j.ropts.notice = notice;
 	j.ropts.notice_arg = &j;
+	j.ropts.skipped = skipped;
+	j.ropts.tables = tables;
+	j.ropts.ntables = ntables;
 	if (isatty(STDERR_FILENO)) {
 		j.ropts.progress = progress;
 		j.ropts.progress_arg = &j;

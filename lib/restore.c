@@ -12,9 +12,11 @@
 #include <bsd/string.h>
 
 #include "dumpfmt.h"
+#include "parallel.h"
 #include "pgconn.h"
 #include "pgexec.h"
 #include "restore.h"
+#include "restoreplan.h"
 #include "rowproof.h"
 #include "sqlexec.h"
 
@@ -50,6 +52,11 @@ struct run {
 	size_t		 errlen;
 	struct rowproof	*proof;
 	struct sqlexec_notices notices;
+	struct restoreplan *plan;	/* NULL: every statement runs */
+	struct parallel	*par;		/* -j: the workers, else NULL */
+	struct parallel_job *copy_job;	/* the COPY a worker loads */
+	int		 recognised;	/* -j: the input is pg_dump's */
+	int		 copy_skip;	/* the COPY's data is not selected */
 
 	struct sqlsplit_restrict guard;	/* \restrict ... \unrestrict */
 
@@ -142,6 +149,15 @@ input_incomplete(const struct input *in, char *buf, size_t len)
 			    "truncated dump?";
 	}
 	return NULL;
+}
+
+/* Made by cr-dump, or pg_dump's own first lines. */
+static int
+input_is_pg_dump(const struct input *in)
+{
+	return starts_with(in->head, in->headlen, DUMPFMT_HEADER_PREFIX) ||
+	    starts_with(in->head, in->headlen, PGDUMP_HEAD) ||
+	    memmem(in->head, in->headlen, "\n" PGDUMP_HEAD, strlen("\n" PGDUMP_HEAD)) != NULL;
 }
 
 static enum restore_status
@@ -285,7 +301,18 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 {
 	unsigned long line;
 
+	if (r->copy_skip)
+		return RESTORE_OK;
 	r->copy_rows += it->rows;
+	if (r->copy_job != NULL) {
+		if (parallel_copy_data(r->par, r->copy_job, it->text, it->len, it->line, r->err,
+		    r->errlen) == -1) {
+			if (parallel_error(r->par, r->err, r->errlen, &r->st->line))
+				return RESTORE_ESQL;
+			return RESTORE_EIO;
+		}
+		return RESTORE_OK;
+	}
 	if (sqlexec_copy_data(&r->copy, it->text, it->len, it->line, r->err, r->errlen,
 	    &line) == -1)
 		return copy_failed(r, line);
@@ -301,6 +328,15 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	const char *name = r->copy_table != (size_t)-1 ?
 	    rowproof_name(r->proof, r->copy_table) : "COPY";
 
+	if (r->copy_skip) {
+		r->copy_skip = 0;
+		return RESTORE_OK;
+	}
+	if (r->copy_job != NULL) {
+		parallel_copy_end(r->par, r->copy_job, it->line, r->copy_rows);
+		r->copy_job = NULL;
+		return RESTORE_OK;
+	}
 	if (sqlexec_copy_end(&r->copy, it->line, &loaded, r->err, r->errlen, &line) == -1)
 		return copy_failed(r, line);
 	carried = r->copy_csv ? loaded : r->copy_rows;
@@ -419,10 +455,103 @@ statement_tolerated(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
+static enum restore_status statement_run(struct run *, const struct sqlsplit_item *);
+
+/* A selected table's foreign key to a table not selected, or trigger:
+ * restored only when the table it references, the function it calls,
+ * exists in the target. */
+static enum restore_status
+depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_stmt *ps)
+{
+	PGresult *res;
+	const char *param = ps->ref;
+	int fk = ps->kind == RESTOREPLAN_FOREIGN_KEY;
+	enum restore_status rc = RESTORE_OK;
+	char msg[768];
+	int exists;
+
+	if (r->conn == NULL)
+		return RESTORE_OK;
+	/* A trigger function takes no arguments. */
+	res = PQexecParams(r->conn, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
+	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", 1, NULL,
+	    &param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		rc = sql_error(r, res, it);
+		PQclear(res);
+		return rc;
+	}
+	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists)
+		return statement_run(r, it);
+	if (fk)
+		snprintf(msg, sizeof(msg), "foreign key on %s skipped: it references %s, "
+		    "which is neither restored nor in the target", ps->rel, ps->ref);
+	else
+		snprintf(msg, sizeof(msg), "trigger on %s skipped: its function %s is not "
+		    "in the target", ps->rel, ps->ref);
+	if (r->o->skipped != NULL)
+		r->o->skipped(r->o->notice_arg, it->line, msg);
+	return RESTORE_OK;
+}
+
+/* -t / --data-only: run the statement, or not. */
+static enum restore_status
+statement_selected(struct run *r, const struct sqlsplit_item *it)
+{
+	struct restoreplan_stmt ps;
+	enum restoreplan_action action;
+	struct sqlsplit_item held, renamed;
+	enum restore_status rc = RESTORE_OK;
+	char *rewritten, *text;
+	unsigned long line;
+
+	if (restoreplan_decide(r->plan, it->text, it->len, it->line, &ps, &action,
+	    &rewritten) == -1) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RESTORE_ENOMEM;
+	}
+	switch (action) {
+	case RESTOREPLAN_SKIP:
+		if (it->copy_in)
+			r->copy_skip = 1;
+		/* FALLTHROUGH */
+	case RESTOREPLAN_HOLD:
+		free(rewritten);
+		return RESTORE_OK;
+	case RESTOREPLAN_ASK:
+		free(rewritten);
+		return depends(r, it, &ps);
+	case RESTOREPLAN_RUN:
+		break;
+	}
+	/* A sequence's statements held until its owner showed. */
+	while (restoreplan_take_held(r->plan, &text, &line)) {
+		memset(&held, 0, sizeof(held));
+		held.kind = SQLSPLIT_STATEMENT;
+		held.text = text;
+		held.len = strlen(text);
+		held.line = line;
+		held.terminated = 1;
+		if (rc == RESTORE_OK)
+			rc = statement_run(r, &held);
+		free(text);
+	}
+	if (rc == RESTORE_OK && rewritten != NULL) {
+		renamed = *it;
+		renamed.text = rewritten;
+		renamed.len = strlen(rewritten);
+		rc = statement_run(r, &renamed);
+	} else if (rc == RESTORE_OK)
+		rc = statement_run(r, it);
+	free(rewritten);
+	return rc;
+}
+
 static enum restore_status
 statement(struct run *r, const struct sqlsplit_item *it)
 {
-	PGresult *res;
 	enum restore_status rc = RESTORE_OK;
 	char head[96];
 
@@ -433,6 +562,125 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	}
 	if ((rc = refuse_outside(r, it)) != RESTORE_OK)
 		return rc;
+	if (r->plan != NULL)
+		return statement_selected(r, it);
+	return statement_run(r, it);
+}
+
+/* -j: the COPYs the workers finished, into the proof. */
+static enum restore_status
+parallel_collected(struct run *r)
+{
+	struct parallel_done d;
+	uint64_t carried;
+	unsigned long line;
+
+	while (parallel_collect(r->par, &d)) {
+		carried = d.csv ? d.loaded : d.carried;
+		r->st->rows += carried;
+		if (!d.csv && d.loaded != d.carried) {
+			snprintf(r->err, r->errlen, "line %lu: row count mismatch: %s loaded %llu "
+			    "rows but the dump carried %llu (a trigger or rule on the table "
+			    "dropped or added rows?)", d.line, rowproof_name(r->proof, d.table),
+			    (unsigned long long)d.loaded, (unsigned long long)d.carried);
+			r->st->line = d.line;
+			return RESTORE_ECOUNT;
+		}
+		rowproof_copied(r->proof, d.table, carried, d.loaded, 1);
+	}
+	if (parallel_error(r->par, r->err, r->errlen, &line)) {
+		r->st->line = line;
+		return interrupted_or(r, line, RESTORE_ESQL);
+	}
+	return RESTORE_OK;
+}
+
+/* -j: wait for every job queued so far. */
+static enum restore_status
+parallel_barrier(struct run *r, unsigned long line)
+{
+	enum restore_status rc;
+
+	switch (parallel_wait(r->par, r->o->interrupted)) {
+	case -2:
+		snprintf(r->err, r->errlen, "interrupted at line %lu", line);
+		return RESTORE_EINTR;
+	default:
+		break;
+	}
+	rc = parallel_collected(r);
+	return rc;
+}
+
+/* -j: a COPY, an index or a constraint goes to the workers; a session
+ * setting runs here and with every later job; a setval runs here at
+ * once; anything else waits for the jobs before it.  Returns 1 when the
+ * statement was handed over, 0 when it is to run here, or -1 (*rc set). */
+static int
+statement_parallel(struct run *r, const struct sqlsplit_item *it, enum restore_status *rc)
+{
+	struct restoreplan_stmt ps;
+	enum parallel_kind kind;
+
+	restoreplan_classify(it->text, it->len, &ps);
+	if (it->copy_in && ps.kind == RESTOREPLAN_COPY) {
+		r->st->statements++;
+		if ((*rc = copy_begin(r, it)) != RESTORE_OK)
+			return -1;
+		r->copy.active = 0;	/* the worker's connection is in COPY */
+		if (r->copy_table != (size_t)-1 && rowproof_before(r->proof, r->copy_table,
+		    it->line, r->err, r->errlen) == -1) {
+			r->st->line = it->line;
+			*rc = RESTORE_ESQL;
+			return -1;
+		}
+		if ((r->copy_job = parallel_copy_begin(r->par, it->text, it->line, ps.rel,
+		    r->copy_table, r->copy_csv)) == NULL)
+			goto nomem;
+		return 1;
+	}
+	switch (ps.kind) {
+	case RESTOREPLAN_INDEX:
+	case RESTOREPLAN_CONSTRAINT:
+	case RESTOREPLAN_FOREIGN_KEY:
+		kind = ps.kind == RESTOREPLAN_INDEX ? PARALLEL_INDEX : PARALLEL_STATEMENT;
+		r->st->statements++;
+		rowproof_statement(r->proof, it->text);
+		if (parallel_statement(r->par, kind, it->text, it->line, ps.rel, ps.ref) == -1)
+			goto nomem;
+		return 1;
+	case RESTOREPLAN_SESSION:
+		if (parallel_session(r->par, it->text) == -1)
+			goto nomem;
+		return 0;
+	case RESTOREPLAN_SETVAL:
+		return 0;
+	default:
+		if ((*rc = parallel_barrier(r, it->line)) != RESTORE_OK)
+			return -1;
+		return 0;
+	}
+nomem:
+	snprintf(r->err, r->errlen, "out of memory");
+	*rc = RESTORE_ENOMEM;
+	return -1;
+}
+
+static enum restore_status
+statement_run(struct run *r, const struct sqlsplit_item *it)
+{
+	PGresult *res;
+	enum restore_status rc = RESTORE_OK;
+	char head[96];
+
+	if (r->par != NULL && r->conn != NULL) {
+		switch (statement_parallel(r, it, &rc)) {
+		case 1:
+			return RESTORE_OK;
+		case -1:
+			return rc;
+		}
+	}
 	r->st->statements++;
 	if (it->copy_in && (rc = copy_begin(r, it)) != RESTORE_OK)
 		return rc;
@@ -485,6 +733,7 @@ static enum restore_status
 run_loop(struct run *r)
 {
 	struct sqlsplit_item it;
+	enum sqlsplit_kind kind;
 	enum restore_status rc;
 	const char *why;
 	char buf[256];
@@ -496,8 +745,21 @@ run_loop(struct run *r)
 			return RESTORE_EINTR;
 		}
 		it.line = 0;
-		switch (sqlsplit_next(r->split, &it)) {
+		kind = sqlsplit_next(r->split, &it);
+		/* -j reorders what pg_dump wrote, by pg_dump's rules. */
+		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR) {
+			if (!input_is_pg_dump(&r->in))
+				return data_error(r, 0, "%s", "-j: the input is not a pg_dump "
+				    "dump (no cr-dump header, no \"-- PostgreSQL database "
+				    "dump\" line): -j runs the statements of pg_dump's output "
+				    "out of order by pg_dump's rules, which is only right for "
+				    "pg_dump's output");
+			r->recognised = 1;
+		}
+		switch (kind) {
 		case SQLSPLIT_END:
+			if (r->par != NULL && (rc = parallel_barrier(r, it.line)) != RESTORE_OK)
+				return rc;
 			if (r->guard.on) {
 				snprintf(r->err, r->errlen, "the input ends without the "
 				    "\\unrestrict matching the \\restrict of line %lu: "
@@ -512,6 +774,8 @@ run_loop(struct run *r)
 				return data_error(r, 0, "%s", "the input holds no SQL statement");
 			if ((why = input_incomplete(&r->in, buf, sizeof(buf))) != NULL)
 				return data_error(r, 0, "%s", why);
+			if ((why = restoreplan_unmatched(r->plan)) != NULL)
+				return data_error(r, 0, "table %s is not in the dump", why);
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
 			sqlexec_copy_abort(&r->copy, "cr-restore: bad input");
@@ -537,6 +801,8 @@ run_loop(struct run *r)
 			rc = RESTORE_OK;
 			break;
 		}
+		if (rc == RESTORE_OK && r->par != NULL)
+			rc = parallel_collected(r);
 		if (rc != RESTORE_OK) {
 			sqlexec_copy_abort(&r->copy, "cr-restore: stopped");
 			return rc;
@@ -552,14 +818,26 @@ run_loop(struct run *r)
 static void
 run_free(struct run *r)
 {
+	uint64_t total, peak;
+
+	if (r->par != NULL) {
+		parallel_spill(r->par, &total, &peak);
+		r->st->spilled = total;
+		r->st->spill_peak = peak;
+	}
+	parallel_free(r->par);	/* cancels what still runs */
+	r->par = NULL;
 	rowproof_free(r->proof);
 	sqlsplit_free(r->split);
+	restoreplan_free(r->plan);
 }
 
 static enum restore_status
 run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *dbname,
     sqlsplit_read_fn readfn, void *arg, struct restore_stats *st, char *err, size_t errlen)
 {
+	size_t i;
+
 	memset(r, 0, sizeof(*r));
 	memset(st, 0, sizeof(*st));
 	r->conn = conn;
@@ -579,6 +857,18 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 		snprintf(err, errlen, "out of memory");
 		return RESTORE_ENOMEM;
 	}
+	if (o->ntables > 0 || o->data_only) {
+		if ((r->plan = restoreplan_new(o->data_only)) == NULL) {
+			run_free(r);
+			snprintf(err, errlen, "out of memory");
+			return RESTORE_ENOMEM;
+		}
+		for (i = 0; i < o->ntables; i++)
+			if (restoreplan_add(r->plan, o->tables[i], err, errlen) == -1) {
+				run_free(r);
+				return RESTORE_EUSAGE;
+			}
+	}
 	return RESTORE_OK;
 }
 
@@ -595,6 +885,40 @@ check_counts(struct run *r)
 	default:
 		return RESTORE_ESQL;
 	}
+}
+
+/* The workers for -j: each connection set up as the main one. */
+static enum restore_status
+start_workers(struct run *r, const struct restore_opts *o)
+{
+	struct parallel_opts po;
+	const char *setup[2];
+	char role[320], ident[256];
+	size_t n = 0;
+
+	/* As the main connection.  A larger maintenance_work_mem for the
+	 * index builds was measured and left out: no gain (docs/benchmarks.md). */
+	if (!o->no_tuning)
+		setup[n++] = "SET synchronous_commit = off";
+	if (o->role != NULL) {
+		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
+			snprintf(r->err, r->errlen, "role name too long: %s", o->role);
+			return RESTORE_EDATA;
+		}
+		snprintf(role, sizeof(role), "SET ROLE %s", ident);
+		setup[n++] = role;
+	}
+	memset(&po, 0, sizeof(po));
+	po.jobs = o->jobs;
+	po.buffer = o->buffer > 0 ? o->buffer : RESTORE_BUFFER;
+	po.tmpdir = o->tmpdir;
+	po.setup = setup;
+	po.nsetup = n;
+	po.notice = o->notice;
+	po.notice_arg = o->notice_arg;
+	if ((r->par = parallel_new(r->conn, &po, r->err, r->errlen)) == NULL)
+		return RESTORE_ESQL;
+	return RESTORE_OK;
 }
 
 enum restore_status
@@ -616,7 +940,8 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	/* Commits need not wait for the disk one by one: a restore is done
 	 * when it is all done, and then one synchronous commit below makes
 	 * everything before it durable (WAL is flushed in order). */
-	rc = exec_simple(&r, "SET synchronous_commit = off");
+	if (!o->no_tuning)
+		rc = exec_simple(&r, "SET synchronous_commit = off");
 	/* The splitter reads a script as pg_dump writes one: strings with
 	 * standard_conforming_strings on, until the script says otherwise. */
 	if (rc == RESTORE_OK && session_check(&r, 0) != RESTORE_OK)
@@ -646,8 +971,16 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 			rc = exec_simple(&r, sql);
 		}
 	}
+	if (rc == RESTORE_OK && o->jobs > 1)
+		rc = start_workers(&r, o);
 	if (rc == RESTORE_OK)
 		rc = run_loop(&r);
+	/* The workers' connections go before the last commit below. */
+	if (r.par != NULL) {
+		parallel_spill(r.par, &st->spilled, &st->spill_peak);
+		parallel_free(r.par);
+		r.par = NULL;
+	}
 	/* Closing the connection would roll an open transaction back. */
 	if (rc == RESTORE_OK && !o->single_transaction &&
 	    PQtransactionStatus(conn) != PQTRANS_IDLE)
@@ -672,7 +1005,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 }
 
 enum restore_status
-restore_scan(sqlsplit_read_fn readfn, void *arg, const char *dbname,
+restore_scan(sqlsplit_read_fn readfn, void *arg, const struct restore_opts *opts,
     struct restore_stats *st, char *err, size_t errlen)
 {
 	struct restore_opts o;
@@ -680,7 +1013,11 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const char *dbname,
 	enum restore_status rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = run_init(&r, NULL, &o, dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
+	o.tables = opts->tables;
+	o.ntables = opts->ntables;
+	o.data_only = opts->data_only;
+	o.jobs = opts->jobs;
+	if ((rc = run_init(&r, NULL, &o, opts->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
 	rc = run_loop(&r);
 	st->bytes = sqlsplit_bytes(r.split);

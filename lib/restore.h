@@ -17,15 +17,20 @@
 enum restore_status {
 	RESTORE_OK = 0,
 	RESTORE_EDATA,		/* bad input: refused meta-command, unterminated
-				 * quote, truncated dump (EX_DATAERR) */
+				 * quote, truncated dump, a -t table not in it
+				 * (EX_DATAERR) */
 	RESTORE_EIO,		/* reading the input failed (EX_IOERR) */
 	RESTORE_ESQL,		/* the server rejected a statement (1) */
 	RESTORE_ECOUNT,		/* count(*) differs from the rows COPY carried (1) */
 	RESTORE_EINTR,		/* *interrupted was set (1) */
 	RESTORE_ENOMEM,		/* (EX_OSERR) */
+	RESTORE_EUSAGE,		/* a bad -t name (EX_USAGE) */
 	RESTORE_EPERM		/* cr-restore's own SQL (SET ROLE, --extension,
 				 * ...) lacked a privilege: 42501 (EX_NOPERM) */
 };
+
+/* -j: COPY data held in memory for the workers by default. */
+#define RESTORE_BUFFER	((size_t)16 << 20)
 
 struct restore_stats {
 	uint64_t	 bytes;		/* script bytes read */
@@ -33,6 +38,8 @@ struct restore_stats {
 	uint64_t	 tables;	/* distinct COPY targets */
 	uint64_t	 rows;		/* rows the COPY blocks carried */
 	unsigned long	 line;		/* where the error is, when there is one */
+	uint64_t	 spilled;	/* -j: COPY data spilled to temporary files */
+	uint64_t	 spill_peak;	/* and the most of it at once */
 };
 
 struct restore_opts {
@@ -46,6 +53,22 @@ struct restore_opts {
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
 			    const char *msg);
 	void		*notice_arg;
+	/* -t: only these tables (restoreplan_add specs); data_only: only rows. */
+	const char *const *tables;
+	size_t		 ntables;
+	int		 data_only;
+	/* -j: worker connections (0 or 1: none), the COPY data held in
+	 * memory for them (bytes, all together) and where the rest is
+	 * spilled (NULL: /tmp). */
+	unsigned	 jobs;
+	size_t		 buffer;
+	const char	*tmpdir;
+	/* No session setting that speeds a load (synchronous_commit = off
+	 * on every connection). */
+	int		 no_tuning;
+	/* A statement of the selection left out (a foreign key to a table
+	 * that is not restored), with its input line (may be NULL). */
+	void		(*skipped)(void *arg, unsigned long line, const char *msg);
 	/* Called between items, with the figures so far (may be NULL). */
 	void		(*progress)(void *arg, const struct restore_stats *);
 	void		*progress_arg;
@@ -62,6 +85,6 @@ enum restore_status restore_run(PGconn *conn, const struct restore_opts *,
 /* Read the whole script without executing it: what restore_run would refuse
  * as bad input is found before anything runs.  Needs a rereadable input. */
 enum restore_status restore_scan(sqlsplit_read_fn readfn, void *arg,
-    const char *dbname, struct restore_stats *, char *err, size_t errlen);
+    const struct restore_opts *, struct restore_stats *, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,718 @@
+/* parallel: worker threads with a connection each, a queue of jobs in
+ * script order, COPY data handed over in memory or through a spill file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "parallel.h"
+#include "pgconn.h"
+#include "sqlexec.h"
+
+enum state { QUEUED, RUNNING, DONE };
+
+/* COPY data held in memory. */
+struct chunk {
+	struct chunk	*next;
+	size_t		 len;
+	unsigned long	 line;
+	char		 data[];
+};
+
+/* A chunk in a spill file: this header, then the data. */
+struct spillhead {
+	uint64_t	 len;
+	uint64_t	 line;
+};
+
+struct parallel_job {
+	struct parallel_job *next;
+	enum parallel_kind kind;
+	enum state	 state;
+	char		*sql;
+	unsigned long	 line;
+	char		 rel[256], ref[256];
+	size_t		 nsessions;	/* session statements in force */
+	int		 failed;
+	/* COPY */
+	size_t		 table;
+	int		 csv;
+	struct chunk	*head, *tail;
+	int		 spilling;
+	int		 fd;
+	uint64_t	 written, readoff;
+	int		 ended;
+	unsigned long	 end_line;
+	uint64_t	 carried, loaded;
+};
+
+struct worker {
+	struct parallel	*p;
+	pthread_t	 thread;
+	int		 started;
+	PGconn		*conn;
+	PGcancel	*cancel;
+	size_t		 applied;	/* session statements run */
+	unsigned long	 line;		/* of the job, for notices */
+	struct sqlexec_notices notices;
+};
+
+struct parallel {
+	struct parallel_opts o;
+	char		**setup;	/* copies of o.setup */
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 changed;
+	struct worker	*workers;
+	unsigned	 nworkers;
+	struct parallel_job *queue, *last;
+	char		**sessions;
+	size_t		 nsessions, sessioncap;
+	size_t		 memory;	/* COPY data held in memory now */
+	uint64_t	 spilled, spill_now, spill_peak;
+	int		 stop, failed;
+	char		 err[2048];
+	unsigned long	 err_line;
+};
+
+/* Two jobs that must not run at once, nor out of order: a table in
+ * common, unless both build indexes (SHARE locks do not conflict). */
+static int
+conflicts(const struct parallel_job *a, const struct parallel_job *b)
+{
+	if (a->kind == PARALLEL_INDEX && b->kind == PARALLEL_INDEX)
+		return 0;
+	return (a->rel[0] != '\0' && (strcmp(a->rel, b->rel) == 0 || strcmp(a->rel, b->ref) == 0)) ||
+	    (a->ref[0] != '\0' && (strcmp(a->ref, b->rel) == 0 || strcmp(a->ref, b->ref) == 0));
+}
+
+/* The first queued job nothing running or queued before it conflicts
+ * with.  Called with the lock held. */
+static struct parallel_job *
+pick(struct parallel *p)
+{
+	struct parallel_job *j, *k;
+
+	for (j = p->queue; j != NULL; j = j->next) {
+		if (j->state != QUEUED)
+			continue;
+		for (k = p->queue; k != j; k = k->next)
+			if (k->state != DONE && conflicts(j, k))
+				break;
+		if (k == j)
+			return j;
+	}
+	return NULL;
+}
+
+static void
+fail(struct parallel *p, const char *err, unsigned long line)
+{
+	if (!p->failed) {
+		strlcpy(p->err, err, sizeof(p->err));
+		p->err_line = line;
+	}
+	p->failed = 1;
+}
+
+static void
+worker_notice(void *arg, unsigned long line, const char *severity, const char *msg)
+{
+	struct worker *w = arg;
+
+	/* Called on the worker's thread, from libpq, without the lock. */
+	pthread_mutex_lock(&w->p->lock);
+	if (w->p->o.notice != NULL)
+		w->p->o.notice(w->p->o.notice_arg, line, severity, msg);
+	pthread_mutex_unlock(&w->p->lock);
+}
+
+/* The session statements job j runs with.  Returns 0 or -1 with err. */
+static int
+apply_sessions(struct worker *w, const struct parallel_job *j, char *err, size_t errlen)
+{
+	struct parallel *p = w->p;
+	size_t i;
+	char *sql;
+
+	if (w->applied > j->nsessions) {
+		/* A later SET is in force: start again from the top. */
+		if (sqlexec_simple(w->conn, "RESET ALL", 0, err, errlen) == -1)
+			return -1;
+		for (i = 0; i < p->o.nsetup; i++)
+			if (sqlexec_simple(w->conn, p->setup[i], 0, err, errlen) == -1)
+				return -1;
+		w->applied = 0;
+	}
+	while (w->applied < j->nsessions) {
+		pthread_mutex_lock(&p->lock);
+		sql = p->sessions[w->applied];	/* never freed before the pool */
+		pthread_mutex_unlock(&p->lock);
+		if (sqlexec_simple(w->conn, sql, 0, err, errlen) == -1)
+			return -1;
+		w->applied++;
+	}
+	return 0;
+}
+
+/* The next piece of a COPY job's data, waiting for it.  Returns 1 with
+ * *buf (malloc'd) set, 0 at the end of the data, -1 when stopped or a
+ * spill file could not be read (err set). */
+static int
+next_data(struct parallel *p, struct parallel_job *j, char **buf, size_t *len,
+    unsigned long *line, char *err, size_t errlen)
+{
+	struct chunk *c;
+	struct spillhead h;
+	uint64_t off;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop && j->head == NULL && j->readoff == j->written && !j->ended)
+		pthread_cond_wait(&p->changed, &p->lock);
+	if (p->stop) {
+		pthread_mutex_unlock(&p->lock);
+		snprintf(err, errlen, "cancelled");
+		return -1;
+	}
+	if ((c = j->head) != NULL) {
+		if ((j->head = c->next) == NULL)
+			j->tail = NULL;
+		p->memory -= c->len;
+		pthread_mutex_unlock(&p->lock);
+		/* The chunk itself is handed over: data at its start. */
+		*len = c->len;
+		*line = c->line;
+		memmove(c, c->data, c->len);
+		*buf = (char *)c;
+		return 1;
+	}
+	if (j->readoff == j->written) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	off = j->readoff;
+	pthread_mutex_unlock(&p->lock);
+	if (pread(j->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
+	    (*buf = malloc(h.len > 0 ? h.len : 1)) == NULL) {
+		snprintf(err, errlen, "reading spilled COPY data: %s",
+		    errno ? strerror(errno) : "short read");
+		return -1;
+	}
+	if (pread(j->fd, *buf, h.len, (off_t)(off + sizeof(h))) != (ssize_t)h.len) {
+		snprintf(err, errlen, "reading spilled COPY data: %s",
+		    errno ? strerror(errno) : "short read");
+		free(*buf);
+		return -1;
+	}
+	*len = h.len;
+	*line = h.line;
+	pthread_mutex_lock(&p->lock);
+	j->readoff = off + sizeof(h) + h.len;
+	pthread_mutex_unlock(&p->lock);
+	return 1;
+}
+
+static int
+run_copy(struct worker *w, struct parallel_job *j, char *err, size_t errlen,
+    unsigned long *errline)
+{
+	struct sqlexec_copy c;
+	PGresult *res;
+	char *buf, what[128], head[96];
+	size_t len;
+	unsigned long line;
+	int n;
+
+	sqlexec_copy_begin(&c, w->conn, j->sql, strlen(j->sql), j->line);
+	res = PQexec(w->conn, j->sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		sqlexec_head(j->sql, strlen(j->sql), head, sizeof(head));
+		snprintf(what, sizeof(what), "statement: %s", head);
+		sqlexec_error(w->conn, res, j->line, what, err, errlen);
+		PQclear(res);
+		*errline = j->line;
+		return -1;
+	}
+	PQclear(res);
+	while ((n = next_data(w->p, j, &buf, &len, &line, err, errlen)) == 1) {
+		w->line = line;
+		n = sqlexec_copy_data(&c, buf, len, line, err, errlen, errline);
+		free(buf);
+		if (n == -1)
+			return -1;
+	}
+	if (n == -1) {
+		sqlexec_copy_abort(&c, "cr-restore: stopped");
+		*errline = j->line;
+		return -1;
+	}
+	return sqlexec_copy_end(&c, j->end_line, &j->loaded, err, errlen, errline);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct parallel *p = w->p;
+	struct parallel_job *j;
+	char err[2048];
+	unsigned long errline;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		if (p->stop)
+			break;
+		if ((j = pick(p)) == NULL) {
+			pthread_cond_wait(&p->changed, &p->lock);
+			continue;
+		}
+		j->state = RUNNING;
+		pthread_mutex_unlock(&p->lock);
+
+		w->line = j->line;
+		errline = j->line;
+		err[0] = '\0';
+		rc = apply_sessions(w, j, err, sizeof(err));
+		if (rc == 0 && j->kind == PARALLEL_COPY)
+			rc = run_copy(w, j, err, sizeof(err), &errline);
+		else if (rc == 0)
+			rc = sqlexec_simple(w->conn, j->sql, j->line, err, sizeof(err));
+
+		pthread_mutex_lock(&p->lock);
+		j->state = DONE;
+		if (rc == -1) {
+			j->failed = 1;
+			/* A job cancelled because another failed says nothing. */
+			if (!p->stop)
+				fail(p, err, errline);
+			p->stop = 1;
+		}
+		pthread_cond_broadcast(&p->changed);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void
+job_free(struct parallel *p, struct parallel_job *j)
+{
+	struct chunk *c;
+
+	while ((c = j->head) != NULL) {
+		j->head = c->next;
+		p->memory -= c->len;
+		free(c);
+	}
+	if (j->fd != -1) {
+		close(j->fd);
+		p->spill_now -= j->written;
+	}
+	free(j->sql);
+	free(j);
+}
+
+struct parallel *
+parallel_new(PGconn *conn, const struct parallel_opts *o, char *err, size_t errlen)
+{
+	struct parallel *p;
+	struct worker *w;
+	enum pgconn_status st;
+	unsigned i;
+	size_t k;
+	char msg[1024];
+
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->workers = calloc(o->jobs, sizeof(*p->workers))) == NULL) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->o = *o;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->changed, NULL);
+	p->o.nsetup = 0;
+	p->o.setup = NULL;
+	if ((p->setup = calloc(o->nsetup + 1, sizeof(*p->setup))) == NULL)
+		goto nomem;
+	for (k = 0; k < o->nsetup; k++, p->o.nsetup++)
+		if ((p->setup[k] = strdup(o->setup[k])) == NULL)
+			goto nomem;
+	for (i = 0; i < o->jobs; i++) {
+		w = &p->workers[i];
+		w->p = p;
+		p->nworkers++;
+		if ((w->conn = pgconn_open_like(conn, NULL, &st, msg, sizeof(msg))) == NULL) {
+			snprintf(err, errlen, "worker connection %u: %s", i + 1, msg);
+			goto fail;
+		}
+		w->notices.fn = worker_notice;
+		w->notices.arg = w;
+		w->notices.line = &w->line;
+		PQsetNoticeReceiver(w->conn, sqlexec_notice_receiver, &w->notices);
+		for (k = 0; k < o->nsetup; k++)
+			if (sqlexec_simple(w->conn, o->setup[k], 0, err, errlen) == -1)
+				goto fail;
+		if ((w->cancel = PQgetCancel(w->conn)) == NULL) {
+			snprintf(err, errlen, "worker connection %u: no cancel handle", i + 1);
+			goto fail;
+		}
+	}
+	for (i = 0; i < p->nworkers; i++) {
+		if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) != 0) {
+			snprintf(err, errlen, "starting a worker thread: %s", strerror(errno));
+			goto fail;
+		}
+		p->workers[i].started = 1;
+	}
+	return p;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	parallel_free(p);
+	return NULL;
+}
+
+void
+parallel_cancel(struct parallel *p)
+{
+	char buf[256];
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->nworkers; i++)
+		if (p->workers[i].cancel != NULL)
+			PQcancel(p->workers[i].cancel, buf, sizeof(buf));
+}
+
+void
+parallel_free(struct parallel *p)
+{
+	struct parallel_job *j;
+	unsigned i;
+	size_t k;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (j = p->queue; j != NULL; j = j->next)
+		if (j->state != DONE)
+			break;
+	pthread_mutex_unlock(&p->lock);
+	if (j != NULL)
+		parallel_cancel(p);
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->nworkers; i++) {
+		if (p->workers[i].started)
+			pthread_join(p->workers[i].thread, NULL);
+		PQfreeCancel(p->workers[i].cancel);
+		if (p->workers[i].conn != NULL)
+			PQfinish(p->workers[i].conn);
+	}
+	while ((j = p->queue) != NULL) {
+		p->queue = j->next;
+		job_free(p, j);
+	}
+	for (k = 0; k < p->nsessions; k++)
+		free(p->sessions[k]);
+	for (k = 0; p->setup != NULL && k < p->o.nsetup; k++)
+		free(p->setup[k]);
+	free(p->setup);
+	free(p->sessions);
+	free(p->workers);
+	pthread_cond_destroy(&p->changed);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+int
+parallel_session(struct parallel *p, const char *sql)
+{
+	char **v, *s;
+
+	if ((s = strdup(sql)) == NULL)
+		return -1;
+	pthread_mutex_lock(&p->lock);
+	if (p->nsessions == p->sessioncap) {
+		v = reallocarray(p->sessions, p->sessioncap ? p->sessioncap * 2 : 16, sizeof(*v));
+		if (v == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			free(s);
+			return -1;
+		}
+		p->sessions = v;
+		p->sessioncap = p->sessioncap ? p->sessioncap * 2 : 16;
+	}
+	p->sessions[p->nsessions++] = s;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+static struct parallel_job *
+job_new(struct parallel *p, enum parallel_kind kind, const char *sql, unsigned long line,
+    const char *rel, const char *ref)
+{
+	struct parallel_job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL || (j->sql = strdup(sql)) == NULL) {
+		free(j);
+		return NULL;
+	}
+	j->kind = kind;
+	j->line = line;
+	j->fd = -1;
+	strlcpy(j->rel, rel != NULL ? rel : "", sizeof(j->rel));
+	strlcpy(j->ref, ref != NULL ? ref : "", sizeof(j->ref));
+	pthread_mutex_lock(&p->lock);
+	j->nsessions = p->nsessions;
+	if (p->last != NULL)
+		p->last->next = j;
+	else
+		p->queue = j;
+	p->last = j;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return j;
+}
+
+int
+parallel_statement(struct parallel *p, enum parallel_kind kind, const char *sql,
+    unsigned long line, const char *rel, const char *ref)
+{
+	return job_new(p, kind, sql, line, rel, ref) == NULL ? -1 : 0;
+}
+
+struct parallel_job *
+parallel_copy_begin(struct parallel *p, const char *sql, unsigned long line, const char *rel,
+    size_t table, int csv)
+{
+	struct parallel_job *j;
+
+	/* Filled in before the job is queued: a worker may take it at once. */
+	if ((j = job_new(p, PARALLEL_COPY, sql, line, rel, NULL)) == NULL)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	j->table = table;
+	j->csv = csv;
+	pthread_mutex_unlock(&p->lock);
+	return j;
+}
+
+/* A private file for spilled data: made and unlinked at once, so nothing
+ * is left behind whatever way the process ends. */
+static int
+spill_open(struct parallel *p)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cr-restore.XXXXXX",
+	    p->o.tmpdir != NULL && p->o.tmpdir[0] != '\0' ? p->o.tmpdir : "/tmp");
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *b = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = pwrite(fd, b, len, off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+int
+parallel_copy_data(struct parallel *p, struct parallel_job *j, const char *buf, size_t len,
+    unsigned long line, char *err, size_t errlen)
+{
+	struct chunk *c;
+	struct spillhead h;
+	uint64_t off;
+	int fd;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->stop) {
+		pthread_mutex_unlock(&p->lock);
+		snprintf(err, errlen, "stopped");
+		return -1;
+	}
+	if (!j->spilling && p->memory + len <= p->o.buffer) {
+		if ((c = malloc(sizeof(*c) + len)) == NULL) {
+			pthread_mutex_unlock(&p->lock);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		c->next = NULL;
+		c->len = len;
+		c->line = line;
+		memcpy(c->data, buf, len);
+		if (j->tail != NULL)
+			j->tail->next = c;
+		else
+			j->head = c;
+		j->tail = c;
+		p->memory += len;
+		pthread_cond_broadcast(&p->changed);
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	/* Once spilled, the rest of the block follows it, in order. */
+	j->spilling = 1;
+	off = j->written;
+	fd = j->fd;
+	pthread_mutex_unlock(&p->lock);
+	if (fd == -1 && (fd = spill_open(p)) == -1) {
+		snprintf(err, errlen, "creating a temporary file in %s: %s",
+		    p->o.tmpdir != NULL ? p->o.tmpdir : "/tmp", strerror(errno));
+		return -1;
+	}
+	h.len = len;
+	h.line = line;
+	if (write_all(fd, &h, sizeof(h), (off_t)off) == -1 ||
+	    write_all(fd, buf, len, (off_t)(off + sizeof(h))) == -1) {
+		snprintf(err, errlen, "spilling COPY data to a temporary file in %s: %s",
+		    p->o.tmpdir != NULL ? p->o.tmpdir : "/tmp", strerror(errno));
+		pthread_mutex_lock(&p->lock);
+		j->fd = fd;
+		pthread_mutex_unlock(&p->lock);
+		return -1;
+	}
+	pthread_mutex_lock(&p->lock);
+	j->fd = fd;
+	j->written = off + sizeof(h) + len;
+	p->spilled += sizeof(h) + len;
+	p->spill_now += sizeof(h) + len;
+	if (p->spill_now > p->spill_peak)
+		p->spill_peak = p->spill_now;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+void
+parallel_copy_end(struct parallel *p, struct parallel_job *j, unsigned long line,
+    uint64_t carried)
+{
+	pthread_mutex_lock(&p->lock);
+	j->ended = 1;
+	j->end_line = line;
+	j->carried = carried;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int
+parallel_collect(struct parallel *p, struct parallel_done *d)
+{
+	struct parallel_job **pp, *j, *prev = NULL;
+	int found = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (pp = &p->queue; (j = *pp) != NULL; ) {
+		if (j->state != DONE || j->failed) {
+			prev = j;
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		if (p->last == j)
+			p->last = prev;
+		if (j->kind == PARALLEL_COPY) {
+			d->table = j->table;
+			d->csv = j->csv;
+			d->line = j->line;
+			d->carried = j->carried;
+			d->loaded = j->loaded;
+			found = 1;
+		}
+		job_free(p, j);
+		if (found)
+			break;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return found;
+}
+
+int
+parallel_wait(struct parallel *p, volatile sig_atomic_t *interrupted)
+{
+	struct parallel_job *j;
+	struct timespec t;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		if (p->failed) {
+			rc = -1;
+			break;
+		}
+		if (interrupted != NULL && *interrupted) {
+			rc = -2;
+			break;
+		}
+		for (j = p->queue; j != NULL && j->state == DONE; j = j->next)
+			;
+		if (j == NULL) {
+			rc = 0;
+			break;
+		}
+		/* Woken by every change; the timeout only to see Ctrl-C. */
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000 * 1000;
+		if (t.tv_nsec >= 1000 * 1000 * 1000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&p->changed, &p->lock, &t);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int
+parallel_error(struct parallel *p, char *err, size_t errlen, unsigned long *line)
+{
+	int failed;
+
+	pthread_mutex_lock(&p->lock);
+	if ((failed = p->failed)) {
+		strlcpy(err, p->err, errlen);
+		*line = p->err_line;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return failed;
+}
+
+void
+parallel_spill(struct parallel *p, uint64_t *total, uint64_t *peak)
+{
+	pthread_mutex_lock(&p->lock);
+	*total = p->spilled;
+	*peak = p->spill_peak;
+	pthread_mutex_unlock(&p->lock);
+}

@@ -1,0 +1,88 @@
+/* restoreplan: what a pg_dump plain script's statements are about, and
+ * which of them a selective restore (cr-restore -t TABLE, --data-only)
+ * runs.  Each statement is classified by its own text (pg_dump qualifies
+ * every name, search_path being ''): the relation it creates or alters, the
+ * table a COPY loads, an index's table, a foreign key's referenced table,
+ * the sequence a setval sets.  Nothing prints. */
+#ifndef CR_RESTOREPLAN_H
+#define CR_RESTOREPLAN_H
+
+#include <stddef.h>
+
+/* What a statement is, for ordering and selection. */
+enum restoreplan_kind {
+	RESTOREPLAN_OTHER = 0,	/* anything not below (types, functions, views) */
+	RESTOREPLAN_SESSION,	/* SET, RESET, set_config(): always run */
+	RESTOREPLAN_TABLE,	/* CREATE TABLE rel */
+	RESTOREPLAN_ALTER,	/* ALTER TABLE rel (defaults, owner, ...); ATTACH
+				 * PARTITION ref; identity column: obj its sequence */
+	RESTOREPLAN_SEQUENCE,	/* CREATE SEQUENCE rel */
+	RESTOREPLAN_OWNED_BY,	/* ALTER SEQUENCE rel OWNED BY ref.column */
+	RESTOREPLAN_SETVAL,	/* SELECT pg_catalog.setval('rel', ...) */
+	RESTOREPLAN_COPY,	/* COPY rel FROM stdin */
+	RESTOREPLAN_INDEX,	/* CREATE INDEX obj ON rel */
+	RESTOREPLAN_INDEX_ATTACH, /* ALTER INDEX rel ATTACH PARTITION obj */
+	RESTOREPLAN_CONSTRAINT,	/* ALTER TABLE rel ADD CONSTRAINT (PK, UNIQUE, CHECK) */
+	RESTOREPLAN_FOREIGN_KEY, /* ALTER TABLE rel ADD CONSTRAINT ... REFERENCES ref */
+	RESTOREPLAN_TRIGGER,	/* CREATE TRIGGER ... ON rel EXECUTE FUNCTION ref,
+				 * CREATE POLICY ... ON rel */
+	RESTOREPLAN_COMMENT,	/* COMMENT ON a relation or a column of rel */
+	RESTOREPLAN_GRANT	/* GRANT/REVOKE ... ON TABLE/SEQUENCE rel */
+};
+
+/* Names are canonical: every part double-quoted, as the server folds
+ * them ("public"."users"); "" when the statement names none. */
+struct restoreplan_stmt {
+	enum restoreplan_kind kind;
+	char		 rel[256];
+	char		 ref[256];	/* FOREIGN_KEY, OWNED_BY, ALTER: the other
+					 * table; TRIGGER: its function */
+	char		 obj[256];	/* INDEX, CONSTRAINT: the index (the constraint's
+					 * name); INDEX_ATTACH: the partition's */
+	size_t		 name_off, name_len; /* COPY: where rel is written in the text */
+};
+
+/* Classify one statement (NUL-terminated, as sqlsplit returns it). */
+void restoreplan_classify(const char *text, size_t len, struct restoreplan_stmt *);
+
+/* A name as a user writes it (users, public.users, app."My Table") in
+ * canonical form.  Returns 0, or -1 when it is not a name. */
+int restoreplan_canonical(const char *name, char *out, size_t outlen);
+
+enum restoreplan_action {
+	RESTOREPLAN_RUN,	/* execute it (after the held statements, see below) */
+	RESTOREPLAN_SKIP,	/* not part of the selection */
+	RESTOREPLAN_HOLD,	/* kept until its sequence's owner is known */
+	RESTOREPLAN_ASK		/* a selected table's foreign key to a table not
+				 * selected, or trigger: run it only when ref (the
+				 * table, the trigger's function) exists */
+};
+
+struct restoreplan;
+
+/* data_only: only rows (COPY) and the setval of sequences the tables own. */
+struct restoreplan *restoreplan_new(int data_only);
+void restoreplan_free(struct restoreplan *);
+
+/* -t spec: "name" or, with data_only, "name=other" (load name's rows into
+ * the existing table other).  Returns 0, or -1 with err set. */
+int restoreplan_add(struct restoreplan *, const char *spec, char *err, size_t errlen);
+
+/* Whether the plan selects anything at all (else every statement runs). */
+int restoreplan_active(const struct restoreplan *);
+
+/* Decide for statement text at input line 'line'.  For RUN of a COPY into a
+ * renamed table, *rewritten gets the statement with the new name (malloc'd,
+ * the caller frees; NULL otherwise).  Returns -1 when out of memory. */
+int restoreplan_decide(struct restoreplan *, const char *text, size_t len,
+    unsigned long line, struct restoreplan_stmt *st, enum restoreplan_action *action,
+    char **rewritten);
+
+/* Before a RUN: the held statements that now belong to the selection, one
+ * at a time (text malloc'd, the caller frees).  Returns 0 when none left. */
+int restoreplan_take_held(struct restoreplan *, char **text, unsigned long *line);
+
+/* At the end: a -t name no table of the dump matched, or NULL. */
+const char *restoreplan_unmatched(const struct restoreplan *);
+
+#endif

@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# cr-restore -j N: the awkward schema and a partitioned + inherited schema
+# restored on 1, 2 and 4 connections give the same data and catalog; a
+# failing post-data statement and Ctrl-C leave the target untouched and no
+# scratch database; COPY data spilled to temporary files that are gone
+# afterwards; -j only on pg_dump's output.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() {
+	pg_start
+	load_awkward awkward
+	q "CREATE TABLE big (id int PRIMARY KEY, t text);
+	   INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 60000) g;
+	   CREATE INDEX big_t ON big (t);
+	   CREATE INDEX big_t_id ON big (t, id);
+	   CREATE TABLE big2 (id int REFERENCES big, n int);
+	   INSERT INTO big2 SELECT g, g FROM generate_series(1, 60000) g;
+	   CREATE TABLE measures (at date NOT NULL, city int, v numeric) PARTITION BY RANGE (at);
+	   CREATE TABLE measures_2025 PARTITION OF measures FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+	   CREATE TABLE measures_2026 PARTITION OF measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')
+	       PARTITION BY LIST (city);
+	   CREATE TABLE measures_2026_1 PARTITION OF measures_2026 FOR VALUES IN (1);
+	   CREATE TABLE measures_2026_x PARTITION OF measures_2026 DEFAULT;
+	   CREATE INDEX ON measures (at, city);
+	   ALTER TABLE measures ADD UNIQUE (at, city, v);
+	   INSERT INTO measures SELECT date '2025-01-01' + (g % 700), g % 5, g FROM generate_series(1, 20000) g;
+	   CREATE TABLE animals (id serial PRIMARY KEY, name text);
+	   CREATE TABLE dogs (breed text) INHERITS (animals);
+	   CREATE TABLE puppies (age int CHECK (age < 2)) INHERITS (dogs);
+	   INSERT INTO animals (name) VALUES ('cat');
+	   INSERT INTO dogs (name, breed) VALUES ('rex', 'collie');
+	   INSERT INTO puppies (name, breed, age) VALUES ('bit', 'pug', 1);
+	   CREATE INDEX dogs_breed ON dogs (breed);" awkward >/dev/null
+	pg_dump -d awkward >"$BATS_FILE_TMPDIR/full.sql"
+	pg_dump --data-only -d awkward >"$BATS_FILE_TMPDIR/source-data.sql"
+	pg_dump --schema-only -d awkward >"$BATS_FILE_TMPDIR/source-schema.sql"
+}
+teardown_file() { pg_stop; }
+
+# dumps without pg_dump's per-run \restrict key
+same_dump() {	# same_dump WHAT SOURCE DB
+	pg_dump "--$1" -d "$3" | grep -v '^\\\(un\)\?restrict ' >"$BATS_TEST_TMPDIR/target.sql"
+	grep -v '^\\\(un\)\?restrict ' "$2" >"$BATS_TEST_TMPDIR/source.sql"
+	cmp "$BATS_TEST_TMPDIR/source.sql" "$BATS_TEST_TMPDIR/target.sql"
+}
+
+scratch_dbs() {
+	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%' OR datname LIKE '%\\_cr\\_old\\_%'"
+}
+
+restore_with() {	# restore_with N: -j N into a fresh database, data and catalog compared
+	mkdb "par$1"
+	run --separate-stderr cr-restore -v -j "$1" -d "par$1" "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" "par$1"
+	same_dump schema-only "$BATS_FILE_TMPDIR/source-schema.sql" "par$1"
+}
+
+@test "cr-restore -j 1: data and catalog identical" {
+	restore_with 1
+}
+
+@test "cr-restore -j 2: data and catalog identical" {
+	restore_with 2
+}
+
+@test "cr-restore -j 4: data and catalog identical, the row-count proof over every table" {
+	restore_with 4
+	assert_stderr_contains "rows in"
+	assert_equal "$(q 'SELECT count(*) FROM measures' par4)" 20000
+}
+
+@test "cr-restore -j 4 --clean: a failing index build names its line, the scratch is dropped and the target untouched" {
+	mkdb failing
+	q "CREATE TABLE keepme (id int); INSERT INTO keepme VALUES (42)" failing
+	# n % 2 repeats: the unique index build fails in post-data
+	awk '/^-- PostgreSQL database dump complete/ && !done {
+		print "CREATE UNIQUE INDEX big2_bad ON public.big2 USING btree (((n % 2)));\n"; done = 1 } 1' \
+		"$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/bad.sql"
+	line=$(grep -n 'big2_bad' "$BATS_TEST_TMPDIR/bad.sql" | cut -d: -f1)
+	run --separate-stderr cr-restore -j 4 --clean --yes -d failing "$BATS_TEST_TMPDIR/bad.sql"
+	assert_status 1
+	assert_stderr_contains "line $line: ERROR:"
+	assert_stderr_contains "could not create unique index"
+	assert_equal "$(q 'SELECT id FROM keepme' failing)" 42
+	assert_equal "$(scratch_dbs)" 0
+}
+
+@test "cr-restore -j 4 --clean: Ctrl-C mid-load cancels the workers, drops the scratch, leaves the target" {
+	mkdb interrupted
+	q "CREATE TABLE keepme (id int); INSERT INTO keepme VALUES (42)" interrupted
+	# a pause before big2's data, big's being loaded: the load is under way
+	awk '/^COPY public.big2 / { print "SELECT pg_sleep(20);\n" } 1' \
+		"$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/slow.sql"
+	cr-restore -j 4 --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" \
+		2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'")" = 1 ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 1
+	run grep -c interrupted "$BATS_TEST_TMPDIR/err"
+	assert_status 0
+	assert_equal "$(q 'SELECT id FROM keepme' interrupted)" 42
+	assert_equal "$(scratch_dbs)" 0
+	assert_equal "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cr-restore'")" 0
+}
+
+@test "cr-restore -j 2 with a tiny buffer spills COPY data to temporary files, all gone afterwards" {
+	mkdb spilled
+	mkdir "$BATS_TEST_TMPDIR/tmp"
+	run --separate-stderr env TMPDIR="$BATS_TEST_TMPDIR/tmp" CR_RESTORE_BUFFER=4096 \
+		cr-restore -v -j 2 -d spilled "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_stderr_contains "of COPY data spilled to temporary files in $BATS_TEST_TMPDIR/tmp"
+	run ! grep -q ': 0 B of COPY data spilled' <<<"$stderr"
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" spilled
+	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
+}
+
+@test "cr-restore -j refuses a script that is not pg_dump's, saying why" {
+	mkdb notdump
+	printf 'CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n' >"$BATS_TEST_TMPDIR/hand.sql"
+	run --separate-stderr cr-restore -j 2 -d notdump "$BATS_TEST_TMPDIR/hand.sql"
+	assert_status 65
+	assert_stderr_contains "-j: the input is not a pg_dump dump"
+	assert_equal "$(q "SELECT to_regclass('t') IS NULL" notdump)" t
+}
+
+@test "cr-restore -1 -j 2 is a usage error" {
+	run --separate-stderr cr-restore -1 -j 2 -d postgres "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 64
+	assert_stderr_contains "one transaction cannot span connections"
+}
+
+@test "cr-restore -j 0 uses the online cores, and -t works with it" {
+	mkdb jzero
+	run --separate-stderr cr-restore -v -j 0 -t big -t big2 -d jzero "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM big2' jzero)" 60000
+	assert_equal "$(q "SELECT count(*) FROM pg_indexes WHERE tablename = 'big'" jzero)" 3
+	assert_stderr_contains "-j $(getconf _NPROCESSORS_ONLN):"
+}
+
+@test "cr-restore -j 2 --role: a superuser's parallel restore leaves everything owned by the role" {
+	q "CREATE ROLE app LOGIN" >/dev/null
+	mkdb appsrc
+	q "ALTER DATABASE appsrc OWNER TO app" >/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -U app -d appsrc <<-'SQL'
+	CREATE TABLE users (id serial PRIMARY KEY, name text NOT NULL);
+	INSERT INTO users (name) SELECT 'user' || g FROM generate_series(1, 5000) g;
+	CREATE INDEX users_name ON users (name);
+	CREATE TABLE invoices (id int PRIMARY KEY, user_id int REFERENCES users);
+	INSERT INTO invoices SELECT g, g FROM generate_series(1, 3000) g;
+	SQL
+	pg_dump -d appsrc >"$BATS_TEST_TMPDIR/app.sql"
+	run --separate-stderr cr-restore -j 2 --clean --yes --role app -d appdst "$BATS_TEST_TMPDIR/app.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'" appdst)" app
+	assert_equal "$(q "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" appdst)" 3
+	assert_equal "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f'" appdst)" 1
+	assert_equal "$(psql -X -A -t -U app -d appdst -c 'SELECT count(*) FROM invoices')" 3000
+}

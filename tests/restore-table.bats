@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# cr-restore -t TABLE and --data-only: one table out of a full plain dump,
+# with its sequences, indexes, constraints and triggers and nothing else;
+# foreign keys to tables not restored left out and listed; rows brought
+# back into a side table.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup_file() {
+	pg_start
+	mkdb src
+	q "CREATE SCHEMA app;
+	   CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, CHECK (email <> ''));
+	   CREATE TABLE orders (id serial PRIMARY KEY, user_id int REFERENCES users(id), note text);
+	   ALTER TABLE users ADD COLUMN best_order int REFERENCES orders(id);
+	   CREATE TABLE app.\"My Table\" (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	       u int REFERENCES users(id));
+	   CREATE INDEX users_lower ON users (lower(email));
+	   CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS
+	       \$\$BEGIN NEW.email := lower(NEW.email); RETURN NEW; END\$\$;
+	   CREATE TRIGGER users_stamp BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION stamp();
+	   CREATE VIEW user_emails AS SELECT email FROM users;
+	   COMMENT ON TABLE users IS 'people';
+	   INSERT INTO users (email) SELECT 'u' || g FROM generate_series(1, 250) g;
+	   INSERT INTO orders (user_id) SELECT g FROM generate_series(1, 40) g;
+	   UPDATE users SET best_order = id WHERE id <= 40;
+	   INSERT INTO app.\"My Table\" (u) SELECT g FROM generate_series(1, 7) g;
+	   CREATE TABLE measures (at int NOT NULL, v int) PARTITION BY RANGE (at);
+	   CREATE TABLE measures_1 PARTITION OF measures FOR VALUES FROM (0) TO (100);
+	   CREATE TABLE measures_2 PARTITION OF measures FOR VALUES FROM (100) TO (200);
+	   ALTER TABLE measures ADD PRIMARY KEY (at);
+	   INSERT INTO measures SELECT g, g FROM generate_series(0, 199) g;" src >/dev/null
+	pg_dump -d src >"$BATS_FILE_TMPDIR/full.sql"
+}
+teardown_file() { pg_stop; }
+
+relations() {	# relations DB: every relation outside the system schemas
+	q "SELECT n.nspname || '.' || c.relname || ':' || c.relkind::text FROM pg_class c
+	   JOIN pg_namespace n ON n.oid = c.relnamespace
+	   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+	   ORDER BY 1" "$1" | tr '\n' ' '
+}
+
+@test "cr-restore -t users: only users, its sequence and indexes; skipped foreign key and trigger listed" {
+	mkdb t_only
+	run --separate-stderr cr-restore -v -t users -d t_only "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(relations t_only)" "public.users:r public.users_email_key:i public.users_id_seq:S public.users_lower:i public.users_pkey:i "
+	assert_equal "$(q 'SELECT count(*) FROM users' t_only)" 250
+	assert_equal "$(q "SELECT nextval('users_id_seq')" t_only)" 251
+	assert_equal "$(q "SELECT count(*) FROM pg_constraint WHERE conrelid = 'users'::regclass AND contype = 'c'" t_only)" 1
+	assert_equal "$(q "SELECT obj_description('users'::regclass)" t_only)" people
+	assert_stderr_contains 'foreign key on "public"."users" skipped: it references "public"."orders"'
+	assert_stderr_contains 'trigger on "public"."users" skipped: its function "public"."stamp" is not in the target'
+	# the row-count proof covered the one table
+	assert_stderr_contains "1 tables, 250 rows"
+}
+
+@test "cr-restore -t: a foreign key to a table already in the target, and a trigger whose function is, are restored" {
+	mkdb t_fk
+	q "CREATE TABLE orders (id int PRIMARY KEY);
+	   INSERT INTO orders SELECT generate_series(1, 40);
+	   CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS
+	       \$\$BEGIN RETURN NEW; END\$\$;" t_fk >/dev/null
+	run --separate-stderr cr-restore -t users -d t_fk "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT count(*) FROM pg_trigger WHERE tgname = 'users_stamp'" t_fk)" 1
+	assert_equal "$(q "SELECT confrelid::regclass FROM pg_constraint WHERE conname = 'users_best_order_fkey'" t_fk)" orders
+	assert_equal "$stderr" ""
+}
+
+@test "cr-restore -t: two tables, one in a quoted name with an identity column" {
+	mkdb t_two
+	q "CREATE SCHEMA app" t_two
+	run cr-restore -t 'app."My Table"' -t public.users -d t_two "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM app."My Table"' t_two)" 7
+	# the foreign key between the two selected tables is restored
+	assert_equal "$(q "SELECT count(*) FROM pg_constraint WHERE conname = 'My Table_u_fkey'" t_two)" 1
+	assert_equal "$(q 'INSERT INTO app."My Table" (u) VALUES (1) RETURNING id' t_two)" 8
+}
+
+@test "cr-restore -t of a table the dump does not hold exits 65 naming it, before anything runs" {
+	mkdb t_missing
+	run --separate-stderr cr-restore -t users -t nosuch -d t_missing "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 65
+	assert_stderr_contains "table nosuch is not in the dump"
+	assert_equal "$(relations t_missing)" ""
+}
+
+@test "cr-restore -t of a missing table from a pipe exits 65 too" {
+	mkdb t_pipe
+	run --separate-stderr sh -c 'cat "$1" | cr-restore -t nosuch -d t_pipe' sh "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 65
+	assert_stderr_contains "table nosuch is not in the dump"
+}
+
+@test "cr-restore --data-only -t users=users_back brings rows back into a side table, the live sequence untouched" {
+	mkdb t_side
+	q "CREATE TABLE users (id serial PRIMARY KEY, email text, best_order int);
+	   INSERT INTO users (email) VALUES ('new');
+	   CREATE TABLE users_back (LIKE users)" t_side >/dev/null
+	run --separate-stderr cr-restore -v --data-only -t users=users_back -d t_side "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*), min(email), max(id) FROM users_back' t_side)" "250|u1|250"
+	assert_equal "$(q 'SELECT count(*) FROM users' t_side)" 1
+	assert_equal "$(q "SELECT last_value FROM users_id_seq" t_side)" 1
+	assert_stderr_contains "1 tables, 250 rows"
+}
+
+@test "cr-restore --data-only -t users loads rows and moves the sequence on, into an existing table" {
+	mkdb t_data
+	cr-restore -t users -d t_data "$BATS_FILE_TMPDIR/full.sql" 2>/dev/null
+	q "TRUNCATE users; SELECT setval('users_id_seq', 1, false)" t_data >/dev/null
+	run cr-restore -a -t users -d t_data "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM users' t_data)" 250
+	assert_equal "$(q "SELECT nextval('users_id_seq')" t_data)" 251
+}
+
+@test "cr-restore -t name=other without --data-only is a usage error" {
+	run --separate-stderr cr-restore -t users=users_back -d postgres "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 64
+	assert_stderr_contains "needs --data-only"
+}
+
+@test "cr-restore -t of a partitioned table and its partitions: attached, indexed, every row" {
+	mkdb t_parts
+	run --separate-stderr cr-restore -v -t measures -t measures_1 -t measures_2 -d t_parts "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM measures' t_parts)" 200
+	assert_equal "$(q "SELECT count(*) FROM pg_inherits WHERE inhparent = 'measures'::regclass" t_parts)" 2
+	assert_equal "$(q "SELECT count(*) FROM pg_index WHERE indisprimary AND indisvalid AND indrelid::regclass::text LIKE 'measures%'" t_parts)" 3
+	assert_stderr_contains "2 tables, 200 rows"
+}
