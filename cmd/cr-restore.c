@@ -352,12 +352,13 @@ restore_in_place(struct job *j)
 
 /* A command for the user to copy: psql on the maintenance database. */
 static void
-psql_command(const char *fmt, const char *a, const char *b, char *out, size_t outlen)
+psql_command(PGconn *maint, const char *fmt, const char *a, const char *b, char *out,
+    size_t outlen)
 {
 	char qa[160], qb[160], sql[400], shell[900];
 
-	if (pgconn_quote_ident(a, qa, sizeof(qa)) == -1 ||
-	    (b != NULL && pgconn_quote_ident(b, qb, sizeof(qb)) == -1)) {
+	if (pgexec_ident(maint, a, qa, sizeof(qa)) == -1 ||
+	    (b != NULL && pgexec_ident(maint, b, qb, sizeof(qb)) == -1)) {
 		snprintf(out, outlen, "psql (name too long to quote here)");
 		return;
 	}
@@ -411,7 +412,7 @@ report_leftovers(PGconn *maint, const char *target)
 			    "(\"%s\" holds the restored data): drop it with: %s",
 			    l.old[i], target, cmd);
 		} else {
-			psql_command("ALTER DATABASE %s RENAME TO %s", l.old[i], target,
+			psql_command(maint, "ALTER DATABASE %s RENAME TO %s", l.old[i], target,
 			    cmd, sizeof(cmd));
 			warnx("warning: \"%s\" holds the data of \"%s\", which does not exist: "
 			    "rename it back with: %s", l.old[i], target, cmd);
@@ -420,7 +421,7 @@ report_leftovers(PGconn *maint, const char *target)
 	if (l.nold > 4)
 		warnx("warning: and %d more replaced databases like them", l.nold - 4);
 	if (l.target_blocked) {
-		psql_command("ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
+		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
 		    cmd, sizeof(cmd));
 		warnx("warning: \"%s\" refuses connections (datallowconn = false), as a run "
 		    "killed while swapping leaves it: allow them again with: %s", target, cmd);
@@ -470,14 +471,14 @@ after_failure(PGconn *maint, const char *target, const char *scratch, const char
 		warnx("%s (it holds a copy only: drop it with: %s)", errbuf, cmd);
 	}
 	if (a == 1) {
-		psql_command("ALTER DATABASE %s RENAME TO %s", aside, target, cmd, sizeof(cmd));
+		psql_command(maint, "ALTER DATABASE %s RENAME TO %s", aside, target, cmd, sizeof(cmd));
 		warnx("\"%s\" holds the old data of \"%s\"%s%s", aside, target,
 		    t == 0 ? ", which does not exist: rename it back with: " : "",
 		    t == 0 ? cmd : "");
 	} else if (existed && t == 1 && allow)
 		warnx("\"%s\" is as it was", target);
 	else if (existed && t == 1) {
-		psql_command("ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL, cmd,
+		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL, cmd,
 		    sizeof(cmd));
 		warnx("\"%s\" holds its old data but refuses connections: allow them with: %s",
 		    target, cmd);

@@ -381,23 +381,3 @@ pgconn_hint(enum pgconn_status st)
 		return NULL;
 	}
 }
-
-int
-pgconn_quote_ident(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (outlen < 3)
-		return -1;
-	out[o++] = '"';
-	for (; *s != '\0'; s++) {
-		if (o + 3 >= outlen)
-			return -1;
-		if (*s == '"')
-			out[o++] = '"';
-		out[o++] = *s;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-	return 0;
-}

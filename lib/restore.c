@@ -901,8 +901,9 @@ start_workers(struct run *r, const struct restore_opts *o)
 	if (!o->no_tuning)
 		setup[n++] = "SET synchronous_commit = off";
 	if (o->role != NULL) {
-		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
-			snprintf(r->err, r->errlen, "role name too long: %s", o->role);
+		if (pgexec_ident(r->conn, o->role, ident, sizeof(ident)) == -1) {
+			snprintf(r->err, r->errlen, "role name too long or not valid in the "
+			    "connection's encoding: %s", o->role);
 			return RESTORE_EDATA;
 		}
 		snprintf(role, sizeof(role), "SET ROLE %s", ident);
@@ -951,8 +952,9 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
-		if (pgconn_quote_ident(o->extensions[i], ident, sizeof(ident)) == -1) {
-			snprintf(err, errlen, "extension name too long: %s", o->extensions[i]);
+		if (pgexec_ident(conn, o->extensions[i], ident, sizeof(ident)) == -1) {
+			snprintf(err, errlen, "extension name too long or not valid in the "
+			    "connection's encoding: %s", o->extensions[i]);
 			rc = RESTORE_EDATA;
 			break;
 		}
@@ -963,8 +965,9 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	 * everything the script creates belongs to the role, and it runs with
 	 * the role's privileges only. */
 	if (rc == RESTORE_OK && o->role != NULL) {
-		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
-			snprintf(err, errlen, "role name too long: %s", o->role);
+		if (pgexec_ident(conn, o->role, ident, sizeof(ident)) == -1) {
+			snprintf(err, errlen, "role name too long or not valid in the "
+			    "connection's encoding: %s", o->role);
 			rc = RESTORE_EDATA;
 		} else {
 			snprintf(sql, sizeof(sql), "SET ROLE %s", ident);

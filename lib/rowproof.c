@@ -96,9 +96,16 @@ static int
 counter_send(struct rowproof *r, size_t i, int partitioned)
 {
 	struct counter *k = &r->counter;
+	const char *param[1] = { r->tables[i].name };
 	char *sql;
 	int ok;
 
+	/* The name is the COPY statement's identifier chain as written,
+	 * already quoted where it needs to be (copy_target takes only
+	 * identifiers, "quoted" ones and dots) and accepted by the server in
+	 * that COPY: it goes into the FROM clause as it is.  As a value it is
+	 * a parameter, cast to regclass by the server.  One statement through
+	 * the extended protocol either way. */
 	/* With --load-via-partition-root the rows go through the partitioned
 	 * parent: count the whole tree there.  Anywhere else ONLY, since
 	 * children have COPY blocks of their own. */
@@ -106,14 +113,12 @@ counter_send(struct rowproof *r, size_t i, int partitioned)
 		ok = asprintf(&sql, "SELECT 'p', count(*) FROM %s", r->tables[i].name);
 	else
 		ok = asprintf(&sql, "SELECT c.relkind, (SELECT count(*) FROM ONLY %s) "
-		    "FROM pg_catalog.pg_class c WHERE c.oid = '%s'::pg_catalog.regclass",
-		    r->tables[i].name, r->tables[i].name);
+		    "FROM pg_catalog.pg_class c WHERE c.oid = $1::pg_catalog.regclass",
+		    r->tables[i].name);
 	if (ok == -1)
 		return -1;
-	/* The name is a (quoted) identifier chain from copy_target; inside
-	 * the regclass literal only a ' could break out, and none can be in
-	 * it unquoted: refuse names with one. */
-	ok = strchr(r->tables[i].name, '\'') == NULL && PQsendQuery(k->conn, sql) == 1;
+	ok = PQsendQueryParams(k->conn, sql, partitioned ? 0 : 1, NULL,
+	    partitioned ? NULL : param, NULL, NULL, 0) == 1;
 	free(sql);
 	if (!ok)
 		return -1;
@@ -255,7 +260,9 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	res = PQexec(r->conn, sql);
+	/* t->name in FROM is the COPY's identifier chain as written (see
+	 * counter_send); the extended protocol runs one statement only. */
+	res = PQexecParams(r->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		sqlexec_error(r->conn, res, line, what, err, errlen);
