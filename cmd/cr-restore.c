@@ -299,13 +299,28 @@ guard_target(const struct job *j, PGconn *conn, const char *target)
 		errx(1, "%s", reason);
 }
 
+/* restore_run on conn, which a signal cancels meanwhile (on_signal). */
+static enum restore_status
+run_cancellable(struct job *j, PGconn *conn, char *errbuf, size_t errlen)
+{
+	enum restore_status rc;
+	PGcancel *c;
+
+	cancel = PQgetCancel(conn);
+	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, errlen);
+	progress_clear(j);
+	c = cancel;
+	cancel = NULL;
+	PQfreeCancel(c);
+	return rc;
+}
+
 /* Without --clean: into the existing database. */
 static int
 restore_in_place(struct job *j)
 {
 	enum restore_status rc;
 	PGconn *conn;
-	PGcancel *c;
 	const char *target;
 	char errbuf[2048];
 	int status = 0;
@@ -330,12 +345,7 @@ restore_in_place(struct job *j)
 			err(EX_IOERR, "%s: rewind", j->src.name);
 	}
 	catch_signals();
-	cancel = PQgetCancel(conn);
-	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, sizeof(errbuf));
-	progress_clear(j);
-	c = cancel;
-	cancel = NULL;
-	PQfreeCancel(c);
+	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 	if (rc != RESTORE_OK) {
 		report(&j->src, rc, errbuf);
 		if (j->single)
@@ -498,7 +508,6 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	enum pgconn_status cst;
 	struct pgexec_error pe;
 	PGconn *conn;
-	PGcancel *c;
 	char errbuf[2048], scratch[128], aside[128], owner[128] = "", cmd[1024];
 	int status = 0, ended = 0, sealed = 0, swapped = 0;
 
@@ -530,13 +539,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		warnx("connecting to %s: %s", scratch, errbuf);
 		status = pgconn_exit_code(cst);
 	} else {
-		cancel = PQgetCancel(conn);
-		rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf,
-		    sizeof(errbuf));
-		progress_clear(j);
-		c = cancel;
-		cancel = NULL;
-		PQfreeCancel(c);
+		rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 		PQfinish(conn);
 		if (rc != RESTORE_OK) {
 			report(&j->src, rc, errbuf);
