@@ -181,8 +181,12 @@ pgconn_oneline(const char *msg, char *out, size_t outlen)
  * and none was given) is EX_NOPERM in any language.  The rest reads the
  * English text of libpq (English always: no cr tool calls setlocale) and
  * of the server (its lc_messages): translated, a server's message falls
- * through to PGCONN_EOTHER (exit 1), as cr-restore(1) and cr-dump(1) say.  Failures after connecting go by
- * SQLSTATE (lib/pgexec). */
+ * through to PGCONN_EOTHER (exit 1), as cr-restore(1) and cr-dump(1) say.
+ * "connection to server ... failed:" is libpq's prefix for every failure:
+ * it means unreachable only when no server message follows, which libpq
+ * writes "SEVERITY:  text" (two spaces, in any language), so a German
+ * "database does not exist" does not read as a server that is down.
+ * Failures after connecting go by SQLSTATE (lib/pgexec). */
 static enum pgconn_status
 classify(PGconn *conn, const char *msg)
 {
@@ -217,7 +221,9 @@ classify(PGconn *conn, const char *msg)
 	    strstr(msg, "No route to host") != NULL ||
 	    strstr(msg, "server closed the connection unexpectedly") != NULL ||
 	    strstr(msg, "the database system is") != NULL ||
-	    strstr(msg, "failed:") != NULL)
+	    strstr(msg, "too many clients") != NULL ||
+	    strstr(msg, "connection slots are reserved") != NULL ||
+	    (strstr(msg, "failed:") != NULL && strstr(msg, ":  ") == NULL))
 		return PGCONN_EUNAVAILABLE;
 	return PGCONN_EOTHER;
 }

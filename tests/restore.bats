@@ -478,9 +478,9 @@ assert_old_db() {
 @test "cr-restore: connection failures are classified whatever the client's language" {
 	q "CREATE ROLE crpass LOGIN PASSWORD 'S3cret-pw-42'" >/dev/null
 	# libpq's German catalogue is installed and LANGUAGE would pick it
-	# (no German locale is; the server's lc_messages cannot be German
-	# here): cr tools keep libpq's messages English, and a missing
-	# password is told by PQconnectionNeedsPassword anyway
+	# (no German locale is): cr tools keep libpq's messages English, and
+	# a missing password is told by PQconnectionNeedsPassword anyway.
+	# A server speaking German: tests/restore-locale.bats
 	LANGUAGE=de LC_ALL=C.UTF-8 run cr-restore -U crpass -d postgres "$BATS_FILE_TMPDIR/awkward.sql"
 	assert_status 77
 	assert_output_contains "no password supplied"
