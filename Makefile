@@ -70,10 +70,13 @@ $(O)/bin/%: $(O)/cmd/%.o $(O)/libcr.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(O)/libcr.a $(LDLIBS)
 
-# Wrapper scripts: copied with the version stamped in.
-$(O)/bin/%: cmd/%.sh Makefile
+# Wrapper scripts: copied with the version stamped in, and the code they
+# share (cmd/wrapper.bash) in place of the line that sources it: one file each.
+$(O)/bin/%: cmd/%.sh cmd/wrapper.bash Makefile
 	@mkdir -p $(@D)
-	sed 's/@VERSION@/$(VERSION)/g' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^\. .*\/wrapper\.bash"$$/{r cmd/wrapper.bash' -e 'd;}' \
+	    -e '/^# shellcheck source=cmd\/wrapper\.bash$$/d' $< > $@.tmp && \
+	chmod 755 $@.tmp && mv $@.tmp $@
 
 # Prerequisites: checked, and installed with apt-get when missing and we are root.
 deps:

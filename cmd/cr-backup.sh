@@ -9,18 +9,12 @@ umask 077
 prog=cr-backup
 version=@VERSION@
 
-# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
-usage() {
-	local rc=${1:-64}
-	{
-	echo "usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]"
-	echo "       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]"
-	echo "       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]"
-	echo "       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]"
-	echo "       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
-	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
-	exit "$rc"
-}
+# The synopsis usage() prints (cmd/wrapper.bash).
+synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
+       [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
+       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]
+       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
+       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
 # Exit codes (sysexits.h).
 EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
@@ -30,11 +24,13 @@ EX_NOPERM=77
 # 65, which says the new backup was discarded.
 EX_SUSPECT=3
 
-quiet=0 dir= label= stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
-notify= copy_to= encrypt_to= env_file= conn_given=0
+quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
+notify='' copy_to='' encrypt_to='' env_file='' conn_given=0
 conn_args=() keep_args=() status_args=() status_mode=0
 
-need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+# The code both wrappers share (the build puts its text here).
+# shellcheck source=cmd/wrapper.bash
+. "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
 # The retention options are cr-rotate's own, whatever they are: asked, not
 # copied, so the two cannot drift apart.
@@ -42,22 +38,7 @@ keep_opts=$(cr-rotate --list-options) ||
 	{ echo "$prog: cr-rotate --list-options failed; is cr-rotate installed?" >&2; exit 69; }
 keep_opts=" $(printf '%s' "$keep_opts" | tr '\n' ' ') "
 
-# As the C tools take them: --opt=value for an option with a value, and
-# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
-valued=" --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts "
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--)	args+=("$@"); break ;;
-	--*=*)	case $valued in
-		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
-		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
-		esac ;;
-	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
-	*)	args+=("$1") ;;
-	esac
-	shift
-done
+split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -105,45 +86,11 @@ fi
 
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
 
-# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
-# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
-env_get() {
-	local line val v=
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%$'\r'}
-		line=${line#"${line%%[![:space:]]*}"}
-		case $line in export[[:space:]]*)
-			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
-		esac
-		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
-		val=${line#*=}
-		val=${val#"${val%%[![:space:]]*}"}
-		case $val in
-		\"*)	val=${val#\"}; val=${val%%\"*} ;;
-		\'*)	val=${val#\'}; val=${val%%\'*} ;;
-		\#*)	val= ;;
-		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
-		esac
-		v=$val
-	done <"$1"
-	printf '%s' "$v"
-}
 
-# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
-# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
-# PGSERVICE naming a database), as cr-restore-dev does.
-[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
-if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
-	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
-	env_file=./.env
-fi
-if [ -n "$env_file" ]; then
-	[ -r "$env_file" ] || { echo "$prog: $env_file: cannot read the env file" >&2; exit 64; }
-	conn_args=(--env-file "$env_file" "${conn_args[@]}")
-fi
+find_env_file
+read_env_file CR_BACKUP_DIR
 # App settings: the option, else the environment, else the env file.
-[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
-[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+[ -n "$dir" ] || dir=${CR_BACKUP_DIR:-${envf[CR_BACKUP_DIR]:-}}
 
 # --status [DIR]: are the backups healthy?  cr-verify --status says, per
 # kind: the newest, its age and size, whether it and its manifest verify,
@@ -156,8 +103,9 @@ fi
 [ ${#status_args[@]} -eq 0 ] || { echo "$prog: --json, --max-age and --trend go with --status" >&2; usage; }
 
 # Outcome, reported to --notify on every exit.
-status=failure file= size=0 started=$(date +%s) tmp= mtmp= enc_tmp= lockfd= database=
-message= warning=
+status=failure file='' size=0 started=$(date +%s) tmp='' mtmp='' enc_tmp='' lockfd='' database=''
+message='' warning=''
+# shellcheck disable=SC2317 # run by the EXIT trap
 finish() {
 	local rc=$?
 	[ -n "$tmp" ] && rm -f -- "$tmp"
@@ -186,13 +134,6 @@ die() {	# die CODE MESSAGE
 }
 
 # Options that cannot work together, refused before anything is touched.
-if [ -n "$label" ]; then
-	case $label in
-	# A label starts with a letter, so it can never pass for the timestamp
-	# of an automated backup (which cr-rotate would rotate as one).
-	*[!A-Za-z0-9._-]*|[!A-Za-z]*|"") die $EX_USAGE "bad backup label: $label (a letter, then letters, digits, . _ -)" ;;
-	esac
-fi
 case $max_shrink in
 ''|*[!0-9]*) die $EX_USAGE "--max-shrink $max_shrink: a percentage from 0 (off) to 100" ;;
 esac
@@ -200,6 +141,13 @@ esac
 [ "$stamp" -eq 1 ] && [ "$force" -eq 1 ] && die $EX_USAGE "--stamp and --force exclude each other"
 [ -n "$label" ] || { [ "$stamp" -eq 0 ] && [ "$force" -eq 0 ]; } ||
 	die $EX_USAGE "--stamp and --force apply to named backups (--name LABEL)"
+# The backup's name, and the label's rules, come from where names are
+# parsed (cr-rotate, lib/backupname): daily db_backup_<UTC time>.sql.gz,
+# named db_backup_<label>[_<UTC time>].sql.gz.
+name_args=()
+[ -z "$label" ] || name_args=(--label "$label")
+[ "$stamp" -eq 0 ] || name_args+=(--stamp)
+name=$(cr-rotate --make-name "${name_args[@]}") || { rc=$?; message="bad backup label: $label"; exit "$rc"; }
 [ -n "$encrypt_to" ] && [ -z "$copy_to" ] &&
 	die $EX_USAGE "--encrypt-to encrypts the off-site copy: give --copy-to CMD too"
 encrypt_cmd=()
@@ -236,22 +184,15 @@ flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lo
 # Under the lock no other run is writing: temp files left are from killed runs.
 rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/.cr-backup.*.partial.json.*.tmp
 
-now=$(date -u +%Y%m%d_%H%M%S)
-if [ -z "$label" ]; then
-	name=db_backup_$now.sql.gz
-elif [ "$stamp" -eq 1 ]; then
-	name=db_backup_${label}_$now.sql.gz
-else
-	name=db_backup_$label.sql.gz
-fi
 file=$dir/$name
 if [ -e "$file" ] || [ -L "$file" ]; then
 	[ "$force" -eq 1 ] ||
 		die $EX_CANTCREAT "$file exists; use --stamp to keep both or --force to replace it"
 	# --force replaces a backup, nothing else: never a directory (mv
 	# would move the new backup inside it), a symlink or a device.
-	[ -f "$file" ] && [ ! -L "$file" ] ||
+	if [ ! -f "$file" ] || [ -L "$file" ]; then
 		die $EX_CANTCREAT "$file exists and is not a regular file; not replaced"
+	fi
 fi
 
 say "PostgreSQL Database Backup"
@@ -280,15 +221,15 @@ mtmp=$tmp.json
 verify_args=(-q --manifest "$mtmp" --name "$name" --duration "$(( $(date +%s) - started ))"
 	--baseline "$dir" --max-shrink "$max_shrink")
 [ "$allow_empty" -eq 0 ] || verify_args+=(--allow-empty)
-alarms=$(cr-verify "${verify_args[@]}" "$tmp" 2>&1)
+cr-verify "${verify_args[@]}" "$tmp"
 rc=$?
-[ -z "$alarms" ] || printf '%s\n' "$alarms" >&2
 suspect=
 case $rc in
 0)	;;
 3)	# Intact but suspicious: kept for inspection, and its manifest says
-	# so, so it never becomes the baseline of the next run.
-	suspect=$(printf '%s\n' "$alarms" | sed -n 's/^cr-verify: [^:]*: //p' | paste -sd ';' | sed 's/;/; /g') ;;
+	# so, so it never becomes the baseline of the next run.  The alarms
+	# are read from the manifest, cr-verify's stable interface.
+	suspect=$(json_strings "$(<"$mtmp")" alarms) || suspect="see cr-verify's alarms above" ;;
 65)	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched" ;;
 *)	die "$rc" "cr-verify failed (exit $rc); no backup written, older backups untouched" ;;
 esac
@@ -318,12 +259,16 @@ say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
 if [ "$test_restore" -eq 1 ]; then
 	say ""
 	say "Test restore into a scratch database..."
+	# Its exit status says why it failed (77: no CREATEDB, 69: server).
+	# Until cr-restore maps SQLSTATE 42501 on CREATE DATABASE to 77 it
+	# exits 1, and only the server's (English) text tells: the one
+	# message still read, and passed on to stderr whatever it says.
 	restore_err=$(cr-restore --test --yes "${conn_args[@]}" <"$file" 2>&1 >/dev/null)
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		printf '%s\n' "$restore_err" >&2
 		case $rc:$restore_err in
-		77:*|*"permission denied to create database"*)
+		77:*|1:*"permission denied to create database"*)
 			die $EX_NOPERM "test restore not possible: the role may not create a scratch database (CREATEDB); the backup $name itself verified and is kept" ;;
 		69:*)
 			die $EX_UNAVAILABLE "test restore not possible: the server is unavailable; the backup $name itself verified and is kept" ;;

@@ -397,9 +397,7 @@ check_pending(const struct migrate_plan *plan)
 			continue;
 		if ((st = migexec_check(plan->v[i].file, &f)) == MIGEXEC_OK)
 			continue;
-		if (f.line > 0)
-			errx(exec_exit(st), "%s:%lu: %s", plan->v[i].file->path,
-			    f.line, f.message);
+		/* f.message carries "line N: " where it has a line. */
 		errx(exec_exit(st), "%s: %s", plan->v[i].file->path, f.message);
 	}
 }
@@ -409,10 +407,7 @@ static _Noreturn void
 migration_failed(const struct migration *m, enum migexec_status st,
     const struct migexec_failure *f)
 {
-	if (f->line > 0)
-		warnx("%s:%lu: %s", m->path, f->line, f->message);
-	else
-		warnx("%s: %s", m->path, f->message);
+	warnx("%s: %s", m->path, f->message);
 	if (migexec_already_exists(f->sqlstate))
 		warnx("hint: if this database already has %s's changes (say, it "
 		    "was restored from a newer production dump), record the "

@@ -9,40 +9,22 @@ umask 077
 prog=cr-restore-dev
 version=@VERSION@
 
-# usage [STATUS]: the synopsis, on stdout for --help (0), else on stderr.
-usage() {
-	local rc=${1:-64}
-	{
-	echo "usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]"
-	echo "       [--json-list SPEC] [--extension NAME]... [--no-migrate] [--yes]"
-	echo "       [--dir DIR] FILE|-|latest|LABEL"
-	} >&"$([ "$rc" -eq 0 ] && echo 1 || echo 2)"
-	exit "$rc"
-}
+# The synopsis usage() prints (cmd/wrapper.bash).
+synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
+       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]
+       [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] FILE|-|latest|LABEL"
 
 EX_DATAERR=65 EX_NOINPUT=66
 
-env_file= migrations= json_list= yes=0 migrate=1 source= conn_given=0 dir=
-conn_args=() ext_args=() extensions=()
+env_file='' migrations='' json_list='' yes=0 migrate=1 source='' conn_given=0 dir='' dev_command=''
+role=''
+conn_args=() ext_args=() extensions=() pass_args=()
 
-need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || { echo "$prog: option $1 needs a value" >&2; usage; }; }
+# The code both wrappers share (the build puts its text here).
+# shellcheck source=cmd/wrapper.bash
+. "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-# As the C tools take them: --opt=value for an option with a value, and
-# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
-valued=" --env-file --dbname --host --port --username --migrations --extension --json-list --dir "
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--)	args+=("$@"); break ;;
-	--*=*)	case $valued in
-		*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
-		*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
-		esac ;;
-	-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
-	*)	args+=("$1") ;;
-	esac
-	shift
-done
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -53,7 +35,11 @@ while [ $# -gt 0 ]; do
 	--migrations)	need_arg "$@"; migrations=$2; shift ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
+	--dev-command)	need_arg "$@"; dev_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
+	--role)		need_arg "$@"; role=$2; shift ;;
+	-j|-t|--jobs|--table)
+			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
@@ -67,55 +53,29 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$source" ] || usage
 
-# env_get FILE KEY: the value of the last KEY=VALUE line in a dotenv FILE
-# (export prefix, 'single' and "double" quotes, " #" comments), or nothing.
-env_get() {
-	local line val v=
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%$'\r'}
-		line=${line#"${line%%[![:space:]]*}"}
-		case $line in export[[:space:]]*)
-			line=${line#export}; line=${line#"${line%%[![:space:]]*}"} ;;
-		esac
-		case $line in "$2"=*|"$2"[[:space:]]*=*) ;; *) continue ;; esac
-		val=${line#*=}
-		val=${val#"${val%%[![:space:]]*}"}
-		case $val in
-		\"*)	val=${val#\"}; val=${val%%\"*} ;;
-		\'*)	val=${val#\'}; val=${val%%\'*} ;;
-		\#*)	val= ;;
-		*)	val=${val%%[[:space:]]#*}; val=${val%"${val##*[![:space:]]}"} ;;
-		esac
-		v=$val
-	done <"$1"
-	printf '%s' "$v"
-}
-
 die() { echo "$prog: $2" >&2; exit "$1"; }
 
-# The app's env file: --env-file, else CR_ENV_FILE, else ./.env when no
-# connection setting at all was given (no -d -h -p -U, no PGDATABASE or
-# PGSERVICE naming a database), as cr-backup does.
-[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
-if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
-	[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
-	env_file=./.env
-fi
-if [ -n "$env_file" ]; then
-	[ -r "$env_file" ] || die 64 "$env_file: cannot read the env file"
-	conn_args=(--env-file "$env_file" "${conn_args[@]}")
-fi
+
+find_env_file
+read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND
 # App settings: the option, else the environment, else the env file.
 [ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
-[ -n "$migrations" ] || [ -z "$env_file" ] || migrations=$(env_get "$env_file" CR_MIGRATIONS_DIR)
+[ -n "$migrations" ] || migrations=${envf[CR_MIGRATIONS_DIR]:-}
 [ -n "$migrations" ] || migrations=./migrations
 [ -n "$dir" ] || dir=${CR_BACKUP_DIR:-}
-[ -n "$dir" ] || [ -z "$env_file" ] || dir=$(env_get "$env_file" CR_BACKUP_DIR)
+[ -n "$dir" ] || dir=${envf[CR_BACKUP_DIR]:-}
 [ -n "$json_list" ] || json_list=${CR_MIGRATIONS_JSON_LIST:-}
-[ -n "$json_list" ] || [ -z "$env_file" ] || json_list=$(env_get "$env_file" CR_MIGRATIONS_JSON_LIST)
+[ -n "$json_list" ] || json_list=${envf[CR_MIGRATIONS_JSON_LIST]:-}
 migrate_args=()
 [ -z "$json_list" ] || migrate_args=(--json-list "$json_list")
-[ ${#extensions[@]} -gt 0 ] || extensions=(pgcrypto)
+# The app's policy, not this tool's: which extensions the dev database needs
+# before the data (CR_EXTENSIONS, names separated by spaces or commas), and
+# the command that starts the app on it (CR_DEV_COMMAND).  None by default.
+if [ ${#extensions[@]} -eq 0 ]; then
+	list=${CR_EXTENSIONS:-${envf[CR_EXTENSIONS]:-}}
+	IFS=$', \t' read -r -a extensions <<<"$list"
+fi
+[ -n "$dev_command" ] || dev_command=${CR_DEV_COMMAND:-${envf[CR_DEV_COMMAND]:-}}
 for e in "${extensions[@]}"; do ext_args+=(--extension "$e"); done
 
 tmp=
@@ -143,26 +103,63 @@ else
 	file=$source label=$(basename -- "$source")
 fi
 
-# 2. Where to: the dev database, as the app's .env names it.
-# A dev database that does not exist yet is fine: --clean creates it.
-check=$(cr-dump --connection-facts "${conn_args[@]}" 2>&1) || true
-database=$(printf '%s\n' "$check" | sed -n -e 's/^database=//p' \
-	-e 's/.*FATAL: *database "\(.*\)" does not exist.*/\1 (new)/p' | head -n 1)
+# 2. Where to: the dev database, as the app's .env names it, from cr-dump's
+#    key=value connection facts.  Exit 66 is a database that does not
+#    exist yet: fine, --clean creates it.
+database=
+facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>/dev/null)
+case $? in
+0)	while IFS= read -r line; do
+		case $line in database=*) database=${line#database=}; break ;; esac
+	done <<<"$facts"
+	shown=$database ;;
+66)	shown="(new: does not exist yet, the restore creates it)" ;;
+*)	shown="(from connection settings)" ;;
+esac
 echo "$prog: env file ${env_file:-(none)}, database ${database:-(unknown)}" >&2
+
+# The objects belong to the app, not to whoever runs the restore: when the
+# connection's role differs from the one the env file alone connects as
+# (a developer restoring with -U postgres, say), the restore runs as the
+# env file's role (cr-restore --role).  Both come from connection facts.
+if [ -z "$role" ] && [ -n "$env_file" ] && [ -n "$database" ]; then
+	conn_user='' app_user=''
+	while IFS= read -r line; do
+		case $line in user=*) conn_user=${line#user=}; break ;; esac
+	done <<<"$facts"
+	app_facts=$(cr-dump --connection-facts --env-file "$env_file" -d "$database" 2>/dev/null) &&
+	while IFS= read -r line; do
+		case $line in user=*) app_user=${line#user=}; break ;; esac
+	done <<<"$app_facts"
+	if [ -n "$app_user" ] && [ -n "$conn_user" ] && [ "$app_user" != "$conn_user" ]; then
+		role=$app_user
+		echo "$prog: connected as $conn_user; restoring as the env file's role $role (--role)" >&2
+	fi
+fi
 
 echo "Restore Production Database to Dev"
 echo "======================================================================"
 echo "Backup File: $label"
-echo "Local Database: ${database:-(from connection settings)}"
+echo "Local Database: $shown"
 echo "======================================================================"
 echo ""
 
-# 3. Verify: sizes, tables and rows come from the proof, not from guesses.
+# 3. Verify: sizes, tables and rows come from the proof (cr-verify --json,
+#    its stable interface), not from guesses.
 echo "Verifying backup..."
-report=$(cr-verify "$file") || die $EX_DATAERR "backup failed verification; the dev database was not touched"
-field() { printf '%s\n' "$report" | sed -n "s/^ *$1: *//p" | head -n 1; }
-echo "   Backup verified ($(field compressed) -> $(field uncompressed) uncompressed, $(field tables) tables, $(field rows) rows)"
-selection=$(field selection)
+report=$(cr-verify --json "$file" 2>/dev/null)
+rc=$?
+[ "$rc" -eq 0 ] || {
+	why=$(json_value "$report" error) || why="cr-verify exit $rc"
+	die $EX_DATAERR "$label: $why; backup failed verification, the dev database was not touched"
+}
+iec() { numfmt --to=iec-i --suffix=B "$1"; }
+compressed=$(iec "$(json_value "$report" stored_bytes)")
+uncompressed=$(iec "$(json_value "$report" bytes)")
+tables=$(json_value "$report" tables_with_data)
+rows=$(json_value "$report" rows)
+selection=$(json_value "$report" selection)
+echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
 echo ""
 if [ "$selection" != full ]; then
@@ -175,13 +172,14 @@ fi
 # 4-5. Confirmation (cr-restore asks on the terminal unless --yes), then
 #      the atomic replace with extensions enabled before the data.
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
-restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}")
+restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
+[ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 cr-restore -v "${restore_args[@]}" <"$file" || {
 	rc=$?
-	die "$rc" "restore failed (exit $rc); the dev database is as it was"
+	die "$rc" "restore failed (exit $rc); cr-restore's message above says where the data is"
 }
-echo "   Backup restored; extensions enabled: ${extensions[*]}"
+echo "   Backup restored; extensions enabled: ${extensions[*]:-(none asked for)}"
 echo ""
 
 # 6. Migrations: bring the schema up to the code.
@@ -189,13 +187,13 @@ applied=0
 if [ "$migrate" -eq 1 ]; then
 	if [ -d "$migrations" ]; then
 		echo "Re-running migrations (to catch up with code)..."
-		out=$(cr-migrate "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
+		# Progress on stderr, the outcome as JSON on stdout.
+		out=$(cr-migrate --json "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
 			rc=$?
-			printf '%s\n' "$out" | sed 's/^/   /'
 			die "$rc" "migrations failed (exit $rc); the restored data is in place, fix the migration and run: cr-migrate --dir $migrations up"
 		}
-		printf '%s\n' "$out" | sed 's/^/   /'
-		applied=$(printf '%s\n' "$out" | sed -n 's/^Applied \([0-9]*\) new migration.*/\1/p')
+		applied=$(json_value "$out" ran_count) || applied=0
+		echo "   Applied $applied new migration(s)"
 	else
 		echo "No migrations directory ($migrations): skipped"
 	fi
@@ -206,10 +204,14 @@ echo "======================================================================"
 echo "Restore Complete!"
 echo "======================================================================"
 echo "Local database now matches production data + latest code migrations"
-echo "   $(field compressed) -> $(field uncompressed), $(field tables) tables, $(field rows) rows, ${applied:-0} migration(s) applied"
+echo "   $compressed -> $uncompressed, $tables tables, $rows rows, ${applied:-0} migration(s) applied"
 echo ""
 echo "Next steps:"
-echo "1. Verify data: pnpm dev"
-echo "2. Test functionality"
-echo "3. Check migration results: cr-migrate --dir $migrations status"
+n=1
+if [ -n "$dev_command" ]; then
+	echo "$n. Verify data: $dev_command"
+	n=$((n + 1))
+fi
+echo "$n. Test functionality"
+echo "$((n + 1)). Check migration results: cr-migrate --dir $migrations status"
 exit 0

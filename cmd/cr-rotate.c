@@ -1,5 +1,8 @@
 /* cr-rotate: name the backups a retention policy lets go (stdin or a
- * directory), and with --delete remove them from the directory. */
+ * directory), and with --delete remove them from the directory.  For the
+ * wrappers, also: a new backup's name (--make-name), the backup a name means
+ * (--resolve), the retention options (--list-options), an env file's keys
+ * (--env-get). */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -21,6 +24,7 @@
 
 #include "backupdir.h"
 #include "backupname.h"
+#include "dotenv.h"
 #include "manifest.h"
 #include "retention.h"
 
@@ -49,6 +53,8 @@ usage(int status)
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
 	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
 	    "       cr-rotate --resolve NAME DIR\n"
+	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
+	    "       cr-rotate --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
 	exit(status);
 }
@@ -86,6 +92,56 @@ shown(const char *name, size_t len, char *buf, size_t size)
 	strvisx(buf, name, len, VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
 	return buf;
 }
+
+/* --make-name: the name of a new backup on stdout, made where names are
+ * parsed, so a wrapper never builds one or checks a label itself.  A daily
+ * backup always has its time in the name; a labelled one with --stamp. */
+static int
+make_name(const char *label, int stamp, time_t now)
+{
+	char name[NAME_MAX + 1], buf[4 * 80 + 1];
+	const char *why;
+
+	if (backupname_make(name, sizeof(name), label,
+	    label == NULL || stamp ? &now : NULL, BACKUPNAME_SQL_GZ, &why) == -1)
+		errx(EX_USAGE, "bad backup label \"%s\": %s", label == NULL ?
+		    "" : shown(label, strlen(label), buf, sizeof(buf)), why);
+	printf("%s\n", name);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return 0;
+}
+
+/* --env-get: KEY=VALUE, NUL-terminated, for each KEY the env file sets, read
+ * as every cr tool reads it (lib/dotenv), so the wrappers have no reader of
+ * their own and take any value (newlines too) with read -d ''. */
+static int
+env_get(const char *path, int nkeys, char *keys[])
+{
+	struct dotenv *env;
+	const char *value;
+	char why[512];
+	int i;
+
+	for (i = 0; i < nkeys; i++)
+		if (keys[i][strspn(keys[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789_")] != '\0' ||
+		    keys[i][0] == '\0' || (keys[i][0] >= '0' && keys[i][0] <= '9'))
+			errx(EX_USAGE, "--env-get: not a key name: %s", keys[i]);
+	if ((env = dotenv_load(path, why, sizeof(why))) == NULL)
+		errx(strncmp(why, "cannot open", 11) == 0 ? EX_NOINPUT :
+		    strncmp(why, "line ", 5) == 0 ? EX_DATAERR :
+		    strncmp(why, "read error", 10) == 0 ? EX_IOERR : 1,
+		    "%s: %s", path, why);
+	for (i = 0; i < nkeys; i++)
+		if ((value = dotenv_get(env, keys[i])) != NULL)
+			printf("%s=%s%c", keys[i], value, '\0');
+	dotenv_free(env);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+	return 0;
+}
+
 
 static void
 reject(struct input *in, const char *where, size_t number, const char *name,
@@ -361,6 +417,10 @@ static const struct option longopts[] = {
 	{ "help",		no_argument,		NULL,	'H' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "list-options",	no_argument,		NULL,	'O' },
+	{ "make-name",		no_argument,		NULL,	'A' },
+	{ "label",		required_argument,	NULL,	'B' },
+	{ "stamp",		no_argument,		NULL,	'T' },
+	{ "env-get",		required_argument,	NULL,	'E' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -371,10 +431,12 @@ main(int argc, char *argv[])
 	struct retention_stale stale;
 	struct input in;
 	enum retention_option option;
-	const char *path = NULL, *resolve_name = NULL;
+	const char *path = NULL, *resolve_name = NULL, *label = NULL;
+	const char *env_path = NULL;
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
+	int make = 0, stamp = 0;
 	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
 	char manifest[NAME_MAX + 1];
 
@@ -427,6 +489,18 @@ main(int argc, char *argv[])
 		case 'R':
 			resolve_name = optarg;
 			break;
+		case 'A':
+			make = 1;
+			break;
+		case 'B':
+			label = optarg;
+			break;
+		case 'T':
+			stamp = 1;
+			break;
+		case 'E':
+			env_path = optarg;
+			break;
 		case 'O':
 			/* the retention options, one a line, for wrappers
 			 * that pass them on: the list cannot drift */
@@ -449,6 +523,17 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (env_path != NULL) {
+		if (argc == 0 || make || delete || resolve_name != NULL)
+			usage(EX_USAGE);
+		return env_get(env_path, argc, argv);
+	}
+	if (make || label != NULL || stamp) {
+		if (!make || argc != 0 || delete || resolve_name != NULL ||
+		    (stamp && label == NULL))
+			usage(EX_USAGE);
+		return make_name(label, stamp, have_now ? now : time(NULL));
+	}
 	if (resolve_name != NULL) {
 		if (argc != 1 || delete)
 			usage(EX_USAGE);

@@ -21,6 +21,7 @@
 #include "backupdir.h"
 #include "dumpscan.h"
 #include "gzin.h"
+#include "dumpfmt.h"
 #include "json.h"
 #include "manifest.h"
 #include "retention.h"
@@ -90,6 +91,21 @@ json_field(FILE *fp, const char *key, const char *value, int comma)
 		json_string(fp, value);
 }
 
+/* ,"key":["s",...] */
+static void
+json_array(FILE *fp, const char *key, char *const *v, size_t n)
+{
+	size_t i;
+
+	fprintf(fp, ",\"%s\":[", key);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			putc(',', fp);
+		json_string(fp, v[i]);
+	}
+	putc(']', fp);
+}
+
 static double
 ratio(const struct result *r, const struct dumpscan_info *in)
 {
@@ -153,13 +169,7 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	if (x != NULL) {
 		json_field(fp, "name", x->name, 1);
 		fprintf(fp, ",\"healthy\":%s", x->nalarms == 0 ? "true" : "false");
-		fprintf(fp, ",\"alarms\":[");
-		for (i = 0; i < x->nalarms; i++) {
-			if (i > 0)
-				putc(',', fp);
-			json_string(fp, x->alarms[i]);
-		}
-		fprintf(fp, "]");
+		json_array(fp, "alarms", x->alarms, x->nalarms);
 		json_field(fp, "baseline", x->baseline, 1);
 		json_field(fp, "sha256", x->sha256, 1);
 		fprintf(fp, ",\"file_bytes\":%" PRIu64, x->file_bytes);
@@ -206,25 +216,20 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	fprintf(fp, "}\n");
 }
 
-/* s on one line: control characters and backslash as C escapes, as in the
- * cr-dump header (names may hold any character). */
+/* s on one line, escaped as cr-dump header values are (dumpfmt_escape):
+ * names may hold any character. */
 static void
 put_escaped(const char *s)
 {
-	unsigned char c;
+	size_t len = 4 * strlen(s) + 1;	/* \xHH is the longest escape */
+	char *buf;
 
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '\\')
-			fputs("\\\\", stdout);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
+	if ((buf = malloc(len)) == NULL)
+		err(EX_OSERR, NULL);
+	if (dumpfmt_escape(s, buf, len) == -1)
+		errx(1, "dumpfmt_escape: buffer too small");
+	fputs(buf, stdout);
+	free(buf);
 }
 
 /* "  label:        value\n", the value escaped.  One fact a line, so
@@ -753,6 +758,19 @@ compare_line(const struct manifest_delta *d, void *arg)
 		printf(": %" PRIu64 " rows\n", d->in_old ? d->old_rows : d->new_rows);
 }
 
+/* What load_side gave: a manifest, or, borrowed from a scan of the backup
+ * itself, its tables and schema hash. */
+static void
+free_side(struct manifest *m, int borrowed, struct dumpscan *scan)
+{
+	if (borrowed) {
+		free(m->tables);
+		free(m->schema_sha256);
+	} else
+		manifest_free(m);
+	dumpscan_free(scan);
+}
+
 static int
 compare(const char *old_path, const char *new_path, int max_shrink)
 {
@@ -768,12 +786,7 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 		return code;
 	}
 	if ((code = load_side(new_path, &new, &new_b, &new_scan)) != 0) {
-		if (old_b) {
-			free(old.tables);
-			free(old.schema_sha256);
-		} else
-			manifest_free(&old);
-		dumpscan_free(old_scan);
+		free_side(&old, old_b, old_scan);
 		dumpscan_free(new_scan);
 		return code;
 	}
@@ -807,13 +820,8 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 		printf(",\"schema_changed\":%s", old.schema_sha256 != NULL &&
 		    new.schema_sha256 != NULL ? (strcmp(old.schema_sha256,
 		    new.schema_sha256) != 0 ? "true" : "false") : "null");
-		printf(",\"shrunk\":[");
-		for (i = 0; i < nalarms; i++) {
-			if (i > 0)
-				putchar(',');
-			json_string(stdout, alarms[i]);
-		}
-		printf("]}\n");
+		json_array(stdout, "shrunk", alarms, nalarms);
+		printf("}\n");
 	} else {
 		printf("  tables:       %d added, %d removed, %d changed\n", c.added,
 		    c.removed, c.changed);
@@ -827,18 +835,8 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 	}
 	free(alarms);
 	code = nalarms > 0 ? EXIT_SUSPECT : 0;
-	if (old_b) {
-		free(old.tables);
-		free(old.schema_sha256);
-	} else
-		manifest_free(&old);
-	if (new_b) {
-		free(new.tables);
-		free(new.schema_sha256);
-	} else
-		manifest_free(&new);
-	dumpscan_free(old_scan);
-	dumpscan_free(new_scan);
+	free_side(&old, old_b, old_scan);
+	free_side(&new, new_b, new_scan);
 	return code;
 }
 
@@ -1026,13 +1024,8 @@ status(const char *dir, const char *max_age, size_t ntrend)
 		json_field(stdout, "dir", dir, 0);
 		printf(",\"healthy\":%s,\"exit\":%d", code == 0 ? "true" : "false", code);
 		json_field(stdout, "max_age", max_age, 1);
-		printf(",\"problems\":[");
-		for (i = 0; i < nproblems; i++) {
-			if (i > 0)
-				putchar(',');
-			json_string(stdout, problems[i]);
-		}
-		printf("],\"kinds\":[");
+		json_array(stdout, "problems", problems, nproblems);
+		printf(",\"kinds\":[");
 	} else
 		printf("%s: %s\n", dir, code == 0 ? "healthy" : "UNHEALTHY");
 	for (kind = 0, i = 0; kind < BACKUPNAME_NKINDS; kind++) {

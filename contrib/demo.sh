@@ -6,7 +6,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-BATS_TEST_DIRNAME=$here/../tests
+export BATS_TEST_DIRNAME=$here/../tests	# helpers.bash finds the repo by it
+# shellcheck source=/dev/null # tests/helpers.bash: the cluster helpers
 . "$here/../tests/helpers.bash"
 export PATH="$CR_BIN:$PATH"
 
@@ -46,12 +47,13 @@ SQL
 for t in users projects events; do echo "  $t: $(q "SELECT count(*) FROM $t" app_production) rows"; done
 
 # The app keeps its connection in .env files; cr reads the same files.
-url="postgresql:///%s?host=$PGHOST&port=$PGPORT&user=$PGUSER"
-printf 'NODE_ENV=production\nDATABASE_URL=%s\n' "$(printf "$url" app_production)" >"$demo/prod.env"
+url() { printf 'postgresql:///%s?host=%s&port=%s&user=%s' "$1" "$PGHOST" "$PGPORT" "$PGUSER"; }
+printf 'NODE_ENV=production\nDATABASE_URL=%s\n' "$(url app_production)" >"$demo/prod.env"
 mkdir "$demo/backups" "$demo/migrations" "$demo/app"
-# The dev checkout's .env: connection, and the app settings cr takes from it.
-printf 'NODE_ENV=development\nDATABASE_URL=%s\nCR_MIGRATIONS_DIR=%s\nCR_MIGRATIONS_JSON_LIST=%s\n' \
-	"$(printf "$url" app_dev)" "$demo/migrations" crearis_config.config:migrations_run >"$demo/app/.env"
+# The dev checkout's .env: connection, and the app's settings cr takes from it
+# (the crearis app's, as in contrib/crearis/dev.env).
+printf 'NODE_ENV=development\nDATABASE_URL=%s\nCR_MIGRATIONS_DIR=%s\nCR_MIGRATIONS_JSON_LIST=%s\nCR_EXTENSIONS=%s\nCR_DEV_COMMAND="%s"\n' \
+	"$(url app_dev)" "$demo/migrations" crearis_config.config:migrations_run pgcrypto "pnpm dev" >"$demo/app/.env"
 cat >"$demo/migrations/001_init.sql" <<'SQL'
 CREATE TABLE users (id serial PRIMARY KEY);
 SQL
@@ -68,7 +70,8 @@ step "Backup 1: cr-backup (cr-dump | cr-gz, verified, renamed, rotated)"
 run cr-backup --env-file "$demo/prod.env" --dir "$demo/backups"
 
 step "cr-verify: what is in the backup, and proof that it is complete"
-first=$(ls "$demo"/backups/db_backup_*.sql.gz | head -n 1)
+backups=("$demo"/backups/db_backup_*.sql.gz)
+first=${backups[0]}
 run cr-verify -v "$first"
 
 step "Older daily backups appear (copies named 8..14 days back) to give rotation work"
@@ -82,7 +85,8 @@ q "INSERT INTO events (project_id, kind, at) SELECT 1, 'view', now() FROM genera
 sleep 1
 run cr-backup --env-file "$demo/prod.env" --dir "$demo/backups"
 ls -l "$demo/backups"
-latest=$(ls "$demo"/backups/db_backup_2*.sql.gz | sort | tail -n 1)
+backups=("$demo"/backups/db_backup_2*.sql.gz)	# sorted: the newest last
+latest=${backups[${#backups[@]} - 1]}
 
 step "Each backup has a manifest; what changed between the two backups, and are the backups healthy?"
 run cr-verify --compare "$first" "$latest"

@@ -23,7 +23,9 @@ need() {	# need PACKAGE TEST...
 	pkg=$1; shift
 	"$@" >/dev/null 2>&1 || missing="$missing $pkg"
 }
+# shellcheck disable=SC2317 # run through need
 has_header() { [ -f "$inc/$1" ]; }
+# shellcheck disable=SC2317 # run through need
 has_pg_server() { ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
 
 need make        command -v make
@@ -36,6 +38,7 @@ need libbsd-dev  has_header bsd/string.h
 if [ "$build_only" -eq 0 ]; then
 	need bats        command -v bats
 	need mandoc      command -v mandoc
+	need shellcheck  command -v shellcheck
 	need postgresql  has_pg_server
 	need postgresql-client command -v psql
 	for p in $CR_EXTRA_PKGS; do
@@ -48,11 +51,13 @@ fi
 if [ "$check_only" -eq 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "cr: installing prerequisites:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2 &&
-	apt-get install -y -qq --no-install-recommends $missing >&2 || {
+	# $missing is a list of package names: split on purpose.
+	# shellcheck disable=SC2086
+	if ! apt-get update -qq >&2 ||
+		! apt-get install -y -qq --no-install-recommends $missing >&2; then
 		echo "cr: apt-get install failed for:$missing" >&2
 		exit 69
-	}
+	fi
 	exit 0
 fi
 echo "cr: missing prerequisites:$missing; install them with: make deps (as root), or: sudo apt-get install$missing" >&2

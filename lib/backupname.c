@@ -178,6 +178,61 @@ backupname_parse(const char *name, struct backupname *bn)
 }
 
 int
+backupname_make(char *buf, size_t size, const char *label,
+    const time_t *when, enum backupname_format format, const char **why)
+{
+	struct backupname bn;
+	struct tm tm;
+	char stamp[STAMP_LEN + 2];
+	size_t i, len = label != NULL ? strlen(label) : 0;
+	int n;
+
+	*why = "a letter, then letters, digits, '.', '_' or '-'";
+	if (label != NULL) {
+		if (len == 0 || !((label[0] >= 'a' && label[0] <= 'z') ||
+		    (label[0] >= 'A' && label[0] <= 'Z')))
+			return -1;
+		for (i = 0; i < len; i++)
+			if (!stem_char((unsigned char)label[i]) || label[i] == '+')
+				return -1;
+		if (strstr(label, "..") != NULL) {
+			*why = "contains '..'";
+			return -1;
+		}
+	} else if (when == NULL) {
+		*why = "a daily backup's name needs its time";
+		return -1;
+	}
+	stamp[0] = '\0';
+	if (when != NULL && (gmtime_r(when, &tm) == NULL ||
+	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999 ||
+	    strftime(stamp, sizeof(stamp), label != NULL ? "_%Y%m%d_%H%M%S" :
+	    "%Y%m%d_%H%M%S", &tm) == 0)) {
+		*why = "time out of range (1970 to 9999)";
+		return -1;
+	}
+	n = snprintf(buf, size, "%s%s%s%s", BACKUPNAME_PREFIX,
+	    label != NULL ? label : "", stamp, backupname_format_suffix(format));
+	if (n < 0 || (size_t)n >= size || n > NAME_MAX) {
+		*why = "the name would be too long";
+		return -1;
+	}
+	/* Read back as asked: the label, whole, as the stem; the time, if
+	 * any, as the timestamp.  A label that ends in a date of its own
+	 * (pre_deployment_20251028) keeps that date when no time is added. */
+	if (backupname_parse(buf, &bn) != 0 || bn.format != format)
+		return -1;
+	if (when != NULL ? !bn.has_time || bn.time != *when ||
+	    bn.stem_len != len || (len > 0 && memcmp(bn.stem, label, len) != 0) :
+	    bn.kind == BACKUPNAME_DAILY) {
+		*why = "it would be read as another name's timestamp";
+		return -1;
+	}
+	*why = NULL;
+	return 0;
+}
+
+int
 backupname_matches(const struct backupname *bn, const char *query)
 {
 	size_t len = strlen(query);

@@ -1,5 +1,6 @@
-/* backupname: the file names the backup wrapper writes, db_backup_...sql.gz,
- * parsed into kind, label and UTC timestamp, and made.  Nothing prints. */
+/* backupname: backup file names, db_backup_<stem><suffix>: made from a
+ * label and a UTC time (the one place cr-backup's names and label rules come
+ * from), and parsed back into kind, label and time.  Nothing prints. */
 #ifndef CR_BACKUPNAME_H
 #define CR_BACKUPNAME_H
 
@@ -55,6 +56,16 @@ const char *backupname_check(const char *name, size_t len);
  * _YYYYMMDD_HHMMSS (or, after a label, _YYYYMMDD) must be a real UTC date
  * and time to count as a timestamp. */
 int backupname_parse(const char *name, struct backupname *bn);
+
+/* Make the name of a backup into buf (size bytes).  label: NULL for a daily
+ * backup (when required), else the stem the operator chose, e.g. "v1.2",
+ * "pre_deployment_v1.2.0", "pre_migration_042": a letter, then letters,
+ * digits, '.', '_' or '-', so it never passes for a timestamp.  when: NULL
+ * for no timestamp, else appended as _YYYYMMDD_HHMMSS in UTC.  The name must
+ * parse back to the label and time asked for.  Returns 0, or -1 with *why
+ * saying what is wrong with the label (or that the name is too long). */
+int backupname_make(char *buf, size_t size, const char *label,
+    const time_t *when, enum backupname_format format, const char **why);
 
 /* Whether a parsed name answers to query: its stem without the timestamp
  * ("pre_deployment_v1.2.0", "weekly_archive"), or its kind's name ("daily",

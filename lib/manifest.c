@@ -2,6 +2,7 @@
  * baseline search and the atomic write. */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,26 +45,14 @@ expect(struct json *j, char c)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A string: decoded into a new buffer (*out, may be NULL to skip). */
 static int
 parse_string(struct json *j, char **out)
 {
 	const char *start;
-	char *buf = NULL, *w;
+	char *buf = NULL, *w, hex[5];
 	unsigned cp;
-	int i, h;
+	int i;
 
 	if (expect(j, '"') == -1)
 		return -1;
@@ -95,15 +84,17 @@ parse_string(struct json *j, char **out)
 			case 'b': *w++ = '\b'; break;
 			case 'f': *w++ = '\f'; break;
 			case 'u':
-				for (cp = 0, i = 1; i <= 4; i++) {
+				for (i = 1; i <= 4; i++) {
 					if (start + i >= j->p ||
-					    (h = hexval(start[i])) < 0) {
+					    !isxdigit((unsigned char)start[i])) {
 						free(buf);
 						j->error = "bad \\u escape";
 						return -1;
 					}
-					cp = cp << 4 | (unsigned)h;
+					hex[i - 1] = start[i];
 				}
+				hex[4] = '\0';
+				cp = (unsigned)strtoul(hex, NULL, 16);
 				start += 4;
 				/* cr writes \u only below 0x80 */
 				if (cp < 0x80)
@@ -171,22 +162,33 @@ literal(struct json *j, const char *word)
 	return 0;
 }
 
-static int skip_value(struct json *j, int depth);
-
+/* The members of an object (open '{', each with its key) or the elements of
+ * an array (open '[', key NULL), in order, each handed to fn, which reads
+ * its value.  One loop for every container the manifest has. */
 static int
-skip_container(struct json *j, char close, int object, int depth)
+each(struct json *j, char open, int (*fn)(struct json *, const char *, void *),
+    void *arg)
 {
-	j->p++;
+	char close = open == '{' ? '}' : ']', *key;
+	int rc;
+
+	if (expect(j, open) == -1)
+		return -1;
 	skip_space(j);
 	if (j->p < j->end && *j->p == close) {
 		j->p++;
 		return 0;
 	}
 	for (;;) {
-		if (object && (parse_string(j, NULL) == -1 ||
-		    expect(j, ':') == -1))
+		key = NULL;
+		if (open == '{' && (parse_string(j, &key) == -1 ||
+		    expect(j, ':') == -1)) {
+			free(key);
 			return -1;
-		if (skip_value(j, depth + 1) == -1)
+		}
+		rc = fn(j, key, arg);
+		free(key);
+		if (rc == -1)
 			return -1;
 		skip_space(j);
 		if (j->p < j->end && *j->p == ',') {
@@ -195,6 +197,15 @@ skip_container(struct json *j, char close, int object, int depth)
 		}
 		return expect(j, close);
 	}
+}
+
+static int skip_value(struct json *j, int depth);
+
+static int
+skip_member(struct json *j, const char *key, void *depth)
+{
+	(void)key;
+	return skip_value(j, *(int *)depth + 1);
 }
 
 static int
@@ -211,8 +222,8 @@ skip_value(struct json *j, int depth)
 	}
 	switch (*j->p) {
 	case '"':	return parse_string(j, NULL);
-	case '{':	return skip_container(j, '}', 1, depth);
-	case '[':	return skip_container(j, ']', 0, depth);
+	case '{':
+	case '[':	return each(j, *j->p, skip_member, &depth);
 	case 't':	return literal(j, "true");
 	case 'f':	return literal(j, "false");
 	case 'n':	return literal(j, "null");
@@ -233,82 +244,53 @@ parse_string_or_null(struct json *j, char **out)
 }
 
 static int
-parse_table(struct json *j, struct manifest_table *t)
+table_member(struct json *j, const char *key, void *arg)
 {
-	char *key;
-	int rc;
+	struct manifest_table *t = arg;
 
-	memset(t, 0, sizeof(*t));
-	if (expect(j, '{') == -1)
-		return -1;
-	skip_space(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
-		return 0;
+	if (strcmp(key, "name") == 0)
+		return parse_string_or_null(j, &t->name);
+	if (strcmp(key, "rows") == 0)
+		return parse_number(j, &t->rows);
+	if (strcmp(key, "bytes") == 0) {
+		t->has_bytes = 1;
+		return parse_number(j, &t->bytes);
 	}
-	for (;;) {
-		key = NULL;
-		if (parse_string(j, &key) == -1 || expect(j, ':') == -1) {
-			free(key);
-			return -1;
-		}
-		if (strcmp(key, "name") == 0)
-			rc = parse_string_or_null(j, &t->name);
-		else if (strcmp(key, "rows") == 0)
-			rc = parse_number(j, &t->rows);
-		else if (strcmp(key, "bytes") == 0) {
-			rc = parse_number(j, &t->bytes);
-			t->has_bytes = 1;
-		} else
-			rc = skip_value(j, 2);
-		free(key);
-		if (rc == -1)
-			return -1;
-		skip_space(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		return expect(j, '}');
-	}
+	return skip_value(j, 2);
 }
 
-static int
-parse_tables(struct json *j, struct manifest *m)
-{
-	size_t cap = 0;
-	struct manifest_table *grown;
+struct tables {
+	struct manifest	*m;
+	size_t		 cap;
+};
 
-	if (expect(j, '[') == -1)
-		return -1;
-	skip_space(j);
-	if (j->p < j->end && *j->p == ']') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		if (m->ntables == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = reallocarray(m->tables, cap,
-			    sizeof(*grown))) == NULL) {
-				j->error = "out of memory";
-				return -1;
-			}
-			m->tables = grown;
-		}
-		if (parse_table(j, &m->tables[m->ntables]) == -1) {
-			free(m->tables[m->ntables].name);
+/* One element of "tables"; one without a name is not kept. */
+static int
+table_element(struct json *j, const char *key, void *arg)
+{
+	struct tables *tt = arg;
+	struct manifest *m = tt->m;
+	struct manifest_table *grown, *t;
+
+	(void)key;
+	if (m->ntables == tt->cap) {
+		tt->cap = tt->cap ? tt->cap * 2 : 64;
+		if ((grown = reallocarray(m->tables, tt->cap,
+		    sizeof(*grown))) == NULL) {
+			j->error = "out of memory";
 			return -1;
 		}
-		if (m->tables[m->ntables].name != NULL)
-			m->ntables++;
-		skip_space(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		return expect(j, ']');
+		m->tables = grown;
 	}
+	t = &m->tables[m->ntables];
+	memset(t, 0, sizeof(*t));
+	if (each(j, '{', table_member, t) == -1) {
+		free(t->name);
+		return -1;
+	}
+	if (t->name != NULL)
+		m->ntables++;
+	return 0;
 }
 
 static int
@@ -331,59 +313,49 @@ compare_tables(const void *va, const void *vb)
 	return strcmp(a->name, b->name);
 }
 
+/* "tables": the last one given counts. */
 static int
-parse_manifest(struct json *j, struct manifest *m)
+parse_tables(struct json *j, struct manifest *m)
 {
-	char *key;
-	int rc;
+	struct tables tt = { m, 0 };
+	size_t i;
 
-	if (expect(j, '{') == -1)
-		return -1;
-	skip_space(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		key = NULL;
-		if (parse_string(j, &key) == -1 || expect(j, ':') == -1) {
-			free(key);
-			return -1;
-		}
-		if (strcmp(key, "file") == 0)
-			rc = parse_string_or_null(j, &m->file);
-		else if (strcmp(key, "sha256") == 0)
-			rc = parse_string_or_null(j, &m->sha256);
-		else if (strcmp(key, "schema_sha256") == 0)
-			rc = parse_string_or_null(j, &m->schema_sha256);
-		else if (strcmp(key, "selection") == 0)
-			rc = parse_string_or_null(j, &m->selection);
-		else if (strcmp(key, "dump_time") == 0)
-			rc = parse_string_or_null(j, &m->dump_time);
-		else if (strcmp(key, "stored_bytes") == 0)
-			rc = parse_number(j, &m->stored_bytes);
-		else if (strcmp(key, "file_bytes") == 0)
-			rc = parse_number(j, &m->file_bytes);
-		else if (strcmp(key, "bytes") == 0)
-			rc = parse_number(j, &m->bytes);
-		else if (strcmp(key, "rows") == 0)
-			rc = parse_number(j, &m->rows);
-		else if (strcmp(key, "healthy") == 0)
-			rc = parse_bool(j, &m->healthy);
-		else if (strcmp(key, "tables") == 0)
-			rc = parse_tables(j, m);
-		else
-			rc = skip_value(j, 1);
-		free(key);
-		if (rc == -1)
-			return -1;
-		skip_space(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		return expect(j, '}');
-	}
+	for (i = 0; i < m->ntables; i++)
+		free(m->tables[i].name);
+	free(m->tables);
+	m->tables = NULL;
+	m->ntables = 0;
+	return each(j, '[', table_element, &tt);
+}
+
+static int
+manifest_member(struct json *j, const char *key, void *arg)
+{
+	struct manifest *m = arg;
+
+	if (strcmp(key, "file") == 0)
+		return parse_string_or_null(j, &m->file);
+	if (strcmp(key, "sha256") == 0)
+		return parse_string_or_null(j, &m->sha256);
+	if (strcmp(key, "schema_sha256") == 0)
+		return parse_string_or_null(j, &m->schema_sha256);
+	if (strcmp(key, "selection") == 0)
+		return parse_string_or_null(j, &m->selection);
+	if (strcmp(key, "dump_time") == 0)
+		return parse_string_or_null(j, &m->dump_time);
+	if (strcmp(key, "stored_bytes") == 0)
+		return parse_number(j, &m->stored_bytes);
+	if (strcmp(key, "file_bytes") == 0)
+		return parse_number(j, &m->file_bytes);
+	if (strcmp(key, "bytes") == 0)
+		return parse_number(j, &m->bytes);
+	if (strcmp(key, "rows") == 0)
+		return parse_number(j, &m->rows);
+	if (strcmp(key, "healthy") == 0)
+		return parse_bool(j, &m->healthy);
+	if (strcmp(key, "tables") == 0)
+		return parse_tables(j, m);
+	return skip_value(j, 1);
 }
 
 int
@@ -426,7 +398,7 @@ manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
 	j.p = text;
 	j.end = text + got;
 	j.error = NULL;
-	if (parse_manifest(&j, m) == -1) {
+	if (each(&j, '{', manifest_member, m) == -1) {
 		snprintf(err, errlen, "%s at byte %zu", j.error,
 		    (size_t)(j.p - text));
 		free(text);

@@ -1,12 +1,11 @@
-/* migexec: one migration file through the shared splitter and PQexec, with
- * failures located by file line. */
-#include <ctype.h>
+/* migexec: one migration file through the shared splitter and the shared
+ * statement executor (lib/sqlexec), with failures located by file line. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,13 +14,13 @@
 #include "migexec.h"
 #include "migrate.h"
 #include "migtrack.h"
-#include "pgconn.h"
 #include "pgexec.h"
+#include "sqlexec.h"
 #include "sqlsplit.h"
 
 struct source {
 	int			 fd;
-	struct migrate_sha256	 sha;
+	struct sha256		 sha;
 };
 
 static ssize_t
@@ -31,7 +30,7 @@ source_read(void *arg, void *buf, size_t len)
 	ssize_t got;
 
 	if ((got = read(src->fd, buf, len)) > 0)
-		migrate_sha256_update(&src->sha, buf, (size_t)got);
+		sha256_update(&src->sha, buf, (size_t)got);
 	return got;
 }
 
@@ -49,13 +48,27 @@ open_source(const struct migration *m, struct source *src, struct sqlsplit **spl
 		strlcpy(f->message, strerror(errno), sizeof(f->message));
 		return MIGEXEC_ENOINPUT;
 	}
-	migrate_sha256_init(&src->sha);
+	sha256_init(&src->sha);
 	if ((*split = sqlsplit_new(source_read, src)) == NULL) {
 		close(src->fd);
 		strlcpy(f->message, "out of memory", sizeof(f->message));
 		return MIGEXEC_ENOMEM;
 	}
 	return MIGEXEC_OK;
+}
+
+/* A refusal at file line 'line', worded as sqlexec words a failure:
+ * "line N: why" (why may be f->message). */
+static enum migexec_status
+refuse_at(struct migexec_failure *f, unsigned long line, const char *why)
+{
+	char msg[sizeof(f->message)];
+
+	snprintf(msg, sizeof(msg), "line %lu: ", line);
+	strlcat(msg, why, sizeof(msg));
+	strlcpy(f->message, msg, sizeof(f->message));
+	f->line = f->statement_line = line;
+	return MIGEXEC_EDATA;
 }
 
 /* The splitter failed: a read error or SQL text it cannot split. */
@@ -73,15 +86,13 @@ static enum migexec_status
 refuse_meta(struct sqlsplit_restrict *guard, const struct sqlsplit_item *it,
     struct migexec_failure *f)
 {
-	char why[256];
+	char why[256], msg[512];
 
 	if (sqlsplit_meta_check(guard, it, NULL, why, sizeof(why)) == 0)
 		return MIGEXEC_OK;
-	f->line = f->statement_line = it->line;
-	snprintf(f->message, sizeof(f->message), "psql meta-command "
-	    "\"%.*s\" in a migration: cr-migrate sends SQL only",
-	    (int)(it->len > 200 ? 200 : it->len), it->text);
-	return MIGEXEC_EDATA;
+	snprintf(msg, sizeof(msg), "psql meta-command \"%.*s\" in a migration: "
+	    "cr-migrate sends SQL only", (int)(it->len > 200 ? 200 : it->len), it->text);
+	return refuse_at(f, it->line, msg);
 }
 
 /* A statement after which the splitter could no longer read the file as
@@ -89,11 +100,12 @@ refuse_meta(struct sqlsplit_restrict *guard, const struct sqlsplit_item *it,
 static enum migexec_status
 refuse_lexstate(const struct sqlsplit_item *it, struct migexec_failure *f)
 {
+	char why[1024];
+
 	if (it->cls != SQLSPLIT_LEXSTATE)
 		return MIGEXEC_OK;
-	f->line = f->statement_line = it->line;
-	sqlsplit_refused(it, f->message, sizeof(f->message));
-	return MIGEXEC_EDATA;
+	sqlsplit_refused(it, why, sizeof(why));
+	return refuse_at(f, it->line, why);
 }
 
 enum migexec_status
@@ -116,15 +128,11 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 		case SQLSPLIT_STATEMENT:
 			if ((rc = refuse_lexstate(&it, f)) != MIGEXEC_OK)
 				break;
-			if (!m->no_transaction && it.cls == SQLSPLIT_TRANSACTION) {
-				f->line = f->statement_line = it.line;
-				snprintf(f->message, sizeof(f->message),
-				    "transaction control statement in a migration: "
-				    "cr-migrate runs each file in its own transaction; "
-				    "remove BEGIN/COMMIT, or put \"%s\" at the top of "
-				    "the file", MIGRATE_NO_TRANSACTION);
-				rc = MIGEXEC_EDATA;
-			}
+			if (!m->no_transaction && it.cls == SQLSPLIT_TRANSACTION)
+				rc = refuse_at(f, it.line, "transaction control statement "
+				    "in a migration: cr-migrate runs each file in its own "
+				    "transaction; remove BEGIN/COMMIT, or put \""
+				    MIGRATE_NO_TRANSACTION "\" at the top of the file");
 			break;
 		case SQLSPLIT_ERROR:
 			rc = split_failed(split, f);
@@ -138,140 +146,6 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 	return rc;
 }
 
-/* The file line of a 1-based character position in a statement that starts
- * at line: count newlines before it, counting UTF-8 lead bytes only. */
-static unsigned long
-position_line(const char *text, unsigned long line, long position)
-{
-	const unsigned char *p = (const unsigned char *)text;
-
-	for (; *p != '\0' && position > 1; p++) {
-		if ((*p & 0xc0) != 0x80)
-			position--;
-		if (*p == '\n')
-			line++;
-	}
-	return line;
-}
-
-/* The server's message, verbatim, on one line: severity, primary text,
- * then DETAIL, HINT and CONTEXT when present. */
-static void
-server_message(const PGresult *res, PGconn *conn, struct migexec_failure *f)
-{
-	static const struct {
-		int		 field;
-		const char	*label;
-	} extra[] = {
-		{ PG_DIAG_MESSAGE_DETAIL,	"DETAIL:  " },
-		{ PG_DIAG_MESSAGE_HINT,		"HINT:  " },
-		{ PG_DIAG_CONTEXT,		"CONTEXT:  " },
-	};
-	char raw[2048], one[2048];
-	const char *severity, *primary, *state, *v;
-	size_t i;
-
-	severity = res ? PQresultErrorField(res, PG_DIAG_SEVERITY) : NULL;
-	primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	strlcpy(f->sqlstate, state ? state : "", sizeof(f->sqlstate));
-	if (primary == NULL) {
-		/* Not a server error: the connection broke, or libpq refused. */
-		pgconn_oneline(res && *PQresultErrorMessage(res) != '\0' ?
-		    PQresultErrorMessage(res) : PQerrorMessage(conn),
-		    f->message, sizeof(f->message));
-		if (f->message[0] == '\0')
-			snprintf(f->message, sizeof(f->message), "unexpected %s",
-			    res ? PQresStatus(PQresultStatus(res)) : "end of results");
-		return;
-	}
-	snprintf(raw, sizeof(raw), "%s:  %s", severity ? severity : "ERROR", primary);
-	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-		if ((v = PQresultErrorField(res, extra[i].field)) == NULL)
-			continue;
-		strlcat(raw, "  ", sizeof(raw));
-		strlcat(raw, extra[i].label, sizeof(raw));
-		strlcat(raw, v, sizeof(raw));
-	}
-	pgconn_oneline(raw, one, sizeof(one));
-	strlcpy(f->message, one, sizeof(f->message));
-}
-
-static enum migexec_status
-statement_failed(PGresult *res, PGconn *conn, const struct sqlsplit_item *it,
-    const char *text, struct migexec_failure *f)
-{
-	const char *pos;
-	long position = 0;
-
-	f->statement_line = f->line = it->line;
-	if (res != NULL && (pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)) != NULL)
-		position = strtol(pos, NULL, 10);
-	if (position > 0 && text != NULL)
-		f->line = position_line(text, it->line, position);
-	server_message(res, conn, f);
-	PQclear(res);
-	return MIGEXEC_ESQL;
-}
-
-static int
-result_ok(const PGresult *res)
-{
-	switch (PQresultStatus(res)) {
-	case PGRES_COMMAND_OK:
-	case PGRES_TUPLES_OK:
-	case PGRES_EMPTY_QUERY:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* A COPY the splitter did not announce: TO STDOUT output is read and
- * dropped; FROM STDIN with no data lines after it is ended with an error.
- * Returns the command's final result. */
-static PGresult *
-copy_unexpected(PGconn *conn)
-{
-	PGresult *res, *last = NULL;
-	char *row;
-
-	while (PQgetCopyData(conn, &row, 0) > 0)
-		PQfreemem(row);
-	PQputCopyEnd(conn, "COPY FROM STDIN without data lines in the migration");
-	while ((res = PQgetResult(conn)) != NULL) {
-		if (last != NULL && result_ok(last) && !result_ok(res)) {
-			PQclear(last);
-			last = NULL;
-		}
-		if (last == NULL)
-			last = res;
-		else
-			PQclear(res);
-	}
-	return last;
-}
-
-/* Finish a COPY FROM stdin: end the data and collect the command's result. */
-static enum migexec_status
-copy_finish(PGconn *conn, const struct sqlsplit_item *stmt, const char *error,
-    struct migexec_failure *f)
-{
-	PGresult *res, *bad = NULL;
-
-	if (PQputCopyEnd(conn, error) != 1)
-		return statement_failed(NULL, conn, stmt, NULL, f);
-	while ((res = PQgetResult(conn)) != NULL) {
-		if (!result_ok(res) && bad == NULL)
-			bad = res;
-		else
-			PQclear(res);
-	}
-	if (bad != NULL)
-		return statement_failed(bad, conn, stmt, NULL, f);
-	return MIGEXEC_OK;
-}
-
 static enum migexec_status control(PGconn *, const char *, struct migexec_failure *);
 
 /* Whether the server reads strings other than the splitter does; f says how. */
@@ -283,20 +157,33 @@ session_differs(PGconn *conn, const struct sqlsplit *split, struct migexec_failu
 	    f->message, sizeof(f->message)) == -1;
 }
 
+/* A statement or COPY data the server refused: err is sqlexec's line. */
+static enum migexec_status
+exec_failed(struct migexec_failure *f, unsigned long statement_line, unsigned long line,
+    const char *err)
+{
+	f->statement_line = statement_line;
+	f->line = line;
+	strlcpy(f->message, err, sizeof(f->message));
+	return MIGEXEC_ESQL;
+}
+
 enum migexec_status
 migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA256_HEX],
     struct migexec_failure *f)
 {
 	struct source src;
 	struct sqlsplit *split;
-	struct sqlsplit_item it, stmt;
+	struct sqlsplit_item it;
 	struct sqlsplit_restrict guard = { 0 };
+	struct sqlexec_copy copy = { 0 };
 	enum migexec_status rc;
-	PGresult *res;
-	int in_copy = 0, executed = 0;
+	unsigned long line;
+	uint64_t loaded;
+	char err[sizeof(f->message)];
+	int executed = 0;
 
 	failure_init(f);
-	memset(&stmt, 0, sizeof(stmt));
 	if ((rc = open_source(m, &src, &split, f)) != MIGEXEC_OK)
 		return rc;
 	/* The splitter reads the file as a pg_dump script starts:
@@ -310,44 +197,35 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 		case SQLSPLIT_STATEMENT:
 			if ((rc = refuse_lexstate(&it, f)) != MIGEXEC_OK)
 				break;
-			stmt = it;
-			stmt.text = NULL;	/* not valid after the next item */
-			res = PQexec(conn, it.text);
-			if (it.copy_in && res != NULL &&
-			    PQresultStatus(res) == PGRES_COPY_IN) {
-				PQclear(res);
-				in_copy = 1;
+			switch (sqlexec_statement(conn, it.text, it.len, it.line,
+			    it.copy_in ? &copy : NULL, err, sizeof(err), &line,
+			    f->sqlstate)) {
+			case 1:		/* its data follows */
 				break;
-			}
-			if (res != NULL && (PQresultStatus(res) == PGRES_COPY_OUT ||
-			    PQresultStatus(res) == PGRES_COPY_IN)) {
-				PQclear(res);
-				res = copy_unexpected(conn);
-			}
-			if (res == NULL || !result_ok(res)) {
-				rc = statement_failed(res, conn, &it, it.text, f);
+			case 0:
+				executed++;
+				/* What the splitter followed, the server must have done. */
+				if (session_differs(conn, split, f))
+					rc = refuse_at(f, it.line, f->message);
 				break;
-			}
-			PQclear(res);
-			executed++;
-			/* What the splitter followed, the server must have done. */
-			if (session_differs(conn, split, f)) {
-				f->line = f->statement_line = it.line;
-				rc = MIGEXEC_EDATA;
+			default:
+				rc = exec_failed(f, it.line, line, err);
+				break;
 			}
 			break;
 		case SQLSPLIT_COPY_DATA:
-			if (in_copy && PQputCopyData(conn, it.text, (int)it.len) != 1) {
-				rc = statement_failed(NULL, conn, &stmt, NULL, f);
-				in_copy = 0;
-			}
+			if (copy.active && sqlexec_copy_data(&copy, it.text, it.len, it.line,
+			    err, sizeof(err), &line) == -1)
+				rc = exec_failed(f, copy.line, line, err);
 			break;
 		case SQLSPLIT_COPY_END:
-			if (in_copy) {
-				in_copy = 0;
-				if ((rc = copy_finish(conn, &stmt, NULL, f)) == MIGEXEC_OK)
-					executed++;
-			}
+			if (!copy.active)
+				break;
+			if (sqlexec_copy_end(&copy, it.line, &loaded, err, sizeof(err),
+			    &line) == -1)
+				rc = exec_failed(f, copy.line, line, err);
+			else
+				executed++;
 			break;
 		case SQLSPLIT_META:
 			rc = refuse_meta(&guard, &it, f);
@@ -362,11 +240,11 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 			break;
 		}
 	}
-	if (in_copy)	/* stopped inside COPY data: abandon the command */
-		copy_finish(conn, &stmt, "cr-migrate: migration stopped", &(struct migexec_failure){ 0 });
+	/* Stopped inside COPY data: abandon the command. */
+	sqlexec_copy_abort(&copy, "cr-migrate: migration stopped");
 	f->committed = rc != MIGEXEC_OK && m->no_transaction && executed > 0;
 	if (rc == MIGEXEC_OK)
-		migrate_sha256_hex(&src.sha, checksum);
+		sha256_final_hex(&src.sha, checksum);
 	sqlsplit_free(split);
 	close(src.fd);
 	return rc;

@@ -25,8 +25,9 @@ struct migexec_failure {
 					 * gave a position, else the statement's */
 	unsigned long	statement_line;	/* where the failing statement starts */
 	char		sqlstate[6];	/* "" when not from the server */
-	char		message[2048];	/* the server's message verbatim on one
-					 * line ("ERROR:  ..."), or the reason */
+	char		message[2048];	/* "line N: " and the server's message
+					 * as lib/sqlexec words it, or the
+					 * reason ("line N: " when it has one) */
 	int		committed;	/* no-transaction: earlier statements stayed */
 };
 
@@ -35,9 +36,9 @@ struct migexec_failure {
  * in cr-migrate's transaction. */
 enum migexec_status migexec_check(const struct migration *, struct migexec_failure *);
 
-/* Execute the file's statements in order with PQexec (COPY ... FROM stdin
- * data through PQputCopyData), in whatever transaction state the caller set
- * up.  Stops at the first failure.  On success checksum holds the SHA-256
+/* Execute the file's statements in order through lib/sqlexec (COPY ...
+ * FROM stdin with its data lines), in whatever transaction state the caller
+ * set up.  Stops at the first failure.  On success checksum holds the SHA-256
  * of exactly the bytes that were executed. */
 enum migexec_status migexec_run(PGconn *, const struct migration *,
     char checksum[MIGRATE_SHA256_HEX], struct migexec_failure *);

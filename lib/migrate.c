@@ -16,115 +16,6 @@
 
 #include "migrate.h"
 
-/* FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of
- * the cube roots of the first 64 primes. */
-static const uint32_t sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-};
-
-#define ROTR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
-
-static void
-sha256_block(struct migrate_sha256 *s, const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (; i < 64; i++)
-		w[i] = (ROTR(w[i - 2], 17) ^ ROTR(w[i - 2], 19) ^ (w[i - 2] >> 10)) +
-		    w[i - 7] +
-		    (ROTR(w[i - 15], 7) ^ ROTR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
-		    w[i - 16];
-	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
-	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = h + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) +
-		    ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
-		t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) +
-		    ((a & b) ^ (a & c) ^ (b & c));
-		h = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
-}
-
-void
-migrate_sha256_init(struct migrate_sha256 *s)
-{
-	static const uint32_t h0[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-	};
-
-	memcpy(s->h, h0, sizeof(h0));
-	s->bytes = 0;
-	s->used = 0;
-}
-
-void
-migrate_sha256_update(struct migrate_sha256 *s, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	size_t take;
-
-	s->bytes += len;
-	while (len > 0) {
-		if (s->used == 0 && len >= 64) {
-			sha256_block(s, p);
-			p += 64;
-			len -= 64;
-			continue;
-		}
-		take = 64 - s->used < len ? 64 - s->used : len;
-		memcpy(s->block + s->used, p, take);
-		s->used += take;
-		p += take;
-		len -= take;
-		if (s->used == 64) {
-			sha256_block(s, s->block);
-			s->used = 0;
-		}
-	}
-}
-
-void
-migrate_sha256_hex(struct migrate_sha256 *s, char out[MIGRATE_SHA256_HEX])
-{
-	static const char hex[] = "0123456789abcdef";
-	uint64_t bits = s->bytes * 8;
-	unsigned char pad[72];
-	size_t padlen, i;
-
-	/* A 1 bit, zeros up to 56 mod 64, then the length in bits, big-endian. */
-	padlen = (s->used < 56 ? 56 : 120) - s->used;
-	memset(pad, 0, sizeof(pad));
-	pad[0] = 0x80;
-	for (i = 0; i < 8; i++)
-		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
-	migrate_sha256_update(s, pad, padlen + 8);
-	for (i = 0; i < 32; i++) {
-		unsigned char byte = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
-
-		out[2 * i] = hex[byte >> 4];
-		out[2 * i + 1] = hex[byte & 15];
-	}
-	out[64] = '\0';
-}
-
 int
 migrate_parse_name(const char *s, size_t len, int64_t *version, size_t *stemlen)
 {
@@ -188,7 +79,7 @@ is_header_line(const char *line, size_t len)
 static enum migrate_status
 read_file(struct migration *m, char *err, size_t errlen)
 {
-	struct migrate_sha256 sha;
+	struct sha256 sha;
 	unsigned char buf[65536];
 	char line[256];
 	size_t linelen = 0, i;
@@ -199,7 +90,7 @@ read_file(struct migration *m, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", m->path, strerror(errno));
 		return MIGRATE_ENOINPUT;
 	}
-	migrate_sha256_init(&sha);
+	sha256_init(&sha);
 	while ((got = read(fd, buf, sizeof(buf))) != 0) {
 		if (got == -1) {
 			if (errno == EINTR)
@@ -208,7 +99,7 @@ read_file(struct migration *m, char *err, size_t errlen)
 			close(fd);
 			return MIGRATE_EIO;
 		}
-		migrate_sha256_update(&sha, buf, (size_t)got);
+		sha256_update(&sha, buf, (size_t)got);
 		for (i = 0; header && i < (size_t)got; i++) {
 			if (buf[i] != '\n') {
 				/* Long lines keep their start; enough to judge. */
@@ -225,7 +116,7 @@ read_file(struct migration *m, char *err, size_t errlen)
 	if (header && linelen > 0 && is_marker(line, linelen))
 		m->no_transaction = 1;
 	close(fd);
-	migrate_sha256_hex(&sha, m->checksum);
+	sha256_final_hex(&sha, m->checksum);
 	return MIGRATE_OK;
 }
 

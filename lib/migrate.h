@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MIGRATE_SHA256_HEX	65	/* 64 hex digits and a NUL */
+#include "sha256.h"
+
+#define MIGRATE_SHA256_HEX	SHA256_HEX_BYTES	/* as sha256sum(1) prints */
 
 /* The comment line that makes a file run outside a transaction; it must be
  * among the comment lines at the top of the file. */
@@ -49,17 +51,6 @@ const struct migration *migrate_find(const struct migrate_set *, int64_t version
  * number, and the length of the name without ".sql".  Returns 0, or -1 when
  * the name is not NNN_name. */
 int migrate_parse_name(const char *s, size_t len, int64_t *version, size_t *stemlen);
-
-/* Streaming SHA-256 (FIPS 180-4), for checksumming what is executed. */
-struct migrate_sha256 {
-	uint32_t	h[8];
-	uint64_t	bytes;
-	unsigned char	block[64];
-	size_t		used;
-};
-void migrate_sha256_init(struct migrate_sha256 *);
-void migrate_sha256_update(struct migrate_sha256 *, const void *, size_t);
-void migrate_sha256_hex(struct migrate_sha256 *, char out[MIGRATE_SHA256_HEX]);
 
 /* What the database records for one version. */
 struct migrate_applied {

@@ -80,6 +80,25 @@ sqlexec_simple(PGconn *conn, const char *sql, unsigned long line, char *err, siz
 	return rc;
 }
 
+unsigned long
+sqlexec_error_line(const PGresult *res, const char *text, size_t len, unsigned long line)
+{
+	const char *pos = res != NULL ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+	long position;
+	size_t i;
+
+	if (pos == NULL || text == NULL || (position = strtol(pos, NULL, 10)) <= 0)
+		return line;
+	/* The position counts characters: UTF-8 lead bytes. */
+	for (i = 0; i < len && position > 1; i++) {
+		if (((unsigned char)text[i] & 0xC0) != 0x80)
+			position--;
+		if (text[i] == '\n')
+			line++;
+	}
+	return line;
+}
+
 void
 sqlexec_drain(PGconn *conn)
 {
@@ -200,4 +219,76 @@ sqlexec_notice_receiver(void *arg, const PGresult *res)
 	if (n->fn != NULL)
 		n->fn(n->arg, n->line != NULL ? *n->line : 0, sev != NULL ? sev : "NOTICE",
 		    msg != NULL ? msg : PQresultErrorMessage(res));
+}
+
+/* A COPY that no data follows: a COPY TO STDOUT's rows are read and
+ * dropped, a COPY FROM STDIN is ended with an error.  Returns the command's
+ * first failed result, else its last. */
+static PGresult *
+copy_without_data(PGconn *conn, ExecStatusType status)
+{
+	PGresult *res, *kept = NULL;
+	char *row;
+
+	if (status == PGRES_COPY_OUT) {
+		while (PQgetCopyData(conn, &row, 0) > 0)
+			PQfreemem(row);
+	} else
+		PQputCopyEnd(conn, "COPY FROM STDIN without data lines after it");
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (kept != NULL && PQresultStatus(kept) != PGRES_FATAL_ERROR) {
+			PQclear(kept);
+			kept = NULL;
+		}
+		if (kept == NULL)
+			kept = res;
+		else
+			PQclear(res);
+	}
+	return kept;
+}
+
+int
+sqlexec_statement(PGconn *conn, const char *text, size_t len, unsigned long line,
+    struct sqlexec_copy *copy, char *err, size_t errlen, unsigned long *errline,
+    char *sqlstate)
+{
+	PGresult *res;
+	ExecStatusType status;
+	const char *state;
+	char head[96], what[128];
+	int rc = 0;
+
+	if (sqlstate != NULL)
+		sqlstate[0] = '\0';
+	res = PQexec(conn, text);
+	status = PQresultStatus(res);
+	if (status == PGRES_COPY_IN && copy != NULL) {
+		PQclear(res);
+		sqlexec_copy_begin(copy, conn, text, len, line);
+		return 1;
+	}
+	if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT) {
+		PQclear(res);
+		res = copy_without_data(conn, status);
+		status = PQresultStatus(res);
+	}
+	switch (status) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		break;
+	default:
+		sqlexec_head(text, len, head, sizeof(head));
+		snprintf(what, sizeof(what), "statement: %s", head);
+		*errline = sqlexec_error_line(res, text, len, line);
+		sqlexec_error(conn, res, *errline, what, err, errlen);
+		state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (sqlstate != NULL && state != NULL)
+			snprintf(sqlstate, 6, "%s", state);
+		rc = -1;
+		break;
+	}
+	PQclear(res);
+	return rc;
 }

@@ -26,6 +26,12 @@ void sqlexec_error(PGconn *conn, const PGresult *res, unsigned long line, const 
 int sqlexec_simple(PGconn *conn, const char *sql, unsigned long line, char *err,
     size_t errlen);
 
+/* The input line that the server's error position (PG_DIAG_STATEMENT_POSITION,
+ * 1-based characters) points at in text, a statement starting at input
+ * line 'line'; 'line' itself when res gives no position. */
+unsigned long sqlexec_error_line(const PGresult *res, const char *text, size_t len,
+    unsigned long line);
+
 /* Read and drop the results still pending on conn. */
 void sqlexec_drain(PGconn *conn);
 
@@ -54,6 +60,18 @@ int sqlexec_copy_end(struct sqlexec_copy *, unsigned long line, uint64_t *loaded
 
 /* Leave COPY IN mode after a failure on our side, telling the server why. */
 void sqlexec_copy_abort(struct sqlexec_copy *, const char *why);
+
+/* Run one statement of the input (text, NUL-terminated, len bytes; it starts
+ * at input line 'line').  Returns 0 when it ran; 1 when the server awaits COPY FROM STDIN
+ * data and copy (not NULL) has begun: follow with sqlexec_copy_data and
+ * sqlexec_copy_end.  With copy NULL no data follows the statement: a COPY
+ * FROM STDIN is ended with an error, a COPY TO STDOUT's rows are read and
+ * dropped.  Returns -1 with err set as sqlexec_error (the statement's head
+ * as 'what', the line sqlexec_error_line gives, also in *errline) and
+ * sqlstate (6 bytes, may be NULL) the server's code, "" when none. */
+int sqlexec_statement(PGconn *conn, const char *text, size_t len, unsigned long line,
+    struct sqlexec_copy *copy, char *err, size_t errlen, unsigned long *errline,
+    char *sqlstate);
 
 /* Notices: install with PQsetNoticeReceiver(conn, sqlexec_notice_receiver, n).
  * fn gets the input line *line is at when the notice arrives. */

@@ -3,6 +3,7 @@
 # nothing left behind on failure, locks, named backups, rotation, notify.
 
 load helpers
+load reword
 
 bats_require_minimum_version 1.5.0
 
@@ -498,4 +499,38 @@ fake_gpg() {	# fake_gpg EXIT
 	run --separate-stderr cr-backup --status --json "$DIR"
 	assert_status 65
 	[[ $output == *'"manifest":"unreadable"'* ]]
+}
+
+@test "cr-backup reads only the tools' stable interfaces: reworded messages, same backup and same alarms" {
+	reword_tools "$BATS_TEST_TMPDIR/reworded" cr-verify cr-restore
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --test-restore
+	assert_status 0
+	run cr-verify -q "$DIR/$(backups)"
+	assert_status 0
+	mkdb empty_app
+	n=$BATS_TEST_TMPDIR/notify.log
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-backup -q -d empty_app --dir "$BATS_TEST_TMPDIR/empty" \
+		--notify "env | grep '^CR_' | sort > $n"
+	assert_status 3
+	[[ $stderr == *"the new backup is suspicious: no tables: an empty database, or the wrong one?; "* ]]
+	grep -q '^CR_MESSAGE=the new backup is suspicious: no tables' "$n"
+}
+
+@test "cr-backup reads CR_BACKUP_DIR from the env file as the C tools do (escaped quotes, '#' inside quotes)" {
+	d="$BATS_TEST_TMPDIR/b \"q\" #1"
+	{ cat "$ENVF"; printf 'CR_BACKUP_DIR="%s"\n' "${d//\"/\\\"}"; } >"$BATS_TEST_TMPDIR/app.env"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/app.env"
+	assert_status 0
+	run ls "$d"
+	[[ $output == *db_backup_*.sql.gz* ]]
+}
+
+@test "the built wrappers are one file each: the shared code is in them, not sourced at run time" {
+	mkdir "$BATS_TEST_TMPDIR/alone"
+	cp "$CR_BIN/cr-backup" "$CR_BIN/cr-restore-dev" "$BATS_TEST_TMPDIR/alone/"
+	run --separate-stderr "$BATS_TEST_TMPDIR/alone/cr-backup" -q --env-file="$ENVF" --dir="$DIR"
+	assert_status 0
+	run --separate-stderr "$BATS_TEST_TMPDIR/alone/cr-restore-dev" --bogus=1 x
+	assert_status 64
+	assert_equal "$stderr" "$(printf 'cr-restore-dev: option --bogus takes no value\n%s' "$("$CR_BIN/cr-restore-dev" --help)")"
 }

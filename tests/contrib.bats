@@ -4,6 +4,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	pg_start
 	mkdb app
@@ -127,4 +129,10 @@ cron_field_ok() {
 	[[ $output == "CR BACKUP CRITICAL - the newest daily backup is 3d00h"* ]]
 	"$CR_REPO/contrib/monitoring/cr-backup-textfile" "$b" "$BATS_TEST_TMPDIR/cr.prom"
 	grep -qx "cr_backup_status{dir=\"$b\"} 75" "$BATS_TEST_TMPDIR/cr.prom"
+}
+
+@test "contrib/crearis/dev.env: the crearis app's settings read as cr reads an env file" {
+	run --separate-stderr bash -c 'cr-rotate --env-get "$1" CR_EXTENSIONS CR_DEV_COMMAND CR_MIGRATIONS_JSON_LIST | tr "\0" "\n"' - "$CR_REPO/contrib/crearis/dev.env"
+	assert_status 0
+	assert_equal "$output" "$(printf 'CR_EXTENSIONS=pgcrypto\nCR_DEV_COMMAND=pnpm dev\nCR_MIGRATIONS_JSON_LIST=crearis_config.config:migrations_run')"
 }

@@ -105,7 +105,7 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
 	assert_output_contains "Running migration: 002_broken"
-	assert_output_contains "$dir/002_broken.sql:6: ERROR:  column \"nosuchcolumn\" does not exist"
+	assert_output_contains "$dir/002_broken.sql: line 6: ERROR: column \"nosuchcolumn\" does not exist (statement: SELECT id FROM users WHERE nosuchcolumn = 1;)"
 	assert_output_contains "rolled back"
 	run q "SELECT to_regclass('half') IS NULL, to_regclass('later') IS NULL" "$db"
 	assert_equal "$output" "t|t"
@@ -254,7 +254,7 @@ Applied 1 new migration(s)"
 	q "CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
-	assert_output_contains "001_init.sql:2: ERROR:  relation \"users\" already exists"
+	assert_output_contains "001_init.sql: line 2: ERROR: relation \"users\" already exists (statement: CREATE TABLE users"
 	assert_output_contains "cr-migrate baseline 001"
 	run q "SELECT count(*) FROM cr_migrations" "$db"
 	assert_equal "$output" 0
@@ -436,7 +436,7 @@ pending	010_add_email	-	-"
 	SQL
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
-	assert_output_contains "003_index.sql:1: ERROR:  CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
+	assert_output_contains "003_index.sql: line 1: ERROR: CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
 	assert_output_contains "-- cr:no-transaction"
 }
 
@@ -448,7 +448,7 @@ pending	010_add_email	-	-"
 	SQL
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
-	assert_output_contains "001_partial.sql:3: ERROR:  relation \"first_half\" already exists"
+	assert_output_contains "001_partial.sql: line 3: ERROR: relation \"first_half\" already exists"
 	assert_output_contains "the statements before line 3 stayed committed; it is not recorded as applied"
 	run q "SELECT to_regclass('first_half') IS NOT NULL, (SELECT count(*) FROM cr_migrations)" "$db"
 	assert_equal "$output" "t|0"
@@ -503,7 +503,7 @@ Would apply 3 new migration(s)"
 	SQL
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 65
-	assert_output_contains "$dir/002_meta.sql:2: psql meta-command \"\\i other.sql\""
+	assert_output_contains "$dir/002_meta.sql: line 2: psql meta-command \"\\i other.sql\""
 	run q "SELECT to_regclass('ok') IS NULL" "$db"
 	assert_equal "$output" t
 	mig 002_meta.sql <<-'SQL'
@@ -513,7 +513,7 @@ Would apply 3 new migration(s)"
 	SQL
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 65
-	assert_output_contains "$dir/002_meta.sql:1: transaction control statement"
+	assert_output_contains "$dir/002_meta.sql: line 1: transaction control statement"
 }
 
 @test "cr-migrate loads COPY ... FROM stdin data in a migration" {
@@ -530,6 +530,52 @@ Would apply 3 new migration(s)"
 	assert_status 0
 	run q "SELECT string_agg(name, ',' ORDER BY id) FROM roles" "$db"
 	assert_equal "$output" "admin,editor,viewer"
+}
+
+@test "cr-migrate names a bad COPY row by its line in the file, as cr-restore does in a dump" {
+	mig 001_seed.sql <<-'SQL'
+	CREATE TABLE roles (id int, name text);
+	-- seed data
+	COPY roles (id, name) FROM stdin;
+	1	admin
+	two	editor
+	3	viewer
+	\.
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "$dir/001_seed.sql: line 5: ERROR: invalid input syntax for type integer: \"two\" (COPY roles, line 2, column id: \"two\")"
+	assert_output_contains "001_seed was rolled back and is not recorded as applied"
+	said=${output#*001_seed.sql: }
+	said=${said%%$'\n'*}
+	run q "SELECT to_regclass('roles') IS NULL, (SELECT count(*) FROM cr_migrations)" "$db"
+	assert_equal "$output" "t|0"
+
+	# The same file as a dump: cr-restore words the failure the same way.
+	mkdb "${db}_restore"
+	run cr-restore -d "${db}_restore" "$dir/001_seed.sql"
+	assert_status 1
+	assert_output_contains "cr-restore: $said"
+}
+
+@test "cr-migrate carries the server's DETAIL and HINT on the failure's one line" {
+	mig 001_dup.sql <<-'SQL'
+	CREATE TABLE t (id int PRIMARY KEY);
+	INSERT INTO t VALUES (1), (1);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "$dir/001_dup.sql: line 2: ERROR: duplicate key value violates unique constraint \"t_pkey\" DETAIL: Key (id)=(1) already exists. (statement: INSERT INTO t VALUES (1), (1);)"
+	mig 001_dup.sql <<-'SQL'
+	CREATE TABLE t (id int PRIMARY KEY);
+	SELECT 1
+	  + nosuchfunction(2);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 1
+	assert_output_contains "$dir/001_dup.sql: line 3: ERROR: function nosuchfunction(integer) does not exist HINT: No function matches the given name and argument types."
+	run q "SELECT to_regclass('t') IS NULL, (SELECT count(*) FROM cr_migrations)" "$db"
+	assert_equal "$output" "t|0"
 }
 
 @test "cr-migrate --table keeps tracking in a schema-qualified table; CR_MIGRATIONS_DIR and --env-file" {

@@ -2,6 +2,7 @@
 # cr-restore-dev end to end: verify first, atomic replace, migrations after.
 
 load helpers
+load reword
 
 bats_require_minimum_version 1.5.0
 
@@ -79,7 +80,7 @@ setup() {
 	q 'DROP DATABASE app_dev' >/dev/null
 	run cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 0
-	assert_output_contains "Local Database: app_dev (new)"
+	assert_output_contains "Local Database: (new: does not exist yet, the restore creates it)"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
@@ -160,4 +161,68 @@ setup() {
 	run --separate-stderr cr-restore-dev --version
 	assert_status 0
 	[[ $output == "cr-restore-dev "* ]]
+}
+
+@test "cr-restore-dev reads only the tools' stable interfaces: reworded human messages change nothing" {
+	reword_tools "$BATS_TEST_TMPDIR/reworded" cr-verify cr-migrate cr-restore
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-verify "$BATS_FILE_TMPDIR/prod.sql.gz"
+	[[ $output != *"uncompressed"* ]]
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" \
+		--migrations "$MIG" --json-list crearis_config.config:migrations_run "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"2 tables, 301 rows, 1 migration(s) applied"* ]]
+	[[ $output == *"Selection: full"* ]]
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname"]'
+}
+
+@test "cr-restore-dev with reworded tools still refuses a corrupted backup, by exit status" {
+	reword_tools "$BATS_TEST_TMPDIR/reworded" cr-verify cr-migrate cr-restore
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	truncate -s 2000 "$BATS_TEST_TMPDIR/bad.sql.gz"
+	PATH=$BATS_TEST_TMPDIR/reworded:$PATH run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_TEST_TMPDIR/bad.sql.gz"
+	assert_status 65
+	[[ $stderr == *"failed verification, the dev database was not touched"* ]]
+	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
+}
+
+@test "cr-restore-dev takes the app's extensions and dev command from its env file, and has none of its own" {
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output != *"pnpm"* ]]
+	[[ $output == *"1. Test functionality"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 0
+	{ cat "$ENVF"; echo 'CR_EXTENSIONS="pg_trgm, pgcrypto"'; echo 'CR_DEV_COMMAND="pnpm dev"'; } >"$BATS_TEST_TMPDIR/app.env"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"extensions enabled: pg_trgm pgcrypto"* ]]
+	[[ $output == *"1. Verify data: pnpm dev"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 1
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" --extension pgcrypto \
+		--dev-command "npm start" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"1. Verify data: npm start"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'" app_dev)" 0
+}
+
+@test "cr-restore-dev connected as another role restores as the env file's role, so the app owns its tables" {
+	q "DROP ROLE IF EXISTS devapp; CREATE ROLE devapp LOGIN" >/dev/null
+	q "ALTER DATABASE app_dev OWNER TO devapp" >/dev/null
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=devapp\n' \
+		"$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/app.env"
+	run cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" -U cr --no-migrate \
+		"$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_output_contains "restoring as the env file's role devapp"
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'users'" app_dev)" devapp
+	assert_equal "$(q "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_dev'" app_dev)" devapp
+	run psql -X -q -A -t -v ON_ERROR_STOP=1 -U devapp -d app_dev -c "INSERT INTO users (email, pw) VALUES ('new', 'x'); SELECT count(*) FROM users"
+	assert_status 0
+	assert_equal "$output" 301
+}
+
+@test "cr-restore-dev passes -t and -j to cr-restore: one table from a full backup" {
+	run cr-restore-dev --yes --env-file "$ENVF" --no-migrate -j 2 -t users "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(q "SELECT to_regclass('crearis_config') IS NULL" app_dev)" t
 }

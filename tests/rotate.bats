@@ -577,3 +577,59 @@ make_files() {
 	assert_status 0
 	[[ $stderr == *"manifest db_backup_20251001_020000.sql.gz.json: kept or removed with db_backup_20251001_020000.sql.gz"* ]]
 }
+
+@test "cr-rotate --make-name: daily, labelled and stamped names, in UTC, that parse back as asked" {
+	run --separate-stderr cr-rotate --make-name --now 2025-10-30T12:00:00Z
+	assert_status 0
+	assert_equal "$output" db_backup_20251030_120000.sql.gz
+	run --separate-stderr cr-rotate --make-name --label pre_deployment_v1.2.0
+	assert_status 0
+	assert_equal "$output" db_backup_pre_deployment_v1.2.0.sql.gz
+	run --separate-stderr cr-rotate --make-name --label weekly_archive --stamp --now 2025-10-30T12:00:00Z
+	assert_status 0
+	assert_equal "$output" db_backup_weekly_archive_20251030_120000.sql.gz
+	# The old runbook's date-suffixed label keeps its own date.
+	run --separate-stderr cr-rotate --make-name --label pre_deployment_20251028
+	assert_status 0
+	assert_equal "$output" db_backup_pre_deployment_20251028.sql.gz
+	mkdir "$T/b"
+	: >"$T/b/db_backup_weekly_archive_20251030_120000.sql.gz"
+	run --separate-stderr cr-rotate --resolve weekly_archive "$T/b"
+	assert_status 0
+	assert_equal "$output" "$T/b/db_backup_weekly_archive_20251030_120000.sql.gz"
+}
+
+@test "cr-rotate --make-name refuses labels that are not a letter then [A-Za-z0-9._-], or that read as a time" {
+	for bad in 20251028_020000 1x ../evil a/b 'a..b' 'a b' a+b '' "$(printf 'a\nb')"; do
+		run --separate-stderr cr-rotate --make-name --label "$bad"
+		assert_status 64
+		[[ $stderr == "cr-rotate: bad backup label "* ]]
+		assert_equal "$output" ""
+	done
+	run --separate-stderr cr-rotate --make-name --label "$(printf 'a\nb')"
+	assert_equal "$stderr" "cr-rotate: bad backup label \"a\\nb\": a letter, then letters, digits, '.', '_' or '-'"
+	run --separate-stderr cr-rotate --make-name --label "x$(printf '%0300d' 0)"
+	assert_status 64
+	[[ $stderr == *": the name would be too long" ]]
+	run --separate-stderr cr-rotate --make-name --stamp
+	assert_status 64
+	run --separate-stderr cr-rotate --make-name --label v1 "$T"
+	assert_status 64
+}
+
+@test "cr-rotate --env-get: the keys an env file sets, as lib/dotenv reads them, NUL-terminated" {
+	printf '%s\n' '# app' 'export CR_BACKUP_DIR="/srv/b \"q\" #1"' "CR_X='a \$(b)' # c" 'CR_M="l1\nl2"' 'CR_X2=plain # c' >"$T/e.env"
+	run --separate-stderr bash -c 'cr-rotate --env-get "$1" CR_BACKUP_DIR CR_X CR_M CR_X2 CR_UNSET | tr "\0" "|"' - "$T/e.env"
+	assert_status 0
+	assert_equal "$output" "$(printf 'CR_BACKUP_DIR=/srv/b "q" #1|CR_X=a $(b)|CR_M=l1\nl2|CR_X2=plain|')"
+	run --separate-stderr cr-rotate --env-get "$T/none.env" CR_X
+	assert_status 66
+	printf 'not a setting\n' >"$T/bad.env"
+	run --separate-stderr cr-rotate --env-get "$T/bad.env" CR_X
+	assert_status 65
+	[[ $stderr == "cr-rotate: $T/bad.env: line 1: expected KEY=VALUE" ]]
+	run --separate-stderr cr-rotate --env-get "$T/e.env" 'A;B'
+	assert_status 64
+	run --separate-stderr cr-rotate --env-get "$T/e.env"
+	assert_status 64
+}

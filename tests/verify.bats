@@ -433,3 +433,24 @@ flip() {
 	[[ $stderr == *"cannot create a temp file"* ]]
 	assert_equal "$(ls -A "$d/ro")" ""
 }
+
+@test "cr-verify -v writes a table name with control characters and backslashes escaped onto one line, as the header does" {
+	mkdb esc
+	q "CREATE TABLE \"tab$(printf '\t')le\\x\" (id int); INSERT INTO \"tab$(printf '\t')le\\x\" VALUES (1)" esc >/dev/null
+	cr-dump esc >"$d/esc.sql"
+	run --separate-stderr cr-verify -v "$d/esc.sql"
+	assert_status 0
+	[[ $output == *'tab\tle\\x'* ]]
+	[[ $output != *$'\t'* ]]
+}
+
+@test "cr-verify --compare: a manifest that gives \"tables\" twice is read by its last list, within bounds" {
+	t=$(for i in $(seq 1 70); do printf '{"name":"t%d","rows":%d},' "$i" "$i"; done)
+	u=$(for i in $(seq 1 70); do printf '{"name":"u%d","rows":%d},' "$i" "$i"; done)
+	printf '{"file":"x","rows":1,"tables":[%s],"tables":[%s]}' "${t%,}" "${u%,}" >"$d/twice.json"
+	printf '{"file":"y","rows":1,"tables":[]}' >"$d/none.json"
+	run --separate-stderr cr-verify --json --compare "$d/none.json" "$d/twice.json"
+	assert_status 0
+	[[ $output == *'"name":"u70","status":"added"'* ]]
+	[[ $output != *'"name":"t1"'* ]]
+}

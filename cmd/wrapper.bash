@@ -1,0 +1,124 @@
+# shellcheck shell=bash
+# wrapper.bash: what cr-backup and cr-restore-dev share, in one place: option
+# words as the C tools take them, the app's env file and its CR_* settings,
+# and reading the tools' JSON.  Each wrapper sources it from its own
+# directory; the build puts this text in place of that line, so an installed
+# wrapper is one file.  Needs $prog and $synopsis from the wrapper.
+
+# usage [STATUS]: the wrapper's $synopsis, on stdout for --help (0), else on
+# stderr; then exit STATUS (default 64).
+usage() {
+	local rc=${1:-64}
+	if [ "$rc" -eq 0 ]; then
+		printf '%s\n' "$synopsis"
+	else
+		printf '%s\n' "$synopsis" >&2
+	fi
+	exit "$rc"
+}
+
+# need_arg OPTION [VALUE...]: a usage error unless OPTION has a value.
+need_arg() {
+	if [ $# -lt 2 ] || [ -z "$2" ]; then
+		echo "$prog: option $1 needs a value" >&2
+		usage
+	fi
+}
+
+# split_args VALUED ARG...: the arguments into the array args, as the C tools
+# take them: --opt=value for an option named in VALUED (" --a --b "), and
+# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
+split_args() {
+	local valued=$1
+	shift
+	args=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--)	args+=("$@"); break ;;
+		--*=*)	case $valued in
+			*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
+			*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
+			esac ;;
+		-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
+		*)	args+=("$1") ;;
+		esac
+		shift
+	done
+}
+
+# find_env_file: the app's env file into env_file: --env-file, else
+# CR_ENV_FILE, else ./.env when no connection setting at all was given (no
+# -d -h -p -U, so conn_given is 0; no PGDATABASE or PGSERVICE naming a
+# database).  The C tools are told it with --env-file in conn_args.
+find_env_file() {
+	[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
+	if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
+		[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
+		env_file=./.env
+	fi
+	if [ -n "$env_file" ]; then
+		[ -r "$env_file" ] || { echo "$prog: $env_file: cannot read the env file" >&2; exit 64; }
+		conn_args=(--env-file "$env_file" "${conn_args[@]}")
+	fi
+}
+
+# read_env_file KEY...: the keys the env file sets, into the associative array
+# envf, read by the C tools' reader (lib/dotenv behind cr-rotate --env-get):
+# KEY=VALUE records, NUL-terminated, never evaluated.  Exits as cr-rotate
+# does when the file cannot be read.
+declare -A envf=()
+read_env_file() {
+	local kv
+	[ -n "$env_file" ] || return 0
+	while IFS= read -r -d '' kv; do
+		envf[${kv%%=*}]=${kv#*=}
+	done < <(cr-rotate --env-get "$env_file" "$@")
+	wait $! || exit
+}
+
+# json_unescape TEXT: a JSON string's text (without its quotes) unescaped:
+# \" \\ \/; other escapes (\u00XX for control bytes) are left visible.
+json_unescape() {
+	local s=$1 out=''
+	while [[ $s == *\\* ]]; do
+		out+=${s%%\\*}
+		s=${s#*\\}
+		case ${s:0:1} in
+		[\"\\/]) out+=${s:0:1} ;;
+		*)	out+=\\${s:0:1} ;;
+		esac
+		s=${s:1}
+	done
+	printf '%s' "$out$s"
+}
+
+# A '"' inside a JSON string is always escaped, so [{,]"KEY": is a key; the
+# tools write their top-level fields before any nested array, so the first
+# match of a key is the top-level one.
+
+# json_value JSON KEY: the first "KEY" field of a tool's one-line JSON, a
+# string unescaped, null as nothing; status 1 when there is no such key.
+json_value() {
+	local re='[{,]"'"$2"'":("(([^"\\]|\\.)*)"|[^],}]*)'
+	[[ $1 =~ $re ]] || return 1
+	case ${BASH_REMATCH[1]} in
+	\"*)	json_unescape "${BASH_REMATCH[2]}" ;;
+	null)	;;
+	*)	printf '%s' "${BASH_REMATCH[1]}" ;;
+	esac
+}
+
+# json_strings JSON KEY: the strings of the first "KEY":[...] array,
+# unescaped and joined with "; "; status 1 when there is no such key.
+json_strings() {
+	local re='[{,]"'"$2"'":\[(("([^"\\]|\\.)*",?)*)\]' one='^"(([^"\\]|\\.)*)",?'
+	local list out='' sep=''
+	[[ $1 =~ $re ]] || return 1
+	list=${BASH_REMATCH[1]}
+	while [[ $list =~ $one ]]; do
+		list=${list:${#BASH_REMATCH[0]}}
+		out+=$sep$(json_unescape "${BASH_REMATCH[1]}")
+		sep="; "
+	done
+	printf '%s' "$out"
+}
