@@ -90,29 +90,44 @@ run_crj() {
 	fi
 }
 
+# BENCH_BASE_BIN: the bin directory of another build (e.g. main's), whose
+# cr-restore and cr-restore -j2 run in the same rounds, for a before/after
+# measured in the same window.
+run_crb() { "$BENCH_BASE_BIN/cr-restore" --clean --yes -d r_crb <"$work/plain.sql"; }
+run_crjb() { "$BENCH_BASE_BIN/cr-restore" -j2 --clean --yes -d r_crjb <"$work/plain.sql"; }
+names="psql cr crj pgr"
+[ -n "${BENCH_BASE_BIN:-}" ] && names="$names crb crjb"
+
 # BENCH_ROUNDS rounds (default 3), the order rotating, the median counts:
 # the machine is shared and one run is noise.
 rounds=${BENCH_ROUNDS:-3}
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 for r in $(seq "$rounds"); do
-	dropdb --if-exists r_psql 2>/dev/null; dropdb --if-exists r_pgr 2>/dev/null
-	[ "$r" -gt 1 ] && dropdb --if-exists r_cr 2>/dev/null
-	[ "$r" -gt 1 ] && dropdb --if-exists r_crj 2>/dev/null
-	case $((r % 4)) in
-	1) timed psql run_psql; timed cr run_cr; timed crj run_crj; timed pgr run_pgr ;;
-	2) timed cr run_cr; timed crj run_crj; timed pgr run_pgr; timed psql run_psql ;;
-	3) timed crj run_crj; timed pgr run_pgr; timed psql run_psql; timed cr run_cr ;;
-	0) timed pgr run_pgr; timed psql run_psql; timed cr run_cr; timed crj run_crj ;;
-	esac
+	for n in $names; do
+		dropdb --if-exists "r_$n" 2>/dev/null
+	done
+	# shellcheck disable=SC2086 # a list of words
+	set -- $names
+	k=$(((r - 1) % $#)) i=0 first='' last=''
+	for n; do
+		if [ "$i" -lt "$k" ]; then last="$last $n"; else first="$first $n"; fi
+		i=$((i + 1))
+	done
+	for n in $first $last; do
+		timed "$n" "run_$n"
+	done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 all_psql=$ms_psql all_cr=$ms_cr all_pgr=$ms_pgr all_crj=$ms_crj
+all_crb=${ms_crb:-} all_crjb=${ms_crjb:-}
 ms_psql=$(echo "$ms_psql" | median)
 ms_cr=$(echo "$ms_cr" | median)
 ms_crj=$(echo "$ms_crj" | median)
 ms_pgr=$(echo "$ms_pgr" | median)
+ms_crb=$(echo "${ms_crb:-}" | median)
+ms_crjb=$(echo "${ms_crjb:-}" | median)
 
-for db in r_psql r_cr r_crj r_pgr; do
+for db in $(for n in $names; do echo "r_$n"; done); do
 	n=$(psql -X -A -t -d "$db" -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")
 	[ "$n" = "$(psql -X -A -t -d bench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")" ] ||
 		{ echo "bench-restore: $db has $n rows: restore incomplete" >&2; exit 1; }
@@ -131,6 +146,11 @@ line "psql -q -X -v ON_ERROR_STOP=1 (fresh db)" "$ms_psql"
 line "cr-restore --clean --yes (scratch+swap)" "$ms_cr"
 line "cr-restore -j2 --clean --yes (scratch+swap)" "$ms_crj"
 line "pg_restore -j2, directory dump (fresh db)" "$ms_pgr"
+if [ -n "${BENCH_BASE_BIN:-}" ]; then
+	echo "  (base build $BENCH_BASE_BIN, ms per round: cr-restore$all_crb, cr-restore -j2$all_crjb)"
+	line "base: cr-restore --clean --yes" "$ms_crb"
+	line "base: cr-restore -j2 --clean --yes" "$ms_crjb"
+fi
 awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v rss="$(sort -n "$work/rss" | tail -n 1)" \
     -v rssj="$(sort -n "$work/rss_j" | tail -n 1)" 'BEGIN {
 	printf "  cr-restore vs pg_restore -j2: %.2fx (pg_restore -j2 takes %.0f%% of cr-restore'\''s time)\n", p / cr, 100 * p / cr

@@ -351,8 +351,7 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 		return RESTORE_ECOUNT;
 	}
 	if (r->copy_table != (size_t)-1)
-		rowproof_copied(r->proof, r->copy_table, carried, loaded, r->conn != NULL &&
-		    PQtransactionStatus(r->conn) == PQTRANS_IDLE);
+		rowproof_copied(r->proof, r->copy_table, carried, loaded);
 	return RESTORE_OK;
 }
 
@@ -586,7 +585,7 @@ parallel_collected(struct run *r)
 			r->st->line = d.line;
 			return RESTORE_ECOUNT;
 		}
-		rowproof_copied(r->proof, d.table, carried, d.loaded, 1);
+		rowproof_copied(r->proof, d.table, carried, d.loaded);
 	}
 	if (parallel_error(r->par, r->err, r->errlen, &line)) {
 		r->st->line = line;
@@ -850,8 +849,7 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 	r->in.arg = arg;
 	r->copy_table = (size_t)-1;
 	err[0] = '\0';
-	/* Early counts need the COPYs committed: not with -1. */
-	if ((r->proof = rowproof_new(conn, !o->single_transaction)) == NULL ||
+	if ((r->proof = rowproof_new(conn)) == NULL ||
 	    (r->split = sqlsplit_new(input_read, &r->in)) == NULL) {
 		rowproof_free(r->proof);
 		snprintf(err, errlen, "out of memory");

@@ -1,10 +1,12 @@
 /* rowproof: the proof that a restore holds the rows its COPY blocks carried.
- * Per table, count(*) afterwards must equal the count taken just before the
+ * Per table, the rows at the end must equal those counted just before the
  * table's first COPY (0, but for the configuration tables an extension's
- * install script fills) plus the rows the dump carried; the server's own
- * count for each COPY is checked as the block ends.  Counts are taken early,
- * on a second connection, as soon as a table's COPY has committed, while the
- * restore goes on.  Nothing prints. */
+ * install script fills) plus the rows the dump carried.  What each COPY
+ * added is the server's own count (the COPY command tag), checked against
+ * the rows carried as the block ends; a table is counted again with
+ * count(*) at the end only when something else could have changed its rows
+ * after its first COPY: a statement other than those pg_dump writes after
+ * the data, or a trigger on a table being loaded.  Nothing prints. */
 #ifndef CR_ROWPROOF_H
 #define CR_ROWPROOF_H
 
@@ -16,9 +18,8 @@
 
 struct rowproof;
 
-/* On conn (NULL: a scan, which only names the tables).  early: count on a
- * second connection while the restore goes on (not in one transaction). */
-struct rowproof *rowproof_new(PGconn *conn, int early);
+/* On conn (NULL: a scan, which only names the tables). */
+struct rowproof *rowproof_new(PGconn *conn);
 void rowproof_free(struct rowproof *);
 
 /* The table a COPY loads, name as written in the COPY (taken over, freed by
@@ -28,20 +29,20 @@ size_t rowproof_table(struct rowproof *, char *name, int csv);
 size_t rowproof_ntables(const struct rowproof *);
 const char *rowproof_name(const struct rowproof *, size_t i);
 
-/* Before table i's first COPY (at input line 'line'): count what it holds.
- * Returns 0 (also when it does not exist: the COPY will say so), or -1 with
- * err set. */
+/* Before each COPY into table i (at input line 'line'), on the connection
+ * given to rowproof_new: before the first, count what the table holds;
+ * before each, look for triggers that could change rows beyond the COPY's
+ * own.  Returns 0 (also when the table does not exist: the COPY will say
+ * so), or -1 with err set. */
 int rowproof_before(struct rowproof *, size_t i, unsigned long line, char *err,
     size_t errlen);
 
 /* A COPY into table i ended: the rows the dump carried, and those the
- * server stored.  committed: outside a transaction block, so another
- * session can count it now. */
-void rowproof_copied(struct rowproof *, size_t i, uint64_t carried, uint64_t loaded,
-    int committed);
+ * server stored (its command tag). */
+void rowproof_copied(struct rowproof *, size_t i, uint64_t carried, uint64_t loaded);
 
-/* Statement s is about to run: after one that can change rows, early
- * counts no longer stand and every table is counted at the end. */
+/* Statement s is about to run: after one that can change rows, every
+ * table is counted at the end. */
 void rowproof_statement(struct rowproof *, const char *s);
 
 /* The proof, at the end.  Returns 0; 1 for a mismatch, -1 for a failed

@@ -92,3 +92,57 @@ setup() {
 	assert_status 1
 	assert_output_contains "row count mismatch: public.cr_conf_settings has 8500 rows after the restore, 8500 before its COPY, and the dump carried 1"
 }
+
+@test "cr-restore -j 2: the same proof, a table the extension filled and rows deleted afterwards" {
+	mkdb extpar
+	run cr-restore -j 2 -d extpar "$BATS_FILE_TMPDIR/ext.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT count(*) FROM cr_conf_settings" extpar)" 8501
+	assert_equal "$(q "SELECT count(*) FROM orders" extpar)" 10
+	awk '/^-- PostgreSQL database dump complete/ && !done {
+		print "DELETE FROM public.orders WHERE id = 1;\n"; done = 1 } 1' \
+		"$BATS_FILE_TMPDIR/ext.sql" >"$BATS_TEST_TMPDIR/deleting.sql"
+	mkdb extpardel
+	run cr-restore -j 2 -d extpardel "$BATS_TEST_TMPDIR/deleting.sql"
+	assert_status 1
+	assert_output_contains "row count mismatch: public.orders has 9 rows after the restore but the dump carried 10"
+}
+
+@test "cr-restore: rows a trigger on a later COPY deletes from a table already loaded fail the proof" {
+	cat >"$BATS_TEST_TMPDIR/later.sql" <<-'EOF'
+	CREATE TABLE a (id int);
+	CREATE TABLE b (id int);
+	CREATE FUNCTION drop_a() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN DELETE FROM a WHERE id = NEW.id; RETURN NEW; END $$;
+	CREATE TRIGGER b_drops_a AFTER INSERT ON b FOR EACH ROW EXECUTE FUNCTION drop_a();
+	COPY public.a (id) FROM stdin;
+	1
+	2
+	\.
+	COPY public.b (id) FROM stdin;
+	1
+	\.
+	EOF
+	mkdb later
+	run cr-restore -d later "$BATS_TEST_TMPDIR/later.sql"
+	assert_status 1
+	assert_output_contains "row count mismatch: public.a has 1 rows after the restore but the dump carried 2"
+}
+
+@test "cr-restore: rows an AFTER trigger deletes from the table its COPY loads fail the proof" {
+	cat >"$BATS_TEST_TMPDIR/self.sql" <<-'EOF'
+	CREATE TABLE a (id int);
+	CREATE FUNCTION drop_odd() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN DELETE FROM a WHERE id = NEW.id AND id % 2 = 1; RETURN NULL; END $$;
+	CREATE TRIGGER a_drops_odd AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION drop_odd();
+	COPY public.a (id) FROM stdin;
+	1
+	2
+	3
+	\.
+	EOF
+	mkdb self
+	run cr-restore -1 -d self "$BATS_TEST_TMPDIR/self.sql"
+	assert_status 1
+	assert_output_contains "row count mismatch: public.a has 1 rows after the restore but the dump carried 3"
+}
