@@ -1,7 +1,7 @@
 #!/bin/sh
-# bench-dump: on one throwaway database of about BENCH_MB MB of plain dump
+# bench-dump: on one throwaway database of about BENCH_MB MiB of plain dump
 # (pgbench tables plus a table of text, jsonb and bytea), in the same run:
-# `cr-dump | cr-gz -p2` against `pg_dump | gzip -6` (MB/s, size), cr-dump
+# `cr-dump | cr-gz -p2` against `pg_dump | gzip -6` (MiB/s, size), cr-dump
 # against pg_dump into /dev/null, and cr-verify against gunzip -t.
 [ -z "$BASH_VERSION" ] && exec bash "$0" "$@"
 set -eu
@@ -25,7 +25,7 @@ BATS_TEST_DIRNAME=$(cd "$(dirname "$0")/../tests" && pwd)
 pg_start >/dev/null
 trap 'pg_stop; rm -rf "$BENCH_DIR"' EXIT
 
-# Half pgbench (narrow rows, about 10 MB of dump per scale unit), half wide
+# Half pgbench (narrow rows, about 10 MiB of dump per scale unit), half wide
 # rows of text, jsonb and bytea (about 300 bytes of dump each).
 scale=$((BENCH_MB / 2 / 10))
 [ "$scale" -ge 1 ] || scale=1
@@ -81,13 +81,13 @@ rm -f "$f/plain.sql"
 best gunzip_t "gunzip -t $f/cr.sql.gz"
 best verify "cr-verify -q $f/cr.sql.gz"
 
-mbs() { awk -v b="$raw" -v ms="$1" 'BEGIN { printf "%7.1f MB/s", b / 1048576 / (ms / 1000) }'; }
+mbs() { awk -v b="$raw" -v ms="$1" 'BEGIN { printf "%7.1f MiB/s", b / 1048576 / (ms / 1000) }'; }
 secs() { awk -v ms="$1" 'BEGIN { printf "%7.2f s", ms / 1000 }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 pgsize=$(wc -c <"$f/pg.sql.gz")
 crsize=$(wc -c <"$f/cr.sql.gz")
 
-echo "bench-dump: $(awk -v b="$raw" 'BEGIN { printf "%.1f", b / 1048576 }') MB of plain dump" \
+echo "bench-dump: $(awk -v b="$raw" 'BEGIN { printf "%.1f", b / 1048576 }') MiB of plain dump" \
 	"(pgbench scale $scale, $docs docs rows), best of $BENCH_RUNS, $(nproc) CPUs, $pgdump"
 printf '  %-28s %s %s  %s bytes (%.2fx smaller)\n' "pg_dump | gzip -6" "$(secs "$ms_pg_gzip")" \
 	"$(mbs "$ms_pg_gzip")" "$pgsize" "$(div "$raw" "$pgsize")"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # the ms_* variables are set through eval in best()
-# bench-gz: cr-gz against gzip -6 and pigz on one SQL-like input: MB/s and
-# size when compressing, MB/s when decompressing (a cr-gz file and a gzip -6
+# bench-gz: cr-gz against gzip -6 and pigz on one SQL-like input: MiB/s and
+# size when compressing, MiB/s when decompressing (a cr-gz file and a gzip -6
 # file), ratios with the targets, cr-gz's peak RSS.  BENCH_GZ_INPUT names a
 # file (a real pg_dump, say) to use instead of the generated text.
 set -e
@@ -103,14 +103,14 @@ best() {
 	fi
 }
 
-# report LABEL VAR [OUTFILE]: MB/s of the uncompressed size, CPU seconds,
+# report LABEL VAR [OUTFILE]: MiB/s of the uncompressed size, CPU seconds,
 # and the size of OUTFILE when given
 report() {
 	_size=
 	[ -n "${3:-}" ] && _size=$(wc -c <"$3")
 	eval "_ms=\$$2 _cpu=\$${2}_cpu"
 	awk -v l="$1" -v b="$insize" -v ms="$_ms" -v cpu="$_cpu" -v s="$_size" 'BEGIN {
-		printf "  %-12s %7.1f MB/s %7.2f s  cpu %6.2f s", l, b / 1048576 / (ms / 1000), ms / 1000, cpu
+		printf "  %-12s %7.1f MiB/s %7.2f s  cpu %6.2f s", l, b / 1048576 / (ms / 1000), ms / 1000, cpu
 		if (s != "") printf "  %11d bytes  ratio %.2fx", s, b / s
 		printf "\n" }'
 }
@@ -131,7 +131,7 @@ cpu_ratio() {
 	awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.2f", (a > 0) ? b / a : 0 }'
 }
 
-echo "bench-gz: $mb MB of ${BENCH_GZ_INPUT:-generated SQL-like text}, $(nproc 2>/dev/null || echo '?') CPUs," \
+echo "bench-gz: $mb MiB of ${BENCH_GZ_INPUT:-generated SQL-like text}, $(nproc 2>/dev/null || echo '?') CPUs," \
     "load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null), best of $BENCH_RUNS runs each"
 # the tools take turns, so a burst of load elsewhere hits them alike
 run=1
@@ -182,7 +182,7 @@ fi
 r=$(ratio "$ms_crdg" "$ms_gunzip")
 echo "  cr-gz -d / gunzip, gzip file:  ${r}x speed"
 
-# memory is fixed after the first blocks: 64 MB of the input show the peak
+# memory is fixed after the first blocks: 64 MiB of the input show the peak
 head -c 67108864 "$in" >"$BENCH_DIR/gz-rss.sql"
 cr-gz <"$BENCH_DIR/gz-rss.sql" >"$BENCH_DIR/gz-rss.gz"
 rc=$(rss_of "$BENCH_DIR/gz-rss.sql" /dev/null cr-gz -p 2)

@@ -2,7 +2,7 @@
 # bench-restore: cr-restore and cr-restore -j2 against psql -q -X -v
 # ON_ERROR_STOP=1 on the same plain dump, and pg_restore -j2 of a directory
 # dump of the same database,
-# each into a fresh database of a throwaway cluster: seconds, MB/s, ratios,
+# each into a fresh database of a throwaway cluster: seconds, MiB/s, ratios,
 # cr-restore's peak RSS.  BENCH_MB sizes the database (default 500).
 [ -z "$BASH_VERSION" ] && exec bash "$0" "$@"
 set -eu
@@ -25,7 +25,7 @@ trap 'pg_stop; rm -rf "$work"' EXIT
 psqlq() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # Half pgbench tables (narrow rows, an index per table), half a table of text
-# and jsonb (wide rows): about BENCH_MB MB of plain dump.
+# and jsonb (wide rows): about BENCH_MB MiB of plain dump.
 scale=$((BENCH_MB / 2 / 10))
 [ "$scale" -ge 1 ] || scale=1
 docs=$((BENCH_MB * 1048576 / 2 / 330))
@@ -136,10 +136,10 @@ done
 line() {	# label ms
 	awk -v l="$1" -v ms="$2" -v mb="$mb" -v base="$ms_psql" 'BEGIN {
 		s = ms / 1000; if (s <= 0) s = 0.001
-		printf "  %-44s %7.2f s %7.1f MB/s  %5.2fx psql\n", l, s, mb / s, base / (ms > 0 ? ms : 1)
+		printf "  %-44s %7.2f s %7.1f MiB/s  %5.2fx psql\n", l, s, mb / s, base / (ms > 0 ? ms : 1)
 	}'
 }
-echo "bench-restore: ${mb} MB plain dump (pgbench scale $scale + $docs text/jsonb rows)"
+echo "bench-restore: ${mb} MiB plain dump (pgbench scale $scale + $docs text/jsonb rows)"
 echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_cr, cr-restore -j2$all_crj, pg_restore$all_pgr)"
 echo "  (load average before: $load0; $(nproc) cores)"
 line "psql -q -X -v ON_ERROR_STOP=1 (fresh db)" "$ms_psql"

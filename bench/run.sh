@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: run every bench/bench-*.sh in turn.  Each prints its own figures
 # and its ratios against the stock tools, measured in the same run.
-# BENCH_MB scales the inputs (default 500); BENCH_DIR holds the scratch files.
+# BENCH_MB scales the inputs, in MiB (default 500); BENCH_DIR holds the scratch files.
 set -e
 dir=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_MB:=500}"

@@ -233,8 +233,63 @@ case $rc in
 65)	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched" ;;
 *)	die "$rc" "cr-verify failed (exit $rc); no backup written, older backups untouched" ;;
 esac
+# The test restore, before the backup takes its name: one that does not
+# restore is suspicious, and its manifest says so before it is final, so it
+# never becomes a shrink baseline, nor replaces a backup with --force.  One
+# that could not be tried (no CREATEDB, server gone) is a healthy backup: the
+# run goes on and exits with that code at the end (deferred).
+deferred_rc=0 deferred=''
+if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
+	say ""
+	say "Test restore into a scratch database..."
+	# Its exit status says why it failed (77: no CREATEDB, 69: server).
+	# Until cr-restore maps SQLSTATE 42501 on CREATE DATABASE to 77 it
+	# exits 1, and only the server's (English) text tells: the one
+	# message still read, and passed on to stderr whatever it says.
+	restore_err=$(cr-restore --test --yes "${conn_args[@]}" <"$tmp" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf '%s\n' "$restore_err" >&2
+		case $rc:$restore_err in
+		77:*|1:*"permission denied to create database"*)
+			deferred_rc=$EX_NOPERM
+			deferred="test restore not possible: the role may not create a scratch database (CREATEDB); the backup $name itself verified and is kept" ;;
+		69:*)
+			deferred_rc=$EX_UNAVAILABLE
+			deferred="test restore not possible: the server is unavailable; the backup $name itself verified and is kept" ;;
+		*)
+			alarm="test restore failed (cr-restore exit $rc)"
+			cr-verify "${verify_args[@]}" --alarm "$alarm" "$tmp"
+			rc=$?
+			[ "$rc" -eq $EX_SUSPECT ] ||
+				die "$rc" "$alarm, and its manifest could not be written (cr-verify exit $rc); no backup written, older backups untouched"
+			suspect=$(json_strings "$(<"$mtmp")" alarms) || suspect=$alarm ;;
+		esac
+	else
+		say "   Restored, row counts match, scratch database dropped"
+	fi
+fi
 sync -- "$tmp" || die $EX_IOERR "fsync of $tmp failed"
-if [ "$force" -eq 1 ]; then
+if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
+	# --force asked to replace a backup, but a suspicious one never
+	# replaces anything: the old file and its manifest stay as they were,
+	# and the new one is kept beside them under a name that no cr tool
+	# takes for a backup (not restored as "latest", not the baseline,
+	# never removed by rotation; BACKUPNAME_SUSPECT in lib/backupname.h).
+	beside=$name.suspect-$(date -u +%Y%m%d_%H%M%S)
+	ln -- "$tmp" "$dir/$beside" 2>/dev/null ||
+		die $EX_CANTCREAT "the new backup is suspicious ($suspect) and cannot be kept as $dir/$beside; $file is untouched"
+	rm -f -- "$tmp"
+	tmp=
+	mv -fT -- "$mtmp" "$dir/$beside.json" ||
+		die $EX_CANTCREAT "cannot rename the manifest into $dir/$beside.json"
+	mtmp=
+	sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
+	file=$dir/$beside
+	size=$(stat -c %s -- "$file")
+	die $EX_SUSPECT "the new backup is suspicious: $suspect; it did not replace $dir/$name, which is kept as it was with its manifest; the new one is kept for inspection as $file (not rotated or copied)"
+fi
+if [ "$force" -eq 1 ] && [ -z "$suspect" ]; then
 	# -T: if a directory took the name meanwhile, fail rather than move
 	# the backup into it.
 	mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
@@ -255,29 +310,6 @@ say "   Backup created: $name"
 say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
 [ -z "$suspect" ] ||
 	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"
-
-if [ "$test_restore" -eq 1 ]; then
-	say ""
-	say "Test restore into a scratch database..."
-	# Its exit status says why it failed (77: no CREATEDB, 69: server).
-	# Until cr-restore maps SQLSTATE 42501 on CREATE DATABASE to 77 it
-	# exits 1, and only the server's (English) text tells: the one
-	# message still read, and passed on to stderr whatever it says.
-	restore_err=$(cr-restore --test --yes "${conn_args[@]}" <"$file" 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" -ne 0 ]; then
-		printf '%s\n' "$restore_err" >&2
-		case $rc:$restore_err in
-		77:*|1:*"permission denied to create database"*)
-			die $EX_NOPERM "test restore not possible: the role may not create a scratch database (CREATEDB); the backup $name itself verified and is kept" ;;
-		69:*)
-			die $EX_UNAVAILABLE "test restore not possible: the server is unavailable; the backup $name itself verified and is kept" ;;
-		*)
-			die $EX_SUSPECT "test restore of $name failed (cr-restore exit $rc); the backup is kept for inspection" ;;
-		esac
-	fi
-	say "   Restored, row counts match, scratch database dropped"
-fi
 
 if [ -n "$copy_to" ]; then
 	say ""
@@ -300,7 +332,7 @@ if [ -n "$copy_to" ]; then
 	CR_BACKUP_NAME=$copy_name sh -c "$copy_to" <"$copy_src"
 	rc=$?
 	[ "$rc" -eq 0 ] ||
-		die $EX_IOERR "off-site copy failed (--copy-to exit $rc); the local backup $name is kept"
+		die $EX_IOERR "off-site copy failed (--copy-to exit $rc); the local backup $name is kept${deferred:+ ($deferred)}; rotation skipped"
 	[ -z "$enc_tmp" ] || rm -f -- "$enc_tmp"
 	enc_tmp=
 	say "   Copied: $copy_name"
@@ -318,7 +350,7 @@ if [ "$rotate" -eq 1 ]; then
 		warning="rotation skipped: scheduled backups in $dir have stopped (see above); the named backup $name is written"
 		echo "$prog: warning: $warning" >&2
 	elif [ "$rc" -ne 0 ]; then
-		die "$rc" "rotation failed (exit $rc); the new backup $name is kept"
+		die "$rc" "rotation failed (exit $rc); the new backup $name is kept${deferred:+ ($deferred)}"
 	fi
 	if [ -n "$removed" ]; then
 		while IFS= read -r r; do say "   Removed: $r"; done <<<"$removed"
@@ -327,6 +359,19 @@ if [ "$rotate" -eq 1 ]; then
 	fi
 fi
 
+if [ -n "$deferred" ]; then
+	# Say truthfully what was done after the test restore could not be.
+	steps="no off-site copy was asked for"
+	[ -z "$copy_to" ] || steps="the off-site copy was made"
+	if [ "$rotate" -eq 0 ]; then
+		steps+=", rotation was not asked for (--no-rotate)"
+	elif [ -n "$warning" ]; then
+		steps+=", rotation was skipped (scheduled backups have stopped)"
+	else
+		steps+=", rotation ran"
+	fi
+	die "$deferred_rc" "$deferred; $steps"
+fi
 status=success
 message=${warning:-backup complete}
 say ""

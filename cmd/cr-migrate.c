@@ -15,6 +15,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "dotenv.h"
 #include "json.h"
 #include "migexec.h"
 #include "migrate.h"
@@ -241,6 +242,25 @@ connect_db(const struct pgconn_opts *o)
 	}
 	PQsetNoticeReceiver(conn, notice, NULL);
 	return conn;
+}
+
+/* A setting an option did not give: the process environment's key, else
+ * the env file's (--env-file, else CR_ENV_FILE), loaded once into *envp. */
+static const char *
+setting(const struct pgconn_opts *o, struct dotenv **envp, const char *key)
+{
+	const char *v, *path;
+	char why[256];
+
+	if ((v = getenv(key)) != NULL && *v != '\0')
+		return v;
+	if ((path = pgconn_env_file(o)) == NULL)
+		return NULL;
+	if (*envp == NULL && (*envp = dotenv_load(path, why, sizeof(why))) == NULL)
+		errx(EX_USAGE, "%s: %s", path, why);
+	if ((v = dotenv_get(*envp, key)) != NULL && *v != '\0')
+		return v;
+	return NULL;
 }
 
 /* "osuser@host", recorded with each row next to the database role. */
@@ -605,15 +625,14 @@ main(int argc, char *argv[])
 	struct migrate_applied *applied;
 	struct migrate_plan plan;
 	struct migtrack *track;
+	struct dotenv *env = NULL;
 	enum migrate_status mst;
-	const char *dir, *command;
+	const char *dir = NULL, *command;
 	char why[1024], client[512];
 	size_t napplied;
 	int ch, idx, dry_run = 0, wait = 0, rc;
 	PGconn *conn;
 
-	if ((dir = getenv("CR_MIGRATIONS_DIR")) == NULL || *dir == '\0')
-		dir = "migrations";
 	opterr = 0;	/* bad_option() tells -? from a real mistake */
 	while ((idx = -1, ch = getopt_long(argc, argv, OPTSTRING, longopts,
 	    &idx)) != -1) {
@@ -662,6 +681,13 @@ main(int argc, char *argv[])
 		usage();
 	}
 
+	/* the option, else the environment, else the env file */
+	if (dir == NULL && (dir = setting(&conn_opts, &env, "CR_MIGRATIONS_DIR")) == NULL)
+		dir = "migrations";
+	if (track_opts.json_list == NULL)
+		track_opts.json_list = setting(&conn_opts, &env,
+		    "CR_MIGRATIONS_JSON_LIST");
+
 	client_name(client, sizeof(client));
 	track_opts.client = client;
 	if ((track = migtrack_new(&track_opts, why, sizeof(why))) == NULL)
@@ -685,6 +711,8 @@ main(int argc, char *argv[])
 	PQfinish(conn);
 	migtrack_free(track);
 	migrate_set_free(&set);
+	if (env != NULL)
+		dotenv_free(env);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
 	return rc;

@@ -101,6 +101,13 @@ else
 	[ -e "$source" ] || die $EX_NOINPUT "$source: no such backup file"
 	[ -f "$source" ] || die $EX_NOINPUT "$source: not a regular file"
 	file=$source label=$(basename -- "$source")
+	# A backup cr-backup kept as suspicious says so in its manifest;
+	# "latest" and kinds pass over such backups, so this one was named.
+	if [ -f "$source.json" ] && manifest=$(<"$source.json") &&
+		[ "$(json_value "$manifest" healthy)" = false ]; then
+		alarms=$(json_strings "$manifest" alarms) || alarms=''
+		echo "$prog: warning: $label is a suspicious backup (its manifest says not healthy${alarms:+: $alarms}); restoring it because it was named" >&2
+	fi
 fi
 
 # 2. Where to: the dev database, as the app's .env names it, from cr-dump's

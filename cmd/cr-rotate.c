@@ -60,22 +60,30 @@ usage(int status)
 }
 
 /* --resolve: the newest backup in dir that name means ("latest", a kind, a
- * label), as a path on stdout; how it was chosen on stderr. */
+ * label), as a path on stdout; a suspicious one passed over on stderr. */
 static int
 resolve(const char *name, const char *dir)
 {
 	struct backupdir_entry *entries;
 	size_t n;
-	long i;
+	long i, skipped;
 
 	if (backupdir_list(dir, &entries, &n) == -1)
 		err(EX_NOINPUT, "%s", dir);
-	if ((i = backupdir_resolve(entries, n, name)) < 0) {
+	i = backupdir_resolve(dir, entries, n, name, &skipped);
+	if (i < 0 && skipped >= 0)
+		errx(EX_NOINPUT, "%s: every backup \"%s\" means is suspicious "
+		    "(its manifest says not healthy), the newest %s; name it "
+		    "exactly to restore it", dir, name, entries[skipped].name);
+	if (i < 0) {
 		backupdir_free(entries, n);
 		errx(EX_NOINPUT, "%s: no backup named \"%s\" (try latest, a "
 		    "kind such as daily or pre_deployment, or a label)", dir,
 		    name);
 	}
+	if (skipped >= 0)
+		warnx("skipped %s: its manifest says it is not healthy",
+		    entries[skipped].name);
 	printf("%s/%s\n", dir, entries[i].name);
 	backupdir_free(entries, n);
 	if (fflush(stdout) == EOF || ferror(stdout))
@@ -319,13 +327,30 @@ report(const struct retention_policy *policy, const struct input *in,
 	size_t i;
 
 	struct backupname bn;
-	const char *name;
+	const char *name, *suspect;
 	size_t len, slen = strlen(MANIFEST_SUFFIX);
 	char stem[NAME_MAX + 1];
 
 	for (i = 0; i < in->n; i++) {
 		name = in->entries[i].name;
 		len = strlen(name);
+		/* what cr-backup --force kept beside a backup: say so, and
+		 * that it is for a person to remove */
+		if (!in->entries[i].is_backup &&
+		    (suspect = strstr(name, BACKUPNAME_SUSPECT)) != NULL &&
+		    (size_t)(suspect - name) < sizeof(stem)) {
+			memcpy(stem, name, (size_t)(suspect - name));
+			stem[suspect - name] = '\0';
+			if (backupname_parse(stem, &bn) == 0) {
+				fprintf(stderr, "keep %s: %s suspicious backup "
+				    "that cr-backup kept beside %s; never removed "
+				    "by rotation: inspect it, then remove it by "
+				    "hand\n", name, len > slen && strcmp(name +
+				    len - slen, MANIFEST_SUFFIX) == 0 ?
+				    "the manifest of a" : "a", stem);
+				continue;
+			}
+		}
 		/* a manifest follows its backup: say so rather than "not a
 		 * backup name" */
 		if (!in->entries[i].is_backup && len > slen && len - slen <
@@ -385,6 +410,19 @@ remove_entry(int dirfd, const char *path, const struct retention_entry *e,
 		return EX_IOERR;
 	}
 	return 0;
+}
+
+/* Whether a listed backup's manifest says it is healthy (never for one
+ * without a readable manifest). */
+static int
+entry_healthy(const struct retention_entry *e, void *arg)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s%s", (const char *)arg, e->name,
+	    MANIFEST_SUFFIX) >= (int)sizeof(path))
+		return 0;
+	return manifest_health(path) == 1;
 }
 
 /* NAME.json, the manifest cr-backup writes beside backup NAME, if it is a
@@ -555,6 +593,11 @@ main(int argc, char *argv[])
 
 	if (retention_decide(&policy, in.entries, in.n, now) != 0)
 		err(1, "retention_decide");
+	/* the manifests beside the files say which are healthy: the newest
+	 * healthy backup of each kind stays, whatever the policy */
+	if (path != NULL && retention_keep_healthy(in.entries, in.n,
+	    entry_healthy, (void *)path) != 0)
+		err(1, "retention_keep_healthy");
 	if (verbose)
 		report(&policy, &in, now);
 	if (retention_check_stale(&policy, in.entries, in.n, now, &stale)) {

@@ -64,7 +64,8 @@ usage(int status)
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: cr-verify [-qv] [--json] [file ...]\n"
 	    "       cr-verify [-q] --manifest out.json [--name name] [--duration sec]\n"
-	    "                 [--baseline manifest|dir] [--max-shrink pct] [--allow-empty] file\n"
+	    "                 [--baseline manifest|dir] [--max-shrink pct] [--allow-empty]\n"
+	    "                 [--alarm text]... file\n"
 	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n"
 	    "       cr-verify [--json] [--max-age duration] [--trend n] --status dir\n");
 	exit(status);
@@ -591,7 +592,8 @@ fill_manifest(FILE *fp, void *arg)
  * tables, shrunk against the baseline) go into it and on stderr. */
 static int
 make_manifest(const char *path, const char *out, const char *name,
-    long duration, const char *baseline, int max_shrink, int allow_empty)
+    long duration, const char *baseline, int max_shrink, int allow_empty,
+    char **given, size_t ngiven)
 {
 	struct manifest_job job;
 	struct manifest old, new;
@@ -617,6 +619,12 @@ make_manifest(const char *path, const char *out, const char *name,
 	x.duration = duration;
 	if (hash_file(path, x.sha256, &x.file_bytes) == -1)
 		err(EX_IOERR, "%s", path);
+	/* what the caller found out itself (a failed test restore) */
+	for (i = 0; i < ngiven; i++) {
+		if ((text = strdup(given[i])) == NULL)
+			err(EX_OSERR, NULL);
+		add_alarm(&x.alarms, &x.nalarms, text);
+	}
 	if (in->ntables == 0 && !allow_empty) {
 		if ((text = strdup("no tables: an empty database, or the wrong "
 		    "one?")) == NULL)
@@ -1109,6 +1117,7 @@ main(int argc, char *argv[])
 		{ "baseline",	required_argument,	NULL, 'B' },
 		{ "max-shrink",	required_argument,	NULL, 'S' },
 		{ "allow-empty", no_argument,		NULL, 'E' },
+		{ "alarm",	required_argument,	NULL, 'L' },
 		{ "compare",	no_argument,		NULL, 'C' },
 		{ "status",	no_argument,		NULL, 's' },
 		{ "max-age",	required_argument,	NULL, 'A' },
@@ -1117,7 +1126,8 @@ main(int argc, char *argv[])
 	};
 	const char *manifest = NULL, *name = NULL, *baseline = NULL, *errstr;
 	const char *max_age = "26h";
-	size_t trend = 5;
+	size_t trend = 5, ngiven = 0;
+	char **given = NULL;
 	int health = 0;
 	long duration = -1;
 	int ch, i, code, worst = 0, max_shrink = 0, allow_empty = 0, cmp = 0;
@@ -1156,6 +1166,14 @@ main(int argc, char *argv[])
 		case 'E':
 			allow_empty = 1;
 			break;
+		case 'L':
+			if (optarg[0] == '\0' || strchr(optarg, '\n') != NULL)
+				errx(EX_USAGE, "--alarm: one line of text");
+			if ((given = reallocarray(given, ngiven + 1,
+			    sizeof(*given))) == NULL)
+				err(EX_OSERR, NULL);
+			given[ngiven++] = optarg;
+			break;
 		case 'C':
 			cmp = 1;
 			break;
@@ -1189,21 +1207,21 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	if (health) {
-		if (argc != 1 || cmp || manifest != NULL)
+		if (argc != 1 || cmp || manifest != NULL || ngiven > 0)
 			usage(EX_USAGE);
 		code = status(argv[0], max_age, trend);
 	} else if (cmp) {
-		if (argc != 2 || manifest != NULL)
+		if (argc != 2 || manifest != NULL || ngiven > 0)
 			usage(EX_USAGE);
 		code = compare(argv[0], argv[1], max_shrink);
 	} else if (manifest != NULL) {
 		if (argc != 1 || strcmp(argv[0], "-") == 0 || json)
 			usage(EX_USAGE);
 		code = make_manifest(argv[0], manifest, name, duration, baseline,
-		    max_shrink, allow_empty);
+		    max_shrink, allow_empty, given, ngiven);
 	} else {
 		if (name != NULL || duration != -1 || baseline != NULL ||
-		    max_shrink != 0 || allow_empty)
+		    max_shrink != 0 || allow_empty || ngiven > 0)
 			usage(EX_USAGE);
 		if (argc == 0 && isatty(STDIN_FILENO))
 			errx(EX_USAGE, "standard input is a terminal; name a file or redirect a dump");
@@ -1214,6 +1232,7 @@ main(int argc, char *argv[])
 				worst = code;
 		code = worst;
 	}
+	free(given);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "standard output");
 	return code;

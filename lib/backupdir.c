@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <bsd/stdlib.h>
 
 #include "backupdir.h"
+#include "manifest.h"
 
 static int
 newest_first(const void *va, const void *vb)
@@ -97,18 +100,38 @@ backupdir_free(struct backupdir_entry *entries, size_t n)
 }
 
 long
-backupdir_resolve(const struct backupdir_entry *entries, size_t n,
-    const char *query)
+backupdir_resolve(const char *dir, const struct backupdir_entry *entries,
+    size_t n, const char *query, long *skipped)
 {
+	char path[PATH_MAX];
 	size_t i;
+	long first = -1;
+	int label;
 
+	/* "latest" and a kind never mean a suspicious backup; a label does,
+	 * when it names nothing else */
+	label = strcmp(query, "latest") != 0 &&
+	    backupname_kind_lookup(query, strlen(query)) < 0;
+	*skipped = -1;
 	for (i = 0; i < n; i++) {
 		if (entries[i].bn.format != BACKUPNAME_SQL_GZ &&
 		    entries[i].bn.format != BACKUPNAME_SQL)
 			continue;
-		if (strcmp(query, "latest") == 0 ||
-		    backupname_matches(&entries[i].bn, query))
-			return (long)i;
+		if (strcmp(query, "latest") != 0 &&
+		    !backupname_matches(&entries[i].bn, query))
+			continue;
+		if (dir != NULL && snprintf(path, sizeof(path), "%s/%s%s", dir,
+		    entries[i].name, MANIFEST_SUFFIX) < (int)sizeof(path) &&
+		    manifest_health(path) == 0) {
+			if (first == -1)
+				first = (long)i;
+			continue;
+		}
+		*skipped = first;
+		return (long)i;
 	}
+	if (label && first != -1)
+		return first;
+	*skipped = first;
 	return -1;
 }

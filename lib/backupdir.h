@@ -26,9 +26,12 @@ void backupdir_free(struct backupdir_entry *entries, size_t n);
 
 /* The newest restorable backup (.sql.gz or .sql) that query names:
  * "latest" (any), a kind ("daily", "pre_deployment", ...), or a stem
- * without its timestamp ("pre_deployment_v1.2.0").  Returns its index, or
- * -1 when none matches. */
-long backupdir_resolve(const struct backupdir_entry *entries, size_t n,
-    const char *query);
+ * without its timestamp ("pre_deployment_v1.2.0").  With dir, a backup whose
+ * manifest (NAME.json in dir) says it is not healthy is passed over, and
+ * *skipped is set to the newest such match (else -1); only a label, named
+ * exactly, falls back to it when nothing healthy matches.  Returns its
+ * index, or -1 when none matches. */
+long backupdir_resolve(const char *dir, const struct backupdir_entry *entries,
+    size_t n, const char *query, long *skipped);
 
 #endif

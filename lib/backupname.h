@@ -8,6 +8,10 @@
 #include <time.h>
 
 #define BACKUPNAME_PREFIX	"db_backup_"
+/* cr-backup --force keeps a suspicious new backup beside the one it would
+ * have replaced as <name>.suspect-YYYYMMDD_HHMMSS: never a backup name, so
+ * never resolved, a baseline, or removed by rotation. */
+#define BACKUPNAME_SUSPECT	".suspect-"
 
 /* What a backup is for; decides its default retention.  The stems after
  * db_backup_ (time: YYYYMMDD_HHMMSS):

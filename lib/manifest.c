@@ -521,6 +521,20 @@ manifest_compare(const struct manifest *old, const struct manifest *new,
 }
 
 int
+manifest_health(const char *path)
+{
+	struct manifest m;
+	char why[256];
+	int healthy;
+
+	if (manifest_load(path, &m, why, sizeof(why)) == -1)
+		return -1;
+	healthy = m.healthy;
+	manifest_free(&m);
+	return healthy ? 1 : 0;
+}
+
+int
 manifest_shrunk(uint64_t old, uint64_t new, int pct)
 {
 	if (pct <= 0 || new >= old)

@@ -41,6 +41,10 @@ int manifest_load(const char *path, struct manifest *, char *err,
     size_t errlen);
 void manifest_free(struct manifest *);
 
+/* What the manifest at path says of its backup: 1 healthy, 0 not healthy
+ * ("healthy": false), -1 missing or unreadable (no verdict). */
+int manifest_health(const char *path);
+
 /* Write path atomically: fill writes the content to a 0600 temp file in the
  * same directory, which is flushed, fsync'd and renamed over path, and the
  * directory fsync'd.  fill returns 0 or -1 (errno set).  Returns 0, or -1

@@ -564,6 +564,50 @@ retention_decide(const struct retention_policy *policy,
 	return 0;
 }
 
+/* Kind order, newest first; the rest last. */
+static int
+compare_kind_newest(const void *va, const void *vb)
+{
+	const struct retention_entry *a, *b;
+
+	a = *(const struct retention_entry *const *)va;
+	b = *(const struct retention_entry *const *)vb;
+	if (a->bn.kind != b->bn.kind)
+		return a->bn.kind < b->bn.kind ? -1 : 1;
+	if (a->has_time != b->has_time)
+		return a->has_time ? -1 : 1;
+	if (a->has_time && a->time != b->time)
+		return a->time > b->time ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+int
+retention_keep_healthy(struct retention_entry *entries, size_t n,
+    int (*healthy)(const struct retention_entry *, void *), void *arg)
+{
+	struct retention_entry **order;
+	size_t i, m = 0;
+	int done[BACKUPNAME_NKINDS] = { 0 };
+
+	if ((order = reallocarray(NULL, n ? n : 1, sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (entries[i].is_backup &&
+		    entries[i].reason != RETENTION_DUPLICATE &&
+		    entries[i].reason != RETENTION_KEEP_FUTURE)
+			order[m++] = &entries[i];
+	qsort(order, m, sizeof(*order), compare_kind_newest);
+	for (i = 0; i < m; i++) {
+		if (done[order[i]->bn.kind] || !healthy(order[i], arg))
+			continue;
+		done[order[i]->bn.kind] = 1;
+		if (order[i]->reason == RETENTION_REMOVE)
+			order[i]->reason = RETENTION_KEEP_HEALTHY;
+	}
+	free(order);
+	return 0;
+}
+
 /* How far back a scheduled kind must have a backup: the shortest window of
  * its rules.  Returns 0 when the kind has no window (kept forever). */
 static int
@@ -729,6 +773,11 @@ retention_reason_format(const struct retention_policy *policy,
 		    e->reason == RETENTION_KEEP_WEEKLY ? "week" :
 		    e->reason == RETENTION_KEEP_MONTHLY ? "month" : "year",
 		    when, rules, age);
+		break;
+	case RETENTION_KEEP_HEALTHY:
+		snprintf(buf, size, "%s: kept: newest healthy backup (its "
+		    "manifest says so; newer ones are suspicious), which policy "
+		    "%s alone would remove (%s)", kind, rules, age);
 		break;
 	case RETENTION_DUPLICATE:
 		snprintf(buf, size, "given again, counted once");

@@ -56,6 +56,7 @@ enum retention_reason {
 	RETENTION_KEEP_WEEKLY,
 	RETENTION_KEEP_MONTHLY,
 	RETENTION_KEEP_YEARLY,
+	RETENTION_KEEP_HEALTHY,		/* newest healthy of its kind */
 	RETENTION_DUPLICATE,		/* same name given again: ignored */
 	RETENTION_REMOVE		/* no rule keeps it */
 };
@@ -125,6 +126,15 @@ void retention_entry_init(struct retention_entry *e, const char *name,
  * errno ENOMEM. */
 int retention_decide(const struct retention_policy *policy,
     struct retention_entry *entries, size_t n, time_t now);
+
+/* Where manifests sit beside the backups (directory mode): keep, per kind,
+ * the newest backup whose manifest says it is healthy, whatever the policy
+ * says, so suspicious backups (empty, shrunk, accepted shrinks) filling the
+ * keep window never push out the last good one.  healthy(e, arg) is asked
+ * newest first, for entries retention_decide kept or removed (not duplicates
+ * or future ones), until it returns 1.  Returns 0, or -1 with errno ENOMEM. */
+int retention_keep_healthy(struct retention_entry *entries, size_t n,
+    int (*healthy)(const struct retention_entry *, void *), void *arg);
 
 static inline int
 retention_removes(const struct retention_entry *e)

@@ -67,7 +67,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	chmod +x "$BATS_TEST_TMPDIR/pg_dump"
 	sleep 1
 	CR_PG_DUMP=$BATS_TEST_TMPDIR/pg_dump run cr-backup -q --env-file "$ENVF" --dir "$DIR"
-	[ "$status" -ne 0 ]
+	assert_status 1
 	assert_output_contains "cr-dump failed"
 	assert_equal "$(backups)" "$old"
 	cmp "$DIR/$old" "$BATS_TEST_TMPDIR/old.copy"
@@ -260,7 +260,7 @@ fake_gpg() {	# fake_gpg EXIT
 	q "DROP ROLE IF EXISTS nocreate; CREATE ROLE nocreate LOGIN; GRANT pg_read_all_data TO nocreate" >/dev/null
 	run cr-backup -q --env-file "$ENVF" -U nocreate --dir "$DIR" --test-restore
 	assert_status 77
-	assert_output_contains "the backup $(backups) itself verified and is kept"
+	assert_output_contains "the backup $(backups) itself verified and is kept; no off-site copy was asked for, rotation ran"
 	run cr-verify -q "$DIR/$(backups)"
 	assert_status 0
 }
@@ -533,4 +533,106 @@ fake_gpg() {	# fake_gpg EXIT
 	run --separate-stderr "$BATS_TEST_TMPDIR/alone/cr-restore-dev" --bogus=1 x
 	assert_status 64
 	assert_equal "$stderr" "$(printf 'cr-restore-dev: option --bogus takes no value\n%s' "$("$CR_BIN/cr-restore-dev" --help)")"
+}
+
+@test "cr-backup --force never replaces a good backup with a suspicious one: kept beside it, the old file and manifest untouched, exit 3" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_dep
+	f=$DIR/db_backup_pre_dep.sql.gz
+	cp "$f" "$BATS_TEST_TMPDIR/old"
+	cp "$f.json" "$BATS_TEST_TMPDIR/old.json"
+	run --separate-stderr cr-backup -q -d postgres --dir "$DIR" --name pre_dep --force
+	assert_status 3
+	cmp "$f" "$BATS_TEST_TMPDIR/old"
+	cmp "$f.json" "$BATS_TEST_TMPDIR/old.json"
+	run ls "$DIR"
+	[[ $output =~ ^db_backup_pre_dep\.sql\.gz$'\n'db_backup_pre_dep\.sql\.gz\.json$'\n'(db_backup_pre_dep\.sql\.gz\.suspect-[0-9]{8}_[0-9]{6})$'\n'db_backup_pre_dep\.sql\.gz\.suspect-[0-9]{8}_[0-9]{6}\.json$ ]]
+	s=${BASH_REMATCH[1]}
+	[[ $stderr == *"it did not replace $f, which is kept as it was with its manifest; the new one is kept for inspection as $DIR/$s"* ]]
+	grep -q '"healthy":false' "$DIR/$s.json"
+	cr-verify -q "$DIR/$s"
+	# no tool takes the suspicious file for a backup
+	run cr-rotate --resolve pre_dep "$DIR"
+	assert_equal "$output" "$f"
+	run --separate-stderr cr-rotate -v --delete --keep-last 0 "$DIR"
+	assert_status 0
+	[ -f "$DIR/$s" ]
+	[[ $stderr == *"keep $s: a suspicious backup that cr-backup kept beside db_backup_pre_dep.sql.gz; never removed by rotation: inspect it, then remove it by hand"* ]]
+	[[ $stderr == *"keep $s.json: the manifest of a suspicious backup that cr-backup kept beside db_backup_pre_dep.sql.gz; never removed"* ]]
+}
+
+@test "cr-backup: a suspicious backup ends the run before rotation, so no good backup goes" {
+	for d in 9 8 7 6 5 4 3 2 1; do
+		echo x >"$DIR/db_backup_$(date -u -d "$d days ago" +%Y%m%d)_020000.sql.gz"
+	done
+	run --separate-stderr cr-backup -q -d postgres --dir "$DIR"
+	assert_status 3
+	[[ $stderr == *"not rotated or copied"* ]]
+	assert_equal "$(backups | wc -l)" 10
+}
+
+@test "cr-backup --test-restore: a backup that does not restore exits 3, its manifest says so, and it never replaces one with --force" {
+	mkdb trfail
+	q "CREATE TABLE t (x int CHECK (current_database() = 'trfail')); INSERT INTO t VALUES (1)" trfail >/dev/null
+	sed 's|/shop?|/trfail?|' "$ENVF" >"$BATS_TEST_TMPDIR/trfail.env"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --test-restore
+	assert_status 3
+	[[ $stderr == *"the new backup is suspicious: test restore failed (cr-restore exit "* ]]
+	f=$(backups)
+	grep -q '"healthy":false,"alarms":\["test restore failed (cr-restore exit [0-9]*)"\]' "$DIR/$f.json"
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 3
+	[[ $stderr == *"the newest daily backup $f is suspicious"* ]]
+	# --force: the good named backup stays in place
+	cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --name pre
+	cp "$DIR/db_backup_pre.sql.gz.json" "$BATS_TEST_TMPDIR/old.json"
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --name pre --force --test-restore
+	assert_status 3
+	cmp "$DIR/db_backup_pre.sql.gz.json" "$BATS_TEST_TMPDIR/old.json"
+	[[ $stderr == *"it did not replace $DIR/db_backup_pre.sql.gz"* ]]
+}
+
+@test "cr-backup: an unnamed backup whose rotation finds the weekly archives stopped exits 75; the backup is written, nothing removed" {
+	old=db_backup_weekly_archive_$(date -u -d '100 days ago' +%Y%m%d_%H%M%S).sql.gz
+	echo x >"$DIR/$old"
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 75
+	[[ $stderr == *"backups have stopped: the newest weekly_archive backup"* ]]
+	[[ $stderr == *"rotation failed (exit 75); the new backup db_backup_"*" is kept"* ]]
+	[ -f "$DIR/$old" ]
+	f=$(backups | grep -v weekly_archive)
+	cr-verify -q "$DIR/$f"
+}
+
+@test "cr-backup --encrypt-to without the encryptor installed exits 69 before anything is written" {
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	for t in /usr/bin/* /usr/local/bin/*; do
+		case ${t##*/} in gpg|gpg2) continue ;; esac
+		ln -sf "$t" "$BATS_TEST_TMPDIR/bin/"
+	done
+	PATH=$CR_BIN:$BATS_TEST_TMPDIR/bin run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" \
+		--copy-to 'cat >/dev/null' --encrypt-to ops@example.com
+	assert_status 69
+	[[ $stderr == *"--encrypt-to needs gpg, which is not installed"* ]]
+	run ls -A "$DIR"
+	assert_equal "$output" ""
+}
+
+@test "cr-backup --status exits 3 when the newest backup is suspicious" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	sleep 1
+	run cr-backup -q -d postgres --dir "$DIR"
+	assert_status 3
+	run --separate-stderr cr-backup --status "$DIR"
+	assert_status 3
+	[[ $output == "$DIR: UNHEALTHY"* ]]
+	[[ $stderr == *"is suspicious (see its manifest's alarms)"* ]]
+}
+
+@test "cr-backup: PGDATABASE alone counts as a setting given; ./.env is then not read" {
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	echo 'DATABASE_URL=postgresql:///no_such_db' >.env
+	PGDATABASE=postgres run --separate-stderr cr-backup --dir "$DIR" --allow-empty
+	assert_status 0
+	[[ $stderr == *"env file (none), database postgres"* ]]
 }

@@ -32,8 +32,9 @@ retrailer() {
 	mv "$body" "$1"
 }
 
-# make_wrapper DIR: a CR_PG_DUMP that logs its argv, PGPASSWORD/PGPASSFILE
-# and the passfile's mode to DIR/pg_dump.log, then runs the real pg_dump.
+# make_wrapper DIR: a CR_PG_DUMP that logs its argv (all on one line, then
+# one argument a line), its whole environment, PGPASSWORD/PGPASSFILE and the
+# passfile's mode to DIR/pg_dump.log, then runs the real pg_dump.
 make_wrapper() {
 	local real
 	real=$(command -v pg_dump)
@@ -41,6 +42,9 @@ make_wrapper() {
 	#!/bin/sh
 	{
 		echo "argv: \$*"
+		for a; do echo "arg: \$a"; done
+		echo "env:"
+		env
 		echo "PGPASSWORD=\${PGPASSWORD-unset}"
 		echo "PGPASSFILE=\${PGPASSFILE-unset}"
 		[ -n "\${PGPASSFILE:-}" ] && [ -f "\$PGPASSFILE" ] && echo "passfile mode \$(stat -L -c %a "\$PGPASSFILE")"

@@ -6,7 +6,10 @@
 #   ! cmd                  never fails the test (set -e ignores `!`)
 #   a && b                 fails it only when a succeeds and b fails
 #   [ x ] || echo why      an assertion whose failure is handled away
+#   cmd || echo why        any command whose failure is only printed
+#   [ x ] | cat            a test in a pipeline but last: its status is lost
 #   run cmd                with nothing reading $status/$output afterwards
+#                          (an assert_equal on something else does not count)
 # Use `run ! cmd`, `run cmd; assert_status N`, one condition per line, or
 # `cond || { echo why >&2; return 1; }`.  Files using `run !` or
 # `run --separate-stderr` must call bats_require_minimum_version 1.5.0.
@@ -84,6 +87,40 @@ function fails_or_control(seg) {
 	return seg ~ /^(return[ \t]+[1-9][0-9]*|return|false|exit([ \t].*)?|fail([ \t].*)?|skip([ \t].*)?|break|continue)$/
 }
 
+# A right side of `||` that only prints: the failure is reported, not failed.
+function only_prints(seg) {
+	seg = trim(seg)
+	sub(/^\{[ \t]*/, "", seg); sub(/[ \t;]*\}$/, "", seg)
+	n = split(seg, parts, /;/)
+	seg = trim(parts[n])
+	return seg ~ /^(echo|printf)([ \t]|$)/
+}
+
+# A test that prints nothing, so a pipe after it only loses its status.
+function is_silent_test(seg) {
+	seg = trim(seg)
+	sub(/^![ \t]+/, "", seg)
+	return seg ~ /^(\[|\[\[|test[ \t]|\(\(|assert_|refute_)/
+}
+
+# check_pipes(l, s): report a silent test that is not the last part of a pipeline.
+function check_pipes(l, s,    k, c, cur, stages, nst) {
+	nst = 0; cur = ""
+	for (k = 1; k <= length(s); k++) {
+		c = substr(s, k, 1)
+		if (c == "|" && substr(s, k + 1, 1) == "|") { cur = ""; k++; continue }
+		if (c == "&" && substr(s, k + 1, 1) == "&") { cur = ""; k++; continue }
+		if (c == "|") {
+			if (is_silent_test(cur))
+				report(l, "test piped into another command: the pipeline exits with the last command, so the test cannot fail")
+			cur = ""
+			if (substr(s, k + 1, 1) == "&") k++
+			continue
+		}
+		cur = cur c
+	}
+}
+
 function is_assertion(seg) {
 	seg = trim(seg)
 	return seg ~ /^(\[|\[\[|test[ \t]|\(\(|assert_|refute_|grep[ \t]|cmp[ \t]|diff[ \t])/
@@ -117,9 +154,10 @@ function check(i, last,    pieces, np, p, piece, segs, ns, ops, k, rest, m, last
 		if (piece ~ /^[A-Za-z_][A-Za-z_0-9]*[ \t]*\(\)/)
 			continue	# a function defined on one line
 		final = last && p == np
+		check_pipes(line[i], piece)
 		if (piece ~ /^![ \t]/ && !final)
 			report(line[i], "mid-test `! cmd` never fails the test: use `run ! cmd` or a refute helper")
-		if (piece !~ /&&|\|\|/ || final)
+		if (piece !~ /&&|\|\|/)
 			continue
 		# split into segments at && and ||
 		ns = 0; rest = piece; has_and = 0; lastop = ""
@@ -130,8 +168,18 @@ function check(i, last,    pieces, np, p, piece, segs, ns, ops, k, rest, m, last
 			rest = substr(rest, RSTART + 2)
 		}
 		segs[++ns] = rest
+		if (final) {
+			# the last command too: `|| echo` turns its failure into success
+			if (lastop == "||" && only_prints(segs[ns]))
+				report(line[i], "command followed by `||` that only prints: its failure is lost")
+			continue
+		}
 		if (lastop == "||" && fails_or_control(segs[ns]))
 			continue
+		if (lastop == "||" && !has_and && !is_assertion(segs[1]) && only_prints(segs[ns])) {
+			report(line[i], "command followed by `||` that only prints: its failure is lost")
+			continue
+		}
 		if (has_and) {
 			if (lastop == "&&" && fails_or_control(segs[ns]))
 				continue
@@ -141,18 +189,23 @@ function check(i, last,    pieces, np, p, piece, segs, ns, ops, k, rest, m, last
 	}
 }
 
+# Reads what `run` left: its variables, or a helper that reads them.
+function reads_run(s) {
+	return s ~ /\$\{?#?(status|output|stderr|lines|stderr_lines)([^A-Za-z_0-9]|$)|(^|[^A-Za-z_0-9])(assert_status|assert_output[A-Za-z_]*|assert_stderr[A-Za-z_]*|refute_output[A-Za-z_]*|assert_success|assert_failure|assert_line)([ \t;]|$)/
+}
+
 function check_body(    i, pending) {
 	pending = 0
 	for (i = 1; i <= nb; i++) {
 		check(i, i == nb)
-		if (pending && raw[i] ~ /\$\{?(status|output|stderr|lines|stderr_lines)|assert_|refute_/)
+		if (pending && reads_run(raw[i]))
 			pending = 0
 		if (text[i] ~ /^[ \t]*([A-Za-z_][A-Za-z_0-9]*=[^ \t]*[ \t]+)*run([ \t]|$)/) {
 			if (pending)
 				report(pending, "`run` whose $status and $output nothing checks")
 			pending = line[i]
 			# run ! and run -N assert the status themselves
-			if (raw[i] ~ /assert_|refute_/ || text[i] ~ /(^|[ \t])run[ \t]+(--separate-stderr[ \t]+)?(!|-[0-9])/)
+			if (reads_run(raw[i]) || text[i] ~ /(^|[ \t])run[ \t]+(--separate-stderr[ \t]+)?(!|-[0-9])/)
 				pending = 0
 		}
 	}

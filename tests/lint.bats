@@ -55,6 +55,37 @@ planted() { sed 's/^%test /@test /' >"$1"; }
 	assert_equal "${#lines[@]}" 9
 }
 
+@test "lint-bats: a failure only printed, a test piped on, and a run read by no assertion are named" {
+	f=$BATS_TEST_TMPDIR/lost.bats
+	planted "$f" <<-'EOF'
+	#!/usr/bin/env bats
+	%test "planted" {
+		cr-verify f || echo bad
+		cr-verify f || { echo "bad" >&2; }
+		[ -f a ] | cat
+		assert_status 0 | tee log
+		run cr-verify out
+		assert_equal "$(cat x)" 1
+		run cr-verify out
+		refute_grep secret log
+		true
+	}
+	%test "a failure printed by the last command" {
+		cr-verify f || printf 'bad\n' >&2
+	}
+	EOF
+	run lint "$f"
+	assert_status 1
+	assert_output_contains "$f:3: command followed by \`||\` that only prints"
+	assert_output_contains "$f:4: command followed by \`||\` that only prints"
+	assert_output_contains "$f:5: test piped into another command"
+	assert_output_contains "$f:6: test piped into another command"
+	assert_output_contains "$f:7: \`run\` whose"
+	assert_output_contains "$f:9: \`run\` whose"
+	assert_output_contains "$f:14: command followed by \`||\` that only prints"
+	assert_equal "${#lines[@]}" 7
+}
+
 @test "lint-bats: run ! without bats_require_minimum_version is named" {
 	f=$BATS_TEST_TMPDIR/nover.bats
 	printf '@test "x" {\n\trun ! false\n}\n' >"$f"
@@ -92,6 +123,15 @@ planted() { sed 's/^%test /@test /' >"$1"; }
 		SQL
 		echo "$(cd / && ls)" >/dev/null
 		x="a && b"	# ! not a command
+		cr-dump src >out 2>/dev/null || :
+		grep -c x log | grep -qx 3
+		x=$(cr-verify f || echo bad)
+		run grep -l x a b
+		assert_equal "${#lines[@]}" 2
+		run cr-verify out
+		[ "$status" -eq 0 ]
+		run cr-verify out
+		assert_output_contains OK
 		[ -f a ] && [ -f b ]
 	}
 	%test "negation as the last command" {

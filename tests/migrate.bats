@@ -591,6 +591,44 @@ Would apply 3 new migration(s)"
 	assert_equal "$output" t
 }
 
+@test "cr-migrate reads CR_MIGRATIONS_DIR and CR_MIGRATIONS_JSON_LIST from the env file; the environment, then the options, win" {
+	three_migrations
+	q "CREATE TABLE crearis_config (id int, config jsonb);
+	   CREATE TABLE users (id int PRIMARY KEY, name text);
+	   INSERT INTO crearis_config VALUES (1, '{\"migrations_run\": [\"001_init\"]}')" "$db"
+	other=$BATS_TEST_TMPDIR/other
+	mkdir "$other"
+	echo 'SELECT 1;' >"$other/020_other.sql"
+	cat >"$BATS_TEST_TMPDIR/app.env" <<-EOF
+	DATABASE_URL=postgresql:///$db
+	CR_MIGRATIONS_DIR=$dir
+	CR_MIGRATIONS_JSON_LIST=crearis_config.config:migrations_run
+	EOF
+	# No ./migrations where it runs: the directory comes from a setting.
+	mkdir "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd"
+	# The environment wins over the env file.
+	CR_MIGRATIONS_DIR=$other run --separate-stderr cr-migrate --env-file ../app.env status
+	assert_status 0
+	assert_equal "$stderr" ""
+	grep -q '^pending	020_other	' <<<"$output"
+	grep -q '^applied	001_init	-	json-list' <<<"$output"
+	# --dir wins over both.
+	CR_MIGRATIONS_DIR=$BATS_TEST_TMPDIR/none run --separate-stderr \
+		cr-migrate --env-file ../app.env --dir "$other" status
+	assert_status 0
+	grep -q '^pending	020_other	' <<<"$output"
+	# The env file alone, named by CR_ENV_FILE: its directory and its list.
+	CR_ENV_FILE=../app.env run cr-migrate up
+	assert_status 0
+	assert_equal "$output" "Adopted 1 migration(s) from crearis_config.config:migrations_run
+Running migration: 002_add_projects
+Running migration: 010_add_email
+Applied 2 new migration(s)"
+	assert_equal "$(q 'SELECT config FROM crearis_config' "$db")" \
+		'{"migrations_run": ["001_init", "002_add_projects", "010_add_email"]}'
+}
+
 @test "cr-migrate keeps a migration's SET search_path to that migration" {
 	mig 001_app_schema.sql <<-'SQL'
 	CREATE SCHEMA app;

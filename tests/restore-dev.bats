@@ -226,3 +226,21 @@ setup() {
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 	assert_equal "$(q "SELECT to_regclass('crearis_config') IS NULL" app_dev)" t
 }
+
+@test "cr-restore-dev latest passes over a suspicious backup; one named explicitly is restored with a warning" {
+	b=$BATS_TEST_TMPDIR/backups
+	mkdir "$b"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251027_020000.sql.gz"
+	echo '{"healthy":true,"alarms":[]}' >"$b/db_backup_20251027_020000.sql.gz.json"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251028_020000.sql.gz"
+	echo '{"healthy":false,"alarms":["table public.users shrank from 3000 to 300 rows (-90%)"]}' >"$b/db_backup_20251028_020000.sql.gz.json"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
+	assert_status 0
+	[[ $stderr == *"skipped db_backup_20251028_020000.sql.gz: its manifest says it is not healthy"* ]]
+	[[ $stderr == *"\"latest\" is $b/db_backup_20251027_020000.sql.gz (the newest match)"* ]]
+	[[ $stderr != *"suspicious backup"* ]]
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$b/db_backup_20251028_020000.sql.gz"
+	assert_status 0
+	[[ $stderr == *"warning: db_backup_20251028_020000.sql.gz is a suspicious backup (its manifest says not healthy: table public.users shrank from 3000 to 300 rows (-90%)); restoring it because it was named"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}

@@ -633,3 +633,47 @@ make_files() {
 	run --separate-stderr cr-rotate --env-get "$T/e.env"
 	assert_status 64
 }
+
+@test "cr-rotate keeps the newest healthy backup of a kind when suspicious ones fill the keep window" {
+	daily 2025-10-01 2025-10-31 | make_files "$T/b"
+	for n in "$T"/b/*; do echo '{"healthy":false,"alarms":["no tables"]}' >"$n.json"; done
+	echo '{"healthy":true,"alarms":[]}' >"$T/b/db_backup_20251003_020000.sql.gz.json"
+	echo '{"healthy":true,"alarms":[]}' >"$T/b/db_backup_20251002_020000.sql.gz.json"
+	run --separate-stderr cr-rotate -v --delete --now "$NOW" "$T/b"
+	assert_status 0
+	[[ $stderr == *"keep db_backup_20251003_020000.sql.gz: daily: kept: newest healthy backup (its manifest says so; newer ones are suspicious), which policy last 7, 7d back from the newest alone would remove (age 28d10h)"* ]]
+	[[ $stderr == *"remove db_backup_20251002_020000.sql.gz: daily: no rule keeps it"* ]]
+	[ -f "$T/b/db_backup_20251003_020000.sql.gz" ]
+	[ -f "$T/b/db_backup_20251003_020000.sql.gz.json" ]
+	[ ! -e "$T/b/db_backup_20251002_020000.sql.gz" ]
+	assert_equal "$(ls "$T/b" | grep -c '\.sql\.gz$')" 8
+}
+
+@test "cr-rotate: on stdin, without manifests, the policy alone decides" {
+	run --separate-stderr cr-rotate --now "$NOW" < <(daily 2025-10-01 2025-10-31)
+	assert_status 0
+	assert_equal "$(wc -l <<<"$output")" 24
+}
+
+@test "cr-rotate --resolve: latest and kinds pass over a backup whose manifest says not healthy; a label named exactly does not" {
+	mkdir "$T/b"
+	: >"$T/b/db_backup_20251027_020000.sql.gz"
+	echo '{"healthy":true}' >"$T/b/db_backup_20251027_020000.sql.gz.json"
+	: >"$T/b/db_backup_20251028_020000.sql.gz"
+	echo '{"healthy":false,"alarms":["no tables"]}' >"$T/b/db_backup_20251028_020000.sql.gz.json"
+	: >"$T/b/db_backup_pre_dep.sql.gz"
+	touch -d 2025-10-01 "$T/b/db_backup_pre_dep.sql.gz"
+	echo '{"healthy":false}' >"$T/b/db_backup_pre_dep.sql.gz.json"
+	run --separate-stderr cr-rotate --resolve latest "$T/b"
+	assert_status 0
+	assert_equal "$output" "$T/b/db_backup_20251027_020000.sql.gz"
+	[[ $stderr == *"skipped db_backup_20251028_020000.sql.gz: its manifest says it is not healthy"* ]]
+	run --separate-stderr cr-rotate --resolve daily "$T/b"
+	assert_equal "$output" "$T/b/db_backup_20251027_020000.sql.gz"
+	run --separate-stderr cr-rotate --resolve pre_dep "$T/b"
+	assert_status 0
+	assert_equal "$output" "$T/b/db_backup_pre_dep.sql.gz"
+	run --separate-stderr cr-rotate --resolve named "$T/b"
+	assert_status 66
+	[[ $stderr == *'every backup "named" means is suspicious (its manifest says not healthy), the newest db_backup_pre_dep.sql.gz; name it exactly'* ]]
+}

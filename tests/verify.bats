@@ -32,6 +32,10 @@ teardown_file() { pg_stop; }
 setup() {
 	f=$BATS_FILE_TMPDIR
 	d=$BATS_TEST_TMPDIR
+	ro_top=
+}
+teardown() {
+	[ -z "$ro_top" ] || rm -rf "$ro_top"
 }
 
 # flip FILE OFFSET: invert one byte in place.
@@ -116,6 +120,7 @@ flip() {
 	done
 	head -c $((size / 2)) "$f/good.sql" >"$d/t.sql"
 	run cr-verify "$d/t.sql"
+	assert_status 65
 	assert_output_contains "incomplete: no cr-dump trailer (input ends inside the COPY data of"
 }
 
@@ -221,8 +226,10 @@ flip() {
 		assert_status 65
 	done
 	run cr-verify "$f/custom.dump"
+	assert_status 65
 	assert_output_contains "a pg_dump custom-format archive, not a plain SQL dump"
 	run cr-verify "$d/text"
+	assert_status 65
 	assert_output_contains "not a plain pg_dump dump"
 	gzip -c "$d/text" >"$d/text.gz"
 	run cr-verify "$d/text.gz"
@@ -420,18 +427,21 @@ flip() {
 }
 
 @test "cr-verify --manifest: an unwritable destination exits 73 and leaves no temp file" {
-	mkdir "$d/ro"
-	chmod 500 "$d/ro"
-	target=$d/ro
-	# root writes anyway: a missing directory then
-	if [ "$(id -u)" -eq 0 ]; then
-		target=$d/none
-	fi
-	run --separate-stderr cr-verify -q --manifest "$target/m.json" "$f/good.sql.gz"
-	chmod 700 "$d/ro"
+	# Root writes into any directory, so as root the tool runs as the
+	# cluster's OS user, in a directory that user may read but not write.
+	ro_top=$(mktemp -d "${TMPDIR:-/tmp}/cr-verify-ro.XXXXXX")
+	chmod 755 "$ro_top"
+	# the binary too: the checkout may be where that user cannot reach
+	cp "$CR_BIN/cr-verify" "$f/good.sql.gz" "$ro_top/"
+	chmod 755 "$ro_top/cr-verify"
+	chmod 644 "$ro_top/good.sql.gz"
+	mkdir "$ro_top/ro"
+	chmod 555 "$ro_top/ro"
+	run --separate-stderr as_pg_user "$ro_top/cr-verify" -q \
+		--manifest "$ro_top/ro/m.json" "$ro_top/good.sql.gz"
 	assert_status 73
-	[[ $stderr == *"cannot create a temp file"* ]]
-	assert_equal "$(ls -A "$d/ro")" ""
+	[[ $stderr == *"m.json: cannot create a temp file: Permission denied"* ]]
+	assert_equal "$(ls -A "$ro_top/ro")" ""
 }
 
 @test "cr-verify -v writes a table name with control characters and backslashes escaped onto one line, as the header does" {
