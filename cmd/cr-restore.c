@@ -22,6 +22,7 @@
 #include "gzin.h"
 #include "io.h"
 #include "pgconn.h"
+#include "pgexec.h"
 #include "replace.h"
 #include "restore.h"
 #include "restoreplan.h"
@@ -151,6 +152,7 @@ restore_exit_code(enum restore_status rc)
 	case RESTORE_EIO:	return EX_IOERR;
 	case RESTORE_ENOMEM:	return EX_OSERR;
 	case RESTORE_EUSAGE:	return EX_USAGE;
+	case RESTORE_EPERM:	return EX_NOPERM;
 	default:		return 1;
 	}
 }
@@ -286,13 +288,28 @@ guard_target(const struct job *j, PGconn *conn, const char *target)
 		errx(1, "%s", reason);
 }
 
+/* restore_run on conn, which a signal cancels meanwhile (on_signal). */
+static enum restore_status
+run_cancellable(struct job *j, PGconn *conn, char *errbuf, size_t errlen)
+{
+	enum restore_status rc;
+	PGcancel *c;
+
+	cancel = PQgetCancel(conn);
+	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, errlen);
+	progress_clear(j);
+	c = cancel;
+	cancel = NULL;
+	PQfreeCancel(c);
+	return rc;
+}
+
 /* Without --clean: into the existing database. */
 static int
 restore_in_place(struct job *j)
 {
 	enum restore_status rc;
 	PGconn *conn;
-	PGcancel *c;
 	const char *target;
 	char errbuf[2048];
 	int status = 0;
@@ -317,12 +334,7 @@ restore_in_place(struct job *j)
 			err(EX_IOERR, "%s: rewind", j->src.name);
 	}
 	catch_signals();
-	cancel = PQgetCancel(conn);
-	rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf, sizeof(errbuf));
-	progress_clear(j);
-	c = cancel;
-	cancel = NULL;
-	PQfreeCancel(c);
+	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 	if (rc != RESTORE_OK) {
 		report(&j->src, rc, errbuf);
 		if (j->single)
@@ -339,12 +351,13 @@ restore_in_place(struct job *j)
 
 /* A command for the user to copy: psql on the maintenance database. */
 static void
-psql_command(const char *fmt, const char *a, const char *b, char *out, size_t outlen)
+psql_command(PGconn *maint, const char *fmt, const char *a, const char *b, char *out,
+    size_t outlen)
 {
 	char qa[160], qb[160], sql[400], shell[900];
 
-	if (pgconn_quote_ident(a, qa, sizeof(qa)) == -1 ||
-	    (b != NULL && pgconn_quote_ident(b, qb, sizeof(qb)) == -1)) {
+	if (pgexec_ident(maint, a, qa, sizeof(qa)) == -1 ||
+	    (b != NULL && pgexec_ident(maint, b, qb, sizeof(qb)) == -1)) {
 		snprintf(out, outlen, "psql (name too long to quote here)");
 		return;
 	}
@@ -398,7 +411,7 @@ report_leftovers(PGconn *maint, const char *target)
 			    "(\"%s\" holds the restored data): drop it with: %s",
 			    l.old[i], target, cmd);
 		} else {
-			psql_command("ALTER DATABASE %s RENAME TO %s", l.old[i], target,
+			psql_command(maint, "ALTER DATABASE %s RENAME TO %s", l.old[i], target,
 			    cmd, sizeof(cmd));
 			warnx("warning: \"%s\" holds the data of \"%s\", which does not exist: "
 			    "rename it back with: %s", l.old[i], target, cmd);
@@ -407,7 +420,7 @@ report_leftovers(PGconn *maint, const char *target)
 	if (l.nold > 4)
 		warnx("warning: and %d more replaced databases like them", l.nold - 4);
 	if (l.target_blocked) {
-		psql_command("ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
+		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
 		    cmd, sizeof(cmd));
 		warnx("warning: \"%s\" refuses connections (datallowconn = false), as a run "
 		    "killed while swapping leaves it: allow them again with: %s", target, cmd);
@@ -457,14 +470,14 @@ after_failure(PGconn *maint, const char *target, const char *scratch, const char
 		warnx("%s (it holds a copy only: drop it with: %s)", errbuf, cmd);
 	}
 	if (a == 1) {
-		psql_command("ALTER DATABASE %s RENAME TO %s", aside, target, cmd, sizeof(cmd));
+		psql_command(maint, "ALTER DATABASE %s RENAME TO %s", aside, target, cmd, sizeof(cmd));
 		warnx("\"%s\" holds the old data of \"%s\"%s%s", aside, target,
 		    t == 0 ? ", which does not exist: rename it back with: " : "",
 		    t == 0 ? cmd : "");
 	} else if (existed && t == 1 && allow)
 		warnx("\"%s\" is as it was", target);
 	else if (existed && t == 1) {
-		psql_command("ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL, cmd,
+		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL, cmd,
 		    sizeof(cmd));
 		warnx("\"%s\" holds its old data but refuses connections: allow them with: %s",
 		    target, cmd);
@@ -482,8 +495,8 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 {
 	enum restore_status rc;
 	enum pgconn_status cst;
+	struct pgexec_error pe;
 	PGconn *conn;
-	PGcancel *c;
 	char errbuf[2048], scratch[128], aside[128], owner[128] = "", cmd[1024];
 	int status = 0, ended = 0, sealed = 0, swapped = 0;
 
@@ -500,9 +513,13 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		errx(1, "%s", errbuf);
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
-	if (replace_scratch_create(maint, scratch, target, owner, errbuf, sizeof(errbuf)) == -1) {
-		warnx("%s", errbuf);
-		return 1;
+	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
+		if (pgexec_sqlstate_is(&pe, "42501"))
+			warnx("%s (no privilege: a scratch database needs a role with "
+			    "CREATEDB that may act as the target's owner)", pe.message);
+		else
+			warnx("%s", pe.message);
+		return pgexec_exit_code(&pe);
 	}
 	if (j->verbose)
 		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
@@ -511,13 +528,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		warnx("connecting to %s: %s", scratch, errbuf);
 		status = pgconn_exit_code(cst);
 	} else {
-		cancel = PQgetCancel(conn);
-		rc = restore_run(conn, &j->ropts, source_read, &j->src, &j->st, errbuf,
-		    sizeof(errbuf));
-		progress_clear(j);
-		c = cancel;
-		cancel = NULL;
-		PQfreeCancel(c);
+		rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 		PQfinish(conn);
 		if (rc != RESTORE_OK) {
 			report(&j->src, rc, errbuf);

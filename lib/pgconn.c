@@ -173,11 +173,26 @@ pgconn_oneline(const char *msg, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* What a failed connection means.  libpq 15 gives a failed connection no
+ * PGresult: the SQLSTATE of the server's ErrorResponse during startup
+ * (28P01, 3D000, 55000, 57P03, ...) is not exposed, and its own failures
+ * (bad conninfo, no route, refused) have none.  What it does expose is
+ * used first: PQconnectionNeedsPassword (the server asked for a password
+ * and none was given) is EX_NOPERM in any language.  The rest reads the
+ * English text of libpq (English always: no cr tool calls setlocale) and
+ * of the server (its lc_messages): translated, a server's message falls
+ * through to PGCONN_EOTHER (exit 1), as cr-restore(1) and cr-dump(1) say.
+ * "connection to server ... failed:" is libpq's prefix for every failure:
+ * it means unreachable only when no server message follows, which libpq
+ * writes "SEVERITY:  text" (two spaces, in any language), so a German
+ * "database does not exist" does not read as a server that is down.
+ * Failures after connecting go by SQLSTATE (lib/pgexec). */
 static enum pgconn_status
 classify(PGconn *conn, const char *msg)
 {
-	if (PQconnectionNeedsPassword(conn) ||
-	    strstr(msg, "password authentication failed") != NULL ||
+	if (PQconnectionNeedsPassword(conn))
+		return PGCONN_EAUTH;
+	if (strstr(msg, "password authentication failed") != NULL ||
 	    strstr(msg, "no password supplied") != NULL ||
 	    strstr(msg, "authentication failed") != NULL ||
 	    strstr(msg, "pg_hba.conf") != NULL ||
@@ -206,7 +221,9 @@ classify(PGconn *conn, const char *msg)
 	    strstr(msg, "No route to host") != NULL ||
 	    strstr(msg, "server closed the connection unexpectedly") != NULL ||
 	    strstr(msg, "the database system is") != NULL ||
-	    strstr(msg, "failed:") != NULL)
+	    strstr(msg, "too many clients") != NULL ||
+	    strstr(msg, "connection slots are reserved") != NULL ||
+	    (strstr(msg, "failed:") != NULL && strstr(msg, ":  ") == NULL))
 		return PGCONN_EUNAVAILABLE;
 	return PGCONN_EOTHER;
 }
@@ -369,24 +386,4 @@ pgconn_hint(enum pgconn_status st)
 	default:
 		return NULL;
 	}
-}
-
-int
-pgconn_quote_ident(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (outlen < 3)
-		return -1;
-	out[o++] = '"';
-	for (; *s != '\0'; s++) {
-		if (o + 3 >= outlen)
-			return -1;
-		if (*s == '"')
-			out[o++] = '"';
-		out[o++] = *s;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-	return 0;
 }

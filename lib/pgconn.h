@@ -94,8 +94,4 @@ const char *pgconn_hint(enum pgconn_status);
  * tabs joined with single spaces. */
 void pgconn_oneline(const char *msg, char *out, size_t outlen);
 
-/* Quote s as an SQL identifier into out ("my db" -> "\"my db\"").  Returns
- * 0, or -1 when out is too small. */
-int pgconn_quote_ident(const char *s, char *out, size_t outlen);
-
 #endif

@@ -56,52 +56,45 @@ replace_kept_name(const char *target, time_t when, char *out, size_t outlen)
 	tagged_name(target, suffix, out, outlen);
 }
 
+/* One statement with up to two parameters through pgexec; on failure NULL
+ * and err "what: ERROR:  ..." on one line. */
 static PGresult *
-query(PGconn *conn, const char *sql, int n, const char *a, const char *b)
+query(PGconn *conn, const char *what, const char *sql, int n, const char *a,
+    const char *b, char *err, size_t errlen)
 {
 	const char *param[2] = { a, b };
+	struct pgexec_error e;
+	PGresult *res;
 
-	return PQexecParams(conn, sql, n, NULL, param, NULL, NULL, 0);
-}
-
-static void
-conn_error(PGconn *conn, PGresult *res, const char *what, char *err, size_t errlen)
-{
-	char one[512];
-
-	pgconn_oneline(res != NULL && *PQresultErrorMessage(res) != '\0' ?
-	    PQresultErrorMessage(res) : PQerrorMessage(conn), one, sizeof(one));
-	snprintf(err, errlen, "%s: %s", what, one);
+	if ((res = pgexec_query(conn, what, sql, n, param, &e)) == NULL)
+		strlcpy(err, e.message, errlen);
+	return res;
 }
 
 /* Run one command; on failure describe it as 'what'. */
 static int
 command(PGconn *conn, const char *sql, const char *what, char *err, size_t errlen)
 {
-	PGresult *res = PQexec(conn, sql);
-	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+	struct pgexec_error e;
 
-	if (!ok)
-		conn_error(conn, res, what, err, errlen);
-	PQclear(res);
-	return ok ? 0 : -1;
+	if (pgexec_command(conn, what, sql, 0, NULL, &e) == 0)
+		return 0;
+	strlcpy(err, e.message, errlen);
+	return -1;
 }
 
-/* asprintf of fmt with up to two quoted identifiers. */
+/* asprintf of fmt with up to two quoted identifiers (a database name is
+ * at most 63 bytes: doubled quotes and the two around fit). */
 static char *
 sql_ident2(PGconn *conn, const char *fmt, const char *a, const char *b)
 {
-	char *qa = NULL, *qb = NULL, *sql = NULL;
+	char qa[160], qb[160] = "", *sql;
 
-	if ((qa = PQescapeIdentifier(conn, a, strlen(a))) == NULL)
-		goto out;
-	if (b != NULL && (qb = PQescapeIdentifier(conn, b, strlen(b))) == NULL)
-		goto out;
-	if (asprintf(&sql, fmt, qa, qb != NULL ? qb : "") == -1)
-		sql = NULL;
-out:
-	PQfreemem(qa);
-	PQfreemem(qb);
+	if (pgexec_ident(conn, a, qa, sizeof(qa)) == -1 ||
+	    (b != NULL && pgexec_ident(conn, b, qb, sizeof(qb)) == -1))
+		return NULL;
+	if (asprintf(&sql, fmt, qa, qb) == -1)
+		return NULL;
 	return sql;
 }
 
@@ -127,13 +120,11 @@ replace_db_state(PGconn *maint, const char *name, int *allowconn, char *err, siz
 	PGresult *res;
 	int n;
 
-	res = query(maint, "SELECT datallowconn FROM pg_catalog.pg_database WHERE datname = $1",
-	    1, name, NULL);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_error(maint, res, "looking up the database", err, errlen);
-		PQclear(res);
+	res = query(maint, "looking up the database",
+	    "SELECT datallowconn FROM pg_catalog.pg_database WHERE datname = $1",
+	    1, name, NULL, err, errlen);
+	if (res == NULL)
 		return -1;
-	}
 	n = PQntuples(res);
 	if (n > 0 && allowconn != NULL)
 		*allowconn = PQgetvalue(res, 0, 0)[0] == 't';
@@ -148,13 +139,11 @@ replace_db_owner(PGconn *maint, const char *name, char *out, size_t outlen, char
 	PGresult *res;
 
 	out[0] = '\0';
-	res = query(maint, "SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
-	    "pg_catalog.pg_database WHERE datname = $1", 1, name, NULL);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_error(maint, res, "looking up the database's owner", err, errlen);
-		PQclear(res);
+	res = query(maint, "looking up the database's owner",
+	    "SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
+	    "pg_catalog.pg_database WHERE datname = $1", 1, name, NULL, err, errlen);
+	if (res == NULL)
 		return -1;
-	}
 	if (PQntuples(res) == 1)
 		strlcpy(out, PQgetvalue(res, 0, 0), outlen);
 	PQclear(res);
@@ -177,13 +166,10 @@ tagged_leftovers(PGconn *maint, const char *target, const char *tag, char names[
 	plen = strlen(prefix) - 1;	/* without the "0" */
 	prefix[plen] = '\0';
 	snprintf(lenbuf, sizeof(lenbuf), "%zu", plen);
-	res = query(maint, "SELECT datname FROM pg_catalog.pg_database "
-	    "WHERE left(datname, $2::int) = $1 ORDER BY 1", 2, prefix, lenbuf);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_error(maint, res, "looking for leftovers", err, errlen);
-		PQclear(res);
+	res = query(maint, "looking for leftovers", "SELECT datname FROM pg_catalog.pg_database "
+	    "WHERE left(datname, $2::int) = $1 ORDER BY 1", 2, prefix, lenbuf, err, errlen);
+	if (res == NULL)
 		return -1;
-	}
 	for (i = 0; i < PQntuples(res); i++) {
 		d = PQgetvalue(res, i, 0) + plen;
 		if (*d == '\0' || strspn(d, "0123456789") != strlen(d))
@@ -223,7 +209,7 @@ literal(PGconn *conn, const char *s)
 
 int
 replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
-    const char *owner, char *err, size_t errlen)
+    const char *owner, struct pgexec_error *e)
 {
 	PGresult *res;
 	char *q = NULL, *enc = NULL, *coll = NULL, *ctype = NULL, *qowner = NULL,
@@ -247,14 +233,11 @@ replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
 		sql = NULL;
 		goto fail;
 	}
-	res = query(maint, sql, 1, target, NULL);
+	res = pgexec_query(maint, "reading the target's settings", sql, 1, &target, e);
 	free(sql);
 	sql = NULL;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_error(maint, res, "reading the target's settings", err, errlen);
-		PQclear(res);
+	if (res == NULL)
 		goto out;
-	}
 	if (PQntuples(res) == 1) {
 		enc = literal(maint, PQgetvalue(res, 0, 0));
 		coll = literal(maint, PQgetvalue(res, 0, 1));
@@ -280,11 +263,12 @@ replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
 		sql = NULL;
 		goto fail;
 	}
-	if (command(maint, sql, "creating the scratch database", err, errlen) == 0)
+	if (pgexec_command(maint, "creating the scratch database", sql, 0, NULL, e) == 0)
 		ok = 1;
 	goto out;
 fail:
-	snprintf(err, errlen, "out of memory");
+	memset(e, 0, sizeof(*e));
+	strlcpy(e->message, "out of memory", sizeof(e->message));
 out:
 	PQfreemem(q);
 	PQfreemem(enc);
@@ -301,16 +285,18 @@ static int
 terminate(PGconn *maint, const char *name)
 {
 	PGresult *res;
+	char ignored[8];
 	int n = -1;
 
 	/* Sessions of this run that are still closing (same application
 	 * name: the same settings) are ended too but not counted. */
-	res = query(maint, "SELECT count(*) FILTER (WHERE NOT s.ours) FROM (SELECT "
+	res = query(maint, NULL, "SELECT count(*) FILTER (WHERE NOT s.ours) FROM (SELECT "
 	    "pg_catalog.pg_terminate_backend(pid) AS ended, application_name = "
 	    "pg_catalog.current_setting('application_name') AND usename = current_user AS ours "
 	    "FROM pg_catalog.pg_stat_activity WHERE datname = $1 "
-	    "AND pid <> pg_catalog.pg_backend_pid()) s WHERE s.ended", 1, name, NULL);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+	    "AND pid <> pg_catalog.pg_backend_pid()) s WHERE s.ended", 1, name, NULL,
+	    ignored, sizeof(ignored));
+	if (res != NULL && PQntuples(res) == 1)
 		n = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return n;
@@ -329,11 +315,14 @@ int
 replace_scratch_seal(PGconn *maint, const char *scratch, int *ended, char *err,
     size_t errlen)
 {
+	struct pgexec_error e;
+
 	*ended = 0;
 	if (replace_allow_connections(maint, scratch, 0, err, errlen) == -1)
 		return -1;
 	if ((*ended = terminate(maint, scratch)) == -1) {
-		conn_error(maint, NULL, "ending sessions on the scratch database", err, errlen);
+		pgexec_error_set(&e, maint, NULL, "ending sessions on the scratch database");
+		strlcpy(err, e.message, errlen);
 		return -1;
 	}
 	return 0;
@@ -378,12 +367,9 @@ replace_carry(PGconn *maint, const char *target, const char *scratch, char *err,
 	PGresult *res;
 	int i, rc = 0;
 
-	res = query(maint, carry_sql, 2, target, scratch);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		conn_error(maint, res, "reading the target's settings", err, errlen);
-		PQclear(res);
+	if ((res = query(maint, "reading the target's settings", carry_sql, 2, target, scratch,
+	    err, errlen)) == NULL)
 		return -1;
-	}
 	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
 		char what[200];
 
@@ -399,6 +385,7 @@ int
 replace_swap(PGconn *maint, const char *scratch, const char *target, const char *aside,
     int keep, int *ended, char *err, size_t errlen)
 {
+	struct pgexec_error e;
 	PGresult *res;
 	char *qs = NULL, *qt = NULL, *qa = NULL, *sql = NULL, ignored[256];
 	int allowconn = 1, exists, rc = -1, r;
@@ -440,7 +427,9 @@ replace_swap(PGconn *maint, const char *scratch, const char *target, const char 
 		rc = 0;
 		goto out;
 	}
-	conn_error(maint, res, "swapping in the restored database", err, errlen);
+	/* Several statements in one PQexec on purpose (see above). */
+	pgexec_error_set(&e, maint, res, "swapping in the restored database");
+	strlcpy(err, e.message, errlen);
 	PQclear(res);
 	if (PQtransactionStatus(maint) == PQTRANS_INERROR ||
 	    PQtransactionStatus(maint) == PQTRANS_INTRANS)

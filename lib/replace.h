@@ -11,6 +11,8 @@
 
 #include <libpq-fe.h>
 
+#include "pgexec.h"
+
 /* The names, each the target's name shortened (at a character boundary) so
  * the whole fits NAMEDATALEN-1 bytes:
  *   <target>_cr_restore_<pid>		the scratch database of a run
@@ -43,9 +45,11 @@ int replace_leftovers(PGconn *maint, const char *target, struct replace_leftover
     char *err, size_t errlen);
 
 /* CREATE DATABASE scratch from template0 with the encoding and locale of
- * target when it exists, owned by owner (NULL: the connecting role). */
+ * target when it exists, owned by owner (NULL: the connecting role).
+ * Returns 0, or -1 with e set (its SQLSTATE tells a missing privilege,
+ * 42501, from other failures). */
 int replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
-    const char *owner, char *err, size_t errlen);
+    const char *owner, struct pgexec_error *e);
 
 /* The owner of database name into out ("" when it does not exist).
  * Returns 0 or -1. */

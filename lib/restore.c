@@ -14,6 +14,7 @@
 #include "dumpfmt.h"
 #include "parallel.h"
 #include "pgconn.h"
+#include "pgexec.h"
 #include "restore.h"
 #include "restoreplan.h"
 #include "rowproof.h"
@@ -132,12 +133,18 @@ data_error(struct run *r, unsigned long line, const char *fmt, const char *arg)
 	return RESTORE_EDATA;
 }
 
+/* cr-restore's own SQL (not the script's): one statement through pgexec,
+ * a missing privilege told by its SQLSTATE. */
 static enum restore_status
 exec_simple(struct run *r, const char *sql)
 {
-	if (sqlexec_simple(r->conn, sql, 0, r->err, r->errlen) == -1)
-		return interrupted_or(r, 0, RESTORE_ESQL);
-	return RESTORE_OK;
+	struct pgexec_error e;
+
+	if (pgexec_command(r->conn, sql, sql, 0, NULL, &e) == 0)
+		return RESTORE_OK;
+	strlcpy(r->err, e.message, r->errlen);
+	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
+	    RESTORE_ESQL);
 }
 
 /* The table a COPY statement names, as written ("public.\"a b\""), or NULL.
@@ -829,8 +836,9 @@ start_workers(struct run *r, const struct restore_opts *o)
 	if (!o->no_tuning)
 		setup[n++] = "SET synchronous_commit = off";
 	if (o->role != NULL) {
-		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
-			snprintf(r->err, r->errlen, "role name too long: %s", o->role);
+		if (pgexec_ident(r->conn, o->role, ident, sizeof(ident)) == -1) {
+			snprintf(r->err, r->errlen, "role name too long or not valid in the "
+			    "connection's encoding: %s", o->role);
 			return RESTORE_EDATA;
 		}
 		snprintf(role, sizeof(role), "SET ROLE %s", ident);
@@ -879,8 +887,9 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
-		if (pgconn_quote_ident(o->extensions[i], ident, sizeof(ident)) == -1) {
-			snprintf(err, errlen, "extension name too long: %s", o->extensions[i]);
+		if (pgexec_ident(conn, o->extensions[i], ident, sizeof(ident)) == -1) {
+			snprintf(err, errlen, "extension name too long or not valid in the "
+			    "connection's encoding: %s", o->extensions[i]);
 			rc = RESTORE_EDATA;
 			break;
 		}
@@ -891,8 +900,9 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	 * everything the script creates belongs to the role, and it runs with
 	 * the role's privileges only. */
 	if (rc == RESTORE_OK && o->role != NULL) {
-		if (pgconn_quote_ident(o->role, ident, sizeof(ident)) == -1) {
-			snprintf(err, errlen, "role name too long: %s", o->role);
+		if (pgexec_ident(conn, o->role, ident, sizeof(ident)) == -1) {
+			snprintf(err, errlen, "role name too long or not valid in the "
+			    "connection's encoding: %s", o->role);
 			rc = RESTORE_EDATA;
 		} else {
 			snprintf(sql, sizeof(sql), "SET ROLE %s", ident);

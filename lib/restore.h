@@ -24,7 +24,9 @@ enum restore_status {
 	RESTORE_ECOUNT,		/* count(*) differs from the rows COPY carried (1) */
 	RESTORE_EINTR,		/* *interrupted was set (1) */
 	RESTORE_ENOMEM,		/* (EX_OSERR) */
-	RESTORE_EUSAGE		/* a bad -t name (EX_USAGE) */
+	RESTORE_EUSAGE,		/* a bad -t name (EX_USAGE) */
+	RESTORE_EPERM		/* cr-restore's own SQL (SET ROLE, --extension,
+				 * ...) lacked a privilege: 42501 (EX_NOPERM) */
 };
 
 /* -j: COPY data held in memory for the workers by default. */

@@ -96,7 +96,12 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	res = PQexec(r->conn, sql);
+	/* t->name is the COPY statement's identifier chain as written,
+	 * already quoted where it needs to be (copy_target takes only
+	 * identifiers, "quoted" ones and dots) and accepted by the server in
+	 * that COPY: it goes into FROM as it is, never into a literal.  The
+	 * extended protocol runs one statement only. */
+	res = PQexecParams(r->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		sqlexec_error(r->conn, res, line, what, err, errlen);

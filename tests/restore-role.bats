@@ -63,10 +63,12 @@ teardown_file() { pg_stop; }
 	assert_equal "$(q "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'" asapp)" app
 }
 
-# A dump whose SQL builds a command the server runs on its machine.
+# A dump whose SQL builds a command the server runs on its machine.  The
+# program reads what COPY sends: one that exits first fails the COPY now
+# and then ("could not close pipe to external command: Broken pipe").
 hostile() {
 	printf 'CREATE TABLE t (id int);\n'
-	printf "DO \$\$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch %s'''; END \$\$;\n" "$1"
+	printf "DO \$\$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''cat >/dev/null; touch %s'''; END \$\$;\n" "$1"
 }
 
 @test "cr-restore: a superuser restore runs what dynamic SQL builds; --role stops it" {
@@ -90,7 +92,7 @@ hostile() {
 @test "cr-restore: a dump that resets the role escapes --role; connecting as the role does not" {
 	marker="$CR_PGROOT/escaped"
 	rm -f "$marker"
-	printf "DO \$\$ BEGIN EXECUTE 'RESET ROLE'; EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch %s'''; END \$\$;\n" \
+	printf "DO \$\$ BEGIN EXECUTE 'RESET ROLE'; EXECUTE 'COPY (SELECT 1) TO PROGRAM ''cat >/dev/null; touch %s'''; END \$\$;\n" \
 		"$marker" >"$BATS_TEST_TMPDIR/escape.sql"
 	mkdb victim3
 	q "ALTER DATABASE victim3 OWNER TO app" >/dev/null

@@ -145,15 +145,22 @@ assert_old_db() {
 	run cr-restore -d other "$BATS_TEST_TMPDIR/sys.sql"
 	assert_status 65
 	assert_output_contains "line 1: refused ALTER SYSTEM"
-	marker="$BATS_TEST_TMPDIR/copied"
+	# The program and the file would run as the server's OS user: the
+	# marker lives where that user can write, so a COPY that ran shows.
+	marker="$CR_PGROOT/copied"
 	for copy in "COPY keepme TO PROGRAM 'touch $marker';" "COPY keepme FROM PROGRAM 'touch $marker';" \
 		"copy keepme to '$marker';" "COPY (SELECT 1) TO STDOUT;"; do
 		printf 'SELECT 1;\n%s\n' "$copy" >"$BATS_TEST_TMPDIR/copy.sql"
 		run cr-restore -d other "$BATS_TEST_TMPDIR/copy.sql"
 		assert_status 65
 		assert_output_contains "line 2: refused"
-		[ ! -e "$marker" ]
+		run test -e "$marker"
+		assert_status 1
 	done
+	# the same COPY run directly does leave the marker
+	q "COPY keepme TO PROGRAM 'cat >/dev/null; touch $marker'" other >/dev/null
+	run test -e "$marker"
+	assert_status 0
 }
 
 @test "cr-restore --clean: the target named by a URI in an env file" {
@@ -425,7 +432,7 @@ assert_old_db() {
 	run cr-restore --test -U app_backup -d owned "$BATS_TEST_TMPDIR/noowner.sql"
 	assert_status 0
 	run cr-restore --clean --yes -U app_backup -d owned "$BATS_TEST_TMPDIR/noowner.sql"
-	assert_status 1
+	assert_status 77
 	assert_output_contains 'creating the scratch database: ERROR:  must be member of role "app_owner"'
 	assert_equal "$(scratch_dbs)" 0
 	assert_equal "$(counts owned)" "$(counts awkward)"
@@ -446,6 +453,39 @@ assert_old_db() {
 	assert_equal "$(counts owned)" "$(counts awkward)"
 	kill "$sleeper" 2>/dev/null || true
 	wait "$sleeper" || true
+}
+
+@test "cr-restore: a role that may not create the scratch database or set the role exits 77" {
+	q "CREATE ROLE no_createdb LOGIN NOCREATEDB" >/dev/null
+	old_db nocreate
+	q "ALTER DATABASE nocreate OWNER TO no_createdb" >/dev/null
+	pg_dump --no-owner -d awkward >"$BATS_TEST_TMPDIR/noowner.sql"
+	run cr-restore --test -U no_createdb -d nocreate "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 77
+	assert_output_contains "creating the scratch database: ERROR:  permission denied to create database (no privilege: "
+	assert_equal "$(printf '%s\n' "$output" | wc -l)" 1
+	run cr-restore --clean --yes -U no_createdb -d nocreate "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 77
+	assert_old_db nocreate
+	# its own SET ROLE refused by the server: the same code, nothing loaded
+	run cr-restore -U no_createdb --role pg_read_server_files -d nocreate "$BATS_TEST_TMPDIR/noowner.sql"
+	assert_status 77
+	assert_output_contains 'permission denied to set role "pg_read_server_files"'
+	run q "SELECT to_regclass('users') IS NULL" nocreate
+	assert_equal "$output" t
+}
+
+@test "cr-restore: connection failures are classified whatever the client's language" {
+	q "CREATE ROLE crpass LOGIN PASSWORD 'S3cret-pw-42'" >/dev/null
+	# libpq's German catalogue is installed and LANGUAGE would pick it
+	# (no German locale is): cr tools keep libpq's messages English, and
+	# a missing password is told by PQconnectionNeedsPassword anyway.
+	# A server speaking German: tests/restore-locale.bats
+	LANGUAGE=de LC_ALL=C.UTF-8 run cr-restore -U crpass -d postgres "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 77
+	assert_output_contains "no password supplied"
+	LANGUAGE=de LC_ALL=C.UTF-8 run cr-restore -h "$BATS_TEST_TMPDIR/nowhere" -d postgres "$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 69
 }
 
 @test "cr-restore --extension: created before the data, name quoted" {
