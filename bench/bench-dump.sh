@@ -73,6 +73,11 @@ export CR_PG_DUMP=$pgdump
 f=$BENCH_DIR
 best pg_gzip "$pgdump -d bench_dump | gzip -6 > $f/pg.sql.gz"
 best cr_gz "cr-dump -d bench_dump | cr-gz -p2 > $f/cr.sql.gz"
+have_pigz=0
+if command -v pigz >/dev/null; then
+	have_pigz=1
+	best pg_pigz "$pgdump -d bench_dump | pigz -p2 -6 > $f/pg.pigz.gz"
+fi
 best pg_null "$pgdump -d bench_dump > /dev/null"
 best cr_null "cr-dump -d bench_dump > /dev/null"
 "$pgdump" -d bench_dump >"$f/plain.sql"
@@ -95,6 +100,14 @@ printf '  %-28s %s %s  %s bytes (%.2fx smaller)\n' "cr-dump | cr-gz -p2" "$(secs
 	"$(mbs "$ms_cr_gz")" "$crsize" "$(div "$raw" "$crsize")"
 printf '  %-28s %sx the throughput of pg_dump | gzip -6 (target >= 1.6)\n' "  speed-up:" \
 	"$(div "$ms_pg_gzip" "$ms_cr_gz")"
+if [ "$have_pigz" -eq 1 ]; then
+	printf '  %-28s %s %s  %s bytes\n' "pg_dump | pigz -p2 -6" "$(secs "$ms_pg_pigz")" \
+		"$(mbs "$ms_pg_pigz")" "$(wc -c <"$f/pg.pigz.gz")"
+	printf '  %-28s %sx the throughput of pg_dump | pigz -p2 (target >= 1.4)\n' "  speed-up:" \
+		"$(div "$ms_pg_pigz" "$ms_cr_gz")"
+fi
+printf '  %-28s %sx the time of pg_dump > /dev/null (target <= 1.3)\n' "cr-dump | cr-gz -p2:" \
+	"$(div "$ms_cr_gz" "$ms_pg_null")"
 printf '  %-28s %s %s\n' "pg_dump > /dev/null" "$(secs "$ms_pg_null")" "$(mbs "$ms_pg_null")"
 printf '  %-28s %s %s\n' "cr-dump > /dev/null" "$(secs "$ms_cr_null")" "$(mbs "$ms_cr_null")"
 printf '  %-28s %s%% (target <= +5%%)\n' "  cr-dump overhead:" \
