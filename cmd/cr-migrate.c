@@ -217,19 +217,14 @@ track_check(enum migtrack_status st, const char *why)
 }
 
 static PGconn *
-connect_db(const struct pgconn_opts *o)
+connect_db(const struct pgconn_params *params)
 {
-	struct pgconn_params *params;
 	enum pgconn_status st;
 	PGconn *conn;
 	char why[1024];
 	const char *hint;
 
-	if ((params = pgconn_params_new(o, why, sizeof(why))) == NULL)
-		errx(EX_USAGE, "%s", why);
-	conn = pgconn_open(params, NULL, &st, why, sizeof(why));
-	pgconn_params_free(params);
-	if (conn == NULL) {
+	if ((conn = pgconn_open(params, NULL, &st, why, sizeof(why))) == NULL) {
 		if ((hint = pgconn_hint(st)) != NULL)
 			errx(pgconn_exit_code(st), "cannot connect: %s (%s)", why, hint);
 		errx(pgconn_exit_code(st), "cannot connect: %s", why);
@@ -239,20 +234,18 @@ connect_db(const struct pgconn_opts *o)
 }
 
 /* A setting an option did not give: the process environment's key, else
- * the env file's (--env-file, else CR_ENV_FILE), loaded once into *envp. */
+ * the env file's (--env-file, else CR_ENV_FILE) as pgconn read it. */
 static const char *
-setting(const struct pgconn_opts *o, struct dotenv **envp, const char *key)
+setting(const struct pgconn_params *params, const char *key)
 {
-	const char *v, *path;
-	char why[256];
+	const struct dotenv *env;
+	const char *v;
 
 	if ((v = getenv(key)) != NULL && *v != '\0')
 		return v;
-	if ((path = pgconn_env_file(o)) == NULL)
+	if ((env = pgconn_params_env(params)) == NULL)
 		return NULL;
-	if (*envp == NULL && (*envp = dotenv_load(path, why, sizeof(why))) == NULL)
-		errx(EX_USAGE, "%s: %s", path, why);
-	if ((v = dotenv_get(*envp, key)) != NULL && *v != '\0')
+	if ((v = dotenv_get(env, key)) != NULL && *v != '\0')
 		return v;
 	return NULL;
 }
@@ -619,7 +612,7 @@ main(int argc, char *argv[])
 	struct migrate_applied *applied;
 	struct migrate_plan plan;
 	struct migtrack *track;
-	struct dotenv *env = NULL;
+	struct pgconn_params *params;
 	enum migrate_status mst;
 	const char *dir = NULL, *command;
 	char why[1024], client[512];
@@ -675,12 +668,15 @@ main(int argc, char *argv[])
 		usage();
 	}
 
+	/* The env file is read once, here: its connection settings and
+	 * the migration settings below. */
+	if ((params = pgconn_params_new(&conn_opts, why, sizeof(why))) == NULL)
+		errx(EX_USAGE, "%s", why);
 	/* the option, else the environment, else the env file */
-	if (dir == NULL && (dir = setting(&conn_opts, &env, "CR_MIGRATIONS_DIR")) == NULL)
+	if (dir == NULL && (dir = setting(params, "CR_MIGRATIONS_DIR")) == NULL)
 		dir = "migrations";
 	if (track_opts.json_list == NULL)
-		track_opts.json_list = setting(&conn_opts, &env,
-		    "CR_MIGRATIONS_JSON_LIST");
+		track_opts.json_list = setting(params, "CR_MIGRATIONS_JSON_LIST");
 
 	client_name(client, sizeof(client));
 	track_opts.client = client;
@@ -689,7 +685,7 @@ main(int argc, char *argv[])
 	if ((mst = migrate_scan(dir, &set, why, sizeof(why))) != MIGRATE_OK)
 		errx(mst == MIGRATE_ENOINPUT ? EX_NOINPUT : mst == MIGRATE_EDATA ?
 		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
-	conn = connect_db(&conn_opts);
+	conn = connect_db(params);
 
 	if (strcmp(command, "up") == 0)
 		rc = cmd_up(track, conn, &set, dir, dry_run, wait);
@@ -705,8 +701,7 @@ main(int argc, char *argv[])
 	PQfinish(conn);
 	migtrack_free(track);
 	migrate_set_free(&set);
-	if (env != NULL)
-		dotenv_free(env);
+	pgconn_params_free(params);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
 	return rc;

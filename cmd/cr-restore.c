@@ -17,7 +17,6 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
-#include "dotenv.h"
 #include "guard.h"
 #include "gzin.h"
 #include "io.h"
@@ -680,7 +679,6 @@ main(int argc, char *argv[])
 	};
 	struct pgconn_opts copts = { .appname = "cr-restore" };
 	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
-	struct dotenv *env = NULL;
 	const char *extensions[MAXEXT], *tables[MAXTABLES];
 	struct restoreplan *plan;
 	char errbuf[1024], reason[512];
@@ -811,14 +809,12 @@ main(int argc, char *argv[])
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
-	if (pgconn_env_file(&copts) != NULL &&
-	    (env = dotenv_load(pgconn_env_file(&copts), errbuf, sizeof(errbuf))) == NULL)
-		errx(EX_USAGE, "%s: %s", pgconn_env_file(&copts), errbuf);
-	/* The production guard, before anything is touched.  --test restores
-	 * into a scratch database only and never touches the target. */
-	if (!j.test && !j.allow_prod && guard_env(env, reason, sizeof(reason)))
+	/* The production guard, before anything is touched, on the env file
+	 * as pgconn read it.  --test restores into a scratch database only
+	 * and never touches the target. */
+	if (!j.test && !j.allow_prod &&
+	    guard_env(pgconn_params_env(j.params), reason, sizeof(reason)))
 		errx(EX_NOPERM, "refusing to restore: %s (--allow-production overrides)", reason);
-	dotenv_free(env);
 
 	j.ropts.single_transaction = j.single;
 	j.ropts.extensions = extensions;

@@ -18,6 +18,7 @@ struct pgconn_params {
 	const char	*kw[PGCONN_MAXKW];
 	char		*val[PGCONN_MAXKW];
 	int		 n;
+	struct dotenv	*env;		/* the env file as read, or NULL */
 };
 
 /* dotenv keys, in the order later ones override earlier ones. */
@@ -62,8 +63,10 @@ pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg)
 	return 0;
 }
 
-const char *
-pgconn_env_file(const struct pgconn_opts *o)
+/* The env file to read: o->env_file (--env-file), else the file named by
+ * the CR_ENV_FILE variable, else NULL (no env file). */
+static const char *
+env_file_path(const struct pgconn_opts *o)
 {
 	const char *f = o->env_file;
 
@@ -85,19 +88,23 @@ struct pgconn_params *
 pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 {
 	struct pgconn_params *p;
-	struct dotenv *env = NULL;
+	struct dotenv *env;
 	const char *dbname = o->dbname, *url, *env_file;
 	char reason[256];
 	size_t i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
-	if ((env_file = pgconn_env_file(o)) != NULL) {
+	if ((env_file = env_file_path(o)) != NULL) {
 		if ((env = dotenv_load(env_file, reason, sizeof(reason))) == NULL) {
 			snprintf(err, errlen, "%s: %s", env_file, reason);
 			free(p);
 			return NULL;
 		}
+		/* Kept with the settings: the file is read once, and a tool's
+		 * other settings (the production guard, cr-migrate's
+		 * CR_MIGRATIONS_DIR) come from the same reading. */
+		p->env = env;
 		for (i = 0; i < sizeof(dotenv_map) / sizeof(dotenv_map[0]); i++)
 			if (params_add(p, dotenv_map[i].keyword,
 			    dotenv_get(env, dotenv_map[i].envkey)) == -1)
@@ -128,10 +135,8 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 	    params_add(p, "user", o->user) == -1 ||
 	    params_add(p, "fallback_application_name", o->appname) == -1)
 		goto nomem;
-	dotenv_free(env);
 	return p;
 nomem:
-	dotenv_free(env);
 	pgconn_params_free(p);
 	strlcpy(err, "out of memory", errlen);
 	return NULL;
@@ -148,7 +153,14 @@ pgconn_params_free(struct pgconn_params *p)
 		explicit_bzero(p->val[i], strlen(p->val[i]));
 		free(p->val[i]);
 	}
+	dotenv_free(p->env);
 	free(p);
+}
+
+const struct dotenv *
+pgconn_params_env(const struct pgconn_params *p)
+{
+	return p->env;
 }
 
 void

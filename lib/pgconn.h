@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <libpq-fe.h>
 
+struct dotenv;
+
 struct pgconn_opts {
 	const char	*dbname;	/* -d or operand: name, conninfo or URI */
 	const char	*host;		/* -h */
@@ -36,10 +38,6 @@ struct pgconn_opts {
  * arg in o and return 1 when ch is one of them, else return 0. */
 int pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg);
 
-/* The env file to read: o->env_file (--env-file), else the file named by
- * the CR_ENV_FILE variable, else NULL (no env file). */
-const char *pgconn_env_file(const struct pgconn_opts *o);
-
 enum pgconn_status {
 	PGCONN_OK = 0,
 	PGCONN_EUSAGE,		/* bad conninfo/URI, unreadable env file (EX_USAGE/EX_CONFIG) */
@@ -58,6 +56,11 @@ struct pgconn_params;
  * and writes a one-line reason to err. */
 struct pgconn_params *pgconn_params_new(const struct pgconn_opts *, char *err, size_t errlen);
 void pgconn_params_free(struct pgconn_params *);
+
+/* The env file pgconn_params_new read, for a tool's other settings from it
+ * (so each tool reads the file once), or NULL when there is none.  It lives
+ * as long as the params. */
+const struct dotenv *pgconn_params_env(const struct pgconn_params *);
 
 /* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
  * "postgres" for the maintenance connection cr-restore --clean needs.

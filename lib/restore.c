@@ -305,18 +305,6 @@ meta(struct run *r, const struct sqlsplit_item *it)
 	return data_error(r, it->line, "%s", why);
 }
 
-static const char *
-skip_word(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	if (strncasecmp(s, word, n) != 0)
-		return NULL;
-	return s + n;
-}
-
 /* Statements that act beyond the database being restored: another
  * database (a dump made with pg_dump -C/-c drops and creates one by name;
  * with --clean the name is not even the scratch database), or the server's
@@ -343,15 +331,6 @@ session_check(struct run *r, unsigned long line)
 	    why, sizeof(why)) == -1)
 		return data_error(r, line, "%s", why);
 	return RESTORE_OK;
-}
-
-static int
-comment_on_extension(const char *s)
-{
-	const char *p;
-
-	return (p = skip_word(s, "comment")) != NULL && (p = skip_word(p, "on")) != NULL &&
-	    skip_word(p, "extension") != NULL;
 }
 
 /* With --role, an extension that needed a superuser (created by
@@ -581,7 +560,7 @@ statement_parallel(struct run *r, const struct sqlsplit_item *it, enum restore_s
 	case RESTOREPLAN_FOREIGN_KEY:
 		kind = ps.kind == RESTOREPLAN_INDEX ? PARALLEL_INDEX : PARALLEL_STATEMENT;
 		r->st->statements++;
-		rowproof_statement(r->proof, it->text);
+		rowproof_statement(r->proof, it);
 		if (parallel_statement(r->par, kind, it->text, it->line, ps.rel, ps.ref) == -1)
 			goto nomem;
 		return 1;
@@ -623,9 +602,9 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	if (r->conn == NULL)
 		return RESTORE_OK;
 	if (!it->copy_in)
-		rowproof_statement(r->proof, it->text);
+		rowproof_statement(r->proof, it);
 
-	if (r->o->role != NULL && comment_on_extension(it->text))
+	if (r->o->role != NULL && strcmp(it->keywords, "comment on extension") == 0)
 		return statement_tolerated(r, it);
 	if (it->copy_in && r->copy_table != (size_t)-1 && rowproof_before(r->proof,
 	    r->copy_table, it->line, r->err, r->errlen) == -1) {

@@ -37,35 +37,25 @@ struct rowproof {
 	int		 recount;	/* count every table at the end */
 };
 
-static const char *
-skip_word(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	if (strncasecmp(s, word, n) != 0)
-		return NULL;
-	return s + n;
-}
-
-/* Can this statement, run after a table's first COPY, change rows? */
+/* Can this statement, run after a table's first COPY, change rows?  From
+ * the splitter's keywords: comments are skipped, words are whole. */
 static int
-changes_no_rows(const char *s)
+changes_no_rows(const struct sqlsplit_item *it)
 {
 	static const char *const safe[] = {
 		"create", "alter", "comment", "grant", "revoke", "set", "reset",
 		"security", "refresh",
 	};
 	const char *p;
-	size_t i;
+	size_t i, n = strcspn(it->keywords, " ");
 
 	for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
-		if ((p = skip_word(s, safe[i])) != NULL && (*p == ' ' || *p == '\t' ||
-		    *p == '\n' || *p == '\r' || *p == ';'))
+		if (strlen(safe[i]) == n && strncmp(it->keywords, safe[i], n) == 0)
 			return 1;
-	/* pg_dump's SELECT pg_catalog.setval(...), set_config(...) */
-	return (p = skip_word(s, "select")) != NULL && skip_word(p, "pg_catalog.") != NULL;
+	/* pg_dump's SELECT pg_catalog.setval(...), set_config(...): the
+	 * keywords stop at the dot, which the text must have. */
+	return strcmp(it->keywords, "select pg_catalog") == 0 &&
+	    (p = strcasestr(it->text, "pg_catalog")) != NULL && p[10] == '.';
 }
 
 /* count(*) of table t, in this session: 0 or -1. */
@@ -243,9 +233,9 @@ rowproof_copied(struct rowproof *r, size_t i, uint64_t carried, uint64_t loaded)
 }
 
 void
-rowproof_statement(struct rowproof *r, const char *s)
+rowproof_statement(struct rowproof *r, const struct sqlsplit_item *it)
 {
-	if (r->ntables > 0 && !r->recount && !changes_no_rows(s))
+	if (r->ntables > 0 && !r->recount && !changes_no_rows(it))
 		r->recount = 1;
 }
 

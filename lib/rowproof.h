@@ -16,6 +16,8 @@
 
 #include <libpq-fe.h>
 
+#include "sqlsplit.h"
+
 struct rowproof;
 
 /* On conn (NULL: a scan, which only names the tables). */
@@ -41,9 +43,9 @@ int rowproof_before(struct rowproof *, size_t i, unsigned long line, char *err,
  * server stored (its command tag). */
 void rowproof_copied(struct rowproof *, size_t i, uint64_t carried, uint64_t loaded);
 
-/* Statement s is about to run: after one that can change rows, every
+/* Statement it is about to run: after one that can change rows, every
  * table is counted at the end. */
-void rowproof_statement(struct rowproof *, const char *s);
+void rowproof_statement(struct rowproof *, const struct sqlsplit_item *it);
 
 /* The proof, at the end.  Returns 0; 1 for a mismatch, -1 for a failed
  * count, -2 when *interrupted got set: with err set for each. */

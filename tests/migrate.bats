@@ -629,6 +629,21 @@ Applied 2 new migration(s)"
 		'{"migrations_run": ["001_init", "002_add_projects", "010_add_email"]}'
 }
 
+@test "cr-migrate reads the env file once, for its connection and its settings" {
+	three_migrations
+	# A FIFO written once: a second open would wait until timeout ends
+	# the tool (124).
+	mkfifo "$BATS_TEST_TMPDIR/app.env"
+	timeout 30 sh -c 'printf "%s\n" "$@" >"$0"' "$BATS_TEST_TMPDIR/app.env" \
+		"DATABASE_URL=postgresql:///$db" "CR_MIGRATIONS_DIR=$dir" >/dev/null 2>&1 3>&- &
+	mkdir "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd"
+	run timeout 10 cr-migrate -q --env-file ../app.env up
+	assert_status 0
+	run q "SELECT count(*) FROM cr_migrations" "$db"
+	assert_equal "$output" 3
+}
+
 @test "cr-migrate keeps a migration's SET search_path to that migration" {
 	mig 001_app_schema.sql <<-'SQL'
 	CREATE SCHEMA app;

@@ -36,6 +36,13 @@ old_db() {
 	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" "$1" >/dev/null
 }
 
+# once_fifo PATH TEXT: PATH is a FIFO that gives TEXT to its first reader
+# only; a second open of it waits (here: until the tool's timeout).
+once_fifo() {
+	mkfifo "$1"
+	timeout 30 sh -c 'printf "%s" "$2" >"$1"' sh "$1" "$2" >/dev/null 2>&1 3>&- &
+}
+
 assert_old_db() {
 	run q "SELECT count(*) FROM keepme" "$1"
 	assert_status 0
@@ -175,6 +182,23 @@ assert_old_db() {
 	run cr-restore --clean --yes -d "dbname=fromenv2 port=$PGPORT" "$BATS_FILE_TMPDIR/awkward.sql"
 	assert_status 0
 	assert_equal "$(counts fromenv2)" "$(counts awkward)"
+}
+
+@test "cr-restore reads the env file once: its connection settings and the production guard" {
+	# A FIFO written once: a tool that opened the file a second time
+	# would wait on it until timeout ends it (124).
+	old_db fifo_dev
+	once_fifo "$BATS_TEST_TMPDIR/prod.env" $'NODE_ENV=production\nPGDATABASE=fifo_dev\n'
+	run timeout 10 cr-restore --clean --yes --env-file "$BATS_TEST_TMPDIR/prod.env" \
+		"$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 77
+	assert_output_contains "the env file says NODE_ENV=production"
+	assert_old_db fifo_dev
+	once_fifo "$BATS_TEST_TMPDIR/dev.env" $'NODE_ENV=development\nPGDATABASE=fifo_dev\n'
+	run timeout 10 cr-restore --clean --yes --env-file "$BATS_TEST_TMPDIR/dev.env" \
+		"$BATS_FILE_TMPDIR/awkward.sql"
+	assert_status 0
+	assert_equal "$(counts fifo_dev)" "$(counts awkward)"
 }
 
 @test "cr-restore: a dump failing halfway leaves the old database and no scratch" {
