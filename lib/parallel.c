@@ -14,6 +14,7 @@
 #include "parallel.h"
 #include "pgconn.h"
 #include "sqlexec.h"
+#include "sqlsplit.h"
 
 enum state { QUEUED, RUNNING, DONE };
 
@@ -231,7 +232,7 @@ run_copy(struct worker *w, struct parallel_job *j, char *err, size_t errlen,
 	sqlexec_copy_begin(&c, w->conn, j->sql, strlen(j->sql), j->line);
 	res = PQexec(w->conn, j->sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		sqlexec_head(j->sql, strlen(j->sql), head, sizeof(head));
+		sqlsplit_head(j->sql, strlen(j->sql), head, sizeof(head));
 		snprintf(what, sizeof(what), "statement: %s", head);
 		sqlexec_error(w->conn, res, j->line, what, err, errlen);
 		PQclear(res);

@@ -19,6 +19,7 @@
 #include "restoreplan.h"
 #include "rowproof.h"
 #include "sqlexec.h"
+#include "sqlsplit.h"
 
 /* The read callback's wrapper: the input's completeness markers are
  * tracked as it is read (lib/dumpfmt). */
@@ -112,7 +113,7 @@ sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 {
 	char head[96], what[128];
 
-	sqlexec_head(it->text, it->len, head, sizeof(head));
+	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	snprintf(what, sizeof(what), "statement: %s", head);
 	sqlexec_error(r->conn, res, it->line, what, r->err, r->errlen);
 	r->st->line = it->line;
@@ -362,7 +363,7 @@ statement_tolerated(struct run *r, const struct sqlsplit_item *it)
 	PQclear(res);
 	if (sp && (rc = exec_simple(r, "ROLLBACK TO SAVEPOINT cr_restore_tolerated")) != RESTORE_OK)
 		return rc;
-	sqlexec_head(it->text, it->len, head, sizeof(head));
+	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	snprintf(msg, sizeof(msg), "skipped %s: the extension does not belong to role %s", head,
 	    r->o->role);
 	if (r->o->notice != NULL)
@@ -471,7 +472,7 @@ statement(struct run *r, const struct sqlsplit_item *it)
 	char head[96];
 
 	if (!it->terminated) {
-		sqlexec_head(it->text, it->len, head, sizeof(head));
+		sqlsplit_head(it->text, it->len, head, sizeof(head));
 		return data_error(r, it->line,
 		    "the input ends inside a statement without its ';' (truncated?): %s", head);
 	}
@@ -623,14 +624,14 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 		if (!it->copy_in) {
 			PQputCopyEnd(r->conn, "cr-restore: COPY FROM STDIN in an unexpected form");
 			sqlexec_drain(r->conn);
-			sqlexec_head(it->text, it->len, head, sizeof(head));
+			sqlsplit_head(it->text, it->len, head, sizeof(head));
 			rc = data_error(r, it->line,
 			    "COPY FROM STDIN in a form cr-restore does not recognise: %s", head);
 		}
 		break;
 	case PGRES_COPY_OUT:
 	case PGRES_COPY_BOTH:
-		sqlexec_head(it->text, it->len, head, sizeof(head));
+		sqlsplit_head(it->text, it->len, head, sizeof(head));
 		rc = data_error(r, it->line, "refused COPY TO STDOUT in a restore: %s", head);
 		break;
 	default:

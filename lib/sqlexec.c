@@ -6,36 +6,7 @@
 
 #include "pgconn.h"
 #include "sqlexec.h"
-
-void
-sqlexec_head(const char *s, size_t len, char *out, size_t outlen)
-{
-	size_t o = 0, i, max = 60;
-	int space = 0;
-
-	for (i = 0; i < len && o < max && o + 4 < outlen; i++) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-			space = 1;
-			continue;
-		}
-		if (space && o > 0)
-			out[o++] = ' ';
-		space = 0;
-		out[o++] = s[i];
-	}
-	if (i < len) {
-		/* do not end inside a UTF-8 sequence */
-		while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-			o--;
-		if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
-			o--;
-		if (o + 4 <= outlen) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-		}
-	}
-	out[o] = '\0';
-}
+#include "sqlsplit.h"
 
 void
 sqlexec_error(PGconn *conn, const PGresult *res, unsigned long line, const char *what,
@@ -71,7 +42,7 @@ sqlexec_simple(PGconn *conn, const char *sql, unsigned long line, char *err, siz
 
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-		sqlexec_head(sql, strlen(sql), head, sizeof(head));
+		sqlsplit_head(sql, strlen(sql), head, sizeof(head));
 		snprintf(what, sizeof(what), "statement: %s", head);
 		sqlexec_error(conn, res, line, what, err, errlen);
 		rc = -1;
@@ -116,7 +87,7 @@ sqlexec_copy_begin(struct sqlexec_copy *c, PGconn *conn, const char *stmt, size_
 	c->active = 1;
 	c->line = line;
 	c->data_line = 0;
-	sqlexec_head(stmt, len, c->head, sizeof(c->head));
+	sqlsplit_head(stmt, len, c->head, sizeof(c->head));
 }
 
 void
@@ -279,7 +250,7 @@ sqlexec_statement(PGconn *conn, const char *text, size_t len, unsigned long line
 	case PGRES_EMPTY_QUERY:
 		break;
 	default:
-		sqlexec_head(text, len, head, sizeof(head));
+		sqlsplit_head(text, len, head, sizeof(head));
 		snprintf(what, sizeof(what), "statement: %s", head);
 		*errline = sqlexec_error_line(res, text, len, line);
 		sqlexec_error(conn, res, *errline, what, err, errlen);

@@ -12,10 +12,6 @@
 
 #include <libpq-fe.h>
 
-/* The start of a statement on one line (whitespace runs joined, at most 60
- * characters, "..." when cut, never inside a UTF-8 sequence), for messages. */
-void sqlexec_head(const char *s, size_t len, char *out, size_t outlen);
-
 /* The failure res (or, when it says nothing, conn's last error) as
  * "line N: SEVERITY: primary DETAIL: ... HINT: ... (what)" into err. */
 void sqlexec_error(PGconn *conn, const PGresult *res, unsigned long line, const char *what,

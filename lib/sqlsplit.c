@@ -1615,8 +1615,8 @@ sqlsplit_session_check(const struct sqlsplit *s, const char *standard_strings,
 }
 
 /* The first words of a text, blanks squeezed, for a message. */
-static void
-text_head(const char *t, size_t len, char *out, size_t outlen)
+void
+sqlsplit_head(const char *t, size_t len, char *out, size_t outlen)
 {
 	size_t o = 0, i;
 	int space = 0;
@@ -1637,8 +1637,10 @@ text_head(const char *t, size_t len, char *out, size_t outlen)
 			o--;
 		if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
 			o--;
-		memcpy(out + o, "...", 3);
-		o += 3;
+		if (o + 4 <= outlen) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+		}
 	}
 	out[o] = '\0';
 }
@@ -1650,7 +1652,7 @@ sqlsplit_refused(const struct sqlsplit_item *it, char *why, size_t whylen)
 
 	if (it->kind != SQLSPLIT_STATEMENT)
 		return 0;
-	text_head(it->text, it->len, head, sizeof(head));
+	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	switch (it->cls) {
 	case SQLSPLIT_DATABASE:
 	case SQLSPLIT_SYSTEM:
@@ -1741,7 +1743,7 @@ sqlsplit_meta_check(struct sqlsplit_restrict *r, const struct sqlsplit_item *it,
 
 	if (!meta_word(it->text, 0, cmd, sizeof(cmd)))
 		cmd[0] = '\0';
-	text_head(it->text, it->len, head, sizeof(head));
+	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	if (strcmp(cmd, "\\restrict") == 0 || strcmp(cmd, "\\unrestrict") == 0) {
 		/* pg_dump 15.14+: psql refuses other meta-commands until the
 		 * matching \unrestrict; we refuse them anyway.  Exactly one

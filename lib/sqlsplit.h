@@ -128,6 +128,10 @@ int sqlsplit_encoding_safe(const char *name);
  * SYSTEM, LEXSTATE. */
 int sqlsplit_refused(const struct sqlsplit_item *, char *why, size_t whylen);
 
+/* The first words of a statement (about 60 bytes, blanks squeezed, never cut
+ * inside a UTF-8 sequence, "..." when cut) into out, for a message. */
+void sqlsplit_head(const char *text, size_t len, char *out, size_t outlen);
+
 /* psql meta-commands: only pg_dump's "\restrict KEY" and the matching
  * "\unrestrict KEY" are understood.  Returns 0 for those (state updated),
  * 1 for "\connect"/"\c" naming dbname (or "-"): a no-op for a caller that
