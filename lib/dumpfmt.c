@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include <bsd/string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "dumpfmt.h"
 
@@ -239,10 +239,12 @@ dumpfmt_trailer_parse(const char *line, size_t len, uint64_t *bytes, uint32_t *c
 	return 1;
 }
 
+/* libdeflate's CRC-32 is zlib's (same polynomial, same chaining from 0),
+ * several times faster where the CPU has carry-less multiply. */
 uint32_t
 dumpfmt_crc(uint32_t crc, const void *buf, size_t len)
 {
-	return (uint32_t)crc32_z(crc, buf, len);
+	return libdeflate_crc32(crc, buf, len);
 }
 
 void

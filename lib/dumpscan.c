@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <bsd/string.h>
-#include <libdeflate.h>
 
 #include "dumpfmt.h"
 #include "dumpscan.h"
@@ -125,10 +124,7 @@ dumpscan_info(const struct dumpscan *s)
 static void
 crc_add(struct dumpscan *s, const void *p, size_t n)
 {
-	/* dumpfmt_crc's CRC-32 (zlib's), with libdeflate's carry-less
-	 * multiply: zlib 1.2's table loop took over a third of cr-verify's
-	 * time on a plain dump. */
-	s->crc = (uint32_t)libdeflate_crc32(s->crc, p, n);
+	s->crc = dumpfmt_crc(s->crc, p, n);
 	s->crc_len += n;
 }
 
