@@ -87,6 +87,13 @@ run_cr() {
 	wait "$pid"
 }
 run_pgr() { createdb r_pgr && pg_restore -j2 -d r_pgr "$work/dir"; }
+# The same restores without --clean, into a fresh database like psql's and
+# pg_restore's: what the scratch database and the swap cost is the difference.
+run_crf() { createdb r_crf && cr-restore -d r_crf <"$work/plain.sql"; }
+run_crjf() { createdb r_crjf && cr-restore -j2 -d r_crjf <"$work/plain.sql"; }
+# Four connections each, where there are cores for them.
+run_crj4() { createdb r_crj4 && cr-restore -j4 -d r_crj4 <"$work/plain.sql"; }
+run_pgr4() { createdb r_pgr4 && pg_restore -j4 -d r_pgr4 "$work/dir"; }
 # cr-restore -j2, the same way as run_cr (GNU time for its peak RSS).
 run_crj() {
 	if [ -x /usr/bin/time ]; then
@@ -103,7 +110,8 @@ run_crj() {
 # measured in the same window.
 run_crb() { "$BENCH_BASE_BIN/cr-restore" --clean --yes -d r_crb <"$work/plain.sql"; }
 run_crjb() { "$BENCH_BASE_BIN/cr-restore" -j2 --clean --yes -d r_crjb <"$work/plain.sql"; }
-names="psql cr crj pgr"
+names="psql cr crj pgr crf crjf"
+[ "$(nproc)" -ge 4 ] && names="$names crj4 pgr4"
 [ -n "${BENCH_BASE_BIN:-}" ] && names="$names crb crjb"
 
 # BENCH_ROUNDS rounds (default 3), the order rotating, the median counts:
@@ -134,6 +142,12 @@ ms_crj=$(echo "$ms_crj" | median)
 ms_pgr=$(echo "$ms_pgr" | median)
 ms_crb=$(echo "${ms_crb:-}" | median)
 ms_crjb=$(echo "${ms_crjb:-}" | median)
+all_crf=$ms_crf all_crjf=$ms_crjf
+ms_crf=$(echo "$ms_crf" | median)
+ms_crjf=$(echo "$ms_crjf" | median)
+all_crj4=${ms_crj4:-} all_pgr4=${ms_pgr4:-}
+ms_crj4=$(echo "${ms_crj4:-}" | median)
+ms_pgr4=$(echo "${ms_pgr4:-}" | median)
 
 for db in $(for n in $names; do echo "r_$n"; done); do
 	n=$(psql -X -A -t -d "$db" -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")
@@ -148,20 +162,100 @@ line() {	# label ms
 	}'
 }
 echo "bench-restore: ${mb} MiB plain dump (pgbench scale $scale + $docs text/jsonb rows)"
-echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_cr, cr-restore -j2$all_crj, pg_restore$all_pgr)"
+echo "  (median of $rounds rounds; ms per round: psql$all_psql, cr-restore$all_cr, cr-restore -j2$all_crj, pg_restore$all_pgr,"
+echo "   fresh db: cr-restore$all_crf, cr-restore -j2$all_crjf${all_crj4:+, cr-restore -j4$all_crj4, pg_restore -j4$all_pgr4})"
 echo "  (load average before: $load0; $(nproc) cores)"
 line "psql -q -X -v ON_ERROR_STOP=1 (fresh db)" "$ms_psql"
 line "cr-restore --clean --yes (scratch+swap)" "$ms_cr"
 line "cr-restore -j2 --clean --yes (scratch+swap)" "$ms_crj"
 line "pg_restore -j2, directory dump (fresh db)" "$ms_pgr"
+line "cr-restore (fresh db)" "$ms_crf"
+line "cr-restore -j2 (fresh db)" "$ms_crjf"
+if [ -n "$all_crj4" ]; then
+	line "cr-restore -j4 (fresh db)" "$ms_crj4"
+	line "pg_restore -j4, directory dump (fresh db)" "$ms_pgr4"
+fi
 if [ -n "${BENCH_BASE_BIN:-}" ]; then
 	echo "  (base build $BENCH_BASE_BIN, ms per round: cr-restore$all_crb, cr-restore -j2$all_crjb)"
 	line "base: cr-restore --clean --yes" "$ms_crb"
 	line "base: cr-restore -j2 --clean --yes" "$ms_crjb"
 fi
-awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v rss="$(sort -n "$work/rss" | tail -n 1)" \
+awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v crf="$ms_crf" -v crjf="$ms_crjf" -v ps="$ms_psql" \
+    -v crj4="${ms_crj4:-0}" -v p4="${ms_pgr4:-0}" -v rss="$(sort -n "$work/rss" | tail -n 1)" \
     -v rssj="$(sort -n "$work/rss_j" | tail -n 1)" 'BEGIN {
 	printf "  cr-restore vs pg_restore -j2: %.2fx (pg_restore -j2 takes %.0f%% of cr-restore'\''s time)\n", p / cr, 100 * p / cr
-	printf "  cr-restore -j2 vs pg_restore -j2: %.2fx\n", p / crj
+	printf "  cr-restore -j2 vs pg_restore -j2: %.2fx (fresh db: %.2fx)\n", p / crj, p / crjf
+	printf "  cr-restore vs psql, one connection: %.2fx (fresh db: %.2fx)\n", ps / cr, ps / crf
+	if (crj4 > 0) printf "  cr-restore -j4 vs pg_restore -j4 (fresh db): %.2fx\n", p4 / crj4
 	printf "  cr-restore peak RSS: %.1f MiB; cr-restore -j2: %.1f MiB\n", rss / 1024, rssj / 1024
 }'
+
+# Part two: a dump shaped like a web app's schema rather than like pgbench.
+# BENCH_APP_TABLES tables (default 1500; 0 skips this part), each with a
+# bigserial primary key, a foreign key to the one before, an index, a
+# comment and 50 rows: thousands of small statements, each its own
+# transaction.  Here the server waits on a WAL flush at every commit, which
+# psql pays one statement after another; cr-restore's
+# synchronous_commit = off (--no-tuning turns it off) does not.  Above, the
+# server's one backend is busy parsing COPY data, which no client on one
+# connection can shorten.
+: "${BENCH_APP_TABLES:=1500}"
+[ "$BENCH_APP_TABLES" -gt 0 ] || exit 0
+createdb app_src
+psqlq -d app_src <<-SQL
+DO \$\$
+BEGIN
+	FOR i IN 0 .. $BENCH_APP_TABLES - 1 LOOP
+		EXECUTE format('CREATE TABLE app_%s (id bigserial PRIMARY KEY, parent bigint, '
+		    'name text NOT NULL, created timestamptz NOT NULL DEFAULT now(), note text)', i);
+		IF i > 0 THEN
+			EXECUTE format('ALTER TABLE app_%s ADD FOREIGN KEY (parent) REFERENCES app_%s (id)',
+			    i, i - 1);
+		END IF;
+		EXECUTE format('CREATE INDEX ON app_%s (name)', i);
+		EXECUTE format('COMMENT ON TABLE app_%s IS %L', i, 'table ' || i);
+		EXECUTE format('INSERT INTO app_%s (name) SELECT ''n'' || g FROM generate_series(1, 50) g', i);
+	END LOOP;
+END
+\$\$;
+SQL
+pg_dump -d app_src -f "$work/app.sql"
+pg_dump -d app_src -Fd -j2 -f "$work/app_dir"
+stmts=$(grep -c ';$' "$work/app.sql" || true)
+app_psql() { createdb a_psql && psqlq -d a_psql -f "$work/app.sql" >/dev/null; }
+app_cr() { createdb a_cr && cr-restore -d a_cr <"$work/app.sql"; }
+app_crn() { createdb a_crn && cr-restore --no-tuning -d a_crn <"$work/app.sql"; }
+app_crj() { createdb a_crj && cr-restore -j2 -d a_crj <"$work/app.sql"; }
+app_pgr() { createdb a_pgr && pg_restore -j2 -d a_pgr "$work/app_dir"; }
+anames="psql cr crn crj pgr"
+for r in $(seq "$rounds"); do
+	for n in $anames; do
+		dropdb --if-exists "a_$n" 2>/dev/null
+	done
+	# shellcheck disable=SC2086 # a list of words
+	set -- $anames
+	k=$(((r - 1) % $#)) i=0 first='' last=''
+	for n; do
+		if [ "$i" -lt "$k" ]; then last="$last $n"; else first="$first $n"; fi
+		i=$((i + 1))
+	done
+	for n in $first $last; do
+		timed "a$n" "app_$n"
+	done
+done
+want=$(psql -X -A -t -d app_src -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'app%' AND relkind = 'r'")
+for n in $anames; do
+	got=$(psql -X -A -t -d "a_$n" -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'app%' AND relkind = 'r'")
+	[ "$got" = "$want" ] || { echo "bench-restore: a_$n has $got tables of $want: restore incomplete" >&2; exit 1; }
+done
+# shellcheck disable=SC2154 # ms_a* are set by timed through eval
+{ all_apsql=$ms_apsql all_acr=$ms_acr all_acrn=$ms_acrn all_acrj=$ms_acrj all_apgr=$ms_apgr; }
+ms_psql=$(echo "$all_apsql" | median)
+mb=$(awk -v b="$(wc -c <"$work/app.sql")" 'BEGIN { printf "%.1f", b / 1048576 }')
+echo "bench-restore: app-shaped dump, $BENCH_APP_TABLES tables, $stmts statements, $mb MiB, each into a fresh database"
+echo "  (median of $rounds rounds; ms per round: psql$all_apsql, cr-restore$all_acr, cr-restore --no-tuning$all_acrn, cr-restore -j2$all_acrj, pg_restore -j2$all_apgr)"
+line "psql -q -X -v ON_ERROR_STOP=1" "$ms_psql"
+line "cr-restore" "$(echo "$all_acr" | median)"
+line "cr-restore --no-tuning" "$(echo "$all_acrn" | median)"
+line "cr-restore -j2" "$(echo "$all_acrj" | median)"
+line "pg_restore -j2, directory dump" "$(echo "$all_apgr" | median)"
