@@ -110,6 +110,13 @@ run_crj() {
 # measured in the same window.
 run_crb() { "$BENCH_BASE_BIN/cr-restore" --clean --yes -d r_crb <"$work/plain.sql"; }
 run_crjb() { "$BENCH_BASE_BIN/cr-restore" -j2 --clean --yes -d r_crjb <"$work/plain.sql"; }
+rows_sql="SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)"
+want_rows=$(psql -X -A -t -d bench_src -c "$rows_sql")
+check_rows() {	# DB: every row arrived
+	local n
+	n=$(psql -X -A -t -d "$1" -c "$rows_sql")
+	[ "$n" = "$want_rows" ] || { echo "bench-restore: $1 has $n rows, not $want_rows: restore incomplete" >&2; exit 1; }
+}
 names="psql cr crj pgr crf crjf"
 [ "$(nproc)" -ge 4 ] && names="$names crj4 pgr4"
 [ -n "${BENCH_BASE_BIN:-}" ] && names="$names crb crjb"
@@ -131,6 +138,10 @@ for r in $(seq "$rounds"); do
 	done
 	for n in $first $last; do
 		timed "$n" "run_$n"
+		check_rows "r_$n"
+		# Dropped at once: autovacuum working through a restored
+		# database would otherwise run beside the next restore.
+		dropdb "r_$n"
 	done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -149,11 +160,6 @@ all_crj4=${ms_crj4:-} all_pgr4=${ms_pgr4:-}
 ms_crj4=$(echo "${ms_crj4:-}" | median)
 ms_pgr4=$(echo "${ms_pgr4:-}" | median)
 
-for db in $(for n in $names; do echo "r_$n"; done); do
-	n=$(psql -X -A -t -d "$db" -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")
-	[ "$n" = "$(psql -X -A -t -d bench_src -c "SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM docs)")" ] ||
-		{ echo "bench-restore: $db has $n rows: restore incomplete" >&2; exit 1; }
-done
 
 line() {	# label ms
 	awk -v l="$1" -v ms="$2" -v mb="$mb" -v base="$ms_psql" 'BEGIN {
@@ -202,22 +208,17 @@ awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v crf="$ms_crf" -v crjf="$ms
 : "${BENCH_APP_TABLES:=1500}"
 [ "$BENCH_APP_TABLES" -gt 0 ] || exit 0
 createdb app_src
+# One statement each (\gexec), as an app's migrations would have made them.
 psqlq -d app_src <<-SQL
-DO \$\$
-BEGIN
-	FOR i IN 0 .. $BENCH_APP_TABLES - 1 LOOP
-		EXECUTE format('CREATE TABLE app_%s (id bigserial PRIMARY KEY, parent bigint, '
-		    'name text NOT NULL, created timestamptz NOT NULL DEFAULT now(), note text)', i);
-		IF i > 0 THEN
-			EXECUTE format('ALTER TABLE app_%s ADD FOREIGN KEY (parent) REFERENCES app_%s (id)',
-			    i, i - 1);
-		END IF;
-		EXECUTE format('CREATE INDEX ON app_%s (name)', i);
-		EXECUTE format('COMMENT ON TABLE app_%s IS %L', i, 'table ' || i);
-		EXECUTE format('INSERT INTO app_%s (name) SELECT ''n'' || g FROM generate_series(1, 50) g', i);
-	END LOOP;
-END
-\$\$;
+SELECT s FROM generate_series(0, $BENCH_APP_TABLES - 1) i, LATERAL (VALUES
+	(1, format('CREATE TABLE app_%s (id bigserial PRIMARY KEY, parent bigint, '
+	    'name text NOT NULL, created timestamptz NOT NULL DEFAULT now(), note text)', i)),
+	(2, CASE WHEN i > 0 THEN format('ALTER TABLE app_%s ADD FOREIGN KEY (parent) '
+	    'REFERENCES app_%s (id)', i, i - 1) END),
+	(3, format('CREATE INDEX ON app_%s (name)', i)),
+	(4, format('COMMENT ON TABLE app_%s IS %L', i, 'table ' || i)),
+	(5, format('INSERT INTO app_%s (name) SELECT ''n'' || g FROM generate_series(1, 50) g', i))
+) AS v(k, s) WHERE s IS NOT NULL ORDER BY i, k \\gexec
 SQL
 pg_dump -d app_src -f "$work/app.sql"
 pg_dump -d app_src -Fd -j2 -f "$work/app_dir"
@@ -228,6 +229,8 @@ app_crn() { createdb a_crn && cr-restore --no-tuning -d a_crn <"$work/app.sql"; 
 app_crj() { createdb a_crj && cr-restore -j2 -d a_crj <"$work/app.sql"; }
 app_pgr() { createdb a_pgr && pg_restore -j2 -d a_pgr "$work/app_dir"; }
 anames="psql cr crn crj pgr"
+app_sql="SELECT count(*) || ' tables, ' || sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I', relname), false, true, '')))[1]::text::int) || ' rows' FROM pg_class WHERE relname LIKE 'app%' AND relkind = 'r'"
+want=$(psql -X -A -t -d app_src -c "$app_sql")
 for r in $(seq "$rounds"); do
 	for n in $anames; do
 		dropdb --if-exists "a_$n" 2>/dev/null
@@ -241,12 +244,10 @@ for r in $(seq "$rounds"); do
 	done
 	for n in $first $last; do
 		timed "a$n" "app_$n"
+		got=$(psql -X -A -t -d "a_$n" -c "$app_sql")
+		[ "$got" = "$want" ] || { echo "bench-restore: a_$n holds $got, not $want: restore incomplete" >&2; exit 1; }
+		dropdb "a_$n"
 	done
-done
-want=$(psql -X -A -t -d app_src -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'app%' AND relkind = 'r'")
-for n in $anames; do
-	got=$(psql -X -A -t -d "a_$n" -c "SELECT count(*) FROM pg_class WHERE relname LIKE 'app%' AND relkind = 'r'")
-	[ "$got" = "$want" ] || { echo "bench-restore: a_$n has $got tables of $want: restore incomplete" >&2; exit 1; }
 done
 # shellcheck disable=SC2154 # ms_a* are set by timed through eval
 { all_apsql=$ms_apsql all_acr=$ms_acr all_acrn=$ms_acrn all_acrj=$ms_acrj all_apgr=$ms_apgr; }
