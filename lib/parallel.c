@@ -171,6 +171,7 @@ next_data(struct parallel *p, struct parallel_job *j, char **buf, size_t *len,
 	struct chunk *c;
 	struct spillhead h;
 	uint64_t off;
+	int fd;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop && j->head == NULL && j->readoff == j->written && !j->ended)
@@ -196,15 +197,18 @@ next_data(struct parallel *p, struct parallel_job *j, char **buf, size_t *len,
 		pthread_mutex_unlock(&p->lock);
 		return 0;
 	}
+	/* The reader sets j->fd under the lock (again with each spilled
+	 * piece): read it here, not after unlocking. */
 	off = j->readoff;
+	fd = j->fd;
 	pthread_mutex_unlock(&p->lock);
-	if (pread(j->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
+	if (pread(fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
 	    (*buf = malloc(h.len > 0 ? h.len : 1)) == NULL) {
 		snprintf(err, errlen, "reading spilled COPY data: %s",
 		    errno ? strerror(errno) : "short read");
 		return -1;
 	}
-	if (pread(j->fd, *buf, h.len, (off_t)(off + sizeof(h))) != (ssize_t)h.len) {
+	if (pread(fd, *buf, h.len, (off_t)(off + sizeof(h))) != (ssize_t)h.len) {
 		snprintf(err, errlen, "reading spilled COPY data: %s",
 		    errno ? strerror(errno) : "short read");
 		free(*buf);

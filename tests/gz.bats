@@ -552,7 +552,7 @@ usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
 
 @test "cr-gz stays under 64 MiB with 16 threads on incompressible input, and -d too" {
 	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
-	[ "${CR_SANITIZE:-}" = 1 ] && skip "sanitizers change memory use"
+	[ -n "${CR_SANITIZE:-}" ] && skip "sanitizers change memory use"
 	# enough blocks to fill every buffer, each as large as it gets
 	for i in 1 2 3 4 5 6 7 8 9 10; do cat random; done >big
 	/usr/bin/time -f %M -o rss cr-gz -12 -p 16 <big >big.gz
@@ -565,7 +565,7 @@ usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
 
 @test "cr-gz leaks nothing under valgrind" {
 	command -v valgrind >/dev/null || skip "no valgrind"
-	[ "${CR_SANITIZE:-}" = 1 ] && skip "sanitized build"
+	[ -n "${CR_SANITIZE:-}" ] && skip "sanitized build"
 	vg="valgrind -q --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99"
 	head -c 2500000 sql >vsql
 	run bash -c "$vg cr-gz -p 3 <vsql >vsql.gz"
