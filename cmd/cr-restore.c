@@ -20,6 +20,7 @@
 #include "guard.h"
 #include "gzin.h"
 #include "io.h"
+#include "parallel.h"
 #include "pgconn.h"
 #include "pgexec.h"
 #include "replace.h"
@@ -766,7 +767,7 @@ main(int argc, char *argv[])
 	if (j.single && jobs > 1)
 		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
 	j.ropts.jobs = (unsigned)jobs;
-	j.ropts.tmpdir = getenv("TMPDIR");
+	j.ropts.tmpdir = parallel_spill_dir(getenv("TMPDIR"));
 	/* The COPY data held in memory for -j's workers (tests make it tiny
 	 * to force the spill files). */
 	if ((buffer = getenv("CR_RESTORE_BUFFER")) != NULL) {

@@ -1,5 +1,9 @@
 /* parallel: worker threads with a connection each, a queue of jobs in
  * script order, COPY data handed over in memory or through a spill file. */
+#include <sys/vfs.h>
+
+#include <linux/magic.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -530,6 +534,26 @@ spill_open(struct parallel *p)
 		return -1;
 	unlink(path);
 	return fd;
+}
+
+static int
+in_memory(const char *dir)
+{
+	struct statfs sf;
+
+	return statfs(dir, &sf) == 0 &&
+	    (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC);
+}
+
+const char *
+parallel_spill_dir(const char *tmpdir)
+{
+	if (tmpdir != NULL && tmpdir[0] != '\0')
+		return tmpdir;
+	if (in_memory("/tmp") && access("/var/tmp", W_OK | X_OK) == 0 &&
+	    !in_memory("/var/tmp"))
+		return "/var/tmp";
+	return "/tmp";
 }
 
 static int

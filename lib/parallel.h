@@ -39,6 +39,12 @@ enum parallel_kind {
 struct parallel;
 struct parallel_job;
 
+/* Where spilled COPY data goes: tmpdir (TMPDIR) when set; else /tmp, unless
+ * /tmp is a tmpfs or ramfs, whose files are memory (the spill would hold
+ * the very data the budget keeps out of it): then /var/tmp, on disk by
+ * convention, when it is writable and not in memory itself. */
+const char *parallel_spill_dir(const char *tmpdir);
+
 /* Open the connections (like conn) and start the threads.  NULL with err
  * set on failure. */
 struct parallel *parallel_new(PGconn *conn, const struct parallel_opts *, char *err,

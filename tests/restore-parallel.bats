@@ -127,6 +127,33 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	assert_equal "$(ls -A "$BATS_TEST_TMPDIR/tmp")" ""
 }
 
+@test "cr-restore -j spills to /var/tmp when /tmp is a tmpfs (memory), unless TMPDIR says where" {
+	[ "$(id -u)" -eq 0 ] || skip "a private mount namespace needs root"
+	unshare -m true 2>/dev/null || skip "no mount namespaces here (unshare -m)"
+	mkdb tmpfs_default
+	mkdb tmpfs_chosen
+	# In a mount namespace of its own, /tmp becomes a tmpfs; the old /tmp,
+	# which holds the server's socket and the dump, stays reachable at $old.
+	old=$(mktemp -d /var/tmp/cr-test-oldtmp.XXXXXX)
+	cat >"$BATS_TEST_TMPDIR/ns.sh" <<-'SH'
+	set -e
+	mount --bind /tmp "$OLD"
+	mount -t tmpfs cr-test /tmp
+	export PGHOST=$OLD/${PGHOST#/tmp/}
+	dump=$OLD/${DUMP#/tmp/}
+	env -u TMPDIR CR_RESTORE_BUFFER=4096 cr-restore -v -j 2 -d tmpfs_default "$dump" 2>&1
+	mkdir /tmp/chosen
+	env TMPDIR=/tmp/chosen CR_RESTORE_BUFFER=4096 cr-restore -v -j 2 -d tmpfs_chosen "$dump" 2>&1
+	SH
+	run env OLD="$old" DUMP="$BATS_FILE_TMPDIR/full.sql" unshare -m bash "$BATS_TEST_TMPDIR/ns.sh"
+	rmdir "$old"
+	assert_status 0
+	assert_output_contains "of COPY data spilled to temporary files in /var/tmp,"
+	assert_output_contains "of COPY data spilled to temporary files in /tmp/chosen,"
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" tmpfs_default
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" tmpfs_chosen
+}
+
 @test "cr-restore -j refuses a script that is not pg_dump's, saying why" {
 	mkdb notdump
 	printf 'CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n' >"$BATS_TEST_TMPDIR/hand.sql"
