@@ -423,10 +423,13 @@ statement_selected(struct run *r, const struct sqlsplit_item *it)
 	char *rewritten, *text;
 	unsigned long line;
 
-	if (restoreplan_decide(r->plan, it->text, it->len, it->line, &ps, &action,
-	    &rewritten) == -1) {
+	switch (restoreplan_decide(r->plan, it->text, it->len, it->line, &ps, &action,
+	    &rewritten)) {
+	case -1:
 		snprintf(r->err, r->errlen, "out of memory");
 		return RESTORE_ENOMEM;
+	case -2:
+		return data_error(r, it->line, "%s", restoreplan_refusal(r->plan));
 	}
 	switch (action) {
 	case RESTOREPLAN_SKIP:
@@ -692,6 +695,8 @@ run_loop(struct run *r)
 				return data_error(r, 0, "%s", why);
 			if ((why = restoreplan_unmatched(r->plan)) != NULL)
 				return data_error(r, 0, "table %s is not in the dump", why);
+			if ((why = restoreplan_refusal(r->plan)) != NULL)
+				return data_error(r, 0, "%s", why);
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
 			sqlexec_copy_abort(&r->copy, "cr-restore: bad input");

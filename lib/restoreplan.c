@@ -475,6 +475,10 @@ struct restoreplan {
 	size_t		 nheld, heldcap, heldbytes;
 	struct held	*ready;		/* released, in input order */
 	size_t		 nready, readycap, readyhead;
+	/* Partitions of a selected partitioned table that -t does not
+	 * select: its rows are theirs, so the selection cannot be met. */
+	struct names	 parents, missed;
+	char		 why[1024];
 };
 
 /* Held statements of sequences whose owner never shows: a dump has few
@@ -547,6 +551,8 @@ restoreplan_free(struct restoreplan *p)
 	names_free(&p->seqs);
 	names_free(&p->indexes);
 	names_free(&p->owners);
+	names_free(&p->parents);
+	names_free(&p->missed);
 	for (i = 0; i < p->nheld; i++) {
 		free(p->held[i].seq);
 		free(p->held[i].text);
@@ -766,6 +772,44 @@ selected(const struct restoreplan *p, const char *rel)
 	    names_has(&p->indexes, rel);
 }
 
+/* ALTER TABLE parent ATTACH PARTITION child: pg_dump writes these with
+ * the tables, before any data.  A selected parent whose partition is not
+ * selected would be restored without the rows, which are the partition's:
+ * noted here, refused at the first COPY (restoreplan_refusal). */
+static int
+note_partition(struct restoreplan *p, const struct restoreplan_stmt *st)
+{
+	if (st->ref[0] == '\0' || spec_for(p, st->rel) == NULL || spec_for(p, st->ref) != NULL)
+		return 0;
+	if (!names_has(&p->parents, st->rel) && names_add(&p->parents, st->rel) == -1)
+		return -1;
+	return names_has(&p->missed, st->ref) ? 0 : names_add(&p->missed, st->ref);
+}
+
+const char *
+restoreplan_refusal(struct restoreplan *p)
+{
+	size_t i;
+
+	if (p == NULL || p->missed.n == 0)
+		return NULL;
+	snprintf(p->why, sizeof(p->why), "-t selects partitioned table%s ",
+	    p->parents.n > 1 ? "s" : "");
+	for (i = 0; i < p->parents.n; i++) {
+		if (i > 0)
+			strlcat(p->why, ", ", sizeof(p->why));
+		strlcat(p->why, p->parents.v[i], sizeof(p->why));
+	}
+	strlcat(p->why, ", whose rows are in partitions it does not select: ", sizeof(p->why));
+	for (i = 0; i < p->missed.n; i++) {
+		if (i > 0)
+			strlcat(p->why, ", ", sizeof(p->why));
+		strlcat(p->why, p->missed.v[i], sizeof(p->why));
+	}
+	strlcat(p->why, " (give -t for each partition too)", sizeof(p->why));
+	return p->why;
+}
+
 static int
 decide_data_only(struct restoreplan *p, const char *text, size_t len,
     struct restoreplan_stmt *st, enum restoreplan_action *action, char **rewritten)
@@ -781,8 +825,12 @@ decide_data_only(struct restoreplan *p, const char *text, size_t len,
 	case RESTOREPLAN_OWNED_BY:
 		return owner_set(p, st->rel, st->ref);
 	case RESTOREPLAN_ALTER:
+		if (note_partition(p, st) == -1)
+			return -1;
 		return st->obj[0] != '\0' ? owner_set(p, st->obj, st->rel) : 0;
 	case RESTOREPLAN_COPY:
+		if (p->missed.n > 0)
+			return -2;
 		if (p->nspecs == 0) {
 			*action = RESTOREPLAN_RUN;
 			return 0;
@@ -846,6 +894,8 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 		}
 		break;
 	case RESTOREPLAN_ALTER:
+		if (note_partition(p, st) == -1)
+			return -1;
 		if (names_has(&p->tables, st->rel)) {
 			/* ATTACH PARTITION: both sides restored.  Identity:
 			 * the column's sequence comes with the table. */
@@ -876,6 +926,8 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 			*action = RESTOREPLAN_RUN;
 		break;
 	case RESTOREPLAN_COPY:
+		if (p->missed.n > 0)
+			return -2;
 		if (names_has(&p->tables, st->rel))
 			*action = RESTOREPLAN_RUN;
 		break;

@@ -73,7 +73,8 @@ int restoreplan_active(const struct restoreplan *);
 
 /* Decide for statement text at input line 'line'.  For RUN of a COPY into a
  * renamed table, *rewritten gets the statement with the new name (malloc'd,
- * the caller frees; NULL otherwise).  Returns -1 when out of memory. */
+ * the caller frees; NULL otherwise).  Returns -1 when out of memory, -2
+ * when the selection cannot be met (restoreplan_refusal says why). */
 int restoreplan_decide(struct restoreplan *, const char *text, size_t len,
     unsigned long line, struct restoreplan_stmt *st, enum restoreplan_action *action,
     char **rewritten);
@@ -82,6 +83,11 @@ int restoreplan_decide(struct restoreplan *, const char *text, size_t len,
  * at a time (text malloc'd, the caller frees).  Returns 0 when none left. */
 int restoreplan_take_held(struct restoreplan *, char **text, unsigned long *line);
 
+/* Why the selection cannot be met, or NULL: a selected partitioned table
+ * whose partitions are not selected (a partitioned table holds no rows of
+ * its own; pg_dump attaches the partitions before any data, and the first
+ * COPY after that is refused).  Also to ask at the end of the input. */
+const char *restoreplan_refusal(struct restoreplan *);
 /* At the end: a -t name no table of the dump matched, or NULL. */
 const char *restoreplan_unmatched(const struct restoreplan *);
 

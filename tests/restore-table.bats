@@ -135,3 +135,29 @@ relations() {	# relations DB: every relation outside the system schemas
 	assert_equal "$(q "SELECT count(*) FROM pg_index WHERE indisprimary AND indisvalid AND indrelid::regclass::text LIKE 'measures%'" t_parts)" 3
 	assert_stderr_contains "2 tables, 200 rows"
 }
+
+@test "cr-restore -t of a partitioned table without its partitions exits 65 naming them, before anything runs" {
+	mkdb t_parent
+	run --separate-stderr cr-restore -t measures -d t_parent "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 65
+	assert_stderr_contains '-t selects partitioned table "public"."measures", whose rows are in partitions it does not select: "public"."measures_1", "public"."measures_2"'
+	assert_stderr_contains "nothing was executed"
+	assert_equal "$(relations t_parent)" ""
+}
+
+@test "cr-restore --clean -t of a partitioned table with one partition, from a pipe: 65 before any row, target not made" {
+	run --separate-stderr sh -c 'cat "$1" | cr-restore --clean --yes -t measures -t measures_1 -d t_parent_pipe' \
+		sh "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 65
+	assert_stderr_contains 'in partitions it does not select: "public"."measures_2"'
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname LIKE 't_parent_pipe%'")" 0
+}
+
+@test "cr-restore --data-only -t of a partitioned table into a side table exits 65: its rows are its partitions'" {
+	mkdb t_parent_side
+	q "CREATE TABLE measures_back (at int, v int)" t_parent_side
+	run --separate-stderr cr-restore --data-only -t measures=measures_back -d t_parent_side "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 65
+	assert_stderr_contains '-t selects partitioned table "public"."measures"'
+	assert_equal "$(q 'SELECT count(*) FROM measures_back' t_parent_side)" 0
+}
