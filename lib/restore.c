@@ -412,6 +412,38 @@ depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_
 	return RESTORE_OK;
 }
 
+/* -t app.t: the dump's CREATE SCHEMA app runs when the target has no
+ * schema app, and then its owner, comment and grants with it. */
+static enum restore_status
+schema_if_absent(struct run *r, const struct sqlsplit_item *it,
+    const struct restoreplan_stmt *ps)
+{
+	PGresult *res;
+	const char *param = ps->rel;
+	enum restore_status rc;
+	int absent;
+
+	if (r->conn == NULL)
+		return RESTORE_OK;
+	res = PQexecParams(r->conn, "SELECT pg_catalog.to_regnamespace($1) IS NULL", 1, NULL,
+	    &param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		rc = sql_error(r, res, it);
+		PQclear(res);
+		return rc;
+	}
+	absent = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!absent)
+		return RESTORE_OK;
+	if ((rc = statement_run(r, it)) == RESTORE_OK &&
+	    restoreplan_schema_made(r->plan, ps->rel) == -1) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RESTORE_ENOMEM;
+	}
+	return rc;
+}
+
 /* -t / --data-only: run the statement, or not. */
 static enum restore_status
 statement_selected(struct run *r, const struct sqlsplit_item *it)
@@ -442,6 +474,9 @@ statement_selected(struct run *r, const struct sqlsplit_item *it)
 	case RESTOREPLAN_ASK:
 		free(rewritten);
 		return depends(r, it, &ps);
+	case RESTOREPLAN_ASK_ABSENT:
+		free(rewritten);
+		return schema_if_absent(r, it, &ps);
 	case RESTOREPLAN_RUN:
 		break;
 	}

@@ -276,6 +276,11 @@ classify_create(struct lex *l, struct restoreplan_stmt *st)
 	} else if (accept(l, "policy")) {
 		if (skip_to(l, "on") && name(l, st->rel, sizeof(st->rel), NULL, NULL) > 0)
 			st->kind = RESTOREPLAN_TRIGGER;
+	} else if (accept(l, "schema")) {
+		if (accept(l, "if") && accept(l, "not"))
+			accept(l, "exists");
+		if (name(l, st->rel, sizeof(st->rel), NULL, NULL) == 1)
+			st->kind = RESTOREPLAN_SCHEMA;
 	}
 }
 
@@ -338,6 +343,9 @@ classify_alter(struct lex *l, struct restoreplan_stmt *st)
 			else
 				st->ref[0] = '\0';	/* OWNED BY NONE */
 		}
+	} else if (accept(l, "schema")) {
+		if (name(l, st->rel, sizeof(st->rel), NULL, NULL) == 1)
+			st->kind = RESTOREPLAN_COMMENT;	/* runs with its schema */
 	} else if (accept(l, "index")) {
 		if (accept(l, "if"))
 			accept(l, "exists");
@@ -355,7 +363,8 @@ classify_comment(struct lex *l, struct restoreplan_stmt *st)
 {
 	if (!accept(l, "on"))
 		return;
-	if (accept(l, "table") || accept(l, "sequence") || accept(l, "index")) {
+	if (accept(l, "table") || accept(l, "sequence") || accept(l, "index") ||
+	    accept(l, "schema")) {
 		if (name(l, st->rel, sizeof(st->rel), NULL, NULL) > 0)
 			st->kind = RESTOREPLAN_COMMENT;
 	} else if (accept(l, "column")) {
@@ -425,7 +434,8 @@ restoreplan_classify(const char *text, size_t len, struct restoreplan_stmt *st)
 	else if (accept(&l, "select"))
 		classify_select(&l, st);
 	else if (accept(&l, "grant") || accept(&l, "revoke")) {
-		if (skip_to(&l, "on") && (accept(&l, "table") || accept(&l, "sequence")) &&
+		if (skip_to(&l, "on") && (accept(&l, "table") || accept(&l, "sequence") ||
+		    accept(&l, "schema")) &&
 		    name(&l, st->rel, sizeof(st->rel), NULL, NULL) > 0)
 			st->kind = RESTOREPLAN_GRANT;
 	}
@@ -470,6 +480,7 @@ struct restoreplan {
 	struct names	 renamed;	/* selected tables loaded elsewhere */
 	struct names	 seqs;		/* selected sequences */
 	struct names	 indexes;	/* selected indexes */
+	struct names	 schemas;	/* schemas this restore created */
 	struct names	 owners;	/* pairs: sequence, owning table */
 	struct held	*held;		/* statements on sequences not known wanted */
 	size_t		 nheld, heldcap, heldbytes;
@@ -550,6 +561,7 @@ restoreplan_free(struct restoreplan *p)
 	names_free(&p->renamed);
 	names_free(&p->seqs);
 	names_free(&p->indexes);
+	names_free(&p->schemas);
 	names_free(&p->owners);
 	names_free(&p->parents);
 	names_free(&p->missed);
@@ -769,7 +781,30 @@ static int
 selected(const struct restoreplan *p, const char *rel)
 {
 	return names_has(&p->tables, rel) || names_has(&p->seqs, rel) ||
-	    names_has(&p->indexes, rel);
+	    names_has(&p->indexes, rel) || names_has(&p->schemas, rel);
+}
+
+/* Does a -t name give this schema ("app"."t" gives "app")? */
+static int
+schema_named(const struct restoreplan *p, const char *schema)
+{
+	size_t i, n;
+	const char *name, *last;
+
+	for (i = 0; i < p->nspecs; i++) {
+		name = p->specs[i].name;
+		last = last_part(name);
+		n = strlen(schema);
+		if (last > name && (size_t)(last - name - 1) == n && strncmp(name, schema, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+restoreplan_schema_made(struct restoreplan *p, const char *schema)
+{
+	return names_has(&p->schemas, schema) ? 0 : names_add(&p->schemas, schema);
 }
 
 /* ALTER TABLE parent ATTACH PARTITION child: pg_dump writes these with
@@ -961,6 +996,11 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 	case RESTOREPLAN_GRANT:
 		if (selected(p, st->rel))
 			*action = RESTOREPLAN_RUN;
+		break;
+	case RESTOREPLAN_SCHEMA:
+		/* -t app.t into a database without schema app: it comes too. */
+		if (schema_named(p, st->rel))
+			*action = RESTOREPLAN_ASK_ABSENT;
 		break;
 	case RESTOREPLAN_OTHER:
 		break;

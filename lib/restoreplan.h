@@ -26,8 +26,10 @@ enum restoreplan_kind {
 	RESTOREPLAN_FOREIGN_KEY, /* ALTER TABLE rel ADD CONSTRAINT ... REFERENCES ref */
 	RESTOREPLAN_TRIGGER,	/* CREATE TRIGGER ... ON rel EXECUTE FUNCTION ref,
 				 * CREATE POLICY ... ON rel */
-	RESTOREPLAN_COMMENT,	/* COMMENT ON a relation or a column of rel */
-	RESTOREPLAN_GRANT	/* GRANT/REVOKE ... ON TABLE/SEQUENCE rel */
+	RESTOREPLAN_COMMENT,	/* COMMENT ON a relation or a column of rel, or
+				 * ON SCHEMA rel */
+	RESTOREPLAN_GRANT,	/* GRANT/REVOKE ... ON TABLE/SEQUENCE/SCHEMA rel */
+	RESTOREPLAN_SCHEMA	/* CREATE SCHEMA rel */
 };
 
 /* Names are canonical: every part double-quoted, as the server folds
@@ -53,9 +55,12 @@ enum restoreplan_action {
 	RESTOREPLAN_RUN,	/* execute it (after the held statements, see below) */
 	RESTOREPLAN_SKIP,	/* not part of the selection */
 	RESTOREPLAN_HOLD,	/* kept until its sequence's owner is known */
-	RESTOREPLAN_ASK		/* a selected table's foreign key to a table not
+	RESTOREPLAN_ASK,	/* a selected table's foreign key to a table not
 				 * selected, or trigger: run it only when ref (the
 				 * table, the trigger's function) exists */
+	RESTOREPLAN_ASK_ABSENT	/* CREATE SCHEMA of a schema a -t name gives: run
+				 * it only when the target lacks the schema, then
+				 * tell restoreplan_schema_made */
 };
 
 struct restoreplan;
@@ -79,6 +84,9 @@ int restoreplan_decide(struct restoreplan *, const char *text, size_t len,
     unsigned long line, struct restoreplan_stmt *st, enum restoreplan_action *action,
     char **rewritten);
 
+/* The CREATE SCHEMA of an ASK_ABSENT ran: the schema's own statements
+ * (ALTER SCHEMA, COMMENT, GRANT) run too.  Returns -1 when out of memory. */
+int restoreplan_schema_made(struct restoreplan *, const char *schema);
 /* Before a RUN: the held statements that now belong to the selection, one
  * at a time (text malloc'd, the caller frees).  Returns 0 when none left. */
 int restoreplan_take_held(struct restoreplan *, char **text, unsigned long *line);

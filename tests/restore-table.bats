@@ -12,6 +12,7 @@ setup_file() {
 	pg_start
 	mkdb src
 	q "CREATE SCHEMA app;
+	   COMMENT ON SCHEMA app IS 'the app''s own';
 	   CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, CHECK (email <> ''));
 	   CREATE TABLE orders (id serial PRIMARY KEY, user_id int REFERENCES users(id), note text);
 	   ALTER TABLE users ADD COLUMN best_order int REFERENCES orders(id);
@@ -160,4 +161,29 @@ relations() {	# relations DB: every relation outside the system schemas
 	assert_status 65
 	assert_stderr_contains '-t selects partitioned table "public"."measures"'
 	assert_equal "$(q 'SELECT count(*) FROM measures_back' t_parent_side)" 0
+}
+
+@test "cr-restore -t app.t brings schema app, its owner and comment, into a target without it; an existing app is left as it is" {
+	mkdb t_noschema
+	q "CREATE ROLE schema_owner" >/dev/null
+	q "ALTER SCHEMA app OWNER TO schema_owner" src
+	pg_dump -d src >"$BATS_TEST_TMPDIR/owned.sql"
+	q "ALTER SCHEMA app OWNER TO cr" src
+	run --separate-stderr cr-restore -t 'app."My Table"' -d t_noschema "$BATS_TEST_TMPDIR/owned.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM app."My Table"' t_noschema)" 7
+	assert_equal "$(q "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'app'" t_noschema)" schema_owner
+	assert_equal "$(q "SELECT obj_description('app'::regnamespace)" t_noschema)" "the app's own"
+	# A target that has the schema keeps it as it is.
+	mkdb t_hasschema
+	q "CREATE SCHEMA app; COMMENT ON SCHEMA app IS 'mine'" t_hasschema
+	run --separate-stderr cr-restore -t 'app."My Table"' -d t_hasschema "$BATS_TEST_TMPDIR/owned.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT obj_description('app'::regnamespace) || ' ' || pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'app'" t_hasschema)" "mine cr"
+	assert_equal "$(q 'SELECT count(*) FROM app."My Table"' t_hasschema)" 7
+	# A name without a schema brings none.
+	mkdb t_unqualified
+	run --separate-stderr cr-restore -t users -d t_unqualified "$BATS_TEST_TMPDIR/owned.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT to_regnamespace('app') IS NULL" t_unqualified)" t
 }
