@@ -373,34 +373,46 @@ statement_tolerated(struct run *r, const struct sqlsplit_item *it)
 
 static enum restore_status statement_run(struct run *, const struct sqlsplit_item *);
 
+/* Ask the target a yes/no question about the object named param, for
+ * statement it: 1 or 0, or -1 with *rc set. */
+static int
+target_says(struct run *r, const struct sqlsplit_item *it, const char *sql,
+    const char *param, enum restore_status *rc)
+{
+	PGresult *res;
+	int yes;
+
+	res = PQexecParams(r->conn, sql, 1, NULL, &param, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		*rc = sql_error(r, res, it);
+		PQclear(res);
+		return -1;
+	}
+	yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return yes;
+}
+
 /* A selected table's foreign key to a table not selected, or trigger:
  * restored only when the table it references, the function it calls,
  * exists in the target. */
 static enum restore_status
 depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_stmt *ps)
 {
-	PGresult *res;
-	const char *param = ps->ref;
 	int fk = ps->kind == RESTOREPLAN_FOREIGN_KEY;
 	enum restore_status rc = RESTORE_OK;
 	char msg[768];
-	int exists;
 
 	if (r->conn == NULL)
 		return RESTORE_OK;
 	/* A trigger function takes no arguments. */
-	res = PQexecParams(r->conn, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
-	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", 1, NULL,
-	    &param, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		rc = sql_error(r, res, it);
-		PQclear(res);
+	switch (target_says(r, it, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
+	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", ps->ref, &rc)) {
+	case -1:
 		return rc;
-	}
-	exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (exists)
+	case 1:
 		return statement_run(r, it);
+	}
 	if (fk)
 		snprintf(msg, sizeof(msg), "foreign key on %s skipped: it references %s, "
 		    "which is neither restored nor in the target", ps->rel, ps->ref);
@@ -418,24 +430,17 @@ static enum restore_status
 schema_if_absent(struct run *r, const struct sqlsplit_item *it,
     const struct restoreplan_stmt *ps)
 {
-	PGresult *res;
-	const char *param = ps->rel;
-	enum restore_status rc;
-	int absent;
+	enum restore_status rc = RESTORE_OK;
 
 	if (r->conn == NULL)
 		return RESTORE_OK;
-	res = PQexecParams(r->conn, "SELECT pg_catalog.to_regnamespace($1) IS NULL", 1, NULL,
-	    &param, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		rc = sql_error(r, res, it);
-		PQclear(res);
+	switch (target_says(r, it, "SELECT pg_catalog.to_regnamespace($1) IS NULL", ps->rel,
+	    &rc)) {
+	case -1:
 		return rc;
-	}
-	absent = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!absent)
+	case 0:
 		return RESTORE_OK;
+	}
 	if ((rc = statement_run(r, it)) == RESTORE_OK &&
 	    restoreplan_schema_made(r->plan, ps->rel) == -1) {
 		snprintf(r->err, r->errlen, "out of memory");
