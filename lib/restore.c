@@ -424,6 +424,26 @@ depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_
 	return RESTORE_OK;
 }
 
+/* -t: a selected table the dump has no rows for is named, since it is
+ * restored empty. */
+static void
+uncopied(struct run *r)
+{
+	const char *name;
+	unsigned long line;
+	size_t i = 0;
+	char msg[512];
+
+	if (r->conn == NULL || r->o->skipped == NULL)
+		return;
+	while (restoreplan_uncopied(r->plan, &i, &name, &line)) {
+		snprintf(msg, sizeof(msg), "%s is restored without rows: the dump has no COPY "
+		    "block of its own for it (its data excluded, or loaded through its "
+		    "partitioned parent by --load-via-partition-root)", name);
+		r->o->skipped(r->o->notice_arg, line, msg);
+	}
+}
+
 /* -t app.t: the dump's CREATE SCHEMA app runs when the target has no
  * schema app, and then its owner, comment and grants with it. */
 static enum restore_status
@@ -737,6 +757,7 @@ run_loop(struct run *r)
 				return data_error(r, 0, "table %s is not in the dump", why);
 			if ((why = restoreplan_refusal(r->plan)) != NULL)
 				return data_error(r, 0, "%s", why);
+			uncopied(r);
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
 			sqlexec_copy_abort(&r->copy, "cr-restore: bad input");

@@ -481,6 +481,11 @@ struct restoreplan {
 	struct names	 seqs;		/* selected sequences */
 	struct names	 indexes;	/* selected indexes */
 	struct names	 schemas;	/* schemas this restore created */
+	unsigned long	*tline;		/* CREATE TABLE line of each of tables */
+	size_t		 tlinecap;
+	struct names	 copied;	/* selected tables a COPY loaded */
+	struct names	 attached;	/* pairs: partition, its parent, both selected */
+	int		 any_copy;	/* the dump has data at all */
 	struct names	 owners;	/* pairs: sequence, owning table */
 	struct held	*held;		/* statements on sequences not known wanted */
 	size_t		 nheld, heldcap, heldbytes;
@@ -562,6 +567,9 @@ restoreplan_free(struct restoreplan *p)
 	names_free(&p->seqs);
 	names_free(&p->indexes);
 	names_free(&p->schemas);
+	names_free(&p->copied);
+	names_free(&p->attached);
+	free(p->tline);
 	names_free(&p->owners);
 	names_free(&p->parents);
 	names_free(&p->missed);
@@ -655,39 +663,51 @@ spec_for(struct restoreplan *p, const char *rel)
 	return NULL;
 }
 
+/* Lists of pairs (a, b), at most one per a. */
 static const char *
-owner_of(const struct restoreplan *p, const char *seq)
+pair_get(const struct names *ns, const char *a)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < p->owners.n; i += 2)
-		if (strcmp(p->owners.v[i], seq) == 0)
-			return p->owners.v[i + 1];
+	for (i = 0; i + 1 < ns->n; i += 2)
+		if (strcmp(ns->v[i], a) == 0)
+			return ns->v[i + 1];
 	return NULL;
+}
+
+static int
+pair_add(struct names *ns, const char *a, const char *b)
+{
+	char **v;
+
+	if (pair_get(ns, a) != NULL || a[0] == '\0' || b[0] == '\0')
+		return 0;
+	if (ns->n + 2 > ns->cap) {
+		if ((v = reallocarray(ns->v, ns->cap ? ns->cap * 2 : 32, sizeof(*v))) == NULL)
+			return -1;
+		ns->v = v;
+		ns->cap = ns->cap ? ns->cap * 2 : 32;
+	}
+	if ((ns->v[ns->n] = strdup(a)) == NULL)
+		return -1;
+	if ((ns->v[ns->n + 1] = strdup(b)) == NULL) {
+		free(ns->v[ns->n]);
+		return -1;
+	}
+	ns->n += 2;
+	return 0;
+}
+
+static const char *
+owner_of(const struct restoreplan *p, const char *seq)
+{
+	return pair_get(&p->owners, seq);
 }
 
 static int
 owner_set(struct restoreplan *p, const char *seq, const char *table)
 {
-	char **v;
-
-	if (owner_of(p, seq) != NULL || seq[0] == '\0' || table[0] == '\0')
-		return 0;
-	if (p->owners.n + 2 > p->owners.cap) {
-		if ((v = reallocarray(p->owners.v, p->owners.cap ? p->owners.cap * 2 : 32,
-		    sizeof(*v))) == NULL)
-			return -1;
-		p->owners.v = v;
-		p->owners.cap = p->owners.cap ? p->owners.cap * 2 : 32;
-	}
-	if ((p->owners.v[p->owners.n] = strdup(seq)) == NULL)
-		return -1;
-	if ((p->owners.v[p->owners.n + 1] = strdup(table)) == NULL) {
-		free(p->owners.v[p->owners.n]);
-		return -1;
-	}
-	p->owners.n += 2;
-	return 0;
+	return pair_add(&p->owners, seq, table);
 }
 
 static int
@@ -798,6 +818,57 @@ schema_named(const struct restoreplan *p, const char *schema)
 		if (last > name && (size_t)(last - name - 1) == n && strncmp(name, schema, n) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+/* A table selected by its CREATE TABLE at input line 'line'. */
+static int
+table_add(struct restoreplan *p, const char *rel, unsigned long line)
+{
+	unsigned long *v;
+	size_t cap;
+
+	if (names_has(&p->tables, rel))
+		return 0;
+	if (p->tables.n == p->tlinecap) {
+		cap = p->tlinecap ? p->tlinecap * 2 : 16;
+		if ((v = reallocarray(p->tline, cap, sizeof(*v))) == NULL)
+			return -1;
+		p->tline = v;
+		p->tlinecap = cap;
+	}
+	p->tline[p->tables.n] = line;
+	return names_add(&p->tables, rel);
+}
+
+/* Did a COPY load rel, or a partitioned table it is attached to (with
+ * --load-via-partition-root, a partition's rows go through its root)? */
+static int
+loaded(const struct restoreplan *p, const char *rel)
+{
+	size_t depth;
+
+	/* Partitioning is a tree: each step goes up one level. */
+	for (depth = 0; rel != NULL && depth <= p->attached.n; depth++) {
+		if (names_has(&p->copied, rel))
+			return 1;
+		rel = pair_get(&p->attached, rel);
+	}
+	return 0;
+}
+
+int
+restoreplan_uncopied(const struct restoreplan *p, size_t *iter, const char **name,
+    unsigned long *line)
+{
+	if (p == NULL || p->data_only || !p->any_copy)
+		return 0;
+	for (; *iter < p->tables.n && *iter < p->tlinecap; (*iter)++)
+		if (!loaded(p, p->tables.v[*iter])) {
+			*name = p->tables.v[*iter];
+			*line = p->tline[(*iter)++];
+			return 1;
+		}
 	return 0;
 }
 
@@ -917,7 +988,7 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 		if ((s = spec_for(p, st->rel)) != NULL) {
 			s->matched = 1;
 			*action = RESTOREPLAN_RUN;
-			return names_add(&p->tables, st->rel);
+			return table_add(p, st->rel, line);
 		}
 		break;
 	case RESTOREPLAN_SEQUENCE:
@@ -936,6 +1007,8 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 			 * the column's sequence comes with the table. */
 			if (st->ref[0] != '\0' && !names_has(&p->tables, st->ref))
 				break;
+			if (st->ref[0] != '\0' && pair_add(&p->attached, st->ref, st->rel) == -1)
+				return -1;
 			if (st->obj[0] != '\0' && (owner_set(p, st->obj, st->rel) == -1 ||
 			    names_add(&p->seqs, st->obj) == -1))
 				return -1;
@@ -963,8 +1036,12 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 	case RESTOREPLAN_COPY:
 		if (p->missed.n > 0)
 			return -2;
-		if (names_has(&p->tables, st->rel))
+		p->any_copy = 1;
+		if (names_has(&p->tables, st->rel)) {
 			*action = RESTOREPLAN_RUN;
+			if (!names_has(&p->copied, st->rel))
+				return names_add(&p->copied, st->rel);
+		}
 		break;
 	case RESTOREPLAN_CONSTRAINT:
 		if (names_has(&p->tables, st->rel)) {

@@ -96,6 +96,12 @@ int restoreplan_take_held(struct restoreplan *, char **text, unsigned long *line
  * its own; pg_dump attaches the partitions before any data, and the first
  * COPY after that is refused).  Also to ask at the end of the input. */
 const char *restoreplan_refusal(struct restoreplan *);
+/* At the end, in a dump that has data: each selected table that no COPY
+ * loaded (its data excluded from the dump, or written through its
+ * partitioned parent by pg_dump --load-via-partition-root), with its
+ * CREATE TABLE line.  *iter starts at 0; returns 0 when none is left. */
+int restoreplan_uncopied(const struct restoreplan *, size_t *iter, const char **name,
+    unsigned long *line);
 /* At the end: a -t name no table of the dump matched, or NULL. */
 const char *restoreplan_unmatched(const struct restoreplan *);
 

@@ -55,6 +55,7 @@ relations() {	# relations DB: every relation outside the system schemas
 	assert_equal "$(q "SELECT obj_description('users'::regclass)" t_only)" people
 	assert_stderr_contains 'foreign key on "public"."users" skipped: it references "public"."orders"'
 	assert_stderr_contains 'trigger on "public"."users" skipped: its function "public"."stamp" is not in the target'
+	[[ $stderr != *"restored without rows"* ]]
 	# the row-count proof covered the one table
 	assert_stderr_contains "1 tables, 250 rows"
 }
@@ -186,4 +187,19 @@ relations() {	# relations DB: every relation outside the system schemas
 	run --separate-stderr cr-restore -t users -d t_unqualified "$BATS_TEST_TMPDIR/owned.sql"
 	assert_status 0
 	assert_equal "$(q "SELECT to_regnamespace('app') IS NULL" t_unqualified)" t
+}
+
+@test "cr-restore -t of a partition from a --load-via-partition-root dump says it comes without rows" {
+	mkdb t_viaroot
+	pg_dump --load-via-partition-root -d src >"$BATS_TEST_TMPDIR/viaroot.sql"
+	run --separate-stderr cr-restore -t measures_1 -d t_viaroot "$BATS_TEST_TMPDIR/viaroot.sql"
+	assert_status 0
+	assert_stderr_contains '"public"."measures_1" is restored without rows: the dump has no COPY block of its own for it'
+	assert_equal "$(q 'SELECT count(*) FROM measures_1' t_viaroot)" 0
+	# The whole tree from the same dump: every row, no such message.
+	mkdb t_viaroot_all
+	run --separate-stderr cr-restore -t measures -t measures_1 -t measures_2 -d t_viaroot_all "$BATS_TEST_TMPDIR/viaroot.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM measures' t_viaroot_all)" 200
+	[[ $stderr != *"restored without rows"* ]]
 }
