@@ -125,18 +125,23 @@ names="psql cr crj pgr crf crjf"
 # the machine is shared and one run is noise.
 rounds=${BENCH_ROUNDS:-3}
 load0=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+# rotated R NAME...: the names, started at the R-th (1-based, wrapping).
+rotated() {
+	local k=$((($1 - 1) % ($# - 1))) i=0 first='' last='' n
+	shift
+	for n; do
+		if [ "$i" -lt "$k" ]; then last="$last $n"; else first="$first $n"; fi
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086 # the words, one space apart
+	echo $first $last
+}
 for r in $(seq "$rounds"); do
 	for n in $names; do
 		dropdb --if-exists "r_$n" 2>/dev/null
 	done
 	# shellcheck disable=SC2086 # a list of words
-	set -- $names
-	k=$(((r - 1) % $#)) i=0 first='' last=''
-	for n; do
-		if [ "$i" -lt "$k" ]; then last="$last $n"; else first="$first $n"; fi
-		i=$((i + 1))
-	done
-	for n in $first $last; do
+	for n in $(rotated "$r" $names); do
 		timed "$n" "run_$n"
 		check_rows "r_$n"
 		# Dropped at once: autovacuum working through a restored
@@ -236,13 +241,7 @@ for r in $(seq "$rounds"); do
 		dropdb --if-exists "a_$n" 2>/dev/null
 	done
 	# shellcheck disable=SC2086 # a list of words
-	set -- $anames
-	k=$(((r - 1) % $#)) i=0 first='' last=''
-	for n; do
-		if [ "$i" -lt "$k" ]; then last="$last $n"; else first="$first $n"; fi
-		i=$((i + 1))
-	done
-	for n in $first $last; do
+	for n in $(rotated "$r" $anames); do
 		timed "a$n" "app_$n"
 		got=$(psql -X -A -t -d "a_$n" -c "$app_sql")
 		[ "$got" = "$want" ] || { echo "bench-restore: a_$n holds $got, not $want: restore incomplete" >&2; exit 1; }
