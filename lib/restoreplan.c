@@ -512,6 +512,7 @@ names_has(const struct names *ns, const char *s)
 	return 0;
 }
 
+/* Add s, unless it is there already (or empty). */
 static int
 names_add(struct names *ns, const char *s)
 {
@@ -875,7 +876,7 @@ restoreplan_uncopied(const struct restoreplan *p, size_t *iter, const char **nam
 int
 restoreplan_schema_made(struct restoreplan *p, const char *schema)
 {
-	return names_has(&p->schemas, schema) ? 0 : names_add(&p->schemas, schema);
+	return names_add(&p->schemas, schema);
 }
 
 /* ALTER TABLE parent ATTACH PARTITION child: pg_dump writes these with
@@ -887,9 +888,9 @@ note_partition(struct restoreplan *p, const struct restoreplan_stmt *st)
 {
 	if (st->ref[0] == '\0' || spec_for(p, st->rel) == NULL || spec_for(p, st->ref) != NULL)
 		return 0;
-	if (!names_has(&p->parents, st->rel) && names_add(&p->parents, st->rel) == -1)
+	if (names_add(&p->parents, st->rel) == -1)
 		return -1;
-	return names_has(&p->missed, st->ref) ? 0 : names_add(&p->missed, st->ref);
+	return names_add(&p->missed, st->ref);
 }
 
 const char *
@@ -1039,8 +1040,7 @@ restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned
 		p->any_copy = 1;
 		if (names_has(&p->tables, st->rel)) {
 			*action = RESTOREPLAN_RUN;
-			if (!names_has(&p->copied, st->rel))
-				return names_add(&p->copied, st->rel);
+			return names_add(&p->copied, st->rel);
 		}
 		break;
 	case RESTOREPLAN_CONSTRAINT:
