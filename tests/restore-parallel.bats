@@ -133,14 +133,17 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	mkdb tmpfs_default
 	mkdb tmpfs_chosen
 	# In a mount namespace of its own, /tmp becomes a tmpfs; the old /tmp,
-	# which holds the server's socket and the dump, stays reachable at $old.
+	# which holds the server's socket, the dump and maybe the tools
+	# themselves (a checkout under /tmp), stays reachable at $old.
 	old=$(mktemp -d /var/tmp/cr-test-oldtmp.XXXXXX)
 	cat >"$BATS_TEST_TMPDIR/ns.sh" <<-'SH'
 	set -e
+	moved() { case $1 in /tmp/*) echo "$OLD/${1#/tmp/}" ;; *) echo "$1" ;; esac; }
 	mount --bind /tmp "$OLD"
 	mount -t tmpfs cr-test /tmp
-	export PGHOST=$OLD/${PGHOST#/tmp/}
-	dump=$OLD/${DUMP#/tmp/}
+	export PGHOST=$(moved "$PGHOST")
+	PATH=$(moved "$CR_BIN"):$PATH
+	dump=$(moved "$DUMP")
 	env -u TMPDIR CR_RESTORE_BUFFER=4096 cr-restore -v -j 2 -d tmpfs_default "$dump" 2>&1
 	mkdir /tmp/chosen
 	env TMPDIR=/tmp/chosen CR_RESTORE_BUFFER=4096 cr-restore -v -j 2 -d tmpfs_chosen "$dump" 2>&1
