@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr: PostgreSQL backup and recovery as small Unix filters.
 # One flat Makefile: every cmd/cr-X.c becomes a tool linked against libcr.a,
 # which holds every lib/*.c module.  New tools and modules need no edits here.

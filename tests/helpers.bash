@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # Shared bats helpers: a throwaway PostgreSQL cluster per test file.
 #
 # Usage in a .bats file:
