@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr-backup: the production backup job.  cr-dump | cr-gz into a private temp
 # file, cr-verify it, and only then fsync and rename it to its backup name;
 # then rotate with cr-rotate.  Any failure removes the temp file and leaves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-dump: pg_dump to stdout as plain SQL between a cr header and a trailer
  * that proves the dump complete (byte count and CRC-32), or no trailer. */
 #include <sys/types.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr-restore-dev: production data into the developer's database, in the
 # documented order: verify the backup, confirm, replace the dev database
 # atomically (cr-restore --clean), enable extensions, catch up migrations.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-rotate: name the backups a retention policy lets go (stdin or a
  * directory), and with --delete remove them from the directory.  For the
  * wrappers, also: a new backup's name (--make-name), the backup a name means

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-verify: check in one streaming pass that a (gzipped) plain pg_dump is
  * intact and complete, and report what is in it. */
 #include <sys/types.h>

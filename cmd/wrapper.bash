@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # wrapper.bash: what cr-backup and cr-restore-dev share, in one place: option
 # words as the C tools take them, the app's env file and its CR_* settings,
 # and reading the tools' JSON.  Each wrapper sources it from its own

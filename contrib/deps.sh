@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # Check cr's build and test prerequisites; install the missing Debian packages
 # with apt-get when running as root, otherwise name them and fail.
 # Extra packages (e.g. for CI or the benchmark) can be asked for in CR_EXTRA_PKGS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzin: gzip reader (see gzin.h).  A producer thread reads the input.
  * Members written by cr-gz (with the "CR" subfield, docs/stream-format.md)
  * are read whole and decompressed by worker threads with libdeflate, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzin: streaming gzip (RFC 1952) reader with strict integrity checks.
  * Pull interface shared by cr-gz -d/-t, cr-verify and cr-restore.  Handles
  * concatenated members, checks every CRC-32 and ISIZE, and reports

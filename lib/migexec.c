@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migexec: one migration file through the shared splitter and the shared
  * statement executor (lib/sqlexec), with failures located by file line. */
 #include <errno.h>

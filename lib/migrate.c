@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migrate: discovery of NNN_name.sql files, their checksums and markers, and
  * the applied/pending/drifted/missing plan. */
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgconn: connection settings and failure classification for cr tools. */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgconn: how every cr tool connects to PostgreSQL.  Settings come, lowest
  * precedence first, from libpq's own defaults (PG* environment, ~/.pgpass,
  * service files), an application's dotenv file (--env-file, else the file

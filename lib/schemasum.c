@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* schemasum: line classification of a plain pg_dump, hashing the SQL. */
 #include <stdlib.h>
 #include <string.h>

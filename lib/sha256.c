@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sha256: the SHA-256 compression function and padding of FIPS 180-4. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sha256: SHA-256 (FIPS 180-4) over a stream, for backup manifests.
  * Nothing prints. */
 #ifndef CR_SHA256_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # reword_tools DIR TOOL...: in DIR, a shim for each cr TOOL that runs the real
 # one and rewords every line of its stdout and stderr that is not JSON, as a
 # later version might word its messages.  A wrapper run with DIR first in
