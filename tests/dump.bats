@@ -520,7 +520,7 @@ app_db() {
 	assert_equal "$stderr" ""
 	run --separate-stderr cr-dump --version
 	assert_status 0
-	[[ $output =~ ^cr-dump\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_equal "$output" "cr-dump $(cr_version)"
 	run --separate-stderr cr-dump --no-such-option
 	assert_status 64
 	assert_equal "$output" ""
