@@ -481,7 +481,7 @@ fake_gpg() {	# fake_gpg EXIT
 	[[ $output == "usage: cr-backup"* ]]
 	run --separate-stderr cr-backup --version
 	assert_status 0
-	assert_equal "$output" "cr-backup $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	assert_equal "$output" "cr-backup $(cr_version)"
 	run --separate-stderr cr-backup --bogus
 	assert_status 64
 	assert_equal "$output" ""

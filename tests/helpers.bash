@@ -152,3 +152,13 @@ refute_grep() {
 	esac
 	return 1
 }
+
+# cr_version: the version the tools under test were built with (the build
+# tree's VERSION stamp, written by make), else the one make would stamp.
+cr_version() {
+	if [ -f "$CR_BIN/../VERSION" ]; then
+		cat "$CR_BIN/../VERSION"
+	else
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$CR_REPO" version
+	fi
+}
