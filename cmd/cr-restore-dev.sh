@@ -327,7 +327,7 @@ migrate_cmd() {	# migrate_cmd COMMAND: the cr-migrate line to run it by hand
 applied=0
 if [ "$migrate" -eq 1 ]; then
 	if [ -n "$migrate_command" ]; then
-		echo "Running the app's migration command${role:+ as $role}: $migrate_command"
+		echo "Running the app's migration command: $migrate_command"
 		run_migrate_command "$migrate_command" || {
 			rc=$?
 			die 1 "the migration command failed (exit $rc): $migrate_command; the restored data is in place"
