@@ -496,6 +496,9 @@ print_connection(const struct facts *f)
 	print_fact("database", PQdb(f->conn));
 	print_fact("user", f->user);
 	print_fact("server", f->server_version);
+	/* where libpq went: a socket directory or a host name, and the port */
+	print_fact("host", PQhost(f->conn));
+	print_fact("port", PQport(f->conn));
 }
 
 /* --check: the pre-flight passed; say what a dump would be.  With

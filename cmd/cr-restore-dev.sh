@@ -12,20 +12,20 @@ version=@VERSION@
 
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
-       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]
-       [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] FILE|-|latest|LABEL"
+       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
+       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] FILE|-|latest|LABEL"
 
 EX_DATAERR=65 EX_NOINPUT=66
 
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' conn_given=0 dir='' dev_command=''
-role=''
+role='' migrate_command=''
 conn_args=() ext_args=() extensions=() pass_args=()
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --migrate-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
 	--dev-command)	need_arg "$@"; dev_command=$2; shift ;;
+	--migrate-command) need_arg "$@"; migrate_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--role)		need_arg "$@"; role=$2; shift ;;
 	-j|-t|--jobs|--table)
@@ -58,7 +59,8 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 
 
 find_env_file
-read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND
+read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND \
+	CR_MIGRATE_COMMAND
 # App settings: the option, else the environment, else the env file.
 [ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
 [ -n "$migrations" ] || migrations=${envf[CR_MIGRATIONS_DIR]:-}
@@ -77,7 +79,63 @@ if [ ${#extensions[@]} -eq 0 ]; then
 	IFS=$', \t' read -r -a extensions <<<"$list"
 fi
 [ -n "$dev_command" ] || dev_command=${CR_DEV_COMMAND:-${envf[CR_DEV_COMMAND]:-}}
+[ -n "$migrate_command" ] || migrate_command=${CR_MIGRATE_COMMAND:-${envf[CR_MIGRATE_COMMAND]:-}}
 for e in "${extensions[@]}"; do ext_args+=(--extension "$e"); done
+
+# pct_encode TEXT: TEXT percent-encoded for a URI (RFC 3986 unreserved kept).
+pct_encode() {
+	local LC_ALL=C s=$1 out='' c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		*)	printf -v c '%%%02X' "'$c"; out+=$c ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# run_migrate_command CMD: the app's own migration command (--migrate-command,
+# CR_MIGRATE_COMMAND) instead of cr-migrate, run by bash with the restored
+# database in its environment: PGHOST PGPORT PGUSER PGDATABASE and
+# DATABASE_URL as cr-dump --connection-facts reports the connection (PGUSER
+# the role the restore ran as), and the password, when one is known
+# (PGPASSWORD, or the env file's PGPASSWORD, DB_PASSWORD or DATABASE_URL),
+# in PGPASSWORD and DATABASE_URL: the environment only, never an argument.
+# Returns the command's exit status.
+run_migrate_command() {
+	local facts line host='' port='' user='' db='' pass=${PGPASSWORD:-} url auth
+	facts=$(cr-dump --connection-facts "${conn_args[@]}") || return
+	while IFS= read -r line; do
+		case $line in
+		database=*)	db=${line#*=} ;;
+		user=*)		user=${line#*=} ;;
+		host=*)		host=${line#*=} ;;
+		port=*)		port=${line#*=} ;;
+		esac
+	done <<<"$facts"
+	[ -z "$role" ] || user=$role
+	if [ -z "$pass" ] && [ -n "$env_file" ]; then
+		read_env_file PGPASSWORD DB_PASSWORD DATABASE_URL
+		pass=${envf[PGPASSWORD]:-${envf[DB_PASSWORD]:-}}
+		# postgres[ql]://user:password@...: percent-decoded
+		if [ -z "$pass" ] && [[ ${envf[DATABASE_URL]:-} =~ ^postgres(ql)?://[^@/?#:]*:([^@/?#]*)@ ]]; then
+			pass=${BASH_REMATCH[2]//\\/\\\\}
+			printf -v pass '%b' "${pass//%/\\x}"
+		fi
+	fi
+	auth=$(pct_encode "$user")${pass:+:$(pct_encode "$pass")}
+	case $host in
+	/*|'')	url="postgresql://$auth@/$(pct_encode "$db")?host=$(pct_encode "$host")&port=$port" ;;
+	*:*)	url="postgresql://$auth@[$host]:$port/$(pct_encode "$db")" ;;
+	*)	url="postgresql://$auth@$host:$port/$(pct_encode "$db")" ;;
+	esac
+	(
+		export PGHOST=$host PGPORT=$port PGUSER=$user PGDATABASE=$db DATABASE_URL=$url
+		if [ -n "$pass" ]; then export PGPASSWORD=$pass; else unset PGPASSWORD; fi
+		exec bash -c "$1"
+	)
+}
 
 tmp=
 trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT
@@ -193,7 +251,15 @@ echo ""
 # 6. Migrations: bring the schema up to the code.
 applied=0
 if [ "$migrate" -eq 1 ]; then
-	if [ -d "$migrations" ]; then
+	if [ -n "$migrate_command" ]; then
+		echo "Running the app's migration command: $migrate_command"
+		run_migrate_command "$migrate_command" || {
+			rc=$?
+			die 1 "the migration command failed (exit $rc): $migrate_command; the restored data is in place"
+		}
+		applied="(by the app's command)"
+		echo "   Migration command done"
+	elif [ -d "$migrations" ]; then
 		echo "Re-running migrations (to catch up with code)..."
 		# Progress on stderr, the outcome as JSON on stdout.
 		out=$(cr-migrate --json "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
@@ -221,5 +287,6 @@ if [ -n "$dev_command" ]; then
 	n=$((n + 1))
 fi
 echo "$n. Test functionality"
-echo "$((n + 1)). Check migration results: cr-migrate --dir $migrations status"
+[ -n "$migrate_command" ] ||
+	echo "$((n + 1)). Check migration results: cr-migrate --dir $migrations status"
 exit 0

@@ -313,7 +313,9 @@ name'" >"$d/out.sql"
 	assert_equal "${lines[0]}" "database=src"
 	assert_equal "${lines[1]}" "user=weak"
 	[[ ${lines[2]} == server=[0-9]* ]]
-	assert_equal "${#lines[@]}" 3
+	assert_equal "${lines[3]}" "host=$PGHOST"
+	assert_equal "${lines[4]}" "port=$PGPORT"
+	assert_equal "${#lines[@]}" 5
 	assert_equal "$stderr" ""
 	run cr-dump --connection-facts nosuchdb
 	assert_status 66

@@ -244,3 +244,42 @@ setup() {
 	[[ $stderr == *"warning: db_backup_20251028_020000.sql.gz is a suspicious backup (its manifest says not healthy: table public.users shrank from 3000 to 300 rows (-90%)); restoring it because it was named"* ]]
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
+
+@test "cr-restore-dev --migrate-command runs the app's own migrations with the restored database in its environment; its failure stops it" {
+	# The app's role needs its password (pg_hba); the developer connects as cr.
+	q "DROP ROLE IF EXISTS crpass; CREATE ROLE crpass LOGIN PASSWORD 'p@ss w%rd'" >/dev/null
+	q "ALTER DATABASE app_dev OWNER TO crpass" >/dev/null
+	cat >"$BATS_TEST_TMPDIR/migrate.sh" <<-'SH'
+	#!/bin/sh
+	# the app's runner: it records what it saw, and connects by DATABASE_URL
+	env | grep -E '^(PGHOST|PGPORT|PGUSER|PGDATABASE|PGPASSWORD|DATABASE_URL)=' | sort >"$OUT/env"
+	for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f"; echo; done >"$OUT/args" 2>/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c 'CREATE TABLE by_app_runner (id int)'
+	SH
+	chmod +x "$BATS_TEST_TMPDIR/migrate.sh"
+	printf 'DATABASE_URL=postgresql://crpass:p%%40ss%%20w%%25rd@/app_dev?host=%s&port=%s\n' \
+		"$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/pw.env"
+	export OUT=$BATS_TEST_TMPDIR
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/pw.env" -U cr \
+		--migrate-command "$BATS_TEST_TMPDIR/migrate.sh" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"Running the app's migration command: $BATS_TEST_TMPDIR/migrate.sh"* ]]
+	[[ $output != *"Running migration:"* ]]
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'by_app_runner'" app_dev)" crpass
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(cat "$OUT/env")" "DATABASE_URL=postgresql://crpass:p%40ss%20w%25rd@/app_dev?host=$(printf %s "$PGHOST" | sed 's,/,%2F,g')&port=$PGPORT
+PGDATABASE=app_dev
+PGHOST=$PGHOST
+PGPASSWORD=p@ss w%rd
+PGPORT=$PGPORT
+PGUSER=crpass"
+	# The password was in no process's arguments while the command ran.
+	grep -q migrate.sh "$OUT/args"
+	refute_grep -F 'p@ss w%rd' "$OUT/args"
+	# CR_MIGRATE_COMMAND from the env file; a failing command stops the run.
+	{ cat "$ENVF"; echo 'CR_MIGRATE_COMMAND="exit 3"'; } >"$BATS_TEST_TMPDIR/fail.env"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/fail.env" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 1
+	[[ $stderr == *"the migration command failed (exit 3): exit 3; the restored data is in place"* ]]
+	[[ $output != *"Restore Complete!"* ]]
+}
