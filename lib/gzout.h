@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzout: parallel gzip (RFC 1952) writer in the manner of htslib's BGZF.
  * The input is cut into blocks where its content says (a gear hash, as in
  * FastCDC), so an insertion changes only the members around it; worker
