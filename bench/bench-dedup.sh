@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # bench-dedup: what a second nightly backup adds to a deduplicating store
 # (restic) when the database changed a little, for the plain dump, gzip -6
 # --rsyncable and cr-gz.  One throwaway database of about BENCH_MB MiB of
