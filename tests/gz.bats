@@ -153,6 +153,26 @@ size() {
 	[ "$(comm -13 a20.set c20.set | wc -l)" -le 3 ]
 }
 
+@test "restic: a second snapshot of a dump with a row inserted near the start and rows appended adds under half of the first" {
+	command -v restic >/dev/null || skip "restic is not installed (Debian package restic)"
+	# 40 MiB of rows that compress about as a dump does (4x)
+	awk 'BEGIN { srand(7); for (i = 1; i <= 330000; i++)
+		printf "%d\tuser%d@example.com\t2026-%02d-%02d\t%d.%02d\t{\"ref\": \"%08x\", \"n\": %d}\n",
+		    i, rand() * 100000, rand() * 12 + 1, rand() * 28 + 1, rand() * 1000, rand() * 100,
+		    rand() * 2147483647, rand() * 1000 }' >day1.sql
+	{ head -c 100000 day1.sql; printf '4242\tinserted row\n'; tail -c +100001 day1.sql
+		head -c 200000 day1.sql; } >day2.sql
+	export RESTIC_PASSWORD=test RESTIC_CACHE_DIR=$BATS_FILE_TMPDIR/restic-cache
+	restic -q -r repo init >/dev/null
+	cr-gz <day1.sql | restic -q -r repo backup --stdin --stdin-filename db.sql.gz
+	first=$(du -sb repo | cut -f1)
+	cr-gz <day2.sql | restic -q -r repo backup --stdin --stdin-filename db.sql.gz
+	added=$(($(du -sb repo | cut -f1) - first))
+	echo "first $first bytes, the second adds $added" >&2
+	[ "$first" -gt 5000000 ]
+	[ "$((added * 2))" -lt "$first" ]
+}
+
 @test "cr-gz -d reads format 1 (numbered members), and still catches a member removed, repeated or swapped" {
 	f=$BATS_TEST_DIRNAME/fixtures/gz-format1.gz
 	yes 'cr-gz stream format 1 fixture: 0123456789 abcdefghij' | head -c 2500000 >f1
