@@ -415,6 +415,7 @@ read_file(struct migration *m, char *err, size_t errlen)
 				continue;
 			snprintf(err, errlen, "%s: %s", m->path, strerror(errno));
 			close(fd);
+			sha256_discard(&sha);
 			return MIGRATE_EIO;
 		}
 		sha256_update(&sha, buf, (size_t)got);
@@ -434,7 +435,10 @@ read_file(struct migration *m, char *err, size_t errlen)
 	if (rc == MIGRATE_OK)
 		rc = scan_end(&sc);
 	close(fd);
-	sha256_final_hex(&sha, m->checksum);
+	if (sha256_final_hex(&sha, m->checksum) == -1 && rc == MIGRATE_OK) {
+		snprintf(err, errlen, "%s: SHA-256: %s", m->path, strerror(errno));
+		return MIGRATE_ENOMEM;
+	}
 	return rc;
 }
 
