@@ -192,6 +192,7 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 		}
 	}
 	sqlsplit_free(split);
+	sha256_discard(&src.sha);	/* nothing runs: no checksum */
 	close(src.fd);
 	return rc;
 }
