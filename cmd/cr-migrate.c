@@ -714,6 +714,8 @@ main(int argc, char *argv[])
 	 * the migration settings below. */
 	if ((params = pgconn_params_new(&conn_opts, why, sizeof(why))) == NULL)
 		errx(EX_USAGE, "%s", why);
+	for (size_t w = 0; pgconn_params_warning(params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(params, w));
 	/* the option, else the environment, else the env file */
 	if (dir == NULL && (dir = setting(params, "CR_MIGRATIONS_DIR")) == NULL)
 		dir = "migrations";
