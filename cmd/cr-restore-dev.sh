@@ -298,9 +298,11 @@ selection=$(json_value "$report" selection)
 echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
 echo ""
-if [ "$selection" != full ]; then
+if [ "$selection" != full ] && [[ $selection != unknown* ]]; then
 	# A schema-only or table-selecting dump replaces the whole dev
 	# database with part of production: say so before anything is done.
+	# A pg_dump made without cr-dump records no selection: nothing is
+	# known to be missing (the Selection line above says so).
 	echo "$prog: warning: $label is a partial dump (selection: ${selection:-unknown});" \
 		"the dev database will hold only that" >&2
 fi

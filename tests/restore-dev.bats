@@ -257,6 +257,14 @@ setup() {
 	[[ $stderr != *"partial dump"* ]]
 }
 
+@test "cr-restore-dev: a pg_dump made without cr-dump is not called partial; its selection is unknown" {
+	pg_dump -d app_production | gzip >"$BATS_TEST_TMPDIR/old-way.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_TEST_TMPDIR/old-way.sql.gz"
+	assert_status 0
+	assert_output_contains "Selection: unknown (made without cr-dump, which records it)"
+	[[ $stderr != *"partial"* ]]
+}
+
 @test "cr-restore-dev latest and by label: the newest matching backup in --dir, named on stderr" {
 	b=$BATS_TEST_TMPDIR/backups
 	mkdir "$b"
