@@ -27,8 +27,7 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]\n"
-	    "       cr-gz -d --salvage [file ...]\n");
+	    "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
 	exit(status);
 }
 

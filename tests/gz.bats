@@ -633,14 +633,14 @@ cr-gz: plain: not in gzip format"
 	assert_status 64
 	assert_equal "$output" ""
 	assert_equal "$stderr" "cr-gz: invalid option -- 'x'
-usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
+usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
 }
 
 @test "cr-gz --help and -? print usage to stdout, --version the version" {
 	for opt in --help '-?'; do
 		run --separate-stderr cr-gz "$opt"
 		assert_status 0
-		assert_equal "$output" "usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
+		assert_equal "$output" "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
 		assert_equal "$stderr" ""
 	done
 	run --separate-stderr cr-gz --version
