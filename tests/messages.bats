@@ -80,3 +80,18 @@ refute_stderr_contains() {
 	assert_stderr_contains "No such file or directory"
 	assert_stderr_contains "hint: no server answers there: is PostgreSQL running"
 }
+
+@test "cr-restore: a server WARNING is shown with its DETAIL and HINT (plain and -j 2)" {
+	mkdb hintsrc
+	q "CREATE FUNCTION public.careful(integer) RETURNS boolean LANGUAGE plpgsql AS \$\$
+	   BEGIN RAISE WARNING 'odd value %', \$1 USING DETAIL = 'it is odd', HINT = 'use an even one'; RETURN true; END \$\$;
+	   CREATE TABLE public.nums (n integer CHECK (public.careful(n)));
+	   INSERT INTO public.nums SELECT 1" hintsrc >/dev/null
+	pg_dump -d hintsrc >"$BATS_TEST_TMPDIR/hint.sql"
+	for j in 1 2; do
+		mkdb "hintdst$j"
+		run --separate-stderr cr-restore -j "$j" -d "hintdst$j" "$BATS_TEST_TMPDIR/hint.sql"
+		assert_status 0
+		assert_stderr_contains "WARNING: odd value 1 DETAIL: it is odd HINT: use an even one"
+	done
+}
