@@ -19,7 +19,9 @@
 #include <bsd/string.h>
 
 #include "guard.h"
+#include "dumpsalvage.h"
 #include "gzin.h"
+#include "gzsalvage.h"
 #include "io.h"
 #include "parallel.h"
 #include "pgconn.h"
@@ -34,12 +36,41 @@
 static volatile sig_atomic_t interrupted;
 static PGcancel *volatile cancel;
 
-/* The input: a file or stdin, gzip or plain (told apart by the magic). */
+/* The input: a file or stdin, gzip or plain (told apart by the magic);
+ * with --salvage, gzip read past damage and the script repaired. */
 struct source {
 	const char	*name;
 	int		 fd;
 	struct gzin	*gz;
+	int		 salvage;
+	struct gzsalvage *sv;
+	struct dumpsalvage *ds;
 };
+
+/* Exit status of --salvage when data was lost: restored with losses. */
+#define EXIT_LOSSES	3
+
+static int
+source_open(struct source *src)
+{
+	if (!src->salvage)
+		return (src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL ? -1 : 0;
+	if ((src->sv = gzsalvage_open(src->fd)) == NULL ||
+	    (src->ds = dumpsalvage_new(src->sv)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+source_close(struct source *src)
+{
+	gzin_close(src->gz);
+	src->gz = NULL;
+	dumpsalvage_free(src->ds);
+	src->ds = NULL;
+	gzsalvage_close(src->sv);
+	src->sv = NULL;
+}
 
 static void
 print_usage(FILE *f)
@@ -47,7 +78,7 @@ print_usage(FILE *f)
 	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--accept-rows table] [--allow-production] [file | dbname]\n");
+	    "[--accept-rows table] [--allow-production] [--salvage] [file | dbname]\n");
 }
 
 static void __attribute__((noreturn))
@@ -89,6 +120,8 @@ source_read(void *arg, void *buf, size_t len)
 	struct source *src = arg;
 	ssize_t n;
 
+	if (src->salvage)
+		return dumpsalvage_read(src->ds, buf, len);
 	if ((n = gzin_read(src->gz, buf, len)) == -1)
 		errno = gzin_errkind(src->gz) == GZIN_EDATA ? EILSEQ : EIO;
 	return n;
@@ -97,13 +130,10 @@ source_read(void *arg, void *buf, size_t len)
 static int
 source_rewind(struct source *src)
 {
-	gzin_close(src->gz);
-	src->gz = NULL;
+	source_close(src);
 	if (lseek(src->fd, 0, SEEK_SET) == -1)
 		return -1;
-	if ((src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL)
-		return -1;
-	return 0;
+	return source_open(src);
 }
 
 static PGconn *
@@ -167,6 +197,29 @@ report(const struct source *src, enum restore_status rc, const char *msg)
 		warnx("%s: %s", src->name, gzin_error(src->gz));
 	else
 		warnx("%s", msg);
+}
+
+/* --salvage: what the damage took, after the restore; exit 3 if anything. */
+static int
+salvage_report(const struct source *src, int status)
+{
+	char line[640];
+	unsigned i;
+
+	for (i = 0; i < gzsalvage_ngaps(src->sv); i++) {
+		gzsalvage_describe(src->sv, i, line, sizeof(line));
+		warnx("%s: %s", src->name, line);
+	}
+	for (i = 0; i < dumpsalvage_nnotes(src->ds); i++)
+		warnx("salvage: %s", dumpsalvage_note(src->ds, i));
+	if (!dumpsalvage_lost(src->ds))
+		return status;
+	if (status == 0) {
+		warnx("restored with losses: the rows and statements named above are "
+		    "not in the database");
+		return EXIT_LOSSES;
+	}
+	return status;
 }
 
 /* What main decided; shared by the two ways of restoring. */
@@ -689,6 +742,7 @@ main(int argc, char *argv[])
 		{ "role",		required_argument,	NULL, 'R' },
 		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "salvage",		no_argument,		NULL, 'S' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
@@ -709,6 +763,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case '1':
 			j.single = 1;
+			break;
+		case 'S':
+			j.src.salvage = j.ropts.salvage = 1;
 			break;
 		case 'c':
 			j.clean = 1;
@@ -787,6 +844,8 @@ main(int argc, char *argv[])
 	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
+	if (j.src.salvage && jobs > 1)
+		errx(EX_USAGE, "--salvage and -j %lld: a salvage restores on one connection", jobs);
 	if (j.single && jobs > 1)
 		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
 	j.ropts.jobs = (unsigned)jobs;
@@ -828,7 +887,7 @@ main(int argc, char *argv[])
 	if (S_ISDIR(j.sb.st_mode))
 		errx(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
 		    j.src.name);
-	if ((j.src.gz = gzin_open(j.src.fd, GZIN_AUTO)) == NULL)
+	if (source_open(&j.src) == -1)
 		err(EX_OSERR, "%s", j.src.name);
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
@@ -865,7 +924,9 @@ main(int argc, char *argv[])
 		status = restore_replace(&j);
 	else
 		status = restore_in_place(&j);
-	gzin_close(j.src.gz);
+	if (j.src.salvage)
+		status = salvage_report(&j.src, status);
+	source_close(&j.src);
 	if (j.src.fd != STDIN_FILENO)
 		close(j.src.fd);
 	pgconn_params_free(j.params);
