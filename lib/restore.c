@@ -382,7 +382,7 @@ target_says(struct run *r, const struct sqlsplit_item *it, const char *sql,
 	PGresult *res;
 	int yes;
 
-	res = PQexecParams(r->conn, sql, 1, NULL, &param, NULL, NULL, 0);
+	res = pgexec_exec(r->conn, sql, 1, &param);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		*rc = sql_error(r, res, it);
 		PQclear(res);
@@ -407,7 +407,8 @@ depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_
 		return RESTORE_OK;
 	/* A trigger function takes no arguments. */
 	switch (target_says(r, it, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
-	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", ps->ref, &rc)) {
+	    "SELECT pg_catalog.to_regprocedure($1::pg_catalog.text OPERATOR(pg_catalog.||) '()') "
+	    "IS NOT NULL", ps->ref, &rc)) {
 	case -1:
 		return rc;
 	case 1:
