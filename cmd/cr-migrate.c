@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-migrate: apply a directory's pending NNN_name.sql migrations to a
  * database exactly once, in order, each in its own transaction, and say
  * what is applied, pending or changed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-restore: execute a SQL dump into a PostgreSQL database through libpq,
  * refusing psql meta-commands; --clean replaces the target atomically. */
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dotenv: parser for the KEY=VALUE files Node and other web apps keep. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dotenv: read KEY=VALUE settings from an application's .env file, so cron
  * jobs and the app share one connection setting.  Values are never logged. */
 #ifndef CR_DOTENV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzout: parallel gzip writer (see gzout.h).  The caller's thread fills
  * blocks, worker threads compress them into members, one writer thread emits
  * them in order and ends the stream with the end member. */

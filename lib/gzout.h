@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzout: parallel gzip (RFC 1952) writer in the manner of htslib's BGZF.
  * The input is cut into fixed blocks that worker threads compress with
  * libdeflate, each into a complete gzip member whose "CR" extra subfield

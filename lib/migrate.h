@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migrate: the migration files of a directory (NNN_name.sql), their
  * numbers, SHA-256 checksums and no-transaction markers, and the plan that
  * compares them with what a database records as applied.  Nothing prints. */

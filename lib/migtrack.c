@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migtrack: the tracking table, the app's JSON list of applied migrations,
  * and the advisory lock, all through libpq. */
 #include <ctype.h>

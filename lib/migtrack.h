@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migtrack: what a database records as applied migrations: the tracking
  * table (cr_migrations), the app's JSON list kept in step with it
  * (--json-list TABLE.COLUMN:KEY), and the advisory lock that lets one

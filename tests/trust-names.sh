@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # trust-names.sh [--bare] [REPO]: the names cr's own SQL uses, read from the
 # C string literals of lib/*.c and cmd/*.c, one per line as "function NAME",
 # "operator OP" or "type NAME", each once.  tests/trust.bats builds a trap
