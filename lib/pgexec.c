@@ -109,7 +109,10 @@ exec_own(PGconn *conn, const char *sql, int nparams, const char *const *params,
 	 * bring back a value the script never set, nor a COMMIT keep ours. */
 	local = PQtransactionStatus(conn) == PQTRANS_INTRANS;
 	param[1] = local ? "true" : "false";
-	if (own_path && (s == NULL || s->foreign)) {
+	/* In a failed transaction block the server parses nothing but its
+	 * end (no name is looked up): let that through. */
+	if (own_path && (s == NULL || s->foreign) &&
+	    PQtransactionStatus(conn) != PQTRANS_INERROR) {
 		/* The target list is evaluated in order: the value found, then ''. */
 		set = PQexecParams(conn, "SELECT pg_catalog.current_setting('search_path'), "
 		    "pg_catalog.set_config('search_path', '', $1::pg_catalog.bool)", 1, NULL,

@@ -149,6 +149,23 @@ exec_simple(struct run *r, const char *sql)
 	    RESTORE_ESQL);
 }
 
+/* The same in the session's search_path: CREATE EXTENSION puts the
+ * extension's objects in the schema it names first. */
+static enum restore_status
+exec_user_path(struct run *r, const char *sql)
+{
+	struct pgexec_error e;
+	PGresult *res;
+
+	if ((res = pgexec_query_user_path(r->conn, sql, sql, 0, NULL, &e)) != NULL) {
+		PQclear(res);
+		return RESTORE_OK;
+	}
+	strlcpy(r->err, e.message, r->errlen);
+	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
+	    RESTORE_ESQL);
+}
+
 /* The table a COPY statement names, as written ("public.\"a b\""), or NULL.
  * Sets *csv for CSV data and *binary for binary data. */
 static char *
@@ -942,7 +959,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 			break;
 		}
 		snprintf(sql, sizeof(sql), "CREATE EXTENSION IF NOT EXISTS %s", ident);
-		rc = exec_simple(&r, sql);
+		rc = exec_user_path(&r, sql);
 	}
 	/* After the extensions, which may need the login role's rights:
 	 * everything the script creates belongs to the role, and it runs with
