@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include <bsd/string.h>
@@ -93,6 +94,26 @@ session_of(PGconn *conn)
 	return s;
 }
 
+/* A transaction or session command: it calls no function and names no
+ * operator or type, but may set search_path itself (RESET ALL, SET,
+ * ROLLBACK), which must then stay as it set it. */
+static int
+control(const char *sql)
+{
+	static const char *const words[] = {
+		"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "RESET",
+		"DISCARD", "START", "END", "ABORT",
+	};
+	size_t i, n;
+
+	sql += strspn(sql, " \t\n\r");
+	n = strspn(sql, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && strncasecmp(sql, words[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 static PGresult *
 exec_own(PGconn *conn, const char *sql, int nparams, const char *const *params,
     int own_path)
@@ -103,6 +124,9 @@ exec_own(PGconn *conn, const char *sql, int nparams, const char *const *params,
 	char *saved = NULL;
 	int local;
 
+	/* Not marked as pgexec's: the next query of cr's sets search_path. */
+	if (control(sql))
+		return PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (s != NULL)
 		s->busy = 1;
 	/* In a transaction block for that block only, so a ROLLBACK cannot

@@ -14,7 +14,9 @@
  * connection (a libpq event procedure), and before cr's next own command
  * after one of them it sets search_path to '' again.  The value it found is
  * put back after the command, so the script's own statements still see the
- * search_path they set.  Every command of cr's own goes through here.
+ * search_path they set.  A transaction or session command (BEGIN, COMMIT,
+ * ROLLBACK, SET, RESET, ...) calls nothing and runs as it is, since it may
+ * set search_path itself.  Every command of cr's own goes through here.
  * Nothing prints. */
 #ifndef CR_PGEXEC_H
 #define CR_PGEXEC_H

@@ -263,8 +263,12 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 	if (r->copy_job != NULL) {
 		if (parallel_copy_data(r->par, r->copy_job, it->text, it->len, it->line, r->err,
 		    r->errlen) == -1) {
-			if (parallel_error(r->par, r->err, r->errlen, &r->st->line))
+			switch (parallel_error(r->par, r->err, r->errlen, &r->st->line)) {
+			case 2:
+				return RESTORE_EDATA;
+			case 1:
 				return RESTORE_ESQL;
+			}
 			return RESTORE_EIO;
 		}
 		return RESTORE_OK;
@@ -274,6 +278,8 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 		return copy_failed(r, line);
 	return RESTORE_OK;
 }
+
+static enum restore_status session_check(struct run *, unsigned long);
 
 static enum restore_status
 copy_end(struct run *r, const struct sqlsplit_item *it)
@@ -308,7 +314,9 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	}
 	if (r->copy_table != (size_t)-1)
 		rowproof_copied(r->proof, r->copy_table, carried, loaded);
-	return RESTORE_OK;
+	/* A CHECK or a default run by the COPY may have changed how the
+	 * server reads the next statement. */
+	return session_check(r, it->line);
 }
 
 static enum restore_status
@@ -586,7 +594,11 @@ parallel_collected(struct run *r)
 		}
 		rowproof_copied(r->proof, d.table, carried, d.loaded);
 	}
-	if (parallel_error(r->par, r->err, r->errlen, &line)) {
+	switch (parallel_error(r->par, r->err, r->errlen, &line)) {
+	case 2:		/* a worker's session: no interruption explains it */
+		r->st->line = line;
+		return RESTORE_EDATA;
+	case 1:
 		r->st->line = line;
 		return interrupted_or(r, line, RESTORE_ESQL);
 	}

@@ -401,3 +401,80 @@ fresh_target() {
 	assert_status 0
 	assert_equal "$(qs "SELECT pg_catalog.count(*) FROM public.b" flipdst)" 3
 }
+
+# flipped_dump NAME SETTING VALUE: a dump whose table a has a CHECK that
+# sets SETTING to VALUE for the session (set_config(..., false)) as each row
+# is copied, followed at once by an index on a whose text the server reads
+# as two statements when standard_conforming_strings is off: the second
+# creates table pwned.  Then table b and its rows.
+flipped_dump() {
+	local name=$1 setting=$2 value=$3
+	mkdb "$name"
+	q "ALTER DATABASE \"$name\" OWNER TO trapapp" >/dev/null
+	q "ALTER SCHEMA public OWNER TO trapapp" "$name" >/dev/null
+	as_app -d "$name" <<-SQL
+	CREATE FUNCTION public.cr_set(i pg_catalog.int4) RETURNS pg_catalog.bool
+	LANGUAGE plpgsql AS \$f\$
+	BEGIN
+		PERFORM pg_catalog.set_config('$setting', '$value', false);
+		RETURN true;
+	END
+	\$f\$;
+	CREATE TABLE public.a (id pg_catalog.int4 PRIMARY KEY, note pg_catalog.text,
+	    CHECK (public.cr_set(id)));
+	INSERT INTO public.a VALUES (1, 'one'), (2, 'two');
+	CREATE TABLE public.b (id pg_catalog.int4);
+	INSERT INTO public.b VALUES (1), (2), (3);
+	SQL
+	pg_dump -d "$name" | awk '
+		{ print }
+		/^COPY public\.a / { ina = 1 }
+		ina && /^\\\.$/ {
+			print ""
+			print "CREATE INDEX a_i ON public.a USING btree (id) WHERE (note <> '"'"'a\\'"'"''"'"') ; CREATE TABLE public.pwned (); -- '"'"');"
+			ina = 0
+		}' >"$BATS_FILE_TMPDIR/$name.sql"
+}
+
+# session_stops DUMP JOBS: cr-restore of DUMP (-j JOBS when more than 1)
+# stops with 65 at the COPY whose function changed the session, and runs
+# nothing after it there: no index, no pwned.
+session_stops() {
+	local dump=$1 jobs=$2
+	mkdb sessdst
+	if [ "$jobs" -gt 1 ]; then
+		run cr-restore -j "$jobs" -d sessdst "$BATS_FILE_TMPDIR/$dump.sql"
+	else
+		run cr-restore -d sessdst "$BATS_FILE_TMPDIR/$dump.sql"
+	fi
+	assert_equal "$(qs "SELECT pg_catalog.to_regclass('public.pwned') IS NULL" sessdst)" t
+	assert_equal "$(qs "SELECT pg_catalog.to_regclass('public.a_i') IS NULL" sessdst)" t
+	assert_status 65
+}
+
+@test "trust: a COPY whose CHECK turns standard_conforming_strings off stops the restore before the next statement" {
+	flipped_dump scsoff standard_conforming_strings off
+	assert_equal "$(grep -c "CREATE TABLE public.pwned" "$BATS_FILE_TMPDIR/scsoff.sql")" 1
+	session_stops scsoff 1
+	assert_output_contains "standard_conforming_strings off"
+}
+
+@test "trust: cr-restore -j 2: a COPY on a worker that turns standard_conforming_strings off stops the run, nothing more runs" {
+	flipped_dump scsoff standard_conforming_strings off
+	session_stops scsoff 2
+	assert_output_contains "standard_conforming_strings off"
+}
+
+@test "trust: a COPY whose CHECK sets client_encoding SJIS stops the restore before the next statement" {
+	flipped_dump sjis client_encoding SJIS
+	session_stops sjis 1
+	assert_output_contains "client_encoding"
+	assert_output_contains "SJIS"
+}
+
+@test "trust: cr-restore -j 2: a COPY on a worker that sets client_encoding SJIS stops the run, nothing more runs" {
+	flipped_dump sjis client_encoding SJIS
+	session_stops sjis 2
+	assert_output_contains "client_encoding"
+	assert_output_contains "SJIS"
+}
