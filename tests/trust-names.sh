@@ -23,11 +23,12 @@ literals() {
 }
 
 # The literals that are SQL (a keyword in capitals), with quoted SQL
-# literals, printf conversions, "SET name =", "(*)" and "SELECT *" taken out.
+# literals, printf conversions, "SET name =", "(*)", "SELECT *" and "--"
+# comments (words of messages) taken out.
 sql_literals() {
 	literals | grep -E '(^|[^A-Za-z])(SELECT|WHERE|FROM|AND|OR|WHEN|THEN|ON|SET|VALUES|ELSE|RETURNING|BY|JOIN)([^A-Za-z]|$)' |
 	sed "s/'[^']*'//g" | sed 's/%[-0-9.]*l*[a-zA-Z%]//g; s/(\*)/()/g; s/SELECT \*//g' |
-	sed 's/SET \(LOCAL \)\{0,1\}[a-z_]* =//g'
+	sed 's/SET \(LOCAL \)\{0,1\}[a-z_]* =//g; s/--.*$//'
 }
 
 if [ "$bare" = 1 ]; then
