@@ -420,6 +420,8 @@ preflight(const struct job *j, struct facts *f)
 
 	if ((params = pgconn_params_new(&j->copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
+	if (pgconn_params_warning(params) != NULL)
+		warnx("warning: %s", pgconn_params_warning(params));
 	if (!j->connection_facts &&
 	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
 		err(1, NULL);
@@ -431,6 +433,10 @@ preflight(const struct job *j, struct facts *f)
 			fprintf(stderr, "cr-dump: hint: %s\n", pgconn_hint(st));
 		exit(pgconn_exit_code(st));
 	}
+	if (j->verbose)
+		fprintf(stderr, "cr-dump: database %s (from %s)\n", PQdb(f->conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 	pgconn_params_free(params);
 	if ((f->server_version = PQparameterStatus(f->conn, "server_version")) == NULL)
 		f->server_version = "";

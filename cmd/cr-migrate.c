@@ -673,6 +673,8 @@ main(int argc, char *argv[])
 	 * the migration settings below. */
 	if ((params = pgconn_params_new(&conn_opts, why, sizeof(why))) == NULL)
 		errx(EX_USAGE, "%s", why);
+	if (pgconn_params_warning(params) != NULL)
+		warnx("warning: %s", pgconn_params_warning(params));
 	/* the option, else the environment, else the env file */
 	if (dir == NULL && (dir = setting(params, "CR_MIGRATIONS_DIR")) == NULL)
 		dir = "migrations";
@@ -687,6 +689,10 @@ main(int argc, char *argv[])
 		errx(mst == MIGRATE_ENOINPUT ? EX_NOINPUT : mst == MIGRATE_EDATA ?
 		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
 	conn = connect_db(params);
+	if (verbose)
+		fprintf(stderr, "cr-migrate: database %s (from %s)\n", PQdb(conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 
 	if (strcmp(command, "up") == 0)
 		rc = cmd_up(track, conn, &set, dir, dry_run, wait);
