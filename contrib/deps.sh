@@ -36,6 +36,7 @@ need libpq-dev   has_header postgresql/libpq-fe.h
 need zlib1g-dev  has_header zlib.h
 need libdeflate-dev has_header libdeflate.h
 need libbsd-dev  has_header bsd/string.h
+need libssl-dev  has_header openssl/evp.h
 if [ "$build_only" -eq 0 ]; then
 	need bats        command -v bats
 	need mandoc      command -v mandoc

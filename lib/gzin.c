@@ -73,6 +73,8 @@ enum pstate { P_START, P_HEADER, P_DATA, P_TRAILER, P_NEXT, P_PASS, P_END };
 
 struct gzin {
 	int fd, flags;
+	gzin_tap_fn *tap;		/* sees every byte read, or NULL */
+	void *tap_arg;
 
 	/* producer: read, parse, inflate foreign members */
 	enum pstate state;
@@ -156,7 +158,9 @@ read_some(struct gzin *g, void *buf, size_t len)
 			errno = ECANCELED;
 			return -1;
 		}
-		if ((n = read(g->fd, buf, len)) != -1 || errno != EINTR)
+		if ((n = read(g->fd, buf, len)) > 0 && g->tap != NULL)
+			g->tap(g->tap_arg, buf, (size_t)n);
+		if (n != -1 || errno != EINTR)
 			return n;
 	}
 }
@@ -631,6 +635,12 @@ chunk_decoded(void *owner, struct workpool_item *it, int rc)
 struct gzin *
 gzin_open(int fd, int flags)
 {
+	return gzin_open_tap(fd, flags, NULL, NULL);
+}
+
+struct gzin *
+gzin_open_tap(int fd, int flags, gzin_tap_fn *tap, void *arg)
+{
 	struct gzin *g;
 	long cpus;
 	unsigned i;
@@ -640,6 +650,8 @@ gzin_open(int fd, int flags)
 		return NULL;
 	g->fd = fd;
 	g->flags = flags;
+	g->tap = tap;
+	g->tap_arg = arg;
 	g->state = P_START;
 	g->crc = (uint32_t)crc32(0, NULL, 0);
 	g->wake[0] = g->wake[1] = -1;

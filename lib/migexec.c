@@ -52,6 +52,7 @@ open_source(const struct migration *m, struct source *src, struct sqlsplit **spl
 	}
 	sha256_init(&src->sha);
 	if ((*split = sqlsplit_new(source_read, src)) == NULL) {
+		sha256_discard(&src->sha);
 		close(src->fd);
 		strlcpy(f->message, "out of memory", sizeof(f->message));
 		return MIGEXEC_ENOMEM;
@@ -245,8 +246,11 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 	/* Stopped inside COPY data: abandon the command. */
 	sqlexec_copy_abort(&copy, "cr-migrate: migration stopped");
 	f->committed = rc != MIGEXEC_OK && m->no_transaction && executed > 0;
-	if (rc == MIGEXEC_OK)
-		sha256_final_hex(&src.sha, checksum);
+	if (rc == MIGEXEC_OK && sha256_final_hex(&src.sha, checksum) == -1) {
+		strlcpy(f->message, "SHA-256: out of memory", sizeof(f->message));
+		rc = MIGEXEC_ENOMEM;
+	}
+	sha256_discard(&src.sha);
 	sqlsplit_free(split);
 	close(src.fd);
 	return rc;

@@ -98,6 +98,7 @@ read_file(struct migration *m, char *err, size_t errlen)
 				continue;
 			snprintf(err, errlen, "%s: %s", m->path, strerror(errno));
 			close(fd);
+			sha256_discard(&sha);
 			return MIGRATE_EIO;
 		}
 		sha256_update(&sha, buf, (size_t)got);
@@ -117,7 +118,10 @@ read_file(struct migration *m, char *err, size_t errlen)
 	if (header && linelen > 0 && is_marker(line, linelen))
 		m->no_transaction = 1;
 	close(fd);
-	sha256_final_hex(&sha, m->checksum);
+	if (sha256_final_hex(&sha, m->checksum) == -1) {
+		snprintf(err, errlen, "%s: SHA-256: %s", m->path, strerror(errno));
+		return MIGRATE_ENOMEM;
+	}
 	return MIGRATE_OK;
 }
 

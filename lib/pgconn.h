@@ -43,7 +43,14 @@ enum pgconn_status {
 	PGCONN_OK = 0,
 	PGCONN_EUSAGE,		/* bad conninfo/URI, unreadable env file (EX_USAGE/EX_CONFIG) */
 	PGCONN_EUNAVAILABLE,	/* server down or unreachable (EX_UNAVAILABLE) */
-	PGCONN_EAUTH,		/* bad password, role or privilege (EX_NOPERM) */
+	PGCONN_EAUTH,		/* refused for another reason (EX_NOPERM) */
+	PGCONN_ENOPASSWORD,	/* a password is needed, none was given (EX_NOPERM) */
+	PGCONN_EPASSWORD,	/* the password was refused (EX_NOPERM) */
+	PGCONN_ENOROLE,		/* the role does not exist (EX_NOPERM) */
+	PGCONN_EPEER,		/* peer/ident authentication: another OS user (EX_NOPERM) */
+	PGCONN_EHBA,		/* no pg_hba.conf line lets it in (EX_NOPERM) */
+	PGCONN_ENOCONNECT,	/* no CONNECT privilege on the database (EX_NOPERM) */
+	PGCONN_ENOLOGIN,	/* the role may not log in (EX_NOPERM) */
 	PGCONN_ENODB,		/* database does not exist (EX_NOINPUT) */
 	PGCONN_EREFUSED,	/* database does not allow connections (EX_UNAVAILABLE) */
 	PGCONN_EOTHER		/* anything else (1) */
@@ -113,7 +120,9 @@ PGconn *pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *s
 /* sysexits code for a status. */
 int pgconn_exit_code(enum pgconn_status);
 
-/* A short hint for the user, or NULL: e.g. the GRANTs needed for EAUTH. */
+/* A one-line hint for the user, or NULL: what to check or run for that
+ * failure, each its own (a refused password, a missing role, a server that
+ * is not running, a missing database, ...). */
 const char *pgconn_hint(enum pgconn_status);
 
 /* Copy msg to out as one line: trailing newline removed, inner newlines and

@@ -193,6 +193,7 @@ schemasum_blocks(const struct schemasum *s, const uint64_t **blocks,
 void
 schemasum_free(struct schemasum *s)
 {
+	sha256_discard(&s->hash);	/* when final was not reached */
 	free(s->blocks);
 	s->blocks = NULL;
 	s->nblocks = s->capblocks = 0;

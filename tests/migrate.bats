@@ -751,7 +751,7 @@ cr-migrate: commands: status, up, baseline VERSION, verify'
 	assert_output_contains "usage: cr-migrate "
 	run --separate-stderr cr-migrate --version
 	assert_status 0
-	[[ $output =~ ^cr-migrate\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_equal "$output" "cr-migrate $(cr_version)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" baseline
 	assert_status 64
 	assert_equal "${stderr_lines[0]}" "cr-migrate: baseline takes one version: cr-migrate baseline VERSION"
