@@ -904,8 +904,8 @@ main(int argc, char *argv[])
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
-	if (pgconn_params_warning(j.params) != NULL)
-		warnx("warning: %s", pgconn_params_warning(j.params));
+	for (size_t w = 0; pgconn_params_warning(j.params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(j.params, w));
 	/* --clean replaces the database it names: never one libpq falls
 	 * back to (the user's name), never one nobody named. */
 	if (j.clean && pgconn_params_source(j.params) == NULL)

@@ -231,7 +231,7 @@ env_file_check(struct pgconn_params *p, const char *path, const struct dotenv *e
 	}
 	if (has && stat(path, &sb) == 0 &&
 	    (sb.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) != 0)
-		snprintf(p->warning, sizeof(p->warning), "%s holds a password and group or "
+		snprintf(p->warning, sizeof(p->warning), "%s: holds a password and group or "
 		    "others may read or write it (mode %04o): chmod 600 %s", path,
 		    (unsigned)(sb.st_mode & 07777), path);
 }
@@ -356,9 +356,15 @@ pgconn_params_source(const struct pgconn_params *p)
 }
 
 const char *
-pgconn_params_warning(const struct pgconn_params *p)
+pgconn_params_warning(const struct pgconn_params *p, size_t i)
 {
-	return p->warning[0] != '\0' ? p->warning : NULL;
+	/* The file's permissions first, then what reading it found. */
+	if (p->warning[0] != '\0') {
+		if (i == 0)
+			return p->warning;
+		i--;
+	}
+	return dotenv_warning(p->env, i);
 }
 
 /* Replace every occurrence of secret in s (NUL-terminated, in place). */

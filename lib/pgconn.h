@@ -79,9 +79,11 @@ const struct dotenv *pgconn_params_env(const struct pgconn_params *);
  * and libpq falls back to the user name. */
 const char *pgconn_params_source(const struct pgconn_params *);
 
-/* A warning about the settings for the tool to print, or NULL: an env file
- * holding a password that group or others may read or write. */
-const char *pgconn_params_warning(const struct pgconn_params *);
+/* The i-th warning about the settings, or NULL when there are no more; the
+ * tool prints them: an env file holding a password that group or others
+ * may read or write, then those of reading the env file ("FILE: line N:
+ * ..." for a line skipped or taken as written). */
+const char *pgconn_params_warning(const struct pgconn_params *, size_t i);
 
 /* Whether s is a conninfo string or URI rather than a database name
  * (libpq's own test: a postgresql:// or postgres:// prefix, or an '='). */

@@ -228,7 +228,7 @@ attributes() {
 	chmod 644 "$env_file"
 	run cr-restore --env-file "$env_file" "$BATS_FILE_TMPDIR/fresh.sql"
 	assert_status 0
-	assert_output_contains "warning: $env_file holds a password and group or others may read or write it (mode 0644): chmod 600 $env_file"
+	assert_output_contains "cr-restore: $env_file: holds a password and group or others may read or write it (mode 0644): chmod 600 $env_file"
 	assert_equal "$(tables_of permdb)" fresh,keepme
 	run --separate-stderr cr-dump --env-file "$env_file" -s
 	assert_status 0
@@ -236,13 +236,13 @@ attributes() {
 	chmod 600 "$env_file"
 	run cr-restore --clean --yes --env-file "$env_file" "$BATS_FILE_TMPDIR/fresh.sql"
 	assert_status 0
-	[[ $output != *warning* ]]
+	[[ $output != *"chmod 600"* ]]
 	# no password, no warning
 	printf 'PGDATABASE=permdb\n' >"$env_file"
 	chmod 644 "$env_file"
 	run cr-restore --clean --yes --env-file "$env_file" "$BATS_FILE_TMPDIR/fresh.sql"
 	assert_status 0
-	[[ $output != *warning* ]]
+	[[ $output != *"chmod 600"* ]]
 }
 
 @test "cr-restore --clean: a second run on the same target while one is running exits 75 and calls nothing a leftover" {
