@@ -167,13 +167,14 @@ attributes() {
 	assert_status 0
 	assert_stderr_contains "database dumpurl (from DATABASE_URL in the environment)"
 	assert_output_contains "COPY public.keepme"
+	mkdb migurl
 	mkdir -p "$BATS_TEST_TMPDIR/migrations"
 	echo "CREATE TABLE migrated (id int);" >"$BATS_TEST_TMPDIR/migrations/001_a.sql"
-	run env -u PGDATABASE DATABASE_URL="postgresql:///dumpurl?host=$PGHOST&port=$PGPORT" \
+	run env -u PGDATABASE DATABASE_URL="postgresql:///migurl?host=$PGHOST&port=$PGPORT" \
 		cr-migrate -v --dir "$BATS_TEST_TMPDIR/migrations" up
 	assert_status 0
-	assert_output_contains "database dumpurl (from DATABASE_URL in the environment)"
-	assert_equal "$(q "SELECT count(*) FROM pg_class WHERE relname = 'migrated'" dumpurl)" 1
+	assert_output_contains "database migurl (from DATABASE_URL in the environment)"
+	assert_equal "$(q "SELECT count(*) FROM pg_class WHERE relname = 'migrated'" migurl)" 1
 }
 
 @test "cr-restore: a URI operand names the database" {
