@@ -485,6 +485,26 @@ require_history(struct migtrack *t, PGconn *conn)
 	    migtrack_json_list(t) ? " names no table" : "");
 }
 
+/* status and verify change nothing, but do not let "pending" pass for
+ * "never ran" on a database whose history cr-migrate cannot read. */
+static void
+warn_no_history(struct migtrack *t, PGconn *conn)
+{
+	char why[1024], example[512];
+	long objects;
+	int history;
+
+	if (quiet)
+		return;
+	track_check(migtrack_history(t, conn, &history, &objects, example,
+	    sizeof(example), why, sizeof(why)), why);
+	if (!history && objects > 0)
+		warnx("warning: %s has tables (%s) but no record of applied "
+		    "migrations: those listed as pending may have run there; "
+		    "up refuses until told (cr-migrate baseline VERSION, or "
+		    "--json-list TABLE.COLUMN:KEY)", PQdb(conn), example);
+}
+
 /* Take the lock, create the table, adopt the JSON list: what up and
  * baseline do before they look at what is applied.  up first makes sure
  * the database's history can be read. */
@@ -742,6 +762,7 @@ main(int argc, char *argv[])
 		rc = cmd_baseline(track, conn, &set, dir, argv[1], dry_run, wait);
 	else {
 		read_plan(track, conn, &set, &applied, &napplied, &plan);
+		warn_no_history(track, conn);
 		rc = strcmp(command, "status") == 0 ? cmd_status(conn, &plan) :
 		    cmd_verify(&plan, dir);
 		migrate_plan_free(&plan);
