@@ -751,6 +751,10 @@ main(int argc, char *argv[])
 		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
 	report_skipped(&set);
 	conn = connect_db(params);
+	if (verbose)
+		fprintf(stderr, "cr-migrate: database %s (from %s)\n", PQdb(conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 
 	if (strcmp(command, "up") == 0)
 		rc = cmd_up(track, conn, &set, dir, dry_run, wait);
