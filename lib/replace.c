@@ -205,6 +205,27 @@ replace_leftovers(PGconn *maint, const char *target, struct replace_leftovers *l
 	return 0;
 }
 
+int
+replace_lock(PGconn *maint, const char *target, int shared, char *err, size_t errlen)
+{
+	PGresult *res;
+	char key[128];
+	int taken;
+
+	/* A key of cr's own, so that an application's advisory locks on the
+	 * maintenance database never collide with it. */
+	snprintf(key, sizeof(key), "cr-restore %s", target);
+	res = query(maint, "locking the target", shared ?
+	    "SELECT pg_catalog.pg_try_advisory_lock_shared(pg_catalog.hashtextextended($1, 0))" :
+	    "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended($1, 0))",
+	    1, key, NULL, err, errlen);
+	if (res == NULL)
+		return -1;
+	taken = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return taken;
+}
+
 static char *
 literal(PGconn *conn, const char *s)
 {
@@ -395,6 +416,61 @@ replace_carry(PGconn *maint, const char *target, const char *scratch, char *err,
 	return rc;
 }
 
+/* The sessions still on database name (they kept it from being renamed:
+ * SQLSTATE 55006), appended to err: who they are and the command that ends
+ * them.  They are sessions this role may not end (a superuser's, another
+ * role's without pg_signal_backend): terminate() ended the rest. */
+static void
+name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
+{
+	PGresult *res;
+	char ignored[8], pids[200] = "";
+	size_t len;
+	int i, n;
+
+	res = query(maint, NULL, "SELECT pid, COALESCE(usename, '?'), "
+	    "COALESCE(NULLIF(application_name, ''), 'none'), COALESCE(pg_catalog.host("
+	    "client_addr), 'local socket'), pg_catalog.to_char(backend_start AT TIME ZONE "
+	    "'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM pg_catalog.pg_stat_activity "
+	    "WHERE datname OPERATOR(pg_catalog.=) $1 AND pid OPERATOR(pg_catalog.<>) "
+	    "pg_catalog.pg_backend_pid() ORDER BY backend_start, pid", 1, name, NULL,
+	    ignored, sizeof(ignored));
+	if (res == NULL || (n = PQntuples(res)) == 0) {
+		PQclear(res);
+		return;
+	}
+	len = strlen(err);
+	snprintf(err + len, errlen - len, "; in use by %d session%s cr may not end:", n,
+	    n == 1 ? "" : "s");
+	for (i = 0; i < n && i < 5; i++) {
+		len = strlen(err);
+		/* Another role's session shows its client and start only to
+		 * pg_read_all_stats. */
+		if (PQgetisnull(res, i, 4))
+			snprintf(err + len, errlen - len, "%s pid %s (user %s, application %s)",
+			    i > 0 ? "," : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			    PQgetvalue(res, i, 2));
+		else
+			snprintf(err + len, errlen - len, "%s pid %s (user %s, application %s, "
+			    "client %s, since %s UTC)", i > 0 ? "," : "", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+			    PQgetvalue(res, i, 4));
+	}
+	if (n > 5) {
+		len = strlen(err);
+		snprintf(err + len, errlen - len, " and %d more", n - 5);
+	}
+	for (i = 0; i < n && i < 10; i++) {
+		len = strlen(pids);
+		snprintf(pids + len, sizeof(pids) - len, "%spg_terminate_backend(%s)",
+		    i > 0 ? ", " : "", PQgetvalue(res, i, 0));
+	}
+	len = strlen(err);
+	snprintf(err + len, errlen - len, "; end %s as a superuser with: psql -c \"SELECT %s\"%s",
+	    n == 1 ? "it" : "them", pids, n > 10 ? " (and the rest)" : "");
+	PQclear(res);
+}
+
 int
 replace_swap(PGconn *maint, const char *scratch, const char *target, const char *aside,
     int keep, int *ended, char *err, size_t errlen)
@@ -451,6 +527,8 @@ replace_swap(PGconn *maint, const char *scratch, const char *target, const char 
 	/* Rolled back: target is the old database, blocked; as it was. */
 	if (exists && allowconn && PQstatus(maint) == CONNECTION_OK)
 		replace_allow_connections(maint, target, 1, ignored, sizeof(ignored));
+	if (exists && strcmp(e.sqlstate, "55006") == 0 && PQstatus(maint) == CONNECTION_OK)
+		name_sessions(maint, target, err, errlen);
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");
