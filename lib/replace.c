@@ -205,6 +205,27 @@ replace_leftovers(PGconn *maint, const char *target, struct replace_leftovers *l
 	return 0;
 }
 
+int
+replace_lock(PGconn *maint, const char *target, int shared, char *err, size_t errlen)
+{
+	PGresult *res;
+	char key[128];
+	int taken;
+
+	/* A key of cr's own, so that an application's advisory locks on the
+	 * maintenance database never collide with it. */
+	snprintf(key, sizeof(key), "cr-restore %s", target);
+	res = query(maint, "locking the target", shared ?
+	    "SELECT pg_catalog.pg_try_advisory_lock_shared(pg_catalog.hashtextextended($1, 0))" :
+	    "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended($1, 0))",
+	    1, key, NULL, err, errlen);
+	if (res == NULL)
+		return -1;
+	taken = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return taken;
+}
+
 static char *
 literal(PGconn *conn, const char *s)
 {

@@ -109,6 +109,30 @@ interrupted_or(struct run *r, unsigned long line, enum restore_status rc)
 	return rc;
 }
 
+/* What to do about a statement the role the script runs as may not run
+ * (42501): a dump that gives its objects to other roles, an extension
+ * only a superuser may create.  Appended to the error's one line. */
+static void
+role_hint(struct run *r, PGresult *res, const struct sqlsplit_item *it)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *how = r->o->role_is_owner ? "--as-login" : "without --role";
+	size_t n = strlen(r->err);
+
+	if (r->o->role == NULL || state == NULL || strcmp(state, "42501") != 0)
+		return;
+	if (strncmp(it->keywords, "alter ", 6) == 0 && strcasestr(it->text, " owner to ") != NULL)
+		snprintf(r->err + n, r->errlen - n, "; the dump gives its objects to other "
+		    "roles and the script runs as \"%s\"%s, who may not: restore with %s "
+		    "(the dump's code then runs as the login), or from a dump without "
+		    "owners (cr-dump writes them; pg_dump --no-owner)", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "", how);
+	else if (strncmp(it->keywords, "create extension", 16) == 0)
+		snprintf(r->err + n, r->errlen - n, "; the script runs as \"%s\"%s: "
+		    "--extension NAME creates it first as the login", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "");
+}
+
 static enum restore_status
 sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 {
@@ -117,6 +141,7 @@ sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	snprintf(what, sizeof(what), "statement: %s", head);
 	sqlexec_error(r->conn, res, it->line, what, r->err, r->errlen);
+	role_hint(r, res, it);
 	r->st->line = it->line;
 	return interrupted_or(r, it->line, RESTORE_ESQL);
 }
