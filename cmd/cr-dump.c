@@ -80,11 +80,49 @@ print_usage(FILE *f)
 	    "               [-F p] [dbname]\n");
 }
 
+static const struct cliopt_help help[] = {
+	PGCONN_HELP,
+	{ "check",		NULL,	"connect and check the privileges only; dump nothing" },
+	{ "connection-facts",	NULL,	"print database, user and server as key=value lines" },
+	{ "schema-only",	NULL,	"the schema only, no data" },
+	{ "data-only",		NULL,	"the data only, no schema" },
+	{ "table",		"TABLE", "only tables matching the pattern; repeatable" },
+	{ "exclude-table",	"TABLE", "not tables matching the pattern; repeatable" },
+	{ "exclude-table-data",	"TABLE", "their definition but not their data; repeatable" },
+	{ "schema",		"SCHEMA", "only schemas matching the pattern; repeatable" },
+	{ "exclude-schema",	"SCHEMA", "not schemas matching the pattern; repeatable" },
+	{ "format",		"p",	"plain SQL, the only format (others refused with the reason)" },
+	{ "no-owner",		NULL,	"accepted for pg_dump command lines; cr-restore decides owners" },
+	{ "no-acl",		NULL,	"accepted for pg_dump command lines" },
+	{ "no-privileges",	NULL,	"the same as --no-acl" },
+	{ "no-password",	NULL,	"accepted: cr-dump never prompts" },
+	{ "verbose",		NULL,	"print the pg_dump command line and its progress" },
+	{ "help",		NULL,	"print this help and exit" },
+	{ "version",		NULL,	"print the version and exit" },
+	{ "compress",		NULL,	NULL },
+	{ "file",		NULL,	NULL },
+	{ "jobs",		NULL,	NULL },
+	{ "create",		NULL,	NULL },
+	{ "clean",		NULL,	NULL },
+	{ "inserts",		NULL,	NULL },
+	{ "column-inserts",	NULL,	NULL },
+	{ "rows-per-insert",	NULL,	NULL },
+	{ NULL,			NULL,	NULL }
+};
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help_exit(void)
+{
+	print_usage(stdout);
+	cliopt_print_help(stdout);
+	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 }
 
 /* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
@@ -95,10 +133,8 @@ bad_option(int ch, char *argv[])
 {
 	char msg[256];
 
-	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg))) {
-		print_usage(stdout);
-		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-	}
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
+		help_exit();
 	warnx("%s", msg);
 	usage();
 }
@@ -290,6 +326,7 @@ parse_options(int argc, char *argv[], struct job *j)
 	    "unproven; drop it (COPY is also faster to restore)";
 	int ch;
 
+	cliopt_use(argc, argv, "cr-dump", longopts, OPTSTRING, help);
 	/* pg_dump options are collected first; the connection comes last. */
 	j->dargv[j->dargc++] = "pg_dump";
 	j->dargv[j->dargc++] = "--format=plain";
@@ -374,8 +411,7 @@ parse_options(int argc, char *argv[], struct job *j)
 		case OPT_ROWS_PER_INSERT:
 			refuse("--rows-per-insert", inserts_why);
 		case OPT_HELP:
-			print_usage(stdout);
-			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+			help_exit();
 		default:
 			bad_option(ch, argv);
 		}

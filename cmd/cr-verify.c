@@ -20,6 +20,7 @@
 #include <bsd/string.h>
 
 #include "backupdir.h"
+#include "cliopt.h"
 #include "dumpscan.h"
 #include "gzin.h"
 #include "dumpfmt.h"
@@ -59,6 +60,26 @@ struct extra {
 
 static int quiet, verbose, json;
 
+static const struct cliopt_help help[] = {
+	{ "quiet",	NULL,		"print nothing but errors (and --json output)" },
+	{ "verbose",	NULL,		"also exact byte counts and every table's rows" },
+	{ "json",	NULL,		"one JSON object per file instead of the report" },
+	{ "manifest",	"OUT.JSON",	"verify one file and write its manifest" },
+	{ "name",	"NAME",		"with --manifest: the backup's name to record" },
+	{ "duration",	"SECONDS",	"with --manifest: how long the backup took" },
+	{ "baseline",	"MANIFEST|DIR",	"with --manifest: compare rows with this manifest" },
+	{ "max-shrink",	"PCT",		"an alarm when rows shrank more than PCT percent" },
+	{ "allow-empty", NULL,		"a dump without tables is healthy" },
+	{ "alarm",	"TEXT",		"with --manifest: record TEXT as an alarm; repeatable" },
+	{ "compare",	NULL,		"compare two backups (or manifests): old new" },
+	{ "status",	NULL,		"the health of a backup directory: dir" },
+	{ "max-age",	"DURATION",	"with --status: how old the newest daily may be (26h)" },
+	{ "trend",	"N",		"with --status: the rows of the N newest backups (5)" },
+	{ "help",	NULL,		"print this help and exit" },
+	{ "version",	NULL,		"print the version and exit" },
+	{ NULL,		NULL,		NULL }
+};
+
 static void __attribute__((noreturn))
 usage(int status)
 {
@@ -69,6 +90,10 @@ usage(int status)
 	    "                 [--alarm text]... file\n"
 	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n"
 	    "       cr-verify [--json] [--max-age duration] [--trend n] --status dir\n");
+	if (status == 0) {
+		cliopt_print_help(stdout);
+		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+	}
 	exit(status);
 }
 
@@ -1140,6 +1165,7 @@ main(int argc, char *argv[])
 	long duration = -1;
 	int ch, i, code, worst = 0, max_shrink = 0, allow_empty = 0, cmp = 0;
 
+	cliopt_use(argc, argv, "cr-verify", longopts, "qvV?", help);
 	while ((ch = getopt_long(argc, argv, "qvV?", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
