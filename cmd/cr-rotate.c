@@ -78,7 +78,7 @@ usage(int status)
 	    "[--keep-weekly N] [--keep-monthly N] [--keep-yearly N] "
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
 	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
-	    "       cr-rotate --resolve NAME DIR\n"
+	    "       cr-rotate --resolve NAME [--all] DIR\n"
 	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
 	    "       cr-rotate --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
@@ -90,12 +90,15 @@ usage(int status)
 }
 
 /* --resolve: the newest backup in dir that name means ("latest", a kind, a
- * label), as a path on stdout; a suspicious one passed over on stderr. */
+ * label), as a path on stdout; a suspicious one passed over on stderr.  With
+ * all, every backup it means, newest first, one a line: the ones to fall
+ * back on, in order, when the newest does not verify (cr-restore-dev). */
 static int
-resolve(const char *name, const char *dir)
+resolve(const char *name, const char *dir, int all)
 {
 	struct backupdir_entry *entries;
-	size_t n;
+	char path[PATH_MAX];
+	size_t n, start = 0;
 	long i, skipped;
 
 	if (backupdir_list(dir, &entries, &n) == -1)
@@ -111,10 +114,23 @@ resolve(const char *name, const char *dir)
 		    "kind such as daily or pre_deployment, or a label)", dir,
 		    name);
 	}
-	if (skipped >= 0)
-		warnx("skipped %s: its manifest says it is not healthy",
-		    entries[skipped].name);
-	printf("%s/%s\n", dir, entries[i].name);
+	for (;;) {
+		if (skipped >= 0)
+			warnx("skipped %s: its manifest says it is not healthy",
+			    entries[start + (size_t)skipped].name);
+		printf("%s/%s\n", dir, entries[start + (size_t)i].name);
+		if (!all)
+			break;
+		start += (size_t)i + 1;
+		i = backupdir_resolve(dir, entries + start, n - start, name,
+		    &skipped);
+		/* after the first, never a label's fallback to a suspicious
+		 * backup: only the ones that are healthy by their manifest */
+		if (i < 0 || (snprintf(path, sizeof(path), "%s/%s%s", dir,
+		    entries[start + (size_t)i].name, MANIFEST_SUFFIX) <
+		    (int)sizeof(path) && manifest_health(path) == 0))
+			break;
+	}
 	backupdir_free(entries, n);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
@@ -482,6 +498,7 @@ static const struct option longopts[] = {
 	{ "null",		no_argument,		NULL,	'0' },
 	{ "verbose",		no_argument,		NULL,	'v' },
 	{ "resolve",		required_argument,	NULL,	'R' },
+	{ "all",		no_argument,		NULL,	'a' },
 	{ "help",		no_argument,		NULL,	'H' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "list-options",	no_argument,		NULL,	'O' },
@@ -504,7 +521,7 @@ main(int argc, char *argv[])
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
-	int make = 0, stamp = 0;
+	int make = 0, stamp = 0, all = 0;
 	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
 	char manifest[NAME_MAX + 1];
 
@@ -558,6 +575,9 @@ main(int argc, char *argv[])
 		case 'R':
 			resolve_name = optarg;
 			break;
+		case 'a':
+			all = 1;
+			break;
 		case 'A':
 			make = 1;
 			break;
@@ -592,6 +612,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (all && resolve_name == NULL)
+		usage(EX_USAGE);
 	if (env_path != NULL) {
 		if (argc == 0 || make || delete || resolve_name != NULL)
 			usage(EX_USAGE);
@@ -606,7 +628,7 @@ main(int argc, char *argv[])
 	if (resolve_name != NULL) {
 		if (argc != 1 || delete)
 			usage(EX_USAGE);
-		return resolve(resolve_name, argv[0]);
+		return resolve(resolve_name, argv[0], all);
 	}
 	if (argc > 1 || (delete && argc == 0))
 		usage(EX_USAGE);

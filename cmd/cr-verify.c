@@ -183,7 +183,9 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	size_t i;
 
 	fprintf(fp, "{");
-	json_field(fp, "file", r->name, 0);
+	/* a manifest records the backup's name, never the temporary file
+	 * cr-backup verifies before renaming it (--name) */
+	json_field(fp, "file", x != NULL ? x->name : r->name, 0);
 	fprintf(fp, ",\"ok\":%s", r->code == 0 ? "true" : "false");
 	if (r->code != 0) {
 		json_field(fp, "error", r->error, 1);

@@ -315,10 +315,20 @@ name'" >"$d/out.sql"
 	[[ ${lines[2]} == server=[0-9]* ]]
 	assert_equal "${lines[3]}" "host=$PGHOST"
 	assert_equal "${lines[4]}" "port=$PGPORT"
-	assert_equal "${#lines[@]}" 5
+	assert_equal "${lines[5]}" "exists=true"
+	assert_equal "${lines[6]}" "superuser=off"
+	assert_equal "${lines[7]}" "owner=cr"
+	assert_equal "${#lines[@]}" 8
 	assert_equal "$stderr" ""
-	run cr-dump --connection-facts nosuchdb
+	# a database that does not exist: where it would be, from the
+	# maintenance database, and still exit 66
+	run --separate-stderr cr-dump --connection-facts nosuchdb
 	assert_status 66
+	assert_equal "${lines[0]}" "database=nosuchdb"
+	assert_equal "${lines[1]}" "user=cr"
+	assert_equal "${lines[3]}" "host=$PGHOST"
+	assert_equal "${lines[5]}" "exists=false"
+	assert_equal "${lines[6]}" "superuser=on"
 }
 
 @test "cr-dump --check: the pre-flight alone, facts on stdout, the same exit codes" {
