@@ -71,7 +71,10 @@ static const struct cliopt_help help[] = {
 	{ "verbose",		NULL,	"report the scratch database and a summary" },
 	{ "help",		NULL,	"print this help and exit" },
 	{ "version",		NULL,	"print the version and exit" },
-	{ "-c -C -e -O -x -l -L -f", NULL, "pg_restore's, refused with the reason" },
+	/* pg_restore's (pg_restore_only below) */
+	{ "c", NULL, NULL }, { "C", NULL, NULL }, { "e", NULL, NULL },
+	{ "O", NULL, NULL }, { "no-owner", NULL, NULL }, { "x", NULL, NULL },
+	{ "l", NULL, NULL }, { "L", NULL, NULL }, { "f", NULL, NULL },
 	{ NULL,			NULL,	NULL }
 };
 

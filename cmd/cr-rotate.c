@@ -60,6 +60,7 @@ static const struct cliopt_help help[] = {
 	{ "null",		NULL,	"names on stdin are NUL-separated" },
 	{ "verbose",		NULL,	"say for every file whether it is kept, and why" },
 	{ "resolve",		"NAME",	"print the newest backup NAME means in DIR" },
+	{ "all",		NULL,	"with --resolve: every match, newest first" },
 	{ "make-name",		NULL,	"print a new backup's name" },
 	{ "label",		"LABEL", "with --make-name: a named backup" },
 	{ "stamp",		NULL,	"with --label: add the time to the name" },

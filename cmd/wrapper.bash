@@ -35,12 +35,17 @@ shell_words() {
 	printf '%s' "$out"
 }
 
-# usage [STATUS]: the wrapper's $synopsis, on stdout for --help (0), else on
-# stderr; then exit STATUS (default 64).
+# usage [STATUS]: the wrapper's $synopsis, on stdout for --help (0) with a
+# line per option (the wrapper's help_options: "OPTION|what it does"
+# lines) and the man page, else on stderr; then exit STATUS (default 64).
 usage() {
-	local rc=${1:-64}
+	local rc=${1:-64} opt text
 	if [ "$rc" -eq 0 ]; then
-		printf '%s\n' "$synopsis"
+		printf '%s\n\nOptions:\n' "$synopsis"
+		while IFS='|' read -r opt text; do
+			printf '  %-30s %s\n' "$opt" "$text"
+		done < <(help_options)
+		printf '\nSee %s(1).\n' "$prog"
 	else
 		printf '%s\n' "$synopsis" >&2
 	fi

@@ -159,17 +159,23 @@ cliopt_print_help(FILE *f)
 	if (long_named("list-options") == NULL)
 		line(f, 0, "list-options", 0, NULL,
 		    "print the options, one a line (for shell completion)");
+	/* The refused ones on as few lines as fit. */
 	for (h = use_help; h->name != NULL; h++) {
+		char word[64];
+
 		if (h->text != NULL)
 			continue;
-		fprintf(f, n++ == 0 ? "Refused, each with the reason:" : "");
 		if (h->name[1] == '\0')
-			fprintf(f, " -%s", h->name);
-		else if ((o = long_named(h->name)) != NULL) {
-			if ((c = shown_short(o)) != 0)
-				fprintf(f, " -%c", c);
-			fprintf(f, " --%s", o->name);
-		}
+			snprintf(word, sizeof(word), " -%s", h->name);
+		else if ((o = long_named(h->name)) != NULL && (c = shown_short(o)) != 0)
+			snprintf(word, sizeof(word), " -%c/--%s", c, o->name);
+		else
+			snprintf(word, sizeof(word), " --%s", h->name);
+		if (n == 0)
+			n = fprintf(f, "Refused, each with the reason why:");
+		else if (n + strlen(word) > 78)
+			n = fprintf(f, "\n ");
+		n += fprintf(f, "%s", word);
 	}
 	if (n > 0)
 		fprintf(f, "\n");
