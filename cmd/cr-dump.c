@@ -504,6 +504,8 @@ preflight(const struct job *j, struct facts *f)
 
 	if ((params = pgconn_params_new(&j->copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
+	for (size_t w = 0; pgconn_params_warning(params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(params, w));
 	if (!j->connection_facts &&
 	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
 		err(1, NULL);

@@ -365,7 +365,7 @@ if [ "$migrate" -eq 1 ]; then
 		# Progress on stderr, the outcome as JSON on stdout.
 		out=$("${migrate_env[@]}" cr-migrate --json "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
 			rc=$?
-			die "$rc" "migrations failed (exit $rc); the restored data is in place, fix the migration and run: $(migrate_cmd up)"
+			die "$rc" "migrations failed (exit $rc; cr-migrate's message above says why); the restored data is in place; fix the migration and run: $(migrate_cmd up)"
 		}
 		applied=$(json_value "$out" ran_count) || applied=0
 		echo "   Applied $applied new migration(s)"

@@ -81,7 +81,7 @@ usage(int status)
 	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
 	    "       cr-rotate --resolve NAME [--all] DIR\n"
 	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
-	    "       cr-rotate --env-get FILE KEY...\n"
+	    "       cr-rotate [--tool NAME] [-v] --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
 	if (status == 0) {
 		cliopt_print_help(stdout);
@@ -169,7 +169,9 @@ make_name(const char *label, int stamp, time_t now)
 
 /* --env-get: KEY=VALUE, NUL-terminated, for each KEY the env file sets, read
  * as every cr tool reads it (lib/dotenv), so the wrappers have no reader of
- * their own and take any value (newlines too) with read -d ''. */
+ * their own and take any value (newlines too) with read -d ''.  The lines
+ * skipped are named with -v only: a wrapper hands the same file to a C
+ * tool, which names them. */
 static int
 env_get(const char *path, int nkeys, char *keys[])
 {
@@ -185,9 +187,11 @@ env_get(const char *path, int nkeys, char *keys[])
 			errx(EX_USAGE, "--env-get: not a key name: %s", keys[i]);
 	if ((env = dotenv_load(path, why, sizeof(why))) == NULL)
 		errx(strncmp(why, "cannot open", 11) == 0 ? EX_NOINPUT :
-		    strncmp(why, "line ", 5) == 0 ? EX_DATAERR :
+		    strncmp(why, "larger than", 11) == 0 ? EX_DATAERR :
 		    strncmp(why, "read error", 10) == 0 ? EX_IOERR : 1,
 		    "%s: %s", path, why);
+	for (i = 0; verbose && dotenv_warning(env, (size_t)i) != NULL; i++)
+		warnx("%s", dotenv_warning(env, (size_t)i));
 	for (i = 0; i < nkeys; i++)
 		if ((value = dotenv_get(env, keys[i])) != NULL)
 			printf("%s=%s%c", keys[i], value, '\0');
@@ -507,6 +511,7 @@ static const struct option longopts[] = {
 	{ "label",		required_argument,	NULL,	'B' },
 	{ "stamp",		no_argument,		NULL,	'T' },
 	{ "env-get",		required_argument,	NULL,	'E' },
+	{ "tool",		required_argument,	NULL,	'G' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -590,6 +595,11 @@ main(int argc, char *argv[])
 			break;
 		case 'E':
 			env_path = optarg;
+			break;
+		case 'G':
+			/* a wrapper's name, for the messages: the user ran
+			 * cr-restore-dev, not cr-rotate */
+			program_invocation_short_name = optarg;
 			break;
 		case 'O':
 			/* the retention options, one a line, for wrappers

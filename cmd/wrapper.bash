@@ -108,7 +108,7 @@ read_env_file() {
 	[ -n "$env_file" ] || return 0
 	while IFS= read -r -d '' kv; do
 		envf[${kv%%=*}]=${kv#*=}
-	done < <(cr-rotate --env-get "$env_file" "$@")
+	done < <(cr-rotate --tool "$prog" --env-get "$env_file" "$@")
 	wait $! || exit
 }
 

@@ -164,6 +164,12 @@ pgconn_params_env(const struct pgconn_params *p)
 	return p->env;
 }
 
+const char *
+pgconn_params_warning(const struct pgconn_params *p, size_t i)
+{
+	return dotenv_warning(p->env, i);
+}
+
 void
 pgconn_oneline(const char *msg, char *out, size_t outlen)
 {

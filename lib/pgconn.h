@@ -78,6 +78,11 @@ void pgconn_params_free(struct pgconn_params *);
  * as long as the params. */
 const struct dotenv *pgconn_params_env(const struct pgconn_params *);
 
+/* The i-th warning of reading the env file ("FILE: line N: ..." for a line
+ * skipped or taken as written), or NULL when there are no more; the tool
+ * prints them. */
+const char *pgconn_params_warning(const struct pgconn_params *, size_t i);
+
 /* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
  * "postgres" for the maintenance connection cr-restore --clean needs.
  * When the server asks for a password none of the settings gives and a

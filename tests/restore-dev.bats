@@ -398,3 +398,14 @@ PGUSER=crpass"
 	[[ $stderr == *"the migration command failed (exit 3): exit 3; the restored data is in place"* ]]
 	[[ $output != *"Restore Complete!"* ]]
 }
+
+@test "cr-restore-dev without the app's JSON list: cr-migrate refuses to guess what ran on the restored tables (65), the data stays" {
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 65
+	assert_stderr_contains "cr-migrate: app_dev has tables (public.crearis_config and 2 more) but no record of applied migrations"
+	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
+	assert_stderr_contains "migrations failed (exit 65; cr-migrate's message above says why); the restored data is in place"
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'" app_dev)" 0
+}
