@@ -384,7 +384,7 @@ mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
-say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
+say "   Size: $(iec "$size")"
 [ -z "$suspect" ] ||
 	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied$(suspect_hint "$suspect")"
 

@@ -27,6 +27,7 @@
 #include "io.h"
 #include "pgconn.h"
 #include "pgexec.h"
+#include "size.h"
 
 #define MAXARGS		512
 #define FIXED_ARGS	5	/* pg_dump and the four options it always gets */
@@ -225,11 +226,13 @@ static void
 progress_line(struct dump *d, int final)
 {
 	double secs = io_clock() - d->started;
-	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
+	char size[SIZE_IEC_LEN], rate[SIZE_IEC_LEN];
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
-	fprintf(stderr, "%scr-dump: %.1f MiB in %.0f s, %.1f MiB/s%s", d->tty ? "\r" : "",
-	    mib, secs, secs > 0 ? mib / secs : 0.0, final || !d->tty ? "\n" : "  ");
+	fprintf(stderr, "%scr-dump: %s in %.0f s, %s/s%s", d->tty ? "\r" : "",
+	    size_iec(d->bytes, size), secs, size_iec(secs > 0 ?
+	    (uint64_t)((double)d->bytes / secs) : 0, rate),
+	    final || !d->tty ? "\n" : "  ");
 	d->progress_shown = !final && d->tty;
 }
 

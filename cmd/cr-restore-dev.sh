@@ -309,7 +309,6 @@ while :; do
 	fallbacks=("${fallbacks[@]:1}")
 	echo "   Backup File now: $label"
 done
-iec() { numfmt --to=iec-i --suffix=B "$1"; }
 compressed=$(iec "$(json_value "$report" stored_bytes)")
 uncompressed=$(iec "$(json_value "$report" bytes)")
 tables=$(json_value "$report" tables_with_data)

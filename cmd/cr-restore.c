@@ -25,12 +25,15 @@
 #include "parallel.h"
 #include "pgconn.h"
 #include "pgexec.h"
+#include "progress.h"
 #include "replace.h"
 #include "restore.h"
 #include "restoreplan.h"
+#include "size.h"
 
 #define MAXEXT	32
 #define OPTSTRING	":1ad:h:j:p:t:U:vy"
+enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
 #define MAXTABLES	256
 
 static volatile sig_atomic_t interrupted;
@@ -69,6 +72,8 @@ static const struct cliopt_help help[] = {
 	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
 	{ "allow-production",	NULL,	"restore even though the target looks like production" },
 	{ "verbose",		NULL,	"report the scratch database and a summary" },
+	{ "progress",		NULL,	"a progress line even when stderr is not a terminal" },
+	{ "no-progress",	NULL,	"no progress line, even on a terminal" },
 	{ "help",		NULL,	"print this help and exit" },
 	{ "version",		NULL,	"print the version and exit" },
 	/* pg_restore's (pg_restore_only below) */
@@ -294,28 +299,18 @@ struct job {
 	struct restore_opts	 ropts;
 	struct restore_stats	 st;
 	double			 t0;		/* io_clock() at the start */
-	double			 last_progress;
-	int			 progress_shown;
+	struct progress		 bar;		/* lib/progress */
+	enum progress_mode	 progress_mode;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
 };
 
-/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB". */
+/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
 static const char *
 iec(uint64_t n, char *buf, size_t len)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int i = -1;
+	char s[SIZE_IEC_LEN];
 
-	if (n < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-		return buf;
-	}
-	while (v >= 1024 && i < 3) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.1f %s", v, unit[i]);
+	snprintf(buf, len, "%s", size_iec(n, s));
 	return buf;
 }
 
@@ -340,29 +335,25 @@ summary(const struct job *j, const char *target, int ended)
 		    iec(j->st.spill_peak, peak, sizeof(peak)));
 }
 
-/* On a terminal, a status line rewritten at most twice a second. */
+/* The progress line (lib/progress): the input read against its size,
+ * and what has run. */
 static void
 progress(void *arg, const struct restore_stats *st)
 {
 	struct job *j = arg;
-	double t = io_clock();
-	char size[32];
+	char extra[128];
 
-	if (t - j->last_progress < 0.5)
-		return;
-	j->last_progress = t;
-	j->progress_shown = 1;
-	fprintf(stderr, "\rcr-restore: %s, %llu statements, %llu tables, %llu rows ",
-	    iec(st->bytes, size, sizeof(size)), (unsigned long long)st->statements,
-	    (unsigned long long)st->tables, (unsigned long long)st->rows);
+	snprintf(extra, sizeof(extra), "%llu statements, %llu tables, %llu rows",
+	    (unsigned long long)st->statements, (unsigned long long)st->tables,
+	    (unsigned long long)st->rows);
+	progress_update(&j->bar, j->src.gz != NULL ? gzin_bytes_in(j->src.gz) : 0,
+	    extra, 0);
 }
 
 static void
 progress_clear(struct job *j)
 {
-	if (j->progress_shown)
-		fputs("\r\033[K", stderr);
-	j->progress_shown = 0;
+	progress_clear_line(&j->bar);
 }
 
 /* Server notices, one line each: warnings always, the rest with -v. */
@@ -793,6 +784,8 @@ main(int argc, char *argv[])
 		{ "role",		required_argument,	NULL, 'R' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
+		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
@@ -866,6 +859,12 @@ main(int argc, char *argv[])
 			bad_option(ch, argv);
 		case 'v':
 			j.verbose = 1;
+			break;
+		case OPT_PROGRESS:
+			j.progress_mode = PROGRESS_ON;
+			break;
+		case OPT_NO_PROGRESS:
+			j.progress_mode = PROGRESS_OFF;
 			break;
 		case 'V':
 			printf("cr-restore %s\n", CR_VERSION);
@@ -946,7 +945,9 @@ main(int argc, char *argv[])
 	j.ropts.skipped = skipped;
 	j.ropts.tables = tables;
 	j.ropts.ntables = ntables;
-	if (isatty(STDERR_FILENO)) {
+	progress_start(&j.bar, stderr, j.progress_mode, "cr-restore",
+	    S_ISREG(j.sb.st_mode) ? (uint64_t)j.sb.st_size : 0);
+	if (j.bar.fp != NULL) {
 		j.ropts.progress = progress;
 		j.ropts.progress_arg = &j;
 	}

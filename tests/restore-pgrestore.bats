@@ -26,8 +26,10 @@ teardown_file() { pg_stop; }
 		assert_status 64
 		assert_equal "$output" ""
 		assert_equal "${#stderr_lines[@]}" 1
-		[[ ${stderr_lines[0]} == "cr-restore: ${opt%%=*}: "?* ]] || {
-			echo "$opt: ${stderr_lines[0]}" >&2; return 1; }
+		if [[ ${stderr_lines[0]} != "cr-restore: ${opt%%=*}: "?* ]]; then
+			echo "$opt: ${stderr_lines[0]}" >&2
+			return 1
+		fi
 	done
 	run --separate-stderr cr-restore -c -d dst
 	assert_equal "$stderr" "cr-restore: -c: pg_restore's -c drops objects one by one; cr-restore --clean replaces the whole database atomically: write --clean"
