@@ -220,8 +220,13 @@ read_facts() {	# read_facts ARRAY-NAME < facts: key=value lines into it
 		case $line in *=*) into[${line%%=*}]=${line#*=} ;; esac
 	done
 }
-facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>/dev/null)
+#    The connection is tried first (cheap): a wrong setting stops the run
+#    now, with the connecting tool's message, not after a long verify.
+facts_err=$(mktemp "${TMPDIR:-/tmp}/cr-restore-dev.XXXXXX") || die 73 "cannot create a temp file"
+facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>"$facts_err")
 facts_rc=$?
+why=$(<"$facts_err")
+rm -f -- "$facts_err"
 read_facts fact <<<"$facts"
 database=${fact[database]:-} conn_user=${fact[user]:-}
 where=${fact[host]:-}${fact[port]:+:${fact[port]}}
@@ -230,8 +235,9 @@ case $facts_rc in
 66)	new=1
 	[ -n "$database" ] ||
 		die $EX_NOINPUT "the dev database does not exist, and its name cannot be learned from the connection settings (env file ${env_file:-(none)})" ;;
-*)	# Not reachable now: cr-restore says why, in its own words, below.
-	new=0 ;;
+*)	# Its message and hint, as this tool's: the settings are ours.
+	[ -z "$why" ] || printf '%s\n' "$why" | sed "s/^cr-dump: /$prog: /" >&2
+	die "$facts_rc" "cannot connect to the dev database (env file ${env_file:-(none)}); nothing was read or changed" ;;
 esac
 
 # The objects belong to the app, not to whoever runs the restore: when the
@@ -257,7 +263,7 @@ if [ -z "$role" ] && [ "${fact[superuser]:-}" = on ] && [ -n "${fact[owner]:-}" 
 fi
 as=${role:-$conn_user}
 
-echo "$prog: env file ${env_file:-(none)}, database ${database:-(not reachable)}${where:+ on $where}${as:+ as $as}" >&2
+echo "$prog: env file ${env_file:-(none)}, database $database${where:+ on $where}${as:+ as $as}" >&2
 
 # A database that does not exist is created only when asked: a mistyped
 # name (DB_NAME=app_dve) must not become a new database in silence.
@@ -279,10 +285,10 @@ echo "Backup File: $label"
 if [ "$new" -eq 1 ]; then
 	echo "Local Database: $database (new: does not exist yet, the restore creates it)"
 else
-	echo "Local Database: ${database:-(not reachable: see below)}"
+	echo "Local Database: $database"
 fi
-echo "Server: ${where:-(not reachable: see below)}"
-echo "Role: ${as:-(not reachable: see below)}"
+echo "Server: $where"
+echo "Role: $as"
 echo "======================================================================"
 echo ""
 
@@ -317,9 +323,11 @@ selection=$(json_value "$report" selection)
 echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
 echo ""
-if [ "$selection" != full ]; then
+if [ "$selection" != full ] && [[ $selection != unknown* ]]; then
 	# A schema-only or table-selecting dump replaces the whole dev
 	# database with part of production: say so before anything is done.
+	# A pg_dump made without cr-dump records no selection: nothing is
+	# known to be missing (the Selection line above says so).
 	echo "$prog: warning: $label is a partial dump (selection: ${selection:-unknown});" \
 		"the dev database will hold only that" >&2
 fi

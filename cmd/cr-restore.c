@@ -54,7 +54,7 @@ print_usage(FILE *f)
 	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--allow-production] [file | dbname]\n");
+	    "[--accept-rows table] [--allow-production] [file | dbname]\n");
 }
 
 static const struct cliopt_help help[] = {
@@ -370,6 +370,16 @@ notice(void *arg, unsigned long line, const char *severity, const char *msg)
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
 }
 
+/* A row-count mismatch --accept-rows accepted: always said. */
+static void
+proof_note(void *arg, const char *msg)
+{
+	struct job *j = arg;
+
+	progress_clear(j);
+	fprintf(stderr, "cr-restore: warning: %s\n", msg);
+}
+
 /* What -t leaves out of the selection: always said. */
 static void
 skipped(void *arg, unsigned long line, const char *msg)
@@ -448,6 +458,9 @@ restore_in_place(struct job *j)
 		report(&j->src, rc, errbuf);
 		if (j->single)
 			warnx("rolled back: \"%s\" is as it was", target);
+		else if (j->st.complete)
+			warnx("every statement was executed and stays; only the row-count "
+			    "proof failed: --clean or -1 make a restore all-or-nothing");
 		else if (j->st.statements > 0)
 			warnx("statements before that were executed and stay; "
 			    "--clean or -1 make a restore all-or-nothing");
@@ -782,6 +795,7 @@ main(int argc, char *argv[])
 		{ "allow-production",	no_argument,		NULL, 'P' },
 		{ "keep-old",		no_argument,		NULL, 'K' },
 		{ "role",		required_argument,	NULL, 'R' },
+		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
@@ -791,11 +805,11 @@ main(int argc, char *argv[])
 	};
 	struct pgconn_opts copts = { .appname = "cr-restore" };
 	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
-	const char *extensions[MAXEXT], *tables[MAXTABLES];
+	const char *extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
 	struct restoreplan *plan;
 	char errbuf[1024], reason[512];
 	int ch, status;
-	size_t next = 0, ntables = 0, i;
+	size_t next = 0, ntables = 0, naccept = 0, i;
 	long long jobs = 1;
 	const char *errstr, *buffer, *format;
 
@@ -851,6 +865,14 @@ main(int argc, char *argv[])
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
 			j.ropts.role = optarg;
+			break;
+		case 'A':
+			if (naccept == MAXTABLES)
+				errx(EX_USAGE, "at most %d --accept-rows options", MAXTABLES);
+			if (strchr(optarg, '.') == NULL)
+				errx(EX_USAGE, "--accept-rows %s: name the table with its schema "
+				    "(public.%s)", optarg, optarg);
+			accept[naccept++] = optarg;
 			break;
 		case 'H':
 			help_exit();
@@ -943,6 +965,9 @@ main(int argc, char *argv[])
 	j.ropts.notice = notice;
 	j.ropts.notice_arg = &j;
 	j.ropts.skipped = skipped;
+	j.ropts.accept_rows = accept;
+	j.ropts.naccept_rows = naccept;
+	j.ropts.proof_note = proof_note;
 	j.ropts.tables = tables;
 	j.ropts.ntables = ntables;
 	progress_start(&j.bar, stderr, j.progress_mode, "cr-restore",

@@ -156,12 +156,13 @@ schema_only(const struct dumpscan_info *in)
 }
 
 /* Which part of the database the dump holds, as its cr-dump header says:
- * "full" only for schema and data with no selecting option. */
+ * "full" only for schema and data with no selecting option.  pg_dump run
+ * by hand records no selection: not known, which is not "partial". */
 static const char *
 selection(const struct dumpscan_info *in, char *buf, size_t len)
 {
 	if (!in->cr_header || in->contents[0] == '\0')
-		return "unknown (no cr-dump header)";
+		return "unknown (made without cr-dump, which records it)";
 	if (in->options[0] == '\0' && strcmp(in->contents, "schema+data") == 0)
 		return "full";
 	if (in->options[0] == '\0')
@@ -327,7 +328,8 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 	if (in->cr_header) {
 		snprintf(buf, sizeof(buf), "cr-dump %s", in->cr_version);
 		line("made by:", buf);
-	}
+	} else
+		line("made by:", "pg_dump without cr-dump");
 	line("schema only:", strcmp(schema_only(in), "true") == 0 ? "yes" :
 	    strcmp(schema_only(in), "false") == 0 ? "no" : "unknown (plain pg_dump)");
 	line("selection:", selection(in, buf, sizeof(buf)));

@@ -839,6 +839,12 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 		snprintf(err, errlen, "out of memory");
 		return RESTORE_ENOMEM;
 	}
+	for (i = 0; i < o->naccept_rows; i++)
+		if (rowproof_accept(r->proof, o->accept_rows[i]) == -1) {
+			run_free(r);
+			snprintf(err, errlen, "out of memory");
+			return RESTORE_ENOMEM;
+		}
 	if (o->ntables > 0 || o->data_only) {
 		if ((r->plan = restoreplan_new(o->data_only)) == NULL) {
 			run_free(r);
@@ -857,7 +863,15 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 static enum restore_status
 check_counts(struct run *r)
 {
-	switch (rowproof_check(r->proof, r->o->interrupted, r->err, r->errlen)) {
+	const char *note;
+	size_t i;
+	int rc;
+
+	r->st->complete = 1;
+	rc = rowproof_check(r->proof, r->o->interrupted, r->err, r->errlen);
+	for (i = 0; r->o->proof_note != NULL && (note = rowproof_note(r->proof, i)) != NULL; i++)
+		r->o->proof_note(r->o->notice_arg, note);
+	switch (rc) {
 	case 0:
 		return RESTORE_OK;
 	case 1:

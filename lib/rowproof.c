@@ -36,6 +36,10 @@ struct rowproof {
 	struct table	*tables;
 	size_t		 ntables, tablecap;
 	int		 recount;	/* count every table at the end */
+	char		**accept;	/* rowproof_accept */
+	size_t		 naccept;
+	char		**notes;	/* accepted mismatches */
+	size_t		 nnotes;
 };
 
 /* Can this statement, run after a table's first COPY, change rows?  From
@@ -124,7 +128,13 @@ rowproof_free(struct rowproof *r)
 		return;
 	for (i = 0; i < r->ntables; i++)
 		free(r->tables[i].name);
+	for (i = 0; i < r->naccept; i++)
+		free(r->accept[i]);
+	for (i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
 	free(r->tables);
+	free(r->accept);
+	free(r->notes);
 	free(r);
 }
 
@@ -240,6 +250,119 @@ rowproof_statement(struct rowproof *r, const struct sqlsplit_item *it)
 		r->recount = 1;
 }
 
+static int
+push(char ***list, size_t *n, char *s)
+{
+	char **grown;
+
+	if (s == NULL || (grown = reallocarray(*list, *n + 1, sizeof(*grown))) == NULL) {
+		free(s);
+		return -1;
+	}
+	grown[(*n)++] = s;
+	*list = grown;
+	return 0;
+}
+
+int
+rowproof_accept(struct rowproof *r, const char *name)
+{
+	return push(&r->accept, &r->naccept, strdup(name));
+}
+
+const char *
+rowproof_note(const struct rowproof *r, size_t i)
+{
+	return i < r->nnotes ? r->notes[i] : NULL;
+}
+
+/* Whether an event trigger is enabled (it fires in a session with the
+ * default session_replication_role: 'O'rigin and 'A'lways): 1, 0 or -1. */
+static int
+event_triggers(struct rowproof *r, char *err, size_t errlen)
+{
+	PGresult *res;
+	int on;
+
+	res = PQexec(r->conn, "SELECT EXISTS (SELECT FROM pg_catalog.pg_event_trigger "
+	    "WHERE evtenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'::pg_catalog.\"char\"[]))");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		sqlexec_error(r->conn, res, 0, "looking for event triggers", err, errlen);
+		PQclear(res);
+		return -1;
+	}
+	on = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return on;
+}
+
+/* What can have changed t's rows after its data, as a clause for the
+ * mismatch message ("" when nothing is known): enabled event triggers,
+ * triggers and rules on the table. */
+static void
+mismatch_cause(struct rowproof *r, const struct table *t, char *out, size_t outlen)
+{
+	PGresult *res;
+	const char *param[1] = { t->name };
+	const char *ev, *tg, *ru;
+
+	out[0] = '\0';
+	res = PQexecParams(r->conn, "SELECT "
+	    "(SELECT pg_catalog.string_agg(pg_catalog.format('%I (%s)', e.evtname, e.evtevent), "
+	    "  ', ' ORDER BY e.evtname) FROM pg_catalog.pg_event_trigger e "
+	    "  WHERE e.evtenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'::pg_catalog.\"char\"[])), "
+	    "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(g.tgname), ', ' ORDER BY g.tgname) "
+	    "  FROM pg_catalog.pg_trigger g WHERE g.tgrelid OPERATOR(pg_catalog.=) "
+	    "  $1::pg_catalog.regclass AND NOT g.tgisinternal "
+	    "  AND g.tgenabled OPERATOR(pg_catalog.<>) 'D'), "
+	    "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(w.rulename), ', ' "
+	    "  ORDER BY w.rulename) FROM pg_catalog.pg_rewrite w "
+	    "  WHERE w.ev_class OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+	    "  AND w.ev_type OPERATOR(pg_catalog.<>) '1')",
+	    1, NULL, param, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		ev = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
+		tg = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+		ru = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
+		if (ev != NULL)
+			snprintf(out, outlen, "; the enabled event trigger%s %s fire%s on the "
+			    "DDL the dump runs after the data (REFRESH MATERIALIZED VIEW, "
+			    "CREATE INDEX, ...) and can write rows", strchr(ev, ',') ? "s" : "",
+			    ev, strchr(ev, ',') ? "" : "s");
+		if (tg != NULL)
+			snprintf(out + strlen(out), outlen - strlen(out), "; the table has the "
+			    "trigger%s %s", strchr(tg, ',') ? "s" : "", tg);
+		if (ru != NULL)
+			snprintf(out + strlen(out), outlen - strlen(out), "; the table has the "
+			    "rule%s %s", strchr(ru, ',') ? "s" : "", ru);
+	}
+	PQclear(res);
+}
+
+/* Whether the user accepted a mismatch on t: the same relation. */
+static int
+accepted(struct rowproof *r, const struct table *t)
+{
+	PGresult *res;
+	const char *param[2];
+	size_t i;
+	int same;
+
+	for (i = 0; i < r->naccept; i++) {
+		param[0] = r->accept[i];
+		param[1] = t->name;
+		res = PQexecParams(r->conn, "SELECT pg_catalog.to_regclass($1::pg_catalog.text)"
+		    "::pg_catalog.oid OPERATOR(pg_catalog.=) $2::pg_catalog.regclass::pg_catalog.oid",
+		    2, NULL, param, NULL, NULL, 0);
+		same = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		    PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
 int
 rowproof_check(struct rowproof *r, volatile sig_atomic_t *interrupted, char *err,
     size_t errlen)
@@ -247,7 +370,16 @@ rowproof_check(struct rowproof *r, volatile sig_atomic_t *interrupted, char *err
 	struct table *t;
 	size_t i;
 	uint64_t counted;
+	char msg[512], cause[512];
+	int on;
 
+	/* An event trigger writes rows when DDL runs, and pg_dump writes
+	 * CREATE EVENT TRIGGER before the DDL that ends a dump: count. */
+	if (!r->recount && r->ntables > 0) {
+		if ((on = event_triggers(r, err, errlen)) == -1)
+			return -1;
+		r->recount = on;
+	}
 	for (i = 0; i < r->ntables; i++) {
 		if (interrupted != NULL && *interrupted) {
 			snprintf(err, errlen, "interrupted");
@@ -261,14 +393,29 @@ rowproof_check(struct rowproof *r, volatile sig_atomic_t *interrupted, char *err
 		if (counted == t->before + t->carried)
 			continue;
 		if (t->before > 0)
-			snprintf(err, errlen, "row count mismatch: %s has %llu rows after the "
-			    "restore, %llu before its COPY, and the dump carried %llu", t->name,
-			    (unsigned long long)counted, (unsigned long long)t->before,
+			snprintf(msg, sizeof(msg), "row count mismatch: %s has %llu rows after "
+			    "the restore, %llu before its COPY, and the dump carried %llu",
+			    t->name, (unsigned long long)counted, (unsigned long long)t->before,
 			    (unsigned long long)t->carried);
 		else
-			snprintf(err, errlen, "row count mismatch: %s has %llu rows after the "
-			    "restore but the dump carried %llu", t->name,
+			snprintf(msg, sizeof(msg), "row count mismatch: %s has %llu rows after "
+			    "the restore but the dump carried %llu", t->name,
 			    (unsigned long long)counted, (unsigned long long)t->carried);
+		mismatch_cause(r, t, cause, sizeof(cause));
+		if (accepted(r, t)) {
+			char *note;
+
+			if (asprintf(&note, "%s%s: accepted (--accept-rows)", msg, cause) == -1)
+				note = NULL;
+			if (push(&r->notes, &r->nnotes, note) == -1) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			continue;
+		}
+		snprintf(err, errlen, "%s%s%s%s", msg, cause, cause[0] != '\0' ?
+		    "; if that is expected, accept it with --accept-rows " : "",
+		    cause[0] != '\0' ? t->name : "");
 		return 1;
 	}
 	return 0;

@@ -173,6 +173,17 @@ setup() {
 	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
 }
 
+@test "cr-restore-dev connects before it verifies: a server that is not there stops the run at once (69), in its own name" {
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=1\n' "$PGHOST" >"$BATS_TEST_TMPDIR/down.env"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	truncate -s 2000 "$BATS_TEST_TMPDIR/bad.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/down.env" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	assert_status 69
+	[[ $stderr == *"cr-restore-dev: cannot connect to the dev database (env file $BATS_TEST_TMPDIR/down.env); nothing was read or changed"* ]]
+	[[ $stderr != *"cr-dump:"* ]]
+	[[ $output != *"Verifying"* ]]
+}
+
 @test "cr-restore-dev latest: a damaged newest backup is skipped loudly for the newest that verifies; --strict stops with 65" {
 	b=$BATS_TEST_TMPDIR/backups
 	mkdir "$b"
@@ -244,6 +255,14 @@ setup() {
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 0
 	[[ $stderr != *"partial dump"* ]]
+}
+
+@test "cr-restore-dev: a pg_dump made without cr-dump is not called partial; its selection is unknown" {
+	pg_dump -d app_production | gzip >"$BATS_TEST_TMPDIR/old-way.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_TEST_TMPDIR/old-way.sql.gz"
+	assert_status 0
+	assert_output_contains "Selection: unknown (made without cr-dump, which records it)"
+	[[ $stderr != *"partial"* ]]
 }
 
 @test "cr-restore-dev latest and by label: the newest matching backup in --dir, named on stderr" {
