@@ -522,6 +522,10 @@ preflight(const struct job *j, struct facts *f)
 			fprintf(stderr, "cr-dump: hint: %s\n", pgconn_hint(st));
 		exit(pgconn_exit_code(st));
 	}
+	if (j->verbose)
+		fprintf(stderr, "cr-dump: database %s (from %s)\n", PQdb(f->conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 	pgconn_params_free(params);
 	if ((f->server_version = PQparameterStatus(f->conn, "server_version")) == NULL)
 		f->server_version = "";

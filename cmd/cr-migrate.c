@@ -501,6 +501,26 @@ require_history(struct migtrack *t, PGconn *conn)
 	    migtrack_json_list(t) ? " names no table" : "");
 }
 
+/* status and verify change nothing, but do not let "pending" pass for
+ * "never ran" on a database whose history cr-migrate cannot read. */
+static void
+warn_no_history(struct migtrack *t, PGconn *conn)
+{
+	char why[1024], example[512];
+	long objects;
+	int history;
+
+	if (quiet)
+		return;
+	track_check(migtrack_history(t, conn, &history, &objects, example,
+	    sizeof(example), why, sizeof(why)), why);
+	if (!history && objects > 0)
+		warnx("warning: %s has tables (%s) but no record of applied "
+		    "migrations: those listed as pending may have run there; "
+		    "up refuses until told (cr-migrate baseline VERSION, or "
+		    "--json-list TABLE.COLUMN:KEY)", PQdb(conn), example);
+}
+
 /* Take the lock, create the table, adopt the JSON list: what up and
  * baseline do before they look at what is applied.  up first makes sure
  * the database's history can be read. */
@@ -748,6 +768,10 @@ main(int argc, char *argv[])
 		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
 	report_skipped(&set);
 	conn = connect_db(params);
+	if (verbose)
+		fprintf(stderr, "cr-migrate: database %s (from %s)\n", PQdb(conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 
 	if (strcmp(command, "up") == 0)
 		rc = cmd_up(track, conn, &set, dir, dry_run, wait);
@@ -755,6 +779,7 @@ main(int argc, char *argv[])
 		rc = cmd_baseline(track, conn, &set, dir, argv[1], dry_run, wait);
 	else {
 		read_plan(track, conn, &set, &applied, &napplied, &plan);
+		warn_no_history(track, conn);
 		rc = strcmp(command, "status") == 0 ? cmd_status(conn, &plan) :
 		    cmd_verify(&plan, dir);
 		migrate_plan_free(&plan);

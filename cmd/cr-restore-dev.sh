@@ -248,7 +248,17 @@ esac
 # run as the same role.
 if [ -z "$role" ] && [ -n "$env_file" ] && [ -n "$database" ]; then
 	declare -A app_fact=()
-	app_facts=$(cr-dump --connection-facts --env-file "$env_file" -d "$database" 2>/dev/null)
+	# the same settings without -U: where the env file's role connects
+	app_args=()
+	set -- "${conn_args[@]}"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-U|--username|-d|--dbname) ;;
+		*)	app_args+=("$1" "$2") ;;
+		esac
+		shift 2
+	done
+	app_facts=$(cr-dump --connection-facts "${app_args[@]}" -d "$database" 2>/dev/null)
 	read_facts app_fact <<<"$app_facts"
 	app_user=${app_fact[user]:-}
 	if [ -n "$app_user" ] && [ -n "$conn_user" ] && [ "$app_user" != "$conn_user" ]; then

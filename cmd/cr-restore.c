@@ -52,7 +52,8 @@ static void
 print_usage(FILE *f)
 {
 	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
-	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
+	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] "
+	    "[--role role | --as-login] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
 	    "[--accept-rows table] [--allow-production] [file | dbname]\n");
 }
@@ -302,6 +303,9 @@ struct job {
 	struct progress		 bar;		/* lib/progress */
 	enum progress_mode	 progress_mode;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
+	int			 as_login;	/* --as-login */
+	char			 owner[128];	/* the role the script runs as
+						 * when none is given */
 };
 
 /* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
@@ -407,6 +411,39 @@ guard_target(const struct job *j, PGconn *conn, const char *target)
 		errx(1, "%s", reason);
 }
 
+/* -v: which database, and which setting named it. */
+static void
+say_target(const struct job *j, const char *target)
+{
+	const char *from = pgconn_params_source(j->params);
+
+	if (j->verbose)
+		fprintf(stderr, "cr-restore: database %s (from %s)\n", target,
+		    from != NULL ? from : "libpq's default, the user name");
+}
+
+/* Who the script runs as.  A superuser login never runs the dump's code
+ * (nor the functions that CHECK constraints, defaults, index expressions
+ * and triggers call) with its own rights unless --as-login says so: it
+ * runs as --role, else as owner, the database's owner.  conn is any
+ * connection with the login's rights. */
+static void
+choose_role(struct job *j, PGconn *conn, const char *owner)
+{
+	const char *su = PQparameterStatus(conn, "is_superuser");
+	const char *login = PQparameterStatus(conn, "session_authorization");
+
+	if (j->ropts.role != NULL || j->as_login || su == NULL || strcmp(su, "on") != 0 ||
+	    owner == NULL || *owner == '\0' || (login != NULL && strcmp(owner, login) == 0))
+		return;
+	strlcpy(j->owner, owner, sizeof(j->owner));
+	j->ropts.role = j->owner;
+	j->ropts.role_is_owner = 1;
+	if (j->verbose)
+		fprintf(stderr, "cr-restore: the script runs as %s, the database's owner, not as "
+		    "the superuser %s (--as-login would)\n", j->owner, login != NULL ? login : "");
+}
+
 /* restore_run on conn, which a signal cancels meanwhile (on_signal). */
 static enum restore_status
 run_cancellable(struct job *j, PGconn *conn, char *errbuf, size_t errlen)
@@ -430,13 +467,20 @@ restore_in_place(struct job *j)
 	enum restore_status rc;
 	PGconn *conn;
 	const char *target;
-	char errbuf[2048];
+	char errbuf[2048], owner[128];
 	int status = 0;
 
 	conn = connect_or_exit(j->params, NULL);
 	target = PQdb(conn);
+	say_target(j, target);
 	guard_target(j, conn, target);
 	j->ropts.dbname = target;
+	if (!j->as_login && j->ropts.role == NULL) {
+		if (replace_db_owner(conn, target, owner, sizeof(owner), errbuf,
+		    sizeof(errbuf)) == -1)
+			errx(1, "%s", errbuf);
+		choose_role(j, conn, owner);
+	}
 	/* Nothing undoes a half-applied restore here: a file is read once
 	 * without executing, so bad input is refused before any statement
 	 * runs.  A pipe cannot be read twice; -1 covers it. */
@@ -629,12 +673,16 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	else
 		replace_old_name(target, (long)getpid(), aside, sizeof(aside));
 	/* The replacement is the same database with new contents: the
-	 * target's owner; a new one belongs to --role. */
-	if (j->clean && exists &&
+	 * target's owner; a new one belongs to --role.  A test restore by a
+	 * superuser is the target's owner's too, and runs as the owner. */
+	if (exists && (j->clean || (j->ropts.role == NULL && !j->as_login &&
+	    PQparameterStatus(maint, "is_superuser") != NULL &&
+	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)) &&
 	    replace_db_owner(maint, target, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
+	choose_role(j, maint, owner);
 	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
 		if (pgexec_sqlstate_is(&pe, "42501"))
 			warnx("%s (no privilege: a scratch database needs a role with "
@@ -726,6 +774,7 @@ restore_replace(struct job *j)
 			warnx("hint: %s", hint);
 		exit(pgconn_exit_code(st));
 	}
+	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
 	if (conn != NULL) {
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
@@ -755,7 +804,20 @@ restore_replace(struct job *j)
 			}
 		}
 	}
-	report_leftovers(maint, target);
+	/* One replacement of a target at a time, and the scratch database of
+	 * a running one is not a leftover. */
+	switch (replace_lock(maint, target, j->test, errbuf, sizeof(errbuf))) {
+	case -1:
+		errx(1, "%s", errbuf);
+	case 0:
+		if (j->clean)
+			errx(EX_TEMPFAIL, "a restore of \"%s\" is running (another cr-restore "
+			    "--clean or --test of it): nothing was done; try again when it has "
+			    "finished", target);
+		break;	/* --test beside a --clean: its scratch is not ours to judge */
+	default:
+		report_leftovers(maint, target);
+	}
 	status = restore_scratch(j, maint, target, exists);
 	PQfinish(maint);
 	return status;
@@ -778,6 +840,31 @@ looks_like_file(const char *s)
 	return 0;
 }
 
+/* Whether the operand names the database rather than the dump: a URI or
+ * conninfo string does; so does a name that is no file here and does not
+ * look like one.  A name that could be either, an existing file while
+ * stdin may carry a dump too (a pipe, a socket or a redirected file), is
+ * refused: reading the file would ignore stdin and restore into a
+ * database the user did not name. */
+static int
+operand_is_database(const char *arg)
+{
+	struct stat sb;
+
+	if (strncmp(arg, "postgresql://", 13) == 0 || strncmp(arg, "postgres://", 11) == 0)
+		return 1;
+	if (looks_like_file(arg))
+		return 0;
+	if (access(arg, F_OK) == -1 && errno == ENOENT)
+		return 1;
+	if (fstat(STDIN_FILENO, &sb) == 0 &&
+	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISREG(sb.st_mode)))
+		errx(EX_USAGE, "\"%s\" is both a file here and maybe a database name, and stdin "
+		    "is not a terminal: say which: -d %s for the database, ./%s or < %s for "
+		    "the file", arg, arg, arg, arg);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -795,6 +882,7 @@ main(int argc, char *argv[])
 		{ "allow-production",	no_argument,		NULL, 'P' },
 		{ "keep-old",		no_argument,		NULL, 'K' },
 		{ "role",		required_argument,	NULL, 'R' },
+		{ "as-login",		no_argument,		NULL, 'L' },
 		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
@@ -861,6 +949,9 @@ main(int argc, char *argv[])
 		case 'K':
 			j.keep_old = 1;
 			break;
+		case 'L':
+			j.as_login = 1;
+			break;
 		case 'R':
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
@@ -897,7 +988,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean))
+	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean) ||
+	    (j.as_login && j.ropts.role != NULL))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
 	if (j.single && jobs > 1)
@@ -919,10 +1011,11 @@ main(int argc, char *argv[])
 			errx(EX_USAGE, "%s", errbuf);
 	restoreplan_free(plan);
 
-	/* Without -d, an operand that is no file and does not look like one
-	 * names the database, as psql's does: `... | cr-restore --clean app_dev`. */
+	/* Without -d, an operand that is a URI or conninfo string, or is no
+	 * file and does not look like one, names the database, as psql's
+	 * does: `... | cr-restore --clean app_dev`. */
 	if (argc == 1 && copts.dbname == NULL && strcmp(argv[0], "-") != 0 &&
-	    !looks_like_file(argv[0]) && access(argv[0], F_OK) == -1 && errno == ENOENT) {
+	    operand_is_database(argv[0])) {
 		copts.dbname = argv[0];
 		argc = 0;
 	}
@@ -951,6 +1044,12 @@ main(int argc, char *argv[])
 		errx(EX_USAGE, "%s", errbuf);
 	for (size_t w = 0; pgconn_params_warning(j.params, w) != NULL; w++)
 		warnx("%s", pgconn_params_warning(j.params, w));
+	/* --clean replaces the database it names: never one libpq falls
+	 * back to (the user's name), never one nobody named. */
+	if (j.clean && pgconn_params_source(j.params) == NULL)
+		errx(EX_USAGE, "--clean needs the database to replace named: -d NAME, a URI or "
+		    "conninfo operand, PGDATABASE, DATABASE_URL or --env-file "
+		    "(libpq would fall back to the user name)");
 	/* The production guard, before anything is touched, on the env file
 	 * as pgconn read it.  --test restores into a scratch database only
 	 * and never touches the target. */

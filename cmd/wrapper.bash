@@ -22,10 +22,22 @@ tools_dir() {
 tools_dir
 
 # shell_words WORD...: the words as one command line that a POSIX shell
-# reads back as the same words (printf %q), for the commands cr prints.
+# reads back as the same words (printf %q), for the commands cr prints.  A
+# password inside a URI or conninfo word is left out (docs/safety.md: never
+# echoed); libpq then asks for it, or finds it in ~/.pgpass.
 shell_words() {
-	local w out='' q
+	local w out='' q re_uri='^(postgres(ql)?://[^:/?#@]*):[^@/?#]*@(.*)$'
+	local re_query='^(postgres(ql)?://[^#]*[?&])password=[^&#]*&?(.*)$'
+	local re_kv='^(.*)(^|[[:space:]])password[[:space:]]*=[[:space:]]*('"'"'([^'"'"'\\]|\\.)*'"'"'|[^[:space:]]*)(.*)$'
 	for w; do
+		[[ $w =~ $re_uri ]] && w=${BASH_REMATCH[1]}@${BASH_REMATCH[3]}
+		while [[ $w =~ $re_query ]]; do
+			w=${BASH_REMATCH[1]}${BASH_REMATCH[3]}
+			w=${w%[?&]}
+		done
+		while [[ $w =~ $re_kv ]]; do
+			w=${BASH_REMATCH[1]}${BASH_REMATCH[2]}${BASH_REMATCH[5]}
+		done
 		case $w in
 		''|*[!A-Za-z0-9_./:=@%+,-]*) printf -v q '%q' "$w" ;;
 		*)	q=$w ;;

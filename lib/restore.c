@@ -109,6 +109,30 @@ interrupted_or(struct run *r, unsigned long line, enum restore_status rc)
 	return rc;
 }
 
+/* What to do about a statement the role the script runs as may not run
+ * (42501): a dump that gives its objects to other roles, an extension
+ * only a superuser may create.  Appended to the error's one line. */
+static void
+role_hint(struct run *r, PGresult *res, const struct sqlsplit_item *it)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *how = r->o->role_is_owner ? "--as-login" : "without --role";
+	size_t n = strlen(r->err);
+
+	if (r->o->role == NULL || state == NULL || strcmp(state, "42501") != 0)
+		return;
+	if (strncmp(it->keywords, "alter ", 6) == 0 && strcasestr(it->text, " owner to ") != NULL)
+		snprintf(r->err + n, r->errlen - n, "; the dump gives its objects to other "
+		    "roles and the script runs as \"%s\"%s, who may not: restore with %s "
+		    "(the dump's code then runs as the login), or from a dump without "
+		    "owners (cr-dump writes them; pg_dump --no-owner)", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "", how);
+	else if (strncmp(it->keywords, "create extension", 16) == 0)
+		snprintf(r->err + n, r->errlen - n, "; the script runs as \"%s\"%s: "
+		    "--extension NAME creates it first as the login", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "");
+}
+
 static enum restore_status
 sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 {
@@ -117,6 +141,7 @@ sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	snprintf(what, sizeof(what), "statement: %s", head);
 	sqlexec_error(r->conn, res, it->line, what, r->err, r->errlen);
+	role_hint(r, res, it);
 	r->st->line = it->line;
 	return interrupted_or(r, it->line, RESTORE_ESQL);
 }
@@ -144,6 +169,23 @@ exec_simple(struct run *r, const char *sql)
 
 	if (pgexec_command(r->conn, sql, sql, 0, NULL, &e) == 0)
 		return RESTORE_OK;
+	strlcpy(r->err, e.message, r->errlen);
+	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
+	    RESTORE_ESQL);
+}
+
+/* The same in the session's search_path: CREATE EXTENSION puts the
+ * extension's objects in the schema it names first. */
+static enum restore_status
+exec_user_path(struct run *r, const char *sql)
+{
+	struct pgexec_error e;
+	PGresult *res;
+
+	if ((res = pgexec_query_user_path(r->conn, sql, sql, 0, NULL, &e)) != NULL) {
+		PQclear(res);
+		return RESTORE_OK;
+	}
 	strlcpy(r->err, e.message, r->errlen);
 	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
 	    RESTORE_ESQL);
@@ -246,8 +288,12 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 	if (r->copy_job != NULL) {
 		if (parallel_copy_data(r->par, r->copy_job, it->text, it->len, it->line, r->err,
 		    r->errlen) == -1) {
-			if (parallel_error(r->par, r->err, r->errlen, &r->st->line))
+			switch (parallel_error(r->par, r->err, r->errlen, &r->st->line)) {
+			case 2:
+				return RESTORE_EDATA;
+			case 1:
 				return RESTORE_ESQL;
+			}
 			return RESTORE_EIO;
 		}
 		return RESTORE_OK;
@@ -257,6 +303,8 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 		return copy_failed(r, line);
 	return RESTORE_OK;
 }
+
+static enum restore_status session_check(struct run *, unsigned long);
 
 static enum restore_status
 copy_end(struct run *r, const struct sqlsplit_item *it)
@@ -291,7 +339,9 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	}
 	if (r->copy_table != (size_t)-1)
 		rowproof_copied(r->proof, r->copy_table, carried, loaded);
-	return RESTORE_OK;
+	/* A CHECK or a default run by the COPY may have changed how the
+	 * server reads the next statement. */
+	return session_check(r, it->line);
 }
 
 static enum restore_status
@@ -383,7 +433,7 @@ target_says(struct run *r, const struct sqlsplit_item *it, const char *sql,
 	PGresult *res;
 	int yes;
 
-	res = PQexecParams(r->conn, sql, 1, NULL, &param, NULL, NULL, 0);
+	res = pgexec_exec(r->conn, sql, 1, &param);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		*rc = sql_error(r, res, it);
 		PQclear(res);
@@ -408,7 +458,8 @@ depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_
 		return RESTORE_OK;
 	/* A trigger function takes no arguments. */
 	switch (target_says(r, it, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
-	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", ps->ref, &rc)) {
+	    "SELECT pg_catalog.to_regprocedure($1::pg_catalog.text OPERATOR(pg_catalog.||) '()') "
+	    "IS NOT NULL", ps->ref, &rc)) {
 	case -1:
 		return rc;
 	case 1:
@@ -568,7 +619,11 @@ parallel_collected(struct run *r)
 		}
 		rowproof_copied(r->proof, d.table, carried, d.loaded);
 	}
-	if (parallel_error(r->par, r->err, r->errlen, &line)) {
+	switch (parallel_error(r->par, r->err, r->errlen, &line)) {
+	case 2:		/* a worker's session: no interruption explains it */
+		r->st->line = line;
+		return RESTORE_EDATA;
+	case 1:
 		r->st->line = line;
 		return interrupted_or(r, line, RESTORE_ESQL);
 	}
@@ -955,7 +1010,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 			break;
 		}
 		snprintf(sql, sizeof(sql), "CREATE EXTENSION IF NOT EXISTS %s", ident);
-		rc = exec_simple(&r, sql);
+		rc = exec_user_path(&r, sql);
 	}
 	/* After the extensions, which may need the login role's rights:
 	 * everything the script creates belongs to the role, and it runs with

@@ -51,6 +51,8 @@ struct restore_opts {
 	size_t		 nextensions;
 	const char	*dbname;	/* the target's name: \connect to it is a no-op */
 	const char	*role;		/* SET ROLE after the extensions, or NULL */
+	int		 role_is_owner;	/* role is the database's owner, chosen
+					 * because the login is a superuser */
 	volatile sig_atomic_t *interrupted;	/* checked between statements */
 	/* Server notices (may be NULL: dropped), with the input line. */
 	void		(*notice)(void *arg, unsigned long line, const char *severity,

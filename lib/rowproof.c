@@ -9,11 +9,13 @@
 
 #include <bsd/string.h>
 
+#include "pgexec.h"
 #include "rowproof.h"
 #include "sqlexec.h"
 
 struct table {
 	char		*name;		/* as written in the COPY statement */
+	char		*qualified;	/* schema.name, found before its first COPY */
 	uint64_t	 carried;	/* rows in the dump */
 	uint64_t	 loaded;	/* rows the server reported */
 	int		 csv;		/* rows may span lines: trust 'loaded' */
@@ -63,6 +65,35 @@ changes_no_rows(const struct sqlsplit_item *it)
 	    (p = strcasestr(it->text, "pg_catalog")) != NULL && p[10] == '.';
 }
 
+/* Whether a name as written ("public.\"a b\"") has a schema: a dot
+ * outside double quotes. */
+static int
+has_schema(const char *name)
+{
+	int quoted = 0;
+
+	for (; *name != '\0'; name++) {
+		if (*name == '"')
+			quoted = !quoted;	/* "" inside toggles twice */
+		else if (*name == '.' && !quoted)
+			return 1;
+	}
+	return 0;
+}
+
+/* A query naming table name: in cr's own search_path (lib/pgexec) when
+ * the name has its schema, as pg_dump writes it; else in the script's,
+ * which is where the COPY found the table (the query is schema-qualified
+ * throughout, so that path can bring it nothing else). */
+static PGresult *
+exec(PGconn *conn, const char *name, const char *sql, int nparams,
+    const char *const *params)
+{
+	if (has_schema(name))
+		return pgexec_exec(conn, sql, nparams, params);
+	return pgexec_exec_user_path(conn, sql, nparams, params);
+}
+
 /* count(*) of table t, in this session: 0 or -1. */
 static int
 count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, char *err,
@@ -74,11 +105,14 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 	int partitioned;
 
 	snprintf(what, sizeof(what), "counting the rows of %s", t->name);
+	/* The name found before the first COPY needs no search_path. */
+	if (t->qualified != NULL)
+		param[0] = t->qualified;
 	/* With --load-via-partition-root the rows go through the partitioned
 	 * parent: count the whole tree there.  Anywhere else ONLY, since
 	 * children have COPY blocks of their own. */
-	res = PQexecParams(r->conn, "SELECT relkind FROM pg_catalog.pg_class "
-	    "WHERE oid = $1::pg_catalog.regclass", 1, NULL, param, NULL, NULL, 0);
+	res = exec(r->conn, param[0], "SELECT relkind FROM pg_catalog.pg_class "
+	    "WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass", 1, param);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		sqlexec_error(r->conn, res, line, what, err, errlen);
 		PQclear(res);
@@ -86,17 +120,18 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 	}
 	partitioned = PQgetvalue(res, 0, 0)[0] == 'p';
 	PQclear(res);
-	if (asprintf(&sql, "SELECT count(*) FROM %s%s", partitioned ? "" : "ONLY ",
-	    t->name) == -1) {
+	if (asprintf(&sql, "SELECT pg_catalog.count(*) FROM %s%s", partitioned ? "" : "ONLY ",
+	    param[0]) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	/* t->name is the COPY statement's identifier chain as written,
 	 * already quoted where it needs to be (copy_target takes only
 	 * identifiers, "quoted" ones and dots) and accepted by the server in
-	 * that COPY: it goes into FROM as it is, never into a literal.  The
-	 * extended protocol runs one statement only. */
-	res = PQexecParams(r->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	 * that COPY (or the server's format('%I.%I') of it): it goes into FROM
+	 * as it is, never into a literal.  The extended protocol runs one
+	 * statement only. */
+	res = exec(r->conn, param[0], sql, 0, NULL);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		sqlexec_error(r->conn, res, line, what, err, errlen);
@@ -126,8 +161,10 @@ rowproof_free(struct rowproof *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->ntables; i++)
+	for (i = 0; i < r->ntables; i++) {
 		free(r->tables[i].name);
+		free(r->tables[i].qualified);
+	}
 	for (i = 0; i < r->naccept; i++)
 		free(r->accept[i]);
 	for (i = 0; i < r->nnotes; i++)
@@ -194,23 +231,28 @@ rowproof_before(struct rowproof *r, size_t i, unsigned long line, char *err, siz
 	 * parent: the whole tree there; anywhere else ONLY, since children
 	 * have COPY blocks of their own), and whether a trigger that can
 	 * fire for the COPY's rows exists on the table or its partitions. */
-	if (!t->measured && asprintf(&count, "CASE WHEN c.relkind = 'p' THEN "
-	    "(SELECT count(*) FROM %s) ELSE (SELECT count(*) FROM ONLY %s) END",
-	    t->name, t->name) == -1) {
+	if (!t->measured && asprintf(&count, "CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' "
+	    "THEN (SELECT pg_catalog.count(*) FROM %s) "
+	    "ELSE (SELECT pg_catalog.count(*) FROM ONLY %s) END", t->name, t->name) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	ok = asprintf(&sql, "SELECT c.relkind, %s, EXISTS (SELECT FROM pg_catalog.pg_trigger g "
-	    "WHERE NOT g.tgisinternal AND g.tgenabled <> 'D' AND (g.tgrelid = c.oid "
-	    "OR g.tgrelid IN (SELECT p.relid FROM pg_catalog.pg_partition_tree(c.oid) p))) "
-	    "FROM pg_catalog.pg_class c WHERE c.oid = $1::pg_catalog.regclass",
+	    "WHERE NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.<>) 'D' "
+	    "AND (g.tgrelid OPERATOR(pg_catalog.=) c.oid "
+	    "OR g.tgrelid OPERATOR(pg_catalog.=) ANY (SELECT p.relid "
+	    "FROM pg_catalog.pg_partition_tree(c.oid) p))), "
+	    "pg_catalog.format('%%I.%%I', n.nspname, c.relname) "
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+	    "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+	    "WHERE c.oid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
 	    count != NULL ? count : "0");
 	free(count);
 	if (ok == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	res = PQexecParams(r->conn, sql, 1, NULL, param, NULL, NULL, 0);
+	res = exec(r->conn, t->name, sql, 1, param);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		snprintf(what, sizeof(what), "counting the rows of %s", t->name);
@@ -227,6 +269,11 @@ rowproof_before(struct rowproof *r, size_t i, unsigned long line, char *err, siz
 	if (!t->measured) {
 		t->before = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
 		t->measured = 1;
+	}
+	if (t->qualified == NULL && (t->qualified = strdup(PQgetvalue(res, 0, 3))) == NULL) {
+		PQclear(res);
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	if (PQgetvalue(res, 0, 2)[0] == 't')
 		r->recount = 1;
@@ -284,8 +331,9 @@ event_triggers(struct rowproof *r, char *err, size_t errlen)
 	PGresult *res;
 	int on;
 
-	res = PQexec(r->conn, "SELECT EXISTS (SELECT FROM pg_catalog.pg_event_trigger "
-	    "WHERE evtenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'::pg_catalog.\"char\"[]))");
+	res = pgexec_exec(r->conn, "SELECT EXISTS (SELECT FROM pg_catalog.pg_event_trigger "
+	    "WHERE evtenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'::pg_catalog.\"char\"[]))",
+	    0, NULL);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		sqlexec_error(r->conn, res, 0, "looking for event triggers", err, errlen);
 		PQclear(res);
@@ -303,11 +351,11 @@ static void
 mismatch_cause(struct rowproof *r, const struct table *t, char *out, size_t outlen)
 {
 	PGresult *res;
-	const char *param[1] = { t->name };
+	const char *param[1] = { t->qualified != NULL ? t->qualified : t->name };
 	const char *ev, *tg, *ru;
 
 	out[0] = '\0';
-	res = PQexecParams(r->conn, "SELECT "
+	res = exec(r->conn, param[0], "SELECT "
 	    "(SELECT pg_catalog.string_agg(pg_catalog.format('%I (%s)', e.evtname, e.evtevent), "
 	    "  ', ' ORDER BY e.evtname) FROM pg_catalog.pg_event_trigger e "
 	    "  WHERE e.evtenabled OPERATOR(pg_catalog.=) ANY ('{O,A}'::pg_catalog.\"char\"[])), "
@@ -318,8 +366,7 @@ mismatch_cause(struct rowproof *r, const struct table *t, char *out, size_t outl
 	    "(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(w.rulename), ', ' "
 	    "  ORDER BY w.rulename) FROM pg_catalog.pg_rewrite w "
 	    "  WHERE w.ev_class OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
-	    "  AND w.ev_type OPERATOR(pg_catalog.<>) '1')",
-	    1, NULL, param, NULL, NULL, 0);
+	    "  AND w.ev_type OPERATOR(pg_catalog.<>) '1')", 1, param);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		ev = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
 		tg = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
@@ -350,10 +397,12 @@ accepted(struct rowproof *r, const struct table *t)
 
 	for (i = 0; i < r->naccept; i++) {
 		param[0] = r->accept[i];
-		param[1] = t->name;
-		res = PQexecParams(r->conn, "SELECT pg_catalog.to_regclass($1::pg_catalog.text)"
+		param[1] = t->qualified != NULL ? t->qualified : t->name;
+		/* The name the user gave, where the script's own names are. */
+		res = exec(r->conn, has_schema(param[1]) ? param[0] : param[1],
+		    "SELECT pg_catalog.to_regclass($1::pg_catalog.text)"
 		    "::pg_catalog.oid OPERATOR(pg_catalog.=) $2::pg_catalog.regclass::pg_catalog.oid",
-		    2, NULL, param, NULL, NULL, 0);
+		    2, param);
 		same = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		    PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);

@@ -172,3 +172,25 @@ make_event_trigger_dump() {
 	run grep -c '^\.Ss Replacing a database$' "$CR_REPO/man/cr-restore.1"
 	assert_equal "$output" 1
 }
+
+@test "cr-restore --clean: a session cr may not end is named (pid, user, application, client, since) with the command that ends it" {
+	q "CREATE ROLE inuse_app LOGIN CREATEDB" >/dev/null
+	mkdb inuse
+	q "ALTER DATABASE inuse OWNER TO inuse_app" >/dev/null
+	q "CREATE TABLE public.t (a integer); INSERT INTO public.t VALUES (1)" inuse >/dev/null
+	pg_dump --no-owner -d inuse >"$BATS_TEST_TMPDIR/inuse.sql"
+	PGAPPNAME=holder psql -X -d inuse -c 'SELECT pg_sleep(60)' >/dev/null 2>&1 &
+	for _ in $(seq 50); do
+		pid=$(q "SELECT pid FROM pg_catalog.pg_stat_activity WHERE application_name = 'holder'")
+		[ -z "$pid" ] || break
+		sleep 0.1
+	done
+	[ -n "$pid" ]
+	run --separate-stderr cr-restore --clean --yes -U inuse_app -d inuse "$BATS_TEST_TMPDIR/inuse.sql"
+	q "SELECT pg_catalog.pg_terminate_backend($pid)" >/dev/null
+	assert_status 1
+	assert_stderr_contains "in use by 1 session cr may not end: pid $pid (user cr, application holder"
+	assert_stderr_contains "end it as a superuser with: psql -c \"SELECT pg_terminate_backend($pid)\""
+	assert_stderr_contains '"inuse" is as it was'
+	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.t' inuse)" 1
+}

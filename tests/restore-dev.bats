@@ -157,6 +157,23 @@ setup() {
 	[[ $output == *003_audit* ]]
 }
 
+@test "cr-restore-dev: a password in a -d URI is never printed in the commands it prints, which still work" {
+	cp -r "$MIG" "$BATS_TEST_TMPDIR/migrations"
+	echo 'SELECT 1/0;' >"$BATS_TEST_TMPDIR/migrations/003_bad.sql"
+	url="postgresql://cr:top%20secret@/app_dev?host=$PGHOST&port=$PGPORT&password=also_secret"
+	run --separate-stderr cr-restore-dev --yes -d "$url" --migrations "$BATS_TEST_TMPDIR/migrations" \
+		--json-list crearis_config.config:migrations_run "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 1
+	[[ $stderr != *secret* ]]
+	[[ $output != *secret* ]]
+	[[ $stderr =~ fix\ the\ migration\ and\ run:\ ([^$'\n']*) ]]
+	hint=${BASH_REMATCH[1]}
+	rm "$BATS_TEST_TMPDIR/migrations/003_bad.sql"
+	run bash -c "$hint"
+	assert_status 0
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname"]'
+}
+
 @test "cr-restore-dev: -d -h -p -U override single settings; the rest still come from ./.env, so -d of a production database reaches the guard" {
 	mkdb crearis_admin_prod
 	q "CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)" crearis_admin_prod >/dev/null
