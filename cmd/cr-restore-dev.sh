@@ -258,6 +258,7 @@ if [ "$new" -eq 1 ] && [ "$create" -eq 0 ]; then
 		IFS= read -r answer || answer=''
 		[ "$answer" = "$database" ] ||
 			die $EX_NOINPUT "database \"$database\" does not exist; nothing created (the name typed did not match)"
+		yes=1	# the name typed is the confirmation cr-restore would ask for
 	else
 		die $EX_NOINPUT "database \"$database\" does not exist on ${where:-the server}; is the name right (env file ${env_file:-(none)})? To create it, run again with --create"
 	fi

@@ -97,9 +97,15 @@ setup() {
 	q 'DROP DATABASE app_dev' >/dev/null
 	cmd="cr-restore-dev --env-file $(printf %q "$ENVF") --no-migrate $(printf %q "$BATS_FILE_TMPDIR/prod.sql.gz")"
 	run script -qec "$cmd" /dev/null <<<"app_dve"
+	assert_status 66
 	[[ $output == *"database \"app_dev\" does not exist on $PGHOST:$PGPORT; type its name to create it:"* ]]
 	[[ $output == *"nothing created (the name typed did not match)"* ]]
 	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname IN ('app_dev', 'app_dve')")" 0
+	# the right name, typed once, creates it and restores
+	run script -qec "$cmd" /dev/null <<<"app_dev"
+	assert_status 0
+	[[ $output == *"Restore Complete!"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
 @test "cr-restore-dev -U superuser: the migrations run as the env file's role, which owns every new table and can then migrate and back up" {
