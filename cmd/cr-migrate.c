@@ -92,6 +92,21 @@ print_usage(FILE *f)
 	    "command\ncommands: " COMMANDS "\n");
 }
 
+static const struct cliopt_help help_lines[] = {
+	PGCONN_HELP,
+	{ "dir",	"DIR",		"the migrations directory (CR_MIGRATIONS_DIR)" },
+	{ "table",	"NAME",		"the tracking table (cr_migrations)" },
+	{ "json-list",	"TABLE.COLUMN:KEY", "also keep the app's own JSON list in step" },
+	{ "dry-run",	NULL,		"with up: print what would run, run nothing" },
+	{ "wait",	NULL,		"wait for another cr-migrate instead of exiting 75" },
+	{ "json",	NULL,		"with status or up: one JSON object on stdout" },
+	{ "quiet",	NULL,		"print nothing but errors" },
+	{ "verbose",	NULL,		"also each migration's duration on stderr" },
+	{ "help",	NULL,		"print this help and exit" },
+	{ "version",	NULL,		"print the version and exit" },
+	{ NULL,		NULL,		NULL }
+};
+
 static _Noreturn void
 usage(void)
 {
@@ -103,6 +118,7 @@ static _Noreturn void
 help(void)
 {
 	print_usage(stdout);
+	cliopt_print_help(stdout);
 	exit(fflush(stdout) == EOF ? EX_IOERR : EX_OK);
 }
 
@@ -732,6 +748,7 @@ main(int argc, char *argv[])
 	int ch, idx, dry_run = 0, wait = 0, rc;
 	PGconn *conn;
 
+	cliopt_use(argc, argv, "cr-migrate", longopts, OPTSTRING, help_lines);
 	opterr = 0;	/* bad_option() tells -? from a real mistake */
 	while ((idx = -1, ch = getopt_long(argc, argv, OPTSTRING, longopts,
 	    &idx)) != -1) {

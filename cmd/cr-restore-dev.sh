@@ -16,6 +16,32 @@ synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [
        [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
        FILE|-|latest|LABEL"
 
+# --help's option lines (cmd/wrapper.bash), one for each option below.
+help_options() {
+	cat <<-'EOF'
+	    --env-file=FILE|the app's dotenv file (default ./.env)
+	-d, --dbname=DB|the dev database (default: the env file's)
+	-h, --host=HOST|server host or unix socket directory
+	-p, --port=PORT|server port
+	-U, --username=USER|role to connect as
+	    --migrations=DIR|the migrations directory (CR_MIGRATIONS_DIR)
+	    --json-list=SPEC|the app's JSON list of migrations (cr-migrate)
+	    --extension=NAME|CREATE EXTENSION before the restore; repeatable
+	    --dev-command=CMD|the app's start command, printed at the end
+	    --migrate-command=CMD|run CMD instead of cr-migrate up
+	    --no-migrate|do not catch up migrations
+	-y, --yes|do not ask before replacing the dev database
+	    --role=ROLE|restore as ROLE (cr-restore --role)
+	-j, --jobs=N|restore on N connections (cr-restore -j)
+	-t, --table=TABLE|restore only TABLE; repeatable
+	    --dir=DIR|the backup directory a name is looked up in
+	    --create|create the dev database when it does not exist
+	    --strict|no fallback to an older backup when the newest fails
+	-?, --help|print this help and exit
+	    --version|print the version and exit
+	EOF
+}
+
 EX_DATAERR=65 EX_NOINPUT=66
 
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' dir='' dev_command=''
@@ -300,7 +326,6 @@ while :; do
 	fallbacks=("${fallbacks[@]:1}")
 	echo "   Backup File now: $label"
 done
-iec() { numfmt --to=iec-i --suffix=B "$1"; }
 compressed=$(iec "$(json_value "$report" stored_bytes)")
 uncompressed=$(iec "$(json_value "$report" bytes)")
 tables=$(json_value "$report" tables_with_data)
