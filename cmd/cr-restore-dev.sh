@@ -13,7 +13,8 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
-       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
+       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--accept-rows TABLE]...
+       [--dir DIR] [--create] [--strict]
        FILE|-|latest|LABEL"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below.
@@ -53,7 +54,7 @@ create=0 strict=0
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --migrate-command " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --accept-rows --migrate-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -68,7 +69,7 @@ while [ $# -gt 0 ]; do
 	--migrate-command) need_arg "$@"; migrate_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--role)		need_arg "$@"; role=$2; shift ;;
-	-j|-t|--jobs|--table)
+	-j|-t|--jobs|--table|--accept-rows)
 			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;

@@ -455,7 +455,7 @@ PGUSER=crpass"
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 65
 	assert_stderr_contains "cr-migrate: app_dev has tables (public.crearis_config and 2 more) but no record of applied migrations"
-	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "--dir $MIG baseline VERSION"
 	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
 	assert_stderr_contains "migrations failed (exit 65; cr-migrate's message above says why); the restored data is in place"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
