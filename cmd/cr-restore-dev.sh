@@ -13,7 +13,8 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
-       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
+       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--accept-rows TABLE]...
+       [--dir DIR] [--create] [--strict]
        FILE|-|latest|LABEL"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below.
@@ -53,7 +54,7 @@ create=0 strict=0
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --migrate-command " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --accept-rows --migrate-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -68,7 +69,7 @@ while [ $# -gt 0 ]; do
 	--migrate-command) need_arg "$@"; migrate_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--role)		need_arg "$@"; role=$2; shift ;;
-	-j|-t|--jobs|--table)
+	-j|-t|--jobs|--table|--accept-rows)
 			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
@@ -89,6 +90,15 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 
 
 find_env_file
+# The dev database is named, never guessed (libpq's fallback is a database
+# named after the login): an env file, -d, or PGDATABASE, PGSERVICE or
+# DATABASE_URL in the environment.
+named=0
+[ -z "$env_file" ] || named=1
+[ -z "${PGDATABASE:-}${PGSERVICE:-}${DATABASE_URL:-}" ] || named=1
+for a in "${conn_args[@]}"; do case $a in -d|--dbname) named=1 ;; esac; done
+[ "$named" -eq 1 ] ||
+	die 64 "which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"
 read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND \
 	CR_MIGRATE_COMMAND
 # App settings: the option, else the environment, else the env file.
