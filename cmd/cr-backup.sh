@@ -14,8 +14,50 @@ version=@VERSION@
 synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
        [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
        [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]
-       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
+       [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
        $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
+
+# --help's option lines (cmd/wrapper.bash), one for each option below;
+# the retention options are cr-rotate's, asked.
+help_options() {
+	local o a
+	cat <<-'EOF'
+	-q, --quiet|print errors only, as cron wants
+	    --dir=DIR|the backup directory (CR_BACKUP_DIR)
+	    --env-file=FILE|the app's dotenv file (default ./.env)
+	-d, --dbname=DB|the database (default: the env file's)
+	-h, --host=HOST|server host or unix socket directory
+	-p, --port=PORT|server port
+	-U, --username=USER|role to connect as
+	    --name=LABEL|a named backup, e.g. pre_deployment_v1.2.0
+	    --stamp|with --name: add the time to the name
+	    --force|with --name: replace one of that name once verified
+	EOF
+	for o in $keep_opts; do
+		case $o in
+		--keep)		a=KIND=SPEC ;;
+		--keep-within)	a=DURATION ;;
+		*)		a=N ;;
+		esac
+		printf '    %s|%s\n' "$o=$a" "retention, passed to cr-rotate(1)"
+	done
+	cat <<-'EOF'
+	    --no-rotate|do not rotate
+	    --notify=CMD|run CMD with the outcome when the run ends
+	    --copy-to=CMD|stream the verified backup into CMD (off-site)
+	    --encrypt-to=RECIPIENT|with --copy-to: encrypt with age or gpg
+	    --test-restore|restore it into a scratch database first
+	    --allow-empty|a backup without tables is healthy
+	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
+	    --accept-shrink|the shrink is expected: no alarm
+	    --status|the health of the backups in DIR
+	    --json|with --status: JSON
+	    --max-age=DURATION|with --status: how old the newest daily may be
+	    --trend=N|with --status: the rows of the N newest backups
+	-?, --help|print this help and exit
+	    --version|print the version and exit
+	EOF
+}
 
 # Exit codes (sysexits.h).
 EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
@@ -27,7 +69,7 @@ EX_SUSPECT=3
 
 quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
 notify='' copy_to='' encrypt_to='' env_file=''
-conn_args=() keep_args=() status_args=() status_mode=0
+conn_args=() keep_args=() status_args=() status_mode=0 accept_args=()
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
@@ -46,7 +88,7 @@ else
 fi
 rotate_missing() { echo "$prog: $no_rotate" >&2; exit 69; }
 
-split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts " "$@"
+split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend --accept-rows $keep_opts " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -75,6 +117,7 @@ while [ $# -gt 0 ]; do
 	--allow-empty)	allow_empty=1 ;;
 	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
 	--accept-shrink) max_shrink=0 ;;
+	--accept-rows)	need_arg "$@"; accept_args+=(--accept-rows "$2"); shift ;;
 	--status)	status_mode=1 ;;
 	--json)		status_args+=(--json) ;;
 	--max-age|--trend)
@@ -273,7 +316,7 @@ esac
 # run goes on and exits with that code at the end (deferred).
 deferred_rc=0 deferred=''
 # The test restore's arguments, also printed when it fails, to repeat it.
-test_args=(--test --yes "${conn_args[@]}")
+test_args=(--test --yes "${conn_args[@]}" "${accept_args[@]}")
 if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 	say ""
 	say "Test restore into a scratch database..."
@@ -300,6 +343,11 @@ if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 				die "$rc" "$alarm, and its manifest could not be written (cr-verify exit $rc); no backup written, older backups untouched"
 			suspect=$(json_strings "$(<"$mtmp")" alarms) || suspect=$alarm ;;
 		esac
+	elif [ -n "$restore_err" ]; then
+		# its warnings (a mismatch --accept-rows accepted): said, never
+		# swallowed
+		printf '%s\n' "$restore_err" >&2
+		say "   Restored with the warnings above, scratch database dropped"
 	else
 		say "   Restored, row counts match, scratch database dropped"
 	fi
@@ -342,7 +390,7 @@ mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
-say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
+say "   Size: $(iec "$size")"
 [ -z "$suspect" ] ||
 	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied$(suspect_hint "$suspect")"
 

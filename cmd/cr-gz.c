@@ -17,10 +17,25 @@
 
 #include <bsd/stdlib.h>
 
+#include "cliopt.h"
 #include "gzin.h"
 #include "gzout.h"
 #include "gzsalvage.h"
 #include "io.h"
+
+#define OPTSTRING	":0123456789cdtp:"
+
+static const struct cliopt_help help[] = {
+	{ "-1..-12",	NULL,		"compression level, fastest to smallest (6)" },
+	{ "c",		NULL,		"write to standard output (cr-gz always does)" },
+	{ "d",		NULL,		"decompress" },
+	{ "t",		NULL,		"test: decompress and check, write nothing" },
+	{ "p",		"THREADS",	"compress on THREADS threads (one per core)" },
+	{ "salvage",	NULL,		"-d: recover what can be read of a damaged file" },
+	{ "help",	NULL,		"print this help and exit" },
+	{ "version",	NULL,		"print the version and exit" },
+	{ NULL,		NULL,		NULL }
+};
 
 /* --help and -? print it to stdout and succeed; a usage error to stderr. */
 static void __attribute__((noreturn))
@@ -28,6 +43,10 @@ usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
+	if (status == 0) {
+		cliopt_print_help(stdout);
+		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+	}
 	exit(status);
 }
 
@@ -239,10 +258,11 @@ main(int argc, char *argv[])
 
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
+	cliopt_use(argc, argv, "cr-gz", longopts, OPTSTRING, help);
 	opterr = 0;	/* -? is help, not an unknown option */
 	for (;;) {
 		before = optind;
-		if ((ch = getopt_long(argc, argv, ":0123456789cdtp:", longopts, NULL)) == -1)
+		if ((ch = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) == -1)
 			break;
 		switch (ch) {
 		case '0': case '1': case '2': case '3': case '4':

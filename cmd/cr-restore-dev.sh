@@ -13,8 +13,35 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
-       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
+       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--accept-rows TABLE]...
+       [--dir DIR] [--create] [--strict]
        FILE|-|latest|LABEL"
+
+# --help's option lines (cmd/wrapper.bash), one for each option below.
+help_options() {
+	cat <<-'EOF'
+	    --env-file=FILE|the app's dotenv file (default ./.env)
+	-d, --dbname=DB|the dev database (default: the env file's)
+	-h, --host=HOST|server host or unix socket directory
+	-p, --port=PORT|server port
+	-U, --username=USER|role to connect as
+	    --migrations=DIR|the migrations directory (CR_MIGRATIONS_DIR)
+	    --json-list=SPEC|the app's JSON list of migrations (cr-migrate)
+	    --extension=NAME|CREATE EXTENSION before the restore; repeatable
+	    --dev-command=CMD|the app's start command, printed at the end
+	    --migrate-command=CMD|run CMD instead of cr-migrate up
+	    --no-migrate|do not catch up migrations
+	-y, --yes|do not ask before replacing the dev database
+	    --role=ROLE|restore as ROLE (cr-restore --role)
+	-j, --jobs=N|restore on N connections (cr-restore -j)
+	-t, --table=TABLE|restore only TABLE; repeatable
+	    --dir=DIR|the backup directory a name is looked up in
+	    --create|create the dev database when it does not exist
+	    --strict|no fallback to an older backup when the newest fails
+	-?, --help|print this help and exit
+	    --version|print the version and exit
+	EOF
+}
 
 EX_DATAERR=65 EX_NOINPUT=66
 
@@ -27,7 +54,7 @@ create=0 strict=0
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --migrate-command " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --accept-rows --migrate-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -42,7 +69,7 @@ while [ $# -gt 0 ]; do
 	--migrate-command) need_arg "$@"; migrate_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--role)		need_arg "$@"; role=$2; shift ;;
-	-j|-t|--jobs|--table)
+	-j|-t|--jobs|--table|--accept-rows)
 			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
@@ -63,6 +90,15 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 
 
 find_env_file
+# The dev database is named, never guessed (libpq's fallback is a database
+# named after the login): an env file, -d, or PGDATABASE, PGSERVICE or
+# DATABASE_URL in the environment.
+named=0
+[ -z "$env_file" ] || named=1
+[ -z "${PGDATABASE:-}${PGSERVICE:-}${DATABASE_URL:-}" ] || named=1
+for a in "${conn_args[@]}"; do case $a in -d|--dbname) named=1 ;; esac; done
+[ "$named" -eq 1 ] ||
+	die 64 "which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"
 read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND \
 	CR_MIGRATE_COMMAND
 # App settings: the option, else the environment, else the env file.
@@ -258,6 +294,7 @@ if [ "$new" -eq 1 ] && [ "$create" -eq 0 ]; then
 		IFS= read -r answer || answer=''
 		[ "$answer" = "$database" ] ||
 			die $EX_NOINPUT "database \"$database\" does not exist; nothing created (the name typed did not match)"
+		yes=1	# the name typed is the confirmation cr-restore would ask for
 	else
 		die $EX_NOINPUT "database \"$database\" does not exist on ${where:-the server}; is the name right (env file ${env_file:-(none)})? To create it, run again with --create"
 	fi
@@ -299,7 +336,6 @@ while :; do
 	fallbacks=("${fallbacks[@]:1}")
 	echo "   Backup File now: $label"
 done
-iec() { numfmt --to=iec-i --suffix=B "$1"; }
 compressed=$(iec "$(json_value "$report" stored_bytes)")
 uncompressed=$(iec "$(json_value "$report" bytes)")
 tables=$(json_value "$report" tables_with_data)

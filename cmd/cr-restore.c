@@ -18,17 +18,22 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "cliopt.h"
 #include "guard.h"
 #include "gzin.h"
 #include "io.h"
 #include "parallel.h"
 #include "pgconn.h"
 #include "pgexec.h"
+#include "progress.h"
 #include "replace.h"
 #include "restore.h"
 #include "restoreplan.h"
+#include "size.h"
 
 #define MAXEXT	32
+#define OPTSTRING	":1ad:h:j:p:t:U:vy"
+enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
 #define MAXTABLES	256
 
 static volatile sig_atomic_t interrupted;
@@ -39,6 +44,8 @@ struct source {
 	const char	*name;
 	int		 fd;
 	struct gzin	*gz;
+	unsigned char	 head[8];	/* first bytes, read to tell the format */
+	size_t		 head_len, head_pos;
 };
 
 static void
@@ -51,11 +58,99 @@ print_usage(FILE *f)
 	    "[--accept-rows table] [--allow-production] [file | dbname]\n");
 }
 
+static const struct cliopt_help help[] = {
+	PGCONN_HELP,
+	{ "clean",		NULL,	"replace the target database atomically" },
+	{ "keep-old",		NULL,	"with --clean: keep the replaced database, renamed" },
+	{ "test",		NULL,	"restore into a scratch database, prove it, drop it" },
+	{ "yes",		NULL,	"do not ask before --clean replaces a database" },
+	{ "single-transaction",	NULL,	"everything in one transaction" },
+	{ "extension",		"NAME",	"CREATE EXTENSION IF NOT EXISTS first; repeatable" },
+	{ "role",		"ROLE",	"SET ROLE before the script, as pg_restore --role" },
+	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
+	{ "no-tuning",		NULL,	"leave the session settings alone" },
+	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
+	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
+	{ "allow-production",	NULL,	"restore even though the target looks like production" },
+	{ "verbose",		NULL,	"report the scratch database and a summary" },
+	{ "progress",		NULL,	"a progress line even when stderr is not a terminal" },
+	{ "no-progress",	NULL,	"no progress line, even on a terminal" },
+	{ "help",		NULL,	"print this help and exit" },
+	{ "version",		NULL,	"print the version and exit" },
+	/* pg_restore's (pg_restore_only below) */
+	{ "c", NULL, NULL }, { "C", NULL, NULL }, { "e", NULL, NULL },
+	{ "O", NULL, NULL }, { "no-owner", NULL, NULL }, { "x", NULL, NULL },
+	{ "l", NULL, NULL }, { "L", NULL, NULL }, { "f", NULL, NULL },
+	{ NULL,			NULL,	NULL }
+};
+
+/* pg_restore's options, which a plain SQL restore does not have: why, and
+ * what to do instead (cr-dump explains pg_dump's the same way). */
+static const struct {
+	int		 letter;	/* pg_restore's short option, or 0 */
+	const char	*name;		/* its long option, or NULL */
+	const char	*why;
+} pg_restore_only[] = {
+	{ 'c', NULL, "pg_restore's -c drops objects one by one; cr-restore --clean "
+	    "replaces the whole database atomically: write --clean" },
+	{ 'C', "create", "the database is the one given (-d); --clean creates it "
+	    "when it does not exist" },
+	{ 'e', "exit-on-error", "cr-restore always stops at the first error; drop it" },
+	{ 'O', "no-owner", "cr-restore runs the dump as written: make it with "
+	    "pg_dump --no-owner (cr-dump always does), or restore as a role with --role" },
+	{ 'x', "no-privileges", "cr-restore runs the dump as written: make it with "
+	    "pg_dump --no-acl (cr-dump always does)" },
+	{ 0, "no-acl", "cr-restore runs the dump as written: make it with "
+	    "pg_dump --no-acl (cr-dump always does)" },
+	{ 'l', "list", "a plain SQL dump has no table of contents: cr-verify -v "
+	    "lists its tables and rows" },
+	{ 'L', "use-list", "choose tables with -t TABLE instead" },
+	{ 'f', "file", "cr-restore restores into a database; for the SQL text, "
+	    "decompress the dump (cr-gz -d)" },
+};
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help_exit(void)
+{
+	print_usage(stdout);
+	cliopt_print_help(stdout);
+	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+}
+
+/* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
+ * for help; pg_restore's options are refused with the reason; anything
+ * else is a usage error, said as getopt would. */
+static void __attribute__((noreturn))
+bad_option(int ch, char *argv[])
+{
+	const char *arg = argv[optind - 1];
+	char msg[256];
+	size_t i, len;
+
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
+		help_exit();
+	for (i = 0; ch == '?' && i < sizeof(pg_restore_only) / sizeof(pg_restore_only[0]); i++) {
+		len = strcspn(arg + 2, "=");
+		if ((optopt != 0 && optopt == pg_restore_only[i].letter) ||
+		    (optopt == 0 && pg_restore_only[i].name != NULL &&
+		    strncmp(arg, "--", 2) == 0 && strlen(pg_restore_only[i].name) == len &&
+		    strncmp(arg + 2, pg_restore_only[i].name, len) == 0)) {
+			if (optopt != 0)
+				warnx("-%c: %s", optopt, pg_restore_only[i].why);
+			else
+				warnx("--%s: %s", pg_restore_only[i].name, pg_restore_only[i].why);
+			exit(EX_USAGE);
+		}
+	}
+	warnx("%s", msg);
+	usage();
 }
 
 static void
@@ -90,6 +185,13 @@ source_read(void *arg, void *buf, size_t len)
 	struct source *src = arg;
 	ssize_t n;
 
+	if (src->head_pos < src->head_len) {
+		n = (ssize_t)(len < src->head_len - src->head_pos ? len :
+		    src->head_len - src->head_pos);
+		memcpy(buf, src->head + src->head_pos, (size_t)n);
+		src->head_pos += (size_t)n;
+		return n;
+	}
 	if ((n = gzin_read(src->gz, buf, len)) == -1)
 		errno = gzin_errkind(src->gz) == GZIN_EDATA ? EILSEQ : EIO;
 	return n;
@@ -100,11 +202,31 @@ source_rewind(struct source *src)
 {
 	gzin_close(src->gz);
 	src->gz = NULL;
+	src->head_len = src->head_pos = 0;
 	if (lseek(src->fd, 0, SEEK_SET) == -1)
 		return -1;
 	if ((src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL)
 		return -1;
 	return 0;
+}
+
+/* The input's first bytes, kept for source_read: a pg_dump archive (custom
+ * or tar format) is for pg_restore, said before anything connects.  A read
+ * error is left for the restore to report. */
+static const char *
+archive_format(struct source *src)
+{
+	ssize_t n;
+
+	while (src->head_len < sizeof(src->head) && (n = gzin_read(src->gz,
+	    src->head + src->head_len, sizeof(src->head) - src->head_len)) > 0)
+		src->head_len += (size_t)n;
+	if (src->head_len >= 5 && memcmp(src->head, "PGDMP", 5) == 0)
+		return "custom";
+	/* a tar archive's first member, named in its header's first bytes */
+	if (src->head_len == 8 && memcmp(src->head, "toc.dat", 8) == 0)
+		return "tar";
+	return NULL;
 }
 
 static PGconn *
@@ -178,8 +300,8 @@ struct job {
 	struct restore_opts	 ropts;
 	struct restore_stats	 st;
 	double			 t0;		/* io_clock() at the start */
-	double			 last_progress;
-	int			 progress_shown;
+	struct progress		 bar;		/* lib/progress */
+	enum progress_mode	 progress_mode;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
 	int			 as_login;	/* --as-login */
 	char			 owner[128];	/* the role the script runs as
@@ -191,23 +313,13 @@ struct job {
 	int			 ntarget_ext;
 };
 
-/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB". */
+/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
 static const char *
 iec(uint64_t n, char *buf, size_t len)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int i = -1;
+	char s[SIZE_IEC_LEN];
 
-	if (n < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-		return buf;
-	}
-	while (v >= 1024 && i < 3) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.1f %s", v, unit[i]);
+	snprintf(buf, len, "%s", size_iec(n, s));
 	return buf;
 }
 
@@ -232,29 +344,25 @@ summary(const struct job *j, const char *target, int ended)
 		    iec(j->st.spill_peak, peak, sizeof(peak)));
 }
 
-/* On a terminal, a status line rewritten at most twice a second. */
+/* The progress line (lib/progress): the input read against its size,
+ * and what has run. */
 static void
 progress(void *arg, const struct restore_stats *st)
 {
 	struct job *j = arg;
-	double t = io_clock();
-	char size[32];
+	char extra[128];
 
-	if (t - j->last_progress < 0.5)
-		return;
-	j->last_progress = t;
-	j->progress_shown = 1;
-	fprintf(stderr, "\rcr-restore: %s, %llu statements, %llu tables, %llu rows ",
-	    iec(st->bytes, size, sizeof(size)), (unsigned long long)st->statements,
-	    (unsigned long long)st->tables, (unsigned long long)st->rows);
+	snprintf(extra, sizeof(extra), "%llu statements, %llu tables, %llu rows",
+	    (unsigned long long)st->statements, (unsigned long long)st->tables,
+	    (unsigned long long)st->rows);
+	progress_update(&j->bar, j->src.gz != NULL ? gzin_bytes_in(j->src.gz) : 0,
+	    extra, 0);
 }
 
 static void
 progress_clear(struct job *j)
 {
-	if (j->progress_shown)
-		fputs("\r\033[K", stderr);
-	j->progress_shown = 0;
+	progress_clear_line(&j->bar);
 }
 
 /* Server notices, one line each: warnings always, the rest with -v. */
@@ -810,6 +918,8 @@ main(int argc, char *argv[])
 		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
+		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
@@ -821,9 +931,11 @@ main(int argc, char *argv[])
 	int ch, status;
 	size_t next = 0, ntables = 0, naccept = 0, i;
 	long long jobs = 1;
-	const char *errstr, *buffer;
+	const char *errstr, *buffer, *format;
 
-	while ((ch = getopt_long(argc, argv, "1ad:h:j:p:t:U:vy?", longopts, NULL)) != -1) {
+	cliopt_use(argc, argv, "cr-restore", longopts, OPTSTRING, help);
+	opterr = 0;	/* bad_option() says what is wrong */
+	while ((ch = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -886,17 +998,18 @@ main(int argc, char *argv[])
 			accept[naccept++] = optarg;
 			break;
 		case 'H':
-			print_usage(stdout);
-			return 0;
+			help_exit();
 		case '?':
-			/* -? asks for help; getopt also says '?' for a bad option */
-			if (optind > 1 && strcmp(argv[optind - 1], "-?") == 0) {
-				print_usage(stdout);
-				return 0;
-			}
-			usage();
+		case ':':
+			bad_option(ch, argv);
 		case 'v':
 			j.verbose = 1;
+			break;
+		case OPT_PROGRESS:
+			j.progress_mode = PROGRESS_ON;
+			break;
+		case OPT_NO_PROGRESS:
+			j.progress_mode = PROGRESS_OFF;
 			break;
 		case 'V':
 			printf("cr-restore %s\n", CR_VERSION);
@@ -955,6 +1068,9 @@ main(int argc, char *argv[])
 		    j.src.name);
 	if ((j.src.gz = gzin_open(j.src.fd, GZIN_AUTO)) == NULL)
 		err(EX_OSERR, "%s", j.src.name);
+	if ((format = archive_format(&j.src)) != NULL)
+		errx(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
+		    j.src.name, format);
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
@@ -985,7 +1101,9 @@ main(int argc, char *argv[])
 	j.ropts.proof_note = proof_note;
 	j.ropts.tables = tables;
 	j.ropts.ntables = ntables;
-	if (isatty(STDERR_FILENO)) {
+	progress_start(&j.bar, stderr, j.progress_mode, "cr-restore",
+	    S_ISREG(j.sb.st_mode) ? (uint64_t)j.sb.st_size : 0);
+	if (j.bar.fp != NULL) {
 		j.ropts.progress = progress;
 		j.ropts.progress_arg = &j;
 	}

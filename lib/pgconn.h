@@ -35,6 +35,14 @@ struct pgconn_opts {
 	{ "username",	required_argument,	NULL, 'U' }, \
 	{ "env-file",	required_argument,	NULL, PGCONN_OPT_ENV_FILE }
 
+/* Their lines in --help (struct cliopt_help, lib/cliopt.h). */
+#define PGCONN_HELP \
+	{ "dbname",	"DBNAME",	"database name, conninfo string or URI" }, \
+	{ "host",	"HOST",		"server host or unix socket directory" }, \
+	{ "port",	"PORT",		"server port" }, \
+	{ "username",	"USER",		"role to connect as" }, \
+	{ "env-file",	"FILE",		"the app's dotenv file (DATABASE_URL or PG*)" }
+
 /* The connection options every tool takes (-d -h -p -U --env-file): store
  * arg in o and return 1 when ch is one of them, else return 0. */
 int pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg);

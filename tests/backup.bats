@@ -541,7 +541,7 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 0
 	run --separate-stderr "$BATS_TEST_TMPDIR/alone/cr-restore-dev" --bogus=1 x
 	assert_status 64
-	assert_equal "$stderr" "$(printf 'cr-restore-dev: option --bogus takes no value\n%s' "$("$CR_BIN/cr-restore-dev" --help)")"
+	assert_equal "$stderr" "$(printf 'cr-restore-dev: option --bogus takes no value\n%s' "$("$CR_BIN/cr-restore-dev" --help | sed '/^$/,$d')")"
 }
 
 @test "cr-backup --force never replaces a good backup with a suspicious one: kept beside it, the old file and manifest untouched, exit 3" {

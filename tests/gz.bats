@@ -640,7 +640,7 @@ usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
 	for opt in --help '-?'; do
 		run --separate-stderr cr-gz "$opt"
 		assert_status 0
-		assert_equal "$output" "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
+		assert_equal "${lines[0]}" "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
 		assert_equal "$stderr" ""
 	done
 	run --separate-stderr cr-gz --version

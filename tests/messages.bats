@@ -194,3 +194,18 @@ make_event_trigger_dump() {
 	assert_stderr_contains '"inuse" is as it was'
 	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.t' inuse)" 1
 }
+
+@test "cr-backup --test-restore and cr-restore-dev pass --accept-rows on: an audit table no longer fails every backup and restore" {
+	make_event_trigger_dump lo
+	q "CREATE EVENT TRIGGER ddl_audit ON ddl_command_end EXECUTE FUNCTION public.log_ddl()" evsrc >/dev/null
+	run --separate-stderr cr-backup -q -d evsrc --dir "$BATS_TEST_TMPDIR/b1" --test-restore
+	assert_status 3
+	assert_stderr_contains "accept it with --accept-rows public.ddl_log"
+	run --separate-stderr cr-backup -q -d evsrc --dir "$BATS_TEST_TMPDIR/b2" --test-restore --accept-rows public.ddl_log
+	assert_status 0
+	assert_stderr_contains "warning: row count mismatch: public.ddl_log"
+	mkdb evdev
+	run --separate-stderr cr-restore-dev --yes -d evdev --no-migrate --accept-rows public.ddl_log "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.items' evdev)" 3
+}

@@ -266,7 +266,7 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
 	assert_output_contains "001_init.sql: line 2: ERROR: relation \"users\" already exists (statement: CREATE TABLE users"
-	assert_output_contains "cr-migrate baseline 001"
+	assert_output_contains "cr-migrate -d $db --dir $dir baseline 001"
 	run q "SELECT count(*) FROM cr_migrations" "$db"
 	assert_equal "$output" 0
 }
@@ -955,7 +955,7 @@ Applied 1 new migration(s)"
 	assert_status 65
 	assert_equal "$output" ""
 	assert_stderr_contains "cr-migrate: $db has tables (public.users) but no record of applied migrations (no cr_migrations table)"
-	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "record those it has with: cr-migrate -d $db --dir $dir baseline VERSION, or"
 	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --dry-run up
 	assert_status 65
@@ -969,9 +969,12 @@ Applied 1 new migration(s)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list app_config.config:done up
 	assert_status 65
 	assert_stderr_contains "and the JSON list app_config.config:done names no table"
-	# The way out: baseline what it has, then up runs the rest.
-	run cr-migrate -d "$db" --dir "$dir" baseline 001
+	# The way out, as printed: baseline what it has, then up runs the rest.
+	[[ $stderr =~ record\ those\ it\ has\ with:\ (cr-migrate\ [^,]*)\ baseline\ VERSION, ]]
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c "${BASH_REMATCH[1]} baseline 001"
 	assert_status 0
+	assert_output_contains "Baselined migration: 001_init"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 0
 	assert_output_contains "Applied 2 new migration(s)"

@@ -92,14 +92,30 @@ setup() {
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
+@test "cr-restore-dev never guesses the dev database: no env file, no -d, no PGDATABASE is a usage error" {
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	unset PGDATABASE
+	run --separate-stderr cr-restore-dev --yes --create --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 64
+	[[ $stderr == *"which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname = 'cr'" postgres)" 0
+}
+
 @test "cr-restore-dev asks on the terminal before creating a database that does not exist; the name typed must match" {
 	command -v script >/dev/null || skip "script(1) is not installed (util-linux)"
 	q 'DROP DATABASE app_dev' >/dev/null
 	cmd="cr-restore-dev --env-file $(printf %q "$ENVF") --no-migrate $(printf %q "$BATS_FILE_TMPDIR/prod.sql.gz")"
 	run script -qec "$cmd" /dev/null <<<"app_dve"
+	assert_status 66
 	[[ $output == *"database \"app_dev\" does not exist on $PGHOST:$PGPORT; type its name to create it:"* ]]
 	[[ $output == *"nothing created (the name typed did not match)"* ]]
 	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname IN ('app_dev', 'app_dve')")" 0
+	# the right name, typed once, creates it and restores
+	run script -qec "$cmd" /dev/null <<<"app_dev"
+	assert_status 0
+	[[ $output == *"Restore Complete!"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
 @test "cr-restore-dev -U superuser: the migrations run as the env file's role, which owns every new table and can then migrate and back up" {
@@ -439,7 +455,7 @@ PGUSER=crpass"
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 65
 	assert_stderr_contains "cr-migrate: app_dev has tables (public.crearis_config and 2 more) but no record of applied migrations"
-	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "--dir $MIG baseline VERSION"
 	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
 	assert_stderr_contains "migrations failed (exit 65; cr-migrate's message above says why); the restored data is in place"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300

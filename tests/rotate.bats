@@ -560,7 +560,7 @@ make_files() {
 	assert_status 0
 	[[ $output == usage:* ]]
 	run --separate-stderr cr-rotate --version
-	assert_equal "$output" "cr-rotate $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	assert_equal "$output" "cr-rotate $(cr_version)"
 	run --separate-stderr cr-rotate --list-options
 	assert_status 0
 	assert_equal "$output" "$(printf -- '--keep-last\n--keep-daily\n--keep-weekly\n--keep-monthly\n--keep-yearly\n--keep-within\n--keep')"
