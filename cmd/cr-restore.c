@@ -67,6 +67,7 @@ static const struct cliopt_help help[] = {
 	{ "single-transaction",	NULL,	"everything in one transaction" },
 	{ "extension",		"NAME",	"CREATE EXTENSION IF NOT EXISTS first; repeatable" },
 	{ "role",		"ROLE",	"SET ROLE before the script, as pg_restore --role" },
+	{ "as-login",		NULL,	"a superuser login runs the script itself, not as the owner" },
 	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
 	{ "no-tuning",		NULL,	"leave the session settings alone" },
 	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
