@@ -90,6 +90,15 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 
 
 find_env_file
+# The dev database is named, never guessed (libpq's fallback is a database
+# named after the login): an env file, -d, or PGDATABASE, PGSERVICE or
+# DATABASE_URL in the environment.
+named=0
+[ -z "$env_file" ] || named=1
+[ -z "${PGDATABASE:-}${PGSERVICE:-}${DATABASE_URL:-}" ] || named=1
+for a in "${conn_args[@]}"; do case $a in -d|--dbname) named=1 ;; esac; done
+[ "$named" -eq 1 ] ||
+	die 64 "which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"
 read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND \
 	CR_MIGRATE_COMMAND
 # App settings: the option, else the environment, else the env file.

@@ -92,6 +92,16 @@ setup() {
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
+@test "cr-restore-dev never guesses the dev database: no env file, no -d, no PGDATABASE is a usage error" {
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	unset PGDATABASE
+	run --separate-stderr cr-restore-dev --yes --create --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 64
+	[[ $stderr == *"which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname = 'cr'" postgres)" 0
+}
+
 @test "cr-restore-dev asks on the terminal before creating a database that does not exist; the name typed must match" {
 	command -v script >/dev/null || skip "script(1) is not installed (util-linux)"
 	q 'DROP DATABASE app_dev' >/dev/null
