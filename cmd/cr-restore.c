@@ -20,7 +20,9 @@
 
 #include "cliopt.h"
 #include "guard.h"
+#include "dumpsalvage.h"
 #include "gzin.h"
+#include "gzsalvage.h"
 #include "io.h"
 #include "parallel.h"
 #include "pgconn.h"
@@ -39,14 +41,43 @@ enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
 static volatile sig_atomic_t interrupted;
 static PGcancel *volatile cancel;
 
-/* The input: a file or stdin, gzip or plain (told apart by the magic). */
+/* The input: a file or stdin, gzip or plain (told apart by the magic);
+ * with --salvage, gzip read past damage and the script repaired. */
 struct source {
 	const char	*name;
 	int		 fd;
 	struct gzin	*gz;
 	unsigned char	 head[8];	/* first bytes, read to tell the format */
 	size_t		 head_len, head_pos;
+	int		 salvage;
+	struct gzsalvage *sv;
+	struct dumpsalvage *ds;
 };
+
+/* Exit status of --salvage when data was lost: restored with losses. */
+#define EXIT_LOSSES	3
+
+static int
+source_open(struct source *src)
+{
+	if (!src->salvage)
+		return (src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL ? -1 : 0;
+	if ((src->sv = gzsalvage_open(src->fd)) == NULL ||
+	    (src->ds = dumpsalvage_new(src->sv)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+source_close(struct source *src)
+{
+	gzin_close(src->gz);
+	src->gz = NULL;
+	dumpsalvage_free(src->ds);
+	src->ds = NULL;
+	gzsalvage_close(src->sv);
+	src->sv = NULL;
+}
 
 static void
 print_usage(FILE *f)
@@ -55,7 +86,7 @@ print_usage(FILE *f)
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] "
 	    "[--role role | --as-login] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--accept-rows table] [--allow-production] [file | dbname]\n");
+	    "[--accept-rows table] [--allow-production] [--salvage] [file | dbname]\n");
 }
 
 static const struct cliopt_help help[] = {
@@ -185,6 +216,8 @@ source_read(void *arg, void *buf, size_t len)
 	struct source *src = arg;
 	ssize_t n;
 
+	if (src->salvage)
+		return dumpsalvage_read(src->ds, buf, len);
 	if (src->head_pos < src->head_len) {
 		n = (ssize_t)(len < src->head_len - src->head_pos ? len :
 		    src->head_len - src->head_pos);
@@ -200,14 +233,11 @@ source_read(void *arg, void *buf, size_t len)
 static int
 source_rewind(struct source *src)
 {
-	gzin_close(src->gz);
-	src->gz = NULL;
+	source_close(src);
 	src->head_len = src->head_pos = 0;
 	if (lseek(src->fd, 0, SEEK_SET) == -1)
 		return -1;
-	if ((src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL)
-		return -1;
-	return 0;
+	return source_open(src);
 }
 
 /* The input's first bytes, kept for source_read: a pg_dump archive (custom
@@ -218,6 +248,8 @@ archive_format(struct source *src)
 {
 	ssize_t n;
 
+	if (src->salvage)
+		return NULL;	/* gzip only: a salvage reads cr-gz's */
 	while (src->head_len < sizeof(src->head) && (n = gzin_read(src->gz,
 	    src->head + src->head_len, sizeof(src->head) - src->head_len)) > 0)
 		src->head_len += (size_t)n;
@@ -290,6 +322,29 @@ report(const struct source *src, enum restore_status rc, const char *msg)
 		warnx("%s: %s", src->name, gzin_error(src->gz));
 	else
 		warnx("%s", msg);
+}
+
+/* --salvage: what the damage took, after the restore; exit 3 if anything. */
+static int
+salvage_report(const struct source *src, int status)
+{
+	char line[640];
+	unsigned i;
+
+	for (i = 0; i < gzsalvage_ngaps(src->sv); i++) {
+		gzsalvage_describe(src->sv, i, line, sizeof(line));
+		warnx("%s: %s", src->name, line);
+	}
+	for (i = 0; i < dumpsalvage_nnotes(src->ds); i++)
+		warnx("salvage: %s", dumpsalvage_note(src->ds, i));
+	if (!dumpsalvage_lost(src->ds))
+		return status;
+	if (status == 0) {
+		warnx("restored with losses: the rows and statements named above are "
+		    "not in the database");
+		return EXIT_LOSSES;
+	}
+	return status;
 }
 
 /* What main decided; shared by the two ways of restoring. */
@@ -885,6 +940,7 @@ main(int argc, char *argv[])
 		{ "as-login",		no_argument,		NULL, 'L' },
 		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "salvage",		no_argument,		NULL, 'S' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
 		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
@@ -909,6 +965,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case '1':
 			j.single = 1;
+			break;
+		case 'S':
+			j.src.salvage = j.ropts.salvage = 1;
 			break;
 		case 'c':
 			j.clean = 1;
@@ -992,6 +1051,8 @@ main(int argc, char *argv[])
 	    (j.as_login && j.ropts.role != NULL))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
+	if (j.src.salvage && jobs > 1)
+		errx(EX_USAGE, "--salvage and -j %lld: a salvage restores on one connection", jobs);
 	if (j.single && jobs > 1)
 		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
 	j.ropts.jobs = (unsigned)jobs;
@@ -1034,7 +1095,7 @@ main(int argc, char *argv[])
 	if (S_ISDIR(j.sb.st_mode))
 		errx(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
 		    j.src.name);
-	if ((j.src.gz = gzin_open(j.src.fd, GZIN_AUTO)) == NULL)
+	if (source_open(&j.src) == -1)
 		err(EX_OSERR, "%s", j.src.name);
 	if ((format = archive_format(&j.src)) != NULL)
 		errx(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
@@ -1082,7 +1143,9 @@ main(int argc, char *argv[])
 		status = restore_replace(&j);
 	else
 		status = restore_in_place(&j);
-	gzin_close(j.src.gz);
+	if (j.src.salvage)
+		status = salvage_report(&j.src, status);
+	source_close(&j.src);
 	if (j.src.fd != STDIN_FILENO)
 		close(j.src.fd);
 	pgconn_params_free(j.params);

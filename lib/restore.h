@@ -81,6 +81,9 @@ struct restore_opts {
 	const char *const *accept_rows;
 	size_t		 naccept_rows;
 	void		(*proof_note)(void *arg, const char *msg);
+	/* --salvage: a foreign key that fails for lost rows is reported
+	 * through skipped, not fatal (serial restore only). */
+	int		 salvage;
 	/* Called between items, with the figures so far (may be NULL). */
 	void		(*progress)(void *arg, const struct restore_stats *);
 	void		*progress_arg;
