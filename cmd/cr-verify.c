@@ -189,7 +189,7 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	char sel[600];
 	size_t i;
 
-	fprintf(fp, "{");
+	fprintf(fp, JSON_OPEN);
 	/* a manifest records the backup's name, never the temporary file
 	 * cr-backup verifies before renaming it (--name) */
 	json_field(fp, "file", x != NULL ? x->name : r->name, 0);
@@ -499,7 +499,7 @@ verify(const char *path)
 	scan_input(path, &r, &scan, NULL);
 	if (scan == NULL) {
 		if (json) {
-			printf("{");
+			printf(JSON_OPEN);
 			json_field(stdout, "file", r.name, 0);
 			printf(",\"ok\":false");
 			json_field(stdout, "error", r.error, 1);
@@ -847,7 +847,7 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 		return code;
 	}
 	if (json) {
-		printf("{");
+		printf(JSON_OPEN);
 		json_field(stdout, "old", old_path, 0);
 		json_field(stdout, "new", new_path, 1);
 		printf(",\"rows\":{\"old\":%" PRIu64 ",\"new\":%" PRIu64 "}", old.rows, new.rows);
@@ -1077,10 +1077,14 @@ status(const char *dir, const char *max_age, size_t ntrend)
 	code = bad ? EX_DATAERR : stale ? EX_TEMPFAIL : suspect ? EXIT_SUSPECT : 0;
 
 	if (json) {
-		printf("{");
+		printf(JSON_OPEN);
 		json_field(stdout, "dir", dir, 0);
 		printf(",\"healthy\":%s,\"exit\":%d", code == 0 ? "true" : "false", code);
-		json_field(stdout, "max_age", max_age, 1);
+		/* seconds, as every duration in cr's JSON; null: no limit */
+		if (cutoff != 0)
+			printf(",\"max_age_s\":%lld", (long long)(now - cutoff));
+		else
+			printf(",\"max_age_s\":null");
 		json_array(stdout, "problems", problems, nproblems);
 		printf(",\"kinds\":[");
 	} else
@@ -1099,7 +1103,7 @@ status(const char *dir, const char *max_age, size_t ntrend)
 			json_field(stdout, "newest", k->newest->name, 1);
 			iso_time(k->newest->time, when, sizeof(when));
 			json_field(stdout, "time", when, 1);
-			printf(",\"age_s\":%lld,\"bytes\":%" PRIu64,
+			printf(",\"age_s\":%lld,\"stored_bytes\":%" PRIu64,
 			    (long long)(now - k->newest->time), k->newest->size);
 			printf(",\"verified\":%s", k->code == 0 ? "true" : "false");
 			json_field(stdout, "error", k->error, 1);
@@ -1113,7 +1117,7 @@ status(const char *dir, const char *max_age, size_t ntrend)
 			for (t = 0; t < k->ntrend; t++) {
 				printf("%s{", t > 0 ? "," : "");
 				json_field(stdout, "name", k->trend[t]->name, 0);
-				printf(",\"rows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+				printf(",\"rows\":%" PRIu64 ",\"stored_bytes\":%" PRIu64 "}",
 				    k->trend_rows[t], k->trend[t]->size);
 			}
 			printf("]}");
