@@ -98,6 +98,7 @@ static const struct cliopt_help help[] = {
 	{ "single-transaction",	NULL,	"everything in one transaction" },
 	{ "extension",		"NAME",	"CREATE EXTENSION IF NOT EXISTS first; repeatable" },
 	{ "role",		"ROLE",	"SET ROLE before the script, as pg_restore --role" },
+	{ "as-login",		NULL,	"a superuser login runs the script itself, not as the owner" },
 	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
 	{ "no-tuning",		NULL,	"leave the session settings alone" },
 	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
@@ -361,6 +362,11 @@ struct job {
 	int			 as_login;	/* --as-login */
 	char			 owner[128];	/* the role the script runs as
 						 * when none is given */
+	/* --extension, then the target's extensions only a superuser could
+	 * create, when the script runs as the owner in a scratch database. */
+	const char		*ext[2 * MAXEXT];
+	char			 target_ext[MAXEXT][64];
+	int			 ntarget_ext;
 };
 
 /* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
@@ -497,6 +503,28 @@ choose_role(struct job *j, PGconn *conn, const char *owner)
 	if (j->verbose)
 		fprintf(stderr, "cr-restore: the script runs as %s, the database's owner, not as "
 		    "the superuser %s (--as-login would)\n", j->owner, login != NULL ? login : "");
+}
+
+/* Run as the owner, the script may not create an extension only a
+ * superuser may; the target has it, so the scratch database gets it
+ * first, from the login, while nothing of the dump is in it. */
+static void
+add_target_extensions(struct job *j)
+{
+	size_t n = j->ropts.nextensions, i;
+	int k;
+
+	for (i = 0; i < n; i++)
+		j->ext[i] = j->ropts.extensions[i];
+	for (k = 0; k < j->ntarget_ext; k++) {
+		j->ext[n++] = j->target_ext[k];
+		if (j->verbose)
+			fprintf(stderr, "cr-restore: extension %s first, as the login: \"%s\" "
+			    "has it and only a superuser may create it\n", j->target_ext[k],
+			    j->ropts.dbname);
+	}
+	j->ropts.extensions = j->ext;
+	j->ropts.nextensions = n;
 }
 
 /* restore_run on conn, which a signal cancels meanwhile (on_signal). */
@@ -738,6 +766,8 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
 	choose_role(j, maint, owner);
+	if (j->ropts.role_is_owner)
+		add_target_extensions(j);
 	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
 		if (pgexec_sqlstate_is(&pe, "42501"))
 			warnx("%s (no privilege: a scratch database needs a role with "
@@ -831,6 +861,9 @@ restore_replace(struct job *j)
 	}
 	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
+	if (conn != NULL && (j->ntarget_ext = replace_superuser_extensions(conn, j->target_ext,
+	    MAXEXT, errbuf, sizeof(errbuf))) == -1)
+		errx(1, "%s", errbuf);
 	if (conn != NULL) {
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
 		PQfinish(conn);
