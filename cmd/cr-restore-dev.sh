@@ -369,7 +369,8 @@ fi
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
 restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
 # Parallel unless told otherwise: -j min(online cores, 4) (wrapper.bash).
-case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) restore_args+=(-j "$(default_jobs)") ;; esac
+# (a salvage restores on one connection: cr-restore --salvage)
+case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) [ "$salvage" -eq 1 ] || restore_args+=(-j "$(default_jobs)") ;; esac
 [ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 [ "$salvage" -eq 1 ] && restore_args+=(--salvage)
