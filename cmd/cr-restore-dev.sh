@@ -195,7 +195,7 @@ else
 		# resolved where retention reads names: cr-rotate --resolve.
 		# Every match, newest first: when the newest does not verify,
 		# the next one that does is restored (step 3), unless --strict.
-		resolved=$(cr-rotate --resolve "$source" --all "${dir:-.}") ||
+		resolved=$(cr-rotate --tool "$prog" --resolve "$source" --all "${dir:-.}") ||
 			die $EX_NOINPUT "$source: no such backup file, and no backup of that name in ${dir:-.}"
 		mapfile -t fallbacks <<<"$resolved"
 		resolved=${fallbacks[0]}
