@@ -315,7 +315,7 @@ fake_gpg() {	# fake_gpg EXIT
 	unset PGDATABASE
 	run --separate-stderr cr-backup
 	assert_status 0
-	[[ $stderr == *"cr-backup: env file ./.env, database shop"* ]]
+	[[ $stderr == *"cr-backup: env file ./.env, database shop on $PGHOST:$PGPORT as cr"* ]]
 	[[ $output == *"Backup Location: $BATS_TEST_TMPDIR/app/bk/"* ]]
 	run ls bk
 	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
