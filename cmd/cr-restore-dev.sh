@@ -358,6 +358,8 @@ fi
 #      the atomic replace with extensions enabled before the data.
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
 restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
+# Parallel unless told otherwise: -j min(online cores, 4) (wrapper.bash).
+case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) restore_args+=(-j "$(default_jobs)") ;; esac
 [ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 cr-restore -v "${restore_args[@]}" <"$file" || {
