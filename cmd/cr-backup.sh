@@ -47,6 +47,7 @@ help_options() {
 	    --copy-to=CMD|stream the verified backup into CMD (off-site)
 	    --encrypt-to=RECIPIENT|with --copy-to: encrypt with age or gpg
 	    --test-restore|restore it into a scratch database first
+	    --accept-rows=TABLE|with --test-restore: accept TABLE's row-count mismatch (cr-restore)
 	    --allow-empty|a backup without tables is healthy
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
 	    --accept-shrink|the shrink is expected: no alarm
