@@ -35,7 +35,7 @@ help_options() {
 	    --role=ROLE|restore as ROLE (cr-restore --role)
 	-j, --jobs=N|restore on N connections (cr-restore -j)
 	-t, --table=TABLE|restore only TABLE; repeatable
-	    --accept-rows=TABLE|accept TABLE's row-count mismatch (cr-restore)
+	    --accept-rows=TABLE|TABLE's rows may differ (cr-restore); repeatable
 	    --dir=DIR|the backup directory a name is looked up in
 	    --create|create the dev database when it does not exist
 	    --strict|no fallback to an older backup when the newest fails
@@ -195,7 +195,7 @@ else
 		# resolved where retention reads names: cr-rotate --resolve.
 		# Every match, newest first: when the newest does not verify,
 		# the next one that does is restored (step 3), unless --strict.
-		resolved=$(cr-rotate --resolve "$source" --all "${dir:-.}") ||
+		resolved=$(cr-rotate --tool "$prog" --resolve "$source" --all "${dir:-.}") ||
 			die $EX_NOINPUT "$source: no such backup file, and no backup of that name in ${dir:-.}"
 		mapfile -t fallbacks <<<"$resolved"
 		resolved=${fallbacks[0]}
@@ -358,6 +358,8 @@ fi
 #      the atomic replace with extensions enabled before the data.
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
 restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
+# Parallel unless told otherwise: -j min(online cores, 4) (wrapper.bash).
+case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) restore_args+=(-j "$(default_jobs)") ;; esac
 [ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 cr-restore -v "${restore_args[@]}" <"$file" || {
