@@ -266,7 +266,7 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
 	assert_output_contains "001_init.sql: line 2: ERROR: relation \"users\" already exists (statement: CREATE TABLE users"
-	assert_output_contains "cr-migrate baseline 001"
+	assert_output_contains "cr-migrate -d $db --dir $dir baseline 001"
 	run q "SELECT count(*) FROM cr_migrations" "$db"
 	assert_equal "$output" 0
 }
@@ -701,27 +701,27 @@ Applied 2 new migration(s)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json
 	assert_status 0
 	assert_equal "$stderr" ""
-	assert_equal "$output" '{"database":"'"$db"'","applied":0,"pending":["001_init","002_add_projects","010_add_email"],"drifted":[],"missing":[],"newest_applied":null,"migrations":[{"version":1,"name":"001_init","state":"pending","applied_at":null,"method":null},{"version":2,"name":"002_add_projects","state":"pending","applied_at":null,"method":null},{"version":10,"name":"010_add_email","state":"pending","applied_at":null,"method":null}]}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","applied":0,"pending":["001_init","002_add_projects","010_add_email"],"drifted":[],"missing":[],"newest_applied":null,"migrations":[{"version":1,"name":"001_init","state":"pending","applied_at":null,"method":null},{"version":2,"name":"002_add_projects","state":"pending","applied_at":null,"method":null},{"version":10,"name":"010_add_email","state":"pending","applied_at":null,"method":null}]}'
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json up --dry-run
 	assert_status 0
-	assert_equal "$output" '{"database":"'"$db"'","dry_run":true,"ran":[],"ran_count":0,"applied":0,"pending":["001_init","002_add_projects","010_add_email"],"newest_applied":null}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","dry_run":true,"ran":[],"ran_count":0,"applied":0,"pending":["001_init","002_add_projects","010_add_email"],"newest_applied":null}'
 	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
 	assert_equal "$output" t
 	q "CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
 	cr-migrate -q -d "$db" --dir "$dir" baseline 1
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up --json
 	assert_status 0
-	assert_equal "$output" '{"database":"'"$db"'","dry_run":false,"ran":["002_add_projects","010_add_email"],"ran_count":2,"applied":3,"pending":[],"newest_applied":10}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","dry_run":false,"ran":["002_add_projects","010_add_email"],"ran_count":2,"applied":3,"pending":[],"newest_applied":10}'
 	assert_equal "$stderr" "Running migration: 002_add_projects
 Running migration: 010_add_email
 Applied 2 new migration(s)"
 	run --separate-stderr cr-migrate -q -d "$db" --dir "$dir" up --json
-	assert_equal "$output" '{"database":"'"$db"'","dry_run":false,"ran":[],"ran_count":0,"applied":3,"pending":[],"newest_applied":10}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","dry_run":false,"ran":[],"ran_count":0,"applied":3,"pending":[],"newest_applied":10}'
 	assert_equal "$stderr" ""
 	mig 011_more.sql <<<'CREATE TABLE more (id int);'
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json
 	assert_status 0
-	[[ $output == '{"database":"'"$db"'","applied":3,"pending":["011_more"],"drifted":[],"missing":[],"newest_applied":10,"migrations":[{"version":1,"name":"001_init","state":"applied","applied_at":"20'* ]]
+	[[ $output == '{"format_version":1,"database":"'"$db"'","applied":3,"pending":["011_more"],"drifted":[],"missing":[],"newest_applied":10,"migrations":[{"version":1,"name":"001_init","state":"applied","applied_at":"20'* ]]
 	assert_output_contains '"method":"baseline"},{"version":2,"name":"002_add_projects","state":"applied","applied_at":"20'
 	assert_output_contains '{"version":11,"name":"011_more","state":"pending","applied_at":null,"method":null}]}'
 }
@@ -955,7 +955,7 @@ Applied 1 new migration(s)"
 	assert_status 65
 	assert_equal "$output" ""
 	assert_stderr_contains "cr-migrate: $db has tables (public.users) but no record of applied migrations (no cr_migrations table)"
-	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "record those it has with: cr-migrate -d $db --dir $dir baseline VERSION, or"
 	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --dry-run up
 	assert_status 65
@@ -969,9 +969,12 @@ Applied 1 new migration(s)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list app_config.config:done up
 	assert_status 65
 	assert_stderr_contains "and the JSON list app_config.config:done names no table"
-	# The way out: baseline what it has, then up runs the rest.
-	run cr-migrate -d "$db" --dir "$dir" baseline 001
+	# The way out, as printed: baseline what it has, then up runs the rest.
+	[[ $stderr =~ record\ those\ it\ has\ with:\ (cr-migrate\ [^,]*)\ baseline\ VERSION, ]]
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c "${BASH_REMATCH[1]} baseline 001"
 	assert_status 0
+	assert_output_contains "Baselined migration: 001_init"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 0
 	assert_output_contains "Applied 2 new migration(s)"
