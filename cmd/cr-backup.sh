@@ -47,6 +47,7 @@ help_options() {
 	    --copy-to=CMD|stream the verified backup into CMD (off-site)
 	    --encrypt-to=RECIPIENT|with --copy-to: encrypt with age or gpg
 	    --test-restore|restore it into a scratch database first
+	    --accept-rows=TABLE|with --test-restore: TABLE's rows may differ
 	    --allow-empty|a backup without tables is healthy
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
 	    --accept-shrink|the shrink is expected: no alarm
@@ -241,7 +242,10 @@ fi
 check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
 database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
 dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
-[ "$quiet" -eq 1 ] || echo "$prog: env file ${env_file:-(none)}, database $database" >&2
+dbhost=$(printf '%s\n' "$check" | sed -n 's/^host=//p')
+dbport=$(printf '%s\n' "$check" | sed -n 's/^port=//p')
+[ "$quiet" -eq 1 ] ||
+	echo "$prog: env file ${env_file:-(none)}, database $database${dbhost:+ on $dbhost${dbport:+:$dbport}}${dbuser:+ as $dbuser}" >&2
 if [ -z "$dir" ]; then
 	# The default directory is named after what the server calls the
 	# database: only a plain name may become a path component.

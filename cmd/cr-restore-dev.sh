@@ -35,6 +35,7 @@ help_options() {
 	    --role=ROLE|restore as ROLE (cr-restore --role)
 	-j, --jobs=N|restore on N connections (cr-restore -j)
 	-t, --table=TABLE|restore only TABLE; repeatable
+	    --accept-rows=TABLE|TABLE's rows may differ (cr-restore); repeatable
 	    --dir=DIR|the backup directory a name is looked up in
 	    --create|create the dev database when it does not exist
 	    --strict|no fallback to an older backup when the newest fails

@@ -99,6 +99,8 @@ static const struct cliopt_help help[] = {
 	{ "extension",		"NAME",	"CREATE EXTENSION IF NOT EXISTS first; repeatable" },
 	{ "role",		"ROLE",	"SET ROLE before the script, as pg_restore --role" },
 	{ "as-login",		NULL,	"a superuser login runs the script itself, not as the owner" },
+	{ "accept-rows",	"TABLE", "TABLE may hold other rows than the dump's; repeatable" },
+	{ "salvage",		NULL,	"restore what a damaged cr-gz backup still holds" },
 	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
 	{ "no-tuning",		NULL,	"leave the session settings alone" },
 	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },

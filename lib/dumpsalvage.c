@@ -235,8 +235,12 @@ gap(struct dumpsalvage *d)
 		break;
 	case M_SQL:
 		if (d->obj.len > 0)
-			note(d, "skipped, cut by a gap: the statements of \"%s\"",
-			    d->header[0] != '\0' ? d->header : "the dump's preamble");
+			note(d, "statements cut by a gap (a salvage skips them): those of "
+			    "\"%s\"", d->header[0] != '\0' ? d->header : "the dump's preamble");
+		else if (d->header[0] != '\0')
+			note(d, "statements lost in a gap after those of \"%s\"", d->header);
+		else
+			note(d, "the start of the dump is lost");
 		d->obj.len = 0;
 		d->mode = M_SKIP;
 		break;
@@ -343,8 +347,13 @@ line_sql(struct dumpsalvage *d, const char *line, size_t len)
 			n = sizeof(d->restrict_key) - 1;
 		memcpy(d->restrict_key, line + 10, n);
 		d->restrict_key[n] = '\0';
-	} else if (starts(line, len, "\\unrestrict "))
+	} else if (starts(line, len, "\\unrestrict ")) {
+		if (d->restrict_key[0] == '\0') {
+			note(d, "\\unrestrict without its \\restrict, which a gap took: dropped");
+			return 0;
+		}
 		d->unrestricted = 1;
+	}
 	return buf_add(&d->obj, line, len);
 }
 
@@ -365,11 +374,13 @@ line_done(struct dumpsalvage *d, const char *line, size_t len)
 	case M_SKIP:
 		if (is_object_comment(line, len)) {
 			d->mode = M_SQL;
-			return line_sql(d, line, len);
+			if (line_sql(d, line, len) == -1)
+				return -1;
+			note(d, "after the gap the dump resumes at \"%s\"", d->header);
+			return 0;
 		}
 		if (is_line(line, len, "\\.\n"))
-			note(d, "lost with its COPY statement: rows ending before the "
-			    "object after \"%s\"", d->header[0] != '\0' ? d->header : "the start");
+			note(d, "COPY data whose COPY statement a gap took: skipped");
 		return 0;
 	case M_COPY:
 		if (is_line(line, len, "\\.\n"))

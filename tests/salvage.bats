@@ -129,3 +129,33 @@ rows_not_in_source() {
 		esac
 	done
 }
+
+@test "cr-verify names what the damage touches: the bytes, the table whose rows it takes, in the report and --json" {
+	n=$(members src.sql.gz | wc -l)
+	read -r off m < <(members src.sql.gz | sed -n "$((n / 2))p")
+	cp src.sql.gz vflip.sql.gz
+	printf '\377' | dd of=vflip.sql.gz bs=1 seek=$((off + m / 2)) conv=notrunc status=none
+	run --separate-stderr cr-verify vflip.sql.gz
+	assert_status 65
+	assert_stderr_contains "cr-verify: vflip.sql.gz: damage: bytes "
+	assert_stderr_contains "of the stream lost (exact)"
+	assert_stderr_contains "cr-verify: vflip.sql.gz: damage: COPY data of public.events: rows lost after the row starting"
+	run --separate-stderr cr-verify --json vflip.sql.gz
+	assert_status 65
+	assert_output_contains '"damage":["bytes '
+	assert_output_contains 'COPY data of public.events: rows lost after the row starting'
+	# an intact backup has no damage field
+	run --separate-stderr cr-verify --json src.sql.gz
+	assert_status 0
+	run ! grep -q '"damage"' <<<"$output"
+}
+
+@test "cr-verify: damage at the start of the dump names the statements lost and where the dump resumes" {
+	cp src.sql.gz vstart.sql.gz
+	printf '\377' | dd of=vstart.sql.gz bs=1 seek=3000 conv=notrunc status=none
+	run --separate-stderr cr-verify vstart.sql.gz
+	assert_status 65
+	assert_stderr_contains "damage: bytes 0 to "
+	assert_stderr_contains "damage: the start of the dump is lost"
+	assert_stderr_contains 'damage: after the gap the dump resumes at "'
+}
