@@ -403,7 +403,8 @@ setup() {
 	echo '{"healthy":false,"alarms":["table public.users shrank from 3000 to 300 rows (-90%)"]}' >"$b/db_backup_20251028_020000.sql.gz.json"
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
 	assert_status 0
-	[[ $stderr == *"skipped db_backup_20251028_020000.sql.gz: its manifest says it is not healthy"* ]]
+	[[ $stderr == *"cr-restore-dev: skipped db_backup_20251028_020000.sql.gz: its manifest says it is not healthy"* ]]
+	[[ $stderr != *"cr-rotate:"* ]]
 	[[ $stderr == *"\"latest\" is $b/db_backup_20251027_020000.sql.gz (the newest match)"* ]]
 	[[ $stderr != *"suspicious backup"* ]]
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$b/db_backup_20251028_020000.sql.gz"
