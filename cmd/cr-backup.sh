@@ -13,7 +13,7 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
        [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
-       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]
+       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore [-j N]]
        [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
        $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
@@ -47,6 +47,7 @@ help_options() {
 	    --copy-to=CMD|stream the verified backup into CMD (off-site)
 	    --encrypt-to=RECIPIENT|with --copy-to: encrypt with age or gpg
 	    --test-restore|restore it into a scratch database first
+	-j, --jobs=N|the test restore's connections (default min(cores, 4))
 	    --accept-rows=TABLE|with --test-restore: TABLE's rows may differ
 	    --allow-empty|a backup without tables is healthy
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
@@ -89,7 +90,7 @@ else
 fi
 rotate_missing() { echo "$prog: $no_rotate" >&2; exit 69; }
 
-split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend --accept-rows $keep_opts " "$@"
+split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend --accept-rows --jobs $keep_opts " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -119,6 +120,8 @@ while [ $# -gt 0 ]; do
 	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
 	--accept-shrink) max_shrink=0 ;;
 	--accept-rows)	need_arg "$@"; accept_args+=(--accept-rows "$2"); shift ;;
+	-j|--jobs)	need_arg "$@"; jobs=$2; shift
+			case $jobs in *[!0-9]*) echo "$prog: -j $jobs: not a number" >&2; usage ;; esac ;;
 	--status)	status_mode=1 ;;
 	--json)		status_args+=(--json) ;;
 	--max-age|--trend)
@@ -320,7 +323,7 @@ esac
 # run goes on and exits with that code at the end (deferred).
 deferred_rc=0 deferred=''
 # The test restore's arguments, also printed when it fails, to repeat it.
-test_args=(--test --yes "${conn_args[@]}" "${accept_args[@]}")
+test_args=(--test --yes -j "${jobs:-$(default_jobs)}" "${conn_args[@]}" "${accept_args[@]}")
 if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 	say ""
 	say "Test restore into a scratch database..."

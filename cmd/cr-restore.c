@@ -101,7 +101,7 @@ static const struct cliopt_help help[] = {
 	{ "as-login",		NULL,	"a superuser login runs the script itself, not as the owner" },
 	{ "accept-rows",	"TABLE", "TABLE may hold other rows than the dump's; repeatable" },
 	{ "salvage",		NULL,	"restore what a damaged cr-gz backup still holds" },
-	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
+	{ "jobs",		"N",	"load on N connections: big tables, idle server cores" },
 	{ "no-tuning",		NULL,	"leave the session settings alone" },
 	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
 	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
@@ -435,6 +435,18 @@ notice(void *arg, unsigned long line, const char *severity, const char *msg)
 	progress_clear(j);
 	pgconn_oneline(msg, one, sizeof(one));
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
+}
+
+/* -j with -v: the schedule, the phases and the critical path. */
+static void
+schedule(void *arg, const char *msg)
+{
+	struct job *j = arg;
+
+	if (!j->verbose)
+		return;
+	progress_clear(j);
+	fprintf(stderr, "cr-restore: -j %u: %s\n", j->ropts.jobs, msg);
 }
 
 /* A row-count mismatch --accept-rows accepted: always said. */
@@ -1159,6 +1171,7 @@ main(int argc, char *argv[])
 	j.ropts.interrupted = &interrupted;
 	j.ropts.notice = notice;
 	j.ropts.notice_arg = &j;
+	j.ropts.report = schedule;
 	j.ropts.skipped = skipped;
 	j.ropts.accept_rows = accept;
 	j.ropts.naccept_rows = naccept;

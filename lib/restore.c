@@ -1078,6 +1078,8 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	if (rc == RESTORE_OK)
 		rc = run_loop(&r);
 	/* The workers' connections go before the last commit below. */
+	if (r.par != NULL && rc == RESTORE_OK && o->report != NULL)
+		parallel_report(r.par, o->report, o->notice_arg);
 	if (r.par != NULL) {
 		parallel_spill(r.par, &st->spilled, &st->spill_peak);
 		parallel_free(r.par);

@@ -68,6 +68,9 @@ struct restore_opts {
 	unsigned	 jobs;
 	size_t		 buffer;
 	const char	*tmpdir;
+	/* -j: after a restore that ran, its schedule, time per phase and
+	 * critical path, a line at a time (with notice_arg; may be NULL). */
+	void		(*report)(void *arg, const char *msg);
 	/* No session setting that speeds a load (synchronous_commit = off
 	 * on every connection). */
 	int		 no_tuning;
