@@ -119,6 +119,9 @@ cron_field_ok() {
 	mkdb app_dev
 	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=%s\n' "$PGHOST" "$PGPORT" "$PGUSER" >.env
 	mkdir migrations
+	# The dev database exists, as on a developer's machine: cr-restore-dev
+	# creates one only with --create.
+	createdb app_dev
 	run sh -c "$(script db:restore) --yes $f"
 	assert_status 0
 	assert_equal "$(q 'SELECT count(*) FROM t' app_dev)" 100
