@@ -50,6 +50,8 @@ struct run {
 	struct sqlsplit_restrict guard;	/* \restrict ... \unrestrict */
 
 	unsigned long	 line;		/* of the item being executed */
+	char		 su[8];		/* is_superuser under the role the script
+					 * runs as ("" before SET ROLE) */
 
 	/* search_path as the script's own statements left it */
 	char		 path[1024];
@@ -386,10 +388,20 @@ session_check(struct run *r, unsigned long line)
 {
 	char why[384];
 
+	const char *su;
+
 	if (sqlsplit_session_check(r->split, PQparameterStatus(r->conn,
 	    "standard_conforming_strings"), PQparameterStatus(r->conn, "client_encoding"),
 	    why, sizeof(why)) == -1)
 		return data_error(r, line, "%s", why);
+	/* The server reports is_superuser as it changes: code that left the
+	 * role the script runs as (RESET ROLE in a function a CHECK calls)
+	 * must not hand the superuser's session to the rest of the script. */
+	if (r->su[0] != '\0' && ((su = PQparameterStatus(r->conn, "is_superuser")) == NULL ||
+	    strcmp(su, r->su) != 0))
+		return data_error(r, line, "%s", "the dump's code left the role the script runs "
+		    "as (is_superuser changed: RESET ROLE or SET SESSION AUTHORIZATION in a "
+		    "function or DO block?): stopped before the next statement");
 	return RESTORE_OK;
 }
 
@@ -1152,6 +1164,9 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		} else {
 			snprintf(sql, sizeof(sql), "SET ROLE %s", ident);
 			rc = exec_simple(&r, sql);
+			if (rc == RESTORE_OK && PQparameterStatus(conn, "is_superuser") != NULL)
+				strlcpy(r.su, PQparameterStatus(conn, "is_superuser"),
+				    sizeof(r.su));
 		}
 	}
 	if (rc == RESTORE_OK && o->jobs > 1)
@@ -1172,8 +1187,10 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		rc = data_error(&r, 0, "%s", "the input ends inside a transaction block "
 		    "(BEGIN without COMMIT): its statements would be rolled back");
 	/* Count as the login role: a policy must not hide rows from it. */
-	if (rc == RESTORE_OK && o->role != NULL)
+	if (rc == RESTORE_OK && o->role != NULL) {
+		r.su[0] = '\0';
 		rc = exec_simple(&r, "RESET ROLE");
+	}
 	if (rc == RESTORE_OK)
 		rc = check_counts(&r);
 	if (rc == RESTORE_OK && o->single_transaction)
