@@ -215,7 +215,7 @@ t1=$(now_ms)
 grep -E 'phases:|critical path:' "$work/v.err" | sed 's/^/  /'
 cp=$(sed -n 's/.*critical path: \([0-9.]*\) s.*/\1/p' "$work/v.err")
 awk -v cp="${cp:-0}" -v ms=$((t1 - t0)) 'BEGIN {
-	printf "  cr-restore -j2 -v: wall %.2f s, printed critical path %.2f s: wall / path %.2fx\n", ms / 1000, cp, cp > 0 ? ms / 1000 / cp : 0 }'
+	printf "  cr-restore -j2 -v: wall %.2f s, printed critical path %.2f s: wall / path %.2fx\n", ms / 1000, cp, (cp > 0 ? ms / 1000 / cp : 0) }'
 dropdb r_crv
 createdb r_crv4
 if [ -x /usr/bin/time ]; then
