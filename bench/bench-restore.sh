@@ -48,6 +48,12 @@ SELECT g, 'Document ' || g, repeat(md5(g::text), 4) || E'\nline two\twith tab',
                           'owner', 'user' || (g % 1000), 'ok', g % 3 = 0)
 FROM generate_series(1, $docs) g;
 SQL
+# BENCH_INDEXES=1: a GIN index on docs.meta and a btree on docs.title, a
+# long post-data chain on one table (the critical path of a -j restore).
+if [ -n "${BENCH_INDEXES:-}" ]; then
+	psqlq -d bench_src -c "CREATE INDEX docs_meta ON docs USING gin (meta)" \
+		-c "CREATE INDEX docs_title ON docs (title)"
+fi
 pg_dump -d bench_src -f "$work/plain.sql"
 pg_dump -d bench_src -Fd -j2 -f "$work/dir"
 size=$(wc -c <"$work/plain.sql")
