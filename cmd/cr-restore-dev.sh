@@ -410,6 +410,10 @@ if [ "$migrate" -eq 1 ]; then
 		}
 		applied="(by the app's command)"
 		echo "   Migration command done"
+	elif [ -d "$migrations" ] && ! compgen -G "$migrations/*" >/dev/null; then
+		# an app with no migrations yet: nothing can be pending, and
+		# cr-migrate is not asked to judge the database's history
+		echo "No migrations in $migrations (an empty directory): skipped"
 	elif [ -d "$migrations" ]; then
 		echo "Re-running migrations (to catch up with code)${migrate_env[*]:+ as $role}..."
 		# Progress on stderr, the outcome as JSON on stdout.
