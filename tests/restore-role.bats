@@ -280,9 +280,6 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 @test "cr-restore by a superuser: app code that resets the role stops the restore before the next statement (65)" {
 	app_target escdb
 	cat >"$BATS_TEST_TMPDIR/escape.sql" <<-'SQL'
-	--
-	-- PostgreSQL database dump
-	--
 	CREATE FUNCTION public.esc() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'RESET ROLE'; RETURN true; END $$;
 	CREATE TABLE public.t (id int CHECK (public.esc()));
 	COPY public.t (id) FROM stdin;
