@@ -46,7 +46,7 @@ print_usage(FILE *f)
 	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--allow-production] [file | dbname]\n");
+	    "[--allow-production] [--trust-dump] [file | dbname]\n");
 }
 
 static void __attribute__((noreturn))
@@ -673,6 +673,7 @@ main(int argc, char *argv[])
 		{ "allow-production",	no_argument,		NULL, 'P' },
 		{ "keep-old",		no_argument,		NULL, 'K' },
 		{ "role",		required_argument,	NULL, 'R' },
+		{ "trust-dump",		no_argument,		NULL, 'D' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "version",		no_argument,		NULL, 'V' },
@@ -738,6 +739,9 @@ main(int argc, char *argv[])
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
 			j.ropts.role = optarg;
+			break;
+		case 'D':
+			j.ropts.trust_dump = 1;
 			break;
 		case 'H':
 			print_usage(stdout);
