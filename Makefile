@@ -1,17 +1,24 @@
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr: PostgreSQL backup and recovery as small Unix filters.
 # One flat Makefile: every cmd/cr-X.c becomes a tool linked against libcr.a,
 # which holds every lib/*.c module.  New tools and modules need no edits here.
 
-VERSION   = 0.1.0
+# The version: a release tarball's VERSION file (make dist writes it), else
+# what git says of the checkout (the tag, commits since, -dirty), "v" dropped.
+VERSION  := $(shell if [ -f VERSION ]; then cat VERSION; \
+              else git describe --tags --always --dirty 2>/dev/null | sed 's/^v//'; fi)
+ifeq ($(VERSION),)
+VERSION   = unknown
+endif
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
 
 CC       ?= cc
-PKGS      = libpq zlib libbsd libdeflate
+PKGS      = libpq zlib libbsd libdeflate libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/postgresql)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lz -lbsd -ldeflate)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lz -lbsd -ldeflate -lcrypto)
 
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
@@ -34,6 +41,11 @@ else
 VARIANT   = default
 endif
 O         = build/$(VARIANT)
+# $(O)/VERSION holds the version the tools are built with, rewritten (as
+# make reads this file) only when it changes: a commit rebuilds the tools
+# that print it, and nothing else does.
+VERSION_STAMP := $(shell mkdir -p $(O) && { [ "$$(cat $(O)/VERSION 2>/dev/null)" = '$(VERSION)' ] || \
+                   echo '$(VERSION)' > $(O)/VERSION; })
 
 TOOLS     = $(patsubst cmd/%.c,%,$(wildcard cmd/cr-*.c))
 SCRIPTS   = $(wildcard cmd/cr-*.sh)
@@ -44,7 +56,7 @@ MANPAGES  = $(wildcard man/*.1)
 
 BATS_FLAGS ?= --tap
 
-.PHONY: all deps check check-threads lint-man bench demo install uninstall clean
+.PHONY: all version dist deps check check-threads lint-man bench demo install uninstall clean
 .SUFFIXES:
 # Keep the objects make builds on the way to a tool (cmd/X.o), so a second
 # `make` finds everything up to date instead of relinking.
@@ -63,7 +75,10 @@ $(O)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile | $(O)/prereqs.ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(O)/cmd/%.o: cmd/%.c $(wildcard lib/*.h) Makefile | $(O)/prereqs.ok
+version:
+	@echo "$(VERSION)"
+
+$(O)/cmd/%.o: cmd/%.c $(wildcard lib/*.h) Makefile $(O)/VERSION | $(O)/prereqs.ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -77,7 +92,7 @@ $(O)/bin/%: $(O)/cmd/%.o $(O)/libcr.a
 
 # Wrapper scripts: copied with the version stamped in, and the code they
 # share (cmd/wrapper.bash) in place of the line that sources it: one file each.
-$(O)/bin/%: cmd/%.sh cmd/wrapper.bash Makefile
+$(O)/bin/%: cmd/%.sh cmd/wrapper.bash Makefile $(O)/VERSION
 	@mkdir -p $(@D)
 	sed -e 's/@VERSION@/$(VERSION)/g' -e '/^\. .*\/wrapper\.bash"$$/{r cmd/wrapper.bash' -e 'd;}' \
 	    -e '/^# shellcheck source=cmd\/wrapper\.bash$$/d' $< > $@.tmp && \
@@ -119,6 +134,20 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+
+# make dist: cr-VERSION.tar.gz (in DIST_DIR) of the files git tracks, as they
+# are in the work tree, with the VERSION file that stands in for git there.
+DIST_DIR ?= .
+DIST      = cr-$(VERSION)
+dist:
+	@git ls-files >/dev/null 2>&1 || { echo "make dist: needs the git checkout" >&2; exit 1; }
+	@rm -rf $(O)/dist && mkdir -p $(O)/dist/$(DIST)
+	git ls-files -z | xargs -0 cp --parents -P -t $(O)/dist/$(DIST)
+	echo "$(VERSION)" > $(O)/dist/$(DIST)/VERSION
+	tar -C $(O)/dist --sort=name --owner=0 --group=0 --numeric-owner \
+	    --mtime=@$$(git log -1 --format=%ct) -czf $(DIST_DIR)/$(DIST).tar.gz $(DIST)
+	@rm -rf $(O)/dist
+	@echo "$(DIST_DIR)/$(DIST).tar.gz"
 
 clean:
 	rm -rf build

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # bench-dump: on one throwaway database of about BENCH_MB MiB of plain dump
 # (pgbench tables plus a table of text, jsonb and bytea), in the same run:
 # `cr-dump | cr-gz -p2` against `pg_dump | gzip -6` (MiB/s, size), cr-dump

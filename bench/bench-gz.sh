@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # shellcheck disable=SC2154 # the ms_* variables are set through eval in best()
 # bench-gz: cr-gz against gzip -6 and pigz on one SQL-like input: MiB/s and
 # size when compressing, MiB/s when decompressing (a cr-gz file and a gzip -6

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # bench-restore: cr-restore and cr-restore -j2 against psql -q -X -v
 # ON_ERROR_STOP=1 on the same plain dump, and pg_restore -j2 of a directory
 # dump of the same database,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # bench-rotate: seconds cr-rotate takes to decide 100 000 backup names on
 # stdin under the default policy and under a GFS policy (run by bench/run.sh).
 set -e

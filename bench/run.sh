@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # make bench: run every bench/bench-*.sh in turn.  Each prints its own figures
 # and its ratios against the stock tools, measured in the same run.
 # BENCH_MB scales the inputs, in MiB (default 500); BENCH_DIR holds the scratch files.

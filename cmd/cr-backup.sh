@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr-backup: the production backup job.  cr-dump | cr-gz into a private temp
 # file, cr-verify it, and only then fsync and rename it to its backup name;
 # then rotate with cr-rotate.  Any failure removes the temp file and leaves
@@ -25,7 +26,7 @@ EX_NOPERM=77
 EX_SUSPECT=3
 
 quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
-notify='' copy_to='' encrypt_to='' env_file='' conn_given=0
+notify='' copy_to='' encrypt_to='' env_file=''
 conn_args=() keep_args=() status_args=() status_mode=0
 
 # The code both wrappers share (the build puts its text here).
@@ -34,9 +35,16 @@ conn_args=() keep_args=() status_args=() status_mode=0
 
 # The retention options are cr-rotate's own, whatever they are: asked, not
 # copied, so the two cannot drift apart.
-keep_opts=$(cr-rotate --list-options) ||
-	{ echo "$prog: cr-rotate --list-options failed; is cr-rotate installed?" >&2; exit 69; }
-keep_opts=" $(printf '%s' "$keep_opts" | tr '\n' ' ') "
+# Without cr-rotate, --help and --version still answer; anything else
+# stops below, before it is needed.
+no_rotate=''
+if keep_opts=$(cr-rotate --list-options 2>/dev/null); then
+	keep_opts=" $(printf '%s' "$keep_opts" | tr '\n' ' ') "
+else
+	no_rotate="cr-rotate --list-options failed; is cr-rotate installed (beside $prog, or on PATH)?"
+	keep_opts=' '
+fi
+rotate_missing() { echo "$prog: $no_rotate" >&2; exit 69; }
 
 split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts " "$@"
 set -- "${args[@]}"
@@ -46,13 +54,14 @@ while [ $# -gt 0 ]; do
 	-q|--quiet)	quiet=1 ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--env-file)	need_arg "$@"; env_file=$2; shift ;;
-	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
+	-d|-h|-p|-U)	need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
 	--dbname|--host|--port|--username)
-			need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
+			need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
 	--name)		need_arg "$@"; label=$2; shift ;;
 	--stamp)	stamp=1 ;;
 	--force)	force=1 ;;
 	--keep|--keep-*)
+			[ -z "$no_rotate" ] || rotate_missing
 			case $keep_opts in
 			*" $1 "*) ;;
 			*) echo "$prog: unknown option: $1 (cr-rotate's are:${keep_opts% })" >&2; usage ;;
@@ -79,6 +88,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ $# -eq 0 ] || usage
+[ -z "$no_rotate" ] || rotate_missing
 # Bad retention values are refused now, not after the backup.
 if [ ${#keep_args[@]} -gt 0 ]; then
 	cr-rotate "${keep_args[@]}" </dev/null >/dev/null || usage
@@ -127,6 +137,22 @@ finish() {
 trap finish EXIT
 trap 'message="interrupted"; exit 130' INT TERM HUP
 
+# suspect_hint ALARMS: what accepts or explains each kind of alarm, as
+# "; " clauses: an empty database --allow-empty, a shrink --accept-shrink,
+# a failed test restore the command that repeats it (pasted in the same
+# directory, it runs as this run did).
+suspect_hint() {
+	local h=''
+	case $1 in *"no tables"*) h+="; if the database is meant to be empty, --allow-empty accepts it" ;; esac
+	case $1 in *" shrank from "*|*" is gone (had "*)
+		h+="; if the rows were deleted on purpose, --accept-shrink (or a larger --max-shrink) accepts it" ;;
+	esac
+	case $1 in *"test restore failed"*)
+		h+="; the backup does not restore (cr-restore's message above says why), repeat the test restore with: $(shell_words cr-restore "${test_args[@]}") <$(shell_words "$file")" ;;
+	esac
+	printf '%s' "$h"
+}
+
 die() {	# die CODE MESSAGE
 	message=$2
 	echo "$prog: $2" >&2
@@ -144,6 +170,13 @@ esac
 # The backup's name, and the label's rules, come from where names are
 # parsed (cr-rotate, lib/backupname): daily db_backup_<UTC time>.sql.gz,
 # named db_backup_<label>[_<UTC time>].sql.gz.
+# A weekly archive is a scheduled kind, made every week under the same
+# label (the old script's cron line: "cr-backup weekly_archive"): its name
+# always carries the time, so every week keeps its own file and the next
+# run is not refused as a named backup that exists (73).
+case $label in
+weekly_archive|weekly_archive_*) [ "$force" -eq 1 ] || stamp=1 ;;
+esac
 name_args=()
 [ -z "$label" ] || name_args=(--label "$label")
 [ "$stamp" -eq 0 ] || name_args+=(--stamp)
@@ -239,6 +272,8 @@ esac
 # that could not be tried (no CREATEDB, server gone) is a healthy backup: the
 # run goes on and exits with that code at the end (deferred).
 deferred_rc=0 deferred=''
+# The test restore's arguments, also printed when it fails, to repeat it.
+test_args=(--test --yes "${conn_args[@]}")
 if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 	say ""
 	say "Test restore into a scratch database..."
@@ -246,7 +281,7 @@ if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 	# cr-restore exits 77 when the server refuses its own SQL for lack of
 	# privilege (SQLSTATE 42501: no CREATEDB for the scratch database);
 	# its message is passed on to stderr, never read.
-	restore_err=$(cr-restore --test --yes "${conn_args[@]}" <"$tmp" 2>&1 >/dev/null)
+	restore_err=$(cr-restore "${test_args[@]}" <"$tmp" 2>&1 >/dev/null)
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		printf '%s\n' "$restore_err" >&2
@@ -287,7 +322,7 @@ if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
 	sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 	file=$dir/$beside
 	size=$(stat -c %s -- "$file")
-	die $EX_SUSPECT "the new backup is suspicious: $suspect; it did not replace $dir/$name, which is kept as it was with its manifest; the new one is kept for inspection as $file (not rotated or copied)"
+	die $EX_SUSPECT "the new backup is suspicious: $suspect; it did not replace $dir/$name, which is kept as it was with its manifest; the new one is kept for inspection as $file (not rotated or copied)$(suspect_hint "$suspect")"
 fi
 if [ "$force" -eq 1 ] && [ -z "$suspect" ]; then
 	# -T: if a directory took the name meanwhile, fail rather than move
@@ -309,7 +344,7 @@ size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
 say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
 [ -z "$suspect" ] ||
-	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"
+	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied$(suspect_hint "$suspect")"
 
 if [ -n "$copy_to" ]; then
 	say ""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-dump: pg_dump to stdout as plain SQL between a cr header and a trailer
  * that proves the dump complete (byte count and CRC-32), or no trailer. */
 #include <sys/types.h>
@@ -48,6 +49,7 @@ struct facts {
 	PGconn		*conn;
 	char		 user[256];		/* current_user */
 	char		 role[600];		/* the same, quoted for a hint */
+	char		 owner[256];		/* the database's owner (--connection-facts) */
 	const char	*server_version;
 	char		 pg_dump[PATH_MAX];
 	char		 pg_dump_version[256];
@@ -405,6 +407,53 @@ guard_stdio(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* --connection-facts for a database that does not exist: where it would be
+ * (its name as the settings give it, the server's host and port, the role),
+ * learned from the maintenance database on the same server, then
+ * exists=false; the exit status stays 66.  Nothing more when that fails. */
+static void print_fact(const char *, const char *);
+
+static void
+missing_database_facts(const struct pgconn_params *params)
+{
+	enum pgconn_status st;
+	PGconn *conn;
+	PGresult *res;
+	char dbname[1024], errbuf[1024];
+	const char *user;
+
+	if ((conn = pgconn_open_resolved(params, dbname, sizeof(dbname), &st,
+	    errbuf, sizeof(errbuf))) != NULL) {
+		PQfinish(conn);		/* created meanwhile: say nothing */
+		return;
+	}
+	if (dbname[0] == '\0')
+		return;
+	if ((conn = pgconn_open(params, "postgres", &st, errbuf,
+	    sizeof(errbuf))) == NULL &&
+	    (conn = pgconn_open(params, "template1", &st, errbuf,
+	    sizeof(errbuf))) == NULL) {
+		print_fact("database", dbname);
+		print_fact("exists", "false");
+		return;
+	}
+	user = PQuser(conn);
+	res = pgexec_query(conn, NULL, "SELECT pg_catalog.\"current_user\"()", 0,
+	    NULL, NULL);
+	if (res != NULL && PQntuples(res) == 1)
+		user = PQgetvalue(res, 0, 0);
+	print_fact("database", dbname);
+	print_fact("user", user);
+	print_fact("server", PQparameterStatus(conn, "server_version"));
+	print_fact("host", PQhost(conn));
+	print_fact("port", PQport(conn));
+	print_fact("exists", "false");
+	print_fact("superuser", PQparameterStatus(conn, "is_superuser"));
+	PQclear(res);
+	PQfinish(conn);
+	fflush(stdout);
+}
+
 /* Connect and learn the facts a dump's header records; pg_dump --version
  * runs while we connect. */
 static void
@@ -419,11 +468,15 @@ preflight(const struct job *j, struct facts *f)
 
 	if ((params = pgconn_params_new(&j->copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
+	for (size_t w = 0; pgconn_params_warning(params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(params, w));
 	if (!j->connection_facts &&
 	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
 		err(1, NULL);
 	if ((f->conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
 		dumprun_probe_free(probe);
+		if (j->connection_facts && st == PGCONN_ENODB)
+			missing_database_facts(params);
 		pgconn_params_free(params);
 		warnx("connect: %s", errbuf);
 		if (pgconn_hint(st) != NULL)
@@ -440,8 +493,17 @@ preflight(const struct job *j, struct facts *f)
 	PQclear(res);
 	if (pgexec_ident(f->conn, f->user, f->role, sizeof(f->role)) == -1)
 		strlcpy(f->role, "the_role", sizeof(f->role));
-	if (j->connection_facts)
+	if (j->connection_facts) {
+		/* who owns the database: the role a wrapper restores and
+		 * migrates as when it connected as a superuser */
+		if ((res = pgexec_query(f->conn, NULL, "SELECT "
+		    "pg_catalog.pg_get_userbyid(d.datdba) FROM pg_catalog.pg_database d "
+		    "WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+		    0, NULL, NULL)) != NULL && PQntuples(res) == 1)
+			strlcpy(f->owner, PQgetvalue(res, 0, 0), sizeof(f->owner));
+		PQclear(res);
 		return;
+	}
 	/* 150018 -> 1500, 90624 -> 906 */
 	n = dumprun_probe_finish(probe, PQserverVersion(f->conn) / 100, f->pg_dump,
 	    sizeof(f->pg_dump), f->pg_dump_version, sizeof(f->pg_dump_version),
@@ -495,6 +557,12 @@ print_connection(const struct facts *f)
 	print_fact("database", PQdb(f->conn));
 	print_fact("user", f->user);
 	print_fact("server", f->server_version);
+	/* where libpq went: a socket directory or a host name, and the port */
+	print_fact("host", PQhost(f->conn));
+	print_fact("port", PQport(f->conn));
+	print_fact("exists", "true");
+	print_fact("superuser", PQparameterStatus(f->conn, "is_superuser"));
+	print_fact("owner", f->owner);
 }
 
 /* --check: the pre-flight passed; say what a dump would be.  With

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-gz: gzip filter for backups.  Compresses with libdeflate on many threads
  * into bytes that do not depend on the thread count; decompresses and tests
  * strictly, its own output on many threads. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-migrate: apply a directory's pending NNN_name.sql migrations to a
  * database exactly once, in order, each in its own transaction, and say
  * what is applied, pending or changed. */
@@ -435,15 +436,68 @@ migration_failed(const struct migration *m, enum migexec_status st,
 	exit(exec_exit(st));
 }
 
-/* Take the lock, create the table, adopt the JSON list: what up and
- * baseline do before they look at what is applied. */
+/* Files of the directory that are never run, named so that nobody takes
+ * them for applied or pending. */
 static void
-prepare(struct migtrack *t, PGconn *conn, const struct migrate_set *set, int wait)
+report_skipped(const struct migrate_set *set)
+{
+	const struct migrate_skipped *s;
+	size_t i;
+
+	for (i = 0; !quiet && i < set->nskipped; i++) {
+		s = &set->skipped[i];
+		if (s->why == MIGRATE_SKIP_DOWN)
+			warnx("warning: %s: a down migration: cr-migrate runs up "
+			    "migrations only and never runs this file", s->path);
+		else
+			warnx("warning: %s: not run: cr-migrate runs only "
+			    "NNN_name.sql files (the app's own migration command "
+			    "can: cr-restore-dev --migrate-command)", s->path);
+	}
+}
+
+/* up on a database that has tables but no history cr-migrate can read
+ * (no tracking table, no JSON list): what ran there is unknown, so nothing
+ * is run (Flyway's baselineOnMigrate rule).  An empty database is new. */
+static void
+require_history(struct migtrack *t, PGconn *conn)
+{
+	enum migtrack_status st;
+	char why[1024], example[512], more[64];
+	long objects;
+	int history;
+
+	st = migtrack_history(t, conn, &history, &objects, example, sizeof(example),
+	    why, sizeof(why));
+	track_check(st, why);
+	if (history || objects == 0)
+		return;
+	more[0] = '\0';
+	if (objects > 1)
+		snprintf(more, sizeof(more), " and %ld more", objects - 1);
+	errx(EX_DATAERR, "%s has tables (%s%s) but no record of applied "
+	    "migrations (no %s table%s%s%s): refusing to guess which ran; record "
+	    "those it has with: cr-migrate baseline VERSION, or name the app's "
+	    "own record with --json-list TABLE.COLUMN:KEY (or "
+	    "CR_MIGRATIONS_JSON_LIST)", PQdb(conn), example, more,
+	    migtrack_table(t), migtrack_json_list(t) ? ", and the JSON list " : "",
+	    migtrack_json_list(t) ? migtrack_json_list(t) : "",
+	    migtrack_json_list(t) ? " names no table" : "");
+}
+
+/* Take the lock, create the table, adopt the JSON list: what up and
+ * baseline do before they look at what is applied.  up first makes sure
+ * the database's history can be read. */
+static void
+prepare(struct migtrack *t, PGconn *conn, const struct migrate_set *set, int wait,
+    int need_history)
 {
 	size_t adopted, appended;
 	char why[1024];
 
 	lock_or_exit(t, conn, wait);
+	if (need_history)
+		require_history(t, conn);
 	track_check(migtrack_ensure(t, conn, why, sizeof(why)), why);
 	track_check(migtrack_adopt(t, conn, set, &adopted, &appended,
 	    why, sizeof(why)), why);
@@ -468,7 +522,9 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	long ms;
 
 	if (!dry_run)
-		prepare(t, conn, set, wait);
+		prepare(t, conn, set, wait, 1);
+	else
+		require_history(t, conn);
 	read_plan(t, conn, set, &applied, &napplied, &plan);
 	if ((ran = calloc(plan.n + 1, sizeof(*ran))) == NULL)
 		err(1, NULL);
@@ -536,9 +592,8 @@ cmd_baseline(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 {
 	struct migrate_applied *applied;
 	struct migrate_plan plan;
-	const struct migration *m;
-	enum migtrack_status st = MIGTRACK_OK;
-	struct pgexec_error e;
+	const struct migration **v;
+	enum migtrack_status st;
 	const char *errstr;
 	char why[1024];
 	int64_t upto;
@@ -551,33 +606,20 @@ cmd_baseline(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 		errx(EX_USAGE, "baseline %s: no migration numbered %s in %s",
 		    arg, arg, dir);
 	if (!dry_run)
-		prepare(t, conn, set, wait);
+		prepare(t, conn, set, wait, 0);
 	read_plan(t, conn, set, &applied, &napplied, &plan);
-	if (!dry_run && pgexec_command(conn, "starting a transaction", "BEGIN", 0,
-	    NULL, &e) == -1)
-		errx(1, "baseline: %s", e.message);
-	for (i = 0; st == MIGTRACK_OK && i < plan.n; i++) {
-		if (plan.v[i].state != MIGRATE_PENDING || plan.v[i].version > upto)
-			continue;
-		m = plan.v[i].file;
+	if ((v = calloc(plan.n + 1, sizeof(*v))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < plan.n; i++)
+		if (plan.v[i].state == MIGRATE_PENDING && plan.v[i].version <= upto)
+			v[done++] = plan.v[i].file;
+	if (!dry_run && (st = migtrack_baseline(t, conn, v, done, why,
+	    sizeof(why))) != MIGTRACK_OK)
+		errx(track_exit(st), "baseline: %s", why);
+	for (i = 0; i < done; i++)
 		say("%s migration: %s", dry_run ? "Would baseline" : "Baselined",
-		    m->name);
-		if (!dry_run)
-			st = migtrack_record(t, conn, m, m->checksum, -1, "baseline",
-			    why, sizeof(why));
-		done++;
-	}
-	if (!dry_run) {
-		if (st == MIGTRACK_OK &&
-		    pgexec_command(conn, "committing", "COMMIT", 0, NULL, &e) == -1) {
-			strlcpy(why, e.message, sizeof(why));
-			st = MIGTRACK_ESQL;
-		}
-		if (st != MIGTRACK_OK) {
-			(void)pgexec_command(conn, NULL, "ROLLBACK", 0, NULL, NULL);
-			errx(track_exit(st), "baseline: %s", why);
-		}
-	}
+		    v[i]->name);
+	free(v);
 	say("%s %zu migration(s) as applied without running them",
 	    dry_run ? "Would record" : "Recorded", done);
 	migrate_plan_free(&plan);
@@ -672,6 +714,8 @@ main(int argc, char *argv[])
 	 * the migration settings below. */
 	if ((params = pgconn_params_new(&conn_opts, why, sizeof(why))) == NULL)
 		errx(EX_USAGE, "%s", why);
+	for (size_t w = 0; pgconn_params_warning(params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(params, w));
 	/* the option, else the environment, else the env file */
 	if (dir == NULL && (dir = setting(params, "CR_MIGRATIONS_DIR")) == NULL)
 		dir = "migrations";
@@ -685,6 +729,7 @@ main(int argc, char *argv[])
 	if ((mst = migrate_scan(dir, &set, why, sizeof(why))) != MIGRATE_OK)
 		errx(mst == MIGRATE_ENOINPUT ? EX_NOINPUT : mst == MIGRATE_EDATA ?
 		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
+	report_skipped(&set);
 	conn = connect_db(params);
 
 	if (strcmp(command, "up") == 0)

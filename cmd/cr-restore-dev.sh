@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr-restore-dev: production data into the developer's database, in the
 # documented order: verify the backup, confirm, replace the dev database
 # atomically (cr-restore --clean), enable extensions, catch up migrations.
@@ -11,37 +12,42 @@ version=@VERSION@
 
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
-       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--no-migrate] [--yes]
-       [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] FILE|-|latest|LABEL"
+       [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
+       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
+       FILE|-|latest|LABEL"
 
 EX_DATAERR=65 EX_NOINPUT=66
 
-env_file='' migrations='' json_list='' yes=0 migrate=1 source='' conn_given=0 dir='' dev_command=''
-role=''
+env_file='' migrations='' json_list='' yes=0 migrate=1 source='' dir='' dev_command=''
+role='' migrate_command=''
 conn_args=() ext_args=() extensions=() pass_args=()
+create=0 strict=0
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --migrate-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--env-file)	need_arg "$@"; env_file=$2; shift ;;
 	-d|-h|-p|-U|--dbname|--host|--port|--username)
-			need_arg "$@"; conn_args+=("$1" "$2"); conn_given=1; shift ;;
+			need_arg "$@"; conn_args+=("$1" "$2"); shift ;;
 	--migrations)	need_arg "$@"; migrations=$2; shift ;;
 	--dir)		need_arg "$@"; dir=$2; shift ;;
 	--extension)	need_arg "$@"; extensions+=("$2"); shift ;;
 	--dev-command)	need_arg "$@"; dev_command=$2; shift ;;
+	--migrate-command) need_arg "$@"; migrate_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--role)		need_arg "$@"; role=$2; shift ;;
 	-j|-t|--jobs|--table)
 			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
+	--create)	create=1 ;;
+	--strict)	strict=1 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
 	--help|-\?)	usage 0 ;;
 	-)		[ -z "$source" ] || usage; source=- ;;
@@ -57,7 +63,8 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 
 
 find_env_file
-read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND
+read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND \
+	CR_MIGRATE_COMMAND
 # App settings: the option, else the environment, else the env file.
 [ -n "$migrations" ] || migrations=${CR_MIGRATIONS_DIR:-}
 [ -n "$migrations" ] || migrations=${envf[CR_MIGRATIONS_DIR]:-}
@@ -76,9 +83,65 @@ if [ ${#extensions[@]} -eq 0 ]; then
 	IFS=$', \t' read -r -a extensions <<<"$list"
 fi
 [ -n "$dev_command" ] || dev_command=${CR_DEV_COMMAND:-${envf[CR_DEV_COMMAND]:-}}
+[ -n "$migrate_command" ] || migrate_command=${CR_MIGRATE_COMMAND:-${envf[CR_MIGRATE_COMMAND]:-}}
 for e in "${extensions[@]}"; do ext_args+=(--extension "$e"); done
 
-tmp=
+# pct_encode TEXT: TEXT percent-encoded for a URI (RFC 3986 unreserved kept).
+pct_encode() {
+	local LC_ALL=C s=$1 out='' c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[A-Za-z0-9._~-]) out+=$c ;;
+		*)	printf -v c '%%%02X' "'$c"; out+=$c ;;
+		esac
+	done
+	printf '%s' "$out"
+}
+
+# run_migrate_command CMD: the app's own migration command (--migrate-command,
+# CR_MIGRATE_COMMAND) instead of cr-migrate, run by bash with the restored
+# database in its environment: PGHOST PGPORT PGUSER PGDATABASE and
+# DATABASE_URL as cr-dump --connection-facts reports the connection (PGUSER
+# the role the restore ran as), and the password, when one is known
+# (PGPASSWORD, or the env file's PGPASSWORD, DB_PASSWORD or DATABASE_URL),
+# in PGPASSWORD and DATABASE_URL: the environment only, never an argument.
+# Returns the command's exit status.
+run_migrate_command() {
+	local facts line host='' port='' user='' db='' pass=${PGPASSWORD:-} url auth
+	facts=$(cr-dump --connection-facts "${conn_args[@]}") || return
+	while IFS= read -r line; do
+		case $line in
+		database=*)	db=${line#*=} ;;
+		user=*)		user=${line#*=} ;;
+		host=*)		host=${line#*=} ;;
+		port=*)		port=${line#*=} ;;
+		esac
+	done <<<"$facts"
+	[ -z "$role" ] || user=$role
+	if [ -z "$pass" ] && [ -n "$env_file" ]; then
+		read_env_file PGPASSWORD DB_PASSWORD DATABASE_URL
+		pass=${envf[PGPASSWORD]:-${envf[DB_PASSWORD]:-}}
+		# postgres[ql]://user:password@...: percent-decoded
+		if [ -z "$pass" ] && [[ ${envf[DATABASE_URL]:-} =~ ^postgres(ql)?://[^@/?#:]*:([^@/?#]*)@ ]]; then
+			pass=${BASH_REMATCH[2]//\\/\\\\}
+			printf -v pass '%b' "${pass//%/\\x}"
+		fi
+	fi
+	auth=$(pct_encode "$user")${pass:+:$(pct_encode "$pass")}
+	case $host in
+	/*|'')	url="postgresql://$auth@/$(pct_encode "$db")?host=$(pct_encode "$host")&port=$port" ;;
+	*:*)	url="postgresql://$auth@[$host]:$port/$(pct_encode "$db")" ;;
+	*)	url="postgresql://$auth@$host:$port/$(pct_encode "$db")" ;;
+	esac
+	(
+		export PGHOST=$host PGPORT=$port PGUSER=$user PGDATABASE=$db DATABASE_URL=$url
+		if [ -n "$pass" ]; then export PGPASSWORD=$pass; else unset PGPASSWORD; fi
+		exec bash -c "$1"
+	)
+}
+
+tmp='' fallbacks=()
 trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -93,8 +156,14 @@ else
 		# Not a file: a name for the newest matching backup in the
 		# backup directory ("latest", "daily", "pre_deployment_v1.2.0"),
 		# resolved where retention reads names: cr-rotate --resolve.
-		resolved=$(cr-rotate --resolve "$source" "${dir:-.}") ||
+		# Every match, newest first: when the newest does not verify,
+		# the next one that does is restored (step 3), unless --strict.
+		resolved=$(cr-rotate --resolve "$source" --all "${dir:-.}") ||
 			die $EX_NOINPUT "$source: no such backup file, and no backup of that name in ${dir:-.}"
+		mapfile -t fallbacks <<<"$resolved"
+		resolved=${fallbacks[0]}
+		fallbacks=("${fallbacks[@]:1}")
+		[ "$strict" -eq 0 ] || fallbacks=()
 		echo "$prog: \"$source\" is $resolved (the newest match)" >&2
 		source=$resolved
 	fi
@@ -110,56 +179,110 @@ else
 	fi
 fi
 
-# 2. Where to: the dev database, as the app's .env names it, from cr-dump's
-#    key=value connection facts.  Exit 66 is a database that does not
-#    exist yet: fine, --clean creates it.
-database=
+# 2. Where to: the dev database, as the app's .env names it (-d -h -p -U
+#    override single settings), from cr-dump's key=value connection facts:
+#    its name, server, the login and whether it is a superuser, the owner.
+#    Exit 66 there is a database that does not exist: its facts come from
+#    the server's maintenance database, and it is created only when asked.
+declare -A fact=()
+read_facts() {	# read_facts ARRAY-NAME < facts: key=value lines into it
+	local -n into=$1
+	local line
+	into=()
+	while IFS= read -r line; do
+		# shellcheck disable=SC2034 # into is the caller's array (nameref)
+		case $line in *=*) into[${line%%=*}]=${line#*=} ;; esac
+	done
+}
 facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>/dev/null)
-case $? in
-0)	while IFS= read -r line; do
-		case $line in database=*) database=${line#database=}; break ;; esac
-	done <<<"$facts"
-	shown=$database ;;
-66)	shown="(new: does not exist yet, the restore creates it)" ;;
-*)	shown="(from connection settings)" ;;
+facts_rc=$?
+read_facts fact <<<"$facts"
+database=${fact[database]:-} conn_user=${fact[user]:-}
+where=${fact[host]:-}${fact[port]:+:${fact[port]}}
+case $facts_rc in
+0)	new=0 ;;
+66)	new=1
+	[ -n "$database" ] ||
+		die $EX_NOINPUT "the dev database does not exist, and its name cannot be learned from the connection settings (env file ${env_file:-(none)})" ;;
+*)	# Not reachable now: cr-restore says why, in its own words, below.
+	new=0 ;;
 esac
-echo "$prog: env file ${env_file:-(none)}, database ${database:-(unknown)}" >&2
 
 # The objects belong to the app, not to whoever runs the restore: when the
 # connection's role differs from the one the env file alone connects as
 # (a developer restoring with -U postgres, say), the restore runs as the
-# env file's role (cr-restore --role).  Both come from connection facts.
+# env file's role (cr-restore --role); when a superuser connects without an
+# env file role, as the owner of the existing dev database.  The migrations
+# run as the same role.
 if [ -z "$role" ] && [ -n "$env_file" ] && [ -n "$database" ]; then
-	conn_user='' app_user=''
-	while IFS= read -r line; do
-		case $line in user=*) conn_user=${line#user=}; break ;; esac
-	done <<<"$facts"
-	app_facts=$(cr-dump --connection-facts --env-file "$env_file" -d "$database" 2>/dev/null) &&
-	while IFS= read -r line; do
-		case $line in user=*) app_user=${line#user=}; break ;; esac
-	done <<<"$app_facts"
+	declare -A app_fact=()
+	app_facts=$(cr-dump --connection-facts --env-file "$env_file" -d "$database" 2>/dev/null)
+	read_facts app_fact <<<"$app_facts"
+	app_user=${app_fact[user]:-}
 	if [ -n "$app_user" ] && [ -n "$conn_user" ] && [ "$app_user" != "$conn_user" ]; then
 		role=$app_user
 		echo "$prog: connected as $conn_user; restoring as the env file's role $role (--role)" >&2
+	fi
+fi
+if [ -z "$role" ] && [ "${fact[superuser]:-}" = on ] && [ -n "${fact[owner]:-}" ] &&
+	[ "${fact[owner]}" != "$conn_user" ]; then
+	role=${fact[owner]}
+	echo "$prog: connected as the superuser $conn_user; restoring as the database's owner $role (--role)" >&2
+fi
+as=${role:-$conn_user}
+
+echo "$prog: env file ${env_file:-(none)}, database ${database:-(not reachable)}${where:+ on $where}${as:+ as $as}" >&2
+
+# A database that does not exist is created only when asked: a mistyped
+# name (DB_NAME=app_dve) must not become a new database in silence.
+if [ "$new" -eq 1 ] && [ "$create" -eq 0 ]; then
+	if [ "$yes" -eq 0 ] && [ -t 0 ] && [ -t 2 ]; then
+		printf '%s: database "%s" does not exist on %s; type its name to create it: ' \
+			"$prog" "$database" "${where:-the server}" >&2
+		IFS= read -r answer || answer=''
+		[ "$answer" = "$database" ] ||
+			die $EX_NOINPUT "database \"$database\" does not exist; nothing created (the name typed did not match)"
+	else
+		die $EX_NOINPUT "database \"$database\" does not exist on ${where:-the server}; is the name right (env file ${env_file:-(none)})? To create it, run again with --create"
 	fi
 fi
 
 echo "Restore Production Database to Dev"
 echo "======================================================================"
 echo "Backup File: $label"
-echo "Local Database: $shown"
+if [ "$new" -eq 1 ]; then
+	echo "Local Database: $database (new: does not exist yet, the restore creates it)"
+else
+	echo "Local Database: ${database:-(not reachable: see below)}"
+fi
+echo "Server: ${where:-(not reachable: see below)}"
+echo "Role: ${as:-(not reachable: see below)}"
 echo "======================================================================"
 echo ""
 
 # 3. Verify: sizes, tables and rows come from the proof (cr-verify --json,
-#    its stable interface), not from guesses.
+#    its stable interface), not from guesses.  A name such as "latest" that
+#    matched a backup that does not verify falls back to the next newest
+#    that does, loudly; with --strict, or a file named explicitly, the
+#    restore stops instead.
 echo "Verifying backup..."
-report=$(cr-verify --json "$file" 2>/dev/null)
-rc=$?
-[ "$rc" -eq 0 ] || {
+while :; do
+	report=$(cr-verify --json "$file" 2>/dev/null)
+	rc=$?
+	[ "$rc" -ne 0 ] || break
 	why=$(json_value "$report" error) || why="cr-verify exit $rc"
-	die $EX_DATAERR "$label: $why; backup failed verification, the dev database was not touched"
-}
+	if [ ${#fallbacks[@]} -eq 0 ]; then
+		if [ "$strict" -eq 1 ]; then
+			die $EX_DATAERR "$label: $why; backup failed verification (--strict: no older backup tried), the dev database was not touched"
+		fi
+		die $EX_DATAERR "$label: $why; backup failed verification, the dev database was not touched"
+	fi
+	echo "$prog: WARNING: skipped $label, the newest match: $why (it failed verification); trying the next newest, ${fallbacks[0]##*/} (--strict stops here instead)" >&2
+	echo "   SKIPPED $label: $why"
+	file=${fallbacks[0]} label=${fallbacks[0]##*/}
+	fallbacks=("${fallbacks[@]:1}")
+	echo "   Backup File now: $label"
+done
 iec() { numfmt --to=iec-i --suffix=B "$1"; }
 compressed=$(iec "$(json_value "$report" stored_bytes)")
 uncompressed=$(iec "$(json_value "$report" bytes)")
@@ -189,15 +312,34 @@ cr-restore -v "${restore_args[@]}" <"$file" || {
 echo "   Backup restored; extensions enabled: ${extensions[*]:-(none asked for)}"
 echo ""
 
-# 6. Migrations: bring the schema up to the code.
+# 6. Migrations: bring the schema up to the code, as the role the restore
+#    ran as (so new tables and cr-migrate's tracking belong to it): a login
+#    that is not that role sets it for the session (PGOPTIONS -c role=,
+#    as SET ROLE does).  The commands printed below carry the same
+#    settings, so they work when pasted in this directory.
+migrate_env=()
+if [ -n "$role" ] && [ "$role" != "$conn_user" ]; then
+	migrate_env=(env "PGOPTIONS=${PGOPTIONS:+$PGOPTIONS }-c role=$role")
+fi
+migrate_cmd() {	# migrate_cmd COMMAND: the cr-migrate line to run it by hand
+	shell_words "${migrate_env[@]}" cr-migrate "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" "$@"
+}
 applied=0
 if [ "$migrate" -eq 1 ]; then
-	if [ -d "$migrations" ]; then
-		echo "Re-running migrations (to catch up with code)..."
-		# Progress on stderr, the outcome as JSON on stdout.
-		out=$(cr-migrate --json "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
+	if [ -n "$migrate_command" ]; then
+		echo "Running the app's migration command: $migrate_command"
+		run_migrate_command "$migrate_command" || {
 			rc=$?
-			die "$rc" "migrations failed (exit $rc); the restored data is in place, fix the migration and run: cr-migrate --dir $migrations up"
+			die 1 "the migration command failed (exit $rc): $migrate_command; the restored data is in place"
+		}
+		applied="(by the app's command)"
+		echo "   Migration command done"
+	elif [ -d "$migrations" ]; then
+		echo "Re-running migrations (to catch up with code)${migrate_env[*]:+ as $role}..."
+		# Progress on stderr, the outcome as JSON on stdout.
+		out=$("${migrate_env[@]}" cr-migrate --json "${conn_args[@]}" "${migrate_args[@]}" --dir "$migrations" up) || {
+			rc=$?
+			die "$rc" "migrations failed (exit $rc; cr-migrate's message above says why); the restored data is in place; fix the migration and run: $(migrate_cmd up)"
 		}
 		applied=$(json_value "$out" ran_count) || applied=0
 		echo "   Applied $applied new migration(s)"
@@ -220,5 +362,6 @@ if [ -n "$dev_command" ]; then
 	n=$((n + 1))
 fi
 echo "$n. Test functionality"
-echo "$((n + 1)). Check migration results: cr-migrate --dir $migrations status"
+[ -n "$migrate_command" ] ||
+	echo "$((n + 1)). Check migration results: $(migrate_cmd status)"
 exit 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-restore: execute a SQL dump into a PostgreSQL database through libpq,
  * refusing psql meta-commands; --clean replaces the target atomically. */
 #include <sys/stat.h>
@@ -814,6 +815,8 @@ main(int argc, char *argv[])
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
+	for (size_t w = 0; pgconn_params_warning(j.params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(j.params, w));
 	/* The production guard, before anything is touched, on the env file
 	 * as pgconn read it.  --test restores into a scratch database only
 	 * and never touches the target. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-rotate: name the backups a retention policy lets go (stdin or a
  * directory), and with --delete remove them from the directory.  For the
  * wrappers, also: a new backup's name (--make-name), the backup a name means
@@ -52,20 +53,23 @@ usage(int status)
 	    "[--keep-weekly N] [--keep-monthly N] [--keep-yearly N] "
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
 	    "[--allow-stale] [-0v] [--delete] [DIR]\n"
-	    "       cr-rotate --resolve NAME DIR\n"
+	    "       cr-rotate --resolve NAME [--all] DIR\n"
 	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
-	    "       cr-rotate --env-get FILE KEY...\n"
+	    "       cr-rotate [--tool NAME] [-v] --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
 	exit(status);
 }
 
 /* --resolve: the newest backup in dir that name means ("latest", a kind, a
- * label), as a path on stdout; a suspicious one passed over on stderr. */
+ * label), as a path on stdout; a suspicious one passed over on stderr.  With
+ * all, every backup it means, newest first, one a line: the ones to fall
+ * back on, in order, when the newest does not verify (cr-restore-dev). */
 static int
-resolve(const char *name, const char *dir)
+resolve(const char *name, const char *dir, int all)
 {
 	struct backupdir_entry *entries;
-	size_t n;
+	char path[PATH_MAX];
+	size_t n, start = 0;
 	long i, skipped;
 
 	if (backupdir_list(dir, &entries, &n) == -1)
@@ -81,10 +85,23 @@ resolve(const char *name, const char *dir)
 		    "kind such as daily or pre_deployment, or a label)", dir,
 		    name);
 	}
-	if (skipped >= 0)
-		warnx("skipped %s: its manifest says it is not healthy",
-		    entries[skipped].name);
-	printf("%s/%s\n", dir, entries[i].name);
+	for (;;) {
+		if (skipped >= 0)
+			warnx("skipped %s: its manifest says it is not healthy",
+			    entries[start + (size_t)skipped].name);
+		printf("%s/%s\n", dir, entries[start + (size_t)i].name);
+		if (!all)
+			break;
+		start += (size_t)i + 1;
+		i = backupdir_resolve(dir, entries + start, n - start, name,
+		    &skipped);
+		/* after the first, never a label's fallback to a suspicious
+		 * backup: only the ones that are healthy by their manifest */
+		if (i < 0 || (snprintf(path, sizeof(path), "%s/%s%s", dir,
+		    entries[start + (size_t)i].name, MANIFEST_SUFFIX) <
+		    (int)sizeof(path) && manifest_health(path) == 0))
+			break;
+	}
 	backupdir_free(entries, n);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
@@ -122,7 +139,9 @@ make_name(const char *label, int stamp, time_t now)
 
 /* --env-get: KEY=VALUE, NUL-terminated, for each KEY the env file sets, read
  * as every cr tool reads it (lib/dotenv), so the wrappers have no reader of
- * their own and take any value (newlines too) with read -d ''. */
+ * their own and take any value (newlines too) with read -d ''.  The lines
+ * skipped are named with -v only: a wrapper hands the same file to a C
+ * tool, which names them. */
 static int
 env_get(const char *path, int nkeys, char *keys[])
 {
@@ -138,9 +157,11 @@ env_get(const char *path, int nkeys, char *keys[])
 			errx(EX_USAGE, "--env-get: not a key name: %s", keys[i]);
 	if ((env = dotenv_load(path, why, sizeof(why))) == NULL)
 		errx(strncmp(why, "cannot open", 11) == 0 ? EX_NOINPUT :
-		    strncmp(why, "line ", 5) == 0 ? EX_DATAERR :
+		    strncmp(why, "larger than", 11) == 0 ? EX_DATAERR :
 		    strncmp(why, "read error", 10) == 0 ? EX_IOERR : 1,
 		    "%s: %s", path, why);
+	for (i = 0; verbose && dotenv_warning(env, (size_t)i) != NULL; i++)
+		warnx("%s", dotenv_warning(env, (size_t)i));
 	for (i = 0; i < nkeys; i++)
 		if ((value = dotenv_get(env, keys[i])) != NULL)
 			printf("%s=%s%c", keys[i], value, '\0');
@@ -452,6 +473,7 @@ static const struct option longopts[] = {
 	{ "null",		no_argument,		NULL,	'0' },
 	{ "verbose",		no_argument,		NULL,	'v' },
 	{ "resolve",		required_argument,	NULL,	'R' },
+	{ "all",		no_argument,		NULL,	'a' },
 	{ "help",		no_argument,		NULL,	'H' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "list-options",	no_argument,		NULL,	'O' },
@@ -459,6 +481,7 @@ static const struct option longopts[] = {
 	{ "label",		required_argument,	NULL,	'B' },
 	{ "stamp",		no_argument,		NULL,	'T' },
 	{ "env-get",		required_argument,	NULL,	'E' },
+	{ "tool",		required_argument,	NULL,	'G' },
 	{ NULL,			0,			NULL,	0 }
 };
 
@@ -474,7 +497,7 @@ main(int argc, char *argv[])
 	time_t now;
 	size_t i, removed = 0;
 	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
-	int make = 0, stamp = 0;
+	int make = 0, stamp = 0, all = 0;
 	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
 	char manifest[NAME_MAX + 1];
 
@@ -527,6 +550,9 @@ main(int argc, char *argv[])
 		case 'R':
 			resolve_name = optarg;
 			break;
+		case 'a':
+			all = 1;
+			break;
 		case 'A':
 			make = 1;
 			break;
@@ -538,6 +564,11 @@ main(int argc, char *argv[])
 			break;
 		case 'E':
 			env_path = optarg;
+			break;
+		case 'G':
+			/* a wrapper's name, for the messages: the user ran
+			 * cr-restore-dev, not cr-rotate */
+			program_invocation_short_name = optarg;
 			break;
 		case 'O':
 			/* the retention options, one a line, for wrappers
@@ -561,6 +592,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (all && resolve_name == NULL)
+		usage(EX_USAGE);
 	if (env_path != NULL) {
 		if (argc == 0 || make || delete || resolve_name != NULL)
 			usage(EX_USAGE);
@@ -575,7 +608,7 @@ main(int argc, char *argv[])
 	if (resolve_name != NULL) {
 		if (argc != 1 || delete)
 			usage(EX_USAGE);
-		return resolve(resolve_name, argv[0]);
+		return resolve(resolve_name, argv[0], all);
 	}
 	if (argc > 1 || (delete && argc == 0))
 		usage(EX_USAGE);

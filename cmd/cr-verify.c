@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cr-verify: check in one streaming pass that a (gzipped) plain pg_dump is
  * intact and complete, and report what is in it. */
 #include <sys/types.h>
@@ -157,7 +158,9 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	size_t i;
 
 	fprintf(fp, "{");
-	json_field(fp, "file", r->name, 0);
+	/* a manifest records the backup's name, never the temporary file
+	 * cr-backup verifies before renaming it (--name) */
+	json_field(fp, "file", x != NULL ? x->name : r->name, 0);
 	fprintf(fp, ",\"ok\":%s", r->code == 0 ? "true" : "false");
 	if (r->code != 0) {
 		json_field(fp, "error", r->error, 1);
@@ -318,11 +321,30 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 		line("note:", note(in));
 }
 
+/* The stored file's SHA-256 and size, taken from the bytes gzin reads for
+ * the scan (on its reading thread): one read of the file, not two. */
+struct file_hash {
+	struct sha256	sha;
+	uint64_t	bytes;
+	char		hex[SHA256_HEX_BYTES];
+};
+
+static void
+file_hash_tap(void *arg, const void *buf, size_t len)
+{
+	struct file_hash *h = arg;
+
+	sha256_update(&h->sha, buf, len);
+	h->bytes += len;
+}
+
 /* Scan one input (NULL or "-": standard input) into r and *scanp (the
  * caller frees it); returns its exit status.  An input that cannot be
- * opened is reported here and leaves *scanp NULL. */
+ * opened is reported here and leaves *scanp NULL.  With fh, the input's
+ * SHA-256 and size go there when the scan succeeds. */
 static int
-scan_input(const char *path, struct result *r, struct dumpscan **scanp)
+scan_input(const char *path, struct result *r, struct dumpscan **scanp,
+    struct file_hash *fh)
 {
 	struct stat sb;
 	struct schemasum sum;
@@ -352,7 +374,13 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp)
 		snprintf(r->error, sizeof(r->error), "%s", strerror(saved));
 		return EX_NOINPUT;
 	}
-	if ((gz = gzin_open(fd, GZIN_AUTO)) == NULL || (scan = dumpscan_new()) == NULL)
+	if (fh != NULL) {
+		sha256_init(&fh->sha);
+		fh->bytes = 0;
+		fh->hex[0] = '\0';
+	}
+	if ((gz = gzin_open_tap(fd, GZIN_AUTO, fh != NULL ? file_hash_tap : NULL,
+	    fh)) == NULL || (scan = dumpscan_new()) == NULL)
 		err(EX_OSERR, NULL);
 	schemasum_init(&sum);
 	for (;;) {
@@ -406,9 +434,18 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp)
 	if (r->code != 0)
 		fprintf(stderr, "cr-verify: %s: %s (%soffset %" PRIu64 ")\n", r->name,
 		    r->error, r->gzip ? "uncompressed " : "", r->offset);
-	gzin_close(gz);
+	gzin_close(gz);	/* its reading thread is done with fh */
 	if (fd != STDIN_FILENO)
 		close(fd);
+	if (fh != NULL) {
+		if (r->code == 0 && sha256_final_hex(&fh->sha, fh->hex) == -1) {
+			r->code = EX_OSERR;
+			snprintf(r->error, sizeof(r->error), "SHA-256: %s",
+			    strerror(errno));
+			fprintf(stderr, "cr-verify: %s: %s\n", r->name, r->error);
+		}
+		sha256_discard(&fh->sha);
+	}
 	*scanp = scan;
 	return r->code;
 }
@@ -420,7 +457,7 @@ verify(const char *path)
 	struct result r;
 	struct dumpscan *scan;
 
-	scan_input(path, &r, &scan);
+	scan_input(path, &r, &scan, NULL);
 	if (scan == NULL) {
 		if (json) {
 			printf("{");
@@ -438,35 +475,6 @@ verify(const char *path)
 	dumpscan_free(scan);
 	free(r.table_bytes);
 	return r.code;
-}
-
-/* SHA-256 and size of the stored file, in a second read: gzin owns the
- * first.  Returns 0, or -1 with errno. */
-static int
-hash_file(const char *path, char hex[SHA256_HEX_BYTES], uint64_t *size)
-{
-	static unsigned char buf[1 << 17];
-	struct sha256 h;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	sha256_init(&h);
-	*size = 0;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		sha256_update(&h, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
-	close(fd);
-	sha256_final_hex(&h, hex);
-	return 0;
 }
 
 /* A scanned dump as a manifest, for comparisons; names are borrowed. */
@@ -605,9 +613,10 @@ make_manifest(const char *path, const char *out, const char *name,
 	char base[PATH_MAX], why[512], *text;
 	const char *slash;
 	size_t i;
+	struct file_hash fh;
 	int code, found = 0;
 
-	if ((code = scan_input(path, &r, &scan)) != 0) {
+	if ((code = scan_input(path, &r, &scan, &fh)) != 0) {
 		dumpscan_free(scan);
 		return code;
 	}
@@ -617,8 +626,8 @@ make_manifest(const char *path, const char *out, const char *name,
 		name = (slash = strrchr(path, '/')) != NULL ? slash + 1 : path;
 	x.name = name;
 	x.duration = duration;
-	if (hash_file(path, x.sha256, &x.file_bytes) == -1)
-		err(EX_IOERR, "%s", path);
+	memcpy(x.sha256, fh.hex, sizeof(x.sha256));
+	x.file_bytes = fh.bytes;
 	/* what the caller found out itself (a failed test restore) */
 	for (i = 0; i < ngiven; i++) {
 		if ((text = strdup(given[i])) == NULL)
@@ -699,7 +708,7 @@ load_side(const char *path, struct manifest *m, int *borrowed,
 		}
 		return 0;
 	}
-	if (scan_input(path, &r, scanp) != 0)
+	if (scan_input(path, &r, scanp, NULL) != 0)
 		return r.code;
 	info_to_manifest(&r, dumpscan_info(*scanp), m);
 	free(r.table_bytes);
@@ -890,8 +899,8 @@ status_check(const char *dir, struct kind_status *k)
 	struct manifest m;
 	struct result r;
 	struct dumpscan *scan;
-	char path[PATH_MAX], json_path[PATH_MAX], hex[SHA256_HEX_BYTES], why[512];
-	uint64_t size;
+	struct file_hash fh;
+	char path[PATH_MAX], json_path[PATH_MAX], why[512];
 
 	k->healthy = 1;
 	k->manifest = "unreadable";
@@ -901,7 +910,7 @@ status_check(const char *dir, struct kind_status *k)
 		snprintf(k->error, sizeof(k->error), "path too long");
 		return;
 	}
-	k->code = scan_input(path, &r, &scan);
+	k->code = scan_input(path, &r, &scan, &fh);
 	if (k->code != 0)
 		snprintf(k->error, sizeof(k->error), "%s", r.error);
 	else {
@@ -921,8 +930,9 @@ status_check(const char *dir, struct kind_status *k)
 		return;
 	}
 	k->healthy = m.healthy;
-	if (hash_file(path, hex, &size) == -1 || m.sha256 == NULL ||
-	    strcmp(m.sha256, hex) != 0 || m.file_bytes != size)
+	/* a backup that does not verify has no hash to compare */
+	if (k->code != 0 || m.sha256 == NULL || strcmp(m.sha256, fh.hex) != 0 ||
+	    m.file_bytes != fh.bytes)
 		k->manifest = "mismatch";
 	else
 		k->manifest = "ok";

@@ -1,9 +1,39 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # wrapper.bash: what cr-backup and cr-restore-dev share, in one place: option
 # words as the C tools take them, the app's env file and its CR_* settings,
 # and reading the tools' JSON.  Each wrapper sources it from its own
 # directory; the build puts this text in place of that line, so an installed
 # wrapper is one file.  Needs $prog and $synopsis from the wrapper.
+
+# The cr tools installed beside this wrapper come first, then PATH: an
+# installed wrapper run from cron (PATH=/usr/bin:/bin) or from another
+# prefix runs its own release's tools.  The directory of the wrapper's own
+# path, then the one it links to.
+tools_dir() {
+	local self=${BASH_SOURCE[0]} d real dirs=''
+	case $self in */*) d=${self%/*} ;; *) d=. ;; esac
+	d=$(cd -- "${d:-/}" 2>/dev/null && pwd -P) && dirs=$d
+	real=$(readlink -f -- "$self" 2>/dev/null) && [ -n "$real" ] &&
+		real=$(cd -- "${real%/*}/" 2>/dev/null && pwd -P) &&
+		[ "$real" != "$d" ] && dirs=${dirs:+$dirs:}$real
+	[ -z "$dirs" ] || PATH=$dirs:$PATH
+}
+tools_dir
+
+# shell_words WORD...: the words as one command line that a POSIX shell
+# reads back as the same words (printf %q), for the commands cr prints.
+shell_words() {
+	local w out='' q
+	for w; do
+		case $w in
+		''|*[!A-Za-z0-9_./:=@%+,-]*) printf -v q '%q' "$w" ;;
+		*)	q=$w ;;
+		esac
+		out+=${out:+ }$q
+	done
+	printf '%s' "$out"
+}
 
 # usage [STATUS]: the wrapper's $synopsis, on stdout for --help (0), else on
 # stderr; then exit STATUS (default 64).
@@ -47,12 +77,13 @@ split_args() {
 }
 
 # find_env_file: the app's env file into env_file: --env-file, else
-# CR_ENV_FILE, else ./.env when no connection setting at all was given (no
-# -d -h -p -U, so conn_given is 0; no PGDATABASE or PGSERVICE naming a
-# database).  The C tools are told it with --env-file in conn_args.
+# CR_ENV_FILE, else ./.env when it exists and neither PGDATABASE nor
+# PGSERVICE names a database.  -d -h -p -U override single settings of it,
+# as libpq's options override its environment; they never switch it off.
+# The C tools are told it with --env-file in conn_args.
 find_env_file() {
 	[ -n "$env_file" ] || env_file=${CR_ENV_FILE:-}
-	if [ -z "$env_file" ] && [ "$conn_given" -eq 0 ] && [ -z "${PGDATABASE:-}" ] &&
+	if [ -z "$env_file" ] && [ -z "${PGDATABASE:-}" ] &&
 		[ -z "${PGSERVICE:-}" ] && [ -f .env ]; then
 		env_file=./.env
 	fi
@@ -72,7 +103,7 @@ read_env_file() {
 	[ -n "$env_file" ] || return 0
 	while IFS= read -r -d '' kv; do
 		envf[${kv%%=*}]=${kv#*=}
-	done < <(cr-rotate --env-get "$env_file" "$@")
+	done < <(cr-rotate --tool "$prog" --env-get "$env_file" "$@")
 	wait $! || exit
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # make demo: the whole cr cycle on a throwaway local PostgreSQL cluster.
 # backup -> verify -> second backup -> rotation -> restore into app_dev ->
 # migrations catch up -> row counts compared.  No network, nothing outside a

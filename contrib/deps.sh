@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # Check cr's build and test prerequisites; install the missing Debian packages
 # with apt-get when running as root, otherwise name them and fail.
 # Extra packages (e.g. for CI or the benchmark) can be asked for in CR_EXTRA_PKGS.
@@ -35,6 +36,7 @@ need libpq-dev   has_header postgresql/libpq-fe.h
 need zlib1g-dev  has_header zlib.h
 need libdeflate-dev has_header libdeflate.h
 need libbsd-dev  has_header bsd/string.h
+need libssl-dev  has_header openssl/evp.h
 if [ "$build_only" -eq 0 ]; then
 	need bats        command -v bats
 	need mandoc      command -v mandoc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* backupdir: listing a backup directory and resolving names in it. */
 #include <sys/stat.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* backupdir: the backups in one directory (regular files with backup
  * names), each with its time (the name's, else the file's mtime), and which
  * one a name like "latest" or "pre_deployment_v1.2.0" means.  Nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* backupname: parse and make backup file names db_backup_<stem><suffix>,
  * where a stem is a kind word, a label and a UTC timestamp. */
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* backupname: backup file names, db_backup_<stem><suffix>: made from a
  * label and a UTC time (the one place cr-backup's names and label rules come
  * from), and parsed back into kind, label and time.  Nothing prints. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cliopt: the message for a bad command-line option, worded as getopt's. */
 #include <getopt.h>
 #include <limits.h>

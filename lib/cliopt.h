@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* cliopt: what getopt_long would say about a bad option, for the tools
  * that parse with opterr 0 and an optstring starting with ':' so that -?
  * (a request for help) can be told from a mistake. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dotenv: read KEY=VALUE settings from an application's .env file, so cron
  * jobs and the app share one connection setting.  Values are never logged. */
 #ifndef CR_DOTENV_H
@@ -7,15 +8,26 @@
 
 struct dotenv;
 
-/* Parse path.  Accepts blank lines, # comments, an optional "export "
- * prefix, unquoted values (a " #" starts a comment), 'single-quoted'
- * (literal) and "double-quoted" values (\n \t \" \\ escapes).  Returns NULL
- * with a one-line reason in err: "cannot open: ...", "line 3: expected
- * KEY=VALUE", or "out of memory". */
+/* Parse path as the npm dotenv package (lib/main.js, its LINE expression)
+ * parses it, so cr reads the values the app reads: CRLF or CR line ends
+ * read as LF; blank lines and # comments; an optional "export " prefix;
+ * KEY=VALUE or KEY: VALUE, KEY of letters, digits, _ . -; a value in
+ * '...', "..." or `...` quotes may span lines (a PEM key), and only in
+ * double quotes \n and \r become a newline and a carriage return (nothing
+ * else is unescaped); an unquoted value ends at a # and is trimmed; the
+ * last assignment to a key wins.  A line that is none of these is skipped
+ * and a quote that does not close is taken as written, as dotenv does;
+ * each gets a warning (dotenv_warning).  Returns NULL with a one-line
+ * reason in err: "cannot open: ...", "read error: ...", "larger than ...",
+ * or "out of memory". */
 struct dotenv *dotenv_load(const char *path, char *err, size_t errlen);
 
 /* The value of the last assignment to key, or NULL. */
 const char *dotenv_get(const struct dotenv *, const char *key);
+
+/* The i-th warning of the reading, "PATH: line N: what was skipped and
+ * why", or NULL when there are no more. */
+const char *dotenv_warning(const struct dotenv *, size_t i);
 
 /* Overwrites the values in memory (they may be passwords) and frees. */
 void dotenv_free(struct dotenv *);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dumpfmt: cr dump header and trailer lines, and the stream checksum. */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dumpfmt: the cr dump stream format, defined once for cr-dump (writer) and
  * cr-verify and cr-restore (checkers): header comment lines, trailer line and checksum.
  * See docs/stream-format.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dumprun: locate, start and drain pg_dump for cr-dump; check the privileges
  * a whole-database dump needs, and read what pg_dump said when it failed. */
 #include <sys/ioctl.h>

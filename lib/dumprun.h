@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dumprun: find a pg_dump that can dump the server, run it without a shell
  * with the password in an unlinked passfile (never in argv or on disk by
  * name), tied to our life, and pump its stdout and stderr to the caller;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dumpscan: the streaming completeness check behind cr-verify.  The SQL
  * goes through the splitter cr-restore uses (lib/sqlsplit.c), so both read
  * a dump with the same token rules: COPY statements, psql meta-commands and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dumpscan: streaming checker of a plain-format pg_dump (with or without
  * the cr-dump header and trailer).  Fed the uncompressed bytes in any
  * pieces, it checks in one pass that the dump is complete: pg_dump's

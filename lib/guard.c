@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* guard: production signs of a restore target (name, environment, marker). */
 #include <fnmatch.h>
 #include <stdio.h>

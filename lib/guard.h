@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* guard: whether a restore target looks like production.  Three signs, each
  * enough: its name matches a pattern, the environment says production, or
  * the database carries a production marker.  Nothing prints. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzin: gzip reader (see gzin.h).  A producer thread reads the input.
  * Members written by cr-gz (with the "CR" subfield, docs/stream-format.md)
  * are read whole and decompressed by worker threads with libdeflate, which
@@ -5,7 +6,8 @@
  * producer with zlib into a ring of chunks, and the caller's thread checks
  * its CRC-32 and ISIZE as it takes them, as in pigz.  The caller takes the
  * chunks in input order and checks that the members of a cr-gz stream come
- * in sequence and add up to what its end member says. */
+ * in order (each linked to the one before; in format 1, numbered) and add up
+ * to what its end member says. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -58,7 +60,12 @@ struct chunk {
 	int is_gzip;
 	unsigned number;		/* member number from 1, of a CR member */
 	uint64_t member_at;		/* its compressed offset */
-	uint64_t seq, total;		/* from its subfield; total: end member */
+	int format;			/* of a CR member: 1 (SEQ) or 2 (LINK) */
+	size_t hlen;			/* its header's length */
+	uint64_t seq, total;		/* from its subfield: format 1's SEQ; format
+					 * 2's end member: COUNT in seq; TOTAL */
+	uint32_t link;			/* format 2: LINK */
+	uint32_t tail;			/* format 2 data: CRC-32 of its last bytes */
 	uint32_t crc;			/* CR data: CRC-32 of buf; end: the stream's */
 	uint32_t crc_want, isize_want;	/* with CH_MEMBER_END */
 	uint64_t trailer_at;		/* compressed offset of that trailer */
@@ -72,6 +79,8 @@ enum pstate { P_START, P_HEADER, P_DATA, P_TRAILER, P_NEXT, P_PASS, P_END };
 
 struct gzin {
 	int fd, flags;
+	gzin_tap_fn *tap;		/* sees every byte read, or NULL */
+	void *tap_arg;
 
 	/* producer: read, parse, inflate foreign members */
 	enum pstate state;
@@ -101,7 +110,9 @@ struct gzin {
 	uint32_t crc;			/* of the zlib member being taken */
 	uint64_t member_len;
 	int cr_active;			/* inside a cr-gz stream */
-	uint64_t cr_seq, cr_total;	/* next sequence number, length so far */
+	int cr_format;			/* its format */
+	uint64_t cr_seq, cr_total;	/* data members so far, length so far */
+	uint32_t cr_link;		/* format 2: LINK the next member must have */
 	uint32_t cr_crc;		/* CRC-32 of the stream so far */
 	uint64_t bytes_in, bytes_out;
 	unsigned members;
@@ -155,7 +166,9 @@ read_some(struct gzin *g, void *buf, size_t len)
 			errno = ECANCELED;
 			return -1;
 		}
-		if ((n = read(g->fd, buf, len)) != -1 || errno != EINTR)
+		if ((n = read(g->fd, buf, len)) > 0 && g->tap != NULL)
+			g->tap(g->tap_arg, buf, (size_t)n);
+		if (n != -1 || errno != EINTR)
 			return n;
 	}
 }
@@ -329,7 +342,8 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 	g->p_is_gzip = 1;
 	if (h[2] != Z_DEFLATED || h[3] != FEXTRA ||
 	    (size_t)h[10] + ((size_t)h[11] << 8) != 4 + slen ||
-	    (slen != GZ_SUBFIELD_DATA && slen != GZ_SUBFIELD_END)) {
+	    (slen != GZ_SUBFIELD_DATA && slen != GZ_SUBFIELD_END &&
+	    slen != GZ_SUBFIELD_DATA1 && slen != GZ_SUBFIELD_END1)) {
 		produce_error(g, c, GZIN_EDATA, "bad cr-gz header in member %u "
 		    "(compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at);
@@ -343,7 +357,12 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 	}
 	h = g->in + g->in_pos;
 	msize = get32le(h + 16);
-	c->seq = get64le(h + 20);
+	c->hlen = hlen;
+	c->format = slen == GZ_SUBFIELD_DATA1 || slen == GZ_SUBFIELD_END1 ? 1 : 2;
+	if (c->format == 1)
+		c->seq = get64le(h + 20);
+	else
+		c->link = get32le(h + 20);
 	if (msize < hlen + 2 + 8 || msize > GZ_MEMBER_MAX) {
 		produce_error(g, c, GZIN_EDATA, "size field of member %u out of "
 		    "range (compressed offset %llu)", c->number,
@@ -375,13 +394,20 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 	}
 	c->member_len = msize;
 	g->state = P_NEXT;
-	if (slen == GZ_SUBFIELD_DATA) {
+	if (slen == GZ_SUBFIELD_DATA || slen == GZ_SUBFIELD_DATA1) {
 		c->flags |= CH_CR_DATA;
 		return;
 	}
-	/* The end member: the stream's length and CRC-32, no data. */
-	c->total = get64le(c->member + 28);
-	c->crc = get32le(c->member + 36);
+	/* The end member: the stream's length and CRC-32 (and in format 2 its
+	 * count of data members), no data. */
+	if (c->format == 1) {
+		c->total = get64le(c->member + 28);
+		c->crc = get32le(c->member + 36);
+	} else {
+		c->seq = get64le(c->member + 24);
+		c->total = get64le(c->member + 32);
+		c->crc = get32le(c->member + 40);
+	}
 	if (msize != hlen + sizeof(end_body) ||
 	    memcmp(c->member + hlen, end_body, sizeof(end_body)) != 0) {
 		produce_error(g, c, GZIN_EDATA, "bad cr-gz end member %u "
@@ -396,7 +422,7 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 static void
 decode_cr_member(struct libdeflate_decompressor *d, struct chunk *c)
 {
-	size_t hlen = CR_HEADER(GZ_SUBFIELD_DATA), dlen, in_used = 0, out_len = 0;
+	size_t hlen = c->hlen, dlen, in_used = 0, out_len = 0, tail;
 	const unsigned char *trailer = c->member + c->member_len - 8;
 	enum libdeflate_result r;
 
@@ -428,6 +454,8 @@ decode_cr_member(struct libdeflate_decompressor *d, struct chunk *c)
 	else {
 		c->len = out_len;
 		c->kind = GZIN_ENONE;
+		tail = out_len < GZ_LINK_BYTES ? out_len : GZ_LINK_BYTES;
+		c->tail = (uint32_t)libdeflate_crc32(0, c->buf + out_len - tail, tail);
 		return;
 	}
 	c->flags |= CH_ERROR;
@@ -630,6 +658,12 @@ chunk_decoded(void *owner, struct workpool_item *it, int rc)
 struct gzin *
 gzin_open(int fd, int flags)
 {
+	return gzin_open_tap(fd, flags, NULL, NULL);
+}
+
+struct gzin *
+gzin_open_tap(int fd, int flags, gzin_tap_fn *tap, void *arg)
+{
 	struct gzin *g;
 	long cpus;
 	unsigned i;
@@ -639,6 +673,8 @@ gzin_open(int fd, int flags)
 		return NULL;
 	g->fd = fd;
 	g->flags = flags;
+	g->tap = tap;
+	g->tap_arg = arg;
 	g->state = P_START;
 	g->crc = (uint32_t)crc32(0, NULL, 0);
 	g->wake[0] = g->wake[1] = -1;
@@ -709,8 +745,24 @@ consumer_error(struct gzin *g, enum gzin_errkind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Whether cr-gz member c may come next: in format 2 its LINK is that of
+ * the stream so far (0 opens a stream), in format 1 its SEQ the count of
+ * data members so far. */
+static int
+in_place(const struct gzin *g, const struct chunk *c)
+{
+	uint64_t count = g->cr_active ? g->cr_seq : 0;
+	uint32_t link = g->cr_active ? g->cr_link : 0;
+
+	if (g->cr_active && c->format != g->cr_format)
+		return 0;
+	if (c->format == 1)
+		return c->seq == count;
+	return c->link == link;
+}
+
 /* A cr-gz chunk or the start of a member, before any of its data is handed
- * out: members of a cr-gz stream come in sequence, nothing else comes between
+ * out: members of a cr-gz stream come in order, nothing else comes between
  * them, and the end member's length and CRC-32 are those of the stream. */
 static void
 chunk_begin(struct gzin *g, struct chunk *c)
@@ -718,29 +770,44 @@ chunk_begin(struct gzin *g, struct chunk *c)
 	uint64_t want = g->cr_active ? g->cr_seq : 0;
 
 	if (c->flags & (CH_CR_DATA | CH_CR_END) && !(c->flags & CH_ERROR)) {
-		if (c->seq != want) {
-			consumer_error(g, GZIN_EDATA, "member %u is number %llu of a "
-			    "cr-gz stream, not %llu: a member is missing, repeated or "
-			    "moved (compressed offset %llu)", c->number,
-			    (unsigned long long)c->seq, (unsigned long long)want,
-			    (unsigned long long)c->member_at);
+		if (!in_place(g, c)) {
+			if (c->format == 1 && (!g->cr_active || g->cr_format == 1))
+				consumer_error(g, GZIN_EDATA, "member %u is number %llu of a "
+				    "cr-gz stream, not %llu: a member is missing, repeated or "
+				    "moved (compressed offset %llu)", c->number,
+				    (unsigned long long)c->seq, (unsigned long long)want,
+				    (unsigned long long)c->member_at);
+			else if (g->cr_active && c->format != g->cr_format)
+				consumer_error(g, GZIN_EDATA, "member %u is of cr-gz format "
+				    "%d inside a stream of format %d (compressed offset %llu)",
+				    c->number, c->format, g->cr_format,
+				    (unsigned long long)c->member_at);
+			else
+				consumer_error(g, GZIN_EDATA, "member %u does not follow "
+				    "the member before it in its cr-gz stream: a member is "
+				    "missing, repeated or moved (compressed offset %llu)",
+				    c->number, (unsigned long long)c->member_at);
 			return;
 		}
 		if (c->flags & CH_CR_DATA) {
 			g->cr_active = 1;
-			g->cr_seq = c->seq + 1;
+			g->cr_format = c->format;
+			g->cr_seq++;
+			g->cr_link = c->tail;
 			g->cr_crc = (uint32_t)crc32_combine(g->cr_crc, c->crc, (z_off_t)c->len);
 			g->cr_total += c->len;
 			return;
 		}
-		if (c->total != g->cr_total || c->crc != g->cr_crc)
+		if (c->seq != want || c->total != g->cr_total || c->crc != g->cr_crc)
 			consumer_error(g, GZIN_EDATA, "end member %u does not match the "
 			    "%s of its cr-gz stream (compressed offset %llu)", c->number,
+			    c->seq != want ? "member count" :
 			    c->total != g->cr_total ? "length" : "CRC-32",
 			    (unsigned long long)c->member_at);
 		g->cr_active = 0;
 		g->cr_seq = g->cr_total = 0;
 		g->cr_crc = 0;
+		g->cr_link = 0;
 		return;
 	}
 	if (!g->cr_active)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzin: streaming gzip (RFC 1952) reader with strict integrity checks.
  * Pull interface shared by cr-gz -d/-t, cr-verify and cr-restore.  Handles
  * concatenated members, checks every CRC-32 and ISIZE, and reports
@@ -29,6 +30,11 @@ enum gzin_errkind {
 /* Start reading fd (not closed by gzin).  Returns NULL with errno set when
  * memory or threads cannot be had. */
 struct gzin *gzin_open(int fd, int flags);
+/* Like gzin_open, and tap (unless NULL) is given every byte read from fd,
+ * in order, as it is read, on gzin's reading thread until gzin_close: a
+ * caller hashes the stored file in the pass that checks it. */
+typedef void gzin_tap_fn(void *arg, const void *buf, size_t len);
+struct gzin *gzin_open_tap(int fd, int flags, gzin_tap_fn *tap, void *arg);
 
 /* Up to len bytes of decompressed data.  Returns > 0 bytes, 0 at the clean
  * end of the last member (every check passed), -1 on error. */

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzout: parallel gzip writer (see gzout.h).  The caller's thread fills
- * blocks, worker threads compress them into members, one writer thread emits
- * them in order and ends the stream with the end member. */
+ * blocks and cuts them where the content says, worker threads compress them
+ * into members, one writer thread emits them in order and ends the stream
+ * with the end member. */
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -24,10 +26,23 @@
 #define END_HEADER	(10 + 2 + 4 + GZ_SUBFIELD_END)
 #define TRAILER		8
 
+/* Content-defined cuts (FastCDC's normalized chunking, docs/stream-format.md):
+ * a gear hash of the input, h = (h << 1) + gear[byte], whose top bits depend
+ * on the last 64 bytes alone; a block ends after a byte where the bits of the
+ * mask are all zero.  Before GZOUT_BLOCK_NORMAL the mask has more bits (a
+ * cut is rarer), after it fewer, so sizes bunch around the normal size and
+ * hardly any block reaches GZOUT_BLOCK, where it is cut whatever the content. */
+#define GEAR_WINDOW	64
+#define MASK_BEFORE	(~UINT64_C(0) << (64 - 20))	/* 1 in 1 MiB */
+#define MASK_AFTER	(~UINT64_C(0) << (64 - 16))	/* 1 in 64 KiB */
+#define GEAR_SEED	UINT64_C(0x63722d677a2d3031)	/* "cr-gz-01" */
+#define READ_MAX	(256 * 1024)	/* less to move when a block is cut */
+
 struct job {
 	struct workpool_item item;	/* the workers' queue */
 	struct job *next;		/* free list */
 	uint64_t seq;			/* position in the output */
+	uint32_t link;			/* LINK: the previous block's last bytes */
 	unsigned char *in;		/* the block */
 	size_t inlen;
 	unsigned char *out;		/* the whole member */
@@ -54,6 +69,10 @@ struct gzout {
 	uint64_t seq_next;		/* next seq to hand out (caller) */
 	uint64_t seq_write;		/* next seq to write (writer) */
 	struct job *cur;		/* block being filled by the caller */
+	size_t scan;			/* cur->in up to here is hashed into gear_hash */
+	uint64_t gear_hash;
+	uint32_t link;			/* LINK for the next block (0: first) */
+	uint64_t gear[256];
 	struct worker *workers;
 	int threads;			/* workers allocated */
 	pthread_t writer;
@@ -100,10 +119,10 @@ put64le(unsigned char *p, uint64_t v)
 }
 
 /* RFC 1952 member header with FEXTRA and the "CR" subfield of slen bytes,
- * whose first twelve are MSIZE and SEQ.  MTIME 0, OS 3 (Unix): the bytes
+ * whose first eight are MSIZE and LINK.  MTIME 0, OS 3 (Unix): the bytes
  * depend on the input alone.  XFL 2 = best compression, 4 = fastest. */
 static void
-put_header(unsigned char *p, int level, size_t slen, uint32_t msize, uint64_t seq)
+put_header(unsigned char *p, int level, size_t slen, uint32_t msize, uint32_t link)
 {
 	p[0] = 0x1f;
 	p[1] = 0x8b;
@@ -119,11 +138,11 @@ put_header(unsigned char *p, int level, size_t slen, uint32_t msize, uint64_t se
 	p[14] = (unsigned char)slen;		/* LEN, LSB first */
 	p[15] = 0;
 	put32le(p + 16, msize);
-	put64le(p + 20, seq);
+	put32le(p + 20, link);
 }
 
-/* One block into one member.  The bytes depend only on the block, its
- * sequence number and the level, never on which thread ran it. */
+/* One block into one member.  The bytes depend only on the block, the end
+ * of the block before and the level, never on which thread ran it. */
 static int
 compress_job(struct worker *w, struct job *j)
 {
@@ -135,7 +154,7 @@ compress_job(struct worker *w, struct job *j)
 		return -1;
 	j->outlen = DATA_HEADER + n + TRAILER;
 	j->crc = (uint32_t)libdeflate_crc32(0, j->in, j->inlen);
-	put_header(j->out, w->g->level, GZ_SUBFIELD_DATA, (uint32_t)j->outlen, j->seq);
+	put_header(j->out, w->g->level, GZ_SUBFIELD_DATA, (uint32_t)j->outlen, j->link);
 	/* RFC 1952: CRC-32, then ISIZE = length mod 2^32, LSB first */
 	put32le(j->out + DATA_HEADER + n, j->crc);
 	put32le(j->out + DATA_HEADER + n + 4, (uint32_t)j->inlen);
@@ -170,16 +189,18 @@ job_done(void *owner, struct workpool_item *it, int rc)
 }
 
 /* The end member (docs/stream-format.md): no data, and in its subfield the
- * sequence number, length and CRC-32 of everything before it, so a reader
- * knows that no member was lost, repeated or moved and the stream not cut. */
+ * link to the last data member, the count of data members and the length and
+ * CRC-32 of everything before it, so a reader knows that no member was lost,
+ * repeated or moved and the stream not cut. */
 static int
-write_end(struct gzout *g, uint64_t seq, uint64_t total, uint32_t crc)
+write_end(struct gzout *g, const struct job *j, uint64_t total, uint32_t crc)
 {
 	unsigned char m[END_HEADER + 2 + TRAILER];
 
-	put_header(m, g->level, GZ_SUBFIELD_END, sizeof(m), seq);
-	put64le(m + 28, total);
-	put32le(m + 36, crc);
+	put_header(m, g->level, GZ_SUBFIELD_END, sizeof(m), j->link);
+	put64le(m + 24, j->seq);	/* data members before it */
+	put64le(m + 32, total);
+	put32le(m + 40, crc);
 	m[END_HEADER] = 0x03;		/* empty final block, fixed Huffman codes */
 	m[END_HEADER + 1] = 0x00;
 	put32le(m + END_HEADER + 2, 0);	/* CRC-32 and ISIZE of no data */
@@ -207,7 +228,7 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&g->lock);
 
 		if ((last = j->last))
-			rc = write_end(g, j->seq, total, crc);
+			rc = write_end(g, j, total, crc);
 		else {
 			rc = io_write_all(g->fd, j->out, j->outlen);
 			crc = (uint32_t)crc32_combine(crc, j->crc, (z_off_t)j->inlen);
@@ -233,6 +254,22 @@ writer_main(void *arg)
 	return NULL;
 }
 
+/* The gear table: splitmix64 from a fixed seed.  Part of what makes the
+ * output what it is: changing it moves every cut. */
+static void
+gear_table(uint64_t gear[256])
+{
+	uint64_t x = GEAR_SEED, z;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		z = (x += UINT64_C(0x9e3779b97f4a7c15));
+		z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+		z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+		gear[i] = z ^ (z >> 31);
+	}
+}
+
 struct gzout *
 gzout_new(int fd, int level, int threads)
 {
@@ -255,6 +292,7 @@ gzout_new(int fd, int level, int threads)
 		return NULL;
 	g->fd = fd;
 	g->level = level;
+	gear_table(g->gear);
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->done_cond, NULL);
 	pthread_cond_init(&g->free_cond, NULL);
@@ -320,11 +358,19 @@ get_job(struct gzout *g)
 	return j;
 }
 
+/* Queue j, linked to the block before; the next links to j's last bytes. */
 static void
 submit(struct gzout *g, struct job *j, int last)
 {
+	size_t tail;
+
 	j->seq = g->seq_next++;
 	j->last = last;
+	j->link = g->link;
+	if (!last) {
+		tail = j->inlen < GZ_LINK_BYTES ? j->inlen : GZ_LINK_BYTES;
+		g->link = (uint32_t)libdeflate_crc32(0, j->in + j->inlen - tail, tail);
+	}
 	pthread_mutex_lock(&g->lock);
 	workpool_push(&g->pool, &j->item);
 	pthread_mutex_unlock(&g->lock);
@@ -342,23 +388,76 @@ failed(struct gzout *g)
 }
 
 /* The block to append to, or NULL once the stream failed.  A block is
- * submitted as soon as it is full: the end member follows it, so no block
+ * submitted as soon as it is cut: the end member follows it, so no block
  * has to know that it is the last. */
 static struct job *
 block_with_room(struct gzout *g)
 {
-	if (g->cur == NULL)
+	if (g->cur == NULL) {
 		g->cur = get_job(g);
+		g->scan = 0;
+		g->gear_hash = 0;
+	}
 	return g->cur;
 }
 
-static void
-submit_if_full(struct gzout *g)
+/* Where the current block ends: the offset after the first byte, at least
+ * GZOUT_BLOCK_MIN in, where the gear hash matches its mask; GZOUT_BLOCK if
+ * the block is full without one; 0 if more input is needed to tell.  The
+ * hash starts GEAR_WINDOW bytes before the minimum, so at every candidate it
+ * is a function of the 64 bytes before it alone, whatever the reads were. */
+static size_t
+find_cut(struct gzout *g, const struct job *j)
 {
-	if (g->cur->inlen == GZOUT_BLOCK) {
-		submit(g, g->cur, 0);
-		g->cur = NULL;
+	const unsigned char *in = j->in;
+	const uint64_t *gear = g->gear;
+	uint64_t h = g->gear_hash;
+	size_t i = g->scan, end;
+
+	/* h is the hash of the bytes before in[i]; a cut at i ends the block
+	 * there.  Checked at MIN <= i < NORMAL with MASK_BEFORE, from NORMAL
+	 * on with MASK_AFTER. */
+	if (i < GZOUT_BLOCK_MIN - GEAR_WINDOW)
+		i = GZOUT_BLOCK_MIN - GEAR_WINDOW;
+	for (end = j->inlen < GZOUT_BLOCK_MIN ? j->inlen : GZOUT_BLOCK_MIN; i < end; i++)
+		h = (h << 1) + gear[in[i]];
+	for (end = j->inlen < GZOUT_BLOCK_NORMAL ? j->inlen : GZOUT_BLOCK_NORMAL; i < end; i++) {
+		if ((h & MASK_BEFORE) == 0)
+			return i;
+		h = (h << 1) + gear[in[i]];
 	}
+	for (end = j->inlen; i < end; i++) {
+		if ((h & MASK_AFTER) == 0)
+			return i;
+		h = (h << 1) + gear[in[i]];
+	}
+	if (i == GZOUT_BLOCK)
+		return GZOUT_BLOCK;
+	g->scan = i;
+	g->gear_hash = h;
+	return 0;
+}
+
+/* Submit every block that the input read so far ends, the bytes after a cut
+ * going on into the next block.  Returns 0, or -1 once the stream failed. */
+static int
+cut_blocks(struct gzout *g)
+{
+	struct job *j, *next;
+	size_t cut;
+
+	while ((cut = find_cut(g, j = g->cur)) != 0) {
+		g->cur = NULL;
+		if ((next = block_with_room(g)) == NULL) {
+			g->cur = j;	/* freed with the rest by gzout_free */
+			return -1;
+		}
+		memcpy(next->in, j->in + cut, j->inlen - cut);
+		next->inlen = j->inlen - cut;
+		j->inlen = cut;
+		submit(g, j, 0);
+	}
+	return 0;
 }
 
 ssize_t
@@ -372,7 +471,8 @@ gzout_read_from(struct gzout *g, int fd)
 	if ((j = block_with_room(g)) == NULL)
 		return -1;
 	do
-		n = read(fd, j->in + j->inlen, GZOUT_BLOCK - j->inlen);
+		n = read(fd, j->in + j->inlen, GZOUT_BLOCK - j->inlen < READ_MAX ?
+		    GZOUT_BLOCK - j->inlen : READ_MAX);
 	while (n == -1 && errno == EINTR);
 	if (n == -1) {
 		pthread_mutex_lock(&g->lock);
@@ -381,7 +481,8 @@ gzout_read_from(struct gzout *g, int fd)
 		return -1;
 	}
 	j->inlen += (size_t)n;
-	submit_if_full(g);
+	if (cut_blocks(g) == -1)
+		return -1;
 	return n;
 }
 

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzout: parallel gzip (RFC 1952) writer in the manner of htslib's BGZF.
- * The input is cut into fixed blocks that worker threads compress with
- * libdeflate, each into a complete gzip member whose "CR" extra subfield
- * carries the member's length and sequence number; a last, empty member
- * carries the length and CRC-32 of the whole stream (docs/stream-format.md).
+ * The input is cut into blocks where its content says (a gear hash, as in
+ * FastCDC), so an insertion changes only the members around it; worker
+ * threads compress the blocks with libdeflate, each into a complete gzip
+ * member whose "CR" extra subfield carries the member's length and a link to
+ * the member before it; a last, empty member carries the count, length and
+ * CRC-32 of the whole stream (docs/stream-format.md).
  * A writer thread emits the members in order, so the output is byte-identical
  * for any thread count.  Memory is fixed at creation (see gzout_new).
  * Nothing prints: errors are described by gzout_error(). */
@@ -12,10 +15,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Input bytes per member: 1 MiB costs 0.4% of size against one whole-file
- * deflate (256 KiB: 1.5%, 2 MiB: 0.2%) and keeps memory well under 64 MiB
- * at GZOUT_MAX_THREADS. */
+/* Input bytes per member, at most: 1 MiB keeps memory well under 64 MiB at
+ * GZOUT_MAX_THREADS, in the writer and in every reader.  Members are cut
+ * where the content says, no shorter than GZOUT_BLOCK_MIN (but the last) and
+ * at GZOUT_BLOCK when the content gives no cut before (docs/stream-format.md
+ * gives the rule and docs/benchmarks.md the measurements behind the sizes). */
 #define GZOUT_BLOCK		(1024 * 1024)
+#define GZOUT_BLOCK_MIN		(256 * 1024)
+#define GZOUT_BLOCK_NORMAL	(512 * 1024)	/* cuts are rarer before, likelier after */
 #define GZOUT_MAX_THREADS	16
 #define GZOUT_MAX_THREADS_SLOW	8	/* levels 10-12: 3.9 MiB per compressor */
 #define GZOUT_LEVEL_MAX		12	/* libdeflate's levels: 1..12 */
@@ -23,11 +30,16 @@
 
 /* The stream format shared with gzin (docs/stream-format.md): the extra
  * subfield ID, its lengths for data and end members, and the largest member
- * a writer makes (header, deflate data of one block, trailer). */
+ * a writer makes (header, deflate data of one block, trailer).  Format 2
+ * links each member to the one before; format 1 numbered
+ * them (cr-gz before content-defined members), and is still read. */
 #define GZ_SUBFIELD_ID1		'C'
 #define GZ_SUBFIELD_ID2		'R'
-#define GZ_SUBFIELD_DATA	12	/* MSIZE u32, SEQ u64 */
-#define GZ_SUBFIELD_END		24	/* MSIZE u32, SEQ u64, TOTAL u64, CRC u32 */
+#define GZ_SUBFIELD_DATA	8	/* MSIZE u32, LINK u32 */
+#define GZ_SUBFIELD_END		28	/* MSIZE, LINK, COUNT u64, TOTAL u64, CRC u32 */
+#define GZ_SUBFIELD_DATA1	12	/* format 1: MSIZE u32, SEQ u64 */
+#define GZ_SUBFIELD_END1	24	/* format 1: MSIZE, SEQ u64, TOTAL u64, CRC u32 */
+#define GZ_LINK_BYTES		64	/* LINK: CRC-32 of this many last bytes */
 #define GZ_MEMBER_MAX		(GZOUT_BLOCK + 4096)
 
 struct gzout;

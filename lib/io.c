@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* io: whole-buffer reads and writes on file descriptors. */
 #include <errno.h>
 #include <fcntl.h>

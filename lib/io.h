@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* io: whole-buffer reads and writes on file descriptors, retrying on EINTR
  * and short transfers.  Errors are returned with errno set; nothing prints. */
 #ifndef CR_IO_H

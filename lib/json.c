@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* json: JSON strings for --json output. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* json: JSON text for the tools' machine-readable output (--json), written
  * one way everywhere.  Nothing prints. */
 #ifndef CR_JSON_H

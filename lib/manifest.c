@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* manifest: a small JSON reader for cr's own manifests, comparisons, the
  * baseline search and the atomic write. */
 #include <sys/stat.h>

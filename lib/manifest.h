@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* manifest: the NAME.json file beside each backup (what cr-verify --json
  * says of it, plus its SHA-256 and health), read back for comparisons,
  * shrink alarms and health checks; and the atomic write of such a file.

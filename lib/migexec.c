@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migexec: one migration file through the shared splitter and the shared
  * statement executor (lib/sqlexec), with failures located by file line. */
 #include <errno.h>
@@ -19,20 +20,54 @@
 #include "sqlexec.h"
 #include "sqlsplit.h"
 
+/* The file as the splitter reads it: of a dbmate or goose file only the up
+ * sections, every other line left empty (its newline kept, so lines keep
+ * their numbers); the checksum is of every byte of the file. */
 struct source {
 	int			 fd;
 	struct sha256		 sha;
+	const struct migration	*m;
+	unsigned long		 line;	/* the line being read, 1-based */
+	size_t			 span;	/* the first up span not yet ended */
+	int			 runs;	/* the line is in an up section */
 };
+
+static int
+line_runs(struct source *src)
+{
+	const struct migration *m = src->m;
+
+	while (src->span < m->nup && m->up[src->span].last < src->line)
+		src->span++;
+	return src->span < m->nup && m->up[src->span].first <= src->line;
+}
 
 static ssize_t
 source_read(void *arg, void *buf, size_t len)
 {
 	struct source *src = arg;
+	char *p = buf;
 	ssize_t got;
+	size_t i, out;
 
-	if ((got = read(src->fd, buf, len)) > 0)
+	for (;;) {
+		if ((got = read(src->fd, buf, len)) <= 0)
+			return got;
 		sha256_update(&src->sha, buf, (size_t)got);
-	return got;
+		if (src->m->format == MIGRATE_PLAIN)
+			return got;
+		for (i = out = 0; i < (size_t)got; i++) {
+			if (p[i] == '\n') {
+				p[out++] = '\n';
+				src->line++;
+				src->runs = line_runs(src);
+			} else if (src->runs)
+				p[out++] = p[i];
+		}
+		/* 0 would mean the end: read on past a skipped line */
+		if (out > 0)
+			return (ssize_t)out;
+	}
 }
 
 static void
@@ -45,12 +80,17 @@ static enum migexec_status
 open_source(const struct migration *m, struct source *src, struct sqlsplit **split,
     struct migexec_failure *f)
 {
+	memset(src, 0, sizeof(*src));
 	if ((src->fd = open(m->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		strlcpy(f->message, strerror(errno), sizeof(f->message));
 		return MIGEXEC_ENOINPUT;
 	}
 	sha256_init(&src->sha);
+	src->m = m;
+	src->line = 1;
+	src->runs = m->format == MIGRATE_PLAIN || line_runs(src);
 	if ((*split = sqlsplit_new(source_read, src)) == NULL) {
+		sha256_discard(&src->sha);
 		close(src->fd);
 		strlcpy(f->message, "out of memory", sizeof(f->message));
 		return MIGEXEC_ENOMEM;
@@ -130,7 +170,16 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 			if ((rc = refuse_lexstate(&it, f)) != MIGEXEC_OK)
 				break;
 			if (!m->no_transaction && it.cls == SQLSPLIT_TRANSACTION)
-				rc = refuse_at(f, it.line, "transaction control statement "
+				rc = refuse_at(f, it.line, m->format == MIGRATE_DBMATE ?
+				    "transaction control statement in a migration: "
+				    "cr-migrate runs each file in its own transaction; "
+				    "remove BEGIN/COMMIT, or write \"-- migrate:up "
+				    "transaction:false\"" : m->format == MIGRATE_GOOSE ?
+				    "transaction control statement in a migration: "
+				    "cr-migrate runs each file in its own transaction; "
+				    "remove BEGIN/COMMIT, or add \"-- +goose NO "
+				    "TRANSACTION\"" :
+				    "transaction control statement "
 				    "in a migration: cr-migrate runs each file in its own "
 				    "transaction; remove BEGIN/COMMIT, or put \""
 				    MIGRATE_NO_TRANSACTION "\" at the top of the file");
@@ -143,6 +192,7 @@ migexec_check(const struct migration *m, struct migexec_failure *f)
 		}
 	}
 	sqlsplit_free(split);
+	sha256_discard(&src.sha);	/* nothing runs: no checksum */
 	close(src.fd);
 	return rc;
 }
@@ -244,8 +294,11 @@ migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA25
 	/* Stopped inside COPY data: abandon the command. */
 	sqlexec_copy_abort(&copy, "cr-migrate: migration stopped");
 	f->committed = rc != MIGEXEC_OK && m->no_transaction && executed > 0;
-	if (rc == MIGEXEC_OK)
-		sha256_final_hex(&src.sha, checksum);
+	if (rc == MIGEXEC_OK && sha256_final_hex(&src.sha, checksum) == -1) {
+		strlcpy(f->message, "SHA-256: out of memory", sizeof(f->message));
+		rc = MIGEXEC_ENOMEM;
+	}
+	sha256_discard(&src.sha);
 	sqlsplit_free(split);
 	close(src.fd);
 	return rc;
@@ -279,6 +332,13 @@ migexec_apply(PGconn *conn, struct migtrack *t, const struct migration *m,
 		return rc;
 	if ((rc = migexec_run(conn, m, checksum, f)) != MIGEXEC_OK)
 		goto rollback;
+	/* What ran was chosen by line from the file as it was scanned. */
+	if (strcmp(checksum, m->checksum) != 0) {
+		strlcpy(f->message, "the file changed while cr-migrate read it; "
+		    "run cr-migrate again", sizeof(f->message));
+		rc = MIGEXEC_EDATA;
+		goto rollback;
+	}
 	if (m->no_transaction && PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		strlcpy(f->message, "the file ends inside a transaction it began "
 		    "(BEGIN without COMMIT); it was rolled back", sizeof(f->message));

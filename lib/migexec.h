@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migexec: check and execute one migration file statement by statement,
  * split by sqlsplit (the splitter cr-restore uses), with its tracking row,
  * and say where in the file a failure happened.  Nothing prints. */

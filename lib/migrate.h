@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migrate: the migration files of a directory (NNN_name.sql), their
- * numbers, SHA-256 checksums and no-transaction markers, and the plan that
- * compares them with what a database records as applied.  Nothing prints. */
+ * numbers, SHA-256 checksums, formats (plain, dbmate, goose: which lines
+ * are the up section) and no-transaction markers, the files of the
+ * directory that are not run, and the plan that compares the migrations
+ * with what a database records as applied.  Nothing prints. */
 #ifndef CR_MIGRATE_H
 #define CR_MIGRATE_H
 
@@ -15,6 +18,22 @@
  * among the comment lines at the top of the file. */
 #define MIGRATE_NO_TRANSACTION	"-- cr:no-transaction"
 
+/* How a file marks what runs.  Plain: all of it.  dbmate: the lines after
+ * each "-- migrate:up" line up to the next "-- migrate:down" or
+ * "-- migrate:up" line.  goose: the lines after "-- +goose Up" up to
+ * "-- +goose Down".  The markers are read as those tools read them: whole
+ * lines, wherever they are. */
+enum migrate_format {
+	MIGRATE_PLAIN = 0,
+	MIGRATE_DBMATE,
+	MIGRATE_GOOSE
+};
+
+/* Lines first..last (1-based, inclusive; last ULONG_MAX: to the end). */
+struct migrate_span {
+	unsigned long	first, last;
+};
+
 enum migrate_status {
 	MIGRATE_OK = 0,
 	MIGRATE_ENOINPUT,	/* directory or file cannot be opened (EX_NOINPUT) */
@@ -28,18 +47,40 @@ struct migration {
 	char	*number;	/* the digits as written: "023" */
 	char	*name;		/* file name without .sql: "023_add_feature_x" */
 	char	*path;		/* directory and file name */
-	char	 checksum[MIGRATE_SHA256_HEX];	/* what sha256sum(1) prints */
+	char	 checksum[MIGRATE_SHA256_HEX];	/* of the whole file, as
+						 * sha256sum(1) prints it */
 	int	 no_transaction;
+	enum migrate_format	 format;
+	struct migrate_span	*up;	/* dbmate, goose: the lines that run */
+	size_t			 nup;
+};
+
+/* A file of the directory that cr-migrate does not run. */
+enum migrate_skip {
+	MIGRATE_SKIP_DOWN,	/* NNN_name.down.sql: golang-migrate's down half */
+	MIGRATE_SKIP_NOT_SQL	/* 005_add_x.ts, a numbered directory, code */
+};
+
+struct migrate_skipped {
+	char			*path;
+	enum migrate_skip	 why;
 };
 
 struct migrate_set {
 	struct migration	*v;	/* sorted by version */
 	size_t			 n;
+	struct migrate_skipped	*skipped;	/* sorted by path */
+	size_t			 nskipped;
 };
 
-/* Read every *.sql file of dir (dot files and other names are ignored),
- * parse its name and checksum it.  Unparsable *.sql names and duplicate
- * numbers fail with MIGRATE_EDATA and a reason naming the file. */
+/* Read every *.sql file of dir (dot files are ignored), parse its name,
+ * checksum it and find its up section.  Unparsable *.sql names, duplicate
+ * numbers and dbmate or goose markers that cannot be read safely (a down
+ * section before any up, statements before the up section, an unknown
+ * goose annotation) fail with MIGRATE_EDATA and a reason naming the file
+ * and line.  *.down.sql files, and files that look like migrations in
+ * another language (a number first, or a program's extension: .ts, .js,
+ * .go, ...), are listed in skipped, never run. */
 enum migrate_status migrate_scan(const char *dir, struct migrate_set *,
     char *err, size_t errlen);
 void migrate_set_free(struct migrate_set *);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migtrack: the tracking table, the app's JSON list of applied migrations,
  * and the advisory lock, all through libpq. */
 #include <ctype.h>
@@ -163,6 +164,12 @@ const char *
 migtrack_json_list(const struct migtrack *t)
 {
 	return t->json_spec;
+}
+
+const char *
+migtrack_table(const struct migtrack *t)
+{
+	return t->table_given;
 }
 
 int64_t
@@ -669,5 +676,72 @@ migtrack_adopt(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 rollback:
 	(void)pgexec_command(conn, NULL, "ROLLBACK", 0, NULL, NULL);
 	*adopted = *appended = 0;
+	return rc;
+}
+
+enum migtrack_status
+migtrack_history(struct migtrack *t, PGconn *conn, int *history, long *objects,
+    char *example, size_t examplelen, char *err, size_t errlen)
+{
+	enum migtrack_status rc;
+	PGresult *res;
+	char jtable[QNAME];
+	int yes = 0;
+
+	*history = 0;
+	*objects = 0;
+	if (examplelen > 0)
+		example[0] = '\0';
+	if ((rc = quote_names(t, conn, err, errlen)) != MIGTRACK_OK ||
+	    (rc = exists(conn, t->table, &yes, err, errlen)) != MIGTRACK_OK)
+		return rc;
+	if (!yes && t->json_spec != NULL) {
+		strlcpy(jtable, t->jtable, sizeof(jtable));
+		if ((rc = exists(conn, jtable, &yes, err, errlen)) != MIGTRACK_OK)
+			return rc;
+	}
+	if ((*history = yes))
+		return MIGTRACK_OK;
+	/* Schemas named pg_* are the system's (temporary ones included);
+	 * an extension's own tables (PostGIS's spatial_ref_sys) are not the
+	 * app's. */
+	if ((res = run(conn, "looking for tables",
+	    "SELECT pg_catalog.count(*),\n"
+	    "  pg_catalog.min(pg_catalog.format('%I.%I', n.nspname, c.relname))\n"
+	    "FROM pg_catalog.pg_class c\n"
+	    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
+	    "WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f,S}'::pg_catalog.\"char\"[])\n"
+	    "  AND pg_catalog.left(n.nspname, 3) OPERATOR(pg_catalog.<>) 'pg_'\n"
+	    "  AND n.nspname OPERATOR(pg_catalog.<>) 'information_schema'\n"
+	    "  AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d\n"
+	    "    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass\n"
+	    "      AND d.objid OPERATOR(pg_catalog.=) c.oid\n"
+	    "      AND d.deptype OPERATOR(pg_catalog.=) 'e')", 0, NULL,
+	    err, errlen)) == NULL)
+		return MIGTRACK_ESQL;
+	*objects = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	if (!PQgetisnull(res, 0, 1))
+		strlcpy(example, PQgetvalue(res, 0, 1), examplelen);
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+enum migtrack_status
+migtrack_baseline(struct migtrack *t, PGconn *conn, const struct migration *const *v,
+    size_t n, char *err, size_t errlen)
+{
+	enum migtrack_status rc;
+	size_t i;
+
+	if ((rc = command(conn, "starting a transaction", "BEGIN", 0, NULL,
+	    err, errlen)) != MIGTRACK_OK)
+		return rc;
+	for (i = 0; rc == MIGTRACK_OK && i < n; i++)
+		rc = migtrack_record(t, conn, v[i], v[i]->checksum, -1, "baseline",
+		    err, errlen);
+	if (rc == MIGTRACK_OK)
+		rc = command(conn, "committing", "COMMIT", 0, NULL, err, errlen);
+	if (rc != MIGTRACK_OK)
+		(void)pgexec_command(conn, NULL, "ROLLBACK", 0, NULL, NULL);
 	return rc;
 }

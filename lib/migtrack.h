@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* migtrack: what a database records as applied migrations: the tracking
  * table (cr_migrations), the app's JSON list kept in step with it
  * (--json-list TABLE.COLUMN:KEY), and the advisory lock that lets one
@@ -69,6 +70,23 @@ void migtrack_applied_free(struct migrate_applied *, size_t);
 enum migtrack_status migtrack_adopt(struct migtrack *, PGconn *,
     const struct migrate_set *, size_t *adopted, size_t *appended,
     char *err, size_t errlen);
+
+/* Whether the database has a history of applied migrations that
+ * cr-migrate can read: the tracking table, or the JSON list's table.
+ * Without one, *objects counts the tables, views and sequences outside the
+ * system schemas that no extension owns, and example names one
+ * (schema.name), so that a database the app already built is told from an
+ * empty one: Flyway's rule, never assume that nothing ran on it. */
+enum migtrack_status migtrack_history(struct migtrack *, PGconn *, int *history,
+    long *objects, char *example, size_t examplelen, char *err, size_t errlen);
+
+/* The tracking table's name as given (--table), for messages. */
+const char *migtrack_table(const struct migtrack *);
+
+/* Record the migrations as applied without running them (method
+ * "baseline", the file's checksum), in one transaction of their own. */
+enum migtrack_status migtrack_baseline(struct migtrack *, PGconn *,
+    const struct migration *const *, size_t n, char *err, size_t errlen);
 
 /* Record one migration as applied and append it to the JSON list; runs in
  * the caller's transaction.  duration_ms < 0 records NULL. */

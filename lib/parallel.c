@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* parallel: worker threads with a connection each, a queue of jobs in
  * script order, COPY data handed over in memory or through a spill file. */
 #include <sys/vfs.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* parallel: the worker connections of cr-restore -j.  Jobs (a COPY whose
  * data is still being read, an index build, a constraint) run on N threads,
  * each with its own connection made like the main one.  A job starts when

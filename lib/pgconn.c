@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgconn: connection settings and failure classification for cr tools. */
 #include <ctype.h>
 #include <stdio.h>
@@ -163,6 +164,12 @@ pgconn_params_env(const struct pgconn_params *p)
 	return p->env;
 }
 
+const char *
+pgconn_params_warning(const struct pgconn_params *p, size_t i)
+{
+	return dotenv_warning(p->env, i);
+}
+
 void
 pgconn_oneline(const char *msg, char *out, size_t outlen)
 {
@@ -202,16 +209,33 @@ pgconn_oneline(const char *msg, char *out, size_t outlen)
 static enum pgconn_status
 classify(PGconn *conn, const char *msg)
 {
-	if (PQconnectionNeedsPassword(conn))
-		return PGCONN_EAUTH;
-	if (strstr(msg, "password authentication failed") != NULL ||
-	    strstr(msg, "no password supplied") != NULL ||
-	    strstr(msg, "authentication failed") != NULL ||
+	/* Asked for a password, had none: whatever the server's language. */
+	if (PQconnectionNeedsPassword(conn) || strstr(msg, "no password supplied") != NULL)
+		return PGCONN_ENOPASSWORD;
+	/* 28P01.  With password methods a role that does not exist reads
+	 * the same (the server does not tell), so the hint names both. */
+	if (strstr(msg, "password authentication failed") != NULL)
+		return PGCONN_EPASSWORD;
+	/* 28000 */
+	if (strstr(msg, "role \"") != NULL && strstr(msg, "does not exist") != NULL)
+		return PGCONN_ENOROLE;
+	if (strstr(msg, "Peer authentication failed") != NULL ||
+	    strstr(msg, "Ident authentication failed") != NULL)
+		return PGCONN_EPEER;
+	if (strstr(msg, "no pg_hba.conf entry") != NULL ||
+	    strstr(msg, "pg_hba.conf rejects") != NULL)
+		return PGCONN_EHBA;
+	/* 42501 at startup: CONNECT privilege */
+	if (strstr(msg, "permission denied for database") != NULL)
+		return PGCONN_ENOCONNECT;
+	if (strstr(msg, "not permitted to log in") != NULL)
+		return PGCONN_ENOLOGIN;
+	/* Any other refusal: a wrong password sent to a method that is not
+	 * "password" (PQconnectionUsedPassword), LDAP, certificates, ... */
+	if (strstr(msg, "authentication failed") != NULL ||
 	    strstr(msg, "pg_hba.conf") != NULL ||
-	    strstr(msg, "permission denied") != NULL ||
-	    strstr(msg, "not permitted to log in") != NULL ||
-	    (strstr(msg, "role \"") != NULL && strstr(msg, "does not exist") != NULL))
-		return PGCONN_EAUTH;
+	    strstr(msg, "permission denied") != NULL)
+		return PQconnectionUsedPassword(conn) ? PGCONN_EPASSWORD : PGCONN_EAUTH;
 	if (strstr(msg, "database \"") != NULL && strstr(msg, "does not exist") != NULL)
 		return PGCONN_ENODB;
 	if (strstr(msg, "is not currently accepting connections") != NULL)
@@ -374,7 +398,14 @@ pgconn_exit_code(enum pgconn_status st)
 	case PGCONN_OK:			return EX_OK;
 	case PGCONN_EUSAGE:		return EX_USAGE;
 	case PGCONN_EUNAVAILABLE:	return EX_UNAVAILABLE;
-	case PGCONN_EAUTH:		return EX_NOPERM;
+	case PGCONN_EAUTH:
+	case PGCONN_ENOPASSWORD:
+	case PGCONN_EPASSWORD:
+	case PGCONN_ENOROLE:
+	case PGCONN_EPEER:
+	case PGCONN_EHBA:
+	case PGCONN_ENOCONNECT:
+	case PGCONN_ENOLOGIN:		return EX_NOPERM;
 	case PGCONN_ENODB:		return EX_NOINPUT;
 	case PGCONN_EREFUSED:		return EX_UNAVAILABLE;
 	case PGCONN_EOTHER:		break;
@@ -386,15 +417,37 @@ const char *
 pgconn_hint(enum pgconn_status st)
 {
 	switch (st) {
+	case PGCONN_ENOPASSWORD:
+		return "the server asks this role for a password and none was given: set "
+		    "DB_PASSWORD (or PGPASSWORD) in the env file, PGPASSWORD, or a line in ~/.pgpass";
+	case PGCONN_EPASSWORD:
+		return "the password was refused, or no role has that name (the server does not "
+		    "say which): check DB_PASSWORD/PGPASSWORD in the env file, PGPASSWORD and "
+		    "~/.pgpass, and the role name (-U, DB_USER, PGUSER)";
+	case PGCONN_ENOROLE:
+		return "no role of that name on this server: check -U, DB_USER or PGUSER in the "
+		    "env file (a superuser creates one with: createuser NAME)";
+	case PGCONN_EPEER:
+		return "the server's pg_hba.conf lets this role in only from the operating-system "
+		    "user of the same name: run as that user, or connect over TCP (-h localhost) "
+		    "with a password";
+	case PGCONN_EHBA:
+		return "the server's pg_hba.conf has no line for this host, role and database: "
+		    "a superuser adds one and reloads (SELECT pg_reload_conf())";
+	case PGCONN_ENOCONNECT:
+		return "the role may not connect to this database: its owner or a superuser "
+		    "runs: GRANT CONNECT ON DATABASE db TO role";
+	case PGCONN_ENOLOGIN:
+		return "the role exists but may not log in: a superuser runs: ALTER ROLE role LOGIN";
 	case PGCONN_EAUTH:
-		return "check the password (~/.pgpass, PGPASSWORD in the env file) and pg_hba.conf; "
-		    "the role needs: GRANT CONNECT ON DATABASE db TO role; "
-		    "GRANT USAGE ON SCHEMA public TO role; "
-		    "GRANT SELECT ON ALL TABLES IN SCHEMA public TO role";
+		return "the server refused this role: check the role (-U, DB_USER, PGUSER), its "
+		    "password and the server's pg_hba.conf";
 	case PGCONN_EUNAVAILABLE:
-		return "is the server running and accepting connections at that host/socket and port?";
+		return "no server answers there: is PostgreSQL running (pg_isready -h HOST -p PORT), "
+		    "and are the host/socket and port (-h -p, DB_HOST, DB_PORT) right?";
 	case PGCONN_ENODB:
-		return "list the server's databases with: psql -l";
+		return "no database of that name on this server: check -d, DB_NAME or "
+		    "DATABASE_URL in the env file (psql -l lists the databases)";
 	default:
 		return NULL;
 	}

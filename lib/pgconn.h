@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgconn: how every cr tool connects to PostgreSQL.  Settings come, lowest
  * precedence first, from libpq's own defaults (PG* environment, ~/.pgpass,
  * service files), an application's dotenv file (--env-file, else the file
@@ -42,7 +43,14 @@ enum pgconn_status {
 	PGCONN_OK = 0,
 	PGCONN_EUSAGE,		/* bad conninfo/URI, unreadable env file (EX_USAGE/EX_CONFIG) */
 	PGCONN_EUNAVAILABLE,	/* server down or unreachable (EX_UNAVAILABLE) */
-	PGCONN_EAUTH,		/* bad password, role or privilege (EX_NOPERM) */
+	PGCONN_EAUTH,		/* refused for another reason (EX_NOPERM) */
+	PGCONN_ENOPASSWORD,	/* a password is needed, none was given (EX_NOPERM) */
+	PGCONN_EPASSWORD,	/* the password was refused (EX_NOPERM) */
+	PGCONN_ENOROLE,		/* the role does not exist (EX_NOPERM) */
+	PGCONN_EPEER,		/* peer/ident authentication: another OS user (EX_NOPERM) */
+	PGCONN_EHBA,		/* no pg_hba.conf line lets it in (EX_NOPERM) */
+	PGCONN_ENOCONNECT,	/* no CONNECT privilege on the database (EX_NOPERM) */
+	PGCONN_ENOLOGIN,	/* the role may not log in (EX_NOPERM) */
 	PGCONN_ENODB,		/* database does not exist (EX_NOINPUT) */
 	PGCONN_EREFUSED,	/* database does not allow connections (EX_UNAVAILABLE) */
 	PGCONN_EOTHER		/* anything else (1) */
@@ -61,6 +69,11 @@ void pgconn_params_free(struct pgconn_params *);
  * (so each tool reads the file once), or NULL when there is none.  It lives
  * as long as the params. */
 const struct dotenv *pgconn_params_env(const struct pgconn_params *);
+
+/* The i-th warning of reading the env file ("FILE: line N: ..." for a line
+ * skipped or taken as written), or NULL when there are no more; the tool
+ * prints them. */
+const char *pgconn_params_warning(const struct pgconn_params *, size_t i);
 
 /* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
  * "postgres" for the maintenance connection cr-restore --clean needs.
@@ -90,7 +103,9 @@ PGconn *pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *s
 /* sysexits code for a status. */
 int pgconn_exit_code(enum pgconn_status);
 
-/* A short hint for the user, or NULL: e.g. the GRANTs needed for EAUTH. */
+/* A one-line hint for the user, or NULL: what to check or run for that
+ * failure, each its own (a refused password, a missing role, a server that
+ * is not running, a missing database, ...). */
 const char *pgconn_hint(enum pgconn_status);
 
 /* Copy msg to out as one line: trailing newline removed, inner newlines and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgexec: one SQL command through libpq, failures described by SQLSTATE and
  * the server's own words; identifiers quoted by libpq. */
 #include <stdio.h>

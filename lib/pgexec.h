@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgexec: send one SQL command of cr's own and, when it fails, say why the
  * way every tool reports it: the SQLSTATE and the server's message verbatim
  * on one line.  Identifiers go into such SQL only through pgexec_ident.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* replace: scratch database, carry-over and the transactional swap behind
  * cr-restore --clean and --test. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* replace: the server-side steps of cr-restore --clean and --test, on a
  * maintenance connection to another database of the same server.  The
  * restore goes into a scratch database; the swap puts it in the target's

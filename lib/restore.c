@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restore: execute a pg_dump plain script on a connection, statement by
  * statement: psql meta-commands and statements beyond the target refused,
  * COPY blocks tallied for the row-count proof (lib/rowproof), the input's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restore: execute a SQL script (a pg_dump plain dump) into a PostgreSQL
  * connection statement by statement, as psql -v ON_ERROR_STOP=1 would but
  * refusing psql meta-commands and, unless the dump is trusted, any statement

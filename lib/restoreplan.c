@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restoreplan: statement classification for pg_dump plain scripts, and the
  * selection cr-restore -t / --data-only makes from it.  A small lexer over
  * one statement: words (folded to lower case), quoted identifiers, string

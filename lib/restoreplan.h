@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restoreplan: what a pg_dump plain script's statements are about, and
  * which of them a selective restore (cr-restore -t TABLE, --data-only)
  * runs.  Each statement is classified by its own text (pg_dump qualifies

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* retention: keep policies (default table, restic-style options, per-kind
  * overrides) and the keep/remove decision for a list of backup names. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* retention: which backups a keep policy keeps and which go, with the reason
  * for each, restic-style: kept if any rule keeps it.  Nothing prints. */
 #ifndef CR_RETENTION_H

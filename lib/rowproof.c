@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* rowproof: per-table rows before the first COPY, what each COPY added by
  * the server's own count, and count(*) at the end only where something
  * else could have changed the rows. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* rowproof: the proof that a restore holds the rows its COPY blocks carried.
  * Per table, the rows at the end must equal those counted just before the
  * table's first COPY (0, but for the configuration tables an extension's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* schemasum: line classification of a plain pg_dump, hashing the SQL. */
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,7 @@ schemasum_blocks(const struct schemasum *s, const uint64_t **blocks,
 void
 schemasum_free(struct schemasum *s)
 {
+	sha256_discard(&s->hash);	/* when final was not reached */
 	free(s->blocks);
 	s->blocks = NULL;
 	s->nblocks = s->capblocks = 0;

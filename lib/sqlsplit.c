@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlsplit: streaming splitter of SQL scripts into statements, COPY data and
  * psql meta-commands; a resumable lexer over one buffer that grows only for
  * a statement longer than it.  The token rules are the server's scan.l (as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlsplit: the SQL lexer of cr.  A streaming splitter of SQL scripts
  * (pg_dump plain dumps and hand-written migrations) into statements, COPY
  * data and psql meta-commands, shared by cr-restore, cr-migrate and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* workpool: worker threads on a FIFO queue (see workpool.h). */
 #include <errno.h>
 #include <stdlib.h>

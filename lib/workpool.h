@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* workpool: N worker threads taking items from a FIFO queue, under the
  * owner's mutex.  The owner keeps its items (so the number in flight, and
  * the memory, stay bounded by what it allocated) and puts results back in

@@ -78,6 +78,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	mkdir "$BATS_TEST_TMPDIR/shim"
 	printf '#!/bin/sh\nhead -c 100 >/dev/null; exit 74\n' >"$BATS_TEST_TMPDIR/shim/cr-gz"
 	chmod +x "$BATS_TEST_TMPDIR/shim/cr-gz"
+	cp "$CR_BIN/cr-backup" "$BATS_TEST_TMPDIR/shim/"	# it runs the tools beside it first
 	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR"
 	assert_status 74
 	assert_output_contains "cr-gz failed"
@@ -89,6 +90,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	# A compressor that truncates its output and still exits 0.
 	printf '#!/bin/sh\n"%s/cr-gz" | head -c 3000\nexit 0\n' "$CR_BIN" >"$BATS_TEST_TMPDIR/shim/cr-gz"
 	chmod +x "$BATS_TEST_TMPDIR/shim/cr-gz"
+	cp "$CR_BIN/cr-backup" "$BATS_TEST_TMPDIR/shim/"	# it runs the tools beside it first
 	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR"
 	assert_status 65
 	assert_output_contains "does not verify"
@@ -289,7 +291,8 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 3
 	[[ $stderr == *"env file (none), database postgres"* ]]
 	[[ $stderr == *"the new backup is suspicious: no tables: an empty database, or the wrong one?; "* ]]
-	[[ $stderr == *"is kept for inspection, not rotated or copied (--allow-empty or --accept-shrink accepts it)"* ]]
+	[[ $stderr == *"is kept for inspection, not rotated or copied; if the database is meant to be empty, --allow-empty accepts it"* ]]
+	[[ $stderr != *"--accept-shrink"* ]]
 	run ls backups
 	[[ $output =~ ^(db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz)$'\n'(db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json)$ ]]
 	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}.json"
@@ -318,13 +321,16 @@ fake_gpg() {	# fake_gpg EXIT
 	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
 }
 
-@test "cr-backup: -d, PGDATABASE or CR_ENV_FILE count as settings given; ./.env is then not read" {
+@test "cr-backup: -d overrides the database of ./.env, whose other settings stay; CR_ENV_FILE names another env file" {
 	mkdir "$BATS_TEST_TMPDIR/app"
 	cd "$BATS_TEST_TMPDIR/app"
-	echo 'DATABASE_URL=postgresql:///no_such_db' >.env
-	run --separate-stderr cr-backup --dir "$DIR" --allow-empty -d postgres
-	assert_status 0
-	[[ $stderr == *"env file (none), database postgres"* ]]
+	printf 'DB_HOST=%s\nDB_PORT=%s\nDB_USER=%s\nDB_NAME=no_such_db\n' "$PGHOST" "$PGPORT" "$PGUSER" >.env
+	(
+		unset PGHOST PGPORT PGUSER PGDATABASE
+		run --separate-stderr cr-backup --dir "$DIR" --allow-empty -d postgres
+		assert_status 0
+		[[ $stderr == *"env file ./.env, database postgres"* ]]
+	)
 	CR_ENV_FILE=$ENVF run --separate-stderr cr-backup --dir "$DIR/2"
 	assert_status 0
 	[[ $stderr == *"env file $ENVF, database shop"* ]]
@@ -379,6 +385,8 @@ fake_gpg() {	# fake_gpg EXIT
 		--notify "env | grep '^CR_' | sort > $n"
 	assert_status 3
 	[[ $stderr == *"table public.orders shrank from 1000 to 400 rows (-60%)"* ]]
+	[[ $stderr == *"; if the rows were deleted on purpose, --accept-shrink (or a larger --max-shrink) accepts it"* ]]
+	[[ $stderr != *"--allow-empty"* ]]
 	grep -q '^CR_MESSAGE=the new backup is suspicious: total rows shrank from 1001 to 401 (-59%); table public.orders shrank from 1000 to 400 rows (-60%); ' "$n"
 	grep -qx 'CR_EXIT=3' "$n"
 	second=$(cd "$DIR" && ls db_backup_nightly_*.sql.gz | sort | tail -n 1)
@@ -473,7 +481,7 @@ fake_gpg() {	# fake_gpg EXIT
 	[[ $output == "usage: cr-backup"* ]]
 	run --separate-stderr cr-backup --version
 	assert_status 0
-	assert_equal "$output" "cr-backup $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	assert_equal "$output" "cr-backup $(cr_version)"
 	run --separate-stderr cr-backup --bogus
 	assert_status 64
 	assert_equal "$output" ""
@@ -577,6 +585,16 @@ fake_gpg() {	# fake_gpg EXIT
 	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/trfail.env" --dir "$DIR" --test-restore
 	assert_status 3
 	[[ $stderr == *"the new backup is suspicious: test restore failed (cr-restore exit "* ]]
+	[[ $stderr != *"--allow-empty"* ]]
+	[[ $stderr != *"--accept-shrink"* ]]
+	[[ $stderr =~ test\ restore\ failed\ \(cr-restore\ exit\ ([0-9]+)\) ]]
+	code=${BASH_REMATCH[1]}
+	[[ $stderr =~ repeat\ the\ test\ restore\ with:\ ([^$'\n']*) ]]
+	again=${BASH_REMATCH[1]}
+	# pasted, it repeats the same test restore: the same failure, not a usage error
+	run --separate-stderr bash -c "$again"
+	assert_status "$code"
+	[[ $stderr == *trfail* ]]
 	f=$(backups)
 	grep -q '"healthy":false,"alarms":\["test restore failed (cr-restore exit [0-9]*)"\]' "$DIR/$f.json"
 	run --separate-stderr cr-backup --status "$DIR"
@@ -589,6 +607,48 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 3
 	cmp "$DIR/db_backup_pre.sql.gz.json" "$BATS_TEST_TMPDIR/old.json"
 	[[ $stderr == *"it did not replace $DIR/db_backup_pre.sql.gz"* ]]
+}
+
+@test "cr-backup weekly_archive, as the old script's cron line writes it, works every week: each run keeps its own stamped file" {
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate weekly_archive
+	assert_status 0
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate weekly_archive
+	assert_status 0
+	run ls "$DIR"
+	[[ $output =~ ^db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$'\n'db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
+	# the man page's form, --name ... --stamp, is the same
+	sleep 1
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate --name weekly_archive --stamp
+	assert_status 0
+	assert_equal "$(ls "$DIR" | grep -c '^db_backup_weekly_archive_.*\.sql\.gz$')" 3
+}
+
+@test "cr-backup: the manifest's \"file\" is the backup's name, never the temporary .partial file" {
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1
+	assert_status 0
+	grep -q '^{"file":"db_backup_pre_deployment_v1.sql.gz",' "$DIR/db_backup_pre_deployment_v1.sql.gz.json"
+	refute_grep partial "$DIR/db_backup_pre_deployment_v1.sql.gz.json"
+}
+
+@test "cr-backup installed under a prefix runs from cron's PATH: the tools beside it come first; --help needs no cr-rotate" {
+	p=$BATS_TEST_TMPDIR/prefix
+	make -s -C "$CR_REPO" install PREFIX="$p" >/dev/null
+	[ -x "$p/bin/cr-rotate" ]
+	run --separate-stderr env PATH=/usr/bin:/bin "$p/bin/cr-backup" -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	assert_equal "$(backups | wc -l)" 1
+	# a wrapper alone, nothing beside it and nothing on PATH
+	mkdir "$BATS_TEST_TMPDIR/alone"
+	cp "$p/bin/cr-backup" "$BATS_TEST_TMPDIR/alone/"
+	run --separate-stderr env PATH=/usr/bin:/bin "$BATS_TEST_TMPDIR/alone/cr-backup" --help
+	assert_status 0
+	[[ $output == usage:* ]]
+	run --separate-stderr env PATH=/usr/bin:/bin "$BATS_TEST_TMPDIR/alone/cr-backup" --version
+	assert_status 0
+	run --separate-stderr env PATH=/usr/bin:/bin "$BATS_TEST_TMPDIR/alone/cr-backup" -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 69
+	[[ $stderr == *"is cr-rotate installed (beside cr-backup, or on PATH)?"* ]]
 }
 
 @test "cr-backup: an unnamed backup whose rotation finds the weekly archives stopped exits 75; the backup is written, nothing removed" {

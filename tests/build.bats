@@ -11,7 +11,7 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$CR_REPO" --no-print-dir
 	mkdir "$BATS_TEST_TMPDIR/include"	# no headers at all
 	CR_INCLUDE_DIR=$BATS_TEST_TMPDIR/include run mk all
 	assert_status 2
-	assert_output_contains "cr: missing prerequisites: libpq-dev zlib1g-dev libdeflate-dev libbsd-dev; install them with: make deps"
+	assert_output_contains "cr: missing prerequisites: libpq-dev zlib1g-dev libdeflate-dev libbsd-dev libssl-dev; install them with: make deps"
 	[ ! -e "$BATS_TEST_TMPDIR/build/lib" ]
 	[ ! -e "$BATS_TEST_TMPDIR/build/cmd" ]
 }

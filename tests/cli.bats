@@ -9,7 +9,7 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-VERSION=$(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")
+VERSION=$(cr_version)
 
 # cli_check TOOL: runs every case, names each failure, then fails if any did.
 cli_check() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # Helpers shared by dump.bats and verify.bats: the awkward database, row
 # counts, dump comparison, a recording pg_dump wrapper and trailer surgery.
 

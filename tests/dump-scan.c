@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* dump-scan: test driver for lib/dumpscan.c, built by tests/verify.bats.
  * Feeds stdin (uncompressed) to the scanner in pieces of the size given as
  * the first argument, to exercise buffer boundaries, and prints one line:

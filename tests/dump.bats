@@ -313,10 +313,22 @@ name'" >"$d/out.sql"
 	assert_equal "${lines[0]}" "database=src"
 	assert_equal "${lines[1]}" "user=weak"
 	[[ ${lines[2]} == server=[0-9]* ]]
-	assert_equal "${#lines[@]}" 3
+	assert_equal "${lines[3]}" "host=$PGHOST"
+	assert_equal "${lines[4]}" "port=$PGPORT"
+	assert_equal "${lines[5]}" "exists=true"
+	assert_equal "${lines[6]}" "superuser=off"
+	assert_equal "${lines[7]}" "owner=cr"
+	assert_equal "${#lines[@]}" 8
 	assert_equal "$stderr" ""
-	run cr-dump --connection-facts nosuchdb
+	# a database that does not exist: where it would be, from the
+	# maintenance database, and still exit 66
+	run --separate-stderr cr-dump --connection-facts nosuchdb
 	assert_status 66
+	assert_equal "${lines[0]}" "database=nosuchdb"
+	assert_equal "${lines[1]}" "user=cr"
+	assert_equal "${lines[3]}" "host=$PGHOST"
+	assert_equal "${lines[5]}" "exists=false"
+	assert_equal "${lines[6]}" "superuser=on"
 }
 
 @test "cr-dump --check: the pre-flight alone, facts on stdout, the same exit codes" {
@@ -518,7 +530,7 @@ app_db() {
 	assert_equal "$stderr" ""
 	run --separate-stderr cr-dump --version
 	assert_status 0
-	[[ $output =~ ^cr-dump\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_equal "$output" "cr-dump $(cr_version)"
 	run --separate-stderr cr-dump --no-such-option
 	assert_status 64
 	assert_equal "$output" ""

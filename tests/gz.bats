@@ -5,7 +5,9 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-BLOCK=1048576	# lib/gzout.h GZOUT_BLOCK
+BLOCK=1048576	# lib/gzout.h GZOUT_BLOCK: the most input in a member
+BLOCK_MIN=262144	# GZOUT_BLOCK_MIN: the least, but for the last
+END=54		# bytes in an end member (docs/stream-format.md)
 
 setup_file() {
 	cd "$BATS_FILE_TMPDIR"
@@ -43,6 +45,22 @@ members() {
 		echo "$off $m"
 		off=$((off + m))
 	done
+}
+
+# isizes FILE: the ISIZE of each member, from its trailer
+isizes() {
+	local off m
+	while read -r off m; do
+		od -An -tu4 -j $((off + m - 4)) -N4 "$1" | tr -d ' '
+	done < <(members "$1")
+}
+
+# member_set FILE: one line per member, a checksum of its bytes, sorted
+member_set() {
+	local off m
+	while read -r off m; do
+		tail -c +$((off + 1)) "$1" | head -c "$m" | sha256sum
+	done < <(members "$1") | sort
 }
 
 # member FILE N: the bytes of member N (from 1)
@@ -89,21 +107,75 @@ size() {
 		head -c "$n" sql >"t$n"
 		roundtrip "t$n"
 	done
-	# one member per started block, and the end member
-	assert_equal "$(members "b$((3 * BLOCK + 17)).rt.gz" | wc -l)" 5
+	# under the least member size: one data member and the end member
+	head -c $((BLOCK_MIN - 1)) random >bmin
+	roundtrip bmin
+	assert_equal "$(members bmin.rt.gz | wc -l)" 2
 }
 
-@test "cr-gz writes one data member per block and an end member" {
+@test "cr-gz cuts members of 256 KiB to 1 MiB of input where the content says, and ends with an end member" {
 	head -c $((3 * BLOCK + 17)) random >b3
 	cr-gz <b3 >b3.gz
 	members b3.gz >b3.members
-	assert_equal "$(wc -l <b3.members)" 5
-	# members add up to the file; the end member is 50 bytes
+	# members add up to the file; the end member has no data
 	assert_equal "$(awk '{ s += $2 } END { print s }' b3.members)" "$(size b3.gz)"
-	assert_equal "$(tail -n 1 b3.members)" "$(($(size b3.gz) - 50)) 50"
+	assert_equal "$(tail -n 1 b3.members)" "$(($(size b3.gz) - END)) $END"
+	isizes b3.gz >b3.isizes
+	assert_equal "$(tail -n 1 b3.isizes)" 0
+	assert_equal "$(awk '{ s += $1 } END { print s }' b3.isizes)" $((3 * BLOCK + 17))
+	# every data member but the last between the bounds
+	assert_equal "$(head -n -2 b3.isizes | awk -v lo="$BLOCK_MIN" -v hi="$BLOCK" \
+		'$1 < lo || $1 > hi' | wc -l)" 0
+	[ "$(wc -l <b3.members)" -ge 5 ]
 	: >empty
 	cr-gz <empty >empty.gz
-	assert_equal "$(size empty.gz)" 50
+	assert_equal "$(size empty.gz)" "$END"
+}
+
+@test "cr-gz: an insertion near the start of 20 MiB changes at most three members, the end member counted" {
+	while [ "$(size sql20 2>/dev/null || echo 0)" -lt $((20 * BLOCK)) ]; do cat sql; done >sql20
+	head -c $((20 * BLOCK)) sql20 >a20
+	{ head -c 5000 a20; printf '4242\tinserted row\n'; tail -c +5001 a20; } >b20
+	cr-gz -p 1 <a20 >a20.gz
+	cr-gz -p 1 <b20 >b20.gz
+	cr-gz -p 8 <b20 >b20.p8.gz
+	cmp b20.gz b20.p8.gz
+	member_set a20.gz >a20.set
+	member_set b20.gz >b20.set
+	[ "$(wc -l <a20.set)" -ge 20 ]
+	changed=$(comm -13 a20.set b20.set | wc -l)
+	echo "$(wc -l <b20.set) members, $changed new" >&2
+	[ "$changed" -le 3 ]
+	# and an insertion in the middle
+	{ head -c $((10 * BLOCK + 77)) a20; printf 'x'; tail -c +$((10 * BLOCK + 78)) a20; } >c20
+	cr-gz <c20 >c20.gz
+	member_set c20.gz >c20.set
+	[ "$(comm -13 a20.set c20.set | wc -l)" -le 3 ]
+}
+
+@test "cr-gz -d reads format 1 (numbered members), and still catches a member removed, repeated or swapped" {
+	f=$BATS_TEST_DIRNAME/fixtures/gz-format1.gz
+	yes 'cr-gz stream format 1 fixture: 0123456789 abcdefghij' | head -c 2500000 >f1
+	cr-gz -d "$f" | cmp - f1
+	# three data members of 1 MiB but the last, and the end member of 50 bytes
+	assert_equal "$(members "$f" | wc -l)" 4
+	assert_equal "$(isizes "$f" | tr '\n' ' ')" "$BLOCK $BLOCK $((2500000 - 2 * BLOCK)) 0 "
+	for i in 1 2 3 4; do member "$f" "$i" >"o$i"; done
+	cat o2 o3 o4 >o-removed-first.gz
+	cat o1 o3 o4 >o-removed.gz
+	cat o1 o2 o2 o3 o4 >o-repeated.gz
+	cat o1 o3 o2 o4 >o-swapped.gz
+	for g in removed-first removed repeated swapped; do
+		run --separate-stderr cr-gz -d "o-$g.gz"
+		[ "$status" -eq 65 ] || { echo "$g: exit $status: $stderr" >&2; return 1; }
+	done
+	assert_equal "$stderr" "cr-gz: o-swapped.gz: member 2 is number 2 of a cr-gz stream, not 1: a member is missing, repeated or moved (compressed offset $(size o1))"
+	# a format 1 member inside a format 2 stream
+	member sql.gz 1 >n1
+	cat n1 o2 o3 o4 >mixed.gz
+	run cr-gz -t mixed.gz
+	assert_status 65
+	assert_output_contains "member 2 is of cr-gz format 1 inside a stream of format 2"
 }
 
 @test "cr-gz round trips random data" {
@@ -361,7 +433,9 @@ size() {
 		run --separate-stderr cr-gz -d "$f.gz"
 		[ "$status" -eq 65 ] || { echo "$f: exit $status: $stderr" >&2; return 1; }
 	done
-	assert_equal "$stderr" "cr-gz: swapped.gz: member 2 is number 2 of a cr-gz stream, not 1: a member is missing, repeated or moved (compressed offset $(size m1))"
+	assert_equal "$stderr" "cr-gz: swapped.gz: member 2 does not follow the member before it in its cr-gz stream: a member is missing, repeated or moved (compressed offset $(size m1))"
+	run --separate-stderr cr-gz -d removed-first.gz
+	assert_equal "$stderr" "cr-gz: removed-first.gz: member 1 does not follow the member before it in its cr-gz stream: a member is missing, repeated or moved (compressed offset 0)"
 	# gzip sees none of it: every member is valid on its own
 	gzip -t swapped.gz
 }
@@ -393,18 +467,23 @@ size() {
 @test "cr-gz -d rejects an end member whose length or CRC-32 is wrong" {
 	n=$(size sql.gz)
 	cp sql.gz total.gz
-	put32 total.gz $((n - 50 + 28)) 12345
+	put32 total.gz $((n - END + 32)) 12345
 	run cr-gz -t total.gz
 	assert_status 65
 	assert_output_contains "does not match the length of its cr-gz stream"
 	cp sql.gz scrc.gz
-	flip scrc.gz $((n - 50 + 36))
+	flip scrc.gz $((n - END + 40))
 	run cr-gz -t scrc.gz
 	assert_status 65
 	assert_output_contains "does not match the CRC-32 of its cr-gz stream"
-	# the end member of another stream with as many members
-	sed 's/Anna/Anne/' sql | cr-gz >other.gz
-	{ head -c $((n - 50)) sql.gz; tail -c 50 other.gz; } >swapend.gz
+	cp sql.gz count.gz
+	put32 count.gz $((n - END + 24)) 1
+	run cr-gz -t count.gz
+	assert_status 65
+	assert_output_contains "does not match the member count of its cr-gz stream"
+	# the end member of another stream with as many members, the same last one
+	sed '1s/Anna/Anne/' sql | cr-gz >other.gz
+	{ head -c $((n - END)) sql.gz; tail -c "$END" other.gz; } >swapend.gz
 	run cr-gz -t swapend.gz
 	assert_status 65
 	assert_output_contains "does not match the CRC-32 of its cr-gz stream"
@@ -547,7 +626,7 @@ usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
 	run --separate-stderr cr-gz --version
 	assert_status 0
 	assert_equal "$stderr" ""
-	[[ "$output" =~ ^cr-gz\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_equal "$output" "cr-gz $(cr_version)"
 }
 
 @test "cr-gz stays under 64 MiB with 16 threads on incompressible input, and -d too" {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # Shared bats helpers: a throwaway PostgreSQL cluster per test file.
 #
 # Usage in a .bats file:
@@ -150,4 +151,14 @@ refute_grep() {
 	*) echo "refute_grep: grep $* failed (exit $rc)" >&2 ;;
 	esac
 	return 1
+}
+
+# cr_version: the version the tools under test were built with (the build
+# tree's VERSION stamp, written by make), else the one make would stamp.
+cr_version() {
+	if [ -f "$CR_BIN/../VERSION" ]; then
+		cat "$CR_BIN/../VERSION"
+	else
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$CR_REPO" version
+	fi
 }

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # lint-bats.sh FILE...: find assertions in bats tests that cannot fail.
 #
 # In bats only a failing simple command (set -e) or a test's last command

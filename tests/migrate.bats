@@ -23,6 +23,14 @@ mig() {
 	cat >"$dir/$1"
 }
 
+# tracked: $db has cr-migrate's (empty) tracking table, as a database does
+# once cr-migrate has run on it, so tables made by a test are not taken for
+# an app's schema of unknown history.
+tracked() {
+	mkdir -p "$BATS_TEST_TMPDIR/none"
+	cr-migrate -q -d "$db" --dir "$BATS_TEST_TMPDIR/none" up
+}
+
 three_migrations() {
 	mig 001_init.sql <<-'SQL'
 	-- the first table
@@ -160,6 +168,7 @@ pending	010_add_email	-	-"
 }
 
 @test "two concurrent cr-migrate up --wait runs apply each migration exactly once" {
+	tracked
 	q "CREATE TABLE ran (name text)" "$db"
 	for n in 001 002 003; do
 		mig "${n}_slow.sql" <<-SQL
@@ -183,6 +192,7 @@ pending	010_add_email	-	-"
 }
 
 @test "cr-migrate takes one lock per tracking table, however --table is spelled" {
+	tracked
 	q "CREATE TABLE ran (n int)" "$db"
 	mig 001_once.sql <<-'SQL'
 	-- cr:no-transaction
@@ -251,6 +261,7 @@ Applied 1 new migration(s)"
 
 @test "cr-migrate up on a restored newer schema fails with the baseline hint" {
 	three_migrations
+	tracked
 	q "CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
@@ -751,7 +762,7 @@ cr-migrate: commands: status, up, baseline VERSION, verify'
 	assert_output_contains "usage: cr-migrate "
 	run --separate-stderr cr-migrate --version
 	assert_status 0
-	[[ $output =~ ^cr-migrate\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_equal "$output" "cr-migrate $(cr_version)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" baseline
 	assert_status 64
 	assert_equal "${stderr_lines[0]}" "cr-migrate: baseline takes one version: cr-migrate baseline VERSION"
@@ -762,4 +773,208 @@ cr-migrate: commands: status, up, baseline VERSION, verify'
 	assert_status 64
 	assert_equal "${stderr_lines[0]}" "cr-migrate: option '--wait=1' takes no argument"
 	[[ ${stderr_lines[1]} == "usage: cr-migrate "* ]]
+}
+
+@test "cr-migrate runs only the up section of a dbmate file: its down section never runs" {
+	mig 001_keep.sql <<-'SQL'
+	CREATE TABLE keep (v text);
+	INSERT INTO keep VALUES ('production data');
+	SQL
+	cr-migrate -q -d "$db" --dir "$dir" up
+	mig 002_note.sql <<-'SQL'
+	-- migrate:up
+	ALTER TABLE keep ADD COLUMN note text;
+	UPDATE keep SET note = 'up ran';
+
+	-- migrate:down
+	DROP TABLE keep;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "Running migration: 002_note
+Applied 1 new migration(s)"
+	run q "SELECT v || '|' || note FROM keep" "$db"
+	assert_equal "$output" "production data|up ran"
+	# The checksum is of the whole file, down section and all.
+	run q "SELECT checksum, method FROM cr_migrations WHERE version = 2" "$db"
+	assert_equal "$output" "$(sha256sum <"$dir/002_note.sql" | cut -d' ' -f1)|up"
+	run cr-migrate -d "$db" --dir "$dir" verify
+	assert_status 0
+}
+
+@test "cr-migrate: dbmate's transaction:false and several sections; goose's NO TRANSACTION runs outside a transaction" {
+	mig 001_table.sql <<<'CREATE TABLE big (id int, at int);'
+	mig 002_dbmate.sql <<-'SQL'
+	-- migrate:up transaction:false
+	CREATE INDEX CONCURRENTLY big_id ON big (id);
+	-- migrate:down
+	DROP INDEX big_id;
+	-- migrate:up
+	CREATE TABLE second_section (id int);
+	-- migrate:down
+	DROP INDEX big_id;
+	DROP TABLE big;
+	SQL
+	mig 003_goose.sql <<-'SQL'
+	-- +goose NO TRANSACTION
+	-- +goose Up
+	CREATE INDEX CONCURRENTLY big_at ON big (at);
+
+	-- +goose Down
+	DROP INDEX CONCURRENTLY big_at;
+	DROP TABLE big;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" --dry-run up
+	assert_status 0
+	assert_output_contains "Would run migration: 002_dbmate (no transaction)"
+	assert_output_contains "Would run migration: 003_goose (no transaction)"
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_output_contains "Applied 3 new migration(s)"
+	run q "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'big'" "$db"
+	assert_equal "$output" "big_at,big_id"
+	run q "SELECT to_regclass('second_section') IS NOT NULL,
+	    (SELECT string_agg(method, ',' ORDER BY version) FROM cr_migrations)" "$db"
+	assert_equal "$output" "t|up,no-transaction,no-transaction"
+}
+
+@test "cr-migrate runs a goose file's up section: StatementBegin/End around a function body with semicolons" {
+	mig 001_counter.sql <<-'SQL'
+	-- +goose Up
+	CREATE TABLE counter (n int);
+	INSERT INTO counter VALUES (0);
+	-- +goose StatementBegin
+	CREATE FUNCTION bump(by int) RETURNS int LANGUAGE plpgsql AS $$
+	BEGIN
+	  UPDATE counter SET n = n + by;
+	  RETURN by;
+	END;
+	$$;
+	-- +goose StatementEnd
+
+	-- +goose Down
+	-- +goose StatementBegin
+	DROP FUNCTION bump(int);
+	-- +goose StatementEnd
+	DROP TABLE counter;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_output_contains "Applied 1 new migration(s)"
+	run q "SELECT bump(2) + bump(3)" "$db"
+	assert_equal "$output" 5
+	run q "SELECT n FROM counter" "$db"
+	assert_equal "$output" 5
+}
+
+@test "cr-migrate refuses dbmate and goose files it cannot read safely, naming file and line, before anything runs" {
+	mig 001_first.sql <<<'CREATE TABLE first (id int);'
+	mig 002_indented.sql <<-'SQL'
+	-- migrate:up
+	CREATE TABLE t (id int);
+	  -- migrate:down
+	DROP TABLE first;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/002_indented.sql: line 3: \"  -- migrate:down\" is not a marker dbmate reads"
+	run q "SELECT to_regclass('first') IS NULL, to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" "t|t"
+	mig 002_indented.sql <<-'SQL'
+	DROP TABLE first;
+	-- migrate:up
+	CREATE TABLE t (id int);
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" status
+	assert_status 65
+	assert_output_contains "$dir/002_indented.sql: line 1: a statement before \"-- migrate:up\" (line 2), outside any section"
+	rm "$dir/002_indented.sql"
+	mig 003_goose.sql <<-'SQL'
+	-- +goose Up
+	CREATE TABLE t (id int);
+	-- +goose Downgrade
+	DROP TABLE first;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/003_goose.sql: line 3: \"-- +goose Downgrade\" is not a goose annotation"
+	mig 003_goose.sql <<-'SQL'
+	-- +goose Down
+	DROP TABLE first;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/003_goose.sql: line 1: \"-- +goose Down\" without \"-- +goose Up\" before it"
+	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
+	assert_equal "$output" t
+}
+
+@test "cr-migrate: golang-migrate's NNN_name.down.sql is never pending; the .up.sql is the migration" {
+	mig 000001_init.up.sql <<<'CREATE TABLE t (id int); INSERT INTO t VALUES (1);'
+	mig 000001_init.down.sql <<<'DROP TABLE t;'
+	mig 000002_more.down.sql <<<'DROP TABLE t;'
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	assert_equal "$output" "pending	000001_init.up	-	-"
+	assert_stderr_contains "warning: $dir/000001_init.down.sql: a down migration: cr-migrate runs up migrations only and never runs this file"
+	assert_stderr_contains "warning: $dir/000002_more.down.sql: a down migration"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "Running migration: 000001_init.up
+Applied 1 new migration(s)"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "No pending migrations"
+	run q "SELECT count(*) FROM t" "$db"
+	assert_equal "$output" 1
+}
+
+@test "cr-migrate names the files it does not run (005_add_x.ts) in a warning, with -v and without" {
+	mig 001_init.sql <<<'CREATE TABLE t (id int);'
+	mig 005_add_x.ts <<<'export async function up() {}'
+	echo 'notes' >"$dir/README.md"
+	run --separate-stderr cr-migrate -v -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "Running migration: 001_init
+Applied 1 new migration(s)"
+	assert_stderr_contains "cr-migrate: warning: $dir/005_add_x.ts: not run: cr-migrate runs only NNN_name.sql files"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$output" "No pending migrations"
+	assert_equal "$stderr" "cr-migrate: warning: $dir/005_add_x.ts: not run: cr-migrate runs only NNN_name.sql files (the app's own migration command can: cr-restore-dev --migrate-command)"
+	run --separate-stderr cr-migrate -q -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_equal "$stderr" ""
+}
+
+@test "cr-migrate up refuses a database with tables but no migration history, naming both ways out; an empty one migrates" {
+	three_migrations
+	# The app built this database; nothing says which migrations it ran.
+	q "CREATE TABLE users (id int PRIMARY KEY, name text); INSERT INTO users VALUES (7, 'kept')" "$db"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_equal "$output" ""
+	assert_stderr_contains "cr-migrate: $db has tables (public.users) but no record of applied migrations (no cr_migrations table)"
+	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --dry-run up
+	assert_status 65
+	run q "SELECT to_regclass('cr_migrations') IS NULL, (SELECT count(*) FROM users)" "$db"
+	assert_equal "$output" "t|1"
+	# A JSON list naming a table that does not exist is no record either.
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list app_config.config:done up
+	assert_status 65
+	assert_stderr_contains "and the JSON list app_config.config:done names no table"
+	# The way out: baseline what it has, then up runs the rest.
+	run cr-migrate -d "$db" --dir "$dir" baseline 001
+	assert_status 0
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_output_contains "Applied 2 new migration(s)"
+	# An empty database (an extension enabled is not the app's) starts from scratch.
+	mkdb "${db}new"
+	q "CREATE EXTENSION IF NOT EXISTS plpgsql" "${db}new"
+	run cr-migrate -d "${db}new" --dir "$dir" up
+	assert_status 0
+	assert_output_contains "Applied 3 new migration(s)"
 }

@@ -76,12 +76,127 @@ setup() {
 	assert_equal "$(q 'SELECT count(*) FROM users' app_production)" 300
 }
 
-@test "cr-restore-dev creates a dev database that does not exist yet" {
+@test "cr-restore-dev creates a dev database that does not exist only with --create, and names it, its server and role" {
 	q 'DROP DATABASE app_dev' >/dev/null
-	run cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	sed 's|/app_dev?|/app_dve?|' "$ENVF" >"$BATS_TEST_TMPDIR/typo.env"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/typo.env" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 66
+	[[ $stderr == *"database \"app_dve\" does not exist on $PGHOST:$PGPORT; is the name right (env file $BATS_TEST_TMPDIR/typo.env)? To create it, run again with --create"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname = 'app_dve'")" 0
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --create --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 0
-	assert_output_contains "Local Database: (new: does not exist yet, the restore creates it)"
+	[[ $output == *"Local Database: app_dev (new: does not exist yet, the restore creates it)"* ]]
+	[[ $output == *"Server: $PGHOST:$PGPORT"* ]]
+	[[ $output == *"Role: cr"* ]]
+	[[ $stderr == *"database app_dev on $PGHOST:$PGPORT as cr"* ]]
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}
+
+@test "cr-restore-dev asks on the terminal before creating a database that does not exist; the name typed must match" {
+	command -v script >/dev/null || skip "script(1) is not installed (util-linux)"
+	q 'DROP DATABASE app_dev' >/dev/null
+	cmd="cr-restore-dev --env-file $(printf %q "$ENVF") --no-migrate $(printf %q "$BATS_FILE_TMPDIR/prod.sql.gz")"
+	run script -qec "$cmd" /dev/null <<<"app_dve"
+	[[ $output == *"database \"app_dev\" does not exist on $PGHOST:$PGPORT; type its name to create it:"* ]]
+	[[ $output == *"nothing created (the name typed did not match)"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname IN ('app_dev', 'app_dve')")" 0
+}
+
+@test "cr-restore-dev -U superuser: the migrations run as the env file's role, which owns every new table and can then migrate and back up" {
+	q "DROP ROLE IF EXISTS devapp; CREATE ROLE devapp LOGIN" >/dev/null
+	q "ALTER DATABASE app_dev OWNER TO devapp" >/dev/null
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=devapp\n' \
+		"$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/app.env"
+	cp -r "$MIG" "$BATS_TEST_TMPDIR/migrations"
+	echo 'CREATE TABLE audit (id serial PRIMARY KEY, what text);' >"$BATS_TEST_TMPDIR/migrations/003_audit.sql"
+	run cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/app.env" -U cr \
+		--migrations "$BATS_TEST_TMPDIR/migrations" --json-list crearis_config.config:migrations_run \
+		"$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_output_contains "Applied 2 new migration(s)"
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'audit'" app_dev)" devapp
+	assert_equal "$(q "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) <> 'devapp'" app_dev)" 0
+	run cr-migrate --env-file "$BATS_TEST_TMPDIR/app.env" --dir "$BATS_TEST_TMPDIR/migrations" \
+		--json-list crearis_config.config:migrations_run status
+	assert_status 0
+	run psql -X -q -A -t -v ON_ERROR_STOP=1 -U devapp -d app_dev -c "INSERT INTO audit (what) VALUES ('x'); SELECT count(*) FROM audit"
+	assert_status 0
+	assert_equal "$output" 1
+	run cr-backup -q --env-file "$BATS_TEST_TMPDIR/app.env" --dir "$BATS_TEST_TMPDIR/backups" --no-rotate
+	assert_status 0
+}
+
+@test "cr-restore-dev: the commands it prints work when pasted in the same directory (./.env, -U and the role carried)" {
+	q "DROP ROLE IF EXISTS devapp; CREATE ROLE devapp LOGIN" >/dev/null
+	q "ALTER DATABASE app_dev OWNER TO devapp" >/dev/null
+	mkdir "$BATS_TEST_TMPDIR/my app"
+	cd "$BATS_TEST_TMPDIR/my app"
+	printf 'DB_HOST=%s\nDB_PORT=%s\nDB_USER=devapp\nDB_NAME=app_dev\n' "$PGHOST" "$PGPORT" >.env
+	echo 'CR_MIGRATIONS_JSON_LIST=crearis_config.config:migrations_run' >>.env
+	cp -r "$MIG" migrations
+	printf 'CREATE TABLE audit (id int);\nSELECT 1/0;\n' >migrations/003_audit.sql
+	unset PGDATABASE
+	run --separate-stderr cr-restore-dev --yes -U cr "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 1
+	[[ $stderr =~ fix\ the\ migration\ and\ run:\ ([^$'\n']*) ]]
+	hint=${BASH_REMATCH[1]}
+	[[ $hint == *"--env-file ./.env"* ]]
+	[[ $hint == *"-U cr"* ]]
+	echo 'CREATE TABLE audit (id int);' >migrations/003_audit.sql
+	run bash -c "$hint"
+	assert_status 0
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'audit'" app_dev)" devapp
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname", "003_audit"]'
+	run --separate-stderr cr-restore-dev --yes -U cr "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output =~ Check\ migration\ results:\ ([^$'\n']*) ]]
+	status_cmd=${BASH_REMATCH[1]}
+	[[ $status_cmd == *"--dir ./migrations status"* ]]
+	run bash -c "$status_cmd"
+	assert_status 0
+	[[ $output == *003_audit* ]]
+}
+
+@test "cr-restore-dev: -d -h -p -U override single settings; the rest still come from ./.env, so -d of a production database reaches the guard" {
+	mkdb crearis_admin_prod
+	q "CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)" crearis_admin_prod >/dev/null
+	mkdir "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+	printf 'DB_HOST=%s\nDB_PORT=%s\nDB_USER=%s\nDB_NAME=app_dev\n' "$PGHOST" "$PGPORT" "$PGUSER" >.env
+	(
+		unset PGHOST PGPORT PGUSER PGDATABASE
+		run --separate-stderr cr-restore-dev --yes --no-migrate -d crearis_admin_prod "$BATS_FILE_TMPDIR/prod.sql.gz"
+		assert_status 77
+		[[ $stderr == *"env file ./.env, database crearis_admin_prod"* ]]
+	)
+	assert_equal "$(q 'SELECT count(*) FROM keep' crearis_admin_prod)" 1
+	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
+}
+
+@test "cr-restore-dev latest: a damaged newest backup is skipped loudly for the newest that verifies; --strict stops with 65" {
+	b=$BATS_TEST_TMPDIR/backups
+	mkdir "$b"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251027_020000.sql.gz"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$b/db_backup_20251028_020000.sql.gz"
+	size=$(stat -c %s "$b/db_backup_20251028_020000.sql.gz")
+	truncate -s $((size / 2)) "$b/db_backup_20251028_020000.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" --strict latest
+	assert_status 65
+	[[ $stderr == *"db_backup_20251028_020000.sql.gz: "*"backup failed verification (--strict: no older backup tried), the dev database was not touched"* ]]
+	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
+	assert_status 0
+	[[ $stderr == *"WARNING: skipped db_backup_20251028_020000.sql.gz, the newest match: "*"(it failed verification); trying the next newest, db_backup_20251027_020000.sql.gz"* ]]
+	[[ $output == *"SKIPPED db_backup_20251028_020000.sql.gz"* ]]
+	[[ $output == *"Backup File now: db_backup_20251027_020000.sql.gz"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	# a file named explicitly is never swapped for another
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$b/db_backup_20251028_020000.sql.gz"
+	assert_status 65
+	# nothing that verifies: 65
+	cp "$b/db_backup_20251028_020000.sql.gz" "$b/db_backup_20251027_020000.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
+	assert_status 65
 }
 
 @test "cr-restore-dev takes ./.env and its CR_MIGRATIONS_DIR and CR_MIGRATIONS_JSON_LIST by default" {
@@ -243,4 +358,54 @@ setup() {
 	assert_status 0
 	[[ $stderr == *"warning: db_backup_20251028_020000.sql.gz is a suspicious backup (its manifest says not healthy: table public.users shrank from 3000 to 300 rows (-90%)); restoring it because it was named"* ]]
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+}
+
+@test "cr-restore-dev --migrate-command runs the app's own migrations with the restored database in its environment; its failure stops it" {
+	# The app's role needs its password (pg_hba); the developer connects as cr.
+	q "DROP ROLE IF EXISTS crpass; CREATE ROLE crpass LOGIN PASSWORD 'p@ss w%rd'" >/dev/null
+	q "ALTER DATABASE app_dev OWNER TO crpass" >/dev/null
+	cat >"$BATS_TEST_TMPDIR/migrate.sh" <<-'SH'
+	#!/bin/sh
+	# the app's runner: it records what it saw, and connects by DATABASE_URL
+	env | grep -E '^(PGHOST|PGPORT|PGUSER|PGDATABASE|PGPASSWORD|DATABASE_URL)=' | sort >"$OUT/env"
+	for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$f"; echo; done >"$OUT/args" 2>/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c 'CREATE TABLE by_app_runner (id int)'
+	SH
+	chmod +x "$BATS_TEST_TMPDIR/migrate.sh"
+	printf 'DATABASE_URL=postgresql://crpass:p%%40ss%%20w%%25rd@/app_dev?host=%s&port=%s\n' \
+		"$PGHOST" "$PGPORT" >"$BATS_TEST_TMPDIR/pw.env"
+	export OUT=$BATS_TEST_TMPDIR
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/pw.env" -U cr \
+		--migrate-command "$BATS_TEST_TMPDIR/migrate.sh" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	[[ $output == *"Running the app's migration command: $BATS_TEST_TMPDIR/migrate.sh"* ]]
+	[[ $output != *"Running migration:"* ]]
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 'by_app_runner'" app_dev)" crpass
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(cat "$OUT/env")" "DATABASE_URL=postgresql://crpass:p%40ss%20w%25rd@/app_dev?host=$(printf %s "$PGHOST" | sed 's,/,%2F,g')&port=$PGPORT
+PGDATABASE=app_dev
+PGHOST=$PGHOST
+PGPASSWORD=p@ss w%rd
+PGPORT=$PGPORT
+PGUSER=crpass"
+	# The password was in no process's arguments while the command ran.
+	grep -q migrate.sh "$OUT/args"
+	refute_grep -F 'p@ss w%rd' "$OUT/args"
+	# CR_MIGRATE_COMMAND from the env file; a failing command stops the run.
+	{ cat "$ENVF"; echo 'CR_MIGRATE_COMMAND="exit 3"'; } >"$BATS_TEST_TMPDIR/fail.env"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/fail.env" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 1
+	[[ $stderr == *"the migration command failed (exit 3): exit 3; the restored data is in place"* ]]
+	[[ $output != *"Restore Complete!"* ]]
+}
+
+@test "cr-restore-dev without the app's JSON list: cr-migrate refuses to guess what ran on the restored tables (65), the data stays" {
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 65
+	assert_stderr_contains "cr-migrate: app_dev has tables (public.crearis_config and 2 more) but no record of applied migrations"
+	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
+	assert_stderr_contains "migrations failed (exit 65; cr-migrate's message above says why); the restored data is in place"
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
+	assert_equal "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'" app_dev)" 0
 }

@@ -621,13 +621,14 @@ make_files() {
 	printf '%s\n' '# app' 'export CR_BACKUP_DIR="/srv/b \"q\" #1"' "CR_X='a \$(b)' # c" 'CR_M="l1\nl2"' 'CR_X2=plain # c' >"$T/e.env"
 	run --separate-stderr bash -c 'cr-rotate --env-get "$1" CR_BACKUP_DIR CR_X CR_M CR_X2 CR_UNSET | tr "\0" "|"' - "$T/e.env"
 	assert_status 0
-	assert_equal "$output" "$(printf 'CR_BACKUP_DIR=/srv/b "q" #1|CR_X=a $(b)|CR_M=l1\nl2|CR_X2=plain|')"
+	# as the dotenv package reads it: \" stays as written, \n is a newline
+	assert_equal "$output" "$(printf 'CR_BACKUP_DIR=/srv/b \\"q\\" #1|CR_X=a $(b)|CR_M=l1\nl2|CR_X2=plain|')"
 	run --separate-stderr cr-rotate --env-get "$T/none.env" CR_X
 	assert_status 66
-	printf 'not a setting\n' >"$T/bad.env"
-	run --separate-stderr cr-rotate --env-get "$T/bad.env" CR_X
-	assert_status 65
-	[[ $stderr == "cr-rotate: $T/bad.env: line 1: expected KEY=VALUE" ]]
+	printf 'not a setting\nCR_X=1\n' >"$T/bad.env"
+	run --separate-stderr cr-rotate -v --env-get "$T/bad.env" CR_X
+	assert_status 0
+	assert_equal "$stderr" "cr-rotate: $T/bad.env: line 1: not KEY=VALUE: skipped, as the dotenv package skips it"
 	run --separate-stderr cr-rotate --env-get "$T/e.env" 'A;B'
 	assert_status 64
 	run --separate-stderr cr-rotate --env-get "$T/e.env"

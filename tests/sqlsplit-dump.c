@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlsplit-dump: test driver for lib/sqlsplit.c, built by tests/sqlsplit.bats.
  * Prints one line per item of stdin: kind, line, then the text with newlines
  * shown as \n (COPY_DATA: rows and length only).  Reads in pieces of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlsplit-fuzz: test driver for lib/sqlsplit.c, built by tests/sqlsplit.bats.
  * Splits random scripts made of awkward fragments (quotes, dollar tags,
  * comments, COPY, backslashes) with reads of 1, 2 and 1 MiB bytes, and the

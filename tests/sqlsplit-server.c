@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* sqlsplit-server: differential test driver for lib/sqlsplit.c, built by
  * tests/refusal.bats.  Splits stdin and has the server (conninfo in argv[1])
  * parse every statement with PQprepare, which executes nothing: the

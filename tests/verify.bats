@@ -25,7 +25,7 @@ setup_file() {
 	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
 	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$d/scan" \
 		"$CR_REPO/tests/dump-scan.c" "$CR_BIN/../libcr.a" \
-		$(pkg-config --libs libpq zlib libbsd libdeflate 2>/dev/null || echo -lpq -lz -lbsd -ldeflate) -pthread
+		$(pkg-config --libs libpq zlib libbsd libdeflate libcrypto 2>/dev/null || echo -lpq -lz -lbsd -ldeflate -lcrypto) -pthread
 }
 teardown_file() { pg_stop; }
 
@@ -362,6 +362,18 @@ flip() {
 		case "$m" in *"$want"*) ;; *) echo "missing $want in $m" >&2; return 1 ;; esac
 	done
 	assert_equal "$(ls -A "$d" | grep -v '^separate-stderr')" "$(printf 'db_backup_20251028_020000.sql.gz\nm.json')"
+}
+
+@test "cr-verify --manifest reads the backup once: its SHA-256 comes from the verifying pass (a FIFO works)" {
+	sum=$(sha256sum <"$f/good.sql.gz" | cut -c1-64)
+	mkfifo "$d/db_backup_20251028_020000.sql.gz"
+	cat "$f/good.sql.gz" >"$d/db_backup_20251028_020000.sql.gz" &
+	# A second open of the FIFO would wait for a writer that never comes.
+	run --separate-stderr timeout 60 cr-verify -q --manifest "$d/m.json" "$d/db_backup_20251028_020000.sql.gz"
+	assert_status 0
+	assert_equal "$stderr" ""
+	run grep -c "\"sha256\":\"$sum\",\"file_bytes\":$(stat -c %s "$f/good.sql.gz")" "$d/m.json"
+	assert_equal "$output" 1
 }
 
 @test "cr-verify --manifest writes nothing for a damaged backup" {
