@@ -1665,7 +1665,8 @@ sqlsplit_refused(const struct sqlsplit_item *it, char *why, size_t whylen)
 {
 	char head[96];
 
-	if (it->kind != SQLSPLIT_STATEMENT)
+	if (it->kind != SQLSPLIT_STATEMENT || it->cls == SQLSPLIT_PLAIN ||
+	    it->cls == SQLSPLIT_TRANSACTION || (it->cls == SQLSPLIT_COPY_IN && it->copy_in))
 		return 0;
 	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	switch (it->cls) {
@@ -1679,8 +1680,6 @@ sqlsplit_refused(const struct sqlsplit_item *it, char *why, size_t whylen)
 		    "COPY ... FROM stdin", head);
 		return 1;
 	case SQLSPLIT_COPY_IN:
-		if (it->copy_in)
-			return 0;
 		snprintf(why, whylen, "refused %s: COPY ... FROM stdin without its ';'", head);
 		return 1;
 	case SQLSPLIT_LEXSTATE:

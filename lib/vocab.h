@@ -12,6 +12,11 @@
 
 #define VOCAB_HEAD	8	/* leading tokens kept */
 #define VOCAB_NAME	64
+/* The statement's verb, as far as the token rules differ. */
+#define VOCAB_INSERT	1
+#define VOCAB_SELECT	2
+#define VOCAB_CREATE	3
+#define VOCAB_GRANT	4	/* or REVOKE */
 
 /* A token as the rules compare it: a word lower-cased, a quoted identifier
  * as it names, a plain string's value; named 0 when it is none of those
@@ -26,6 +31,7 @@ struct vocab_word {
  * sqlsplit_token_hook), which starts over at each statement's first token. */
 struct vocab {
 	unsigned		 ntok;
+	int			 verb;		/* VOCAB_INSERT, ... or 0 */
 	struct vocab_word	 head[VOCAB_HEAD];
 	struct vocab_word	 prev;		/* the token before this one */
 	int			 depth;		/* parentheses */
