@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restore: execute a pg_dump plain script on a connection, statement by
- * statement: psql meta-commands and statements beyond the target refused,
+ * statement: psql meta-commands, statements beyond the target and (unless
+ * the dump is trusted) anything pg_dump does not write (lib/vocab) refused,
  * COPY blocks tallied for the row-count proof (lib/rowproof), the input's
  * own completeness markers checked at its end (lib/dumpfmt).  Statements
  * and COPY go through lib/sqlexec. */
@@ -335,6 +336,7 @@ refuse_outside(struct run *r, const struct sqlsplit_item *it)
 	}
 	if (!r->o->trust_dump && vocab_refused(&r->vocab, it, r->dbname, why, sizeof(why)))
 		return data_error(r, it->line, "%s", why);
+	r->vocab.ntok = 0;	/* a statement without tokens is no other's */
 	return RESTORE_OK;
 }
 

@@ -110,7 +110,8 @@ decode(struct vocab_word *w, enum sqlsplit_token kind, unsigned flags, const cha
 		c = t[i];
 		if (kind == SQLSPLIT_TOK_WORD && c >= 'A' && c <= 'Z')
 			c = (char)(c + 32);
-		else if (kind != SQLSPLIT_TOK_WORD && (c == '"' || c == '\'') && i + 1 < to)
+		else if (c == (kind == SQLSPLIT_TOK_QIDENT ? '"' : '\'') &&
+		    kind != SQLSPLIT_TOK_WORD && i + 1 < to)
 			i++;	/* "" and '' stand for one */
 		w->name[o++] = c;
 	}
