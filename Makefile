@@ -14,6 +14,11 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/cr
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+NAGIOSDIR ?= $(PREFIX)/lib/nagios/plugins
+LIBEXECDIR ?= $(PREFIX)/libexec/cr
 
 CC       ?= cc
 PKGS      = libpq zlib libbsd libdeflate libcrypto
@@ -126,14 +131,39 @@ bench: deps all
 demo: deps all
 	CR_BIN=$(CURDIR)/$(O)/bin bash contrib/demo.sh
 
+# make install: the tools, man pages, bash completion (one file, linked
+# under each command's name for bash-completion's loader), the systemd
+# units (ExecStart in BINDIR), the monitoring scripts (the Nagios plugin
+# where Nagios looks, the textfile exporter in LIBEXECDIR; both find the
+# tools of this prefix first), and LICENSE, NEWS, README.  DESTDIR is
+# prepended to every path, for packaging.
+UNITS     = $(wildcard contrib/systemd/*)
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(NAGIOSDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 LICENSE NEWS README.md $(DESTDIR)$(DOCDIR)
+	install -m 644 contrib/completion/cr.bash $(DESTDIR)$(COMPLETIONDIR)/cr
+	for t in $(notdir $(BINS)); do ln -sf cr $(DESTDIR)$(COMPLETIONDIR)/$$t || exit 1; done
+	for u in $(UNITS); do \
+	    sed 's|/usr/local/bin/|$(BINDIR)/|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+	sed '2a PATH=$(BINDIR):$$PATH  # make install: the cr tools of this prefix first' \
+	    contrib/monitoring/check_cr_backup > $(DESTDIR)$(NAGIOSDIR)/check_cr_backup
+	sed '2a PATH=$(BINDIR):$$PATH  # make install: the cr tools of this prefix first' \
+	    contrib/monitoring/cr-backup-textfile > $(DESTDIR)$(LIBEXECDIR)/cr-backup-textfile
+	chmod 755 $(DESTDIR)$(NAGIOSDIR)/check_cr_backup $(DESTDIR)$(LIBEXECDIR)/cr-backup-textfile
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,LICENSE NEWS README.md)
+	rm -f $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,cr $(notdir $(BINS)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(NAGIOSDIR)/check_cr_backup $(DESTDIR)$(LIBEXECDIR)/cr-backup-textfile
+	-rmdir $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 # make dist: cr-VERSION.tar.gz (in DIST_DIR) of the files git tracks, as they
 # are in the work tree, with the VERSION file that stands in for git there.

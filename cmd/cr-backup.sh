@@ -17,6 +17,48 @@ synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p 
        [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
        $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
+# --help's option lines (cmd/wrapper.bash), one for each option below;
+# the retention options are cr-rotate's, asked.
+help_options() {
+	local o a
+	cat <<-'EOF'
+	-q, --quiet|print errors only, as cron wants
+	    --dir=DIR|the backup directory (CR_BACKUP_DIR)
+	    --env-file=FILE|the app's dotenv file (default ./.env)
+	-d, --dbname=DB|the database (default: the env file's)
+	-h, --host=HOST|server host or unix socket directory
+	-p, --port=PORT|server port
+	-U, --username=USER|role to connect as
+	    --name=LABEL|a named backup, e.g. pre_deployment_v1.2.0
+	    --stamp|with --name: add the time to the name
+	    --force|with --name: replace one of that name once verified
+	EOF
+	for o in $keep_opts; do
+		case $o in
+		--keep)		a=KIND=SPEC ;;
+		--keep-within)	a=DURATION ;;
+		*)		a=N ;;
+		esac
+		printf '    %s|%s\n' "$o=$a" "retention, passed to cr-rotate(1)"
+	done
+	cat <<-'EOF'
+	    --no-rotate|do not rotate
+	    --notify=CMD|run CMD with the outcome when the run ends
+	    --copy-to=CMD|stream the verified backup into CMD (off-site)
+	    --encrypt-to=RECIPIENT|with --copy-to: encrypt with age or gpg
+	    --test-restore|restore it into a scratch database first
+	    --allow-empty|a backup without tables is healthy
+	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
+	    --accept-shrink|the shrink is expected: no alarm
+	    --status|the health of the backups in DIR
+	    --json|with --status: JSON
+	    --max-age=DURATION|with --status: how old the newest daily may be
+	    --trend=N|with --status: the rows of the N newest backups
+	-?, --help|print this help and exit
+	    --version|print the version and exit
+	EOF
+}
+
 # Exit codes (sysexits.h).
 EX_USAGE=64 EX_DATAERR=65 EX_UNAVAILABLE=69 EX_CANTCREAT=73 EX_IOERR=74 EX_TEMPFAIL=75
 EX_NOPERM=77
@@ -342,7 +384,7 @@ mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"
-say "   Size: $(numfmt --to=iec-i --suffix=B "$size")"
+say "   Size: $(iec "$size")"
 [ -z "$suspect" ] ||
 	die $EX_SUSPECT "the new backup is suspicious: $suspect; $name is kept for inspection, not rotated or copied$(suspect_hint "$suspect")"
 

@@ -27,6 +27,7 @@
 #include "io.h"
 #include "pgconn.h"
 #include "pgexec.h"
+#include "size.h"
 
 #define MAXARGS		512
 #define FIXED_ARGS	5	/* pg_dump and the four options it always gets */
@@ -81,11 +82,49 @@ print_usage(FILE *f)
 	    "               [-F p] [dbname]\n");
 }
 
+static const struct cliopt_help help[] = {
+	PGCONN_HELP,
+	{ "check",		NULL,	"connect and check the privileges only; dump nothing" },
+	{ "connection-facts",	NULL,	"print database, user and server as key=value lines" },
+	{ "schema-only",	NULL,	"the schema only, no data" },
+	{ "data-only",		NULL,	"the data only, no schema" },
+	{ "table",		"TABLE", "only tables matching the pattern; repeatable" },
+	{ "exclude-table",	"TABLE", "not tables matching the pattern; repeatable" },
+	{ "exclude-table-data",	"TABLE", "their definition but not their data; repeatable" },
+	{ "schema",		"SCHEMA", "only schemas matching the pattern; repeatable" },
+	{ "exclude-schema",	"SCHEMA", "not schemas matching the pattern; repeatable" },
+	{ "format",		"p",	"plain SQL, the only format (others refused with the reason)" },
+	{ "no-owner",		NULL,	"accepted for pg_dump command lines; cr-restore decides owners" },
+	{ "no-acl",		NULL,	"accepted for pg_dump command lines" },
+	{ "no-privileges",	NULL,	"the same as --no-acl" },
+	{ "no-password",	NULL,	"accepted: cr-dump never prompts" },
+	{ "verbose",		NULL,	"print the pg_dump command line and its progress" },
+	{ "help",		NULL,	"print this help and exit" },
+	{ "version",		NULL,	"print the version and exit" },
+	{ "compress",		NULL,	NULL },
+	{ "file",		NULL,	NULL },
+	{ "jobs",		NULL,	NULL },
+	{ "create",		NULL,	NULL },
+	{ "clean",		NULL,	NULL },
+	{ "inserts",		NULL,	NULL },
+	{ "column-inserts",	NULL,	NULL },
+	{ "rows-per-insert",	NULL,	NULL },
+	{ NULL,			NULL,	NULL }
+};
+
 static void __attribute__((noreturn))
 usage(void)
 {
 	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help_exit(void)
+{
+	print_usage(stdout);
+	cliopt_print_help(stdout);
+	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 }
 
 /* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
@@ -96,10 +135,8 @@ bad_option(int ch, char *argv[])
 {
 	char msg[256];
 
-	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg))) {
-		print_usage(stdout);
-		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-	}
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
+		help_exit();
 	warnx("%s", msg);
 	usage();
 }
@@ -189,11 +226,13 @@ static void
 progress_line(struct dump *d, int final)
 {
 	double secs = io_clock() - d->started;
-	double mib = (double)d->bytes / (1024.0 * 1024.0);	/* IEC: 2^20 */
+	char size[SIZE_IEC_LEN], rate[SIZE_IEC_LEN];
 
 	/* On a terminal one line is redrawn; in a log, a line at a time. */
-	fprintf(stderr, "%scr-dump: %.1f MiB in %.0f s, %.1f MiB/s%s", d->tty ? "\r" : "",
-	    mib, secs, secs > 0 ? mib / secs : 0.0, final || !d->tty ? "\n" : "  ");
+	fprintf(stderr, "%scr-dump: %s in %.0f s, %s/s%s", d->tty ? "\r" : "",
+	    size_iec(d->bytes, size), secs, size_iec(secs > 0 ?
+	    (uint64_t)((double)d->bytes / secs) : 0, rate),
+	    final || !d->tty ? "\n" : "  ");
 	d->progress_shown = !final && d->tty;
 }
 
@@ -291,6 +330,7 @@ parse_options(int argc, char *argv[], struct job *j)
 	    "unproven; drop it (COPY is also faster to restore)";
 	int ch;
 
+	cliopt_use(argc, argv, "cr-dump", longopts, OPTSTRING, help);
 	/* pg_dump options are collected first; the connection comes last. */
 	j->dargv[j->dargc++] = "pg_dump";
 	j->dargv[j->dargc++] = "--format=plain";
@@ -375,8 +415,7 @@ parse_options(int argc, char *argv[], struct job *j)
 		case OPT_ROWS_PER_INSERT:
 			refuse("--rows-per-insert", inserts_why);
 		case OPT_HELP:
-			print_usage(stdout);
-			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+			help_exit();
 		default:
 			bad_option(ch, argv);
 		}
@@ -483,6 +522,10 @@ preflight(const struct job *j, struct facts *f)
 			fprintf(stderr, "cr-dump: hint: %s\n", pgconn_hint(st));
 		exit(pgconn_exit_code(st));
 	}
+	if (j->verbose)
+		fprintf(stderr, "cr-dump: database %s (from %s)\n", PQdb(f->conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 	pgconn_params_free(params);
 	if ((f->server_version = PQparameterStatus(f->conn, "server_version")) == NULL)
 		f->server_version = "";

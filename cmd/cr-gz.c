@@ -17,16 +17,36 @@
 
 #include <bsd/stdlib.h>
 
+#include "cliopt.h"
 #include "gzin.h"
 #include "gzout.h"
+#include "gzsalvage.h"
 #include "io.h"
+
+#define OPTSTRING	":0123456789cdtp:"
+
+static const struct cliopt_help help[] = {
+	{ "-1..-12",	NULL,		"compression level, fastest to smallest (6)" },
+	{ "c",		NULL,		"write to standard output (cr-gz always does)" },
+	{ "d",		NULL,		"decompress" },
+	{ "t",		NULL,		"test: decompress and check, write nothing" },
+	{ "p",		"THREADS",	"compress on THREADS threads (one per core)" },
+	{ "salvage",	NULL,		"-d: recover what can be read of a damaged file" },
+	{ "help",	NULL,		"print this help and exit" },
+	{ "version",	NULL,		"print the version and exit" },
+	{ NULL,		NULL,		NULL }
+};
 
 /* --help and -? print it to stdout and succeed; a usage error to stderr. */
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]\n");
+	    "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
+	if (status == 0) {
+		cliopt_print_help(stdout);
+		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+	}
 	exit(status);
 }
 
@@ -153,16 +173,68 @@ decompress_one(const char *path, int test)
 	return status;
 }
 
+/* EXIT_LOSSES: --salvage wrote what it could, but data was lost. */
+#define EXIT_LOSSES	3
+
+/* --salvage: decompress what can be, name every gap on stderr. */
+static int
+salvage_one(const char *path)
+{
+	struct gzsalvage *s;
+	const void *p;
+	char line[640];
+	ssize_t n;
+	unsigned i;
+	int fd, status = 0;
+
+	if ((fd = open_input(path)) == -1)
+		return EX_NOINPUT;
+	if ((s = gzsalvage_open(fd)) == NULL) {
+		warn("%s", input_name(path));
+		close_input(fd);
+		return EX_OSERR;
+	}
+	while ((n = gzsalvage_next(s, &p)) > 0)
+		if (io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
+			warnx("stdout: write: %s", strerror(errno));
+			status = EX_IOERR;
+			break;
+		}
+	if (n == -1) {
+		warn("%s: read", input_name(path));
+		status = errno == ENOMEM ? EX_OSERR : EX_IOERR;
+	}
+	for (i = 0; i < gzsalvage_ngaps(s); i++) {
+		gzsalvage_describe(s, i, line, sizeof(line));
+		warnx("%s: %s", input_name(path), line);
+	}
+	if (status == 0 && gzsalvage_lost(s)) {
+		if (gzsalvage_bytes_out(s) == 0) {
+			warnx("%s: nothing could be salvaged", input_name(path));
+			status = EX_DATAERR;
+		} else {
+			warnx("%s: salvaged %llu bytes; data was lost", input_name(path),
+			    (unsigned long long)gzsalvage_bytes_out(s));
+			status = EXIT_LOSSES;
+		}
+	}
+	gzsalvage_close(s);
+	close_input(fd);
+	return status;
+}
+
 /* -t reports on every input; -d stops where its output breaks.  The first
  * failure gives the exit status. */
 static int
-decompress(char **paths, int npaths, int test)
+decompress(char **paths, int npaths, int test, int salvage)
 {
 	int i, rc = 0, status;
 
-	for (i = 0; i < npaths && (rc == 0 || test); i++)
-		if ((status = decompress_one(paths[i], test)) != 0 && rc == 0)
+	for (i = 0; i < npaths && (rc == 0 || test || salvage); i++) {
+		status = salvage ? salvage_one(paths[i]) : decompress_one(paths[i], test);
+		if (status != 0 && (rc == 0 || rc == EXIT_LOSSES))
 			rc = status;
+	}
 	return rc;
 }
 
@@ -172,23 +244,25 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "help",	no_argument,	NULL, 'h' },
 		{ "version",	no_argument,	NULL, 'V' },
+		{ "salvage",	no_argument,	NULL, 'S' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	static char *stdin_only[] = { "-", NULL };
 	const char *errstr;
 	long cpus;
 	int ch, decomp = 0, test = 0, level = GZOUT_LEVEL_DEFAULT, threads, i, rc;
-	int before, in_digits = 0;
+	int before, in_digits = 0, salvage = 0;
 
 	/* A closed pipe shows up as EPIPE from write(2), reported as such. */
 	signal(SIGPIPE, SIG_IGN);
 
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
+	cliopt_use(argc, argv, "cr-gz", longopts, OPTSTRING, help);
 	opterr = 0;	/* -? is help, not an unknown option */
 	for (;;) {
 		before = optind;
-		if ((ch = getopt_long(argc, argv, ":0123456789cdtp:", longopts, NULL)) == -1)
+		if ((ch = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) == -1)
 			break;
 		switch (ch) {
 		case '0': case '1': case '2': case '3': case '4':
@@ -213,6 +287,9 @@ main(int argc, char *argv[])
 			if (errstr != NULL)
 				errx(EX_USAGE, "threads %s: %s (1 to %d)", optarg,
 				    errstr, GZOUT_MAX_THREADS);
+			break;
+		case 'S':
+			salvage = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -253,12 +330,14 @@ main(int argc, char *argv[])
 		close_input(ch);
 	}
 
+	if (salvage && (!decomp || test))
+		errx(EX_USAGE, "--salvage goes with -d");
 	if (test)
-		return decompress(argv, argc, 1);
+		return decompress(argv, argc, 1, 0);
 	if (!decomp && isatty(STDOUT_FILENO))
 		errx(EX_USAGE, "compressed data not written to a terminal");
-	rc = decomp ? decompress(argv, argc, 0) : compress(argv, argc, level, threads);
-	if (rc == 0 && close(STDOUT_FILENO) == -1) {
+	rc = decomp ? decompress(argv, argc, 0, salvage) : compress(argv, argc, level, threads);
+	if ((rc == 0 || rc == EXIT_LOSSES) && close(STDOUT_FILENO) == -1) {
 		warn("stdout");
 		rc = EX_IOERR;
 	}

@@ -31,6 +31,56 @@
 static int quiet, verbose, json;
 static const char *notice_file;	/* the migration running, for its notices */
 
+/* "cr-migrate" and the options that said where (connection, directory,
+ * tracking), so a command in a hint works when pasted where this ran. */
+static char invocation[4096] = "cr-migrate";
+
+/* Append one word to invocation, quoted for a POSIX shell when needed. */
+static void
+invocation_add(const char *word)
+{
+	char masked[1024], quoted[2048];
+	size_t n = 0;
+	const char *p;
+
+	pgconn_mask(word, masked, sizeof(masked));	/* a URI's password */
+	if (masked[0] != '\0' && strspn(masked, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == strlen(masked)) {
+		strlcpy(quoted, masked, sizeof(quoted));
+	} else {
+		quoted[n++] = '\'';
+		for (p = masked; *p != '\0' && n + 5 < sizeof(quoted); p++) {
+			if (*p == '\'') {
+				memcpy(quoted + n, "'\\''", 4);
+				n += 4;
+			} else
+				quoted[n++] = *p;
+		}
+		quoted[n++] = '\'';
+		quoted[n] = '\0';
+	}
+	strlcat(invocation, " ", sizeof(invocation));
+	strlcat(invocation, quoted, sizeof(invocation));
+}
+
+static void
+invocation_make(const struct pgconn_opts *c, const char *dir,
+    const struct migtrack_opts *t)
+{
+	const char *const pairs[][2] = {
+		{ "--env-file", c->env_file }, { "-d", c->dbname }, { "-h", c->host },
+		{ "-p", c->port }, { "-U", c->user }, { "--dir", dir },
+		{ "--table", t->table }, { "--json-list", t->json_list }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (pairs[i][1] != NULL) {
+			invocation_add(pairs[i][0]);
+			invocation_add(pairs[i][1]);
+		}
+}
+
 #define COMMANDS	"status, up, baseline VERSION, verify"
 
 static void
@@ -41,6 +91,21 @@ print_usage(FILE *f)
 	    "                  [--json-list table.column:key] [--dry-run] [--wait] "
 	    "command\ncommands: " COMMANDS "\n");
 }
+
+static const struct cliopt_help help_lines[] = {
+	PGCONN_HELP,
+	{ "dir",	"DIR",		"the migrations directory (CR_MIGRATIONS_DIR)" },
+	{ "table",	"NAME",		"the tracking table (cr_migrations)" },
+	{ "json-list",	"TABLE.COLUMN:KEY", "also keep the app's own JSON list in step" },
+	{ "dry-run",	NULL,		"with up: print what would run, run nothing" },
+	{ "wait",	NULL,		"wait for another cr-migrate instead of exiting 75" },
+	{ "json",	NULL,		"with status or up: one JSON object on stdout" },
+	{ "quiet",	NULL,		"print nothing but errors" },
+	{ "verbose",	NULL,		"also each migration's duration on stderr" },
+	{ "help",	NULL,		"print this help and exit" },
+	{ "version",	NULL,		"print the version and exit" },
+	{ NULL,		NULL,		NULL }
+};
 
 static _Noreturn void
 usage(void)
@@ -53,6 +118,7 @@ static _Noreturn void
 help(void)
 {
 	print_usage(stdout);
+	cliopt_print_help(stdout);
 	exit(fflush(stdout) == EOF ? EX_IOERR : EX_OK);
 }
 
@@ -420,7 +486,7 @@ migration_failed(const struct migration *m, enum migexec_status st,
 		warnx("hint: if this database already has %s's changes (say, it "
 		    "was restored from a newer production dump), record the "
 		    "migrations up to it as applied without running them: "
-		    "cr-migrate baseline %s", m->name, m->number);
+		    "%s baseline %s", m->name, invocation, m->number);
 	else if (strcmp(f->sqlstate, "25001") == 0 && !m->no_transaction)
 		warnx("hint: to run %s outside a transaction, put the line "
 		    "\"%s\" at the top of the file", m->path, MIGRATE_NO_TRANSACTION);
@@ -477,12 +543,32 @@ require_history(struct migtrack *t, PGconn *conn)
 		snprintf(more, sizeof(more), " and %ld more", objects - 1);
 	errx(EX_DATAERR, "%s has tables (%s%s) but no record of applied "
 	    "migrations (no %s table%s%s%s): refusing to guess which ran; record "
-	    "those it has with: cr-migrate baseline VERSION, or name the app's "
+	    "those it has with: %s baseline VERSION, or name the app's "
 	    "own record with --json-list TABLE.COLUMN:KEY (or "
 	    "CR_MIGRATIONS_JSON_LIST)", PQdb(conn), example, more,
 	    migtrack_table(t), migtrack_json_list(t) ? ", and the JSON list " : "",
 	    migtrack_json_list(t) ? migtrack_json_list(t) : "",
-	    migtrack_json_list(t) ? " names no table" : "");
+	    migtrack_json_list(t) ? " names no table" : "", invocation);
+}
+
+/* status and verify change nothing, but do not let "pending" pass for
+ * "never ran" on a database whose history cr-migrate cannot read. */
+static void
+warn_no_history(struct migtrack *t, PGconn *conn)
+{
+	char why[1024], example[512];
+	long objects;
+	int history;
+
+	if (quiet)
+		return;
+	track_check(migtrack_history(t, conn, &history, &objects, example,
+	    sizeof(example), why, sizeof(why)), why);
+	if (!history && objects > 0)
+		warnx("warning: %s has tables (%s) but no record of applied "
+		    "migrations: those listed as pending may have run there; "
+		    "up refuses until told (%s baseline VERSION, or "
+		    "--json-list TABLE.COLUMN:KEY)", PQdb(conn), example, invocation);
 }
 
 /* Take the lock, create the table, adopt the JSON list: what up and
@@ -656,12 +742,13 @@ main(int argc, char *argv[])
 	struct migtrack *track;
 	struct pgconn_params *params;
 	enum migrate_status mst;
-	const char *dir = NULL, *command;
+	const char *dir = NULL, *command, *dir_given = NULL, *json_list_given = NULL;
 	char why[1024], client[512];
 	size_t napplied;
 	int ch, idx, dry_run = 0, wait = 0, rc;
 	PGconn *conn;
 
+	cliopt_use(argc, argv, "cr-migrate", longopts, OPTSTRING, help_lines);
 	opterr = 0;	/* bad_option() tells -? from a real mistake */
 	while ((idx = -1, ch = getopt_long(argc, argv, OPTSTRING, longopts,
 	    &idx)) != -1) {
@@ -672,9 +759,11 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'q':		quiet = 1; verbose = 0; break;
 		case 'v':		verbose = 1; quiet = 0; break;
-		case OPT_DIR:		dir = optarg; break;
+		case OPT_DIR:		dir = dir_given = optarg; break;
 		case OPT_TABLE:		track_opts.table = optarg; break;
-		case OPT_JSON_LIST:	track_opts.json_list = optarg; break;
+		case OPT_JSON_LIST:
+			track_opts.json_list = json_list_given = optarg;
+			break;
 		case OPT_DRY_RUN:	dry_run = 1; break;
 		case OPT_WAIT:		wait = 1; break;
 		case OPT_JSON:		json = 1; break;
@@ -729,8 +818,16 @@ main(int argc, char *argv[])
 	if ((mst = migrate_scan(dir, &set, why, sizeof(why))) != MIGRATE_OK)
 		errx(mst == MIGRATE_ENOINPUT ? EX_NOINPUT : mst == MIGRATE_EDATA ?
 		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : 1, "%s", why);
+	/* track_opts.json_list may have come from a setting: pasted
+	 * where this ran, the same setting applies. */
+	invocation_make(&conn_opts, dir_given, &(struct migtrack_opts){
+	    .table = track_opts.table, .json_list = json_list_given });
 	report_skipped(&set);
 	conn = connect_db(params);
+	if (verbose)
+		fprintf(stderr, "cr-migrate: database %s (from %s)\n", PQdb(conn),
+		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
+		    "libpq's default, the user name");
 
 	if (strcmp(command, "up") == 0)
 		rc = cmd_up(track, conn, &set, dir, dry_run, wait);
@@ -738,6 +835,7 @@ main(int argc, char *argv[])
 		rc = cmd_baseline(track, conn, &set, dir, argv[1], dry_run, wait);
 	else {
 		read_plan(track, conn, &set, &applied, &napplied, &plan);
+		warn_no_history(track, conn);
 		rc = strcmp(command, "status") == 0 ? cmd_status(conn, &plan) :
 		    cmd_verify(&plan, dir);
 		migrate_plan_free(&plan);

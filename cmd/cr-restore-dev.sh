@@ -16,6 +16,32 @@ synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [
        [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
        FILE|-|latest|LABEL"
 
+# --help's option lines (cmd/wrapper.bash), one for each option below.
+help_options() {
+	cat <<-'EOF'
+	    --env-file=FILE|the app's dotenv file (default ./.env)
+	-d, --dbname=DB|the dev database (default: the env file's)
+	-h, --host=HOST|server host or unix socket directory
+	-p, --port=PORT|server port
+	-U, --username=USER|role to connect as
+	    --migrations=DIR|the migrations directory (CR_MIGRATIONS_DIR)
+	    --json-list=SPEC|the app's JSON list of migrations (cr-migrate)
+	    --extension=NAME|CREATE EXTENSION before the restore; repeatable
+	    --dev-command=CMD|the app's start command, printed at the end
+	    --migrate-command=CMD|run CMD instead of cr-migrate up
+	    --no-migrate|do not catch up migrations
+	-y, --yes|do not ask before replacing the dev database
+	    --role=ROLE|restore as ROLE (cr-restore --role)
+	-j, --jobs=N|restore on N connections (cr-restore -j)
+	-t, --table=TABLE|restore only TABLE; repeatable
+	    --dir=DIR|the backup directory a name is looked up in
+	    --create|create the dev database when it does not exist
+	    --strict|no fallback to an older backup when the newest fails
+	-?, --help|print this help and exit
+	    --version|print the version and exit
+	EOF
+}
+
 EX_DATAERR=65 EX_NOINPUT=66
 
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' dir='' dev_command=''
@@ -194,8 +220,13 @@ read_facts() {	# read_facts ARRAY-NAME < facts: key=value lines into it
 		case $line in *=*) into[${line%%=*}]=${line#*=} ;; esac
 	done
 }
-facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>/dev/null)
+#    The connection is tried first (cheap): a wrong setting stops the run
+#    now, with the connecting tool's message, not after a long verify.
+facts_err=$(mktemp "${TMPDIR:-/tmp}/cr-restore-dev.XXXXXX") || die 73 "cannot create a temp file"
+facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>"$facts_err")
 facts_rc=$?
+why=$(<"$facts_err")
+rm -f -- "$facts_err"
 read_facts fact <<<"$facts"
 database=${fact[database]:-} conn_user=${fact[user]:-}
 where=${fact[host]:-}${fact[port]:+:${fact[port]}}
@@ -204,8 +235,9 @@ case $facts_rc in
 66)	new=1
 	[ -n "$database" ] ||
 		die $EX_NOINPUT "the dev database does not exist, and its name cannot be learned from the connection settings (env file ${env_file:-(none)})" ;;
-*)	# Not reachable now: cr-restore says why, in its own words, below.
-	new=0 ;;
+*)	# Its message and hint, as this tool's: the settings are ours.
+	[ -z "$why" ] || printf '%s\n' "$why" | sed "s/^cr-dump: /$prog: /" >&2
+	die "$facts_rc" "cannot connect to the dev database (env file ${env_file:-(none)}); nothing was read or changed" ;;
 esac
 
 # The objects belong to the app, not to whoever runs the restore: when the
@@ -216,7 +248,17 @@ esac
 # run as the same role.
 if [ -z "$role" ] && [ -n "$env_file" ] && [ -n "$database" ]; then
 	declare -A app_fact=()
-	app_facts=$(cr-dump --connection-facts --env-file "$env_file" -d "$database" 2>/dev/null)
+	# the same settings without -U: where the env file's role connects
+	app_args=()
+	set -- "${conn_args[@]}"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-U|--username|-d|--dbname) ;;
+		*)	app_args+=("$1" "$2") ;;
+		esac
+		shift 2
+	done
+	app_facts=$(cr-dump --connection-facts "${app_args[@]}" -d "$database" 2>/dev/null)
 	read_facts app_fact <<<"$app_facts"
 	app_user=${app_fact[user]:-}
 	if [ -n "$app_user" ] && [ -n "$conn_user" ] && [ "$app_user" != "$conn_user" ]; then
@@ -231,7 +273,7 @@ if [ -z "$role" ] && [ "${fact[superuser]:-}" = on ] && [ -n "${fact[owner]:-}" 
 fi
 as=${role:-$conn_user}
 
-echo "$prog: env file ${env_file:-(none)}, database ${database:-(not reachable)}${where:+ on $where}${as:+ as $as}" >&2
+echo "$prog: env file ${env_file:-(none)}, database $database${where:+ on $where}${as:+ as $as}" >&2
 
 # A database that does not exist is created only when asked: a mistyped
 # name (DB_NAME=app_dve) must not become a new database in silence.
@@ -242,6 +284,7 @@ if [ "$new" -eq 1 ] && [ "$create" -eq 0 ]; then
 		IFS= read -r answer || answer=''
 		[ "$answer" = "$database" ] ||
 			die $EX_NOINPUT "database \"$database\" does not exist; nothing created (the name typed did not match)"
+		yes=1	# the name typed is the confirmation cr-restore would ask for
 	else
 		die $EX_NOINPUT "database \"$database\" does not exist on ${where:-the server}; is the name right (env file ${env_file:-(none)})? To create it, run again with --create"
 	fi
@@ -253,10 +296,10 @@ echo "Backup File: $label"
 if [ "$new" -eq 1 ]; then
 	echo "Local Database: $database (new: does not exist yet, the restore creates it)"
 else
-	echo "Local Database: ${database:-(not reachable: see below)}"
+	echo "Local Database: $database"
 fi
-echo "Server: ${where:-(not reachable: see below)}"
-echo "Role: ${as:-(not reachable: see below)}"
+echo "Server: $where"
+echo "Role: $as"
 echo "======================================================================"
 echo ""
 
@@ -283,7 +326,6 @@ while :; do
 	fallbacks=("${fallbacks[@]:1}")
 	echo "   Backup File now: $label"
 done
-iec() { numfmt --to=iec-i --suffix=B "$1"; }
 compressed=$(iec "$(json_value "$report" stored_bytes)")
 uncompressed=$(iec "$(json_value "$report" bytes)")
 tables=$(json_value "$report" tables_with_data)
@@ -292,9 +334,11 @@ selection=$(json_value "$report" selection)
 echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
 echo ""
-if [ "$selection" != full ]; then
+if [ "$selection" != full ] && [[ $selection != unknown* ]]; then
 	# A schema-only or table-selecting dump replaces the whole dev
 	# database with part of production: say so before anything is done.
+	# A pg_dump made without cr-dump records no selection: nothing is
+	# known to be missing (the Selection line above says so).
 	echo "$prog: warning: $label is a partial dump (selection: ${selection:-unknown});" \
 		"the dev database will hold only that" >&2
 fi

@@ -18,17 +18,22 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "cliopt.h"
 #include "guard.h"
 #include "gzin.h"
 #include "io.h"
 #include "parallel.h"
 #include "pgconn.h"
 #include "pgexec.h"
+#include "progress.h"
 #include "replace.h"
 #include "restore.h"
 #include "restoreplan.h"
+#include "size.h"
 
 #define MAXEXT	32
+#define OPTSTRING	":1ad:h:j:p:t:U:vy"
+enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
 #define MAXTABLES	256
 
 static volatile sig_atomic_t interrupted;
@@ -39,22 +44,114 @@ struct source {
 	const char	*name;
 	int		 fd;
 	struct gzin	*gz;
+	unsigned char	 head[8];	/* first bytes, read to tell the format */
+	size_t		 head_len, head_pos;
 };
 
 static void
 print_usage(FILE *f)
 {
 	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
-	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] [--role role] "
+	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] "
+	    "[--role role | --as-login] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--allow-production] [--trust-dump] [file | dbname]\n");
+	    "[--accept-rows table] [--allow-production] [--trust-dump] [file | dbname]\n");
 }
+
+static const struct cliopt_help help[] = {
+	PGCONN_HELP,
+	{ "clean",		NULL,	"replace the target database atomically" },
+	{ "keep-old",		NULL,	"with --clean: keep the replaced database, renamed" },
+	{ "test",		NULL,	"restore into a scratch database, prove it, drop it" },
+	{ "yes",		NULL,	"do not ask before --clean replaces a database" },
+	{ "single-transaction",	NULL,	"everything in one transaction" },
+	{ "extension",		"NAME",	"CREATE EXTENSION IF NOT EXISTS first; repeatable" },
+	{ "role",		"ROLE",	"SET ROLE before the script, as pg_restore --role" },
+	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
+	{ "no-tuning",		NULL,	"leave the session settings alone" },
+	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
+	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
+	{ "allow-production",	NULL,	"restore even though the target looks like production" },
+	{ "trust-dump",		NULL,	"run every statement, not only what pg_dump writes (dangerous)" },
+	{ "verbose",		NULL,	"report the scratch database and a summary" },
+	{ "progress",		NULL,	"a progress line even when stderr is not a terminal" },
+	{ "no-progress",	NULL,	"no progress line, even on a terminal" },
+	{ "help",		NULL,	"print this help and exit" },
+	{ "version",		NULL,	"print the version and exit" },
+	/* pg_restore's (pg_restore_only below) */
+	{ "c", NULL, NULL }, { "C", NULL, NULL }, { "e", NULL, NULL },
+	{ "O", NULL, NULL }, { "no-owner", NULL, NULL }, { "x", NULL, NULL },
+	{ "l", NULL, NULL }, { "L", NULL, NULL }, { "f", NULL, NULL },
+	{ NULL,			NULL,	NULL }
+};
+
+/* pg_restore's options, which a plain SQL restore does not have: why, and
+ * what to do instead (cr-dump explains pg_dump's the same way). */
+static const struct {
+	int		 letter;	/* pg_restore's short option, or 0 */
+	const char	*name;		/* its long option, or NULL */
+	const char	*why;
+} pg_restore_only[] = {
+	{ 'c', NULL, "pg_restore's -c drops objects one by one; cr-restore --clean "
+	    "replaces the whole database atomically: write --clean" },
+	{ 'C', "create", "the database is the one given (-d); --clean creates it "
+	    "when it does not exist" },
+	{ 'e', "exit-on-error", "cr-restore always stops at the first error; drop it" },
+	{ 'O', "no-owner", "cr-restore runs the dump as written: make it with "
+	    "pg_dump --no-owner (cr-dump always does), or restore as a role with --role" },
+	{ 'x', "no-privileges", "cr-restore runs the dump as written: make it with "
+	    "pg_dump --no-acl (cr-dump always does)" },
+	{ 0, "no-acl", "cr-restore runs the dump as written: make it with "
+	    "pg_dump --no-acl (cr-dump always does)" },
+	{ 'l', "list", "a plain SQL dump has no table of contents: cr-verify -v "
+	    "lists its tables and rows" },
+	{ 'L', "use-list", "choose tables with -t TABLE instead" },
+	{ 'f', "file", "cr-restore restores into a database; for the SQL text, "
+	    "decompress the dump (cr-gz -d)" },
+};
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	print_usage(stderr);
 	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help_exit(void)
+{
+	print_usage(stdout);
+	cliopt_print_help(stdout);
+	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+}
+
+/* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
+ * for help; pg_restore's options are refused with the reason; anything
+ * else is a usage error, said as getopt would. */
+static void __attribute__((noreturn))
+bad_option(int ch, char *argv[])
+{
+	const char *arg = argv[optind - 1];
+	char msg[256];
+	size_t i, len;
+
+	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
+		help_exit();
+	for (i = 0; ch == '?' && i < sizeof(pg_restore_only) / sizeof(pg_restore_only[0]); i++) {
+		len = strcspn(arg + 2, "=");
+		if ((optopt != 0 && optopt == pg_restore_only[i].letter) ||
+		    (optopt == 0 && pg_restore_only[i].name != NULL &&
+		    strncmp(arg, "--", 2) == 0 && strlen(pg_restore_only[i].name) == len &&
+		    strncmp(arg + 2, pg_restore_only[i].name, len) == 0)) {
+			if (optopt != 0)
+				warnx("-%c: %s", optopt, pg_restore_only[i].why);
+			else
+				warnx("--%s: %s", pg_restore_only[i].name, pg_restore_only[i].why);
+			exit(EX_USAGE);
+		}
+	}
+	warnx("%s", msg);
+	usage();
 }
 
 static void
@@ -89,6 +186,13 @@ source_read(void *arg, void *buf, size_t len)
 	struct source *src = arg;
 	ssize_t n;
 
+	if (src->head_pos < src->head_len) {
+		n = (ssize_t)(len < src->head_len - src->head_pos ? len :
+		    src->head_len - src->head_pos);
+		memcpy(buf, src->head + src->head_pos, (size_t)n);
+		src->head_pos += (size_t)n;
+		return n;
+	}
 	if ((n = gzin_read(src->gz, buf, len)) == -1)
 		errno = gzin_errkind(src->gz) == GZIN_EDATA ? EILSEQ : EIO;
 	return n;
@@ -99,11 +203,31 @@ source_rewind(struct source *src)
 {
 	gzin_close(src->gz);
 	src->gz = NULL;
+	src->head_len = src->head_pos = 0;
 	if (lseek(src->fd, 0, SEEK_SET) == -1)
 		return -1;
 	if ((src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL)
 		return -1;
 	return 0;
+}
+
+/* The input's first bytes, kept for source_read: a pg_dump archive (custom
+ * or tar format) is for pg_restore, said before anything connects.  A read
+ * error is left for the restore to report. */
+static const char *
+archive_format(struct source *src)
+{
+	ssize_t n;
+
+	while (src->head_len < sizeof(src->head) && (n = gzin_read(src->gz,
+	    src->head + src->head_len, sizeof(src->head) - src->head_len)) > 0)
+		src->head_len += (size_t)n;
+	if (src->head_len >= 5 && memcmp(src->head, "PGDMP", 5) == 0)
+		return "custom";
+	/* a tar archive's first member, named in its header's first bytes */
+	if (src->head_len == 8 && memcmp(src->head, "toc.dat", 8) == 0)
+		return "tar";
+	return NULL;
 }
 
 static PGconn *
@@ -177,28 +301,21 @@ struct job {
 	struct restore_opts	 ropts;
 	struct restore_stats	 st;
 	double			 t0;		/* io_clock() at the start */
-	double			 last_progress;
-	int			 progress_shown;
+	struct progress		 bar;		/* lib/progress */
+	enum progress_mode	 progress_mode;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
+	int			 as_login;	/* --as-login */
+	char			 owner[128];	/* the role the script runs as
+						 * when none is given */
 };
 
-/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB". */
+/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
 static const char *
 iec(uint64_t n, char *buf, size_t len)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int i = -1;
+	char s[SIZE_IEC_LEN];
 
-	if (n < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-		return buf;
-	}
-	while (v >= 1024 && i < 3) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.1f %s", v, unit[i]);
+	snprintf(buf, len, "%s", size_iec(n, s));
 	return buf;
 }
 
@@ -223,29 +340,25 @@ summary(const struct job *j, const char *target, int ended)
 		    iec(j->st.spill_peak, peak, sizeof(peak)));
 }
 
-/* On a terminal, a status line rewritten at most twice a second. */
+/* The progress line (lib/progress): the input read against its size,
+ * and what has run. */
 static void
 progress(void *arg, const struct restore_stats *st)
 {
 	struct job *j = arg;
-	double t = io_clock();
-	char size[32];
+	char extra[128];
 
-	if (t - j->last_progress < 0.5)
-		return;
-	j->last_progress = t;
-	j->progress_shown = 1;
-	fprintf(stderr, "\rcr-restore: %s, %llu statements, %llu tables, %llu rows ",
-	    iec(st->bytes, size, sizeof(size)), (unsigned long long)st->statements,
-	    (unsigned long long)st->tables, (unsigned long long)st->rows);
+	snprintf(extra, sizeof(extra), "%llu statements, %llu tables, %llu rows",
+	    (unsigned long long)st->statements, (unsigned long long)st->tables,
+	    (unsigned long long)st->rows);
+	progress_update(&j->bar, j->src.gz != NULL ? gzin_bytes_in(j->src.gz) : 0,
+	    extra, 0);
 }
 
 static void
 progress_clear(struct job *j)
 {
-	if (j->progress_shown)
-		fputs("\r\033[K", stderr);
-	j->progress_shown = 0;
+	progress_clear_line(&j->bar);
 }
 
 /* Server notices, one line each: warnings always, the rest with -v. */
@@ -260,6 +373,16 @@ notice(void *arg, unsigned long line, const char *severity, const char *msg)
 	progress_clear(j);
 	pgconn_oneline(msg, one, sizeof(one));
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
+}
+
+/* A row-count mismatch --accept-rows accepted: always said. */
+static void
+proof_note(void *arg, const char *msg)
+{
+	struct job *j = arg;
+
+	progress_clear(j);
+	fprintf(stderr, "cr-restore: warning: %s\n", msg);
 }
 
 /* What -t leaves out of the selection: always said. */
@@ -289,6 +412,39 @@ guard_target(const struct job *j, PGconn *conn, const char *target)
 		errx(1, "%s", reason);
 }
 
+/* -v: which database, and which setting named it. */
+static void
+say_target(const struct job *j, const char *target)
+{
+	const char *from = pgconn_params_source(j->params);
+
+	if (j->verbose)
+		fprintf(stderr, "cr-restore: database %s (from %s)\n", target,
+		    from != NULL ? from : "libpq's default, the user name");
+}
+
+/* Who the script runs as.  A superuser login never runs the dump's code
+ * (nor the functions that CHECK constraints, defaults, index expressions
+ * and triggers call) with its own rights unless --as-login says so: it
+ * runs as --role, else as owner, the database's owner.  conn is any
+ * connection with the login's rights. */
+static void
+choose_role(struct job *j, PGconn *conn, const char *owner)
+{
+	const char *su = PQparameterStatus(conn, "is_superuser");
+	const char *login = PQparameterStatus(conn, "session_authorization");
+
+	if (j->ropts.role != NULL || j->as_login || su == NULL || strcmp(su, "on") != 0 ||
+	    owner == NULL || *owner == '\0' || (login != NULL && strcmp(owner, login) == 0))
+		return;
+	strlcpy(j->owner, owner, sizeof(j->owner));
+	j->ropts.role = j->owner;
+	j->ropts.role_is_owner = 1;
+	if (j->verbose)
+		fprintf(stderr, "cr-restore: the script runs as %s, the database's owner, not as "
+		    "the superuser %s (--as-login would)\n", j->owner, login != NULL ? login : "");
+}
+
 /* restore_run on conn, which a signal cancels meanwhile (on_signal). */
 static enum restore_status
 run_cancellable(struct job *j, PGconn *conn, char *errbuf, size_t errlen)
@@ -312,13 +468,20 @@ restore_in_place(struct job *j)
 	enum restore_status rc;
 	PGconn *conn;
 	const char *target;
-	char errbuf[2048];
+	char errbuf[2048], owner[128];
 	int status = 0;
 
 	conn = connect_or_exit(j->params, NULL);
 	target = PQdb(conn);
+	say_target(j, target);
 	guard_target(j, conn, target);
 	j->ropts.dbname = target;
+	if (!j->as_login && j->ropts.role == NULL) {
+		if (replace_db_owner(conn, target, owner, sizeof(owner), errbuf,
+		    sizeof(errbuf)) == -1)
+			errx(1, "%s", errbuf);
+		choose_role(j, conn, owner);
+	}
 	/* Nothing undoes a half-applied restore here: a file is read once
 	 * without executing, so bad input is refused before any statement
 	 * runs.  A pipe cannot be read twice; -1 covers it. */
@@ -340,6 +503,9 @@ restore_in_place(struct job *j)
 		report(&j->src, rc, errbuf);
 		if (j->single)
 			warnx("rolled back: \"%s\" is as it was", target);
+		else if (j->st.complete)
+			warnx("every statement was executed and stays; only the row-count "
+			    "proof failed: --clean or -1 make a restore all-or-nothing");
 		else if (j->st.statements > 0)
 			warnx("statements before that were executed and stay; "
 			    "--clean or -1 make a restore all-or-nothing");
@@ -508,12 +674,16 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	else
 		replace_old_name(target, (long)getpid(), aside, sizeof(aside));
 	/* The replacement is the same database with new contents: the
-	 * target's owner; a new one belongs to --role. */
-	if (j->clean && exists &&
+	 * target's owner; a new one belongs to --role.  A test restore by a
+	 * superuser is the target's owner's too, and runs as the owner. */
+	if (exists && (j->clean || (j->ropts.role == NULL && !j->as_login &&
+	    PQparameterStatus(maint, "is_superuser") != NULL &&
+	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)) &&
 	    replace_db_owner(maint, target, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
+	choose_role(j, maint, owner);
 	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
 		if (pgexec_sqlstate_is(&pe, "42501"))
 			warnx("%s (no privilege: a scratch database needs a role with "
@@ -605,6 +775,7 @@ restore_replace(struct job *j)
 			warnx("hint: %s", hint);
 		exit(pgconn_exit_code(st));
 	}
+	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
 	if (conn != NULL) {
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
@@ -634,7 +805,20 @@ restore_replace(struct job *j)
 			}
 		}
 	}
-	report_leftovers(maint, target);
+	/* One replacement of a target at a time, and the scratch database of
+	 * a running one is not a leftover. */
+	switch (replace_lock(maint, target, j->test, errbuf, sizeof(errbuf))) {
+	case -1:
+		errx(1, "%s", errbuf);
+	case 0:
+		if (j->clean)
+			errx(EX_TEMPFAIL, "a restore of \"%s\" is running (another cr-restore "
+			    "--clean or --test of it): nothing was done; try again when it has "
+			    "finished", target);
+		break;	/* --test beside a --clean: its scratch is not ours to judge */
+	default:
+		report_leftovers(maint, target);
+	}
 	status = restore_scratch(j, maint, target, exists);
 	PQfinish(maint);
 	return status;
@@ -657,6 +841,31 @@ looks_like_file(const char *s)
 	return 0;
 }
 
+/* Whether the operand names the database rather than the dump: a URI or
+ * conninfo string does; so does a name that is no file here and does not
+ * look like one.  A name that could be either, an existing file while
+ * stdin may carry a dump too (a pipe, a socket or a redirected file), is
+ * refused: reading the file would ignore stdin and restore into a
+ * database the user did not name. */
+static int
+operand_is_database(const char *arg)
+{
+	struct stat sb;
+
+	if (strncmp(arg, "postgresql://", 13) == 0 || strncmp(arg, "postgres://", 11) == 0)
+		return 1;
+	if (looks_like_file(arg))
+		return 0;
+	if (access(arg, F_OK) == -1 && errno == ENOENT)
+		return 1;
+	if (fstat(STDIN_FILENO, &sb) == 0 &&
+	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISREG(sb.st_mode)))
+		errx(EX_USAGE, "\"%s\" is both a file here and maybe a database name, and stdin "
+		    "is not a terminal: say which: -d %s for the database, ./%s or < %s for "
+		    "the file", arg, arg, arg, arg);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -675,22 +884,28 @@ main(int argc, char *argv[])
 		{ "keep-old",		no_argument,		NULL, 'K' },
 		{ "role",		required_argument,	NULL, 'R' },
 		{ "trust-dump",		no_argument,		NULL, 'D' },
+		{ "as-login",		no_argument,		NULL, 'L' },
+		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
 		{ "help",		no_argument,		NULL, 'H' },
+		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	struct pgconn_opts copts = { .appname = "cr-restore" };
 	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
-	const char *extensions[MAXEXT], *tables[MAXTABLES];
+	const char *extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
 	struct restoreplan *plan;
 	char errbuf[1024], reason[512];
 	int ch, status;
-	size_t next = 0, ntables = 0, i;
+	size_t next = 0, ntables = 0, naccept = 0, i;
 	long long jobs = 1;
-	const char *errstr, *buffer;
+	const char *errstr, *buffer, *format;
 
-	while ((ch = getopt_long(argc, argv, "1ad:h:j:p:t:U:vy?", longopts, NULL)) != -1) {
+	cliopt_use(argc, argv, "cr-restore", longopts, OPTSTRING, help);
+	opterr = 0;	/* bad_option() says what is wrong */
+	while ((ch = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -736,6 +951,9 @@ main(int argc, char *argv[])
 		case 'K':
 			j.keep_old = 1;
 			break;
+		case 'L':
+			j.as_login = 1;
+			break;
 		case 'R':
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
@@ -744,18 +962,27 @@ main(int argc, char *argv[])
 		case 'D':
 			j.ropts.trust_dump = 1;
 			break;
+		case 'A':
+			if (naccept == MAXTABLES)
+				errx(EX_USAGE, "at most %d --accept-rows options", MAXTABLES);
+			if (strchr(optarg, '.') == NULL)
+				errx(EX_USAGE, "--accept-rows %s: name the table with its schema "
+				    "(public.%s)", optarg, optarg);
+			accept[naccept++] = optarg;
+			break;
 		case 'H':
-			print_usage(stdout);
-			return 0;
+			help_exit();
 		case '?':
-			/* -? asks for help; getopt also says '?' for a bad option */
-			if (optind > 1 && strcmp(argv[optind - 1], "-?") == 0) {
-				print_usage(stdout);
-				return 0;
-			}
-			usage();
+		case ':':
+			bad_option(ch, argv);
 		case 'v':
 			j.verbose = 1;
+			break;
+		case OPT_PROGRESS:
+			j.progress_mode = PROGRESS_ON;
+			break;
+		case OPT_NO_PROGRESS:
+			j.progress_mode = PROGRESS_OFF;
 			break;
 		case 'V':
 			printf("cr-restore %s\n", CR_VERSION);
@@ -766,7 +993,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean))
+	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean) ||
+	    (j.as_login && j.ropts.role != NULL))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
 	if (j.single && jobs > 1)
@@ -788,10 +1016,11 @@ main(int argc, char *argv[])
 			errx(EX_USAGE, "%s", errbuf);
 	restoreplan_free(plan);
 
-	/* Without -d, an operand that is no file and does not look like one
-	 * names the database, as psql's does: `... | cr-restore --clean app_dev`. */
+	/* Without -d, an operand that is a URI or conninfo string, or is no
+	 * file and does not look like one, names the database, as psql's
+	 * does: `... | cr-restore --clean app_dev`. */
 	if (argc == 1 && copts.dbname == NULL && strcmp(argv[0], "-") != 0 &&
-	    !looks_like_file(argv[0]) && access(argv[0], F_OK) == -1 && errno == ENOENT) {
+	    operand_is_database(argv[0])) {
 		copts.dbname = argv[0];
 		argc = 0;
 	}
@@ -812,11 +1041,20 @@ main(int argc, char *argv[])
 		    j.src.name);
 	if ((j.src.gz = gzin_open(j.src.fd, GZIN_AUTO)) == NULL)
 		err(EX_OSERR, "%s", j.src.name);
+	if ((format = archive_format(&j.src)) != NULL)
+		errx(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
+		    j.src.name, format);
 
 	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
 	for (size_t w = 0; pgconn_params_warning(j.params, w) != NULL; w++)
 		warnx("%s", pgconn_params_warning(j.params, w));
+	/* --clean replaces the database it names: never one libpq falls
+	 * back to (the user's name), never one nobody named. */
+	if (j.clean && pgconn_params_source(j.params) == NULL)
+		errx(EX_USAGE, "--clean needs the database to replace named: -d NAME, a URI or "
+		    "conninfo operand, PGDATABASE, DATABASE_URL or --env-file "
+		    "(libpq would fall back to the user name)");
 	/* The production guard, before anything is touched, on the env file
 	 * as pgconn read it.  --test restores into a scratch database only
 	 * and never touches the target. */
@@ -831,9 +1069,14 @@ main(int argc, char *argv[])
 	j.ropts.notice = notice;
 	j.ropts.notice_arg = &j;
 	j.ropts.skipped = skipped;
+	j.ropts.accept_rows = accept;
+	j.ropts.naccept_rows = naccept;
+	j.ropts.proof_note = proof_note;
 	j.ropts.tables = tables;
 	j.ropts.ntables = ntables;
-	if (isatty(STDERR_FILENO)) {
+	progress_start(&j.bar, stderr, j.progress_mode, "cr-restore",
+	    S_ISREG(j.sb.st_mode) ? (uint64_t)j.sb.st_size : 0);
+	if (j.bar.fp != NULL) {
 		j.ropts.progress = progress;
 		j.ropts.progress_arg = &j;
 	}

@@ -24,6 +24,7 @@
 #include <bsd/vis.h>
 
 #include "backupdir.h"
+#include "cliopt.h"
 #include "backupname.h"
 #include "dotenv.h"
 #include "manifest.h"
@@ -45,6 +46,31 @@ struct input {
 
 static int verbose;
 
+static const struct cliopt_help help[] = {
+	{ "keep-last",		"N",	"keep the newest N backups of each kind" },
+	{ "keep-daily",		"N",	"keep the newest backup of each of the last N days" },
+	{ "keep-weekly",	"N",	"... of each of the last N weeks" },
+	{ "keep-monthly",	"N",	"... of each of the last N months" },
+	{ "keep-yearly",	"N",	"... of each of the last N years" },
+	{ "keep-within",	"DURATION", "keep the backups younger than DURATION" },
+	{ "keep",		"KIND=SPEC", "rules for one kind of backup only; repeatable" },
+	{ "now",		"TIME",	"take TIME as the current time" },
+	{ "allow-stale",	NULL,	"rotate even when backups have stopped" },
+	{ "delete",		NULL,	"remove the files named from DIR" },
+	{ "null",		NULL,	"names on stdin are NUL-separated" },
+	{ "verbose",		NULL,	"say for every file whether it is kept, and why" },
+	{ "resolve",		"NAME",	"print the newest backup NAME means in DIR" },
+	{ "all",		NULL,	"with --resolve: every match, newest first" },
+	{ "make-name",		NULL,	"print a new backup's name" },
+	{ "label",		"LABEL", "with --make-name: a named backup" },
+	{ "stamp",		NULL,	"with --label: add the time to the name" },
+	{ "env-get",		"FILE",	"print KEY=value for each KEY of a dotenv FILE" },
+	{ "list-options",	NULL,	"print the retention options, one a line" },
+	{ "help",		NULL,	"print this help and exit" },
+	{ "version",		NULL,	"print the version and exit" },
+	{ NULL,			NULL,	NULL }
+};
+
 static _Noreturn void
 usage(int status)
 {
@@ -57,6 +83,10 @@ usage(int status)
 	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
 	    "       cr-rotate [--tool NAME] [-v] --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
+	if (status == 0) {
+		cliopt_print_help(stdout);
+		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+	}
 	exit(status);
 }
 
@@ -503,6 +533,7 @@ main(int argc, char *argv[])
 
 	retention_policy_init(&policy);
 	memset(&in, 0, sizeof(in));
+	cliopt_use(argc, argv, "cr-rotate", longopts, "0v?", help);
 	while ((ch = getopt_long(argc, argv, "0v?", longopts,
 	    &longindex)) != -1) {
 		switch (ch) {

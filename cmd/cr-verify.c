@@ -20,14 +20,17 @@
 #include <bsd/string.h>
 
 #include "backupdir.h"
+#include "cliopt.h"
 #include "dumpscan.h"
 #include "gzin.h"
 #include "dumpfmt.h"
 #include "json.h"
 #include "manifest.h"
+#include "progress.h"
 #include "retention.h"
 #include "schemasum.h"
 #include "sha256.h"
+#include "size.h"
 
 /* sysexits.h has no code for "intact, but suspicious" (no tables, or shrunk
  * against its baseline): the manifest is written and says why. */
@@ -58,6 +61,30 @@ struct extra {
 };
 
 static int quiet, verbose, json;
+static enum progress_mode progress_mode;
+enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
+
+static const struct cliopt_help help[] = {
+	{ "quiet",	NULL,		"print nothing but errors (and --json output)" },
+	{ "verbose",	NULL,		"also exact byte counts and every table's rows" },
+	{ "json",	NULL,		"one JSON object per file instead of the report" },
+	{ "manifest",	"OUT.JSON",	"verify one file and write its manifest" },
+	{ "name",	"NAME",		"with --manifest: the backup's name to record" },
+	{ "duration",	"SECONDS",	"with --manifest: how long the backup took" },
+	{ "baseline",	"MANIFEST|DIR",	"with --manifest: compare rows with this manifest" },
+	{ "max-shrink",	"PCT",		"an alarm when rows shrank more than PCT percent" },
+	{ "allow-empty", NULL,		"a dump without tables is healthy" },
+	{ "alarm",	"TEXT",		"with --manifest: record TEXT as an alarm; repeatable" },
+	{ "compare",	NULL,		"compare two backups (or manifests): old new" },
+	{ "status",	NULL,		"the health of a backup directory: dir" },
+	{ "max-age",	"DURATION",	"with --status: how old the newest daily may be (26h)" },
+	{ "trend",	"N",		"with --status: the rows of the N newest backups (5)" },
+	{ "help",	NULL,		"print this help and exit" },
+	{ "progress",	NULL,		"a progress line even when stderr is not a terminal" },
+	{ "no-progress", NULL,		"no progress line, even on a terminal" },
+	{ "version",	NULL,		"print the version and exit" },
+	{ NULL,		NULL,		NULL }
+};
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -69,6 +96,10 @@ usage(int status)
 	    "                 [--alarm text]... file\n"
 	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n"
 	    "       cr-verify [--json] [--max-age duration] [--trend n] --status dir\n");
+	if (status == 0) {
+		cliopt_print_help(stdout);
+		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+	}
 	exit(status);
 }
 
@@ -125,12 +156,13 @@ schema_only(const struct dumpscan_info *in)
 }
 
 /* Which part of the database the dump holds, as its cr-dump header says:
- * "full" only for schema and data with no selecting option. */
+ * "full" only for schema and data with no selecting option.  pg_dump run
+ * by hand records no selection: not known, which is not "partial". */
 static const char *
 selection(const struct dumpscan_info *in, char *buf, size_t len)
 {
 	if (!in->cr_header || in->contents[0] == '\0')
-		return "unknown (no cr-dump header)";
+		return "unknown (made without cr-dump, which records it)";
 	if (in->options[0] == '\0' && strcmp(in->contents, "schema+data") == 0)
 		return "full";
 	if (in->options[0] == '\0')
@@ -246,16 +278,13 @@ line(const char *label, const char *value)
 	putchar('\n');
 }
 
-/* IEC units, as everywhere in cr. */
+/* IEC units, as everywhere in cr (lib/size). */
 static void
 human(uint64_t bytes, char *buf, size_t len)
 {
-	if (bytes >= (uint64_t)1 << 30)
-		snprintf(buf, len, "%.2f GiB", (double)bytes / (1 << 30));
-	else if (bytes >= (uint64_t)1 << 20)
-		snprintf(buf, len, "%.1f MiB", (double)bytes / (1 << 20));
-	else
-		snprintf(buf, len, "%.1f KiB", (double)bytes / (1 << 10));
+	char s[SIZE_IEC_LEN];
+
+	snprintf(buf, len, "%s", size_iec(bytes, s));
 }
 
 static void
@@ -299,7 +328,8 @@ report_text(const struct result *r, const struct dumpscan_info *in)
 	if (in->cr_header) {
 		snprintf(buf, sizeof(buf), "cr-dump %s", in->cr_version);
 		line("made by:", buf);
-	}
+	} else
+		line("made by:", "pg_dump without cr-dump");
 	line("schema only:", strcmp(schema_only(in), "true") == 0 ? "yes" :
 	    strcmp(schema_only(in), "false") == 0 ? "no" : "unknown (plain pg_dump)");
 	line("selection:", selection(in, buf, sizeof(buf)));
@@ -349,6 +379,8 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp,
 	struct stat sb;
 	struct schemasum sum;
 	struct dumpscan *scan;
+	struct progress bar;
+	char label[PATH_MAX + 16];
 	struct gzin *gz;
 	const void *data;
 	const uint64_t *blocks;
@@ -383,9 +415,15 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp,
 	    fh)) == NULL || (scan = dumpscan_new()) == NULL)
 		err(EX_OSERR, NULL);
 	schemasum_init(&sum);
+	/* the input read against its size; -q: none unless --progress */
+	snprintf(label, sizeof(label), "cr-verify: %s", r->name);
+	progress_start(&bar, stderr, quiet && progress_mode == PROGRESS_AUTO ?
+	    PROGRESS_OFF : progress_mode, label, fstat(fd, &sb) == 0 &&
+	    S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0);
 	for (;;) {
 		n = gzin_next(gz, &data);
 		if (n > 0) {
+			progress_update(&bar, gzin_bytes_in(gz), NULL, 0);
 			schemasum_feed(&sum, data, (size_t)n);
 			/* After an SQL-level failure in gzip input, read on:
 			 * when the gzip layer is damaged too, that is the cause
@@ -407,6 +445,7 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp,
 		}
 		break;
 	}
+	progress_clear_line(&bar);
 	if (r->code == 0 && dumpscan_error(scan) != NULL) {
 		r->code = EX_DATAERR;
 		snprintf(r->error, sizeof(r->error), "%s", dumpscan_error(scan));
@@ -1132,6 +1171,8 @@ main(int argc, char *argv[])
 		{ "status",	no_argument,		NULL, 's' },
 		{ "max-age",	required_argument,	NULL, 'A' },
 		{ "trend",	required_argument,	NULL, 'T' },
+		{ "progress",	no_argument,		NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument,		NULL, OPT_NO_PROGRESS },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char *manifest = NULL, *name = NULL, *baseline = NULL, *errstr;
@@ -1142,6 +1183,7 @@ main(int argc, char *argv[])
 	long duration = -1;
 	int ch, i, code, worst = 0, max_shrink = 0, allow_empty = 0, cmp = 0;
 
+	cliopt_use(argc, argv, "cr-verify", longopts, "qvV?", help);
 	while ((ch = getopt_long(argc, argv, "qvV?", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
@@ -1198,6 +1240,12 @@ main(int argc, char *argv[])
 			if (errstr != NULL)
 				errx(EX_USAGE, "--trend %s: a count from 0 to %d", optarg,
 				    STATUS_MAX_TREND);
+			break;
+		case OPT_PROGRESS:
+			progress_mode = PROGRESS_ON;
+			break;
+		case OPT_NO_PROGRESS:
+			progress_mode = PROGRESS_OFF;
 			break;
 		case 'V':
 			printf("cr-verify %s\n", CR_VERSION);

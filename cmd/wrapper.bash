@@ -22,10 +22,22 @@ tools_dir() {
 tools_dir
 
 # shell_words WORD...: the words as one command line that a POSIX shell
-# reads back as the same words (printf %q), for the commands cr prints.
+# reads back as the same words (printf %q), for the commands cr prints.  A
+# password inside a URI or conninfo word is left out (docs/safety.md: never
+# echoed); libpq then asks for it, or finds it in ~/.pgpass.
 shell_words() {
-	local w out='' q
+	local w out='' q re_uri='^(postgres(ql)?://[^:/?#@]*):[^@/?#]*@(.*)$'
+	local re_query='^(postgres(ql)?://[^#]*[?&])password=[^&#]*&?(.*)$'
+	local re_kv='^(.*)(^|[[:space:]])password[[:space:]]*=[[:space:]]*('"'"'([^'"'"'\\]|\\.)*'"'"'|[^[:space:]]*)(.*)$'
 	for w; do
+		[[ $w =~ $re_uri ]] && w=${BASH_REMATCH[1]}@${BASH_REMATCH[3]}
+		while [[ $w =~ $re_query ]]; do
+			w=${BASH_REMATCH[1]}${BASH_REMATCH[3]}
+			w=${w%[?&]}
+		done
+		while [[ $w =~ $re_kv ]]; do
+			w=${BASH_REMATCH[1]}${BASH_REMATCH[2]}${BASH_REMATCH[5]}
+		done
 		case $w in
 		''|*[!A-Za-z0-9_./:=@%+,-]*) printf -v q '%q' "$w" ;;
 		*)	q=$w ;;
@@ -35,12 +47,36 @@ shell_words() {
 	printf '%s' "$out"
 }
 
-# usage [STATUS]: the wrapper's $synopsis, on stdout for --help (0), else on
-# stderr; then exit STATUS (default 64).
+# iec BYTES: the size as every cr tool writes it ("184 B", "3.4 KiB",
+# "26 MiB"): libbsd's humanize_number as lib/size.c calls it (8 bytes of
+# buffer: 3 digits, one decimal below 10), step for step; tests/size.bats
+# compares the two (exact up to 2^53 bytes, awk's integers).
+iec() {
+	awk -v n="$1" 'BEGIN {
+		split("Ki Mi Gi Ti Pi Ei", p, " ")
+		q = n; r = 0; i = 0
+		while ((q >= 1000 || (q == 999 && r >= 512)) && i < 6) {
+			r = q % 1024; q = int(q / 1024); i++
+		}
+		if ((q < 9 || (q == 9 && r < 973)) && i > 0) {
+			t = int((r * 10 + 512) / 1024)
+			printf "%d.%d %sB\n", q + int(t / 10), t % 10, p[i]
+		} else
+			printf "%d %sB\n", q + int((r + 512) / 1024), (i > 0 ? p[i] : "")
+	}'
+}
+
+# usage [STATUS]: the wrapper's $synopsis, on stdout for --help (0) with a
+# line per option (the wrapper's help_options: "OPTION|what it does"
+# lines) and the man page, else on stderr; then exit STATUS (default 64).
 usage() {
-	local rc=${1:-64}
+	local rc=${1:-64} opt text
 	if [ "$rc" -eq 0 ]; then
-		printf '%s\n' "$synopsis"
+		printf '%s\n\nOptions:\n' "$synopsis"
+		while IFS='|' read -r opt text; do
+			printf '  %-30s %s\n' "$opt" "$text"
+		done < <(help_options)
+		printf '\nSee %s(1).\n' "$prog"
 	else
 		printf '%s\n' "$synopsis" >&2
 	fi

@@ -8,6 +8,7 @@
 
 #include "guard.h"
 #include "pgconn.h"
+#include "pgexec.h"
 
 int
 guard_name(const char *name, const char *patterns, char *reason, size_t len)
@@ -72,14 +73,15 @@ guard_marker(PGconn *conn, const char *dbname, char *reason, size_t len)
 	char one[512];
 	int hit = 0;
 
-	res = PQexecParams(conn,
+	res = pgexec_exec(conn,
 	    "SELECT pg_catalog.strpos(coalesce(pg_catalog.shobj_description(d.oid, "
-	    "'pg_database'), ''), '" GUARD_MARKER_COMMENT "') > 0, "
+	    "'pg_database'), ''), '" GUARD_MARKER_COMMENT "') OPERATOR(pg_catalog.>) 0, "
 	    "EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s, "
-	    "pg_catalog.unnest(s.setconfig) c WHERE s.setdatabase = d.oid "
-	    "AND s.setrole = 0 AND pg_catalog.lower(c) = '" GUARD_MARKER_SETTING "=production') "
-	    "FROM pg_catalog.pg_database d WHERE d.datname = $1",
-	    1, NULL, param, NULL, NULL, 0);
+	    "pg_catalog.unnest(s.setconfig) c WHERE s.setdatabase OPERATOR(pg_catalog.=) d.oid "
+	    "AND s.setrole OPERATOR(pg_catalog.=) 0 AND pg_catalog.lower(c) "
+	    "OPERATOR(pg_catalog.=) '" GUARD_MARKER_SETTING "=production') "
+	    "FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) $1",
+	    1, param);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pgconn_oneline(PQresultErrorMessage(res), one, sizeof(one));
 		snprintf(reason, len, "checking the production marker: %s", one);

@@ -90,7 +90,8 @@ struct scan {
 						 * that is not blank or a comment */
 	unsigned long		 first_up;	/* line of the first up marker */
 	int			 in_up;		/* inside an up section */
-	unsigned long		 goose_block;	/* line of an open StatementBegin */
+	unsigned long		 goose_block;	/* line of an open StatementBegin
+						 * (goose, sql-migrate) */
 	size_t			 cap;
 	char			*err;
 	size_t			 errlen;
@@ -202,9 +203,10 @@ dbmate_line(struct scan *sc, int kind, const char *opt, size_t optlen)
 {
 	enum migrate_status rc;
 
-	if (sc->m->format == MIGRATE_GOOSE)
-		return scan_refuse(sc, "a dbmate marker in a goose file; "
-		    "use one format per file");
+	if (sc->m->format != MIGRATE_PLAIN && sc->m->format != MIGRATE_DBMATE)
+		return scan_refuse(sc, "a dbmate marker in a %s file; use one "
+		    "format per file", sc->m->format == MIGRATE_GOOSE ? "goose" :
+		    "sql-migrate");
 	sc->m->format = MIGRATE_DBMATE;
 	if (kind == 2) {
 		if (!sc->in_up)
@@ -290,9 +292,10 @@ goose_line(struct scan *sc, const char *line, size_t len)
 		    "(\"-- +goose Up\", \"Down\", \"StatementBegin\", "
 		    "\"StatementEnd\", \"NO TRANSACTION\", at the start of "
 		    "the line)", (int)(len > 80 ? 80 : len), line);
-	if (sc->m->format == MIGRATE_DBMATE)
-		return scan_refuse(sc, "a goose annotation in a dbmate file; "
-		    "use one format per file");
+	if (sc->m->format != MIGRATE_PLAIN && sc->m->format != MIGRATE_GOOSE)
+		return scan_refuse(sc, "a goose annotation in a %s file; use one "
+		    "format per file", sc->m->format == MIGRATE_DBMATE ? "dbmate" :
+		    "sql-migrate");
 	sc->m->format = MIGRATE_GOOSE;
 	switch (a) {
 	case GOOSE_UP:
@@ -335,6 +338,74 @@ goose_line(struct scan *sc, const char *line, size_t len)
 	return MIGRATE_OK;
 }
 
+/* sql-migrate (rubenv) reads a line starting with "-- +migrate " as a
+ * command: Up or Down (with the option notransaction), StatementBegin,
+ * StatementEnd.  A line that only looks like one ("--+migrate up",
+ * indented) it would read as SQL of the section before: 1 for those too. */
+static int
+is_sqlmigrate_line(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	if (len - i < 2 || line[i] != '-' || line[i + 1] != '-')
+		return 0;
+	for (i += 2; i < len && isspace((unsigned char)line[i]); i++)
+		;
+	return len - i >= 8 && strncasecmp(line + i, "+migrate", 8) == 0 &&
+	    (i + 8 == len || isspace((unsigned char)line[i + 8]));
+}
+
+static enum migrate_status
+sqlmigrate_line(struct scan *sc, const char *line, size_t len)
+{
+	static const char prefix[] = "-- +migrate ";
+	const char *cmd, *end = line + len;
+	size_t n, k;
+
+	cmd = line + sizeof(prefix) - 1;
+	if (len < sizeof(prefix) - 1 || memcmp(line, prefix, sizeof(prefix) - 1) != 0)
+		cmd = NULL;
+	while (cmd != NULL && cmd < end && isspace((unsigned char)*cmd))
+		cmd++;
+	for (n = 0; cmd != NULL && cmd + n < end && !isspace((unsigned char)cmd[n]); n++)
+		;
+	if (cmd == NULL || !((n == 2 && memcmp(cmd, "Up", 2) == 0) ||
+	    (n == 4 && memcmp(cmd, "Down", 4) == 0) ||
+	    (n == 14 && memcmp(cmd, "StatementBegin", 14) == 0) ||
+	    (n == 12 && memcmp(cmd, "StatementEnd", 12) == 0)))
+		return scan_refuse(sc, "\"%.*s\" is not a command sql-migrate "
+		    "reads (\"-- +migrate Up\", \"Down\", \"StatementBegin\", "
+		    "\"StatementEnd\", at the start of the line)",
+		    (int)(len > 80 ? 80 : len), line);
+	if (sc->m->format != MIGRATE_PLAIN && sc->m->format != MIGRATE_SQL_MIGRATE)
+		return scan_refuse(sc, "a sql-migrate command in a %s file; use "
+		    "one format per file", sc->m->format == MIGRATE_DBMATE ?
+		    "dbmate" : "goose");
+	sc->m->format = MIGRATE_SQL_MIGRATE;
+	if (*cmd == 'S') {
+		if (cmd[9] == 'B')
+			sc->goose_block = sc->line;
+		else
+			sc->goose_block = 0;
+		return MIGRATE_OK;
+	}
+	span_close(sc);
+	if (*cmd == 'D')
+		return MIGRATE_OK;
+	/* options after Up: notransaction */
+	for (cmd += n; cmd < end; cmd += k) {
+		while (cmd < end && isspace((unsigned char)*cmd))
+			cmd++;
+		for (k = 0; cmd + k < end && !isspace((unsigned char)cmd[k]); k++)
+			;
+		if (k == 13 && memcmp(cmd, "notransaction", 13) == 0)
+			sc->m->no_transaction = 1;
+	}
+	return span_open(sc);
+}
+
 /* One line (no newline; long lines keep their start). */
 static enum migrate_status
 scan_line(struct scan *sc, const char *line, size_t len)
@@ -357,6 +428,8 @@ scan_line(struct scan *sc, const char *line, size_t len)
 		    (int)(len > 80 ? 80 : len), line);
 	if (is_goose_line(line, len))
 		return goose_line(sc, line, len);
+	if (is_sqlmigrate_line(line, len))
+		return sqlmigrate_line(sc, line, len);
 	if (sc->first_up == 0 && sc->statement == 0 && !is_header_line(line, len))
 		sc->statement = sc->line;
 	return MIGRATE_OK;
@@ -368,7 +441,7 @@ static enum migrate_status
 scan_end(struct scan *sc)
 {
 	const char *up = sc->m->format == MIGRATE_DBMATE ? "-- migrate:up" :
-	    "-- +goose Up";
+	    sc->m->format == MIGRATE_GOOSE ? "-- +goose Up" : "-- +migrate Up";
 
 	if (sc->m->format == MIGRATE_PLAIN)
 		return MIGRATE_OK;

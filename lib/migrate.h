@@ -21,12 +21,14 @@
 /* How a file marks what runs.  Plain: all of it.  dbmate: the lines after
  * each "-- migrate:up" line up to the next "-- migrate:down" or
  * "-- migrate:up" line.  goose: the lines after "-- +goose Up" up to
- * "-- +goose Down".  The markers are read as those tools read them: whole
+ * "-- +goose Down"; sql-migrate likewise.  The markers are read as those tools read them: whole
  * lines, wherever they are. */
 enum migrate_format {
 	MIGRATE_PLAIN = 0,
 	MIGRATE_DBMATE,
-	MIGRATE_GOOSE
+	MIGRATE_GOOSE,
+	MIGRATE_SQL_MIGRATE	/* rubenv/sql-migrate: "-- +migrate Up" to
+				 * "-- +migrate Down" or the next Up */
 };
 
 /* Lines first..last (1-based, inclusive; last ULONG_MAX: to the end). */

@@ -204,10 +204,46 @@ command(PGconn *conn, const char *what, const char *sql, int nparams,
 	return MIGTRACK_OK;
 }
 
-/* The names as SQL, quoted by libpq for this connection (once). */
+/* qname (quoted) as the session resolves it, schema-qualified: the table
+ * to_regclass finds in the session's search_path, else the schema CREATE
+ * TABLE would use (current_schema()).  cr's other queries run with a
+ * search_path of its own (lib/pgexec), in which only such a name means the
+ * user's table. */
+static enum migtrack_status
+qualify(PGconn *conn, char qname[QNAME], char *err, size_t errlen)
+{
+	struct pgexec_error e;
+	PGresult *res;
+	const char *params[1] = { qname };
+
+	if ((res = pgexec_query_user_path(conn, "resolving a table name",
+	    "SELECT coalesce((SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)\n"
+	    "  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n\n"
+	    "    ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
+	    "  WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)),\n"
+	    " (SELECT pg_catalog.format('%I.%I', CASE WHEN pg_catalog.cardinality(p)\n"
+	    "    OPERATOR(pg_catalog.=) 2 THEN p[1] ELSE pg_catalog.current_schema() END,\n"
+	    "    p[pg_catalog.cardinality(p)])\n"
+	    "  FROM pg_catalog.parse_ident($1) AS p\n"
+	    "  WHERE pg_catalog.cardinality(p) OPERATOR(pg_catalog.=) 2\n"
+	    "    OR pg_catalog.current_schema() IS NOT NULL))", 1, params, &e)) == NULL) {
+		strlcpy(err, e.message, errlen);
+		return MIGTRACK_ESQL;
+	}
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	    strlen(PQgetvalue(res, 0, 0)) < QNAME)
+		strlcpy(qname, PQgetvalue(res, 0, 0), QNAME);
+	PQclear(res);
+	return MIGTRACK_OK;
+}
+
+/* The names as SQL, quoted by libpq for this connection and qualified by
+ * its schema (once, before any migration runs). */
 static enum migtrack_status
 quote_names(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 {
+	enum migtrack_status rc;
+
 	if (t->quoted)
 		return MIGTRACK_OK;
 	if (name_quote(conn, &t->table_name, t->table, sizeof(t->table)) == -1 ||
@@ -220,6 +256,10 @@ quote_names(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 		err[strcspn(err, "\n")] = '\0';
 		return MIGTRACK_EUSAGE;
 	}
+	if ((rc = qualify(conn, t->table, err, errlen)) != MIGTRACK_OK ||
+	    (t->json_spec != NULL &&
+	    (rc = qualify(conn, t->jtable, err, errlen)) != MIGTRACK_OK))
+		return rc;
 	t->quoted = 1;
 	return MIGTRACK_OK;
 }
@@ -234,9 +274,11 @@ exists(PGconn *conn, char qname[QNAME], int *yes, char *err, size_t errlen)
 	const char *params[1] = { qname };
 
 	if ((res = run(conn, "looking for a table",
-	    "SELECT format('%I.%I', n.nspname, c.relname)\n"
-	    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\n"
-	    "WHERE c.oid = to_regclass($1)", 1, params, err, errlen)) == NULL)
+	    "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)\n"
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n\n"
+	    "  ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
+	    "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)", 1, params,
+	    err, errlen)) == NULL)
 		return MIGTRACK_ESQL;
 	*yes = PQntuples(res) == 1;
 	if (*yes && strlen(PQgetvalue(res, 0, 0)) < QNAME)
@@ -256,7 +298,8 @@ resolve_key(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 	const char *params[1] = { t->table };
 
 	if ((res = run(conn, "resolving the tracking table",
-	    "SELECT pg_catalog.format('%I.%I', CASE WHEN pg_catalog.cardinality(p) = 2\n"
+	    "SELECT pg_catalog.format('%I.%I', CASE WHEN pg_catalog.cardinality(p)\n"
+	    "  OPERATOR(pg_catalog.=) 2\n"
 	    "  THEN p[1] ELSE coalesce(pg_catalog.current_schema(), '') END,\n"
 	    "  p[pg_catalog.cardinality(p)])\n"
 	    "FROM pg_catalog.parse_ident($1) AS p", 1, params, err, errlen)) == NULL)
@@ -281,8 +324,8 @@ migtrack_lock(struct migtrack *t, PGconn *conn, int wait, char *err, size_t errl
 		return rc;
 	snprintf(key, sizeof(key), "%lld", (long long)t->key);
 	if ((res = run(conn, "taking the advisory lock", wait ?
-	    "SELECT pg_advisory_lock($1::bigint), true" :
-	    "SELECT pg_try_advisory_lock($1::bigint)", 1, params,
+	    "SELECT pg_catalog.pg_advisory_lock($1::pg_catalog.int8), true" :
+	    "SELECT pg_catalog.pg_try_advisory_lock($1::pg_catalog.int8)", 1, params,
 	    err, errlen)) == NULL)
 		return MIGTRACK_ESQL;
 	got = strcmp(PQgetvalue(res, 0, PQnfields(res) - 1), "t") == 0;
@@ -302,14 +345,14 @@ migtrack_ensure(struct migtrack *t, PGconn *conn, char *err, size_t errlen)
 	/* checksum: SHA-256 of the file, hex, as sha256sum(1) prints it. */
 	snprintf(sql, sizeof(sql),
 	    "CREATE TABLE IF NOT EXISTS %s (\n"
-	    "  version bigint PRIMARY KEY,\n"
-	    "  name text NOT NULL,\n"
-	    "  checksum text,\n"
-	    "  applied_at timestamptz NOT NULL DEFAULT now(),\n"
-	    "  duration_ms bigint,\n"
-	    "  applied_by text NOT NULL DEFAULT current_user,\n"
-	    "  client text,\n"
-	    "  method text NOT NULL DEFAULT 'up'\n"
+	    "  version pg_catalog.int8 PRIMARY KEY,\n"
+	    "  name pg_catalog.text NOT NULL,\n"
+	    "  checksum pg_catalog.text,\n"
+	    "  applied_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),\n"
+	    "  duration_ms pg_catalog.int8,\n"
+	    "  applied_by pg_catalog.text NOT NULL DEFAULT current_user,\n"
+	    "  client pg_catalog.text,\n"
+	    "  method pg_catalog.text NOT NULL DEFAULT 'up'\n"
 	    ")", t->table);
 	if ((rc = command(conn, "creating the tracking table", sql, 0, NULL,
 	    err, errlen)) != MIGTRACK_OK)
@@ -384,11 +427,15 @@ json_load(struct migtrack *t, PGconn *conn, int for_update, struct json_list *l,
 	    !l->exists)
 		return rc;
 	snprintf(sql, sizeof(sql),
-	    "SELECT r.ctid::text, jsonb_typeof(r.c), jsonb_typeof(r.c -> $1::text), e.value\n"
-	    "FROM (SELECT ctid, %s::jsonb AS c FROM %s\n"
-	    "      ORDER BY coalesce(%s::jsonb ? $1::text, false) DESC, ctid LIMIT 1 %s) r\n"
-	    "LEFT JOIN LATERAL jsonb_array_elements_text(\n"
-	    "    CASE WHEN jsonb_typeof(r.c -> $1) = 'array' THEN r.c -> $1 END)\n"
+	    "SELECT r.ctid::pg_catalog.text, pg_catalog.jsonb_typeof(r.c),\n"
+	    "  pg_catalog.jsonb_typeof(r.c OPERATOR(pg_catalog.->) $1::pg_catalog.text), e.value\n"
+	    "FROM (SELECT ctid, %s::pg_catalog.jsonb AS c FROM %s\n"
+	    "      ORDER BY coalesce(%s::pg_catalog.jsonb OPERATOR(pg_catalog.?)\n"
+	    "        $1::pg_catalog.text, false) DESC, ctid LIMIT 1 %s) r\n"
+	    "LEFT JOIN LATERAL pg_catalog.jsonb_array_elements_text(\n"
+	    "    CASE WHEN pg_catalog.jsonb_typeof(r.c OPERATOR(pg_catalog.->) $1::pg_catalog.text)\n"
+	    "      OPERATOR(pg_catalog.=) 'array'\n"
+	    "    THEN r.c OPERATOR(pg_catalog.->) $1::pg_catalog.text END)\n"
 	    "  WITH ORDINALITY AS e(value, n) ON true\n"
 	    "ORDER BY e.n",
 	    t->jcolumn, t->jtable, t->jcolumn, for_update ? "FOR UPDATE" : "");
@@ -455,16 +502,19 @@ json_append(struct migtrack *t, PGconn *conn, struct json_list *l, const char *n
 	params[2] = l->ctid;
 	if (!l->has_row)
 		snprintf(sql, sizeof(sql),
-		    "INSERT INTO %s (%s) VALUES (jsonb_build_object($1::text, "
-		    "jsonb_build_array($2::text))) RETURNING ctid::text",
+		    "INSERT INTO %s (%s) VALUES (pg_catalog.jsonb_build_object($1::pg_catalog.text, "
+		    "pg_catalog.jsonb_build_array($2::pg_catalog.text))) RETURNING ctid::pg_catalog.text",
 		    t->jtable, t->jcolumn);
 	else
 		snprintf(sql, sizeof(sql),
-		    "UPDATE %s SET %s = jsonb_set(coalesce(%s::jsonb, '{}'), ARRAY[$1::text],\n"
-		    "  CASE WHEN jsonb_typeof(%s::jsonb -> $1::text) = 'array'\n"
-		    "       THEN %s::jsonb -> $1::text ELSE '[]' END\n"
-		    "  || jsonb_build_array($2::text), true)\n"
-		    "WHERE ctid = $3::tid RETURNING ctid::text",
+		    "UPDATE %s SET %s = pg_catalog.jsonb_set(coalesce(%s::pg_catalog.jsonb, '{}'),\n"
+		    "  ARRAY[$1::pg_catalog.text],\n"
+		    "  CASE WHEN pg_catalog.jsonb_typeof(%s::pg_catalog.jsonb OPERATOR(pg_catalog.->)\n"
+		    "      $1::pg_catalog.text) OPERATOR(pg_catalog.=) 'array'\n"
+		    "    THEN %s::pg_catalog.jsonb OPERATOR(pg_catalog.->) $1::pg_catalog.text\n"
+		    "    ELSE '[]'::pg_catalog.jsonb END\n"
+		    "  OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array($2::pg_catalog.text), true)\n"
+		    "WHERE ctid OPERATOR(pg_catalog.=) $3::pg_catalog.tid RETURNING ctid::pg_catalog.text",
 		    t->jtable, t->jcolumn, t->jcolumn, t->jcolumn, t->jcolumn);
 	if ((res = run(conn, "updating the JSON list", sql, l->has_row ? 3 : 2,
 	    params, err, errlen)) == NULL)
@@ -544,7 +594,7 @@ migtrack_read(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 		return rc;
 	if (yes) {
 		snprintf(sql, sizeof(sql), "SELECT version, name, checksum,\n"
-		    "  to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+		    "  pg_catalog.to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
 		    "  method FROM %s ORDER BY version", t->table);
 		if ((res = run(conn, "reading the tracking table", sql, 0, NULL,
 		    err, errlen)) == NULL)

@@ -45,6 +45,11 @@ struct parallel_job {
 	unsigned long	 line;
 	char		 rel[256], ref[256];
 	size_t		 nsessions;	/* session statements in force */
+	/* How the script's text reads when the job was queued: the main
+	 * connection's settings, which the restore checks after every
+	 * statement against the splitter's model. */
+	char		 std_strings[8];
+	char		 encoding[64];
 	int		 failed;
 	/* COPY */
 	size_t		 table;
@@ -71,6 +76,7 @@ struct worker {
 
 struct parallel {
 	struct parallel_opts o;
+	PGconn		*main;		/* read on the main thread only */
 	char		**setup;	/* copies of o.setup */
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 changed;
@@ -82,6 +88,7 @@ struct parallel {
 	size_t		 memory;	/* COPY data held in memory now */
 	uint64_t	 spilled, spill_now, spill_peak;
 	int		 stop, failed;
+	int		 session;	/* the failure: a worker's session differs */
 	char		 err[2048];
 	unsigned long	 err_line;
 };
@@ -117,13 +124,44 @@ pick(struct parallel *p)
 }
 
 static void
-fail(struct parallel *p, const char *err, unsigned long line)
+fail(struct parallel *p, const char *err, unsigned long line, int session)
 {
 	if (!p->failed) {
 		strlcpy(p->err, err, sizeof(p->err));
 		p->err_line = line;
+		p->session = session;
 	}
 	p->failed = 1;
+}
+
+/* The worker's session must read the script's text as the job was split:
+ * a function run by the job (a CHECK or a default during a COPY, an index
+ * expression) may have changed standard_conforming_strings or
+ * client_encoding with set_config, and the worker's next statement would
+ * then be read otherwise than the splitter read it.  The same check as
+ * the main connection's after every statement.  Returns 0, or -1 with err. */
+static int
+session_differs(struct worker *w, const struct parallel_job *j, const char *when,
+    char *err, size_t errlen)
+{
+	const char *std = PQparameterStatus(w->conn, "standard_conforming_strings");
+	const char *enc = PQparameterStatus(w->conn, "client_encoding");
+
+	if (enc != NULL && (!sqlsplit_encoding_safe(enc) ||
+	    (j->encoding[0] != '\0' && strcmp(enc, j->encoding) != 0))) {
+		snprintf(err, errlen, "line %lu: a worker's session %s has client_encoding %s, "
+		    "the script's text says %s (changed by a function or DO block?): "
+		    "stopped before its next statement", j->line, when, enc, j->encoding);
+		return -1;
+	}
+	if (std != NULL && strcmp(std, j->std_strings) != 0) {
+		snprintf(err, errlen, "line %lu: a worker's session %s reads strings with "
+		    "standard_conforming_strings %s, the script's text says %s (changed by "
+		    "a function or DO block?): stopped before its next statement", j->line,
+		    when, std, j->std_strings);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -272,7 +310,7 @@ worker_main(void *arg)
 	struct parallel_job *j;
 	char err[2048];
 	unsigned long errline;
-	int rc;
+	int rc, session;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -288,11 +326,18 @@ worker_main(void *arg)
 		w->line = j->line;
 		errline = j->line;
 		err[0] = '\0';
+		session = 0;
 		rc = apply_sessions(w, j, err, sizeof(err));
+		if (rc == 0 && (rc = session_differs(w, j, "before the job", err,
+		    sizeof(err))) == -1)
+			session = 1;
 		if (rc == 0 && j->kind == PARALLEL_COPY)
 			rc = run_copy(w, j, err, sizeof(err), &errline);
 		else if (rc == 0)
 			rc = sqlexec_simple(w->conn, j->sql, j->line, err, sizeof(err));
+		if (rc == 0 && (rc = session_differs(w, j, "after the job", err,
+		    sizeof(err))) == -1)
+			session = 1;
 
 		pthread_mutex_lock(&p->lock);
 		j->state = DONE;
@@ -300,7 +345,7 @@ worker_main(void *arg)
 			j->failed = 1;
 			/* A job cancelled because another failed says nothing. */
 			if (!p->stop)
-				fail(p, err, errline);
+				fail(p, err, errline, session);
 			p->stop = 1;
 		}
 		pthread_cond_broadcast(&p->changed);
@@ -344,6 +389,7 @@ parallel_new(PGconn *conn, const struct parallel_opts *o, char *err, size_t errl
 		return NULL;
 	}
 	p->o = *o;
+	p->main = conn;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
 	p->o.nsetup = 0;
@@ -486,6 +532,12 @@ job_new(struct parallel *p, enum parallel_kind kind, const char *sql, unsigned l
 	j->fd = -1;
 	strlcpy(j->rel, rel != NULL ? rel : "", sizeof(j->rel));
 	strlcpy(j->ref, ref != NULL ? ref : "", sizeof(j->ref));
+	snprintf(j->std_strings, sizeof(j->std_strings), "%s",
+	    PQparameterStatus(p->main, "standard_conforming_strings") != NULL ?
+	    PQparameterStatus(p->main, "standard_conforming_strings") : "on");
+	snprintf(j->encoding, sizeof(j->encoding), "%s",
+	    PQparameterStatus(p->main, "client_encoding") != NULL ?
+	    PQparameterStatus(p->main, "client_encoding") : "");
 	pthread_mutex_lock(&p->lock);
 	j->nsessions = p->nsessions;
 	if (p->last != NULL)
@@ -733,6 +785,8 @@ parallel_error(struct parallel *p, char *err, size_t errlen, unsigned long *line
 	if ((failed = p->failed)) {
 		strlcpy(err, p->err, errlen);
 		*line = p->err_line;
+		if (p->session)
+			failed = 2;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return failed;

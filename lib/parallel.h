@@ -87,7 +87,10 @@ int parallel_collect(struct parallel *, struct parallel_done *d);
  * failed (see parallel_error); -2 when *interrupted got set. */
 int parallel_wait(struct parallel *, volatile sig_atomic_t *interrupted);
 
-/* Whether a job failed: 1 with its one-line error and input line. */
+/* Whether a job failed: 1 with its one-line error and input line; 2 when
+ * what failed is a worker's session, which a job changed so that the
+ * worker would read the script's text otherwise than the splitter did
+ * (standard_conforming_strings, client_encoding): nothing more ran on it. */
 int parallel_error(struct parallel *, char *err, size_t errlen, unsigned long *line);
 
 /* Cancel the running jobs and start no other (Ctrl-C, a failure). */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* pgconn: connection settings and failure classification for cr tools. */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +16,19 @@
 #include "pgconn.h"
 
 #define PGCONN_MAXKW	16
+#define PGCONN_MAXSECRET	4
 
 struct pgconn_params {
 	const char	*kw[PGCONN_MAXKW];
 	char		*val[PGCONN_MAXKW];
 	int		 n;
 	struct dotenv	*env;		/* the env file as read, or NULL */
+	char		 source[320];	/* where the database name came from */
+	char		 warning[512];	/* e.g. an env file others can read */
+	/* Passwords as the user wrote them (in a URI, a conninfo string or
+	 * the env file), scrubbed from every message pgconn returns. */
+	char		*secret[PGCONN_MAXSECRET];
+	int		 nsecret;
 };
 
 /* dotenv keys, in the order later ones override earlier ones. */
@@ -78,11 +87,153 @@ env_file_path(const struct pgconn_opts *o)
 }
 
 /* libpq's own test: a URI prefix or an '=' makes dbname a conninfo string. */
-static int
-is_conninfo(const char *s)
+int
+pgconn_is_conninfo(const char *s)
 {
 	return strncmp(s, "postgresql://", 13) == 0 ||
 	    strncmp(s, "postgres://", 11) == 0 || strchr(s, '=') != NULL;
+}
+
+/* The password in s as the user wrote it, when s is a URI
+ * (scheme://user:PASSWORD@host, ?password=...) or a conninfo string
+ * (password=... or password='...'), into out; "" when there is none.
+ * Read as libpq reads them (fe-connect.c: the user part of a URI ends at
+ * the first '@' or '/'). */
+static void
+raw_password(const char *s, char *out, size_t outlen)
+{
+	const char *p, *q, *end;
+	size_t n;
+
+	out[0] = '\0';
+	if ((p = strstr(s, "://")) != NULL) {
+		p += 3;
+		end = p + strcspn(p, "@/");
+		if (*end == '@' && (q = memchr(p, ':', (size_t)(end - p))) != NULL) {
+			n = (size_t)(end - q - 1);
+			snprintf(out, outlen, "%.*s", (int)n, q + 1);
+			return;
+		}
+		if ((q = strstr(end, "password=")) != NULL && (q[-1] == '?' || q[-1] == '&')) {
+			q += 9;
+			snprintf(out, outlen, "%.*s", (int)strcspn(q, "&"), q);
+		}
+		return;
+	}
+	for (p = s; (p = strstr(p, "password")) != NULL; p += 8) {
+		if (p != s && !isspace((unsigned char)p[-1]))
+			continue;
+		q = p + 8;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q++ != '=')
+			continue;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q == '\'') {
+			q++;
+			for (n = 0; q[n] != '\0' && q[n] != '\''; n++)
+				if (q[n] == '\\' && q[n + 1] != '\0')
+					n++;
+		} else
+			n = strcspn(q, " \t\n\r\f\v");
+		snprintf(out, outlen, "%.*s", (int)n, q);
+		return;
+	}
+}
+
+static int
+secret_add(struct pgconn_params *p, const char *value, int raw)
+{
+	char pw[256];
+
+	if (value == NULL)
+		return 0;
+	if (raw)
+		raw_password(value, pw, sizeof(pw));
+	else
+		strlcpy(pw, value, sizeof(pw));
+	/* A password of a few characters is masked by pattern only: scrubbing
+	 * every "ab" from a message would garble it. */
+	if (strlen(pw) < 4 || p->nsecret == PGCONN_MAXSECRET) {
+		explicit_bzero(pw, sizeof(pw));
+		return 0;
+	}
+	p->secret[p->nsecret] = strdup(pw);
+	explicit_bzero(pw, sizeof(pw));
+	return p->secret[p->nsecret++] == NULL ? -1 : 0;
+}
+
+/* Whether s (a -d value, DATABASE_URL, ...) names a database by itself:
+ * a plain name does; a conninfo string or URI when it has a dbname or a
+ * service.  One libpq cannot parse is left to libpq to report. */
+static int
+names_database(const char *s)
+{
+	PQconninfoOption *opts, *o;
+	char *msg = NULL;
+	int named = 0;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (!pgconn_is_conninfo(s))
+		return 1;
+	if ((opts = PQconninfoParse(s, &msg)) == NULL) {
+		PQfreemem(msg);
+		return 1;
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if ((strcmp(o->keyword, "dbname") == 0 || strcmp(o->keyword, "service") == 0) &&
+		    o->val != NULL && *o->val != '\0')
+			named = 1;
+	PQconninfoFree(opts);
+	return named;
+}
+
+/* Where libpq itself finds a database name when none of cr's sources gave
+ * one: PGDATABASE, or a service file (PGSERVICE); NULL: nowhere, so libpq
+ * falls back to the user name. */
+static const char *
+libpq_source(void)
+{
+	PQconninfoOption *opts, *o;
+	const char *from = NULL;
+
+	if (getenv("PGDATABASE") != NULL && *getenv("PGDATABASE") != '\0')
+		return "PGDATABASE in the environment";
+	if ((opts = PQconndefaults()) == NULL)
+		return NULL;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && *o->val != '\0')
+			from = "the service file (PGSERVICE)";
+	PQconninfoFree(opts);
+	return from;
+}
+
+/* A password in an env file that others may read or write: said, as libpq
+ * does for ~/.pgpass (which it then ignores; the file is still used here,
+ * the app reads it too). */
+static void
+env_file_check(struct pgconn_params *p, const char *path, const struct dotenv *env)
+{
+	const char *url = dotenv_get(env, "DATABASE_URL");
+	const char *pw1 = dotenv_get(env, "PGPASSWORD"), *pw2 = dotenv_get(env, "DB_PASSWORD");
+	char pw[256];
+	struct stat sb;
+	int has = 0;
+
+	if ((pw1 != NULL && *pw1 != '\0') || (pw2 != NULL && *pw2 != '\0'))
+		has = 1;
+	if (url != NULL) {
+		raw_password(url, pw, sizeof(pw));
+		has |= pw[0] != '\0';
+		explicit_bzero(pw, sizeof(pw));
+	}
+	if (has && stat(path, &sb) == 0 &&
+	    (sb.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) != 0)
+		snprintf(p->warning, sizeof(p->warning), "%s: holds a password and group or "
+		    "others may read or write it (mode %04o): chmod 600 %s", path,
+		    (unsigned)(sb.st_mode & 07777), path);
 }
 
 struct pgconn_params *
@@ -90,11 +241,17 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 {
 	struct pgconn_params *p;
 	struct dotenv *env;
-	const char *dbname = o->dbname, *url, *env_file;
+	const char *dbname = o->dbname, *url, *env_file, *key, *v;
 	char reason[256];
 	size_t i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
+		goto nomem;
+	if (dbname != NULL && *dbname == '\0')
+		dbname = NULL;
+	if (names_database(dbname))
+		strlcpy(p->source, "the command line", sizeof(p->source));
+	if (secret_add(p, dbname, 1) == -1)
 		goto nomem;
 	if ((env_file = env_file_path(o)) != NULL) {
 		if ((env = dotenv_load(env_file, reason, sizeof(reason))) == NULL) {
@@ -106,24 +263,48 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 		 * other settings (the production guard, cr-migrate's
 		 * CR_MIGRATIONS_DIR) come from the same reading. */
 		p->env = env;
+		env_file_check(p, env_file, env);
 		for (i = 0; i < sizeof(dotenv_map) / sizeof(dotenv_map[0]); i++)
 			if (params_add(p, dotenv_map[i].keyword,
 			    dotenv_get(env, dotenv_map[i].envkey)) == -1)
 				goto nomem;
+		if (secret_add(p, dotenv_get(env, "PGPASSWORD"), 0) == -1 ||
+		    secret_add(p, dotenv_get(env, "DB_PASSWORD"), 0) == -1)
+			goto nomem;
 		url = dotenv_get(env, "DATABASE_URL");
-		if (url != NULL && *url != '\0' && dbname != NULL &&
-		    *dbname != '\0' && !is_conninfo(dbname)) {
+		if (url != NULL && *url == '\0')
+			url = NULL;
+		if (secret_add(p, url, 1) == -1)
+			goto nomem;
+		key = "DATABASE_URL";
+		if (url != NULL && dbname != NULL && !pgconn_is_conninfo(dbname)) {
 			/* A plain name with an app's DATABASE_URL: the app's
 			 * server and role, another database on it. */
 			if (params_add(p, "dbname", url) == -1)
 				goto nomem;
-		} else if (dbname == NULL || *dbname == '\0')
+		} else if (dbname == NULL)
 			dbname = url;
-		if (dbname == NULL || *dbname == '\0')
-			dbname = dotenv_get(env, "PGDATABASE");
-		if (dbname == NULL || *dbname == '\0')
-			dbname = dotenv_get(env, "DB_NAME");
+		if (dbname == NULL && (v = dotenv_get(env, "PGDATABASE")) != NULL && *v != '\0') {
+			dbname = v;
+			key = "PGDATABASE";
+		}
+		if (dbname == NULL && (v = dotenv_get(env, "DB_NAME")) != NULL && *v != '\0') {
+			dbname = v;
+			key = "DB_NAME";
+		}
+		if (p->source[0] == '\0' && names_database(dbname))
+			snprintf(p->source, sizeof(p->source), "%s in %s", key, env_file);
+	} else if (dbname == NULL && (url = getenv("DATABASE_URL")) != NULL && *url != '\0') {
+		/* The convention of Rails, dbmate, Heroku: honoured as the env
+		 * file's, below -d and --env-file. */
+		dbname = url;
+		if (secret_add(p, url, 1) == -1)
+			goto nomem;
+		if (names_database(url))
+			strlcpy(p->source, "DATABASE_URL in the environment", sizeof(p->source));
 	}
+	if (p->source[0] == '\0' && (v = libpq_source()) != NULL)
+		strlcpy(p->source, v, sizeof(p->source));
 	/* libpq expands only the first dbname (a later one is a plain name
 	 * and wins); the expanded settings override the env file's, and
 	 * -h -p -U override both. */
@@ -154,6 +335,10 @@ pgconn_params_free(struct pgconn_params *p)
 		explicit_bzero(p->val[i], strlen(p->val[i]));
 		free(p->val[i]);
 	}
+	for (i = 0; i < p->nsecret; i++) {
+		explicit_bzero(p->secret[i], strlen(p->secret[i]));
+		free(p->secret[i]);
+	}
 	dotenv_free(p->env);
 	free(p);
 }
@@ -165,9 +350,103 @@ pgconn_params_env(const struct pgconn_params *p)
 }
 
 const char *
+pgconn_params_source(const struct pgconn_params *p)
+{
+	return p->source[0] != '\0' ? p->source : NULL;
+}
+
+const char *
 pgconn_params_warning(const struct pgconn_params *p, size_t i)
 {
+	/* The file's permissions first, then what reading it found. */
+	if (p->warning[0] != '\0') {
+		if (i == 0)
+			return p->warning;
+		i--;
+	}
 	return dotenv_warning(p->env, i);
+}
+
+/* Replace every occurrence of secret in s (NUL-terminated, in place). */
+static void
+scrub(char *s, const char *secret)
+{
+	size_t n = strlen(secret);
+	char *p;
+
+	while ((p = strstr(s, secret)) != NULL) {
+		memmove(p + 3, p + n, strlen(p + n) + 1);
+		memcpy(p, "***", 3);
+	}
+}
+
+void
+pgconn_mask(const char *in, char *out, size_t outlen)
+{
+	const char *p = in, *q, *end;
+	size_t o = 0, n;
+
+	if (outlen == 0)
+		return;
+#define PUT(c)	do { if (o + 1 < outlen) out[o++] = (c); } while (0)
+	while (*p != '\0') {
+		if (strncmp(p, "://", 3) == 0) {
+			PUT(':'); PUT('/'); PUT('/');
+			p += 3;
+			end = p + strcspn(p, "@/ \t\"'");
+			if (*end == '@' && (q = memchr(p, ':', (size_t)(end - p))) != NULL) {
+				for (; p <= q; p++)
+					PUT(*p);
+				PUT('*'); PUT('*'); PUT('*');
+				p = end;
+			}
+			continue;
+		}
+		if (strncmp(p, "password", 8) == 0 && (p == in || !isalnum((unsigned char)p[-1]))) {
+			for (q = p + 8; *q == ' ' || *q == '\t'; q++)
+				;
+			if (*q == '=') {
+				for (; p <= q; p++)
+					PUT(*p);
+				while (*p == ' ' || *p == '\t')
+					PUT(*p++);
+				if (*p == '\'') {
+					for (n = 1; p[n] != '\0' && p[n] != '\''; n++)
+						if (p[n] == '\\' && p[n + 1] != '\0')
+							n++;
+					p += p[n] == '\'' ? n + 1 : n;
+				} else
+					p += strcspn(p, " \t\n&\"");
+				PUT('*'); PUT('*'); PUT('*');
+				continue;
+			}
+		}
+		PUT(*p);
+		p++;
+	}
+#undef PUT
+	out[o] = '\0';
+}
+
+/* A message for the user: one line, no password in it. */
+static void
+message(const struct pgconn_params *p, const char *secret, const char *msg, char *out,
+    size_t outlen)
+{
+	char *line;
+	int i;
+
+	if ((line = malloc(outlen)) == NULL) {
+		strlcpy(out, "out of memory", outlen);
+		return;
+	}
+	pgconn_oneline(msg, line, outlen);
+	for (i = 0; p != NULL && i < p->nsecret; i++)
+		scrub(line, p->secret[i]);
+	if (secret != NULL && strlen(secret) >= 4)
+		scrub(line, secret);
+	pgconn_mask(line, out, outlen);
+	free(line);
 }
 
 void
@@ -318,7 +597,7 @@ open_resolved(const struct pgconn_params *p, const char *dbname_override, char *
 		strlcpy(dbname, PQdb(conn), dblen);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		*status = classify(conn, PQerrorMessage(conn));
-		pgconn_oneline(PQerrorMessage(conn), err, errlen);
+		message(p, NULL, PQerrorMessage(conn), err, errlen);
 		PQfinish(conn);
 		return NULL;
 	}
@@ -351,7 +630,7 @@ pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
     char *err, size_t errlen)
 {
 	PQconninfoOption *opts, *o;
-	const char **kw, **val;
+	const char **kw, **val, *password = NULL;
 	PGconn *c = NULL;
 	size_t n = 0;
 
@@ -374,12 +653,14 @@ pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
 			} else if (o->val != NULL && *o->val != '\0') {
 				kw[n] = o->keyword;
 				val[n++] = o->val;
+				if (strcmp(o->keyword, "password") == 0)
+					password = o->val;
 			}
 		}
 		c = PQconnectdbParams(kw, val, 0);
 		if (c != NULL && PQstatus(c) != CONNECTION_OK) {
 			*status = classify(c, PQerrorMessage(c));
-			pgconn_oneline(PQerrorMessage(c), err, errlen);
+			message(NULL, password, PQerrorMessage(c), err, errlen);
 			PQfinish(c);
 			c = NULL;
 		} else if (c != NULL)

@@ -35,6 +35,14 @@ struct pgconn_opts {
 	{ "username",	required_argument,	NULL, 'U' }, \
 	{ "env-file",	required_argument,	NULL, PGCONN_OPT_ENV_FILE }
 
+/* Their lines in --help (struct cliopt_help, lib/cliopt.h). */
+#define PGCONN_HELP \
+	{ "dbname",	"DBNAME",	"database name, conninfo string or URI" }, \
+	{ "host",	"HOST",		"server host or unix socket directory" }, \
+	{ "port",	"PORT",		"server port" }, \
+	{ "username",	"USER",		"role to connect as" }, \
+	{ "env-file",	"FILE",		"the app's dotenv file (DATABASE_URL or PG*)" }
+
 /* The connection options every tool takes (-d -h -p -U --env-file): store
  * arg in o and return 1 when ch is one of them, else return 0. */
 int pgconn_getopt(struct pgconn_opts *o, int ch, const char *arg);
@@ -60,7 +68,9 @@ enum pgconn_status {
  * connections (to the target, or to another database on the same server). */
 struct pgconn_params;
 
-/* Read the env file (if any) and fix the settings.  On failure returns NULL
+/* Read the env file (if any) and fix the settings.  Without -d or an env
+ * file, DATABASE_URL in the process environment is read as an env file's
+ * would be (libpq's PG* variables still fill what it leaves out).  On failure returns NULL
  * and writes a one-line reason to err. */
 struct pgconn_params *pgconn_params_new(const struct pgconn_opts *, char *err, size_t errlen);
 void pgconn_params_free(struct pgconn_params *);
@@ -70,17 +80,34 @@ void pgconn_params_free(struct pgconn_params *);
  * as long as the params. */
 const struct dotenv *pgconn_params_env(const struct pgconn_params *);
 
-/* The i-th warning of reading the env file ("FILE: line N: ..." for a line
- * skipped or taken as written), or NULL when there are no more; the tool
- * prints them. */
+/* Where the database name comes from, for -v and for tools that must not
+ * guess: "the command line", "DATABASE_URL in FILE", "PGDATABASE in FILE",
+ * "DB_NAME in FILE", "DATABASE_URL in the environment", "PGDATABASE in the
+ * environment", "the service file (PGSERVICE)"; NULL when none names one
+ * and libpq falls back to the user name. */
+const char *pgconn_params_source(const struct pgconn_params *);
+
+/* The i-th warning about the settings, or NULL when there are no more; the
+ * tool prints them: an env file holding a password that group or others
+ * may read or write, then those of reading the env file ("FILE: line N:
+ * ..." for a line skipped or taken as written). */
 const char *pgconn_params_warning(const struct pgconn_params *, size_t i);
+
+/* Whether s is a conninfo string or URI rather than a database name
+ * (libpq's own test: a postgresql:// or postgres:// prefix, or an '='). */
+int pgconn_is_conninfo(const char *s);
+
+/* s with any password it holds (scheme://user:PASSWORD@..., password=...)
+ * replaced by "***", for a message.  Messages pgconn returns are masked
+ * already. */
+void pgconn_mask(const char *s, char *out, size_t outlen);
 
 /* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
  * "postgres" for the maintenance connection cr-restore --clean needs.
  * When the server asks for a password none of the settings gives and a
  * terminal is available, the password is read from /dev/tty.
  * On failure returns NULL, sets *status, and writes the server's message
- * (verbatim, joined onto one line) to err. */
+ * (verbatim but for any password, joined onto one line) to err. */
 PGconn *pgconn_open(const struct pgconn_params *, const char *dbname_override,
     enum pgconn_status *status, char *err, size_t errlen);
 

@@ -122,7 +122,8 @@ replace_db_state(PGconn *maint, const char *name, int *allowconn, char *err, siz
 	int n;
 
 	res = query(maint, "looking up the database",
-	    "SELECT datallowconn FROM pg_catalog.pg_database WHERE datname = $1",
+	    "SELECT datallowconn FROM pg_catalog.pg_database "
+	    "WHERE datname OPERATOR(pg_catalog.=) $1",
 	    1, name, NULL, err, errlen);
 	if (res == NULL)
 		return -1;
@@ -142,7 +143,8 @@ replace_db_owner(PGconn *maint, const char *name, char *out, size_t outlen, char
 	out[0] = '\0';
 	res = query(maint, "looking up the database's owner",
 	    "SELECT pg_catalog.pg_get_userbyid(datdba) FROM "
-	    "pg_catalog.pg_database WHERE datname = $1", 1, name, NULL, err, errlen);
+	    "pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) $1", 1, name, NULL,
+	    err, errlen);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 1)
@@ -168,7 +170,8 @@ tagged_leftovers(PGconn *maint, const char *target, const char *tag, char names[
 	prefix[plen] = '\0';
 	snprintf(lenbuf, sizeof(lenbuf), "%zu", plen);
 	res = query(maint, "looking for leftovers", "SELECT datname FROM pg_catalog.pg_database "
-	    "WHERE left(datname, $2::int) = $1 ORDER BY 1", 2, prefix, lenbuf, err, errlen);
+	    "WHERE pg_catalog.left(datname::pg_catalog.text, $2::pg_catalog.int4) "
+	    "OPERATOR(pg_catalog.=) $1 ORDER BY 1", 2, prefix, lenbuf, err, errlen);
 	if (res == NULL)
 		return -1;
 	for (i = 0; i < PQntuples(res); i++) {
@@ -202,6 +205,27 @@ replace_leftovers(PGconn *maint, const char *target, struct replace_leftovers *l
 	return 0;
 }
 
+int
+replace_lock(PGconn *maint, const char *target, int shared, char *err, size_t errlen)
+{
+	PGresult *res;
+	char key[128];
+	int taken;
+
+	/* A key of cr's own, so that an application's advisory locks on the
+	 * maintenance database never collide with it. */
+	snprintf(key, sizeof(key), "cr-restore %s", target);
+	res = query(maint, "locking the target", shared ?
+	    "SELECT pg_catalog.pg_try_advisory_lock_shared(pg_catalog.hashtextextended($1, 0))" :
+	    "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended($1, 0))",
+	    1, key, NULL, err, errlen);
+	if (res == NULL)
+		return -1;
+	taken = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return taken;
+}
+
 static char *
 literal(PGconn *conn, const char *s)
 {
@@ -223,14 +247,15 @@ replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
 	else if (v >= 150000)
 		locsql = "d.datlocprovider, d.daticulocale";
 	else
-		locsql = "'c'::\"char\", NULL::text";
+		locsql = "'c'::pg_catalog.\"char\", NULL::pg_catalog.text";
 	if ((q = PQescapeIdentifier(maint, scratch, strlen(scratch))) == NULL)
 		goto fail;
 	if (owner != NULL && *owner != '\0' &&
 	    (qowner = PQescapeIdentifier(maint, owner, strlen(owner))) == NULL)
 		goto fail;
 	if (asprintf(&sql, "SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, "
-	    "d.datctype, %s FROM pg_catalog.pg_database d WHERE d.datname = $1", locsql) == -1) {
+	    "d.datctype, %s FROM pg_catalog.pg_database d "
+	    "WHERE d.datname OPERATOR(pg_catalog.=) $1", locsql) == -1) {
 		sql = NULL;
 		goto fail;
 	}
@@ -291,11 +316,13 @@ terminate(PGconn *maint, const char *name)
 
 	/* Sessions of this run that are still closing (same application
 	 * name: the same settings) are ended too but not counted. */
-	res = query(maint, NULL, "SELECT count(*) FILTER (WHERE NOT s.ours) FROM (SELECT "
-	    "pg_catalog.pg_terminate_backend(pid) AS ended, application_name = "
-	    "pg_catalog.current_setting('application_name') AND usename = current_user AS ours "
-	    "FROM pg_catalog.pg_stat_activity WHERE datname = $1 "
-	    "AND pid <> pg_catalog.pg_backend_pid()) s WHERE s.ended", 1, name, NULL,
+	res = query(maint, NULL, "SELECT pg_catalog.count(*) FILTER (WHERE NOT s.ours) FROM "
+	    "(SELECT pg_catalog.pg_terminate_backend(pid) AS ended, application_name "
+	    "OPERATOR(pg_catalog.=) pg_catalog.current_setting('application_name') "
+	    "AND usename OPERATOR(pg_catalog.=) current_user AS ours "
+	    "FROM pg_catalog.pg_stat_activity WHERE datname OPERATOR(pg_catalog.=) $1 "
+	    "AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()) s WHERE s.ended", 1,
+	    name, NULL,
 	    ignored, sizeof(ignored));
 	if (res != NULL && PQntuples(res) == 1)
 		n = atoi(PQgetvalue(res, 0, 0));
@@ -334,31 +361,38 @@ replace_scratch_seal(PGconn *maint, const char *scratch, int *ended, char *err,
  * List-valued settings (search_path, ...) are stored as one string of
  * comma-separated, possibly quoted items: each item becomes a literal. */
 static const char carry_sql[] =
-    "WITH d AS (SELECT * FROM pg_catalog.pg_database WHERE datname = $1) "
-    "SELECT pg_catalog.format('COMMENT ON DATABASE %I IS %L', $2::text, "
+    "WITH d AS (SELECT * FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) $1) "
+    "SELECT pg_catalog.format('COMMENT ON DATABASE %I IS %L', $2::pg_catalog.text, "
     "  pg_catalog.shobj_description(d.oid, 'pg_database')) FROM d "
     "  WHERE pg_catalog.shobj_description(d.oid, 'pg_database') IS NOT NULL "
-    "UNION ALL SELECT pg_catalog.format('ALTER DATABASE %I CONNECTION LIMIT %s', $2::text, "
-    "  d.datconnlimit) FROM d WHERE d.datconnlimit <> -1 "
-    "UNION ALL SELECT pg_catalog.format('REVOKE ALL ON DATABASE %I FROM PUBLIC', $2::text) "
+    "UNION ALL SELECT pg_catalog.format('ALTER DATABASE %I CONNECTION LIMIT %s', "
+    "  $2::pg_catalog.text, d.datconnlimit) FROM d "
+    "  WHERE d.datconnlimit OPERATOR(pg_catalog.<>) -1 "
+    "UNION ALL SELECT pg_catalog.format('REVOKE ALL ON DATABASE %I FROM PUBLIC', "
+    "  $2::pg_catalog.text) "
     "  FROM d WHERE d.datacl IS NOT NULL "
     "UNION ALL SELECT pg_catalog.format('GRANT %s ON DATABASE %I TO %s%s', a.privilege_type, "
-    "  $2::text, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+    "  $2::pg_catalog.text, CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' "
     "  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END, "
     "  CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) "
     "  FROM d, pg_catalog.aclexplode(d.datacl) a "
-    "UNION ALL SELECT CASE WHEN s.setrole = 0 "
-    "  THEN pg_catalog.format('ALTER DATABASE %I SET %I TO %s', $2::text, c.name, c.value) "
+    "UNION ALL SELECT CASE WHEN s.setrole OPERATOR(pg_catalog.=) 0 "
+    "  THEN pg_catalog.format('ALTER DATABASE %I SET %I TO %s', $2::pg_catalog.text, "
+    "  c.name, c.value) "
     "  ELSE pg_catalog.format('ALTER ROLE %I IN DATABASE %I SET %I TO %s', "
-    "  pg_catalog.pg_get_userbyid(s.setrole), $2::text, c.name, c.value) END "
-    "  FROM d JOIN pg_catalog.pg_db_role_setting s ON s.setdatabase = d.oid, "
-    "  LATERAL (SELECT pg_catalog.substr(cfg, 1, pg_catalog.strpos(cfg, '=') - 1) AS name, "
-    "    CASE WHEN pg_catalog.lower(pg_catalog.substr(cfg, 1, pg_catalog.strpos(cfg, '=') - 1)) IN ('search_path', "
-    "      'temp_tablespaces', 'session_preload_libraries', 'local_preload_libraries') "
+    "  pg_catalog.pg_get_userbyid(s.setrole), $2::pg_catalog.text, c.name, c.value) END "
+    "  FROM d JOIN pg_catalog.pg_db_role_setting s "
+    "    ON s.setdatabase OPERATOR(pg_catalog.=) d.oid, "
+    "  LATERAL (SELECT pg_catalog.substr(cfg, 1, pg_catalog.strpos(cfg, '=') "
+    "      OPERATOR(pg_catalog.-) 1) AS name, "
+    "    CASE WHEN pg_catalog.lower(pg_catalog.substr(cfg, 1, pg_catalog.strpos(cfg, '=') "
+    "      OPERATOR(pg_catalog.-) 1)) OPERATOR(pg_catalog.=) ANY ('{search_path, "
+    "      temp_tablespaces, session_preload_libraries, local_preload_libraries}'::pg_catalog.text[]) "
     "    THEN (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(pg_catalog.btrim(x, '\" ')), ', ') "
     "      FROM pg_catalog.regexp_split_to_table(pg_catalog.substr(cfg, "
-    "      pg_catalog.strpos(cfg, '=') + 1), ',') x) "
-    "    ELSE pg_catalog.quote_literal(pg_catalog.substr(cfg, pg_catalog.strpos(cfg, '=') + 1)) "
+    "      pg_catalog.strpos(cfg, '=') OPERATOR(pg_catalog.+) 1), ',') x) "
+    "    ELSE pg_catalog.quote_literal(pg_catalog.substr(cfg, pg_catalog.strpos(cfg, '=') "
+    "      OPERATOR(pg_catalog.+) 1)) "
     "    END AS value FROM pg_catalog.unnest(s.setconfig) cfg) c";
 
 int
@@ -380,6 +414,64 @@ replace_carry(PGconn *maint, const char *target, const char *scratch, char *err,
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* The sessions still on database name (they kept it from being renamed:
+ * SQLSTATE 55006), appended to err: who they are and the command that ends
+ * them.  They are sessions this role may not end (a superuser's, another
+ * role's without pg_signal_backend): terminate() ended the rest. */
+static void
+name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
+{
+	PGresult *res;
+	char ignored[8], pids[200] = "", stmt[220];
+	size_t len;
+	int i, n;
+
+	res = query(maint, NULL, "SELECT pid, COALESCE(usename, '?'), "
+	    "COALESCE(NULLIF(application_name, ''), 'none'), COALESCE(pg_catalog.host("
+	    "client_addr), 'local socket'), pg_catalog.to_char(backend_start AT TIME ZONE "
+	    "'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM pg_catalog.pg_stat_activity "
+	    "WHERE datname OPERATOR(pg_catalog.=) $1 AND pid OPERATOR(pg_catalog.<>) "
+	    "pg_catalog.pg_backend_pid() ORDER BY backend_start, pid", 1, name, NULL,
+	    ignored, sizeof(ignored));
+	if (res == NULL || (n = PQntuples(res)) == 0) {
+		PQclear(res);
+		return;
+	}
+	len = strlen(err);
+	snprintf(err + len, errlen - len, "; in use by %d session%s cr may not end:", n,
+	    n == 1 ? "" : "s");
+	for (i = 0; i < n && i < 5; i++) {
+		len = strlen(err);
+		/* Another role's session shows its client and start only to
+		 * pg_read_all_stats. */
+		if (PQgetisnull(res, i, 4))
+			snprintf(err + len, errlen - len, "%s pid %s (user %s, application %s)",
+			    i > 0 ? "," : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			    PQgetvalue(res, i, 2));
+		else
+			snprintf(err + len, errlen - len, "%s pid %s (user %s, application %s, "
+			    "client %s, since %s UTC)", i > 0 ? "," : "", PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+			    PQgetvalue(res, i, 4));
+	}
+	if (n > 5) {
+		len = strlen(err);
+		snprintf(err + len, errlen - len, " and %d more", n - 5);
+	}
+	for (i = 0; i < n && i < 10; i++) {
+		len = strlen(pids);
+		snprintf(pids + len, sizeof(pids) - len, "%spg_terminate_backend(%s)",
+		    i > 0 ? ", " : "", PQgetvalue(res, i, 0));
+	}
+	/* The statement apart from the command line around it: it is the
+	 * user's to run, not cr's SQL (tests/trust-names.sh reads ours). */
+	snprintf(stmt, sizeof(stmt), "\"SELECT %s\"", pids);
+	len = strlen(err);
+	snprintf(err + len, errlen - len, "; end %s as a superuser with: psql -c %s%s",
+	    n == 1 ? "it" : "them", stmt, n > 10 ? " (and the rest)" : "");
+	PQclear(res);
 }
 
 int
@@ -438,6 +530,8 @@ replace_swap(PGconn *maint, const char *scratch, const char *target, const char 
 	/* Rolled back: target is the old database, blocked; as it was. */
 	if (exists && allowconn && PQstatus(maint) == CONNECTION_OK)
 		replace_allow_connections(maint, target, 1, ignored, sizeof(ignored));
+	if (exists && strcmp(e.sqlstate, "55006") == 0 && PQstatus(maint) == CONNECTION_OK)
+		name_sessions(maint, target, err, errlen);
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");

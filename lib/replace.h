@@ -45,6 +45,14 @@ struct replace_leftovers {
 int replace_leftovers(PGconn *maint, const char *target, struct replace_leftovers *,
     char *err, size_t errlen);
 
+/* Take the lock of target's replacement on the maintenance connection,
+ * held until it closes: exclusive for --clean, shared for --test (which
+ * never touches the target, but has a scratch database of its name that
+ * no other run may take for a leftover).  Returns 1 taken, 0 held by
+ * another run, -1 with err set.  The lock lives in the maintenance
+ * database, the same one for every run on target. */
+int replace_lock(PGconn *maint, const char *target, int shared, char *err, size_t errlen);
+
 /* CREATE DATABASE scratch from template0 with the encoding and locale of
  * target when it exists, owned by owner (NULL: the connecting role).
  * Returns 0, or -1 with e set (its SQLSTATE tells a missing privilege,

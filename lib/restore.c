@@ -115,6 +115,30 @@ interrupted_or(struct run *r, unsigned long line, enum restore_status rc)
 	return rc;
 }
 
+/* What to do about a statement the role the script runs as may not run
+ * (42501): a dump that gives its objects to other roles, an extension
+ * only a superuser may create.  Appended to the error's one line. */
+static void
+role_hint(struct run *r, PGresult *res, const struct sqlsplit_item *it)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *how = r->o->role_is_owner ? "--as-login" : "without --role";
+	size_t n = strlen(r->err);
+
+	if (r->o->role == NULL || state == NULL || strcmp(state, "42501") != 0)
+		return;
+	if (strncmp(it->keywords, "alter ", 6) == 0 && strcasestr(it->text, " owner to ") != NULL)
+		snprintf(r->err + n, r->errlen - n, "; the dump gives its objects to other "
+		    "roles and the script runs as \"%s\"%s, who may not: restore with %s "
+		    "(the dump's code then runs as the login), or from a dump without "
+		    "owners (cr-dump writes them; pg_dump --no-owner)", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "", how);
+	else if (strncmp(it->keywords, "create extension", 16) == 0)
+		snprintf(r->err + n, r->errlen - n, "; the script runs as \"%s\"%s: "
+		    "--extension NAME creates it first as the login", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "");
+}
+
 static enum restore_status
 sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 {
@@ -123,6 +147,7 @@ sql_error(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	snprintf(what, sizeof(what), "statement: %s", head);
 	sqlexec_error(r->conn, res, it->line, what, r->err, r->errlen);
+	role_hint(r, res, it);
 	r->st->line = it->line;
 	return interrupted_or(r, it->line, RESTORE_ESQL);
 }
@@ -150,6 +175,23 @@ exec_simple(struct run *r, const char *sql)
 
 	if (pgexec_command(r->conn, sql, sql, 0, NULL, &e) == 0)
 		return RESTORE_OK;
+	strlcpy(r->err, e.message, r->errlen);
+	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
+	    RESTORE_ESQL);
+}
+
+/* The same in the session's search_path: CREATE EXTENSION puts the
+ * extension's objects in the schema it names first. */
+static enum restore_status
+exec_user_path(struct run *r, const char *sql)
+{
+	struct pgexec_error e;
+	PGresult *res;
+
+	if ((res = pgexec_query_user_path(r->conn, sql, sql, 0, NULL, &e)) != NULL) {
+		PQclear(res);
+		return RESTORE_OK;
+	}
 	strlcpy(r->err, e.message, r->errlen);
 	return interrupted_or(r, 0, pgexec_sqlstate_is(&e, "42501") ? RESTORE_EPERM :
 	    RESTORE_ESQL);
@@ -252,8 +294,12 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 	if (r->copy_job != NULL) {
 		if (parallel_copy_data(r->par, r->copy_job, it->text, it->len, it->line, r->err,
 		    r->errlen) == -1) {
-			if (parallel_error(r->par, r->err, r->errlen, &r->st->line))
+			switch (parallel_error(r->par, r->err, r->errlen, &r->st->line)) {
+			case 2:
+				return RESTORE_EDATA;
+			case 1:
 				return RESTORE_ESQL;
+			}
 			return RESTORE_EIO;
 		}
 		return RESTORE_OK;
@@ -263,6 +309,8 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 		return copy_failed(r, line);
 	return RESTORE_OK;
 }
+
+static enum restore_status session_check(struct run *, unsigned long);
 
 static enum restore_status
 copy_end(struct run *r, const struct sqlsplit_item *it)
@@ -297,7 +345,9 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	}
 	if (r->copy_table != (size_t)-1)
 		rowproof_copied(r->proof, r->copy_table, carried, loaded);
-	return RESTORE_OK;
+	/* A CHECK or a default run by the COPY may have changed how the
+	 * server reads the next statement. */
+	return session_check(r, it->line);
 }
 
 static enum restore_status
@@ -414,7 +464,7 @@ target_says(struct run *r, const struct sqlsplit_item *it, const char *sql,
 	PGresult *res;
 	int yes;
 
-	res = PQexecParams(r->conn, sql, 1, NULL, &param, NULL, NULL, 0);
+	res = pgexec_exec(r->conn, sql, 1, &param);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		*rc = sql_error(r, res, it);
 		PQclear(res);
@@ -439,7 +489,8 @@ depends(struct run *r, const struct sqlsplit_item *it, const struct restoreplan_
 		return RESTORE_OK;
 	/* A trigger function takes no arguments. */
 	switch (target_says(r, it, fk ? "SELECT pg_catalog.to_regclass($1) IS NOT NULL" :
-	    "SELECT pg_catalog.to_regprocedure($1 || '()') IS NOT NULL", ps->ref, &rc)) {
+	    "SELECT pg_catalog.to_regprocedure($1::pg_catalog.text OPERATOR(pg_catalog.||) '()') "
+	    "IS NOT NULL", ps->ref, &rc)) {
 	case -1:
 		return rc;
 	case 1:
@@ -599,7 +650,11 @@ parallel_collected(struct run *r)
 		}
 		rowproof_copied(r->proof, d.table, carried, d.loaded);
 	}
-	if (parallel_error(r->par, r->err, r->errlen, &line)) {
+	switch (parallel_error(r->par, r->err, r->errlen, &line)) {
+	case 2:		/* a worker's session: no interruption explains it */
+		r->st->line = line;
+		return RESTORE_EDATA;
+	case 1:
 		r->st->line = line;
 		return interrupted_or(r, line, RESTORE_ESQL);
 	}
@@ -876,6 +931,12 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 	}
 	sqlsplit_token_hook(r->split, vocab_token, &r->vocab);
 	sqlsplit_want_outline(r->split, 1);
+	for (i = 0; i < o->naccept_rows; i++)
+		if (rowproof_accept(r->proof, o->accept_rows[i]) == -1) {
+			run_free(r);
+			snprintf(err, errlen, "out of memory");
+			return RESTORE_ENOMEM;
+		}
 	if (o->ntables > 0 || o->data_only) {
 		if ((r->plan = restoreplan_new(o->data_only)) == NULL) {
 			run_free(r);
@@ -894,7 +955,15 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 static enum restore_status
 check_counts(struct run *r)
 {
-	switch (rowproof_check(r->proof, r->o->interrupted, r->err, r->errlen)) {
+	const char *note;
+	size_t i;
+	int rc;
+
+	r->st->complete = 1;
+	rc = rowproof_check(r->proof, r->o->interrupted, r->err, r->errlen);
+	for (i = 0; r->o->proof_note != NULL && (note = rowproof_note(r->proof, i)) != NULL; i++)
+		r->o->proof_note(r->o->notice_arg, note);
+	switch (rc) {
 	case 0:
 		return RESTORE_OK;
 	case 1:
@@ -978,7 +1047,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 			break;
 		}
 		snprintf(sql, sizeof(sql), "CREATE EXTENSION IF NOT EXISTS %s", ident);
-		rc = exec_simple(&r, sql);
+		rc = exec_user_path(&r, sql);
 	}
 	/* After the extensions, which may need the login role's rights:
 	 * everything the script creates belongs to the role, and it runs with

@@ -42,6 +42,8 @@ struct restore_stats {
 	unsigned long	 line;		/* where the error is, when there is one */
 	uint64_t	 spilled;	/* -j: COPY data spilled to temporary files */
 	uint64_t	 spill_peak;	/* and the most of it at once */
+	int		 complete;	/* the whole script ran (a failure after
+					 * it is the row-count proof's) */
 };
 
 struct restore_opts {
@@ -50,6 +52,8 @@ struct restore_opts {
 	size_t		 nextensions;
 	const char	*dbname;	/* the target's name: \connect to it is a no-op */
 	const char	*role;		/* SET ROLE after the extensions, or NULL */
+	int		 role_is_owner;	/* role is the database's owner, chosen
+					 * because the login is a superuser */
 	volatile sig_atomic_t *interrupted;	/* checked between statements */
 	/* Server notices (may be NULL: dropped), with the input line. */
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
@@ -76,6 +80,13 @@ struct restore_opts {
 	/* A statement of the selection left out (a foreign key to a table
 	 * that is not restored), with its input line (may be NULL). */
 	void		(*skipped)(void *arg, unsigned long line, const char *msg);
+	/* Tables whose row count may differ from the dump's (an audit
+	 * table an event trigger writes to): a mismatch there is reported
+	 * through proof_note (with notice_arg; may be NULL: dropped) instead
+	 * of failing. */
+	const char *const *accept_rows;
+	size_t		 naccept_rows;
+	void		(*proof_note)(void *arg, const char *msg);
 	/* Called between items, with the figures so far (may be NULL). */
 	void		(*progress)(void *arg, const struct restore_stats *);
 	void		*progress_arg;

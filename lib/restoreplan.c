@@ -495,7 +495,9 @@ struct restoreplan {
 	/* Partitions of a selected partitioned table that -t does not
 	 * select: its rows are theirs, so the selection cannot be met. */
 	struct names	 parents, missed;
-	char		 why[1024];
+	/* pairs: every partition the dump attaches, its parent */
+	struct names	 parts;
+	char		 why[2048];
 };
 
 /* Held statements of sequences whose owner never shows: a dump has few
@@ -575,6 +577,7 @@ restoreplan_free(struct restoreplan *p)
 	names_free(&p->owners);
 	names_free(&p->parents);
 	names_free(&p->missed);
+	names_free(&p->parts);
 	for (i = 0; i < p->nheld; i++) {
 		free(p->held[i].seq);
 		free(p->held[i].text);
@@ -843,6 +846,31 @@ table_add(struct restoreplan *p, const char *rel, unsigned long line)
 	return names_add(&p->tables, rel);
 }
 
+/* Is rel a partitioned table (a parent of a partition the dump attaches)? */
+static int
+is_parent(const struct restoreplan *p, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < p->parts.n; i += 2)
+		if (strcmp(p->parts.v[i + 1], rel) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is rel below ancestor in the partition tree? */
+static int
+descends(const struct restoreplan *p, const char *rel, const char *ancestor)
+{
+	size_t depth;
+
+	for (depth = 0; depth <= p->parts.n && (rel = pair_get(&p->parts, rel)) != NULL;
+	    depth++)
+		if (strcmp(rel, ancestor) == 0)
+			return 1;
+	return 0;
+}
+
 /* Did a COPY load rel, or a partitioned table it is attached to (with
  * --load-via-partition-root, a partition's rows go through its root)? */
 static int
@@ -865,8 +893,9 @@ restoreplan_uncopied(const struct restoreplan *p, size_t *iter, const char **nam
 {
 	if (p == NULL || p->data_only || !p->any_copy)
 		return 0;
+	/* A partitioned table holds no rows of its own: its partitions do. */
 	for (; *iter < p->tables.n && *iter < p->tlinecap; (*iter)++)
-		if (!loaded(p, p->tables.v[*iter])) {
+		if (!loaded(p, p->tables.v[*iter]) && !is_parent(p, p->tables.v[*iter])) {
 			*name = p->tables.v[*iter];
 			*line = p->tline[(*iter)++];
 			return 1;
@@ -887,11 +916,36 @@ restoreplan_schema_made(struct restoreplan *p, const char *schema)
 static int
 note_partition(struct restoreplan *p, const struct restoreplan_stmt *st)
 {
+	if (st->ref[0] != '\0' && pair_add(&p->parts, st->ref, st->rel) == -1)
+		return -1;
 	if (st->ref[0] == '\0' || spec_for(p, st->rel) == NULL || spec_for(p, st->ref) != NULL)
 		return 0;
 	if (names_add(&p->parents, st->rel) == -1)
 		return -1;
 	return names_add(&p->missed, st->ref);
+}
+
+/* Append the partitions below the selected parents that -t does not
+ * select, leaves (leaf = 1) or partitioned ones (0).  Returns how many. */
+static size_t
+list_unselected(struct restoreplan *p, int leaf)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->parts.n; i += 2) {
+		const char *rel = p->parts.v[i];
+
+		if (spec_for(p, rel) != NULL || is_parent(p, rel) == leaf)
+			continue;
+		for (j = 0; j < p->parents.n; j++)
+			if (descends(p, rel, p->parents.v[j]))
+				break;
+		if (j == p->parents.n)
+			continue;
+		strlcat(p->why, n++ > 0 ? ", " : "", sizeof(p->why));
+		strlcat(p->why, rel, sizeof(p->why));
+	}
+	return n;
 }
 
 const char *
@@ -908,13 +962,17 @@ restoreplan_refusal(struct restoreplan *p)
 			strlcat(p->why, ", ", sizeof(p->why));
 		strlcat(p->why, p->parents.v[i], sizeof(p->why));
 	}
+	/* The whole tree at once: the rows are in the leaves, and the
+	 * partitioned tables between hold none but are needed to attach
+	 * them. */
 	strlcat(p->why, ", whose rows are in partitions it does not select: ", sizeof(p->why));
-	for (i = 0; i < p->missed.n; i++) {
-		if (i > 0)
-			strlcat(p->why, ", ", sizeof(p->why));
-		strlcat(p->why, p->missed.v[i], sizeof(p->why));
-	}
-	strlcat(p->why, " (give -t for each partition too)", sizeof(p->why));
+	list_unselected(p, 1);
+	i = strlen(p->why);
+	strlcat(p->why, ", and the partitioned tables between them, which hold no rows of "
+	    "their own: ", sizeof(p->why));
+	if (list_unselected(p, 0) == 0)
+		p->why[i] = '\0';
+	strlcat(p->why, " (give -t for each of them too)", sizeof(p->why));
 	return p->why;
 }
 

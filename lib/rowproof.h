@@ -7,7 +7,11 @@
  * the rows carried as the block ends; a table is counted again with
  * count(*) at the end only when something else could have changed its rows
  * after its first COPY: a statement other than those pg_dump writes after
- * the data, or a trigger on a table being loaded.  Nothing prints. */
+ * the data, a trigger on a table being loaded, or an enabled event trigger
+ * (it fires on the DDL pg_dump writes after the data, REFRESH MATERIALIZED
+ * VIEW, CREATE INDEX, ..., and can write rows).  A mismatch names what
+ * could have caused it; the tables the user accepts (rowproof_accept) are
+ * reported as notes instead.  Nothing prints. */
 #ifndef CR_ROWPROOF_H
 #define CR_ROWPROOF_H
 
@@ -48,8 +52,18 @@ void rowproof_copied(struct rowproof *, size_t i, uint64_t carried, uint64_t loa
  * table is counted at the end. */
 void rowproof_statement(struct rowproof *, const struct sqlsplit_item *it);
 
-/* The proof, at the end.  Returns 0; 1 for a mismatch, -1 for a failed
- * count, -2 when *interrupted got set: with err set for each. */
+/* A table (as the user writes it, schema-qualified) whose row count may
+ * differ from the dump's: a mismatch there becomes a note, not a failure.
+ * Returns 0, or -1 when out of memory. */
+int rowproof_accept(struct rowproof *, const char *name);
+
+/* The i-th note of rowproof_check (an accepted mismatch, with the numbers
+ * and the cause), or NULL when there are no more. */
+const char *rowproof_note(const struct rowproof *, size_t i);
+
+/* The proof, at the end.  Returns 0 (accepted mismatches are notes); 1 for
+ * a mismatch, -1 for a failed count, -2 when *interrupted got set: with err
+ * set for each. */
 int rowproof_check(struct rowproof *, volatile sig_atomic_t *interrupted, char *err,
     size_t errlen);
 

@@ -181,16 +181,29 @@ sqlexec_copy_end(struct sqlexec_copy *c, unsigned long line, uint64_t *loaded, c
 	return 0;
 }
 
+/* A notice as errors are written: its DETAIL and HINT on the same line
+ * (a WARNING's hint is often the fix). */
 void
 sqlexec_notice_receiver(void *arg, const PGresult *res)
 {
 	struct sqlexec_notices *n = arg;
 	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
 	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	char full[2048];
 
-	if (n->fn != NULL)
-		n->fn(n->arg, n->line != NULL ? *n->line : 0, sev != NULL ? sev : "NOTICE",
-		    msg != NULL ? msg : PQresultErrorMessage(res));
+	if (n->fn == NULL)
+		return;
+	if (msg == NULL)
+		msg = PQresultErrorMessage(res);
+	else if (detail != NULL || hint != NULL) {
+		snprintf(full, sizeof(full), "%s%s%s%s%s", msg,
+		    detail != NULL ? " DETAIL: " : "", detail != NULL ? detail : "",
+		    hint != NULL ? " HINT: " : "", hint != NULL ? hint : "");
+		msg = full;
+	}
+	n->fn(n->arg, n->line != NULL ? *n->line : 0, sev != NULL ? sev : "NOTICE", msg);
 }
 
 /* A COPY that no data follows: a COPY TO STDOUT's rows are read and

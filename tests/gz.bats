@@ -153,6 +153,26 @@ size() {
 	[ "$(comm -13 a20.set c20.set | wc -l)" -le 3 ]
 }
 
+@test "restic: a second snapshot of a dump with a row inserted near the start and rows appended adds under half of the first" {
+	command -v restic >/dev/null || skip "restic is not installed (Debian package restic)"
+	# 40 MiB of rows that compress about as a dump does (4x)
+	awk 'BEGIN { srand(7); for (i = 1; i <= 330000; i++)
+		printf "%d\tuser%d@example.com\t2026-%02d-%02d\t%d.%02d\t{\"ref\": \"%08x\", \"n\": %d}\n",
+		    i, rand() * 100000, rand() * 12 + 1, rand() * 28 + 1, rand() * 1000, rand() * 100,
+		    rand() * 2147483647, rand() * 1000 }' >day1.sql
+	{ head -c 100000 day1.sql; printf '4242\tinserted row\n'; tail -c +100001 day1.sql
+		head -c 200000 day1.sql; } >day2.sql
+	export RESTIC_PASSWORD=test RESTIC_CACHE_DIR=$BATS_FILE_TMPDIR/restic-cache
+	restic -q -r repo init >/dev/null
+	cr-gz <day1.sql | restic -q -r repo backup --stdin --stdin-filename db.sql.gz
+	first=$(du -sb repo | cut -f1)
+	cr-gz <day2.sql | restic -q -r repo backup --stdin --stdin-filename db.sql.gz
+	added=$(($(du -sb repo | cut -f1) - first))
+	echo "first $first bytes, the second adds $added" >&2
+	[ "$first" -gt 5000000 ]
+	[ "$((added * 2))" -lt "$first" ]
+}
+
 @test "cr-gz -d reads format 1 (numbered members), and still catches a member removed, repeated or swapped" {
 	f=$BATS_TEST_DIRNAME/fixtures/gz-format1.gz
 	yes 'cr-gz stream format 1 fixture: 0123456789 abcdefghij' | head -c 2500000 >f1
@@ -613,14 +633,14 @@ cr-gz: plain: not in gzip format"
 	assert_status 64
 	assert_equal "$output" ""
 	assert_equal "$stderr" "cr-gz: invalid option -- 'x'
-usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
+usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
 }
 
 @test "cr-gz --help and -? print usage to stdout, --version the version" {
 	for opt in --help '-?'; do
 		run --separate-stderr cr-gz "$opt"
 		assert_status 0
-		assert_equal "$output" "usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
+		assert_equal "${lines[0]}" "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]"
 		assert_equal "$stderr" ""
 	done
 	run --separate-stderr cr-gz --version
@@ -658,4 +678,115 @@ usage: cr-gz [-cdt] [-1..-12] [-p threads] [file ...]"
 	assert_status 65
 	run bash -c "$vg cr-gz <vsql >/dev/full"
 	assert_status 74
+}
+
+# salvaged FILE: cr-gz -d --salvage of FILE into FILE.out, stderr in FILE.err
+salvaged() {
+	status=0
+	cr-gz -d --salvage "$1" >"$1.out" 2>"$1.err" || status=$?
+	cat "$1.err" >&2
+}
+
+# lost_range FILE: "FIRST LAST" of the one exact range --salvage reported
+lost_range() {
+	sed -n 's/.*: bytes \([0-9]*\) to \([0-9]*\) of the stream lost (exact).*/\1 \2/p' "$1.err"
+}
+
+# without_range IN FIRST LAST: IN without bytes FIRST..LAST (from 0)
+without_range() {
+	head -c "$2" "$1"
+	tail -c +$(($3 + 2)) "$1"
+}
+
+@test "cr-gz -d --salvage of an intact file writes it all and exits 0, silent" {
+	run --separate-stderr cr-gz -d --salvage sql.gz
+	assert_status 0
+	assert_equal "$stderr" ""
+	cr-gz -d --salvage sql.gz | cmp - sql
+}
+
+@test "cr-gz -d --salvage skips a member with a flipped byte, names the exact range lost, exits 3" {
+	read -r off m < <(members sql.gz | sed -n 4p)
+	cp sql.gz sflip.gz
+	flip sflip.gz $((off + m / 2))
+	salvaged sflip.gz
+	assert_equal "$status" 3
+	read -r first last < <(lost_range sflip.gz)
+	[ -n "$last" ]
+	without_range sql "$first" "$last" | cmp - sflip.gz.out
+	# the lost bytes are the fourth member's, no more
+	lost=$(isizes sql.gz | sed -n 4p)
+	assert_equal $((last - first + 1)) "$lost"
+	assert_equal "$first" "$(isizes sql.gz | head -n 3 | awk '{ s += $1 } END { print s }')"
+	grep -q "CRC-32 or length mismatch in the member at compressed offset $off" sflip.gz.err
+	# without --salvage it is an error, as always
+	run cr-gz -d sflip.gz
+	assert_status 65
+}
+
+@test "cr-gz -d --salvage: a member deleted, a 64 KiB run of zeros, exact ranges; a member duplicated loses nothing" {
+	read -r off m < <(members sql.gz | sed -n 3p)
+	{ head -c "$off" sql.gz; tail -c +$((off + m + 1)) sql.gz; } >sdel.gz
+	salvaged sdel.gz
+	assert_equal "$status" 3
+	read -r first last < <(lost_range sdel.gz)
+	without_range sql "$first" "$last" | cmp - sdel.gz.out
+	assert_equal $((last - first + 1)) "$(isizes sql.gz | sed -n 3p)"
+
+	{ head -c $((off + m)) sql.gz; tail -c +$((off + 1)) sql.gz; } >sdup.gz
+	salvaged sdup.gz
+	assert_equal "$status" 0
+	cmp sql sdup.gz.out
+	grep -q "repeats one before it: dropped" sdup.gz.err
+
+	cp sql.gz szero.gz
+	dd if=/dev/zero of=szero.gz bs=1 seek=$((off + 100)) count=65536 conv=notrunc status=none
+	salvaged szero.gz
+	assert_equal "$status" 3
+	read -r first last < <(lost_range szero.gz)
+	without_range sql "$first" "$last" | cmp - szero.gz.out
+	[ "$((last - first + 1))" -le $((2 * BLOCK)) ]
+}
+
+@test "cr-gz -d --salvage of a stream cut short gives the whole prefix and says the end is lost" {
+	n=$(size sql.gz)
+	head -c $((n - 3000)) sql.gz >scut.gz
+	salvaged scut.gz
+	assert_equal "$status" 3
+	grep -q "how many unknown" scut.gz.err
+	grep -q "the input ends inside the member" scut.gz.err
+	got=$(size scut.gz.out)
+	head -c "$got" sql | cmp - scut.gz.out
+	# every member before the cut
+	assert_equal "$got" "$(isizes sql.gz | head -n -2 | awk '{ s += $1 } END { print s }')"
+}
+
+@test "cr-gz -d --salvage of a gzip -6 file gives the prefix before the damage and says nothing after can be had" {
+	gzip -6 <sql >g6.gz
+	head -c $(($(size g6.gz) / 2)) g6.gz >g6cut.gz
+	salvaged g6cut.gz
+	assert_equal "$status" 3
+	grep -q "it is not cr-gz's, so nothing after the damage can be recovered" g6cut.gz.err
+	head -c "$(size g6cut.gz.out)" sql | cmp - g6cut.gz.out
+	[ "$(size g6cut.gz.out)" -gt 1000000 ]
+}
+
+@test "cr-gz -d --salvage reads format 1 and gives the exact range of a deleted member" {
+	f=$BATS_TEST_DIRNAME/fixtures/gz-format1.gz
+	yes 'cr-gz stream format 1 fixture: 0123456789 abcdefghij' | head -c 2500000 >f1
+	read -r off m < <(members "$f" | sed -n 2p)
+	{ head -c "$off" "$f"; tail -c +$((off + m + 1)) "$f"; } >f1del.gz
+	salvaged f1del.gz
+	assert_equal "$status" 3
+	assert_equal "$(lost_range f1del.gz)" "$BLOCK $((2 * BLOCK - 1))"
+	without_range f1 "$BLOCK" $((2 * BLOCK - 1)) | cmp - f1del.gz.out
+}
+
+@test "cr-gz --salvage needs -d; input that is not gzip salvages nothing, 65" {
+	run cr-gz --salvage sql
+	assert_status 64
+	assert_output_contains "--salvage goes with -d"
+	run --separate-stderr cr-gz -d --salvage sql
+	assert_status 65
+	assert_stderr_contains "nothing could be salvaged"
 }

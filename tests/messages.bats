@@ -80,3 +80,117 @@ refute_stderr_contains() {
 	assert_stderr_contains "No such file or directory"
 	assert_stderr_contains "hint: no server answers there: is PostgreSQL running"
 }
+
+@test "cr-restore: a server WARNING is shown with its DETAIL and HINT (plain and -j 2)" {
+	mkdb hintsrc
+	q "CREATE FUNCTION public.careful(integer) RETURNS boolean LANGUAGE plpgsql AS \$\$
+	   BEGIN RAISE WARNING 'odd value %', \$1 USING DETAIL = 'it is odd', HINT = 'use an even one'; RETURN true; END \$\$;
+	   CREATE TABLE public.nums (n integer CHECK (public.careful(n)));
+	   INSERT INTO public.nums SELECT 1" hintsrc >/dev/null
+	pg_dump -d hintsrc >"$BATS_TEST_TMPDIR/hint.sql"
+	for j in 1 2; do
+		mkdb "hintdst$j"
+		run --separate-stderr cr-restore -j "$j" -d "hintdst$j" "$BATS_TEST_TMPDIR/hint.sql"
+		assert_status 0
+		assert_stderr_contains "WARNING: odd value 1 DETAIL: it is odd HINT: use an even one"
+	done
+}
+
+# evsrc: a database whose DDL-audit event trigger writes a row for each DDL
+# command; pg_dump writes CREATE EVENT TRIGGER before REFRESH MATERIALIZED
+# VIEW, so the trigger fires during any restore.  With a large object too
+# when $1 is "lo".
+make_event_trigger_dump() {
+	mkdb evsrc
+	q "CREATE TABLE public.ddl_log (id serial PRIMARY KEY, tag text);
+	   CREATE FUNCTION public.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS
+	     \$\$BEGIN INSERT INTO public.ddl_log (tag) VALUES (tg_tag); END\$\$;
+	   CREATE TABLE public.items (id integer);
+	   INSERT INTO public.items SELECT pg_catalog.generate_series(1, 3);
+	   CREATE MATERIALIZED VIEW public.item_count AS SELECT pg_catalog.count(*) FROM public.items;
+	   CREATE EVENT TRIGGER ddl_audit ON ddl_command_end EXECUTE FUNCTION public.log_ddl();
+	   CREATE INDEX ON public.items (id)" evsrc >/dev/null
+	[ "$1" != lo ] || q "SELECT pg_catalog.lo_from_bytea(0, 'hello')" evsrc >/dev/null
+	pg_dump -d evsrc >"$BATS_TEST_TMPDIR/ev.sql"
+	q "DROP EVENT TRIGGER ddl_audit" evsrc >/dev/null
+}
+
+@test "row-count proof: an event trigger that writes rows during the restore is named, not passed in silence (no large object)" {
+	make_event_trigger_dump
+	mkdb evdst
+	run --separate-stderr cr-restore -d evdst "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 1
+	assert_stderr_contains "row count mismatch: public.ddl_log has 2 rows after the restore but the dump carried 1; the enabled event trigger ddl_audit (ddl_command_end) fires on the DDL the dump runs after the data"
+	assert_stderr_contains "accept it with --accept-rows public.ddl_log"
+	assert_stderr_contains "every statement was executed and stays"
+	refute_stderr_contains "statements before that"
+}
+
+@test "row-count proof: --accept-rows accepts the audit table's extra rows, out loud (plain, -j 2, with a large object)" {
+	make_event_trigger_dump lo
+	for j in 1 2; do
+		mkdb evdst
+		run --separate-stderr cr-restore -j "$j" -d evdst "$BATS_TEST_TMPDIR/ev.sql"
+		assert_status 1
+		assert_stderr_contains "row count mismatch: public.ddl_log has 2 rows after the restore but the dump carried 1; the enabled event trigger ddl_audit"
+		mkdb evdst
+		run --separate-stderr cr-restore -j "$j" --accept-rows public.ddl_log -d evdst "$BATS_TEST_TMPDIR/ev.sql"
+		assert_status 0
+		assert_stderr_contains "warning: row count mismatch: public.ddl_log has 2 rows after the restore but the dump carried 1"
+		assert_stderr_contains ": accepted (--accept-rows)"
+		assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.items' evdst)" 3
+	done
+}
+
+@test "row-count proof: --clean with an event trigger keeps the target unless --accept-rows; another table's mismatch still fails" {
+	make_event_trigger_dump lo
+	mkdb evclean
+	q "CREATE TABLE public.old_marker (x integer)" evclean >/dev/null
+	run --separate-stderr cr-restore --clean --yes -d evclean "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 1
+	assert_stderr_contains "public.ddl_log has 2 rows after the restore but the dump carried 1"
+	assert_equal "$(q "SELECT pg_catalog.count(*) FROM pg_catalog.pg_class WHERE relname = 'old_marker'" evclean)" 1
+	run --separate-stderr cr-restore --clean --yes --accept-rows public.items -d evclean "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 1
+	assert_equal "$(q "SELECT pg_catalog.count(*) FROM pg_catalog.pg_class WHERE relname = 'old_marker'" evclean)" 1
+	run --separate-stderr cr-restore --clean --yes --accept-rows public.ddl_log -d evclean "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 0
+	assert_stderr_contains "warning: row count mismatch: public.ddl_log"
+	assert_equal "$(q "SELECT pg_catalog.count(*) FROM pg_catalog.pg_class WHERE relname = 'old_marker'" evclean)" 0
+	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.items' evclean)" 3
+}
+
+@test "cr-restore --accept-rows wants a schema-qualified table (64)" {
+	run --separate-stderr cr-restore --accept-rows ddl_log -d postgres /dev/null
+	assert_status 64
+	assert_stderr_contains "name the table with its schema (public.ddl_log)"
+}
+
+@test "man cr-restore: one Selective restore section; the --clean one is named for what it does" {
+	run grep -c '^\.Ss Selective restore$' "$CR_REPO/man/cr-restore.1"
+	assert_equal "$output" 1
+	run grep -c '^\.Ss Replacing a database$' "$CR_REPO/man/cr-restore.1"
+	assert_equal "$output" 1
+}
+
+@test "cr-restore --clean: a session cr may not end is named (pid, user, application, client, since) with the command that ends it" {
+	q "CREATE ROLE inuse_app LOGIN CREATEDB" >/dev/null
+	mkdb inuse
+	q "ALTER DATABASE inuse OWNER TO inuse_app" >/dev/null
+	q "CREATE TABLE public.t (a integer); INSERT INTO public.t VALUES (1)" inuse >/dev/null
+	pg_dump --no-owner -d inuse >"$BATS_TEST_TMPDIR/inuse.sql"
+	PGAPPNAME=holder psql -X -d inuse -c 'SELECT pg_sleep(60)' >/dev/null 2>&1 &
+	for _ in $(seq 50); do
+		pid=$(q "SELECT pid FROM pg_catalog.pg_stat_activity WHERE application_name = 'holder'")
+		[ -z "$pid" ] || break
+		sleep 0.1
+	done
+	[ -n "$pid" ]
+	run --separate-stderr cr-restore --clean --yes -U inuse_app -d inuse "$BATS_TEST_TMPDIR/inuse.sql"
+	q "SELECT pg_catalog.pg_terminate_backend($pid)" >/dev/null
+	assert_status 1
+	assert_stderr_contains "in use by 1 session cr may not end: pid $pid (user cr, application holder"
+	assert_stderr_contains "end it as a superuser with: psql -c \"SELECT pg_terminate_backend($pid)\""
+	assert_stderr_contains '"inuse" is as it was'
+	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.t' inuse)" 1
+}

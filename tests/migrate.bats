@@ -266,7 +266,7 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 1
 	assert_output_contains "001_init.sql: line 2: ERROR: relation \"users\" already exists (statement: CREATE TABLE users"
-	assert_output_contains "cr-migrate baseline 001"
+	assert_output_contains "cr-migrate -d $db --dir $dir baseline 001"
 	run q "SELECT count(*) FROM cr_migrations" "$db"
 	assert_equal "$output" 0
 }
@@ -955,19 +955,26 @@ Applied 1 new migration(s)"
 	assert_status 65
 	assert_equal "$output" ""
 	assert_stderr_contains "cr-migrate: $db has tables (public.users) but no record of applied migrations (no cr_migrations table)"
-	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "record those it has with: cr-migrate -d $db --dir $dir baseline VERSION, or"
 	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --dry-run up
 	assert_status 65
+	# status changes nothing, but says that "pending" may not mean "never ran".
+	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status
+	assert_status 0
+	assert_stderr_contains "warning: $db has tables (public.users) but no record of applied migrations: those listed as pending may have run there"
 	run q "SELECT to_regclass('cr_migrations') IS NULL, (SELECT count(*) FROM users)" "$db"
 	assert_equal "$output" "t|1"
 	# A JSON list naming a table that does not exist is no record either.
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list app_config.config:done up
 	assert_status 65
 	assert_stderr_contains "and the JSON list app_config.config:done names no table"
-	# The way out: baseline what it has, then up runs the rest.
-	run cr-migrate -d "$db" --dir "$dir" baseline 001
+	# The way out, as printed: baseline what it has, then up runs the rest.
+	[[ $stderr =~ record\ those\ it\ has\ with:\ (cr-migrate\ [^,]*)\ baseline\ VERSION, ]]
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c "${BASH_REMATCH[1]} baseline 001"
 	assert_status 0
+	assert_output_contains "Baselined migration: 001_init"
 	run cr-migrate -d "$db" --dir "$dir" up
 	assert_status 0
 	assert_output_contains "Applied 2 new migration(s)"
@@ -977,4 +984,38 @@ Applied 1 new migration(s)"
 	run cr-migrate -d "${db}new" --dir "$dir" up
 	assert_status 0
 	assert_output_contains "Applied 3 new migration(s)"
+}
+
+@test "cr-migrate runs a sql-migrate file's up sections only; notransaction runs outside a transaction" {
+	mig 001_keep.sql <<-'SQL'
+	-- +migrate Up
+	CREATE TABLE keep (id int);
+	INSERT INTO keep VALUES (1);
+	-- +migrate Down
+	DROP TABLE keep;
+	SQL
+	mig 002_index.sql <<-'SQL'
+	-- +migrate Up notransaction
+	CREATE INDEX CONCURRENTLY keep_id ON keep (id);
+	-- +migrate Down
+	DROP INDEX keep_id;
+	DROP TABLE keep;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 0
+	assert_output_contains "Applied 2 new migration(s)"
+	run q "SELECT (SELECT count(*) FROM keep), (SELECT indexname FROM pg_indexes WHERE tablename = 'keep'),
+	    (SELECT string_agg(method, ',' ORDER BY version) FROM cr_migrations)" "$db"
+	assert_equal "$output" "1|keep_id|up,no-transaction"
+	mig 003_typo.sql <<-'SQL'
+	-- +migrate Up
+	CREATE TABLE more (id int);
+	-- +migrate down
+	DROP TABLE keep;
+	SQL
+	run cr-migrate -d "$db" --dir "$dir" up
+	assert_status 65
+	assert_output_contains "$dir/003_typo.sql: line 3: \"-- +migrate down\" is not a command sql-migrate reads"
+	run q "SELECT count(*) FROM keep" "$db"
+	assert_equal "$output" 1
 }

@@ -42,3 +42,55 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "$@"; }
 	assert_status 0
 	assert_output_contains "ok 1 "
 }
+
+@test "make install DESTDIR=... PREFIX=/opt/cr: tools, man pages, completion, systemd units in the prefix, monitoring; uninstall removes them" {
+	d=$BATS_TEST_TMPDIR/root
+	run mk -s -C "$CR_REPO" install DESTDIR="$d" PREFIX=/opt/cr
+	assert_status 0
+	p=$d/opt/cr
+	for t in cr-dump cr-gz cr-verify cr-rotate cr-restore cr-migrate cr-backup cr-restore-dev; do
+		[ -x "$p/bin/$t" ]
+		[ -f "$p/share/man/man1/$t.1" ]
+		assert_equal "$(readlink "$p/share/bash-completion/completions/$t")" cr
+	done
+	[ -f "$p/share/doc/cr/LICENSE" ]
+	[ -f "$p/share/doc/cr/NEWS" ]
+	# the units run the prefix's cr-backup
+	run grep -h '^ExecStart=' "$p/lib/systemd/system/cr-backup@.service"
+	assert_equal "$output" "ExecStart=/opt/cr/bin/cr-backup -q --env-file /etc/cr/%i.env --dir /var/backups/%i"
+	[ -f "$p/lib/systemd/system/cr-backup@.timer" ]
+	# the monitoring scripts find the prefix's tools first, and still parse
+	for s in "$p/lib/nagios/plugins/check_cr_backup" "$p/libexec/cr/cr-backup-textfile"; do
+		[ -x "$s" ]
+		run grep -c '^PATH=/opt/cr/bin:\$PATH ' "$s"
+		assert_equal "$output" 1
+		run sh -n "$s"
+		assert_status 0
+	done
+	# an installed wrapper runs the tools beside it, whatever PATH says
+	run env PATH=/usr/bin:/bin "$p/bin/cr-backup" --help
+	assert_status 0
+	assert_output_contains "--keep-daily=N"
+	run env PATH=/usr/bin:/bin "$p/bin/cr-gz" --version
+	assert_equal "$output" "cr-gz $(cr_version)"
+	# the installed completion completes
+	run bash -c 'source "$1"; COMP_WORDS=(cr-restore --cl); COMP_CWORD=1; _cr cr-restore; echo "${COMPREPLY[*]}"' _ \
+		"$p/share/bash-completion/completions/cr-restore"
+	assert_equal "$output" "--clean"
+	run mk -s -C "$CR_REPO" uninstall DESTDIR="$d" PREFIX=/opt/cr
+	assert_status 0
+	run find "$d" -not -type d
+	assert_equal "$output" ""
+}
+
+@test "every source file and script says its licence in an SPDX line near its top" {
+	cd "$CR_REPO"
+	local -a missing=()
+	for f in lib/*.[ch] cmd/* tests/*.c tests/*.bash tests/*.sh bench/*.sh contrib/*.sh \
+	    contrib/monitoring/* contrib/completion/* .ci/run Makefile; do
+		head -n 3 "$f" | grep -q 'SPDX-License-Identifier: PostgreSQL' || missing+=("$f")
+	done
+	printf 'no SPDX line: %s\n' "${missing[@]}" >&2
+	assert_equal "${#missing[@]}" 0
+	grep -q '^Copyright (c) 2025-2026, the cr authors$' LICENSE
+}

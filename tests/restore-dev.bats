@@ -97,9 +97,15 @@ setup() {
 	q 'DROP DATABASE app_dev' >/dev/null
 	cmd="cr-restore-dev --env-file $(printf %q "$ENVF") --no-migrate $(printf %q "$BATS_FILE_TMPDIR/prod.sql.gz")"
 	run script -qec "$cmd" /dev/null <<<"app_dve"
+	assert_status 66
 	[[ $output == *"database \"app_dev\" does not exist on $PGHOST:$PGPORT; type its name to create it:"* ]]
 	[[ $output == *"nothing created (the name typed did not match)"* ]]
 	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname IN ('app_dev', 'app_dve')")" 0
+	# the right name, typed once, creates it and restores
+	run script -qec "$cmd" /dev/null <<<"app_dev"
+	assert_status 0
+	[[ $output == *"Restore Complete!"* ]]
+	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
 @test "cr-restore-dev -U superuser: the migrations run as the env file's role, which owns every new table and can then migrate and back up" {
@@ -157,6 +163,23 @@ setup() {
 	[[ $output == *003_audit* ]]
 }
 
+@test "cr-restore-dev: a password in a -d URI is never printed in the commands it prints, which still work" {
+	cp -r "$MIG" "$BATS_TEST_TMPDIR/migrations"
+	echo 'SELECT 1/0;' >"$BATS_TEST_TMPDIR/migrations/003_bad.sql"
+	url="postgresql://cr:top%20secret@/app_dev?host=$PGHOST&port=$PGPORT&password=also_secret"
+	run --separate-stderr cr-restore-dev --yes -d "$url" --migrations "$BATS_TEST_TMPDIR/migrations" \
+		--json-list crearis_config.config:migrations_run "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 1
+	[[ $stderr != *secret* ]]
+	[[ $output != *secret* ]]
+	[[ $stderr =~ fix\ the\ migration\ and\ run:\ ([^$'\n']*) ]]
+	hint=${BASH_REMATCH[1]}
+	rm "$BATS_TEST_TMPDIR/migrations/003_bad.sql"
+	run bash -c "$hint"
+	assert_status 0
+	assert_equal "$(q "SELECT config->'migrations_run' FROM crearis_config" app_dev)" '["001_init", "002_add_nickname"]'
+}
+
 @test "cr-restore-dev: -d -h -p -U override single settings; the rest still come from ./.env, so -d of a production database reaches the guard" {
 	mkdb crearis_admin_prod
 	q "CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)" crearis_admin_prod >/dev/null
@@ -171,6 +194,17 @@ setup() {
 	)
 	assert_equal "$(q 'SELECT count(*) FROM keep' crearis_admin_prod)" 1
 	assert_equal "$(q 'SELECT note FROM marker' app_dev)" "old dev data"
+}
+
+@test "cr-restore-dev connects before it verifies: a server that is not there stops the run at once (69), in its own name" {
+	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=1\n' "$PGHOST" >"$BATS_TEST_TMPDIR/down.env"
+	cp "$BATS_FILE_TMPDIR/prod.sql.gz" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	truncate -s 2000 "$BATS_TEST_TMPDIR/bad.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$BATS_TEST_TMPDIR/down.env" "$BATS_TEST_TMPDIR/bad.sql.gz"
+	assert_status 69
+	[[ $stderr == *"cr-restore-dev: cannot connect to the dev database (env file $BATS_TEST_TMPDIR/down.env); nothing was read or changed"* ]]
+	[[ $stderr != *"cr-dump:"* ]]
+	[[ $output != *"Verifying"* ]]
 }
 
 @test "cr-restore-dev latest: a damaged newest backup is skipped loudly for the newest that verifies; --strict stops with 65" {
@@ -244,6 +278,14 @@ setup() {
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 0
 	[[ $stderr != *"partial dump"* ]]
+}
+
+@test "cr-restore-dev: a pg_dump made without cr-dump is not called partial; its selection is unknown" {
+	pg_dump -d app_production | gzip >"$BATS_TEST_TMPDIR/old-way.sql.gz"
+	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$BATS_TEST_TMPDIR/old-way.sql.gz"
+	assert_status 0
+	assert_output_contains "Selection: unknown (made without cr-dump, which records it)"
+	[[ $stderr != *"partial"* ]]
 }
 
 @test "cr-restore-dev latest and by label: the newest matching backup in --dir, named on stderr" {
@@ -403,7 +445,7 @@ PGUSER=crpass"
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --migrations "$MIG" "$BATS_FILE_TMPDIR/prod.sql.gz"
 	assert_status 65
 	assert_stderr_contains "cr-migrate: app_dev has tables (public.crearis_config and 2 more) but no record of applied migrations"
-	assert_stderr_contains "cr-migrate baseline VERSION"
+	assert_stderr_contains "--dir $MIG baseline VERSION"
 	assert_stderr_contains "--json-list TABLE.COLUMN:KEY (or CR_MIGRATIONS_JSON_LIST)"
 	assert_stderr_contains "migrations failed (exit 65; cr-migrate's message above says why); the restored data is in place"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300

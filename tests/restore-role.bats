@@ -111,3 +111,147 @@ hostile() {
 	assert_output_contains "must be superuser or have privileges of the pg_execute_server_program role"
 	run ! test -e "$marker"
 }
+
+# The trap: an app-owned database whose CHECK constraint and index expression
+# call app functions that record who runs them, and try to make the app a
+# superuser.  Restored by a superuser, none of it may run as one.
+trap_setup() {
+	[ -f "$BATS_FILE_TMPDIR/trap.sql" ] && return 0
+	mkdb trapsrc
+	q "ALTER DATABASE trapsrc OWNER TO app" >/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -U app -d trapsrc <<-'SQL'
+	CREATE TABLE probe_log (what text, who text, su text);
+	CREATE FUNCTION probe(what text) RETURNS boolean LANGUAGE plpgsql AS $$
+	BEGIN
+		BEGIN
+			EXECUTE 'ALTER ROLE app SUPERUSER';
+		EXCEPTION WHEN insufficient_privilege THEN NULL;
+		END;
+		INSERT INTO public.probe_log VALUES (what, current_user, current_setting('is_superuser'));
+		RAISE WARNING 'probe %: % superuser %', what, current_user, current_setting('is_superuser');
+		RETURN true;
+	END $$;
+	CREATE FUNCTION probe_index(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+	BEGIN
+		RAISE WARNING 'probe index: % superuser %', current_user, current_setting('is_superuser');
+		RETURN x;
+	END $$;
+	CREATE FUNCTION probe_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN PERFORM public.probe('trigger'); RETURN NEW; END $$;
+	CREATE FUNCTION probe_default() RETURNS text LANGUAGE sql AS $$ SELECT CASE WHEN public.probe('default') THEN 'x' END $$;
+	CREATE TABLE guarded (id int CHECK (public.probe('check')));
+	INSERT INTO guarded SELECT generate_series(1, 3);
+	CREATE INDEX guarded_expr ON guarded (public.probe_index(id));
+	TRUNCATE probe_log;
+	SQL
+	pg_dump --no-owner -d trapsrc >"$BATS_FILE_TMPDIR/trap.sql"
+}
+
+# app_is_superuser: t when a probe made the app role a superuser.
+app_is_superuser() { q "SELECT rolsuper FROM pg_roles WHERE rolname = 'app'"; }
+# probes DB: who each probe ran as there.
+probes() { q "SELECT string_agg(DISTINCT who || ':' || su, ',') FROM probe_log" "$1"; }
+
+# target DB: a database owned by the app, as the restore finds it.
+app_target() {
+	mkdb "$1"
+	q "ALTER DATABASE \"$1\" OWNER TO app" >/dev/null
+}
+
+setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
+
+@test "cr-restore by a superuser: the dump's code runs as the database's owner, not as the superuser" {
+	trap_setup
+	app_target trap1
+	run cr-restore -d trap1 "$BATS_FILE_TMPDIR/trap.sql"
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+	assert_equal "$(probes trap1)" app:off
+	assert_output_contains "probe index: app superuser off"
+	[[ $output != *"superuser on"* ]]
+	# everything it made belongs to the owner
+	assert_equal "$(q "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'" trap1)" app
+}
+
+@test "cr-restore -j 2 by a superuser: the workers run the dump's code as the owner too" {
+	trap_setup
+	app_target trap2
+	run cr-restore -j 2 -d trap2 "$BATS_FILE_TMPDIR/trap.sql"
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+	assert_equal "$(probes trap2)" app:off
+	[[ $output != *"superuser on"* ]]
+}
+
+@test "cr-restore --clean by a superuser: the scratch database is the owner's, and so is the code run in it" {
+	trap_setup
+	app_target trap3
+	run cr-restore --clean --yes -j 2 -d trap3 "$BATS_FILE_TMPDIR/trap.sql"
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+	assert_equal "$(probes trap3)" app:off
+	assert_equal "$(q "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'trap3'")" app
+	[[ $output != *"superuser on"* ]]
+}
+
+@test "cr-restore --test by a superuser: the test restore runs as the target's owner" {
+	trap_setup
+	run cr-restore -v --test -d trapsrc "$BATS_FILE_TMPDIR/trap.sql"
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+	assert_output_contains "probe check: app superuser off"
+	assert_output_contains "the script runs as app, the database's owner"
+	[[ $output != *"superuser on"* ]]
+}
+
+@test "cr-backup --test-restore by a superuser: the backup's code never runs as the superuser" {
+	trap_setup
+	run cr-backup -q -d trapsrc --dir "$BATS_TEST_TMPDIR" --test-restore
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+}
+
+@test "cr-restore -a into the app's database: its trigger and column default run as the owner" {
+	trap_setup
+	app_target trap4
+	# the app's own schema: a trigger, and a column the dump does not carry
+	pg_dump -s --no-owner -d trapsrc >"$BATS_TEST_TMPDIR/schema.sql"
+	psql -X -q -v ON_ERROR_STOP=1 -U app -d trap4 -f "$BATS_TEST_TMPDIR/schema.sql" >/dev/null
+	psql -X -q -v ON_ERROR_STOP=1 -U app -d trap4 <<-'SQL'
+	ALTER TABLE guarded ADD COLUMN made text DEFAULT public.probe_default();
+	CREATE TRIGGER guarded_probe BEFORE INSERT ON guarded FOR EACH ROW EXECUTE FUNCTION probe_trigger();
+	SQL
+	pg_dump -a -t guarded -d trapsrc >"$BATS_TEST_TMPDIR/data.sql"
+	run cr-restore -a -d trap4 "$BATS_TEST_TMPDIR/data.sql"
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+	assert_equal "$(q "SELECT string_agg(DISTINCT what, ',' ORDER BY what) FROM probe_log" trap4)" check,default,trigger
+	assert_equal "$(probes trap4)" app:off
+}
+
+@test "cr-restore --as-login: the dump's code runs as the superuser, as asked" {
+	trap_setup
+	app_target trap5
+	run cr-restore --as-login -d trap5 "$BATS_FILE_TMPDIR/trap.sql"
+	assert_status 0
+	assert_equal "$(probes trap5)" cr:on
+	assert_equal "$(app_is_superuser)" t
+	run cr-restore --as-login --role app -d trap5 "$BATS_FILE_TMPDIR/trap.sql"
+	assert_status 64
+}
+
+@test "cr-restore by a superuser: a dump that gives objects to another role says why it fails and how" {
+	q "DO \$\$ BEGIN CREATE ROLE other; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+	mkdb ownsrc
+	q "CREATE TABLE t (id int); ALTER TABLE t OWNER TO other" ownsrc >/dev/null
+	pg_dump -d ownsrc >"$BATS_TEST_TMPDIR/owners.sql"
+	app_target owndst
+	run cr-restore -d owndst "$BATS_TEST_TMPDIR/owners.sql"
+	assert_status 1
+	assert_output_contains 'the dump gives its objects to other roles and the script runs as "app" (the database'"'"'s owner), who may not: restore with --as-login'
+	assert_output_contains "cr-dump writes them; pg_dump --no-owner"
+	app_target owndst
+	run cr-restore --as-login -d owndst "$BATS_TEST_TMPDIR/owners.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 't'" owndst)" other
+}

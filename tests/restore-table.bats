@@ -147,6 +147,25 @@ relations() {	# relations DB: every relation outside the system schemas
 	assert_equal "$(relations t_parent)" ""
 }
 
+@test "cr-restore -t of a sub-partitioned table names every leaf at once, and the partitioned tables between; all selected, no parent is called rowless" {
+	mkdb t_subsrc
+	q "CREATE TABLE public.m (k integer, region text) PARTITION BY RANGE (k);
+	   CREATE TABLE public.m1 PARTITION OF public.m FOR VALUES FROM (0) TO (10) PARTITION BY LIST (region);
+	   CREATE TABLE public.m1a PARTITION OF public.m1 FOR VALUES IN ('a');
+	   CREATE TABLE public.m1b PARTITION OF public.m1 FOR VALUES IN ('b');
+	   CREATE TABLE public.m2 PARTITION OF public.m FOR VALUES FROM (10) TO (20);
+	   INSERT INTO public.m VALUES (1, 'a'), (2, 'b'), (3, 'b'), (11, 'a')" t_subsrc >/dev/null
+	pg_dump -d t_subsrc >"$BATS_TEST_TMPDIR/sub.sql"
+	mkdb t_sub
+	run --separate-stderr cr-restore -t public.m -d t_sub "$BATS_TEST_TMPDIR/sub.sql"
+	assert_status 65
+	assert_stderr_contains 'whose rows are in partitions it does not select: "public"."m1a", "public"."m1b", "public"."m2", and the partitioned tables between them, which hold no rows of their own: "public"."m1" (give -t for each of them too)'
+	run --separate-stderr cr-restore -t public.m -t public.m1 -t public.m1a -t public.m1b -t public.m2 -d t_sub "$BATS_TEST_TMPDIR/sub.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.m' t_sub)" 4
+	[[ $stderr != *"restored without rows"* ]]
+}
+
 @test "cr-restore --clean -t of a partitioned table with one partition, from a pipe: 65 before any row, target not made" {
 	run --separate-stderr sh -c 'cat "$1" | cr-restore --clean --yes -t measures -t measures_1 -d t_parent_pipe' \
 		sh "$BATS_FILE_TMPDIR/full.sql"

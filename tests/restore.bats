@@ -597,7 +597,7 @@ assert_old_db() {
 	assert_equal "$stderr" ""
 	run --separate-stderr cr-restore --version
 	assert_status 0
-	assert_equal "$output" "cr-restore $(awk '$1 == "VERSION" { print $3 }' "$CR_REPO/Makefile")"
+	assert_equal "$output" "cr-restore $(cr_version)"
 	run --separate-stderr cr-restore --no-such-option
 	assert_status 64
 	assert_equal "$output" ""

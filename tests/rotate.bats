@@ -560,7 +560,7 @@ make_files() {
 	assert_status 0
 	[[ $output == usage:* ]]
 	run --separate-stderr cr-rotate --version
-	assert_equal "$output" "cr-rotate $(sed -n 's/^VERSION *= *//p' "$CR_REPO/Makefile")"
+	assert_equal "$output" "cr-rotate $(cr_version)"
 	run --separate-stderr cr-rotate --list-options
 	assert_status 0
 	assert_equal "$output" "$(printf -- '--keep-last\n--keep-daily\n--keep-weekly\n--keep-monthly\n--keep-yearly\n--keep-within\n--keep')"
@@ -654,6 +654,24 @@ make_files() {
 	run --separate-stderr cr-rotate --now "$NOW" < <(daily 2025-10-01 2025-10-31)
 	assert_status 0
 	assert_equal "$(wc -l <<<"$output")" 24
+}
+
+@test "cr-rotate --resolve --all: every match newest first, passing over the ones whose manifest says not healthy" {
+	mkdir "$T/b"
+	for d in 25 26 27 28; do : >"$T/b/db_backup_202510${d}_020000.sql.gz"; done
+	echo '{"healthy":false}' >"$T/b/db_backup_20251026_020000.sql.gz.json"
+	: >"$T/b/db_backup_weekly_archive_20251029_030000.sql.gz"
+	run --separate-stderr cr-rotate --resolve daily --all "$T/b"
+	assert_status 0
+	assert_equal "$output" "$T/b/db_backup_20251028_020000.sql.gz
+$T/b/db_backup_20251027_020000.sql.gz
+$T/b/db_backup_20251025_020000.sql.gz"
+	[[ $stderr == *"skipped db_backup_20251026_020000.sql.gz: its manifest says it is not healthy"* ]]
+	run --separate-stderr cr-rotate --resolve latest --all "$T/b"
+	assert_equal "${lines[0]}" "$T/b/db_backup_weekly_archive_20251029_030000.sql.gz"
+	assert_equal "${#lines[@]}" 4
+	run --separate-stderr cr-rotate --all "$T/b"
+	assert_status 64
 }
 
 @test "cr-rotate --resolve: latest and kinds pass over a backup whose manifest says not healthy; a label named exactly does not" {

@@ -396,7 +396,19 @@ flip() {
 	run --separate-stderr cr-verify "$f/good.sql"
 	[[ $output == *"  selection:    full"* ]]
 	run --separate-stderr cr-verify "$f/plain.sql"
-	[[ $output == *"  selection:    unknown (no cr-dump header)"* ]]
+	[[ $output == *"  selection:    unknown (made without cr-dump, which records it)"* ]]
+}
+
+@test "cr-verify: a pg_dump made the old way is said to be made without cr-dump, not partial" {
+	run --separate-stderr cr-verify "$f/plain.sql"
+	assert_status 0
+	[[ $output == *"  made by:      pg_dump without cr-dump"* ]]
+	[[ $output == *"  selection:    unknown (made without cr-dump, which records it)"* ]]
+	[[ $output != *partial* ]]
+	[[ $stderr != *partial* ]]
+	run --separate-stderr cr-verify --json "$f/plain.sql"
+	assert_status 0
+	assert_output_contains '"selection":"unknown (made without cr-dump, which records it)"'
 }
 
 @test "cr-verify --manifest: a dump without tables is written as unhealthy and exits 3, unless --allow-empty" {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# The progress line (lib/progress): on a terminal (script(1) gives the tool
+# one) cr-verify and cr-restore draw "done / total (percent), rate" in
+# place; with standard error a pipe or a file they draw nothing;
+# --progress and --no-progress force either.
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	command -v script >/dev/null || return 0
+	pg_start
+	load_awkward src
+	cr-dump src | cr-gz >"$BATS_FILE_TMPDIR/src.sql.gz"
+}
+teardown_file() { [ -z "${CR_PGROOT:-}" ] || pg_stop; }
+
+setup() {
+	command -v script >/dev/null || skip "script(1) is not installed (Debian: util-linux)"
+	f=$BATS_FILE_TMPDIR/src.sql.gz
+	size=$(stat -c %s "$f")
+	source <(sed -n '/^iec() {$/,/^}$/p' "$CR_REPO/cmd/wrapper.bash")
+}
+
+# on_tty CMD: CMD with a terminal for its standard output and error (the
+# bytes it wrote there, on stdout), as script(1) runs it.
+on_tty() {
+	script -qec "$(printf '%q ' "$@")" /dev/null </dev/null
+}
+
+@test "cr-verify on a terminal: one progress line, redrawn in place, with the total and percent, then erased" {
+	run on_tty cr-verify "$f"
+	assert_status 0
+	assert_output_contains $'\r'"cr-verify: $f: "
+	assert_output_contains " / $(iec "$size") ("
+	assert_output_contains "%), "
+	assert_output_contains $'\r\e[K'
+	assert_output_contains "$f: OK, complete"
+}
+
+@test "cr-verify with stderr a pipe or a file: no progress line; --progress forces one, --no-progress none" {
+	run --separate-stderr cr-verify "$f"
+	assert_status 0
+	assert_equal "$stderr" ""
+	cr-verify "$f" 2>"$BATS_TEST_TMPDIR/err" >/dev/null
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	run --separate-stderr cr-verify --progress "$f"
+	assert_status 0
+	[[ $stderr == $'\r'"cr-verify: $f: "*" / $(iec "$size") ("* ]]
+	run on_tty cr-verify --no-progress "$f"
+	assert_status 0
+	refute_grep -F "cr-verify: $f: " <(printf '%s' "$output")
+	# -q: nothing but errors, and so no progress line either
+	run on_tty cr-verify -q "$f"
+	assert_status 0
+	assert_equal "$output" ""
+}
+
+@test "cr-restore on a terminal: the progress line with statements, tables and rows; none in a pipe" {
+	mkdb dst1
+	run on_tty cr-restore -d dst1 "$f"
+	assert_status 0
+	assert_output_contains $'\r'"cr-restore: "
+	assert_output_contains " / $(iec "$size") ("
+	assert_output_contains " statements, "
+	assert_output_contains " rows"
+	mkdb dst2
+	run --separate-stderr cr-restore -d dst2 "$f"
+	assert_status 0
+	assert_equal "$stderr" ""
+	mkdb dst3
+	run --separate-stderr cr-restore --progress -d dst3 "$f"
+	assert_status 0
+	[[ $stderr == $'\r'"cr-restore: "*" statements, "* ]]
+}
