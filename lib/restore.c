@@ -812,8 +812,11 @@ run_loop(struct run *r)
 		}
 		it.line = 0;
 		kind = sqlsplit_next(r->split, &it);
-		/* -j reorders what pg_dump wrote, by pg_dump's rules. */
-		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR) {
+		/* -j reorders what pg_dump wrote, by pg_dump's rules.  Told at
+		 * the first statement or command: pg_dump's first lines are
+		 * comments, read by then. */
+		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR &&
+		    kind != SQLSPLIT_COMMENT && kind != SQLSPLIT_STATEMENT_START) {
 			if (!dumpfmt_track_pg_dump(&r->in.track))
 				return data_error(r, 0, "%s", "-j: the input is not a pg_dump "
 				    "dump (no cr-dump header, no \"-- PostgreSQL database "

@@ -307,8 +307,9 @@ select_token(struct vocab *v, const struct vocab_word *w, unsigned index)
 		}
 		break;
 	}
-	v->select_bad = "pg_dump's only SELECTs are pg_catalog.set_config, setval, "
-	    "large-object and statistics calls with literal arguments";
+	v->select_bad = "pg_dump's only SELECTs call set_config, setval, the "
+	    "large-object and the statistics functions of pg_catalog with literal "
+	    "arguments";
 }
 
 void
