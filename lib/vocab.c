@@ -342,10 +342,13 @@ vocab_token(void *arg, unsigned index, enum sqlsplit_token kind, unsigned flags,
 		    word(&w, "create") ? VOCAB_CREATE : word(&w, "grant") || word(&w, "revoke") ?
 		    VOCAB_GRANT : 0;
 
-	/* A name the outside_calls start with: l, p or d. */
+	/* The catalog's function (pg_dump qualifies the database's own, and
+	 * its search_path is empty): unqualified or pg_catalog.name, and a
+	 * name the outside_calls start with, l, p or d. */
 	if (kind == SQLSPLIT_TOK_LPAREN && v->call[0] == '\0' && v->prev.named &&
 	    (v->prev.kind == SQLSPLIT_TOK_WORD || v->prev.kind == SQLSPLIT_TOK_QIDENT) &&
 	    (v->prev.name[0] == 'l' || v->prev.name[0] == 'p' || v->prev.name[0] == 'd') &&
+	    (v->prev_schema[0] == '\0' || strcmp(v->prev_schema, "pg_catalog") == 0) &&
 	    listed(outside_calls, v->prev.name))
 		strlcpy(v->call, v->prev.name, sizeof(v->call));
 	if (kind == SQLSPLIT_TOK_RPAREN && v->depth > 0)
@@ -382,6 +385,14 @@ vocab_token(void *arg, unsigned index, enum sqlsplit_token kind, unsigned flags,
 
 	if (kind == SQLSPLIT_TOK_LPAREN)
 		v->depth++;
+	/* schema.name: the schema of the name this token is */
+	if ((kind == SQLSPLIT_TOK_WORD || kind == SQLSPLIT_TOK_QIDENT) &&
+	    v->prev.kind == SQLSPLIT_TOK_DOT && v->pprev.named &&
+	    (v->pprev.kind == SQLSPLIT_TOK_WORD || v->pprev.kind == SQLSPLIT_TOK_QIDENT))
+		strlcpy(v->prev_schema, v->pprev.name, sizeof(v->prev_schema));
+	else
+		v->prev_schema[0] = '\0';
+	v->pprev = v->prev;
 	v->prev = w;
 }
 

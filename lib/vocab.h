@@ -33,10 +33,11 @@ struct vocab {
 	unsigned		 ntok;
 	int			 verb;		/* VOCAB_INSERT, ... or 0 */
 	struct vocab_word	 head[VOCAB_HEAD];
-	struct vocab_word	 prev;		/* the token before this one */
+	struct vocab_word	 prev, pprev;	/* the two tokens before this one */
+	char			 prev_schema[VOCAB_NAME]; /* prev's qualifier, or "" */
 	int			 depth;		/* parentheses */
-	char			 call[VOCAB_NAME]; /* a function acting outside
-						 * the database, called */
+	char			 call[VOCAB_NAME]; /* a catalog function acting
+						 * outside the database, called */
 	/* The first ON at depth 0 (GRANT, REVOKE): the tokens after it. */
 	unsigned		 on_at;		/* its index, 0: none */
 	struct vocab_word	 on[4];

@@ -60,6 +60,12 @@ setup_file() {
 		BEGIN NEW.n := NEW.n + 1; RETURN NEW; END $$;
 	CREATE FUNCTION app.add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + b;
 	CREATE PROCEDURE app.noop() LANGUAGE sql BEGIN ATOMIC SELECT 1; END;
+	-- the app's own function of a catalog function's name: not the catalog's
+	CREATE FUNCTION app.pg_read_file(t text) RETURNS text LANGUAGE sql IMMUTABLE RETURN upper(t);
+	COMMENT ON FUNCTION app.pg_read_file(text) IS 'the app''s own';
+	GRANT EXECUTE ON FUNCTION app.pg_read_file(text) TO reader;
+	CREATE TABLE app.notes (t text CHECK (app.pg_read_file(t) <> ''));
+	INSERT INTO app.notes VALUES ('x');
 	CREATE AGGREGATE app.total(int) (sfunc = app.add, stype = int, initcond = '0');
 	CREATE OPERATOR app.### (leftarg = int, rightarg = int, function = app.add);
 	CREATE TRIGGER users_bump BEFORE UPDATE ON app.users FOR EACH ROW EXECUTE FUNCTION app.bump();
