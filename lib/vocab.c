@@ -343,12 +343,14 @@ vocab_token(void *arg, unsigned index, enum sqlsplit_token kind, unsigned flags,
 		    VOCAB_GRANT : 0;
 
 	/* The catalog's function (pg_dump qualifies the database's own, and
-	 * its search_path is empty): unqualified or pg_catalog.name, and a
-	 * name the outside_calls start with, l, p or d. */
+	 * its search_path is empty): unqualified or pg_catalog.name; dblink's
+	 * in whatever schema the extension is.  The names start with l, p or
+	 * d. */
 	if (kind == SQLSPLIT_TOK_LPAREN && v->call[0] == '\0' && v->prev.named &&
 	    (v->prev.kind == SQLSPLIT_TOK_WORD || v->prev.kind == SQLSPLIT_TOK_QIDENT) &&
 	    (v->prev.name[0] == 'l' || v->prev.name[0] == 'p' || v->prev.name[0] == 'd') &&
-	    (v->prev_schema[0] == '\0' || strcmp(v->prev_schema, "pg_catalog") == 0) &&
+	    (v->prev_schema[0] == '\0' || strcmp(v->prev_schema, "pg_catalog") == 0 ||
+	    strncmp(v->prev.name, "dblink", 6) == 0) &&
 	    listed(outside_calls, v->prev.name))
 		strlcpy(v->call, v->prev.name, sizeof(v->call));
 	if (kind == SQLSPLIT_TOK_RPAREN && v->depth > 0)

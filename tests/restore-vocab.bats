@@ -167,6 +167,7 @@ refused_kinds() {
 	SELECT pg_read_binary_file|SELECT pg_read_binary_file('PG_VERSION');
 	SELECT * FROM pg_ls_dir|SELECT * FROM pg_ls_dir('.');
 	SELECT pg_stat_file|SELECT pg_stat_file('PG_VERSION');
+	CREATE MATERIALIZED VIEW|CREATE MATERIALIZED VIEW public.m AS SELECT * FROM public.dblink('dbname=other', 'SELECT 1') AS t(a int);
 	CREATE TABLE stolen AS|CREATE TABLE stolen AS SELECT pg_read_file('PG_VERSION');
 	ALTER TABLE public.base ADD CONSTRAINT|ALTER TABLE public.base ADD CONSTRAINT c CHECK (lo_import('$CR_PGROOT/data/PG_VERSION') > 0);
 	DO|DO \$\$ BEGIN CREATE TABLE public.in_do (); END \$\$;
