@@ -56,13 +56,31 @@ best() {
 printf 'manifest step on a %.1f MiB cr-gz file (%d rows), best of %d:\n' \
     "$(awk -v s="$size" 'BEGIN { print s / 1048576 }')" "$rows" "$BENCH_RUNS"
 best "cr-verify -q (verify only)" cr-verify -q "$gz"
-v=$c
+v=$c t_verify=$c
 best "cr-verify -q --manifest (verify + SHA-256)" cr-verify -q --manifest "$m" "$gz"
+t_manifest=$c
 printf '%-46s %6.2f s CPU\n' "  the manifest's own cost" "$(awk -v a="$c" -v v="$v" 'BEGIN { print a - v }')"
 if [ -n "$CR_VERIFY_BEFORE" ]; then
 	best "the same, CR_VERIFY_BEFORE" "$CR_VERIFY_BEFORE" -q --manifest "$m" "$gz"
+	t_before=$c
 	printf '%-46s %6.2f s CPU\n' "  the manifest's own cost before" "$(awk -v a="$c" -v v="$v" 'BEGIN { print a - v }')"
 fi
-command -v sha256sum >/dev/null && best "sha256sum (coreutils)" sha256sum "$gz"
-command -v openssl >/dev/null && best "openssl dgst -sha256 (libcrypto EVP)" openssl dgst -sha256 "$gz"
+t_sha256sum=0 t_openssl=0
+if command -v sha256sum >/dev/null; then
+	best "sha256sum (coreutils)" sha256sum "$gz"
+	t_sha256sum=$c
+fi
+if command -v openssl >/dev/null; then
+	best "openssl dgst -sha256 (libcrypto EVP)" openssl dgst -sha256 "$gz"
+	t_openssl=$c
+fi
 rm -f "$gz" "$m"
+# The chart: CPU seconds of the manifest step and of its parts.
+{
+	printf 'verify only\t%s\n' "$t_verify"
+	printf 'verify + manifest\t%s\n' "$t_manifest"
+	[ -z "$CR_VERIFY_BEFORE" ] || printf 'the same, CR_VERIFY_BEFORE\t%s\n' "$t_before"
+	printf 'sha256sum\t%s\n' "$t_sha256sum"
+	printf 'openssl dgst -sha256\t%s\n' "$t_openssl"
+} | sh "$(dirname "$0")/chart.sh" manifest \
+	    "cr-verify --manifest, $(awk -v s="$size" 'BEGIN { printf "%.0f", s / 1048576 }') MiB cr-gz file: CPU seconds (less is better)" "s CPU"

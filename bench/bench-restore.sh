@@ -201,6 +201,28 @@ awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v crf="$ms_crf" -v crjf="$ms
 	if (crj4 > 0) printf "  cr-restore -j4 vs pg_restore -j4 (fresh db): %.2fx\n", p4 / crj4
 	printf "  cr-restore peak RSS: %.1f MiB; cr-restore -j2: %.1f MiB\n", rss / 1024, rssj / 1024
 }'
+# One more -j2 run with -v: the critical path it prints against its own
+# wall time (the issue's target: within 1.2x), and -j4's peak RSS.
+createdb r_crv
+psqlq -d postgres -c CHECKPOINT
+t0=$(now_ms)
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o "$work/rss_v" cr-restore -v -j2 -d r_crv <"$work/plain.sql" 2>"$work/v.err"
+else
+	cr-restore -v -j2 -d r_crv <"$work/plain.sql" 2>"$work/v.err"
+fi
+t1=$(now_ms)
+grep -E 'phases:|critical path:' "$work/v.err" | sed 's/^/  /'
+cp=$(sed -n 's/.*critical path: \([0-9.]*\) s.*/\1/p' "$work/v.err")
+awk -v cp="${cp:-0}" -v ms=$((t1 - t0)) 'BEGIN {
+	printf "  cr-restore -j2 -v: wall %.2f s, printed critical path %.2f s: wall / path %.2fx\n", ms / 1000, cp, cp > 0 ? ms / 1000 / cp : 0 }'
+dropdb r_crv
+createdb r_crv4
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o "$work/rss_4" cr-restore -j4 -d r_crv4 <"$work/plain.sql"
+	awk -v k="$(cat "$work/rss_4")" 'BEGIN { printf "  cr-restore -j4 peak RSS: %.1f MiB\n", k / 1024 }'
+fi
+dropdb r_crv4
 
 # Part two: a dump shaped like a web app's schema rather than like pgbench.
 # BENCH_APP_TABLES tables (default 1500; 0 skips this part), each with a

@@ -13,8 +13,8 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
        [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
-       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore]
-       [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
+       [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore [-j N]]
+       [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
        $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below;
@@ -47,6 +47,8 @@ help_options() {
 	    --copy-to=CMD|stream the verified backup into CMD (off-site)
 	    --encrypt-to=RECIPIENT|with --copy-to: encrypt with age or gpg
 	    --test-restore|restore it into a scratch database first
+	-j, --jobs=N|the test restore's connections (default min(cores, 4))
+	    --accept-rows=TABLE|with --test-restore: TABLE's rows may differ
 	    --allow-empty|a backup without tables is healthy
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
 	    --accept-shrink|the shrink is expected: no alarm
@@ -69,7 +71,7 @@ EX_SUSPECT=3
 
 quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
 notify='' copy_to='' encrypt_to='' env_file=''
-conn_args=() keep_args=() status_args=() status_mode=0
+conn_args=() keep_args=() status_args=() status_mode=0 accept_args=()
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
@@ -88,7 +90,7 @@ else
 fi
 rotate_missing() { echo "$prog: $no_rotate" >&2; exit 69; }
 
-split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend $keep_opts " "$@"
+split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend --accept-rows --jobs $keep_opts " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -117,6 +119,9 @@ while [ $# -gt 0 ]; do
 	--allow-empty)	allow_empty=1 ;;
 	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
 	--accept-shrink) max_shrink=0 ;;
+	--accept-rows)	need_arg "$@"; accept_args+=(--accept-rows "$2"); shift ;;
+	-j|--jobs)	need_arg "$@"; jobs=$2; shift
+			case $jobs in *[!0-9]*) echo "$prog: -j $jobs: not a number" >&2; usage ;; esac ;;
 	--status)	status_mode=1 ;;
 	--json)		status_args+=(--json) ;;
 	--max-age|--trend)
@@ -240,7 +245,10 @@ fi
 check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
 database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
 dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
-[ "$quiet" -eq 1 ] || echo "$prog: env file ${env_file:-(none)}, database $database" >&2
+dbhost=$(printf '%s\n' "$check" | sed -n 's/^host=//p')
+dbport=$(printf '%s\n' "$check" | sed -n 's/^port=//p')
+[ "$quiet" -eq 1 ] ||
+	echo "$prog: env file ${env_file:-(none)}, database $database${dbhost:+ on $dbhost${dbport:+:$dbport}}${dbuser:+ as $dbuser}" >&2
 if [ -z "$dir" ]; then
 	# The default directory is named after what the server calls the
 	# database: only a plain name may become a path component.
@@ -315,7 +323,7 @@ esac
 # run goes on and exits with that code at the end (deferred).
 deferred_rc=0 deferred=''
 # The test restore's arguments, also printed when it fails, to repeat it.
-test_args=(--test --yes "${conn_args[@]}")
+test_args=(--test --yes -j "${jobs:-$(default_jobs)}" "${conn_args[@]}" "${accept_args[@]}")
 if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 	say ""
 	say "Test restore into a scratch database..."
@@ -342,6 +350,11 @@ if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 				die "$rc" "$alarm, and its manifest could not be written (cr-verify exit $rc); no backup written, older backups untouched"
 			suspect=$(json_strings "$(<"$mtmp")" alarms) || suspect=$alarm ;;
 		esac
+	elif [ -n "$restore_err" ]; then
+		# its warnings (a mismatch --accept-rows accepted): said, never
+		# swallowed
+		printf '%s\n' "$restore_err" >&2
+		say "   Restored with the warnings above, scratch database dropped"
 	else
 		say "   Restored, row counts match, scratch database dropped"
 	fi

@@ -369,7 +369,7 @@ status_json(PGconn *conn, const struct migrate_plan *plan)
 	const struct migrate_plan_entry *e;
 	size_t i;
 
-	printf("{\"database\":");
+	printf(JSON_OPEN "\"database\":");
 	json_string(PQdb(conn));
 	printf(",\"applied\":%zu", plan->n - plan->pending);
 	json_names("pending", plan, MIGRATE_PENDING);
@@ -649,7 +649,7 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	else
 		say("Applied %zu new migration(s)", done);
 	if (json) {
-		printf("{\"database\":");
+		printf(JSON_OPEN "\"database\":");
 		json_string(PQdb(conn));
 		printf(",\"dry_run\":%s,\"ran\":[", dry_run ? "true" : "false");
 		for (i = 0; i < done; i++) {

@@ -13,7 +13,8 @@ version=@VERSION@
 # The synopsis usage() prints (cmd/wrapper.bash).
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
-       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--dir DIR] [--create] [--strict]
+       [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--accept-rows TABLE]...
+       [--dir DIR] [--create] [--strict]
        FILE|-|latest|LABEL"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below.
@@ -34,6 +35,7 @@ help_options() {
 	    --role=ROLE|restore as ROLE (cr-restore --role)
 	-j, --jobs=N|restore on N connections (cr-restore -j)
 	-t, --table=TABLE|restore only TABLE; repeatable
+	    --accept-rows=TABLE|TABLE's rows may differ (cr-restore); repeatable
 	    --dir=DIR|the backup directory a name is looked up in
 	    --create|create the dev database when it does not exist
 	    --strict|no fallback to an older backup when the newest fails
@@ -53,7 +55,7 @@ create=0 strict=0
 # shellcheck source=cmd/wrapper.bash
 . "${BASH_SOURCE[0]%/*}/wrapper.bash"
 
-split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --migrate-command " "$@"
+split_args " --env-file --dbname --host --port --username --migrations --extension --json-list --dir --dev-command --role --jobs --table --accept-rows --migrate-command " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -68,7 +70,7 @@ while [ $# -gt 0 ]; do
 	--migrate-command) need_arg "$@"; migrate_command=$2; shift ;;
 	--json-list)	need_arg "$@"; json_list=$2; shift ;;
 	--role)		need_arg "$@"; role=$2; shift ;;
-	-j|-t|--jobs|--table)
+	-j|-t|--jobs|--table|--accept-rows)
 			need_arg "$@"; pass_args+=("$1" "$2"); shift ;;
 	--no-migrate)	migrate=0 ;;
 	-y|--yes)	yes=1 ;;
@@ -89,6 +91,15 @@ die() { echo "$prog: $2" >&2; exit "$1"; }
 
 
 find_env_file
+# The dev database is named, never guessed (libpq's fallback is a database
+# named after the login): an env file, -d, or PGDATABASE, PGSERVICE or
+# DATABASE_URL in the environment.
+named=0
+[ -z "$env_file" ] || named=1
+[ -z "${PGDATABASE:-}${PGSERVICE:-}${DATABASE_URL:-}" ] || named=1
+for a in "${conn_args[@]}"; do case $a in -d|--dbname) named=1 ;; esac; done
+[ "$named" -eq 1 ] ||
+	die 64 "which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"
 read_env_file CR_BACKUP_DIR CR_MIGRATIONS_DIR CR_MIGRATIONS_JSON_LIST CR_EXTENSIONS CR_DEV_COMMAND \
 	CR_MIGRATE_COMMAND
 # App settings: the option, else the environment, else the env file.
@@ -184,7 +195,7 @@ else
 		# resolved where retention reads names: cr-rotate --resolve.
 		# Every match, newest first: when the newest does not verify,
 		# the next one that does is restored (step 3), unless --strict.
-		resolved=$(cr-rotate --resolve "$source" --all "${dir:-.}") ||
+		resolved=$(cr-rotate --tool "$prog" --resolve "$source" --all "${dir:-.}") ||
 			die $EX_NOINPUT "$source: no such backup file, and no backup of that name in ${dir:-.}"
 		mapfile -t fallbacks <<<"$resolved"
 		resolved=${fallbacks[0]}
@@ -347,6 +358,8 @@ fi
 #      the atomic replace with extensions enabled before the data.
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
 restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
+# Parallel unless told otherwise: -j min(online cores, 4) (wrapper.bash).
+case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) restore_args+=(-j "$(default_jobs)") ;; esac
 [ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
 cr-restore -v "${restore_args[@]}" <"$file" || {

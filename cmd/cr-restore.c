@@ -20,7 +20,9 @@
 
 #include "cliopt.h"
 #include "guard.h"
+#include "dumpsalvage.h"
 #include "gzin.h"
+#include "gzsalvage.h"
 #include "io.h"
 #include "parallel.h"
 #include "pgconn.h"
@@ -39,14 +41,43 @@ enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
 static volatile sig_atomic_t interrupted;
 static PGcancel *volatile cancel;
 
-/* The input: a file or stdin, gzip or plain (told apart by the magic). */
+/* The input: a file or stdin, gzip or plain (told apart by the magic);
+ * with --salvage, gzip read past damage and the script repaired. */
 struct source {
 	const char	*name;
 	int		 fd;
 	struct gzin	*gz;
 	unsigned char	 head[8];	/* first bytes, read to tell the format */
 	size_t		 head_len, head_pos;
+	int		 salvage;
+	struct gzsalvage *sv;
+	struct dumpsalvage *ds;
 };
+
+/* Exit status of --salvage when data was lost: restored with losses. */
+#define EXIT_LOSSES	3
+
+static int
+source_open(struct source *src)
+{
+	if (!src->salvage)
+		return (src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL ? -1 : 0;
+	if ((src->sv = gzsalvage_open(src->fd)) == NULL ||
+	    (src->ds = dumpsalvage_new(src->sv)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+source_close(struct source *src)
+{
+	gzin_close(src->gz);
+	src->gz = NULL;
+	dumpsalvage_free(src->ds);
+	src->ds = NULL;
+	gzsalvage_close(src->sv);
+	src->sv = NULL;
+}
 
 static void
 print_usage(FILE *f)
@@ -55,7 +86,8 @@ print_usage(FILE *f)
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] "
 	    "[--role role | --as-login] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--accept-rows table] [--allow-production] [--trust-dump] [file | dbname]\n");
+	    "[--accept-rows table] [--allow-production] [--salvage] [--trust-dump] "
+	    "[file | dbname]\n");
 }
 
 static const struct cliopt_help help[] = {
@@ -67,7 +99,10 @@ static const struct cliopt_help help[] = {
 	{ "single-transaction",	NULL,	"everything in one transaction" },
 	{ "extension",		"NAME",	"CREATE EXTENSION IF NOT EXISTS first; repeatable" },
 	{ "role",		"ROLE",	"SET ROLE before the script, as pg_restore --role" },
-	{ "jobs",		"N",	"load data, indexes and constraints on N connections" },
+	{ "as-login",		NULL,	"a superuser login runs the script itself, not as the owner" },
+	{ "accept-rows",	"TABLE", "TABLE may hold other rows than the dump's; repeatable" },
+	{ "salvage",		NULL,	"restore what a damaged cr-gz backup still holds" },
+	{ "jobs",		"N",	"load on N connections: big tables, idle server cores" },
 	{ "no-tuning",		NULL,	"leave the session settings alone" },
 	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
 	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
@@ -186,6 +221,8 @@ source_read(void *arg, void *buf, size_t len)
 	struct source *src = arg;
 	ssize_t n;
 
+	if (src->salvage)
+		return dumpsalvage_read(src->ds, buf, len);
 	if (src->head_pos < src->head_len) {
 		n = (ssize_t)(len < src->head_len - src->head_pos ? len :
 		    src->head_len - src->head_pos);
@@ -201,14 +238,11 @@ source_read(void *arg, void *buf, size_t len)
 static int
 source_rewind(struct source *src)
 {
-	gzin_close(src->gz);
-	src->gz = NULL;
+	source_close(src);
 	src->head_len = src->head_pos = 0;
 	if (lseek(src->fd, 0, SEEK_SET) == -1)
 		return -1;
-	if ((src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL)
-		return -1;
-	return 0;
+	return source_open(src);
 }
 
 /* The input's first bytes, kept for source_read: a pg_dump archive (custom
@@ -219,6 +253,8 @@ archive_format(struct source *src)
 {
 	ssize_t n;
 
+	if (src->salvage)
+		return NULL;	/* gzip only: a salvage reads cr-gz's */
 	while (src->head_len < sizeof(src->head) && (n = gzin_read(src->gz,
 	    src->head + src->head_len, sizeof(src->head) - src->head_len)) > 0)
 		src->head_len += (size_t)n;
@@ -293,6 +329,29 @@ report(const struct source *src, enum restore_status rc, const char *msg)
 		warnx("%s", msg);
 }
 
+/* --salvage: what the damage took, after the restore; exit 3 if anything. */
+static int
+salvage_report(const struct source *src, int status)
+{
+	char line[640];
+	unsigned i;
+
+	for (i = 0; i < gzsalvage_ngaps(src->sv); i++) {
+		gzsalvage_describe(src->sv, i, line, sizeof(line));
+		warnx("%s: %s", src->name, line);
+	}
+	for (i = 0; i < dumpsalvage_nnotes(src->ds); i++)
+		warnx("salvage: %s", dumpsalvage_note(src->ds, i));
+	if (!dumpsalvage_lost(src->ds))
+		return status;
+	if (status == 0) {
+		warnx("restored with losses: the rows and statements named above are "
+		    "not in the database");
+		return EXIT_LOSSES;
+	}
+	return status;
+}
+
 /* What main decided; shared by the two ways of restoring. */
 struct job {
 	struct pgconn_params	*params;
@@ -307,6 +366,11 @@ struct job {
 	int			 as_login;	/* --as-login */
 	char			 owner[128];	/* the role the script runs as
 						 * when none is given */
+	/* --extension, then the target's extensions only a superuser could
+	 * create, when the script runs as the owner in a scratch database. */
+	const char		*ext[2 * MAXEXT];
+	char			 target_ext[MAXEXT][64];
+	int			 ntarget_ext;
 };
 
 /* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
@@ -373,6 +437,18 @@ notice(void *arg, unsigned long line, const char *severity, const char *msg)
 	progress_clear(j);
 	pgconn_oneline(msg, one, sizeof(one));
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
+}
+
+/* -j with -v: the schedule, the phases and the critical path. */
+static void
+schedule(void *arg, const char *msg)
+{
+	struct job *j = arg;
+
+	if (!j->verbose)
+		return;
+	progress_clear(j);
+	fprintf(stderr, "cr-restore: -j %u: %s\n", j->ropts.jobs, msg);
 }
 
 /* A row-count mismatch --accept-rows accepted: always said. */
@@ -443,6 +519,28 @@ choose_role(struct job *j, PGconn *conn, const char *owner)
 	if (j->verbose)
 		fprintf(stderr, "cr-restore: the script runs as %s, the database's owner, not as "
 		    "the superuser %s (--as-login would)\n", j->owner, login != NULL ? login : "");
+}
+
+/* Run as the owner, the script may not create an extension only a
+ * superuser may; the target has it, so the scratch database gets it
+ * first, from the login, while nothing of the dump is in it. */
+static void
+add_target_extensions(struct job *j)
+{
+	size_t n = j->ropts.nextensions, i;
+	int k;
+
+	for (i = 0; i < n; i++)
+		j->ext[i] = j->ropts.extensions[i];
+	for (k = 0; k < j->ntarget_ext; k++) {
+		j->ext[n++] = j->target_ext[k];
+		if (j->verbose)
+			fprintf(stderr, "cr-restore: extension %s first, as the login: \"%s\" "
+			    "has it and only a superuser may create it\n", j->target_ext[k],
+			    j->ropts.dbname);
+	}
+	j->ropts.extensions = j->ext;
+	j->ropts.nextensions = n;
 }
 
 /* restore_run on conn, which a signal cancels meanwhile (on_signal). */
@@ -684,6 +782,8 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
 	choose_role(j, maint, owner);
+	if (j->ropts.role_is_owner)
+		add_target_extensions(j);
 	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
 		if (pgexec_sqlstate_is(&pe, "42501"))
 			warnx("%s (no privilege: a scratch database needs a role with "
@@ -777,6 +877,9 @@ restore_replace(struct job *j)
 	}
 	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
+	if (conn != NULL && (j->ntarget_ext = replace_superuser_extensions(conn, j->target_ext,
+	    MAXEXT, errbuf, sizeof(errbuf))) == -1)
+		errx(1, "%s", errbuf);
 	if (conn != NULL) {
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
 		PQfinish(conn);
@@ -887,6 +990,7 @@ main(int argc, char *argv[])
 		{ "as-login",		no_argument,		NULL, 'L' },
 		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
+		{ "salvage",		no_argument,		NULL, 'S' },
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
 		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
@@ -911,6 +1015,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case '1':
 			j.single = 1;
+			break;
+		case 'S':
+			j.src.salvage = j.ropts.salvage = 1;
 			break;
 		case 'c':
 			j.clean = 1;
@@ -997,6 +1104,8 @@ main(int argc, char *argv[])
 	    (j.as_login && j.ropts.role != NULL))
 		usage();
 	j.verbose |= isatty(STDERR_FILENO);
+	if (j.src.salvage && jobs > 1)
+		errx(EX_USAGE, "--salvage and -j %lld: a salvage restores on one connection", jobs);
 	if (j.single && jobs > 1)
 		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
 	j.ropts.jobs = (unsigned)jobs;
@@ -1039,7 +1148,7 @@ main(int argc, char *argv[])
 	if (S_ISDIR(j.sb.st_mode))
 		errx(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
 		    j.src.name);
-	if ((j.src.gz = gzin_open(j.src.fd, GZIN_AUTO)) == NULL)
+	if (source_open(&j.src) == -1)
 		err(EX_OSERR, "%s", j.src.name);
 	if ((format = archive_format(&j.src)) != NULL)
 		errx(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
@@ -1068,6 +1177,7 @@ main(int argc, char *argv[])
 	j.ropts.interrupted = &interrupted;
 	j.ropts.notice = notice;
 	j.ropts.notice_arg = &j;
+	j.ropts.report = schedule;
 	j.ropts.skipped = skipped;
 	j.ropts.accept_rows = accept;
 	j.ropts.naccept_rows = naccept;
@@ -1087,7 +1197,9 @@ main(int argc, char *argv[])
 		status = restore_replace(&j);
 	else
 		status = restore_in_place(&j);
-	gzin_close(j.src.gz);
+	if (j.src.salvage)
+		status = salvage_report(&j.src, status);
+	source_close(&j.src);
 	if (j.src.fd != STDIN_FILENO)
 		close(j.src.fd);
 	pgconn_params_free(j.params);

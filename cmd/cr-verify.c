@@ -22,7 +22,9 @@
 #include "backupdir.h"
 #include "cliopt.h"
 #include "dumpscan.h"
+#include "dumpsalvage.h"
 #include "gzin.h"
+#include "gzsalvage.h"
 #include "dumpfmt.h"
 #include "json.h"
 #include "manifest.h"
@@ -47,6 +49,8 @@ struct result {
 	uint64_t	 in_bytes;	/* as stored */
 	char		 schema_sha256[SHA256_HEX_BYTES];
 	uint64_t	*table_bytes;	/* per COPY block, or NULL; the caller frees */
+	char		**damage;	/* damaged gzip: what each gap touches */
+	size_t		 ndamage;
 };
 
 /* What a manifest adds to the --json object. */
@@ -189,7 +193,7 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 	char sel[600];
 	size_t i;
 
-	fprintf(fp, "{");
+	fprintf(fp, JSON_OPEN);
 	/* a manifest records the backup's name, never the temporary file
 	 * cr-backup verifies before renaming it (--name) */
 	json_field(fp, "file", x != NULL ? x->name : r->name, 0);
@@ -201,6 +205,8 @@ report_json(FILE *fp, const struct result *r, const struct dumpscan_info *in,
 		else
 			fprintf(fp, ",\"offset\":null");
 		fprintf(fp, ",\"exit\":%d", r->code);
+		if (r->ndamage > 0)
+			json_array(fp, "damage", r->damage, r->ndamage);
 	}
 	if (x != NULL) {
 		json_field(fp, "name", x->name, 1);
@@ -489,17 +495,72 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp,
 	return r->code;
 }
 
+static void
+damage_add(struct result *r, const char *line)
+{
+	char **v;
+
+	if ((v = reallocarray(r->damage, r->ndamage + 1, sizeof(*v))) == NULL ||
+	    (v[r->ndamage] = strdup(line)) == NULL)
+		err(EX_OSERR, NULL);
+	r->damage = v;
+	r->ndamage++;
+}
+
+/* A damaged gzip file: read it again as cr-restore --salvage would, and
+ * say what each gap takes (lib/gzsalvage, lib/dumpsalvage): the bytes,
+ * the tables' rows, the statements.  Only for a file: a pipe is read once. */
+static void
+damage_report(const char *path, struct result *r)
+{
+	struct gzsalvage *sv;
+	struct dumpsalvage *ds;
+	struct stat sb;
+	char buf[65536], line[640];
+	unsigned i;
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return;
+	}
+	if ((sv = gzsalvage_open(fd)) == NULL || (ds = dumpsalvage_new(sv)) == NULL)
+		err(EX_OSERR, NULL);
+	while ((n = dumpsalvage_read(ds, buf, sizeof(buf))) > 0)
+		continue;
+	if (n == 0) {
+		for (i = 0; i < gzsalvage_ngaps(sv); i++) {
+			gzsalvage_describe(sv, i, line, sizeof(line));
+			damage_add(r, line);
+		}
+		for (i = 0; i < dumpsalvage_nnotes(ds); i++)
+			damage_add(r, dumpsalvage_note(ds, i));
+		for (i = 0; i < r->ndamage; i++)
+			fprintf(stderr, "cr-verify: %s: damage: %s\n", r->name, r->damage[i]);
+	}
+	dumpsalvage_free(ds);
+	gzsalvage_close(sv);
+	close(fd);
+}
+
 /* Verify one input and report it; returns its exit status. */
 static int
 verify(const char *path)
 {
 	struct result r;
 	struct dumpscan *scan;
+	size_t i;
 
 	scan_input(path, &r, &scan, NULL);
+	if (r.code == EX_DATAERR && r.gzip)
+		damage_report(path, &r);
 	if (scan == NULL) {
 		if (json) {
-			printf("{");
+			printf(JSON_OPEN);
 			json_field(stdout, "file", r.name, 0);
 			printf(",\"ok\":false");
 			json_field(stdout, "error", r.error, 1);
@@ -513,6 +574,9 @@ verify(const char *path)
 		report_text(&r, dumpscan_info(scan));
 	dumpscan_free(scan);
 	free(r.table_bytes);
+	for (i = 0; i < r.ndamage; i++)
+		free(r.damage[i]);
+	free(r.damage);
 	return r.code;
 }
 
@@ -847,7 +911,7 @@ compare(const char *old_path, const char *new_path, int max_shrink)
 		return code;
 	}
 	if (json) {
-		printf("{");
+		printf(JSON_OPEN);
 		json_field(stdout, "old", old_path, 0);
 		json_field(stdout, "new", new_path, 1);
 		printf(",\"rows\":{\"old\":%" PRIu64 ",\"new\":%" PRIu64 "}", old.rows, new.rows);
@@ -1077,10 +1141,14 @@ status(const char *dir, const char *max_age, size_t ntrend)
 	code = bad ? EX_DATAERR : stale ? EX_TEMPFAIL : suspect ? EXIT_SUSPECT : 0;
 
 	if (json) {
-		printf("{");
+		printf(JSON_OPEN);
 		json_field(stdout, "dir", dir, 0);
 		printf(",\"healthy\":%s,\"exit\":%d", code == 0 ? "true" : "false", code);
-		json_field(stdout, "max_age", max_age, 1);
+		/* seconds, as every duration in cr's JSON; null: no limit */
+		if (cutoff != 0)
+			printf(",\"max_age_s\":%lld", (long long)(now - cutoff));
+		else
+			printf(",\"max_age_s\":null");
 		json_array(stdout, "problems", problems, nproblems);
 		printf(",\"kinds\":[");
 	} else
@@ -1099,7 +1167,7 @@ status(const char *dir, const char *max_age, size_t ntrend)
 			json_field(stdout, "newest", k->newest->name, 1);
 			iso_time(k->newest->time, when, sizeof(when));
 			json_field(stdout, "time", when, 1);
-			printf(",\"age_s\":%lld,\"bytes\":%" PRIu64,
+			printf(",\"age_s\":%lld,\"stored_bytes\":%" PRIu64,
 			    (long long)(now - k->newest->time), k->newest->size);
 			printf(",\"verified\":%s", k->code == 0 ? "true" : "false");
 			json_field(stdout, "error", k->error, 1);
@@ -1113,7 +1181,7 @@ status(const char *dir, const char *max_age, size_t ntrend)
 			for (t = 0; t < k->ntrend; t++) {
 				printf("%s{", t > 0 ? "," : "");
 				json_field(stdout, "name", k->trend[t]->name, 0);
-				printf(",\"rows\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+				printf(",\"rows\":%" PRIu64 ",\"stored_bytes\":%" PRIu64 "}",
 				    k->trend_rows[t], k->trend[t]->size);
 			}
 			printf("]}");

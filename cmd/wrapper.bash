@@ -91,9 +91,20 @@ need_arg() {
 	fi
 }
 
+# default_jobs: the -j a wrapper's restore uses unless told otherwise,
+# min(online cores, 4): it loads a scratch database, so parallel connections
+# change nothing about atomicity (cr-restore(1), Parallel restore).
+default_jobs() {
+	local n
+	n=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || n=1
+	case $n in ''|*[!0-9]*|0) n=1 ;; esac
+	[ "$n" -le 4 ] || n=4
+	echo "$n"
+}
+
 # split_args VALUED ARG...: the arguments into the array args, as the C tools
 # take them: --opt=value for an option named in VALUED (" --a --b "), and
-# -dDB -hHOST -pPORT -UUSER.  --dbname --host --port --username are -d -h -p -U.
+# -dDB -hHOST -pPORT -UUSER -jN.  --dbname --host --port --username are -d -h -p -U.
 split_args() {
 	local valued=$1
 	shift
@@ -105,7 +116,7 @@ split_args() {
 			*" ${1%%=*} "*)	args+=("${1%%=*}" "${1#*=}") ;;
 			*)		echo "$prog: option ${1%%=*} takes no value" >&2; usage ;;
 			esac ;;
-		-[dhpU]?*) args+=("${1:0:2}" "${1:2}") ;;
+		-[dhpUj]?*) args+=("${1:0:2}" "${1:2}") ;;
 		*)	args+=("$1") ;;
 		esac
 		shift

@@ -106,7 +106,10 @@ line(FILE *f, int c, const char *name, int has_arg, const char *arg,
 	if (has_arg && n > 0 && (size_t)n < sizeof(opt))
 		snprintf(opt + n, sizeof(opt) - (size_t)n, name != NULL ? "=%s" : " %s",
 		    arg != NULL ? arg : "ARG");
-	fprintf(f, "  %-30s %s\n", opt, text != NULL ? text : "");
+	if (text == NULL)	/* not described: the option alone */
+		fprintf(f, "  %s\n", opt);
+	else
+		fprintf(f, "  %-30s %s\n", opt, text);
 }
 
 /* The letter shown beside long option o: its own (for the first long

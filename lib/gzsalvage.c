@@ -614,8 +614,11 @@ gzsalvage_next(struct gzsalvage *s, const void **data)
 			last_gap(s)->in_to = s->base + s->pos;
 			break;
 		case F_FOREIGN:
-			if (s->active) {
-				/* inside a cr-gz stream a foreign member is damage */
+			if (s->active || s->in_gap) {
+				/* inside a cr-gz stream a foreign member is damage;
+				 * inside a gap, 1f 8b 08 is as likely to be in the
+				 * deflate data of a member as to start one: only a
+				 * cr-gz member, which checks, ends a gap */
 				if (!s->in_gap) {
 					if (gap_open(s, "a gzip member without the CR subfield "
 					    "inside a cr-gz stream at compressed offset %llu",

@@ -9,4 +9,10 @@
  * malloc'd string, or NULL when out of memory. */
 char *json_quote(const char *s);
 
+/* The version of the --json formats (docs/json.md), the first member of
+ * every object a tool prints for --json, and of manifests.  It changes
+ * when a member changes meaning or goes; new members do not change it. */
+#define JSON_FORMAT_VERSION	1
+#define JSON_OPEN		"{\"format_version\":1,"
+
 #endif

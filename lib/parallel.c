@@ -19,6 +19,7 @@
 #include "parallel.h"
 #include "pgconn.h"
 #include "sqlexec.h"
+#include "size.h"
 #include "sqlsplit.h"
 
 enum state { QUEUED, RUNNING, DONE };
@@ -61,10 +62,33 @@ struct parallel_job {
 	int		 ended;
 	unsigned long	 end_line;
 	uint64_t	 carried, loaded;
+	/* The schedule: the job's weight (larger first), the COPY data it
+	 * carried, when it ran and on which worker. */
+	uint64_t	 weight, bytes;
+	double		 queued, started, finished;
+	unsigned	 worker;
+};
+
+/* A job that finished, for parallel_report. */
+struct record {
+	enum parallel_kind kind;
+	char		*rel;
+	unsigned long	 line;
+	uint64_t	 bytes;
+	double		 queued, started, finished;
+	unsigned	 worker;
+};
+
+/* The COPY data of a table whose block was read, for the weight of its
+ * indexes and constraints. */
+struct tablesize {
+	char		*rel;
+	uint64_t	 bytes;
 };
 
 struct worker {
 	struct parallel	*p;
+	unsigned	 id;		/* 1.. */
 	pthread_t	 thread;
 	int		 started;
 	PGconn		*conn;
@@ -91,7 +115,22 @@ struct parallel {
 	int		 session;	/* the failure: a worker's session differs */
 	char		 err[2048];
 	unsigned long	 err_line;
+	/* The schedule's log (under the lock). */
+	double		 t0, first_copy;
+	struct record	*log;
+	size_t		 nlog, logcap;
+	struct tablesize *sizes;
+	size_t		 nsizes, sizecap;
 };
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* Two jobs that must not run at once, nor out of order: a table in
  * common, unless both build indexes (SHARE locks do not conflict). */
@@ -104,23 +143,96 @@ conflicts(const struct parallel_job *a, const struct parallel_job *b)
 	    (a->ref[0] != '\0' && (strcmp(a->ref, b->rel) == 0 || strcmp(a->ref, b->ref) == 0));
 }
 
-/* The first queued job nothing running or queued before it conflicts
- * with.  Called with the lock held. */
+/* A job's weight, for the critical path: the COPY data of the tables it
+ * touches, twice for a COPY (its indexes and constraints still follow it).
+ * A COPY still being read weighs what has been read of it so far. */
+static uint64_t
+weight(const struct parallel_job *j)
+{
+	return j->kind == PARALLEL_COPY ? 2 * j->bytes : j->weight;
+}
+
+/* Of the queued jobs nothing running or queued before it conflicts with,
+ * the heaviest (largest tables' data first, then their indexes and
+ * constraints, before smaller tables'), the earliest of equals.  Any such
+ * job may run now: the order among them is free.  Called with the lock
+ * held. */
 static struct parallel_job *
 pick(struct parallel *p)
 {
-	struct parallel_job *j, *k;
+	struct parallel_job *j, *k, *best = NULL;
 
 	for (j = p->queue; j != NULL; j = j->next) {
-		if (j->state != QUEUED)
+		if (j->state != QUEUED || (best != NULL && weight(j) <= weight(best)))
 			continue;
 		for (k = p->queue; k != j; k = k->next)
 			if (k->state != DONE && conflicts(j, k))
 				break;
 		if (k == j)
-			return j;
+			best = j;
 	}
-	return NULL;
+	return best;
+}
+
+static uint64_t
+table_bytes(const struct parallel *p, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; rel[0] != '\0' && i < p->nsizes; i++)
+		if (strcmp(p->sizes[i].rel, rel) == 0)
+			return p->sizes[i].bytes;
+	return 0;
+}
+
+/* Called with the lock held; a failure only loses the figure. */
+static void
+table_size_add(struct parallel *p, const char *rel, uint64_t bytes)
+{
+	struct tablesize *v;
+	size_t i;
+
+	for (i = 0; i < p->nsizes; i++)
+		if (strcmp(p->sizes[i].rel, rel) == 0) {
+			p->sizes[i].bytes += bytes;
+			return;
+		}
+	if (p->nsizes == p->sizecap) {
+		if ((v = reallocarray(p->sizes, p->sizecap ? p->sizecap * 2 : 64,
+		    sizeof(*v))) == NULL)
+			return;
+		p->sizes = v;
+		p->sizecap = p->sizecap ? p->sizecap * 2 : 64;
+	}
+	if ((p->sizes[p->nsizes].rel = strdup(rel)) == NULL)
+		return;
+	p->sizes[p->nsizes++].bytes = bytes;
+}
+
+/* Called with the lock held; a failure only loses the record. */
+static void
+log_job(struct parallel *p, const struct parallel_job *j)
+{
+	struct record *v, *r;
+
+	if (p->nlog == p->logcap) {
+		if ((v = reallocarray(p->log, p->logcap ? p->logcap * 2 : 256,
+		    sizeof(*v))) == NULL)
+			return;
+		p->log = v;
+		p->logcap = p->logcap ? p->logcap * 2 : 256;
+	}
+	r = &p->log[p->nlog];
+	if ((r->rel = strdup(j->rel)) == NULL)
+		return;
+	r->kind = j->kind;
+	r->line = j->line;
+	r->bytes = j->bytes;
+	r->queued = j->queued;
+	r->started = j->started;
+	r->finished = j->finished;
+	r->worker = j->worker;
+	p->nlog++;
 }
 
 static void
@@ -321,6 +433,8 @@ worker_main(void *arg)
 			continue;
 		}
 		j->state = RUNNING;
+		j->started = now();
+		j->worker = w->id;
 		pthread_mutex_unlock(&p->lock);
 
 		w->line = j->line;
@@ -341,6 +455,9 @@ worker_main(void *arg)
 
 		pthread_mutex_lock(&p->lock);
 		j->state = DONE;
+		j->finished = now();
+		if (rc == 0)
+			log_job(p, j);
 		if (rc == -1) {
 			j->failed = 1;
 			/* A job cancelled because another failed says nothing. */
@@ -392,6 +509,7 @@ parallel_new(PGconn *conn, const struct parallel_opts *o, char *err, size_t errl
 	p->main = conn;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
+	p->t0 = now();
 	p->o.nsetup = 0;
 	p->o.setup = NULL;
 	if ((p->setup = calloc(o->nsetup + 1, sizeof(*p->setup))) == NULL)
@@ -402,6 +520,7 @@ parallel_new(PGconn *conn, const struct parallel_opts *o, char *err, size_t errl
 	for (i = 0; i < o->jobs; i++) {
 		w = &p->workers[i];
 		w->p = p;
+		w->id = i + 1;
 		p->nworkers++;
 		if ((w->conn = pgconn_open_like(conn, NULL, &st, msg, sizeof(msg))) == NULL) {
 			snprintf(err, errlen, "worker connection %u: %s", i + 1, msg);
@@ -482,6 +601,12 @@ parallel_free(struct parallel *p)
 		p->queue = j->next;
 		job_free(p, j);
 	}
+	for (k = 0; k < p->nlog; k++)
+		free(p->log[k].rel);
+	for (k = 0; k < p->nsizes; k++)
+		free(p->sizes[k].rel);
+	free(p->log);
+	free(p->sizes);
 	for (k = 0; k < p->nsessions; k++)
 		free(p->sessions[k]);
 	for (k = 0; p->setup != NULL && k < p->o.nsetup; k++)
@@ -540,6 +665,14 @@ job_new(struct parallel *p, enum parallel_kind kind, const char *sql, unsigned l
 	    PQparameterStatus(p->main, "client_encoding") : "");
 	pthread_mutex_lock(&p->lock);
 	j->nsessions = p->nsessions;
+	j->queued = now();
+	if (kind == PARALLEL_COPY && p->first_copy == 0)
+		p->first_copy = j->queued;
+	if (kind != PARALLEL_COPY) {
+		j->weight = table_bytes(p, j->rel);
+		if (table_bytes(p, j->ref) > j->weight)
+			j->weight = table_bytes(p, j->ref);
+	}
 	if (p->last != NULL)
 		p->last->next = j;
 	else
@@ -643,6 +776,7 @@ parallel_copy_data(struct parallel *p, struct parallel_job *j, const char *buf, 
 		snprintf(err, errlen, "stopped");
 		return -1;
 	}
+	j->bytes += len;
 	if (!j->spilling && p->memory + len <= p->o.buffer) {
 		if ((c = malloc(sizeof(*c) + len)) == NULL) {
 			pthread_mutex_unlock(&p->lock);
@@ -704,6 +838,7 @@ parallel_copy_end(struct parallel *p, struct parallel_job *j, unsigned long line
 	j->ended = 1;
 	j->end_line = line;
 	j->carried = carried;
+	table_size_add(p, j->rel, j->bytes);
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -798,5 +933,151 @@ parallel_spill(struct parallel *p, uint64_t *total, uint64_t *peak)
 	pthread_mutex_lock(&p->lock);
 	*total = p->spilled;
 	*peak = p->spill_peak;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static const char *
+kind_name(enum parallel_kind k)
+{
+	switch (k) {
+	case PARALLEL_COPY:
+		return "COPY";
+	case PARALLEL_INDEX:
+		return "CREATE INDEX";
+	default:
+		return "ADD CONSTRAINT";
+	}
+}
+
+static int
+by_length(const void *a, const void *b)
+{
+	const struct record *x = *(const struct record *const *)a;
+	const struct record *y = *(const struct record *const *)b;
+	double dx = x->finished - x->started, dy = y->finished - y->started;
+
+	return dx < dy ? 1 : dx > dy ? -1 : 0;
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct record *x = *(const struct record *const *)a;
+	const struct record *y = *(const struct record *const *)b;
+
+	return x->started < y->started ? -1 : x->started > y->started ? 1 : 0;
+}
+
+#define REPORT_JOBS	12	/* the longest jobs the schedule shows */
+
+void
+parallel_report(struct parallel *p, void (*out)(void *arg, const char *msg), void *arg)
+{
+	struct record **v, *r, *c;
+	char msg[1024], size[SIZE_IEC_LEN], head[64];
+	double end, data_end = 0, pre, chain, best = -1, b_copy = 0, b_con = 0, b_idx = 0;
+	double copy, con, idx, d;
+	size_t i, k, n, ncopy = 0, nidx = 0, ncon = 0, b_ncon = 0, b_nidx = 0;
+	const char *b_rel = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	end = now();
+	if ((v = calloc(p->nlog + 1, sizeof(*v))) == NULL) {
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	for (i = 0; i < p->nlog; i++) {
+		v[i] = &p->log[i];
+		switch (v[i]->kind) {
+		case PARALLEL_COPY:
+			ncopy++;
+			if (v[i]->finished > data_end)
+				data_end = v[i]->finished;
+			break;
+		case PARALLEL_INDEX:
+			nidx++;
+			break;
+		default:
+			ncon++;
+			break;
+		}
+	}
+	/* The schedule: the longest jobs, in the order they started. */
+	snprintf(msg, sizeof(msg), "schedule: %zu jobs on %u workers (%zu COPY, %zu CREATE "
+	    "INDEX, %zu ADD CONSTRAINT), largest tables first%s", p->nlog, p->nworkers,
+	    ncopy, nidx, ncon, p->nlog > REPORT_JOBS ? "; the longest:" : ":");
+	out(arg, msg);
+	qsort(v, p->nlog, sizeof(*v), by_length);
+	n = p->nlog < REPORT_JOBS ? p->nlog : REPORT_JOBS;
+	qsort(v, n, sizeof(*v), by_start);
+	for (i = 0; i < n; i++) {
+		r = v[i];
+		if (r->kind == PARALLEL_COPY)
+			snprintf(head, sizeof(head), ", %s", size_iec(r->bytes, size));
+		else
+			head[0] = '\0';
+		snprintf(msg, sizeof(msg), "  worker %u %7.2f s to %7.2f s  %s %s (line %lu%s)",
+		    r->worker, r->started - p->t0, r->finished - p->t0, kind_name(r->kind),
+		    r->rel[0] != '\0' ? r->rel : "?", r->line, head);
+		out(arg, msg);
+	}
+	/* The phases: before the first COPY, until the last COPY ended, after. */
+	pre = p->first_copy > 0 ? p->first_copy - p->t0 : end - p->t0;
+	if (data_end < p->first_copy)
+		data_end = p->first_copy;
+	snprintf(msg, sizeof(msg), "phases: pre-data %.2f s, data %.2f s, post-data %.2f s; "
+	    "%.2f s in all", pre, p->first_copy > 0 ? data_end - p->first_copy : 0.0,
+	    p->first_copy > 0 ? end - data_end : 0.0, end - p->t0);
+	out(arg, msg);
+	/* The critical path: the longest chain of a table's data, then its
+	 * constraints (one after the other: they lock the table), then its
+	 * indexes (side by side: the longest), each as measured. */
+	for (i = 0; i < p->nlog; i++) {
+		c = &p->log[i];
+		if (c->kind != PARALLEL_COPY)
+			continue;
+		for (k = 0; k < i; k++)	/* a table's first COPY only */
+			if (p->log[k].kind == PARALLEL_COPY && strcmp(p->log[k].rel, c->rel) == 0)
+				break;
+		if (k < i)
+			continue;
+		copy = con = idx = 0;
+		ncon = nidx = 0;
+		for (k = 0; k < p->nlog; k++) {
+			r = &p->log[k];
+			if (strcmp(r->rel, c->rel) != 0)
+				continue;
+			d = r->finished - r->started;
+			if (r->kind == PARALLEL_COPY)
+				copy += d;
+			else if (r->kind == PARALLEL_INDEX) {
+				nidx++;
+				if (d > idx)
+					idx = d;
+			} else {
+				ncon++;
+				con += d;
+			}
+		}
+		chain = copy + con + idx;
+		if (chain > best) {
+			best = chain;
+			b_rel = c->rel;
+			b_copy = copy;
+			b_con = con;
+			b_idx = idx;
+			b_ncon = ncon;
+			b_nidx = nidx;
+		}
+	}
+	if (b_rel != NULL) {
+		snprintf(msg, sizeof(msg), "critical path: %.2f s of the %.2f s: pre-data "
+		    "%.2f s, then %s: data %.2f s, %zu constraint%s %.2f s, %zu index%s "
+		    "(the longest) %.2f s", pre + best, end - p->t0, pre, b_rel, b_copy,
+		    b_ncon, b_ncon == 1 ? "" : "s", b_con, b_nidx, b_nidx == 1 ? "" : "es",
+		    b_idx);
+		out(arg, msg);
+	}
+	free(v);
 	pthread_mutex_unlock(&p->lock);
 }

@@ -5,7 +5,9 @@
  * no running or earlier job touches one of its tables (so an index waits
  * for its table's COPY, a foreign key for both tables' data and indexes,
  * and no two jobs lock the same table against each other), except that
- * index builds on one table run side by side.  COPY data waiting for its
+ * index builds on one table run side by side.  Of the jobs that may start,
+ * the heaviest goes first: the largest tables' COPY, then their indexes and
+ * constraints, before smaller tables' (the critical path).  COPY data waiting for its
  * worker is held in memory up to a fixed budget for all jobs together, the
  * rest spilled to private temporary files that are unlinked as soon as
  * they are made.  Nothing prints. */
@@ -98,5 +100,12 @@ void parallel_cancel(struct parallel *);
 
 /* Bytes spilled to temporary files in all, and at most at once. */
 void parallel_spill(struct parallel *, uint64_t *total, uint64_t *peak);
+
+/* After parallel_wait: the schedule (the longest jobs, where and when
+ * they ran), the time per phase (pre-data until the first COPY was
+ * queued, data until the last COPY ended, post-data after) and the
+ * critical path (the longest chain of a table's data, its constraints and
+ * its indexes, as measured), one line at a time to out. */
+void parallel_report(struct parallel *, void (*out)(void *arg, const char *msg), void *arg);
 
 #endif

@@ -226,6 +226,27 @@ replace_lock(PGconn *maint, const char *target, int shared, char *err, size_t er
 	return taken;
 }
 
+int
+replace_superuser_extensions(PGconn *conn, char names[][64], int max, char *err,
+    size_t errlen)
+{
+	PGresult *res;
+	int i, n = 0;
+
+	res = query(conn, "listing the target's extensions",
+	    "SELECT e.extname FROM pg_catalog.pg_extension e "
+	    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+	    "JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) e.extowner "
+	    "WHERE r.rolsuper AND n.nspname OPERATOR(pg_catalog.=) 'public' ORDER BY 1",
+	    0, NULL, NULL, err, errlen);
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res) && n < max; i++)
+		strlcpy(names[n++], PQgetvalue(res, i, 0), sizeof(names[0]));
+	PQclear(res);
+	return n;
+}
+
 static char *
 literal(PGconn *conn, const char *s)
 {

@@ -53,6 +53,15 @@ int replace_leftovers(PGconn *maint, const char *target, struct replace_leftover
  * database, the same one for every run on target. */
 int replace_lock(PGconn *maint, const char *target, int shared, char *err, size_t errlen);
 
+/* The extensions of the database conn is to that a superuser owns (the app
+ * could not have created them) and that live in schema public, up to max
+ * names.  A superuser's test restore or --clean creates them in the
+ * scratch database first, as the login, while it is still empty, since
+ * the script, run as the owner, may not.  Returns how many, or -1 with err
+ * set. */
+int replace_superuser_extensions(PGconn *conn, char names[][64], int max, char *err,
+    size_t errlen);
+
 /* CREATE DATABASE scratch from template0 with the encoding and locale of
  * target when it exists, owned by owner (NULL: the connecting role).
  * Returns 0, or -1 with e set (its SQLSTATE tells a missing privilege,

@@ -453,6 +453,43 @@ statement_tolerated(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
+/* --salvage: a foreign key whose rows were lost with the damage fails with
+ * foreign_key_violation; it is named through skipped and the restore goes
+ * on (under a savepoint inside a transaction). */
+static enum restore_status
+statement_salvaged(struct run *r, const struct sqlsplit_item *it)
+{
+	PGresult *res;
+	const char *state;
+	int sp = PQtransactionStatus(r->conn) == PQTRANS_INTRANS;
+	enum restore_status rc = RESTORE_OK;
+	char head[96], msg[512];
+
+	if (sp && (rc = exec_simple(r, "SAVEPOINT cr_restore_salvage")) != RESTORE_OK)
+		return rc;
+	res = PQexec(r->conn, it->text);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return sp ? exec_simple(r, "RELEASE SAVEPOINT cr_restore_salvage") : RESTORE_OK;
+	}
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state == NULL || strcmp(state, "23503") != 0) {	/* foreign_key_violation */
+		rc = sql_error(r, res, it);
+		PQclear(res);
+		return rc;
+	}
+	sqlsplit_head(it->text, it->len, head, sizeof(head));
+	snprintf(msg, sizeof(msg), "skipped %s: rows it refers to were lost (%s)", head,
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : "foreign key violation");
+	PQclear(res);
+	if (sp && (rc = exec_simple(r, "ROLLBACK TO SAVEPOINT cr_restore_salvage")) != RESTORE_OK)
+		return rc;
+	if (r->o->skipped != NULL)
+		r->o->skipped(r->o->notice_arg, it->line, msg);
+	return RESTORE_OK;
+}
+
 static enum restore_status statement_run(struct run *, const struct sqlsplit_item *);
 
 /* Ask the target a yes/no question about the object named param, for
@@ -732,6 +769,15 @@ nomem:
 	return -1;
 }
 
+static int
+salvage_foreign_key(const struct sqlsplit_item *it)
+{
+	struct restoreplan_stmt ps;
+
+	restoreplan_classify(it->text, it->len, &ps);
+	return ps.kind == RESTOREPLAN_FOREIGN_KEY;
+}
+
 static enum restore_status
 statement_run(struct run *r, const struct sqlsplit_item *it)
 {
@@ -757,6 +803,8 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 
 	if (r->o->role != NULL && strcmp(it->keywords, "comment on extension") == 0)
 		return statement_tolerated(r, it);
+	if (r->o->salvage && !it->copy_in && salvage_foreign_key(it))
+		return statement_salvaged(r, it);
 	if (it->copy_in && r->copy_table != (size_t)-1 && rowproof_before(r->proof,
 	    r->copy_table, it->line, r->err, r->errlen) == -1) {
 		r->st->line = it->line;
@@ -1070,6 +1118,8 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	if (rc == RESTORE_OK)
 		rc = run_loop(&r);
 	/* The workers' connections go before the last commit below. */
+	if (r.par != NULL && rc == RESTORE_OK && o->report != NULL)
+		parallel_report(r.par, o->report, o->notice_arg);
 	if (r.par != NULL) {
 		parallel_spill(r.par, &st->spilled, &st->spill_peak);
 		parallel_free(r.par);

@@ -74,6 +74,9 @@ struct restore_opts {
 	 * stdin, CREATE/ALTER/DROP DATABASE, ALTER SYSTEM and SQL after
 	 * pg_dump's last line stay refused. */
 	int		 trust_dump;
+	/* -j: after a restore that ran, its schedule, time per phase and
+	 * critical path, a line at a time (with notice_arg; may be NULL). */
+	void		(*report)(void *arg, const char *msg);
 	/* No session setting that speeds a load (synchronous_commit = off
 	 * on every connection). */
 	int		 no_tuning;
@@ -87,6 +90,9 @@ struct restore_opts {
 	const char *const *accept_rows;
 	size_t		 naccept_rows;
 	void		(*proof_note)(void *arg, const char *msg);
+	/* --salvage: a foreign key that fails for lost rows is reported
+	 * through skipped, not fatal (serial restore only). */
+	int		 salvage;
 	/* Called between items, with the figures so far (may be NULL). */
 	void		(*progress)(void *arg, const struct restore_stats *);
 	void		*progress_arg;

@@ -42,6 +42,8 @@ struct rowproof {
 	size_t		 naccept;
 	char		**notes;	/* accepted mismatches */
 	size_t		 nnotes;
+	char		 fired[256];	/* triggers on tables as they were
+					 * loaded: "t on s.x, ..." */
 };
 
 /* Can this statement, run after a table's first COPY, change rows?  From
@@ -237,7 +239,9 @@ rowproof_before(struct rowproof *r, size_t i, unsigned long line, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ok = asprintf(&sql, "SELECT c.relkind, %s, EXISTS (SELECT FROM pg_catalog.pg_trigger g "
+	ok = asprintf(&sql, "SELECT c.relkind, %s, (SELECT pg_catalog.string_agg("
+	    "pg_catalog.format('%%I on %%s', g.tgname, g.tgrelid::pg_catalog.regclass), ', ' "
+	    "ORDER BY g.tgname) FROM pg_catalog.pg_trigger g "
 	    "WHERE NOT g.tgisinternal AND g.tgenabled OPERATOR(pg_catalog.<>) 'D' "
 	    "AND (g.tgrelid OPERATOR(pg_catalog.=) c.oid "
 	    "OR g.tgrelid OPERATOR(pg_catalog.=) ANY (SELECT p.relid "
@@ -275,8 +279,16 @@ rowproof_before(struct rowproof *r, size_t i, unsigned long line, char *err, siz
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (PQgetvalue(res, 0, 2)[0] == 't')
+	/* A trigger can change any table: count every one at the end, and
+	 * name the triggers if a count is off. */
+	if (!PQgetisnull(res, 0, 2)) {
 		r->recount = 1;
+		if (strstr(r->fired, PQgetvalue(res, 0, 2)) == NULL) {
+			if (r->fired[0] != '\0')
+				strlcat(r->fired, ", ", sizeof(r->fired));
+			strlcat(r->fired, PQgetvalue(res, 0, 2), sizeof(r->fired));
+		}
+	}
 	PQclear(res);
 	return 0;
 }
@@ -383,6 +395,10 @@ mismatch_cause(struct rowproof *r, const struct table *t, char *out, size_t outl
 			snprintf(out + strlen(out), outlen - strlen(out), "; the table has the "
 			    "rule%s %s", strchr(ru, ',') ? "s" : "", ru);
 	}
+	if (r->fired[0] != '\0')
+		snprintf(out + strlen(out), outlen - strlen(out), "; these triggers were "
+		    "enabled as their tables were loaded and can write to any table: %s",
+		    r->fired);
 	PQclear(res);
 }
 

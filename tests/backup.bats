@@ -315,7 +315,7 @@ fake_gpg() {	# fake_gpg EXIT
 	unset PGDATABASE
 	run --separate-stderr cr-backup
 	assert_status 0
-	[[ $stderr == *"cr-backup: env file ./.env, database shop"* ]]
+	[[ $stderr == *"cr-backup: env file ./.env, database shop on $PGHOST:$PGPORT as cr"* ]]
 	[[ $output == *"Backup Location: $BATS_TEST_TMPDIR/app/bk/"* ]]
 	run ls bk
 	[[ $output =~ ^db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
@@ -419,7 +419,7 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_equal "$stderr" ""
 	run --separate-stderr cr-backup --status --json "$DIR"
 	assert_status 0
-	[[ $output == '{"dir":"'"$DIR"'","healthy":true,"exit":0,"max_age":"26h","problems":[],"kinds":[{"kind":"daily","count":1,"newest":"'"$f"'"'* ]]
+	[[ $output == '{"format_version":1,"dir":"'"$DIR"'","healthy":true,"exit":0,"max_age_s":93600,"problems":[],"kinds":[{"kind":"daily","count":1,"newest":"'"$f"'"'* ]]
 	[[ $output == *'"verified":true,"error":null,"manifest":"ok","manifest_healthy":true,"rows":5507,"trend":[{"name":"'"$f"'","rows":5507,'* ]]
 }
 
@@ -628,7 +628,7 @@ fake_gpg() {	# fake_gpg EXIT
 @test "cr-backup: the manifest's \"file\" is the backup's name, never the temporary .partial file" {
 	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1
 	assert_status 0
-	grep -q '^{"file":"db_backup_pre_deployment_v1.sql.gz",' "$DIR/db_backup_pre_deployment_v1.sql.gz.json"
+	grep -q '^{"format_version":1,"file":"db_backup_pre_deployment_v1.sql.gz",' "$DIR/db_backup_pre_deployment_v1.sql.gz.json"
 	refute_grep partial "$DIR/db_backup_pre_deployment_v1.sql.gz.json"
 }
 

@@ -80,3 +80,10 @@ get() {
 	assert_status 66
 	assert_equal "$stderr" "cr-restore-dev: $T/none.env: cannot open: No such file or directory"
 }
+
+@test "dotenv: cr-restore-dev's own reading of the env file fails under its own name" {
+	head -c 1100000 /dev/zero | tr '\0' a >"$T/big.env"
+	run --separate-stderr cr-restore-dev --env-file "$T/big.env" --yes "$T/none.sql"
+	assert_status 65
+	assert_equal "$stderr" "cr-restore-dev: $T/big.env: larger than 1048576 bytes: not an env file"
+}

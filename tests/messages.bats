@@ -194,3 +194,35 @@ make_event_trigger_dump() {
 	assert_stderr_contains '"inuse" is as it was'
 	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.t' inuse)" 1
 }
+
+@test "cr-backup --test-restore and cr-restore-dev pass --accept-rows on: an audit table no longer fails every backup and restore" {
+	make_event_trigger_dump lo
+	q "CREATE EVENT TRIGGER ddl_audit ON ddl_command_end EXECUTE FUNCTION public.log_ddl()" evsrc >/dev/null
+	run --separate-stderr cr-backup -q -d evsrc --dir "$BATS_TEST_TMPDIR/b1" --test-restore
+	assert_status 3
+	assert_stderr_contains "accept it with --accept-rows public.ddl_log"
+	run --separate-stderr cr-backup -q -d evsrc --dir "$BATS_TEST_TMPDIR/b2" --test-restore --accept-rows public.ddl_log
+	assert_status 0
+	assert_stderr_contains "warning: row count mismatch: public.ddl_log"
+	mkdb evdev
+	run --separate-stderr cr-restore-dev --yes -d evdev --no-migrate --accept-rows public.ddl_log "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT pg_catalog.count(*) FROM public.items' evdev)" 3
+}
+
+@test "row-count proof: a trigger on a loaded table that writes to another is named with the mismatch" {
+	mkdb trgsrc
+	q "CREATE TABLE public.items (id integer); CREATE TABLE public.audit (what text);
+	   INSERT INTO public.items SELECT pg_catalog.generate_series(1, 3);
+	   INSERT INTO public.audit VALUES ('old')" trgsrc >/dev/null
+	pg_dump -d trgsrc >"$BATS_TEST_TMPDIR/trg.sql"
+	mkdb trgdst
+	q "CREATE TABLE public.items (id integer); CREATE TABLE public.audit (what text);
+	   CREATE FUNCTION public.note() RETURNS trigger LANGUAGE plpgsql AS
+	     \$\$BEGIN INSERT INTO public.audit VALUES ('item'); RETURN NEW; END\$\$;
+	   CREATE TRIGGER items_audit AFTER INSERT ON public.items FOR EACH ROW EXECUTE FUNCTION public.note()" trgdst >/dev/null
+	run --separate-stderr cr-restore -a -d trgdst "$BATS_TEST_TMPDIR/trg.sql"
+	assert_status 1
+	assert_stderr_contains "row count mismatch: public.audit has 4 rows after the restore but the dump carried 1"
+	assert_stderr_contains "these triggers were enabled as their tables were loaded and can write to any table: items_audit on public.items"
+}

@@ -701,27 +701,27 @@ Applied 2 new migration(s)"
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json
 	assert_status 0
 	assert_equal "$stderr" ""
-	assert_equal "$output" '{"database":"'"$db"'","applied":0,"pending":["001_init","002_add_projects","010_add_email"],"drifted":[],"missing":[],"newest_applied":null,"migrations":[{"version":1,"name":"001_init","state":"pending","applied_at":null,"method":null},{"version":2,"name":"002_add_projects","state":"pending","applied_at":null,"method":null},{"version":10,"name":"010_add_email","state":"pending","applied_at":null,"method":null}]}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","applied":0,"pending":["001_init","002_add_projects","010_add_email"],"drifted":[],"missing":[],"newest_applied":null,"migrations":[{"version":1,"name":"001_init","state":"pending","applied_at":null,"method":null},{"version":2,"name":"002_add_projects","state":"pending","applied_at":null,"method":null},{"version":10,"name":"010_add_email","state":"pending","applied_at":null,"method":null}]}'
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json up --dry-run
 	assert_status 0
-	assert_equal "$output" '{"database":"'"$db"'","dry_run":true,"ran":[],"ran_count":0,"applied":0,"pending":["001_init","002_add_projects","010_add_email"],"newest_applied":null}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","dry_run":true,"ran":[],"ran_count":0,"applied":0,"pending":["001_init","002_add_projects","010_add_email"],"newest_applied":null}'
 	run q "SELECT to_regclass('cr_migrations') IS NULL" "$db"
 	assert_equal "$output" t
 	q "CREATE TABLE users (id int PRIMARY KEY, name text)" "$db"
 	cr-migrate -q -d "$db" --dir "$dir" baseline 1
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" up --json
 	assert_status 0
-	assert_equal "$output" '{"database":"'"$db"'","dry_run":false,"ran":["002_add_projects","010_add_email"],"ran_count":2,"applied":3,"pending":[],"newest_applied":10}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","dry_run":false,"ran":["002_add_projects","010_add_email"],"ran_count":2,"applied":3,"pending":[],"newest_applied":10}'
 	assert_equal "$stderr" "Running migration: 002_add_projects
 Running migration: 010_add_email
 Applied 2 new migration(s)"
 	run --separate-stderr cr-migrate -q -d "$db" --dir "$dir" up --json
-	assert_equal "$output" '{"database":"'"$db"'","dry_run":false,"ran":[],"ran_count":0,"applied":3,"pending":[],"newest_applied":10}'
+	assert_equal "$output" '{"format_version":1,"database":"'"$db"'","dry_run":false,"ran":[],"ran_count":0,"applied":3,"pending":[],"newest_applied":10}'
 	assert_equal "$stderr" ""
 	mig 011_more.sql <<<'CREATE TABLE more (id int);'
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" status --json
 	assert_status 0
-	[[ $output == '{"database":"'"$db"'","applied":3,"pending":["011_more"],"drifted":[],"missing":[],"newest_applied":10,"migrations":[{"version":1,"name":"001_init","state":"applied","applied_at":"20'* ]]
+	[[ $output == '{"format_version":1,"database":"'"$db"'","applied":3,"pending":["011_more"],"drifted":[],"missing":[],"newest_applied":10,"migrations":[{"version":1,"name":"001_init","state":"applied","applied_at":"20'* ]]
 	assert_output_contains '"method":"baseline"},{"version":2,"name":"002_add_projects","state":"applied","applied_at":"20'
 	assert_output_contains '{"version":11,"name":"011_more","state":"pending","applied_at":null,"method":null}]}'
 }

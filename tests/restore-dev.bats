@@ -92,6 +92,16 @@ setup() {
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 }
 
+@test "cr-restore-dev never guesses the dev database: no env file, no -d, no PGDATABASE is a usage error" {
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	cd "$BATS_TEST_TMPDIR/empty"
+	unset PGDATABASE
+	run --separate-stderr cr-restore-dev --yes --create --no-migrate "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 64
+	[[ $stderr == *"which database? give -d DB or --env-file FILE (or run where the app's .env is); the dev database is never guessed"* ]]
+	assert_equal "$(q "SELECT count(*) FROM pg_database WHERE datname = 'cr'" postgres)" 0
+}
+
 @test "cr-restore-dev asks on the terminal before creating a database that does not exist; the name typed must match" {
 	command -v script >/dev/null || skip "script(1) is not installed (util-linux)"
 	q 'DROP DATABASE app_dev' >/dev/null
@@ -393,7 +403,8 @@ setup() {
 	echo '{"healthy":false,"alarms":["table public.users shrank from 3000 to 300 rows (-90%)"]}' >"$b/db_backup_20251028_020000.sql.gz.json"
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate --dir "$b" latest
 	assert_status 0
-	[[ $stderr == *"skipped db_backup_20251028_020000.sql.gz: its manifest says it is not healthy"* ]]
+	[[ $stderr == *"cr-restore-dev: skipped db_backup_20251028_020000.sql.gz: its manifest says it is not healthy"* ]]
+	[[ $stderr != *"cr-rotate:"* ]]
 	[[ $stderr == *"\"latest\" is $b/db_backup_20251027_020000.sql.gz (the newest match)"* ]]
 	[[ $stderr != *"suspicious backup"* ]]
 	run --separate-stderr cr-restore-dev --yes --env-file "$ENVF" --no-migrate "$b/db_backup_20251028_020000.sql.gz"

@@ -200,3 +200,69 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	assert_equal "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f'" appdst)" 1
 	assert_equal "$(psql -X -A -t -U app -d appdst -c 'SELECT count(*) FROM invoices')" 3000
 }
+
+# A cr-restore beside the wrapper (which runs the tools beside it first)
+# that writes its arguments to a file, then runs the real one.
+restore_shim() {	# restore_shim WRAPPER
+	mkdir -p "$BATS_TEST_TMPDIR/shim"
+	cp "$CR_BIN/$1" "$BATS_TEST_TMPDIR/shim/"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/restore-args"\nexec "%s/cr-restore" "$@"\n' \
+		"$BATS_TEST_TMPDIR" "$CR_BIN" >"$BATS_TEST_TMPDIR/shim/cr-restore"
+	chmod +x "$BATS_TEST_TMPDIR/shim/cr-restore"
+}
+
+default_jobs() {
+	n=$(getconf _NPROCESSORS_ONLN)
+	[ "$n" -le 4 ] || n=4
+	echo "$n"
+}
+
+@test "cr-restore-dev restores with -j min(online cores, 4) unless -j says otherwise" {
+	restore_shim cr-restore-dev
+	cr-dump -d awkward | cr-gz >"$BATS_TEST_TMPDIR/b.sql.gz"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run --separate-stderr cr-restore-dev --yes --create --no-migrate \
+		-d devj "$BATS_TEST_TMPDIR/b.sql.gz"
+	assert_status 0
+	grep -q -- " -j $(default_jobs)\( \|\$\)" "$BATS_TEST_TMPDIR/restore-args"
+	assert_equal "$(q 'SELECT count(*) FROM big2' devj)" 60000
+	: >"$BATS_TEST_TMPDIR/restore-args"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run --separate-stderr cr-restore-dev --yes --create --no-migrate \
+		-j3 -d devj "$BATS_TEST_TMPDIR/b.sql.gz"
+	assert_status 0
+	assert_equal "$(grep -c -- ' -j ' "$BATS_TEST_TMPDIR/restore-args")" 1
+	grep -q -- " -j 3\( \|\$\)" "$BATS_TEST_TMPDIR/restore-args"
+	# cr-restore -v says how many connections loaded it
+	assert_stderr_contains "cr-restore: -j 3:"
+}
+
+@test "cr-backup --test-restore restores with -j min(online cores, 4), or -j N" {
+	restore_shim cr-backup
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q -d awkward --dir "$BATS_TEST_TMPDIR/dir" \
+		--no-rotate --test-restore
+	assert_status 0
+	grep -q -- "^--test --yes -j $(default_jobs) " "$BATS_TEST_TMPDIR/restore-args"
+	: >"$BATS_TEST_TMPDIR/restore-args"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q -d awkward --dir "$BATS_TEST_TMPDIR/dir" \
+		--no-rotate --name j1 --test-restore --jobs=1
+	assert_status 0
+	grep -q -- "^--test --yes -j 1 " "$BATS_TEST_TMPDIR/restore-args"
+	run cr-backup -q -d awkward --dir "$BATS_TEST_TMPDIR/dir" --test-restore -j two
+	assert_status 64
+	assert_output_contains "-j two: not a number"
+}
+
+@test "cr-restore -j 2 -v prints the schedule, the time per phase and the critical path" {
+	mkdb sched
+	run --separate-stderr cr-restore -v -j 2 -d sched "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	assert_stderr_contains "cr-restore: -j 2: schedule: "
+	assert_stderr_contains " jobs on 2 workers ("
+	assert_stderr_contains 'COPY "public"."big" (line '
+	assert_stderr_contains "cr-restore: -j 2: phases: pre-data "
+	[[ $stderr =~ phases:\ pre-data\ [0-9.]+\ s,\ data\ [0-9.]+\ s,\ post-data\ [0-9.]+\ s ]]
+	# a table's chain: its data, its constraints, its indexes (which
+	# table is longest is a matter of timing, not asserted)
+	[[ $stderr =~ critical\ path:\ [0-9.]+\ s\ of\ the\ [0-9.]+\ s:\ pre-data\ [0-9.]+\ s,\ then\ \"[^\"]+\"\.\"[^\"]+\":\ data\ [0-9.]+\ s,\ [0-9]+\ constraints?\ [0-9.]+\ s,\ [0-9]+\ index(es)?\ \(the\ longest\)\ [0-9.]+\ s ]]
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" sched
+}

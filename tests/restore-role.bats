@@ -255,3 +255,25 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 	assert_status 0
 	assert_equal "$(q "SELECT tableowner FROM pg_tables WHERE tablename = 't'" owndst)" other
 }
+
+@test "cr-restore --test, --clean and cr-backup --test-restore by a superuser: the target's superuser-only extensions come first, as the login" {
+	# appsrc has pg_buffercache, which only a superuser may create; the
+	# script runs as app, which may not
+	run cr-restore -v --test -d appsrc "$BATS_FILE_TMPDIR/app.sql"
+	assert_status 0
+	assert_output_contains "extension pg_buffercache first, as the login"
+	run cr-backup -q -d appsrc --dir "$BATS_TEST_TMPDIR" --test-restore
+	assert_status 0
+	app_target extdst
+	q "CREATE EXTENSION pg_buffercache" extdst >/dev/null
+	run cr-restore --clean --yes -d extdst "$BATS_FILE_TMPDIR/app.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT count(*) FROM billing.invoices" extdst)" 50
+	assert_equal "$(q "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname IN ('public', 'billing')" extdst)" app
+	# in place, into a database without it: the dump's own CREATE
+	# EXTENSION fails as the owner, and says what to do
+	app_target extdst2
+	run cr-restore -d extdst2 "$BATS_FILE_TMPDIR/app.sql"
+	assert_status 1
+	assert_output_contains '(the database'"'"'s owner): --extension NAME creates it first as the login'
+}

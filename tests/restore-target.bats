@@ -246,6 +246,9 @@ attributes() {
 	[[ $output != *"chmod 600"* ]]
 }
 
+# pad: comment lines, more than cr-restore reads ahead before it starts.
+pad() { yes -- '-- padding: more than the input buffers hold' | head -n 100000; }
+
 @test "cr-restore --clean: a second run on the same target while one is running exits 75 and calls nothing a leftover" {
 	old_db locked
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
@@ -253,6 +256,7 @@ attributes() {
 	first=$!
 	exec 5>"$BATS_TEST_TMPDIR/fifo"
 	head -n 20 "$BATS_FILE_TMPDIR/fresh.sql" >&5
+	pad >&5
 	# the first run holds its lock and its scratch database exists
 	for _ in $(seq 300); do
 		[ "$(q "SELECT count(*) FROM pg_database WHERE datname LIKE 'locked\_cr\_restore\_%'")" -eq 1 ] && break
@@ -272,6 +276,7 @@ attributes() {
 	first=$!
 	exec 5>"$BATS_TEST_TMPDIR/fifo"
 	head -n 20 "$BATS_FILE_TMPDIR/fresh.sql" >&5
+	pad >&5
 	for _ in $(seq 300); do
 		[ "$(q "SELECT count(*) FROM pg_database WHERE datname LIKE 'locked\_cr\_restore\_%'")" -eq 1 ] && break
 		sleep 0.1

@@ -256,7 +256,7 @@ flip() {
 	assert_status 66
 	run --separate-stderr cr-verify --json "$d/t.gz" "$d/nope.sql.gz"
 	assert_status 66
-	assert_equal "$(grep -cv '^{"file":' <<<"$output")" 0	# JSON lines only
+	assert_equal "$(grep -cv '^{"format_version":1,"file":' <<<"$output")" 0	# JSON lines only
 	assert_stderr_contains "nope.sql.gz: No such file or directory"
 	assert_output_contains '"ok":false'
 	assert_output_contains '"error":"gzip: '

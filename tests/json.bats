@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# Every --json output and every manifest starts with "format_version": 1
+# and validates against docs/json.schema.json (docs/json.md).
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	pg_start
+	load_awkward src
+	local d=$BATS_FILE_TMPDIR
+	mkdir "$d/backups" "$d/mig"
+	cr-dump src | cr-gz >"$d/backups/db_backup_20251028_020000.sql.gz"
+	cr-dump src | cr-gz >"$d/backups/db_backup_20251029_020000.sql.gz"
+	printf 'CREATE TABLE public.m1 (id int);\n' >"$d/mig/001_init.sql"
+	printf 'CREATE TABLE public.m2 (id int);\n' >"$d/mig/002_more.sql"
+	mkdb mig
+}
+teardown_file() { pg_stop; }
+
+setup() {
+	d=$BATS_FILE_TMPDIR
+	b=$d/backups
+}
+
+# validate DEF FILE: each line of FILE is an object that the schema's
+# $defs/DEF accepts, format_version 1 first.
+validate() {
+	local def=$1 file=$2
+	[ -s "$file" ]
+	run grep -cv '^{"format_version":1,' "$file"
+	assert_equal "$output" 0
+	jq -e . "$file" >/dev/null
+	if ! python3 -c 'import jsonschema' 2>/dev/null; then
+		[ -z "${CR_CI:-}" ] || { echo "python3-jsonschema is not installed, and CI installs it" >&2; return 1; }
+		skip "python3-jsonschema is not installed"
+	fi
+	run python3 - "$CR_REPO/docs/json.schema.json" "$def" "$file" <<-'PY'
+	import json, sys, jsonschema
+	schema = json.load(open(sys.argv[1]))
+	sub = dict(schema, **{"$ref": "#/$defs/" + sys.argv[2]})
+	v = jsonschema.Draft202012Validator(sub)
+	bad = 0
+	for n, line in enumerate(open(sys.argv[3]), 1):
+	    for e in v.iter_errors(json.loads(line)):
+	        print("line %d: %s at %s" % (n, e.message, list(e.absolute_path)))
+	        bad += 1
+	sys.exit(1 if bad else 0)
+	PY
+	assert_status 0
+}
+
+@test "cr-verify --json: good, damaged and missing files, each an object of the schema" {
+	head -c 3000 "$b/db_backup_20251028_020000.sql.gz" >"$BATS_TEST_TMPDIR/cut.sql.gz"
+	run --separate-stderr cr-verify --json "$b/db_backup_20251028_020000.sql.gz" \
+		"$BATS_TEST_TMPDIR/cut.sql.gz" "$BATS_TEST_TMPDIR/none.sql.gz"
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/out")" 3
+	validate verify "$BATS_TEST_TMPDIR/out"
+	assert_equal "$(jq -r .ok "$BATS_TEST_TMPDIR/out" | paste -sd ' ')" "true false false"
+}
+
+@test "cr-verify --manifest: the manifest is a verify object of the schema, with its hash" {
+	cr-verify -q --manifest "$BATS_TEST_TMPDIR/m.json" --duration 3 "$b/db_backup_20251028_020000.sql.gz"
+	validate verify "$BATS_TEST_TMPDIR/m.json"
+	assert_equal "$(jq -r .duration_s "$BATS_TEST_TMPDIR/m.json")" 3
+}
+
+@test "cr-verify --json --compare and --status (cr-backup --status --json) follow the schema; sizes and durations named as everywhere" {
+	run --separate-stderr cr-verify --json --compare "$b/db_backup_20251028_020000.sql.gz" "$b/db_backup_20251029_020000.sql.gz"
+	assert_status 0
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/cmp"
+	validate compare "$BATS_TEST_TMPDIR/cmp"
+	for f in "$b"/*.sql.gz; do cr-verify -q --manifest "$f.json" "$f"; done
+	run --separate-stderr cr-verify --json --max-age 0h --status "$b"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/st"
+	validate status "$BATS_TEST_TMPDIR/st"
+	assert_equal "$(jq -r .max_age_s "$BATS_TEST_TMPDIR/st")" null
+	assert_equal "$(jq -r '.kinds[0].stored_bytes' "$BATS_TEST_TMPDIR/st")" "$(stat -c %s "$b/db_backup_20251029_020000.sql.gz")"
+	run --separate-stderr cr-backup --status --json --max-age 2d "$b"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/st2"
+	validate status "$BATS_TEST_TMPDIR/st2"
+	assert_equal "$(jq -r .max_age_s "$BATS_TEST_TMPDIR/st2")" 172800
+}
+
+@test "cr-migrate --json status and up follow the schema" {
+	run --separate-stderr cr-migrate --json -d mig --dir "$d/mig" status
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/ms"
+	validate migrate "$BATS_TEST_TMPDIR/ms"
+	run --separate-stderr cr-migrate --json -d mig --dir "$d/mig" up
+	assert_status 0
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/mu"
+	validate migrate "$BATS_TEST_TMPDIR/mu"
+	assert_equal "$(jq -r .ran_count "$BATS_TEST_TMPDIR/mu")" 2
+}
