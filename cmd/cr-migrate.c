@@ -551,6 +551,20 @@ require_history(struct migtrack *t, PGconn *conn)
 	    migtrack_json_list(t) ? " names no table" : "", invocation);
 }
 
+/* Whether what ran on the database is known: it has a history cr-migrate
+ * can read, or nothing of the app's at all. */
+static int
+history_readable(struct migtrack *t, PGconn *conn)
+{
+	char why[1024], example[512];
+	long objects;
+	int history;
+
+	track_check(migtrack_history(t, conn, &history, &objects, example,
+	    sizeof(example), why, sizeof(why)), why);
+	return history || objects == 0;
+}
+
 /* status and verify change nothing, but do not let "pending" pass for
  * "never ran" on a database whose history cr-migrate cannot read. */
 static void
@@ -607,9 +621,16 @@ cmd_up(struct migtrack *t, PGconn *conn, const struct migrate_set *set,
 	int64_t newest;
 	long ms;
 
-	if (!dry_run)
-		prepare(t, conn, set, wait, 1);
-	else
+	/* With no migration file there is nothing to run: a restored
+	 * production database and an empty migrations directory is "nothing
+	 * pending", not a refusal.  No tracking table is started on a database
+	 * that has tables (an empty table would later pass for "nothing
+	 * applied"); on an empty database it is, as before. */
+	if (set->n == 0 && !history_readable(t, conn))
+		;
+	else if (!dry_run)
+		prepare(t, conn, set, wait, set->n > 0);
+	else if (set->n > 0)
 		require_history(t, conn);
 	read_plan(t, conn, set, &applied, &napplied, &plan);
 	if ((ran = calloc(plan.n + 1, sizeof(*ran))) == NULL)

@@ -14,7 +14,7 @@ version=@VERSION@
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
        [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--accept-rows TABLE]...
-       [--dir DIR] [--create] [--strict]
+       [--dir DIR] [--create] [--strict] [--salvage]
        FILE|-|latest|LABEL"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below.
@@ -39,6 +39,7 @@ help_options() {
 	    --dir=DIR|the backup directory a name is looked up in
 	    --create|create the dev database when it does not exist
 	    --strict|no fallback to an older backup when the newest fails
+	    --salvage|restore what a damaged backup holds (cr-restore --salvage)
 	-?, --help|print this help and exit
 	    --version|print the version and exit
 	EOF
@@ -49,7 +50,7 @@ EX_DATAERR=65 EX_NOINPUT=66
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' dir='' dev_command=''
 role='' migrate_command=''
 conn_args=() ext_args=() extensions=() pass_args=()
-create=0 strict=0
+create=0 strict=0 salvage=0
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
@@ -76,6 +77,7 @@ while [ $# -gt 0 ]; do
 	-y|--yes)	yes=1 ;;
 	--create)	create=1 ;;
 	--strict)	strict=1 ;;
+	--salvage)	salvage=1 ;;
 	--version)	echo "$prog $version"; exit 0 ;;
 	--help|-\?)	usage 0 ;;
 	-)		[ -z "$source" ] || usage; source=- ;;
@@ -325,6 +327,13 @@ while :; do
 	rc=$?
 	[ "$rc" -ne 0 ] || break
 	why=$(json_value "$report" error) || why="cr-verify exit $rc"
+	if [ "$salvage" -eq 1 ]; then
+		# what the damage takes, as cr-verify names it, then salvage
+		echo "   DAMAGED $label: $why"
+		cr-verify "$file" 2>&1 >/dev/null | sed -n 's/^cr-verify: [^ ]*: damage: /   damage: /p'
+		echo "   --salvage: restoring what it holds"
+		break
+	fi
 	if [ ${#fallbacks[@]} -eq 0 ]; then
 		if [ "$strict" -eq 1 ]; then
 			die $EX_DATAERR "$label: $why; backup failed verification (--strict: no older backup tried), the dev database was not touched"
@@ -342,7 +351,8 @@ uncompressed=$(iec "$(json_value "$report" bytes)")
 tables=$(json_value "$report" tables_with_data)
 rows=$(json_value "$report" rows)
 selection=$(json_value "$report" selection)
-echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
+[ "$rc" -ne 0 ] ||
+	echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
 echo ""
 if [ "$selection" != full ] && [[ $selection != unknown* ]]; then
@@ -359,13 +369,22 @@ fi
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
 restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
 # Parallel unless told otherwise: -j min(online cores, 4) (wrapper.bash).
-case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) restore_args+=(-j "$(default_jobs)") ;; esac
+# (a salvage restores on one connection: cr-restore --salvage)
+case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) [ "$salvage" -eq 1 ] || restore_args+=(-j "$(default_jobs)") ;; esac
 [ -z "$role" ] || restore_args+=(--role "$role")
 [ "$yes" -eq 1 ] && restore_args+=(--yes)
+[ "$salvage" -eq 1 ] && restore_args+=(--salvage)
+losses=0
 cr-restore -v "${restore_args[@]}" <"$file" || {
 	rc=$?
-	die "$rc" "restore failed (exit $rc); cr-restore's message above says where the data is"
+	if [ "$salvage" -eq 1 ] && [ "$rc" -eq 3 ]; then
+		losses=1
+	else
+		die "$rc" "restore failed (exit $rc); cr-restore's message above says where the data is"
+	fi
 }
+[ "$losses" -eq 0 ] ||
+	echo "   Backup restored WITH LOSSES: cr-restore's salvage report above names the rows and statements lost"
 echo "   Backup restored; extensions enabled: ${extensions[*]:-(none asked for)}"
 echo ""
 
@@ -391,6 +410,10 @@ if [ "$migrate" -eq 1 ]; then
 		}
 		applied="(by the app's command)"
 		echo "   Migration command done"
+	elif [ -d "$migrations" ] && ! compgen -G "$migrations/*" >/dev/null; then
+		# an app with no migrations yet: nothing can be pending, and
+		# cr-migrate is not asked to judge the database's history
+		echo "No migrations in $migrations (an empty directory): skipped"
 	elif [ -d "$migrations" ]; then
 		echo "Re-running migrations (to catch up with code)${migrate_env[*]:+ as $role}..."
 		# Progress on stderr, the outcome as JSON on stdout.
@@ -421,4 +444,6 @@ fi
 echo "$n. Test functionality"
 [ -n "$migrate_command" ] ||
 	echo "$((n + 1)). Check migration results: $(migrate_cmd status)"
+# --salvage: restored with losses (cr-restore's exit 3)
+[ "$losses" -eq 0 ] || exit 3
 exit 0

@@ -24,6 +24,7 @@
 #include "gzin.h"
 #include "gzsalvage.h"
 #include "io.h"
+#include "json.h"
 #include "parallel.h"
 #include "pgconn.h"
 #include "pgexec.h"
@@ -35,7 +36,7 @@
 
 #define MAXEXT	32
 #define OPTSTRING	":1ad:h:j:p:t:U:vy"
-enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS };
+enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS, OPT_JSON };
 #define MAXTABLES	256
 
 static volatile sig_atomic_t interrupted;
@@ -111,6 +112,7 @@ static const struct cliopt_help help[] = {
 	{ "verbose",		NULL,	"report the scratch database and a summary" },
 	{ "progress",		NULL,	"a progress line even when stderr is not a terminal" },
 	{ "no-progress",	NULL,	"no progress line, even on a terminal" },
+	{ "json",		NULL,	"the outcome as one JSON object on stdout" },
 	{ "help",		NULL,	"print this help and exit" },
 	{ "version",		NULL,	"print the version and exit" },
 	/* pg_restore's (pg_restore_only below) */
@@ -363,6 +365,7 @@ struct job {
 	struct progress		 bar;		/* lib/progress */
 	enum progress_mode	 progress_mode;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
+	int			 json;		/* --json: the outcome on stdout */
 	int			 as_login;	/* --as-login */
 	char			 owner[128];	/* the role the script runs as
 						 * when none is given */
@@ -381,6 +384,29 @@ iec(uint64_t n, char *buf, size_t len)
 
 	snprintf(buf, len, "%s", size_iec(n, s));
 	return buf;
+}
+
+/* --json: the outcome as one object on stdout (docs/json.md); the reason
+ * for a failure is on stderr, as without --json. */
+static void
+json_report(const struct job *j, const char *target, int status)
+{
+	char *q;
+
+	if ((q = json_quote(target)) == NULL)
+		err(EX_OSERR, NULL);
+	printf(JSON_OPEN "\"database\":%s,\"ok\":%s,\"exit\":%d,\"mode\":\"%s\"",
+	    q, status == 0 ? "true" : "false", status,
+	    j->test ? "test" : j->clean ? "clean" : "in_place");
+	free(q);
+	printf(",\"bytes\":%llu,\"statements\":%llu,\"tables\":%llu,\"rows\":%llu",
+	    (unsigned long long)j->st.bytes, (unsigned long long)j->st.statements,
+	    (unsigned long long)j->st.tables, (unsigned long long)j->st.rows);
+	/* the row-count proof runs once the whole script has */
+	printf(",\"proof\":%s,\"duration_s\":%.0f}\n", status == 0 ? "\"ok\"" :
+	    j->st.complete ? "\"failed\"" : "null", io_clock() - j->t0);
+	if (fflush(stdout) == EOF)
+		err(EX_IOERR, "stdout");
 }
 
 static void
@@ -589,6 +615,10 @@ restore_in_place(struct job *j)
 		if (rc != RESTORE_OK) {
 			report(&j->src, rc, errbuf);
 			warnx("nothing was executed");
+			if (j->json) {
+				memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
+				json_report(j, target, restore_exit_code(rc));
+			}
 			PQfinish(conn);
 			return restore_exit_code(rc);
 		}
@@ -610,6 +640,8 @@ restore_in_place(struct job *j)
 		status = restore_exit_code(rc);
 	} else if (j->verbose)
 		summary(j, target, 0);
+	if (j->json)
+		json_report(j, target, status);
 	PQfinish(conn);
 	return status;
 }
@@ -850,6 +882,8 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	}
 	if (status == 0 && j->verbose)
 		summary(j, target, ended);
+	if (j->json)
+		json_report(j, target, status);
 	return status;
 }
 
@@ -994,6 +1028,7 @@ main(int argc, char *argv[])
 		{ "help",		no_argument,		NULL, 'H' },
 		{ "progress",		no_argument,		NULL, OPT_PROGRESS },
 		{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
+		{ "json",		no_argument,		NULL, OPT_JSON },
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
@@ -1087,6 +1122,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PROGRESS:
 			j.progress_mode = PROGRESS_ON;
+			break;
+		case OPT_JSON:
+			j.json = 1;
 			break;
 		case OPT_NO_PROGRESS:
 			j.progress_mode = PROGRESS_OFF;

@@ -18,6 +18,7 @@
 
 #include "parallel.h"
 #include "pgconn.h"
+#include "pgexec.h"
 #include "sqlexec.h"
 #include "size.h"
 #include "sqlsplit.h"
@@ -94,6 +95,8 @@ struct worker {
 	PGconn		*conn;
 	PGcancel	*cancel;
 	size_t		 applied;	/* session statements run */
+	char		 path[1024];	/* search_path as they left it */
+	int		 path_known;
 	unsigned long	 line;		/* of the job, for notices */
 	struct sqlexec_notices notices;
 };
@@ -288,6 +291,36 @@ worker_notice(void *arg, unsigned long line, const char *severity, const char *m
 	pthread_mutex_unlock(&w->p->lock);
 }
 
+/* search_path must stay what the session statements set (see path_check
+ * in lib/restore.c): read after they ran (set), compared after a job.
+ * Returns 0, -1 with err (a failure), or -2 with err (it changed). */
+static int
+path_check(struct worker *w, const struct parallel_job *j, int set, char *err, size_t errlen)
+{
+	PGresult *res;
+	int rc = 0;
+
+	res = pgexec_exec_user_path(w->conn, "SELECT pg_catalog.current_setting('search_path')",
+	    0, NULL);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		sqlexec_error(w->conn, res, j->line, "reading search_path", err, errlen);
+		PQclear(res);
+		return -1;
+	}
+	if (!set && w->path_known && strcmp(PQgetvalue(res, 0, 0), w->path) != 0) {
+		snprintf(err, errlen, "line %lu: a worker's session search_path is now \"%s\", "
+		    "the script set \"%s\" (changed by a function or DO block?): stopped "
+		    "before its next statement, which would resolve names through it", j->line,
+		    PQgetvalue(res, 0, 0), w->path);
+		rc = -2;
+	} else {
+		strlcpy(w->path, PQgetvalue(res, 0, 0), sizeof(w->path));
+		w->path_known = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
 /* The session statements job j runs with.  Returns 0 or -1 with err. */
 static int
 apply_sessions(struct worker *w, const struct parallel_job *j, char *err, size_t errlen)
@@ -423,6 +456,7 @@ worker_main(void *arg)
 	char err[2048];
 	unsigned long errline;
 	int rc, session;
+	size_t applied;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -441,10 +475,13 @@ worker_main(void *arg)
 		errline = j->line;
 		err[0] = '\0';
 		session = 0;
+		applied = w->applied;
 		rc = apply_sessions(w, j, err, sizeof(err));
 		if (rc == 0 && (rc = session_differs(w, j, "before the job", err,
 		    sizeof(err))) == -1)
 			session = 1;
+		if (rc == 0 && (!w->path_known || w->applied != applied))
+			rc = path_check(w, j, 1, err, sizeof(err));
 		if (rc == 0 && j->kind == PARALLEL_COPY)
 			rc = run_copy(w, j, err, sizeof(err), &errline);
 		else if (rc == 0)
@@ -452,6 +489,10 @@ worker_main(void *arg)
 		if (rc == 0 && (rc = session_differs(w, j, "after the job", err,
 		    sizeof(err))) == -1)
 			session = 1;
+		if (rc == 0 && (rc = path_check(w, j, 0, err, sizeof(err))) == -2) {
+			session = 1;
+			rc = -1;
+		}
 
 		pthread_mutex_lock(&p->lock);
 		j->state = DONE;

@@ -56,6 +56,12 @@ struct run {
 	unsigned long	 dump_complete;	/* and the line of its "dump complete" */
 
 	unsigned long	 line;		/* of the item being executed */
+	char		 su[8];		/* is_superuser under the role the script
+					 * runs as ("" before SET ROLE) */
+
+	/* search_path as the script's own statements left it */
+	char		 path[1024];
+	int		 path_known;
 
 	struct sqlexec_copy copy;
 	size_t		 copy_table;	/* index, or (size_t)-1 when unnamed */
@@ -311,12 +317,14 @@ copy_data(struct run *r, const struct sqlsplit_item *it)
 }
 
 static enum restore_status session_check(struct run *, unsigned long);
+static enum restore_status path_check(struct run *, unsigned long, int);
 
 static enum restore_status
 copy_end(struct run *r, const struct sqlsplit_item *it)
 {
 	uint64_t loaded = r->copy_rows, carried;
 	unsigned long line;
+	enum restore_status rc;
 	char msg[512];
 	const char *name = r->copy_table != (size_t)-1 ?
 	    rowproof_name(r->proof, r->copy_table) : "COPY";
@@ -346,8 +354,10 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	if (r->copy_table != (size_t)-1)
 		rowproof_copied(r->proof, r->copy_table, carried, loaded);
 	/* A CHECK or a default run by the COPY may have changed how the
-	 * server reads the next statement. */
-	return session_check(r, it->line);
+	 * server reads the next statement, or how it resolves names. */
+	if ((rc = session_check(r, it->line)) != RESTORE_OK)
+		return rc;
+	return path_check(r, it->line, 0);
 }
 
 static enum restore_status
@@ -409,11 +419,86 @@ session_check(struct run *r, unsigned long line)
 {
 	char why[384];
 
+	const char *su;
+
 	if (sqlsplit_session_check(r->split, PQparameterStatus(r->conn,
 	    "standard_conforming_strings"), PQparameterStatus(r->conn, "client_encoding"),
 	    why, sizeof(why)) == -1)
 		return data_error(r, line, "%s", why);
+	/* The server reports is_superuser as it changes: code that left the
+	 * role the script runs as (RESET ROLE in a function a CHECK calls)
+	 * must not hand the superuser's session to the rest of the script. */
+	if (r->su[0] != '\0' && ((su = PQparameterStatus(r->conn, "is_superuser")) == NULL ||
+	    strcmp(su, r->su) != 0))
+		return data_error(r, line, "%s", "the dump's code left the role the script runs "
+		    "as (is_superuser changed: RESET ROLE or SET SESSION AUTHORIZATION in a "
+		    "function or DO block?): stopped before the next statement");
 	return RESTORE_OK;
+}
+
+/* search_path is the script's to set (SET, pg_dump's set_config), never a
+ * function's: a CHECK, a default, an index expression or a DO block that
+ * set it for the session (set_config(..., false)) would make the dump's
+ * later statements resolve names through it (pg_dump writes pg_catalog's
+ * functions unqualified, for a search_path of ''), as the restoring role.
+ * After the script's own setting the value is read; after a statement
+ * that can run functions it must not have changed.  The main connection's;
+ * the -j workers' in lib/parallel.  One round trip each. */
+static enum restore_status
+path_check(struct run *r, unsigned long line, int set)
+{
+	PGresult *res;
+	char msg[1536];
+
+	if (r->conn == NULL)
+		return RESTORE_OK;
+	res = pgexec_exec_user_path(r->conn, "SELECT pg_catalog.current_setting('search_path')",
+	    0, NULL);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		sqlexec_error(r->conn, res, line, "reading search_path", r->err, r->errlen);
+		PQclear(res);
+		r->st->line = line;
+		return interrupted_or(r, line, RESTORE_ESQL);
+	}
+	if (!set && r->path_known && strcmp(PQgetvalue(res, 0, 0), r->path) != 0) {
+		snprintf(msg, sizeof(msg), "the session's search_path is now \"%s\", the script "
+		    "set \"%s\" (changed by a function or DO block?): stopped before the next "
+		    "statement, which would resolve names through it", PQgetvalue(res, 0, 0),
+		    r->path);
+		PQclear(res);
+		return data_error(r, line, "%s", msg);
+	}
+	strlcpy(r->path, PQgetvalue(res, 0, 0), sizeof(r->path));
+	r->path_known = 1;
+	PQclear(res);
+	return RESTORE_OK;
+}
+
+/* Whether statement it sets search_path (1), can run functions that might
+ * (0), or neither (-1), by its first keywords. */
+static int
+path_statement(const struct sqlsplit_item *it)
+{
+	static const char *const runs[] = {
+		"insert", "update", "delete", "merge", "select", "do", "call", "refresh",
+		"alter table", "create index", "create unique index",
+		"create materialized view", "analyze", "vacuum", "cluster", "reindex",
+	};
+	const char *k = it->keywords;
+	size_t i, n;
+
+	if (strncmp(k, "set", 3) == 0 || strncmp(k, "reset", 5) == 0 ||
+	    strncmp(k, "discard", 7) == 0)
+		return 1;
+	/* pg_dump's SELECT pg_catalog.set_config(...), setval(...), lo_*(...) */
+	if (strcmp(k, "select pg_catalog") == 0)
+		return strstr(it->text, "set_config") != NULL ? 1 : -1;
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		n = strlen(runs[i]);
+		if (strncmp(k, runs[i], n) == 0 && (k[n] == '\0' || k[n] == ' '))
+			return 0;
+	}
+	return -1;
 }
 
 /* With --role, an extension that needed a superuser (created by
@@ -784,6 +869,7 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	PGresult *res;
 	enum restore_status rc = RESTORE_OK;
 	char head[96];
+	int kind;
 
 	if (r->par != NULL && r->conn != NULL) {
 		switch (statement_parallel(r, it, &rc)) {
@@ -840,7 +926,12 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	PQclear(res);
 	if (rc != RESTORE_OK)
 		return rc;
-	return session_check(r, it->line);
+	if ((rc = session_check(r, it->line)) != RESTORE_OK)
+		return rc;
+	/* A COPY's functions run with its data: checked at its end. */
+	if (!it->copy_in && (kind = path_statement(it)) >= 0)
+		return path_check(r, it->line, kind);
+	return RESTORE_OK;
 }
 
 static enum restore_status
@@ -1088,6 +1179,8 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		rc = exec_simple(&r, "SET standard_conforming_strings = on");
 	if (rc == RESTORE_OK)
 		rc = session_check(&r, 0);
+	if (rc == RESTORE_OK)
+		rc = path_check(&r, 0, 1);
 	if (rc == RESTORE_OK && o->single_transaction)
 		rc = exec_simple(&r, "BEGIN");
 	for (i = 0; rc == RESTORE_OK && i < o->nextensions; i++) {
@@ -1111,6 +1204,9 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		} else {
 			snprintf(sql, sizeof(sql), "SET ROLE %s", ident);
 			rc = exec_simple(&r, sql);
+			if (rc == RESTORE_OK && PQparameterStatus(conn, "is_superuser") != NULL)
+				strlcpy(r.su, PQparameterStatus(conn, "is_superuser"),
+				    sizeof(r.su));
 		}
 	}
 	if (rc == RESTORE_OK && o->jobs > 1)
@@ -1131,8 +1227,10 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		rc = data_error(&r, 0, "%s", "the input ends inside a transaction block "
 		    "(BEGIN without COMMIT): its statements would be rolled back");
 	/* Count as the login role: a policy must not hide rows from it. */
-	if (rc == RESTORE_OK && o->role != NULL)
+	if (rc == RESTORE_OK && o->role != NULL) {
+		r.su[0] = '\0';
 		rc = exec_simple(&r, "RESET ROLE");
+	}
 	if (rc == RESTORE_OK)
 		rc = check_counts(&r);
 	if (rc == RESTORE_OK && o->single_transaction)

@@ -114,9 +114,14 @@ cron_field_ok() {
 	run sh -c "$(script db:backup)"
 	assert_status 0
 	f=$(ls backups/db_backup_*.sql.gz)
-	# db:restore into a dev database named by the dev .env.
+	# db:restore into the dev database named by the dev .env (it exists:
+	# cr-restore-dev creates one only with --create)
+	mkdb app_dev
 	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=%s\n' "$PGHOST" "$PGPORT" "$PGUSER" >.env
 	mkdir migrations
+	# The dev database exists, as on a developer's machine: cr-restore-dev
+	# creates one only with --create.
+	createdb app_dev
 	run sh -c "$(script db:restore) --yes $f"
 	assert_status 0
 	assert_equal "$(q 'SELECT count(*) FROM t' app_dev)" 100

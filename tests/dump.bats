@@ -147,7 +147,7 @@ teardown_file() { pg_stop; }
 	pg_server_start
 	assert_status 69
 	assert_output_contains 'cr-dump: connect: '
-	assert_output_contains 'hint: is the server running'
+	assert_output_contains 'hint: no server answers there: is PostgreSQL running'
 }
 
 @test "cr-dump: unknown database: exit 66; bad conninfo: exit 64" {

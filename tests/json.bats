@@ -95,3 +95,23 @@ validate() {
 	validate migrate "$BATS_TEST_TMPDIR/mu"
 	assert_equal "$(jq -r .ran_count "$BATS_TEST_TMPDIR/mu")" 2
 }
+
+@test "cr-restore --json: the outcome, ok or not, as an object of the schema" {
+	mkdb rj
+	run --separate-stderr cr-restore --json -d rj "$b/db_backup_20251028_020000.sql.gz"
+	assert_status 0
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r"
+	validate restore "$BATS_TEST_TMPDIR/r"
+	assert_equal "$(jq -r '[.ok, .mode, .proof] | join(" ")' "$BATS_TEST_TMPDIR/r")" "true in_place ok"
+	assert_equal "$(jq -r .rows "$BATS_TEST_TMPDIR/r")" \
+		"$(cr-verify --json "$b/db_backup_20251028_020000.sql.gz" | jq -r .rows)"
+	# a dump cut short: the failure is an object too, and nothing was proved
+	gzip -dc "$b/db_backup_20251028_020000.sql.gz" | head -c 20000 >"$BATS_TEST_TMPDIR/cut.sql"
+	mkdb rj2
+	run --separate-stderr cr-restore --json -d rj2 "$BATS_TEST_TMPDIR/cut.sql"
+	assert_status 65
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r2"
+	validate restore "$BATS_TEST_TMPDIR/r2"
+	assert_equal "$(jq -r '[.ok, .exit, .proof] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r2")" "false 65 null"
+	[ -n "$stderr" ]
+}

@@ -965,6 +965,10 @@ Applied 1 new migration(s)"
 	assert_stderr_contains "warning: $db has tables (public.users) but no record of applied migrations: those listed as pending may have run there"
 	run q "SELECT to_regclass('cr_migrations') IS NULL, (SELECT count(*) FROM users)" "$db"
 	assert_equal "$output" "t|1"
+	# No migration file at all: nothing can have run or be pending, nothing refused.
+	mkdir "$BATS_TEST_TMPDIR/none"
+	run --separate-stderr cr-migrate -d "$db" --dir "$BATS_TEST_TMPDIR/none" up
+	assert_status 0
 	# A JSON list naming a table that does not exist is no record either.
 	run --separate-stderr cr-migrate -d "$db" --dir "$dir" --json-list app_config.config:done up
 	assert_status 65

@@ -103,7 +103,9 @@ hostile() {
 	mkdb victim3
 	q "ALTER DATABASE victim3 OWNER TO app" >/dev/null
 	run cr-restore --trust-dump --role app -d victim3 "$BATS_TEST_TMPDIR/escape.sql"
-	assert_status 0
+	# the statement that escaped ran; nothing after it does
+	assert_status 65
+	assert_output_contains "left the role the script runs as"
 	[ -e "$marker" ]
 	rm -f "$marker"
 	run cr-restore --trust-dump -U app -d victim3 "$BATS_TEST_TMPDIR/escape.sql"
@@ -276,4 +278,20 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 	run cr-restore -d extdst2 "$BATS_FILE_TMPDIR/app.sql"
 	assert_status 1
 	assert_output_contains '(the database'"'"'s owner): --extension NAME creates it first as the login'
+}
+
+@test "cr-restore by a superuser: app code that resets the role stops the restore before the next statement (65)" {
+	app_target escdb
+	cat >"$BATS_TEST_TMPDIR/escape.sql" <<-'SQL'
+	CREATE FUNCTION public.esc() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'RESET ROLE'; RETURN true; END $$;
+	CREATE TABLE public.t (id int CHECK (public.esc()));
+	COPY public.t (id) FROM stdin;
+	1
+	\.
+	CREATE TABLE public.after_escape (id int);
+	SQL
+	run cr-restore -d escdb "$BATS_TEST_TMPDIR/escape.sql"
+	assert_status 65
+	assert_output_contains "the dump's code left the role the script runs as (is_superuser changed"
+	assert_equal "$(q "SELECT count(*) FROM pg_class WHERE relname = 'after_escape'" escdb)" 0
 }

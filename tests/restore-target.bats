@@ -128,6 +128,12 @@ attributes() {
 	assert_status 64
 	assert_output_contains "--clean needs the database to replace named: -d NAME"
 	assert_equal "$(tables_of cr)" keepme
+	# a connection string that names a server but no database is no better
+	run env -u PGDATABASE cr-restore --clean --yes -d "host=$PGHOST port=$PGPORT" "$BATS_FILE_TMPDIR/fresh.sql"
+	assert_status 64
+	run env -u PGDATABASE cr-restore --clean --yes -U cr "postgresql://?host=$PGHOST" <"$BATS_FILE_TMPDIR/fresh.sql"
+	assert_status 64
+	assert_equal "$(tables_of cr)" keepme
 }
 
 @test "cr-restore: DATABASE_URL in the environment names the target; -v says so; -d and --env-file win over it" {

@@ -159,3 +159,21 @@ rows_not_in_source() {
 	assert_stderr_contains "damage: the start of the dump is lost"
 	assert_stderr_contains 'damage: after the gap the dump resumes at "'
 }
+
+@test "cr-restore-dev --salvage restores a damaged backup into dev with the damage named, exit 3; without it, refuses" {
+	n=$(members src.sql.gz | wc -l)
+	read -r off m < <(members src.sql.gz | sed -n "$((n / 2))p")
+	cp src.sql.gz dflip.sql.gz
+	printf '\377' | dd of=dflip.sql.gz bs=1 seek=$((off + m / 2)) conv=notrunc status=none
+	mkdb devsalv
+	run cr-restore-dev --yes -d devsalv --no-migrate dflip.sql.gz
+	assert_status 65
+	run --separate-stderr cr-restore-dev --yes -d devsalv --no-migrate --salvage dflip.sql.gz
+	echo "$output" >&2
+	assert_status 3
+	assert_output_contains "DAMAGED dflip.sql.gz"
+	assert_output_contains "damage: COPY data of public.events: rows lost after the row starting"
+	assert_output_contains "Backup restored WITH LOSSES"
+	assert_equal "$(sums devsalv | grep '^users ')" "$(sums src | grep '^users ')"
+	[ "$(q "SELECT count(*) FROM events" devsalv)" -gt 70000 ]
+}

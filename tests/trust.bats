@@ -239,7 +239,7 @@ setup_file() {
 	q "CREATE ROLE trapapp LOGIN CREATEDB" >/dev/null
 
 	# trapsrc: the app's database, traps in public, public first in its
-	# search_path, a table whose CHECK sets that search_path again.
+	# search_path.
 	mkdb trapsrc
 	q "ALTER DATABASE trapsrc OWNER TO trapapp" >/dev/null
 	q "ALTER SCHEMA public OWNER TO trapapp" trapsrc >/dev/null
@@ -250,9 +250,6 @@ setup_file() {
 	as_app -d trapsrc <<-'SQL'
 	CREATE TABLE public.items (id pg_catalog.int4 PRIMARY KEY, note pg_catalog.text);
 	INSERT INTO public.items SELECT g, 'item ' OPERATOR(pg_catalog.||) g FROM pg_catalog.generate_series(1, 20) g;
-	CREATE TABLE public.marks (id pg_catalog.int4 PRIMARY KEY,
-	    CHECK (public.cr_flip(id, 'public, pg_catalog')));
-	INSERT INTO public.marks VALUES (1), (2);
 	ALTER DATABASE trapsrc SET search_path = public, pg_catalog;
 	SQL
 	# The dump, and the same with the SET an older pg_dump wrote in it
@@ -398,21 +395,33 @@ fresh_target() {
 	clear_hits
 	run cr-restore -d flipdst "$BATS_TEST_TMPDIR/flip.sql"
 	assert_no_hits
-	assert_status 0
-	assert_equal "$(qs "SELECT pg_catalog.count(*) FROM public.b" flipdst)" 3
+	# and the restore stops there: the dump's own later statements would
+	# resolve names through it too
+	assert_output_contains 'search_path is now "trap, pg_catalog"'
+	assert_status 65
 }
 
 # flipped_dump NAME SETTING VALUE: a dump whose table a has a CHECK that
 # sets SETTING to VALUE for the session (set_config(..., false)) as each row
 # is copied, followed at once by an index on a whose text the server reads
 # as two statements when standard_conforming_strings is off: the second
-# creates table pwned.  Then table b and its rows.
+# creates table pwned.  Then table b and its rows, and an index on
+# lower(note), which pg_dump writes unqualified: with public first in the
+# search_path it would call the trap public.lower(text).
 flipped_dump() {
 	local name=$1 setting=$2 value=$3
 	mkdb "$name"
 	q "ALTER DATABASE \"$name\" OWNER TO trapapp" >/dev/null
 	q "ALTER SCHEMA public OWNER TO trapapp" "$name" >/dev/null
+	hit_sql | as_app -d "$name" >/dev/null
 	as_app -d "$name" <<-SQL
+	CREATE FUNCTION public.lower(t pg_catalog.text) RETURNS pg_catalog.text
+	LANGUAGE plpgsql AS \$f\$
+	BEGIN
+		PERFORM public.cr_trap_hit('public.lower(text)');
+		RETURN t;
+	END
+	\$f\$;
 	CREATE FUNCTION public.cr_set(i pg_catalog.int4) RETURNS pg_catalog.bool
 	LANGUAGE plpgsql AS \$f\$
 	BEGIN
@@ -425,6 +434,7 @@ flipped_dump() {
 	INSERT INTO public.a VALUES (1, 'one'), (2, 'two');
 	CREATE TABLE public.b (id pg_catalog.int4);
 	INSERT INTO public.b VALUES (1), (2), (3);
+	CREATE INDEX a_l ON public.a (pg_catalog.lower(note));
 	SQL
 	pg_dump -d "$name" | awk '
 		{ print }
@@ -449,6 +459,7 @@ session_stops() {
 	fi
 	assert_equal "$(qs "SELECT pg_catalog.to_regclass('public.pwned') IS NULL" sessdst)" t
 	assert_equal "$(qs "SELECT pg_catalog.to_regclass('public.a_i') IS NULL" sessdst)" t
+	assert_no_hits
 	assert_status 65
 }
 
@@ -477,4 +488,16 @@ session_stops() {
 	session_stops sjis 2
 	assert_output_contains "client_encoding"
 	assert_output_contains "SJIS"
+}
+
+@test "trust: a COPY whose CHECK sets the session's search_path stops the restore before the next statement" {
+	flipped_dump spath search_path 'public, pg_catalog'
+	session_stops spath 1
+	assert_output_contains 'search_path is now "public, pg_catalog"'
+}
+
+@test "trust: cr-restore -j 2: a COPY on a worker that sets the session's search_path stops the run, nothing more runs" {
+	flipped_dump spath search_path 'public, pg_catalog'
+	session_stops spath 2
+	assert_output_contains 'search_path is now "public, pg_catalog"'
 }
