@@ -304,6 +304,8 @@ mtmp=$tmp.json
 verify_args=(-q --manifest "$mtmp" --name "$name" --duration "$(( $(date +%s) - started ))"
 	--baseline "$dir" --max-shrink "$max_shrink")
 [ "$allow_empty" -eq 0 ] || verify_args+=(--allow-empty)
+# On a terminal, cr-verify's progress line while it reads the new backup.
+[ "$quiet" -eq 1 ] || [ ! -t 2 ] || verify_args+=(--progress)
 cr-verify "${verify_args[@]}" "$tmp"
 rc=$?
 suspect=

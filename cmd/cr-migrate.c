@@ -230,8 +230,8 @@ say(const char *fmt, ...)
 static void
 notice(void *arg, const PGresult *res)
 {
-	const char *severity, *msg;
-	char line[1024];
+	const char *severity, *msg, *detail, *hint;
+	char full[2048], line[1024];
 
 	(void)arg;
 	severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
@@ -242,7 +242,13 @@ notice(void *arg, const PGresult *res)
 	    strcmp(severity, "LOG") == 0))
 		return;
 	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	pgconn_oneline(msg ? msg : "", line, sizeof(line));
+	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	/* with its DETAIL and HINT, as errors are shown */
+	snprintf(full, sizeof(full), "%s%s%s%s%s", msg ? msg : "",
+	    detail != NULL ? " DETAIL: " : "", detail != NULL ? detail : "",
+	    hint != NULL ? " HINT: " : "", hint != NULL ? hint : "");
+	pgconn_oneline(full, line, sizeof(line));
 	warnx("%s: %s:  %s", notice_file,
 	    PQresultErrorField(res, PG_DIAG_SEVERITY), line);
 }

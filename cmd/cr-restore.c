@@ -547,9 +547,9 @@ choose_role(struct job *j, PGconn *conn, const char *owner)
 		    "the superuser %s (--as-login would)\n", j->owner, login != NULL ? login : "");
 }
 
-/* Run as the owner, the script may not create an extension only a
- * superuser may; the target has it, so the scratch database gets it
- * first, from the login, while nothing of the dump is in it. */
+/* Run as the owner or --role, the script may not create an extension only
+ * a superuser may; the target has it, so the scratch database gets it
+ * first, from the superuser login, while nothing of the dump is in it. */
 static void
 add_target_extensions(struct job *j)
 {
@@ -814,7 +814,8 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
 	choose_role(j, maint, owner);
-	if (j->ropts.role_is_owner)
+	if (j->ropts.role != NULL && PQparameterStatus(maint, "is_superuser") != NULL &&
+	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)
 		add_target_extensions(j);
 	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
 		if (pgexec_sqlstate_is(&pe, "42501"))

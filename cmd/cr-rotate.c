@@ -27,6 +27,7 @@
 #include "cliopt.h"
 #include "backupname.h"
 #include "dotenv.h"
+#include "json.h"
 #include "manifest.h"
 #include "retention.h"
 
@@ -44,7 +45,7 @@ struct input {
 	int			 io_error;
 };
 
-static int verbose;
+static int verbose, json;
 
 static const struct cliopt_help help[] = {
 	{ "keep-last",		"N",	"keep the newest N backups of each kind" },
@@ -59,6 +60,7 @@ static const struct cliopt_help help[] = {
 	{ "delete",		NULL,	"remove the files named from DIR" },
 	{ "null",		NULL,	"names on stdin are NUL-separated" },
 	{ "verbose",		NULL,	"say for every file whether it is kept, and why" },
+	{ "json",		NULL,	"the decisions as one JSON object on stdout" },
 	{ "resolve",		"NAME",	"print the newest backup NAME means in DIR" },
 	{ "all",		NULL,	"with --resolve: every match, newest first" },
 	{ "make-name",		NULL,	"print a new backup's name" },
@@ -423,6 +425,51 @@ report(const struct retention_policy *policy, const struct input *in,
 	}
 }
 
+/* ,"key":"value" (null for NULL) */
+static void
+json_put(const char *key, const char *value, int comma)
+{
+	char *q = NULL;
+
+	if (value != NULL && (q = json_quote(value)) == NULL)
+		err(EX_OSERR, NULL);
+	printf("%s\"%s\":%s", comma ? "," : "", key, q != NULL ? q : "null");
+	free(q);
+}
+
+/* --json: every name's decision and why, what was removed, and the exit
+ * status, as one object (docs/json.md) in place of the list of names. */
+static void
+json_decisions(const struct retention_policy *policy, const struct input *in,
+    time_t now, const char *dir, int deleting, const unsigned char *gone,
+    int stale, int status)
+{
+	char why[512], when[32];
+	struct tm tm;
+	char *q;
+	size_t i;
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	printf(JSON_OPEN);
+	json_put("dir", dir, 0);
+	json_put("now", when, 1);
+	printf(",\"exit\":%d,\"stale\":%s,\"delete\":%s,\"decisions\":[", status,
+	    stale ? "true" : "false", deleting ? "true" : "false");
+	for (i = 0; i < in->n; i++) {
+		retention_reason_format(policy, &in->entries[i], now, why, sizeof(why));
+		if ((q = json_quote(in->entries[i].name)) == NULL)
+			err(EX_OSERR, NULL);
+		printf("%s{\"name\":%s,\"backup\":%s,\"action\":\"%s\",\"removed\":%s",
+		    i > 0 ? "," : "", q, in->entries[i].is_backup ? "true" : "false",
+		    retention_removes(&in->entries[i]) ? "remove" : "keep",
+		    gone != NULL && gone[i] ? "true" : "false");
+		free(q);
+		json_put("why", why, 1);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
 static void
 say_stale(const struct retention_stale *stale, time_t now)
 {
@@ -502,6 +549,7 @@ static const struct option longopts[] = {
 	{ "allow-stale",	no_argument,		NULL,	'S' },
 	{ "null",		no_argument,		NULL,	'0' },
 	{ "verbose",		no_argument,		NULL,	'v' },
+	{ "json",		no_argument,		NULL,	'J' },
 	{ "resolve",		required_argument,	NULL,	'R' },
 	{ "all",		no_argument,		NULL,	'a' },
 	{ "help",		no_argument,		NULL,	'H' },
@@ -526,7 +574,8 @@ main(int argc, char *argv[])
 	const char *env_path = NULL;
 	time_t now;
 	size_t i, removed = 0;
-	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0;
+	unsigned char *gone = NULL;	/* --json: removed, per entry */
+	int ch, delete = 0, allow_stale = 0, null = 0, have_now = 0, is_stale = 0;
 	int make = 0, stamp = 0, all = 0;
 	int dirfd = -1, status = 0, rc, longindex = 0, has_manifest;
 	char manifest[NAME_MAX + 1];
@@ -577,6 +626,9 @@ main(int argc, char *argv[])
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'J':
+			json = 1;
 			break;
 		case 'R':
 			resolve_name = optarg;
@@ -664,7 +716,10 @@ main(int argc, char *argv[])
 		err(1, "retention_keep_healthy");
 	if (verbose)
 		report(&policy, &in, now);
+	if (json && in.n > 0 && (gone = calloc(in.n, 1)) == NULL)
+		err(EX_OSERR, NULL);
 	if (retention_check_stale(&policy, in.entries, in.n, now, &stale)) {
+		is_stale = 1;
 		say_stale(&stale, now);
 		if (!allow_stale) {
 			status = EX_TEMPFAIL;
@@ -696,6 +751,8 @@ main(int argc, char *argv[])
 				continue;
 			}
 			removed++;
+			if (gone != NULL)
+				gone[i] = 1;
 			if (has_manifest && unlinkat(dirfd, manifest, 0) == -1 &&
 			    errno != ENOENT) {
 				warn("unlink %s/%s", path, manifest);
@@ -703,6 +760,8 @@ main(int argc, char *argv[])
 				has_manifest = 0;
 			}
 		}
+		if (json)
+			continue;
 		printf("%s%c", in.entries[i].name, null ? '\0' : '\n');
 		if (has_manifest)
 			printf("%s%c", manifest, null ? '\0' : '\n');
@@ -721,6 +780,12 @@ main(int argc, char *argv[])
 		status = EX_DATAERR;
 
 done:
+	if (json) {
+		json_decisions(&policy, &in, now, path, delete, gone, is_stale, status);
+		if (fflush(stdout) == EOF && status == 0)
+			status = EX_IOERR;
+	}
+	free(gone);
 	for (i = 0; i < in.n; i++)
 		free((char *)in.entries[i].name);
 	free(in.entries);

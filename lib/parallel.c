@@ -155,18 +155,25 @@ weight(const struct parallel_job *j)
 	return j->kind == PARALLEL_COPY ? 2 * j->bytes : j->weight;
 }
 
-/* Of the queued jobs nothing running or queued before it conflicts with,
- * the heaviest (largest tables' data first, then their indexes and
- * constraints, before smaller tables'), the earliest of equals.  Any such
- * job may run now: the order among them is free.  Called with the lock
- * held. */
+/* Of the first PICK_WINDOW queued jobs, those nothing running or queued
+ * before them conflicts with, the heaviest (largest tables' data first,
+ * then their indexes and constraints, before smaller tables'), the
+ * earliest of equals.  Any such job may run now: the order among them is
+ * free.  The window keeps a pick short when thousands of small tables'
+ * jobs are queued.  Called with the lock held. */
+#define PICK_WINDOW	256
+
 static struct parallel_job *
 pick(struct parallel *p)
 {
 	struct parallel_job *j, *k, *best = NULL;
+	unsigned n = 0;
 
-	for (j = p->queue; j != NULL; j = j->next) {
-		if (j->state != QUEUED || (best != NULL && weight(j) <= weight(best)))
+	for (j = p->queue; j != NULL && n < PICK_WINDOW; j = j->next) {
+		if (j->state != QUEUED)
+			continue;
+		n++;
+		if (best != NULL && weight(j) <= weight(best))
 			continue;
 		for (k = p->queue; k != j; k = k->next)
 			if (k->state != DONE && conflicts(j, k))

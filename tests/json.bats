@@ -115,3 +115,29 @@ validate() {
 	assert_equal "$(jq -r '[.ok, .exit, .proof] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r2")" "false 65 null"
 	[ -n "$stderr" ]
 }
+
+@test "cr-rotate --json: every name's decision and why, what --delete removed, and a stale directory's 75, as objects of the schema" {
+	r=$BATS_TEST_TMPDIR/rot
+	mkdir "$r"
+	for day in 01 02 03 04 05 06 07 08 09 10; do touch "$r/db_backup_202510${day}_020000.sql.gz"; done
+	touch "$r/notes.txt"
+	run --separate-stderr cr-rotate --json --now 2025-10-10T12:00:00Z "$r"
+	assert_status 0
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r1"
+	validate rotate "$BATS_TEST_TMPDIR/r1"
+	assert_equal "$(jq -r '[.decisions[] | select(.action == "remove") | .name] | join(" ")' "$BATS_TEST_TMPDIR/r1")" \
+		"$(cr-rotate --now 2025-10-10T12:00:00Z "$r" | paste -sd ' ')"
+	assert_equal "$(jq -r '.decisions[] | select(.name == "notes.txt") | [.backup, .action] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r1")" "false keep"
+	run --separate-stderr cr-rotate --json --delete --now 2025-10-10T12:00:00Z "$r"
+	assert_status 0
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r2"
+	validate rotate "$BATS_TEST_TMPDIR/r2"
+	assert_equal "$(jq '[.decisions[] | select(.removed)] | length' "$BATS_TEST_TMPDIR/r2")" 3
+	[ ! -e "$r/db_backup_20251001_020000.sql.gz" ]
+	# backups that have stopped: nothing removed, 75, said in the object too
+	run --separate-stderr cr-rotate --json --delete --now 2025-11-30T12:00:00Z "$r"
+	assert_status 75
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r3"
+	validate rotate "$BATS_TEST_TMPDIR/r3"
+	assert_equal "$(jq -r '[.exit, .stale, ([.decisions[] | select(.removed)] | length)] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r3")" "75 true 0"
+}

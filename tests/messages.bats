@@ -226,3 +226,12 @@ make_event_trigger_dump() {
 	assert_stderr_contains "row count mismatch: public.audit has 4 rows after the restore but the dump carried 1"
 	assert_stderr_contains "these triggers were enabled as their tables were loaded and can write to any table: items_audit on public.items"
 }
+
+@test "cr-migrate: a migration's WARNING is shown with its DETAIL and HINT" {
+	mkdb mighint
+	mkdir -p "$BATS_TEST_TMPDIR/mig"
+	printf '%s\n' "DO \$\$BEGIN RAISE WARNING 'old column kept' USING DETAIL = 'users.legacy', HINT = 'drop it in 002'; END\$\$;" >"$BATS_TEST_TMPDIR/mig/001_warn.sql"
+	run --separate-stderr cr-migrate --dir "$BATS_TEST_TMPDIR/mig" -d mighint up
+	assert_status 0
+	assert_stderr_contains "WARNING:  old column kept DETAIL: users.legacy HINT: drop it in 002"
+}

@@ -74,3 +74,17 @@ on_tty() {
 	assert_status 0
 	[[ $stderr == $'\r'"cr-restore: "*" statements, "* ]]
 }
+
+@test "cr-backup on a terminal: cr-verify's progress line while the new backup is verified; none with -q or in a pipe" {
+	mkdir "$BATS_TEST_TMPDIR/b"
+	run on_tty cr-backup -d src --dir "$BATS_TEST_TMPDIR/b"
+	assert_status 0
+	assert_output_contains $'\r'"cr-verify: $BATS_TEST_TMPDIR/b/"
+	assert_output_contains "%), "
+	run on_tty cr-backup -q -d src --dir "$BATS_TEST_TMPDIR/b" --name quiet
+	assert_status 0
+	refute_grep -F $'\r' <(printf '%s' "$output")
+	run --separate-stderr cr-backup -d src --dir "$BATS_TEST_TMPDIR/b" --name piped
+	assert_status 0
+	refute_grep -F $'\r' <(printf '%s' "$stderr")
+}

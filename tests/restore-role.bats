@@ -271,6 +271,9 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 	run cr-restore --clean --yes -d extdst "$BATS_FILE_TMPDIR/app.sql"
 	assert_status 0
 	assert_equal "$(q "SELECT count(*) FROM billing.invoices" extdst)" 50
+	# so with --role (cr-restore-dev passes the owner so)
+	run cr-restore --clean --yes --role app -d extdst "$BATS_FILE_TMPDIR/app.sql"
+	assert_status 0
 	assert_equal "$(q "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname IN ('public', 'billing')" extdst)" app
 	# in place, into a database without it: the dump's own CREATE
 	# EXTENSION fails as the owner, and says what to do
