@@ -1145,6 +1145,7 @@ start_workers(struct run *r, const struct restore_opts *o)
 	po.tmpdir = o->tmpdir;
 	po.setup = setup;
 	po.nsetup = n;
+	po.check_role = o->role != NULL;
 	po.notice = o->notice;
 	po.notice_arg = o->notice_arg;
 	if ((r->par = parallel_new(r->conn, &po, r->err, r->errlen)) == NULL)

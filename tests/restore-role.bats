@@ -286,6 +286,9 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 @test "cr-restore by a superuser: app code that resets the role stops the restore before the next statement (65)" {
 	app_target escdb
 	cat >"$BATS_TEST_TMPDIR/escape.sql" <<-'SQL'
+	--
+	-- PostgreSQL database dump
+	--
 	CREATE FUNCTION public.esc() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'RESET ROLE'; RETURN true; END $$;
 	CREATE TABLE public.t (id int CHECK (public.esc()));
 	COPY public.t (id) FROM stdin;
@@ -297,4 +300,29 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 	assert_status 65
 	assert_output_contains "the dump's code left the role the script runs as (is_superuser changed"
 	assert_equal "$(q "SELECT count(*) FROM pg_class WHERE relname = 'after_escape'" escdb)" 0
+}
+
+@test "cr-restore -j 2 by a superuser: app code that resets the role on a worker stops the restore (65)" {
+	app_target escdbj
+	cat >"$BATS_TEST_TMPDIR/escape.sql" <<-'SQL'
+	--
+	-- PostgreSQL database dump
+	--
+	CREATE FUNCTION public.esc() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'RESET ROLE'; RETURN true; END $$;
+	CREATE TABLE public.t (id int CHECK (public.esc()));
+	CREATE TABLE public.u (id int);
+	COPY public.t (id) FROM stdin;
+	1
+	\.
+	COPY public.u (id) FROM stdin;
+	2
+	\.
+	CREATE INDEX u_id ON public.u (id);
+	--
+	-- PostgreSQL database dump complete
+	--
+	SQL
+	run cr-restore -j 2 -d escdbj "$BATS_TEST_TMPDIR/escape.sql"
+	assert_status 65
+	assert_output_contains "a worker's session after the job left the role the script runs as (is_superuser changed"
 }
