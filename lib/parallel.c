@@ -97,6 +97,8 @@ struct worker {
 	PGconn		*conn;
 	PGcancel	*cancel;
 	size_t		 applied;	/* session statements run */
+	char		 su[8];		/* is_superuser as the setup left it,
+					 * when it sets a role; else "" */
 	char		 path[1024];	/* search_path as they left it */
 	int		 path_known;
 	unsigned long	 line;		/* of the job, for notices */
@@ -279,12 +281,24 @@ session_differs(struct worker *w, const struct parallel_job *j, const char *when
 {
 	const char *std = PQparameterStatus(w->conn, "standard_conforming_strings");
 	const char *enc = PQparameterStatus(w->conn, "client_encoding");
+	const char *su;
 
 	if (enc != NULL && (!sqlsplit_encoding_safe(enc) ||
 	    (j->encoding[0] != '\0' && strcmp(enc, j->encoding) != 0))) {
 		snprintf(err, errlen, "line %lu: a worker's session %s has client_encoding %s, "
 		    "the script's text says %s (changed by a function or DO block?): "
 		    "stopped before its next statement", j->line, when, enc, j->encoding);
+		return -1;
+	}
+	/* The role the setup set, as on the main connection: code that left
+	 * it (RESET ROLE in a function a CHECK calls) must not hand the
+	 * login's session to the worker's next jobs. */
+	if (w->su[0] != '\0' && ((su = PQparameterStatus(w->conn, "is_superuser")) == NULL ||
+	    strcmp(su, w->su) != 0)) {
+		snprintf(err, errlen, "line %lu: a worker's session %s left the role the "
+		    "script runs as (is_superuser changed: RESET ROLE or SET SESSION "
+		    "AUTHORIZATION in a function or DO block?): stopped before its next "
+		    "statement", j->line, when);
 		return -1;
 	}
 	if (std != NULL && strcmp(std, j->std_strings) != 0) {
@@ -594,6 +608,8 @@ parallel_new(PGconn *conn, const struct parallel_opts *o, char *err, size_t errl
 		for (k = 0; k < o->nsetup; k++)
 			if (sqlexec_simple(w->conn, o->setup[k], 0, err, errlen) == -1)
 				goto fail;
+		if (o->check_role && PQparameterStatus(w->conn, "is_superuser") != NULL)
+			strlcpy(w->su, PQparameterStatus(w->conn, "is_superuser"), sizeof(w->su));
 		if ((w->cancel = PQgetCancel(w->conn)) == NULL) {
 			snprintf(err, errlen, "worker connection %u: no cancel handle", i + 1);
 			goto fail;

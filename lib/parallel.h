@@ -26,6 +26,8 @@ struct parallel_opts {
 	const char	*tmpdir;	/* for spilled data */
 	const char *const *setup;	/* run on each connection first */
 	size_t		 nsetup;
+	int		 check_role;	/* the setup sets a role: is_superuser
+					 * must stay as it leaves it */
 	/* Notices from the workers, with the job's input line (may be
 	 * NULL); called with the pool's lock held, never at once. */
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
