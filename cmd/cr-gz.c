@@ -7,8 +7,10 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +25,13 @@
 #include "gzsalvage.h"
 #include "io.h"
 
-#define OPTSTRING	":0123456789cdtp:"
+#define OPTSTRING	":0123456789cdltp:"
 
 static const struct cliopt_help help[] = {
 	{ "-1..-12",	NULL,		"compression level, fastest to smallest (6)" },
 	{ "c",		NULL,		"write to standard output (cr-gz always does)" },
 	{ "d",		NULL,		"decompress" },
+	{ "l",		NULL,		"list: sizes and ratio, as gzip -l, from the end members" },
 	{ "t",		NULL,		"test: decompress and check, write nothing" },
 	{ "p",		"THREADS",	"compress on THREADS threads (one per core)" },
 	{ "salvage",	NULL,		"-d: recover what can be read of a damaged file" },
@@ -42,7 +45,7 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: cr-gz [-cdt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
+	    "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
 	if (status == 0) {
 		cliopt_print_help(stdout);
 		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
@@ -173,6 +176,114 @@ decompress_one(const char *path, int test)
 	return status;
 }
 
+/* -l: the compressed and uncompressed sizes of one input, as gzip -l
+ * shows them.  A cr-gz stream is walked by its members' size fields and
+ * its length taken from its end member, without inflating; gzip -l cannot
+ * know it, as it reads the last member's ISIZE, the end member's 0.  Any
+ * other member is decompressed to count it. */
+struct listing {
+	uint64_t in, out;
+};
+
+static int
+list_one(const char *path, struct listing *l)
+{
+	unsigned char h[44];
+	struct gzin *g;
+	const void *p;
+	off_t at = 0, size;
+	ssize_t n;
+	size_t slen, hlen;
+	uint32_t msize;
+	int fd, i, cr = 1, status = 0;
+
+	if ((fd = open_input(path)) == -1)
+		return EX_NOINPUT;
+	l->in = l->out = 0;
+	size = lseek(fd, 0, SEEK_END);
+	/* a file of cr-gz members only: walked by their size fields */
+	while (size > 0 && at < size) {
+		if ((n = pread(fd, h, sizeof(h), at)) < 16 || h[0] != 0x1f || h[1] != 0x8b ||
+		    h[3] != 0x04 || h[12] != GZ_SUBFIELD_ID1 || h[13] != GZ_SUBFIELD_ID2) {
+			cr = 0;
+			break;
+		}
+		slen = (size_t)h[14] | (size_t)h[15] << 8;
+		hlen = 16 + slen;
+		msize = (uint32_t)h[16] | (uint32_t)h[17] << 8 | (uint32_t)h[18] << 16 |
+		    (uint32_t)h[19] << 24;
+		if ((size_t)n < hlen || msize < hlen || msize > GZ_MEMBER_MAX) {
+			cr = 0;
+			break;
+		}
+		/* the end member's TOTAL: at 32 in format 2, 28 in format 1 */
+		if (slen == GZ_SUBFIELD_END || slen == GZ_SUBFIELD_END1)
+			for (i = 0; i < 8; i++)
+				l->out += (uint64_t)h[(slen == GZ_SUBFIELD_END ? 32 : 28) + i] << (8 * i);
+		at += msize;
+	}
+	if (size > 0 && cr && at == size) {
+		l->in = (uint64_t)size;
+		close_input(fd);
+		return 0;
+	}
+	/* anything else: count it by decompressing, which also checks it */
+	l->out = 0;
+	if (lseek(fd, 0, SEEK_SET) == -1 || (g = gzin_open(fd, 0)) == NULL) {
+		warn("%s", input_name(path));
+		close_input(fd);
+		return EX_IOERR;
+	}
+	while ((n = gzin_next(g, &p)) > 0)
+		l->out += (uint64_t)n;
+	if (n == -1) {
+		warnx("%s: %s", input_name(path), gzin_error(g));
+		status = gzin_errkind(g) == GZIN_EDATA ? EX_DATAERR : EX_IOERR;
+	}
+	l->in = gzin_bytes_in(g);
+	gzin_close(g);
+	close_input(fd);
+	return status;
+}
+
+static void
+list_line(uint64_t in, uint64_t out, const char *name)
+{
+	printf("%19llu %19llu %5.1f%% %s\n", (unsigned long long)in,
+	    (unsigned long long)out, out > 0 ? 100.0 * ((double)out - (double)in) /
+	    (double)out : 0.0, name);
+}
+
+/* gzip -l's columns, and a totals line for more than one input. */
+static int
+list(char **paths, int npaths)
+{
+	struct listing l;
+	uint64_t tin = 0, tout = 0;
+	char name[PATH_MAX];
+	size_t len;
+	int i, status, rc = 0;
+
+	printf("%19s %19s %6s %s\n", "compressed", "uncompressed", "ratio",
+	    "uncompressed_name");
+	for (i = 0; i < npaths; i++) {
+		if ((status = list_one(paths[i], &l)) != 0) {
+			if (rc == 0)
+				rc = status;
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", input_name(paths[i]));
+		if ((len = strlen(name)) > 3 && strcmp(name + len - 3, ".gz") == 0)
+			name[len - 3] = '\0';
+		list_line(l.in, l.out, name);
+		tin += l.in;
+		tout += l.out;
+	}
+	if (npaths > 1)
+		list_line(tin, tout, "(totals)");
+	return rc;
+}
+
 /* EXIT_LOSSES: --salvage wrote what it could, but data was lost. */
 #define EXIT_LOSSES	3
 
@@ -251,10 +362,11 @@ main(int argc, char *argv[])
 	const char *errstr;
 	long cpus;
 	int ch, decomp = 0, test = 0, level = GZOUT_LEVEL_DEFAULT, threads, i, rc;
-	int before, in_digits = 0, salvage = 0;
+	int before, in_digits = 0, salvage = 0, listing = 0;
 
-	/* A closed pipe shows up as EPIPE from write(2), reported as such. */
-	signal(SIGPIPE, SIG_IGN);
+	/* A reader that goes away (cr-gz -d f | head) ends cr-gz by SIGPIPE,
+	 * silently, as it ends gzip; with SIGPIPE ignored by the parent, the
+	 * EPIPE of write(2) is reported (74). */
 
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
@@ -281,6 +393,9 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			test = 1;
+			break;
+		case 'l':
+			listing = 1;
 			break;
 		case 'p':
 			threads = (int)strtonum(optarg, 1, GZOUT_MAX_THREADS, &errstr);
@@ -332,6 +447,8 @@ main(int argc, char *argv[])
 
 	if (salvage && (!decomp || test))
 		errx(EX_USAGE, "--salvage goes with -d");
+	if (listing)
+		return list(argv, argc);
 	if (test)
 		return decompress(argv, argc, 1, 0);
 	if (!decomp && isatty(STDOUT_FILENO))

@@ -87,7 +87,8 @@ print_usage(FILE *f)
 	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] "
 	    "[--role role | --as-login] "
 	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--accept-rows table] [--allow-production] [--salvage] [file | dbname]\n");
+	    "[--accept-rows table] [--allow-production] [--salvage] [--trust-dump] "
+	    "[file | dbname]\n");
 }
 
 static const struct cliopt_help help[] = {
@@ -107,6 +108,7 @@ static const struct cliopt_help help[] = {
 	{ "table",		"TABLE[=OTHER]", "restore only this table (as OTHER); repeatable" },
 	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
 	{ "allow-production",	NULL,	"restore even though the target looks like production" },
+	{ "trust-dump",		NULL,	"run every statement, not only what pg_dump writes (dangerous)" },
 	{ "verbose",		NULL,	"report the scratch database and a summary" },
 	{ "progress",		NULL,	"a progress line even when stderr is not a terminal" },
 	{ "no-progress",	NULL,	"no progress line, even on a terminal" },
@@ -1019,6 +1021,7 @@ main(int argc, char *argv[])
 		{ "allow-production",	no_argument,		NULL, 'P' },
 		{ "keep-old",		no_argument,		NULL, 'K' },
 		{ "role",		required_argument,	NULL, 'R' },
+		{ "trust-dump",		no_argument,		NULL, 'D' },
 		{ "as-login",		no_argument,		NULL, 'L' },
 		{ "accept-rows",	required_argument,	NULL, 'A' },
 		{ "verbose",		no_argument,		NULL, 'v' },
@@ -1098,6 +1101,9 @@ main(int argc, char *argv[])
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
 			j.ropts.role = optarg;
+			break;
+		case 'D':
+			j.ropts.trust_dump = 1;
 			break;
 		case 'A':
 			if (naccept == MAXTABLES)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restore: execute a pg_dump plain script on a connection, statement by
- * statement: psql meta-commands and statements beyond the target refused,
+ * statement: psql meta-commands, statements beyond the target and (unless
+ * the dump is trusted) anything pg_dump does not write (lib/vocab) refused,
  * COPY blocks tallied for the row-count proof (lib/rowproof), the input's
  * own completeness markers checked at its end (lib/dumpfmt).  Statements
  * and COPY go through lib/sqlexec. */
@@ -21,6 +22,7 @@
 #include "rowproof.h"
 #include "sqlexec.h"
 #include "sqlsplit.h"
+#include "vocab.h"
 
 /* The read callback's wrapper: the input's completeness markers are
  * tracked as it is read (lib/dumpfmt). */
@@ -48,6 +50,10 @@ struct run {
 	int		 copy_skip;	/* the COPY's data is not selected */
 
 	struct sqlsplit_restrict guard;	/* \restrict ... \unrestrict */
+	struct vocab	 vocab;		/* the statement's tokens, for the
+					 * allow-list of pg_dump's vocabulary */
+	int		 dump_head;	/* pg_dump's "-- PostgreSQL database dump" */
+	unsigned long	 dump_complete;	/* and the line of its "dump complete" */
 
 	unsigned long	 line;		/* of the item being executed */
 	char		 su[8];		/* is_superuser under the role the script
@@ -137,6 +143,12 @@ role_hint(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 		snprintf(r->err + n, r->errlen - n, "; the script runs as \"%s\"%s: "
 		    "--extension NAME creates it first as the login", r->o->role,
 		    r->o->role_is_owner ? " (the database's owner)" : "");
+	else if (strncmp(it->keywords, "create event trigger", 20) == 0 ||
+	    strncmp(it->keywords, "alter event trigger", 19) == 0)
+		snprintf(r->err + n, r->errlen - n, "; only a superuser may create event "
+		    "triggers, and the script runs as \"%s\"%s: if you trust the dump's "
+		    "code to run with the login's rights, restore with %s", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "", how);
 }
 
 static enum restore_status
@@ -370,15 +382,40 @@ meta(struct run *r, const struct sqlsplit_item *it)
 /* Statements that act beyond the database being restored: another
  * database (a dump made with pg_dump -C/-c drops and creates one by name;
  * with --clean the name is not even the scratch database), or the server's
- * configuration.  pg_dump without -C emits none of them. */
+ * configuration, and what the splitter cannot follow: refused always.
+ * pg_dump without -C emits none of them.  Then, unless the dump is trusted,
+ * anything pg_dump does not write for one database (lib/vocab), and
+ * anything after pg_dump's last line. */
 static enum restore_status
 refuse_outside(struct run *r, const struct sqlsplit_item *it)
 {
-	char why[512];
+	char why[512], head[96];
 
 	if (sqlsplit_refused(it, why, sizeof(why)))
 		return data_error(r, it->line, "%s", why);
+	if (r->dump_complete > 0) {
+		sqlsplit_head(it->text, it->len, head, sizeof(head));
+		snprintf(why, sizeof(why), "refused %s: SQL after pg_dump's \"dump complete\" "
+		    "line (line %lu): added to the dump, or two dumps run together", head,
+		    r->dump_complete);
+		return data_error(r, it->line, "%s", why);
+	}
+	if (!r->o->trust_dump && vocab_refused(&r->vocab, it, r->dbname, why, sizeof(why)))
+		return data_error(r, it->line, "%s", why);
+	r->vocab.ntok = 0;	/* a statement without tokens is no other's */
 	return RESTORE_OK;
+}
+
+/* pg_dump's first and last comment lines, as cr-verify reads them
+ * (lib/dumpscan): a statement after the last one is refused. */
+static void
+outline_comment(struct run *r, const struct sqlsplit_item *it)
+{
+	if (strcmp(it->text, "-- PostgreSQL database dump") == 0)
+		r->dump_head = 1;
+	else if (r->dump_head && r->dump_complete == 0 &&
+	    strcmp(it->text, "-- PostgreSQL database dump complete") == 0)
+		r->dump_complete = it->line;
 }
 
 /* The splitter follows the script's SETs; the server must have done the
@@ -920,8 +957,11 @@ run_loop(struct run *r)
 		}
 		it.line = 0;
 		kind = sqlsplit_next(r->split, &it);
-		/* -j reorders what pg_dump wrote, by pg_dump's rules. */
-		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR) {
+		/* -j reorders what pg_dump wrote, by pg_dump's rules.  Told at
+		 * the first statement or command: pg_dump's first lines are
+		 * comments, read by then. */
+		if (r->o->jobs > 1 && !r->recognised && kind != SQLSPLIT_ERROR &&
+		    kind != SQLSPLIT_COMMENT && kind != SQLSPLIT_STATEMENT_START) {
 			if (!dumpfmt_track_pg_dump(&r->in.track))
 				return data_error(r, 0, "%s", "-j: the input is not a pg_dump "
 				    "dump (no cr-dump header, no \"-- PostgreSQL database "
@@ -973,6 +1013,10 @@ run_loop(struct run *r)
 			break;
 		case SQLSPLIT_COPY_END:
 			rc = copy_end(r, &it);
+			break;
+		case SQLSPLIT_COMMENT:
+			outline_comment(r, &it);
+			rc = RESTORE_OK;
 			break;
 		default:
 			rc = RESTORE_OK;
@@ -1033,6 +1077,8 @@ run_init(struct run *r, PGconn *conn, const struct restore_opts *o, const char *
 		snprintf(err, errlen, "out of memory");
 		return RESTORE_ENOMEM;
 	}
+	sqlsplit_token_hook(r->split, vocab_token, &r->vocab);
+	sqlsplit_want_outline(r->split, 1);
 	for (i = 0; i < o->naccept_rows; i++)
 		if (rowproof_accept(r->proof, o->accept_rows[i]) == -1) {
 			run_free(r);
@@ -1220,6 +1266,7 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const struct restore_opts *opts
 	o.ntables = opts->ntables;
 	o.data_only = opts->data_only;
 	o.jobs = opts->jobs;
+	o.trust_dump = opts->trust_dump;
 	if ((rc = run_init(&r, NULL, &o, opts->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
 	rc = run_loop(&r);

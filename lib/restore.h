@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restore: execute a SQL script (a pg_dump plain dump) into a PostgreSQL
  * connection statement by statement, as psql -v ON_ERROR_STOP=1 would but
- * refusing psql meta-commands and statements beyond the target, and prove
+ * refusing psql meta-commands and, unless the dump is trusted, any statement
+ * pg_dump does not write for one database (lib/vocab), and prove
  * the rows the COPY blocks carried (lib/rowproof).  The replace of --clean
  * is lib/replace.  Nothing prints: errors are returned. */
 #ifndef CR_RESTORE_H
@@ -68,6 +69,11 @@ struct restore_opts {
 	unsigned	 jobs;
 	size_t		 buffer;
 	const char	*tmpdir;
+	/* Run every statement the role may run, not only what pg_dump writes
+	 * for one database (lib/vocab).  Meta-commands, COPY other than FROM
+	 * stdin, CREATE/ALTER/DROP DATABASE, ALTER SYSTEM and SQL after
+	 * pg_dump's last line stay refused. */
+	int		 trust_dump;
 	/* -j: after a restore that ran, its schedule, time per phase and
 	 * critical path, a line at a time (with notice_arg; may be NULL). */
 	void		(*report)(void *arg, const char *msg);

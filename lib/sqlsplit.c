@@ -46,21 +46,24 @@ enum flavor {
 	F_BITS		/* B'' X'': ends at the next quote, '' is not special */
 };
 
-enum tok {
-	T_WORD,		/* unquoted identifier or keyword */
-	T_QIDENT,	/* "..." or U&"..." */
-	T_STRING,
-	T_NUMBER,
-	T_DOLLARSTR,
-	T_LPAREN, T_RPAREN, T_SEMI, T_COMMA, T_DOT, T_EQ,
-	T_OTHER
-};
-
-/* Token flags. */
-#define TF_ESC		0x01	/* F_ESC string */
-#define TF_BITS		0x02
-#define TF_UNI		0x04	/* U&'' or U&"" */
-#define TF_CONT		0x08	/* a string continued over a newline */
+/* The token kinds and flags are sqlsplit.h's; short names here. */
+#define tok		sqlsplit_token
+#define T_WORD		SQLSPLIT_TOK_WORD
+#define T_QIDENT	SQLSPLIT_TOK_QIDENT
+#define T_STRING	SQLSPLIT_TOK_STRING
+#define T_NUMBER	SQLSPLIT_TOK_NUMBER
+#define T_DOLLARSTR	SQLSPLIT_TOK_DOLLARSTR
+#define T_LPAREN	SQLSPLIT_TOK_LPAREN
+#define T_RPAREN	SQLSPLIT_TOK_RPAREN
+#define T_SEMI		SQLSPLIT_TOK_SEMI
+#define T_COMMA		SQLSPLIT_TOK_COMMA
+#define T_DOT		SQLSPLIT_TOK_DOT
+#define T_EQ		SQLSPLIT_TOK_EQ
+#define T_OTHER		SQLSPLIT_TOK_OTHER
+#define TF_ESC		SQLSPLIT_TOKF_ESC
+#define TF_BITS		SQLSPLIT_TOKF_BITS
+#define TF_UNI		SQLSPLIT_TOKF_UNI
+#define TF_CONT		SQLSPLIT_TOKF_CONT
 
 struct token {
 	unsigned char	 kind, flags;
@@ -90,6 +93,8 @@ struct sqlsplit {
 	uint64_t	 bytes;		/* read from the input */
 	unsigned long	 line;		/* line at pos */
 	int		 comments;	/* return COMMENT items */
+	sqlsplit_token_fn hook;		/* sqlsplit_token_hook */
+	void		*hook_arg;
 	int		 bol;		/* M_TOP: pos is at the start of a line */
 
 	/* Undone at the next call: the NUL after a returned text, and the
@@ -218,6 +223,13 @@ void
 sqlsplit_want_outline(struct sqlsplit *s, int on)
 {
 	s->comments = on;
+}
+
+void
+sqlsplit_token_hook(struct sqlsplit *s, sqlsplit_token_fn fn, void *arg)
+{
+	s->hook = fn;
+	s->hook_arg = arg;
 }
 
 void
@@ -438,6 +450,8 @@ statement_token(struct sqlsplit *s, enum tok kind, unsigned flags, size_t off, s
 	char name[64];
 	int begin = 0, r;
 
+	if (s->hook != NULL)
+		s->hook(s->hook_arg, s->ntok, kind, flags, w, len);
 	if (s->ntok < HEADTOK)
 		s->head[s->ntok] = t;
 	s->ntok++;
@@ -1651,22 +1665,21 @@ sqlsplit_refused(const struct sqlsplit_item *it, char *why, size_t whylen)
 {
 	char head[96];
 
-	if (it->kind != SQLSPLIT_STATEMENT)
+	if (it->kind != SQLSPLIT_STATEMENT || it->cls == SQLSPLIT_PLAIN ||
+	    it->cls == SQLSPLIT_TRANSACTION || (it->cls == SQLSPLIT_COPY_IN && it->copy_in))
 		return 0;
 	sqlsplit_head(it->text, it->len, head, sizeof(head));
 	switch (it->cls) {
 	case SQLSPLIT_DATABASE:
 	case SQLSPLIT_SYSTEM:
-		snprintf(why, whylen, "refused %s: a restore or migration touches only "
-		    "its own database (a dump made with pg_dump -C?)", head);
+		snprintf(why, whylen, "refused %s: a restore touches only its own "
+		    "database (a dump made with pg_dump -C?)", head);
 		return 1;
 	case SQLSPLIT_COPY_OTHER:
 		snprintf(why, whylen, "refused %s: the only COPY allowed is "
 		    "COPY ... FROM stdin", head);
 		return 1;
 	case SQLSPLIT_COPY_IN:
-		if (it->copy_in)
-			return 0;
 		snprintf(why, whylen, "refused %s: COPY ... FROM stdin without its ';'", head);
 		return 1;
 	case SQLSPLIT_LEXSTATE:

@@ -69,6 +69,33 @@ struct sqlsplit_item {
 	const char		*why;	/* LEXSTATE: what the splitter cannot follow */
 };
 
+/* The tokens of a statement, as scan.l reads them; what the classifier and a
+ * token hook see.  Comments and whitespace are no tokens. */
+enum sqlsplit_token {
+	SQLSPLIT_TOK_WORD,	/* unquoted identifier or keyword */
+	SQLSPLIT_TOK_QIDENT,	/* "..." or U&"..." */
+	SQLSPLIT_TOK_STRING,	/* '' E'' B'' X'' U&'' N'', maybe continued */
+	SQLSPLIT_TOK_NUMBER,
+	SQLSPLIT_TOK_DOLLARSTR,	/* $tag$...$tag$ */
+	SQLSPLIT_TOK_LPAREN, SQLSPLIT_TOK_RPAREN, SQLSPLIT_TOK_SEMI, SQLSPLIT_TOK_COMMA,
+	SQLSPLIT_TOK_DOT, SQLSPLIT_TOK_EQ,
+	SQLSPLIT_TOK_OTHER	/* any other character, one at a time; $1 */
+};
+
+/* Token flags. */
+#define SQLSPLIT_TOKF_ESC	0x01	/* backslash escapes: E'' or '' with
+					 * standard_conforming_strings off */
+#define SQLSPLIT_TOKF_BITS	0x02	/* B'' or X'' */
+#define SQLSPLIT_TOKF_UNI	0x04	/* U&'' or U&"" */
+#define SQLSPLIT_TOKF_CONT	0x08	/* a string continued over a newline */
+
+/* Called with every token of every statement as the lexer reads it, before
+ * the statement is returned: index 0 starts a statement.  text is valid
+ * only during the call. */
+typedef void (*sqlsplit_token_fn)(void *arg, unsigned index, enum sqlsplit_token kind,
+    unsigned flags, const char *text, size_t len);
+void sqlsplit_token_hook(struct sqlsplit *, sqlsplit_token_fn, void *arg);
+
 /* STATEMENT, META and COMMENT texts are NUL-terminated (text[len] == '\0'),
  * so they can go straight to PQexec.  A backslash command in the middle of
  * a statement is returned as META on its own; the statement then continues
@@ -126,7 +153,9 @@ int sqlsplit_encoding_safe(const char *name);
 /* Refusals.  A statement that acts beyond the database being loaded or
  * that the splitter cannot follow: 1 and one line in why, 0 when it may run.
  * Refused: COPY other than FROM STDIN, CREATE/DROP/ALTER DATABASE, ALTER
- * SYSTEM, LEXSTATE. */
+ * SYSTEM, LEXSTATE.  cr-restore refuses them all (and, unless the dump is
+ * trusted, whatever lib/vocab does not allow); cr-migrate, which trusts
+ * the app's migrations, only LEXSTATE. */
 int sqlsplit_refused(const struct sqlsplit_item *, char *why, size_t whylen);
 
 /* The first words of a statement (about 60 bytes, blanks squeezed, never cut

@@ -2,7 +2,9 @@
 # Refusals on tokens (lib/sqlsplit.c): what cr-restore and cr-migrate refuse
 # is decided from the splitter's tokens with the server's lexer rules, and
 # the splitter's statement boundaries are the server's.  Hostile scripts
-# run against a real server; nothing they ask for may happen.
+# run against a real server; nothing they ask for may happen.  These are the
+# refusals --trust-dump does not lift; pg_dump's vocabulary (lib/vocab.c) is
+# tested in restore-vocab.bats.
 bats_require_minimum_version 1.5.0
 
 load helpers
@@ -70,18 +72,24 @@ corpus() {
 	marker="$CR_PGROOT/pwned"
 	corpus "$BATS_TEST_TMPDIR/c" "$marker"
 	for f in "$BATS_TEST_TMPDIR"/c/refused/*.sql; do
-		# a file: refused by the read-through before anything runs
+		# a file: refused by the read-through before anything runs;
+		# trusted, the lexer's refusals still hold (without it, the
+		# vocabulary may refuse an earlier statement first)
 		mkdb victim
 		{ echo 'CREATE TABLE before_it (a int);'; cat "$f"; } >"$BATS_TEST_TMPDIR/in.sql"
-		run cr-restore -d victim "$BATS_TEST_TMPDIR/in.sql"
-		echo "# ${f##*/}: $output" >&3
-		assert_status 65
-		assert_output_contains "nothing was executed"
-		run q "SELECT to_regclass('before_it') IS NULL, to_regclass('hidden') IS NULL" victim
-		assert_equal "$output" "t|t"
+		for trust in yes no; do
+			args=(-d victim)
+			if [ "$trust" = yes ]; then args+=(--trust-dump); fi
+			run cr-restore "${args[@]}" "$BATS_TEST_TMPDIR/in.sql"
+			echo "# ${f##*/} trusted=$trust: $output" >&3
+			assert_status 65
+			assert_output_contains "nothing was executed"
+			run q "SELECT to_regclass('before_it') IS NULL, to_regclass('hidden') IS NULL" victim
+			assert_equal "$output" "t|t"
+		done
 		# a pipe: refused where it is reached, before it runs (or the
 		# server already failed a statement before it: B'\' is no bit)
-		run ! bash -c "cat '$f' | cr-restore -d victim"
+		run ! bash -c "cat '$f' | cr-restore --trust-dump -d victim"
 		run q "SELECT to_regclass('hidden') IS NULL" victim
 		assert_equal "$output" t
 		run test -e "$marker"
@@ -98,7 +106,8 @@ corpus() {
 	corpus "$BATS_TEST_TMPDIR/c" "$CR_PGROOT/pwned"
 	mkdb inert
 	for f in "$BATS_TEST_TMPDIR"/c/inert/*.sql; do
-		run cr-restore -d inert "$f"
+		# SELECTs of literals are not pg_dump's: a trusted script
+		run cr-restore --trust-dump -d inert "$f"
 		echo "# ${f##*/}: $output" >&3
 		assert_status 0
 		run q "SELECT count(*) FROM pg_database WHERE datname = 'other'"
@@ -148,7 +157,12 @@ corpus() {
 	mkdb dyn
 	printf "DO \$\$ BEGIN PERFORM set_config('standard_' || 'conforming_strings', 'off', false); END \$\$;\nSELECT 'a\\\\'';\nCREATE TABLE hidden (a int);\n\\\\! touch %s\nSELECT 1;\n" \
 		"$marker" >"$BATS_TEST_TMPDIR/dyn.sql"
+	# DO is not pg_dump's: refused before it runs
 	run bash -c "cat '$BATS_TEST_TMPDIR/dyn.sql' | cr-restore -d dyn"
+	assert_status 65
+	assert_output_contains "line 1: refused DO"
+	# trusted, it runs, and the session check stops the script after it
+	run bash -c "cat '$BATS_TEST_TMPDIR/dyn.sql' | cr-restore --trust-dump -d dyn"
 	assert_status 65
 	assert_output_contains "line 1: the server now reads strings with standard_conforming_strings off"
 	run q "SELECT to_regclass('hidden') IS NULL" dyn

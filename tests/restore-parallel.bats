@@ -95,7 +95,7 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	# a pause before big2's data, big's being loaded: the load is under way
 	awk '/^COPY public.big2 / { print "SELECT pg_sleep(20);\n" } 1' \
 		"$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/slow.sql"
-	cr-restore -j 4 --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" \
+	cr-restore --trust-dump -j 4 --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" \
 		2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
 	for _ in $(seq 1 100); do

@@ -19,9 +19,10 @@ setup_file() {
 	   INSERT INTO big SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 300000) g" src >/dev/null
 	pg_dump -d src >"$BATS_FILE_TMPDIR/big.sql"
 	# the same with a pause after the data: time to act before the swap
+	# (pg_dump writes no pg_sleep: restored with --trust-dump)
 	awk '/^-- PostgreSQL database dump complete/ && !done { print "SELECT pg_sleep(3);\n"; done = 1 } 1' \
 		"$BATS_FILE_TMPDIR/big.sql" >"$BATS_FILE_TMPDIR/slow.sql"
-	echo 'SELECT 1;' >"$BATS_FILE_TMPDIR/one.sql"
+	echo "SELECT pg_catalog.set_config('search_path', '', false);" >"$BATS_FILE_TMPDIR/one.sql"
 }
 teardown_file() { pg_stop; }
 
@@ -88,7 +89,7 @@ leftovers() {
 
 @test "cr-restore --clean: a session on the scratch database during the swap does not lose both copies" {
 	old_db busy
-	cr-restore -v --clean --yes -d busy "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
+	cr-restore --trust-dump -v --clean --yes -d busy "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
 	restorer=$!
 	scratch=$(scratch_of busy)
 	# a monitoring agent, a GUI, a pooler: connected to the scratch database
@@ -112,7 +113,7 @@ leftovers() {
 
 @test "cr-restore --clean: the server stopped in the middle of the swap leaves the old data, and says only what it knows" {
 	old_db stopped
-	cr-restore --clean --yes -d stopped "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
+	cr-restore --trust-dump --clean --yes -d stopped "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
 	restorer=$!
 	scratch=$(scratch_of stopped)
 	# hold a lock on the scratch database: renaming it waits
@@ -173,7 +174,7 @@ leftovers() {
 	done
 	# during the swap: the rename of the target or of the scratch waits
 	for what in target scratch; do
-		cr-restore --clean --yes -d killed "$BATS_FILE_TMPDIR/slow.sql" 2>/dev/null &
+		cr-restore --trust-dump --clean --yes -d killed "$BATS_FILE_TMPDIR/slow.sql" 2>/dev/null &
 		pid=$!
 		scratch=$(scratch_of killed)
 		db=killed

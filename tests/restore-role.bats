@@ -75,15 +75,21 @@ hostile() {
 	marker="$CR_PGROOT/pwned"
 	rm -f "$marker"
 	hostile "$marker" >"$BATS_TEST_TMPDIR/hostile.sql"
-	# the literal COPY refusal cannot see into a string built at run time
+	# DO is not pg_dump's: refused unless the dump is trusted
+	mkdb victim0
+	run cr-restore -d victim0 "$BATS_TEST_TMPDIR/hostile.sql"
+	assert_status 65
+	assert_output_contains "line 2: refused DO"
+	run ! test -e "$marker"
+	# trusted, the literal COPY refusal cannot see into a string built at run time
 	mkdb victim1
-	run cr-restore -d victim1 "$BATS_TEST_TMPDIR/hostile.sql"
+	run cr-restore --trust-dump -d victim1 "$BATS_TEST_TMPDIR/hostile.sql"
 	assert_status 0
 	[ -e "$marker" ]
 	rm -f "$marker"
 	mkdb victim2
 	q "ALTER DATABASE victim2 OWNER TO app" >/dev/null
-	run cr-restore --role app -d victim2 "$BATS_TEST_TMPDIR/hostile.sql"
+	run cr-restore --trust-dump --role app -d victim2 "$BATS_TEST_TMPDIR/hostile.sql"
 	assert_status 1
 	assert_output_contains "must be superuser or have privileges of the pg_execute_server_program role"
 	run ! test -e "$marker"
@@ -96,13 +102,13 @@ hostile() {
 		"$marker" >"$BATS_TEST_TMPDIR/escape.sql"
 	mkdb victim3
 	q "ALTER DATABASE victim3 OWNER TO app" >/dev/null
-	run cr-restore --role app -d victim3 "$BATS_TEST_TMPDIR/escape.sql"
+	run cr-restore --trust-dump --role app -d victim3 "$BATS_TEST_TMPDIR/escape.sql"
 	# the statement that escaped ran; nothing after it does
 	assert_status 65
 	assert_output_contains "left the role the script runs as"
 	[ -e "$marker" ]
 	rm -f "$marker"
-	run cr-restore -U app -d victim3 "$BATS_TEST_TMPDIR/escape.sql"
+	run cr-restore --trust-dump -U app -d victim3 "$BATS_TEST_TMPDIR/escape.sql"
 	assert_status 1
 	assert_output_contains "must be superuser or have privileges of the pg_execute_server_program role"
 	run ! test -e "$marker"
@@ -280,9 +286,6 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 @test "cr-restore by a superuser: app code that resets the role stops the restore before the next statement (65)" {
 	app_target escdb
 	cat >"$BATS_TEST_TMPDIR/escape.sql" <<-'SQL'
-	--
-	-- PostgreSQL database dump
-	--
 	CREATE FUNCTION public.esc() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'RESET ROLE'; RETURN true; END $$;
 	CREATE TABLE public.t (id int CHECK (public.esc()));
 	COPY public.t (id) FROM stdin;

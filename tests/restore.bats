@@ -129,11 +129,11 @@ assert_old_db() {
 	done
 	printf 'CREATE TABLE t (a text);\n\\connect -reuse-previous=on "dbname='"'meta'"'"\nSELECT 1;\n' \
 		>"$BATS_TEST_TMPDIR/m.sql"
-	run cr-restore -d meta "$BATS_TEST_TMPDIR/m.sql"
+	run cr-restore --trust-dump -d meta "$BATS_TEST_TMPDIR/m.sql"
 	assert_status 0
 	# a \unrestrict that does not match its \restrict is bad input
 	printf '\\restrict abc\nSELECT 1;\n\\unrestrict abd\n' >"$BATS_TEST_TMPDIR/m.sql"
-	run cr-restore -d meta "$BATS_TEST_TMPDIR/m.sql"
+	run cr-restore --trust-dump -d meta "$BATS_TEST_TMPDIR/m.sql"
 	assert_status 65
 	assert_output_contains "line 3: \\unrestrict does not match"
 }
@@ -158,7 +158,8 @@ assert_old_db() {
 	for copy in "COPY keepme TO PROGRAM 'touch $marker';" "COPY keepme FROM PROGRAM 'touch $marker';" \
 		"copy keepme to '$marker';" "COPY (SELECT 1) TO STDOUT;"; do
 		printf 'SELECT 1;\n%s\n' "$copy" >"$BATS_TEST_TMPDIR/copy.sql"
-		run cr-restore -d other "$BATS_TEST_TMPDIR/copy.sql"
+		# refused even when the dump is trusted
+		run cr-restore --trust-dump -d other "$BATS_TEST_TMPDIR/copy.sql"
 		assert_status 65
 		assert_output_contains "line 2: refused"
 		run test -e "$marker"
@@ -388,7 +389,7 @@ assert_old_db() {
 
 	printf 'CREATE TABLE "odd name" (id int);\nCOPY "odd name" (id) FROM stdin;\n1\n2\n\\.\nDELETE FROM "odd name" WHERE id = 1;\n' \
 		>"$BATS_TEST_TMPDIR/delete.sql"
-	run cr-restore --clean --yes -d counted "$BATS_TEST_TMPDIR/delete.sql"
+	run cr-restore --trust-dump --clean --yes -d counted "$BATS_TEST_TMPDIR/delete.sql"
 	assert_status 1
 	assert_output_contains 'row count mismatch: "odd name" has 1 rows after the restore but the dump carried 2'
 	assert_old_db counted
@@ -433,7 +434,7 @@ assert_old_db() {
 	old_db opentx
 	printf '%s\n' 'CREATE TABLE t (id int);' 'COPY t (id) FROM stdin;' 1 '\.' 'BEGIN;' \
 		'LOCK TABLE t IN ACCESS EXCLUSIVE MODE;' 'INSERT INTO t VALUES (2);' >"$BATS_TEST_TMPDIR/open.sql"
-	run timeout 60 cr-restore --clean --yes -d opentx "$BATS_TEST_TMPDIR/open.sql"
+	run timeout 60 cr-restore --trust-dump --clean --yes -d opentx "$BATS_TEST_TMPDIR/open.sql"
 	assert_status 65
 	assert_output_contains "BEGIN without COMMIT"
 	assert_old_db opentx
@@ -532,11 +533,11 @@ assert_old_db() {
 	mkdb single
 	printf 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nSELECT nosuchcolumn FROM a;\n' \
 		>"$BATS_TEST_TMPDIR/s.sql"
-	run cr-restore -1 -d single "$BATS_TEST_TMPDIR/s.sql"
+	run cr-restore --trust-dump -1 -d single "$BATS_TEST_TMPDIR/s.sql"
 	assert_status 1
 	assert_output_contains 'line 3: ERROR: column "nosuchcolumn" does not exist'
 	assert_equal "$(q "SELECT count(*) FROM pg_class WHERE relname = 'a'" single)" 0
-	run cr-restore -d single "$BATS_TEST_TMPDIR/s.sql"
+	run cr-restore --trust-dump -d single "$BATS_TEST_TMPDIR/s.sql"
 	assert_status 1
 	assert_equal "$(q "SELECT count(*) FROM a" single)" 1
 }
@@ -546,7 +547,7 @@ assert_old_db() {
 	{ sed -n '1,/^COPY public.users /p' "$BATS_FILE_TMPDIR/awkward.sql" | sed '$d'
 	  echo 'SELECT pg_sleep(60);'
 	  sed -n '/^COPY public.users /,$p' "$BATS_FILE_TMPDIR/awkward.sql"; } >"$BATS_TEST_TMPDIR/slow.sql"
-	cr-restore --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
+	cr-restore --trust-dump --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
 	for i in $(seq 100); do
 		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")" -ge 1 ] && break
@@ -568,7 +569,7 @@ assert_old_db() {
 	assert_output_contains "6 tables, 5507 rows"
 	assert_old_db tested
 	printf 'SELECT 1/0;\n' >"$BATS_TEST_TMPDIR/z.sql"
-	run cr-restore --test -d tested "$BATS_TEST_TMPDIR/z.sql"
+	run cr-restore --trust-dump --test -d tested "$BATS_TEST_TMPDIR/z.sql"
 	assert_status 1
 	assert_output_contains "division by zero"
 	assert_old_db tested
