@@ -63,9 +63,10 @@ struct parallel_job {
 	int		 ended;
 	unsigned long	 end_line;
 	uint64_t	 carried, loaded;
-	/* The schedule: the job's weight (larger first), the COPY data it
-	 * carried, when it ran and on which worker. */
-	uint64_t	 weight, bytes;
+	/* The schedule: the tables' entries in sizes (-1: none), the COPY
+	 * data the job carried, when it ran and on which worker. */
+	long		 slot, refslot;
+	uint64_t	 bytes;
 	double		 queued, started, finished;
 	unsigned	 worker;
 };
@@ -80,11 +81,12 @@ struct record {
 	unsigned	 worker;
 };
 
-/* The COPY data of a table whose block was read, for the weight of its
- * indexes and constraints. */
+/* A table's COPY data (once its block was read) and its index and
+ * constraint jobs not done yet, for the weights. */
 struct tablesize {
 	char		*rel;
 	uint64_t	 bytes;
+	unsigned	 pending;
 };
 
 struct worker {
@@ -148,13 +150,29 @@ conflicts(const struct parallel_job *a, const struct parallel_job *b)
 	    (a->ref[0] != '\0' && (strcmp(a->ref, b->rel) == 0 || strcmp(a->ref, b->ref) == 0));
 }
 
-/* A job's weight, for the critical path: the COPY data of the tables it
- * touches, twice for a COPY (its indexes and constraints still follow it).
- * A COPY still being read weighs what has been read of it so far. */
+/* A job's weight, for the critical path: the length of the chain it
+ * starts, estimated as its table's COPY data times the jobs left in the
+ * chain.  A COPY weighs its data times one more than its table's index
+ * and constraint jobs queued (at least one: they may not be read yet),
+ * what has been read of it so far while it is still being read; an index
+ * or constraint its table's data times its table's jobs not done (itself
+ * included), a foreign key at least the referenced table's data.  Called
+ * with the lock held. */
 static uint64_t
-weight(const struct parallel_job *j)
+weight(const struct parallel *p, const struct parallel_job *j)
 {
-	return j->kind == PARALLEL_COPY ? 2 * j->bytes : j->weight;
+	uint64_t w = 0;
+	unsigned n;
+
+	if (j->kind == PARALLEL_COPY) {
+		n = j->slot >= 0 ? p->sizes[j->slot].pending : 0;
+		return j->bytes * (1 + (n > 0 ? n : 1));
+	}
+	if (j->slot >= 0)
+		w = p->sizes[j->slot].bytes * p->sizes[j->slot].pending;
+	if (j->refslot >= 0 && p->sizes[j->refslot].bytes > w)
+		w = p->sizes[j->refslot].bytes;
+	return w;
 }
 
 /* Of the first PICK_WINDOW queued jobs, those nothing running or queued
@@ -175,7 +193,7 @@ pick(struct parallel *p)
 		if (j->state != QUEUED)
 			continue;
 		n++;
-		if (best != NULL && weight(j) <= weight(best))
+		if (best != NULL && weight(p, j) <= weight(p, best))
 			continue;
 		for (k = p->queue; k != j; k = k->next)
 			if (k->state != DONE && conflicts(j, k))
@@ -186,39 +204,32 @@ pick(struct parallel *p)
 	return best;
 }
 
-static uint64_t
-table_bytes(const struct parallel *p, const char *rel)
-{
-	size_t i;
-
-	for (i = 0; rel[0] != '\0' && i < p->nsizes; i++)
-		if (strcmp(p->sizes[i].rel, rel) == 0)
-			return p->sizes[i].bytes;
-	return 0;
-}
-
-/* Called with the lock held; a failure only loses the figure. */
-static void
-table_size_add(struct parallel *p, const char *rel, uint64_t bytes)
+/* The entry of rel in sizes, made when new: its index, or -1 for no
+ * table or no memory (the job then only weighs less).  Called with the
+ * lock held. */
+static long
+table_slot(struct parallel *p, const char *rel)
 {
 	struct tablesize *v;
 	size_t i;
 
+	if (rel[0] == '\0')
+		return -1;
 	for (i = 0; i < p->nsizes; i++)
-		if (strcmp(p->sizes[i].rel, rel) == 0) {
-			p->sizes[i].bytes += bytes;
-			return;
-		}
+		if (strcmp(p->sizes[i].rel, rel) == 0)
+			return (long)i;
 	if (p->nsizes == p->sizecap) {
 		if ((v = reallocarray(p->sizes, p->sizecap ? p->sizecap * 2 : 64,
 		    sizeof(*v))) == NULL)
-			return;
+			return -1;
 		p->sizes = v;
 		p->sizecap = p->sizecap ? p->sizecap * 2 : 64;
 	}
 	if ((p->sizes[p->nsizes].rel = strdup(rel)) == NULL)
-		return;
-	p->sizes[p->nsizes++].bytes = bytes;
+		return -1;
+	p->sizes[p->nsizes].bytes = 0;
+	p->sizes[p->nsizes].pending = 0;
+	return (long)p->nsizes++;
 }
 
 /* Called with the lock held; a failure only loses the record. */
@@ -518,6 +529,8 @@ worker_main(void *arg)
 		pthread_mutex_lock(&p->lock);
 		j->state = DONE;
 		j->finished = now();
+		if (j->kind != PARALLEL_COPY && j->slot >= 0)
+			p->sizes[j->slot].pending--;
 		if (rc == 0)
 			log_job(p, j);
 		if (rc == -1) {
@@ -732,11 +745,10 @@ job_new(struct parallel *p, enum parallel_kind kind, const char *sql, unsigned l
 	j->queued = now();
 	if (kind == PARALLEL_COPY && p->first_copy == 0)
 		p->first_copy = j->queued;
-	if (kind != PARALLEL_COPY) {
-		j->weight = table_bytes(p, j->rel);
-		if (table_bytes(p, j->ref) > j->weight)
-			j->weight = table_bytes(p, j->ref);
-	}
+	j->slot = table_slot(p, j->rel);
+	j->refslot = table_slot(p, j->ref);
+	if (kind != PARALLEL_COPY && j->slot >= 0)
+		p->sizes[j->slot].pending++;
 	if (p->last != NULL)
 		p->last->next = j;
 	else
@@ -902,7 +914,8 @@ parallel_copy_end(struct parallel *p, struct parallel_job *j, unsigned long line
 	j->ended = 1;
 	j->end_line = line;
 	j->carried = carried;
-	table_size_add(p, j->rel, j->bytes);
+	if (j->slot >= 0)
+		p->sizes[j->slot].bytes += j->bytes;
 	pthread_cond_broadcast(&p->changed);
 	pthread_mutex_unlock(&p->lock);
 }

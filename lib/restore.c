@@ -143,6 +143,12 @@ role_hint(struct run *r, PGresult *res, const struct sqlsplit_item *it)
 		snprintf(r->err + n, r->errlen - n, "; the script runs as \"%s\"%s: "
 		    "--extension NAME creates it first as the login", r->o->role,
 		    r->o->role_is_owner ? " (the database's owner)" : "");
+	else if (strncmp(it->keywords, "create event trigger", 20) == 0 ||
+	    strncmp(it->keywords, "alter event trigger", 19) == 0)
+		snprintf(r->err + n, r->errlen - n, "; only a superuser may create event "
+		    "triggers, and the script runs as \"%s\"%s: if you trust the dump's "
+		    "code to run with the login's rights, restore with %s", r->o->role,
+		    r->o->role_is_owner ? " (the database's owner)" : "", how);
 }
 
 static enum restore_status

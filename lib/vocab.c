@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* vocab: pg_dump's vocabulary for one database, as an allow-list over a
  * statement's tokens (lib/sqlsplit's lexer, so comments, quoting and case
  * are read as the server reads them).  What pg_dump writes was taken from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* vocab: which statements a restore runs unless told to trust the dump:
  * the kinds pg_dump writes for one database (its vocabulary), decided from
  * each statement's tokens as lib/sqlsplit reads them.  Roles, tablespaces,

@@ -114,9 +114,7 @@ cron_field_ok() {
 	run sh -c "$(script db:backup)"
 	assert_status 0
 	f=$(ls backups/db_backup_*.sql.gz)
-	# db:restore into the dev database named by the dev .env (it exists:
-	# cr-restore-dev creates one only with --create)
-	mkdb app_dev
+	# db:restore into the dev database named by the dev .env.
 	printf 'DATABASE_URL=postgresql:///app_dev?host=%s&port=%s&user=%s\n' "$PGHOST" "$PGPORT" "$PGUSER" >.env
 	mkdir migrations
 	# The dev database exists, as on a developer's machine: cr-restore-dev

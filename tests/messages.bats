@@ -235,3 +235,16 @@ make_event_trigger_dump() {
 	assert_status 0
 	assert_stderr_contains "WARNING:  old column kept DETAIL: users.legacy HINT: drop it in 002"
 }
+
+@test "cr-restore as the database's owner: a dump's CREATE EVENT TRIGGER (superuser only) fails with the way out named" {
+	make_event_trigger_dump
+	# as cr-dump writes it: no owners
+	q "CREATE EVENT TRIGGER ddl_audit ON ddl_command_end EXECUTE FUNCTION public.log_ddl()" evsrc >/dev/null
+	pg_dump --no-owner -d evsrc >"$BATS_TEST_TMPDIR/ev.sql"
+	q "DROP EVENT TRIGGER ddl_audit" evsrc >/dev/null
+	q "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'evowner') THEN CREATE ROLE evowner; END IF; END\$\$" >/dev/null
+	q "CREATE DATABASE evowned OWNER evowner" >/dev/null
+	run --separate-stderr cr-restore -d evowned "$BATS_TEST_TMPDIR/ev.sql"
+	assert_status 1
+	assert_stderr_contains "only a superuser may create event triggers, and the script runs as \"evowner\" (the database's owner): if you trust the dump's code to run with the login's rights, restore with --as-login"
+}
