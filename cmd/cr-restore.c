@@ -109,7 +109,7 @@ static const struct cliopt_help help[] = {
 	{ "data-only",		NULL,	"load only rows (COPY blocks)" },
 	{ "allow-production",	NULL,	"restore even though the target looks like production" },
 	{ "trust-dump",		NULL,	"run every statement, not only what pg_dump writes (dangerous)" },
-	{ "verbose",		NULL,	"report the scratch database and a summary" },
+	{ "verbose",		NULL,	"report the scratch database and a summary; twice: -j's schedule" },
 	{ "progress",		NULL,	"a progress line even when stderr is not a terminal" },
 	{ "no-progress",	NULL,	"no progress line, even on a terminal" },
 	{ "json",		NULL,	"the outcome as one JSON object on stdout" },
@@ -465,13 +465,14 @@ notice(void *arg, unsigned long line, const char *severity, const char *msg)
 	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
 }
 
-/* -j with -v: the schedule, the phases and the critical path. */
+/* -j with -v twice: the schedule, the phases and the critical path (a
+ * dozen lines: not for the summary cr-restore-dev and a terminal get). */
 static void
 schedule(void *arg, const char *msg)
 {
 	struct job *j = arg;
 
-	if (!j->verbose)
+	if (j->verbose < 2)
 		return;
 	progress_clear(j);
 	fprintf(stderr, "cr-restore: -j %u: %s\n", j->ropts.jobs, msg);
@@ -1119,7 +1120,7 @@ main(int argc, char *argv[])
 		case ':':
 			bad_option(ch, argv);
 		case 'v':
-			j.verbose = 1;
+			j.verbose++;
 			break;
 		case OPT_PROGRESS:
 			j.progress_mode = PROGRESS_ON;

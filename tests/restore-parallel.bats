@@ -252,9 +252,13 @@ default_jobs() {
 	assert_output_contains "-j two: not a number"
 }
 
-@test "cr-restore -j 2 -v prints the schedule, the time per phase and the critical path" {
+@test "cr-restore -j 2 -v -v prints the schedule, the time per phase and the critical path; one -v does not" {
 	mkdb sched
 	run --separate-stderr cr-restore -v -j 2 -d sched "$BATS_FILE_TMPDIR/full.sql"
+	assert_status 0
+	[[ $stderr != *"schedule: "* ]]
+	mkdb sched
+	run --separate-stderr cr-restore -v -v -j 2 -d sched "$BATS_FILE_TMPDIR/full.sql"
 	assert_status 0
 	assert_stderr_contains "cr-restore: -j 2: schedule: "
 	assert_stderr_contains " jobs on 2 workers ("
