@@ -211,7 +211,7 @@ else
 	file=$source label=$(basename -- "$source")
 	# A backup cr-backup kept as suspicious says so in its manifest;
 	# "latest" and kinds pass over such backups, so this one was named.
-	if [ -f "$source.json" ] && manifest=$(<"$source.json") &&
+	if [ -f "$source.json" ] && [ ! -L "$source.json" ] && manifest=$(<"$source.json") &&
 		[ "$(json_value "$manifest" healthy)" = false ]; then
 		alarms=$(json_strings "$manifest" alarms) || alarms=''
 		echo "$prog: warning: $label is a suspicious backup (its manifest says not healthy${alarms:+: $alarms}); restoring it because it was named" >&2

@@ -47,12 +47,66 @@ expect(struct json *j, char c)
 }
 
 /* A string: decoded into a new buffer (*out, may be NULL to skip). */
+/* The low half of a surrogate pair at p ("DC00".."DFFF"), or 0. */
+static unsigned
+surrogate_low(const char *p)
+{
+	char hex[5];
+	unsigned cp;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!isxdigit((unsigned char)p[i]))
+			return 0;
+		hex[i] = p[i];
+	}
+	hex[4] = '\0';
+	cp = (unsigned)strtoul(hex, NULL, 16);
+	return cp >= 0xdc00 && cp < 0xe000 ? cp : 0;
+}
+
+/* Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+ * above U+10FFFF. */
+static int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	unsigned cp, n, k;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1, cp = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2, cp = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3, cp = *p & 0x07;
+		else
+			return 0;
+		if ((size_t)(end - p) <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[k] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
 static int
 parse_string(struct json *j, char **out)
 {
 	const char *start;
 	char *buf = NULL, *w, hex[5];
-	unsigned cp;
+	unsigned cp, lo;
 	int i;
 
 	if (expect(j, '"') == -1)
@@ -97,14 +151,34 @@ parse_string(struct json *j, char **out)
 				hex[4] = '\0';
 				cp = (unsigned)strtoul(hex, NULL, 16);
 				start += 4;
+				/* A high surrogate must be followed by its low
+				 * half (RFC 8259 7); U+0000 would cut the
+				 * string short for every C reader after us. */
+				if (cp >= 0xd800 && cp < 0xdc00 && j->p - start >= 7 &&
+				    start[1] == '\\' && start[2] == 'u' &&
+				    (lo = surrogate_low(start + 3)) != 0) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					start += 6;
+				}
+				if (cp == 0 || (cp >= 0xd800 && cp < 0xe000)) {
+					free(buf);
+					j->error = cp == 0 ? "\\u0000 in a string" :
+					    "a lone UTF-16 surrogate in a string";
+					return -1;
+				}
 				/* cr writes \u only below 0x80 */
 				if (cp < 0x80)
 					*w++ = (char)cp;
 				else if (cp < 0x800) {
 					*w++ = (char)(0xc0 | cp >> 6);
 					*w++ = (char)(0x80 | (cp & 0x3f));
-				} else {
+				} else if (cp < 0x10000) {
 					*w++ = (char)(0xe0 | cp >> 12);
+					*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
+					*w++ = (char)(0x80 | (cp & 0x3f));
+				} else {
+					*w++ = (char)(0xf0 | cp >> 18);
+					*w++ = (char)(0x80 | (cp >> 12 & 0x3f));
 					*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
 					*w++ = (char)(0x80 | (cp & 0x3f));
 				}
@@ -113,40 +187,77 @@ parse_string(struct json *j, char **out)
 			}
 		}
 		*w = '\0';
+		/* Names go on to --json and to the terminal: they must be
+		 * the UTF-8 JSON requires (RFC 8259 8.1). */
+		if (!utf8_valid(buf, (size_t)(w - buf))) {
+			free(buf);
+			j->error = "a string that is not valid UTF-8";
+			return -1;
+		}
 		*out = buf;
 	}
 	j->p++;
 	return 0;
 }
 
+/* A JSON number (RFC 8259's grammar).  Where the manifest keeps one (out
+ * not NULL: a count of rows or bytes) it must be a whole number that is not
+ * negative: "-5", "1.5" or "1e3" there is an error, not a different count
+ * read in silence.  A skipped member's number may be any JSON number. */
 static int
 parse_number(struct json *j, uint64_t *out)
 {
 	uint64_t v = 0;
-	int any = 0;
+	int neg = 0, digits = 0, frac = 0, over = 0;
 
 	skip_space(j);
-	if (j->p < j->end && *j->p == '-')
+	if (j->p < j->end && *j->p == '-') {
+		neg = 1;
 		j->p++;
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10) {
-			j->error = "number too large";
-			return -1;
-		}
-		v = v * 10 + (uint64_t)(*j->p++ - '0');
-		any = 1;
 	}
-	/* fractions and exponents: the integer part is what counts */
-	while (j->p < j->end && (*j->p == '.' || *j->p == 'e' ||
-	    *j->p == 'E' || *j->p == '+' || *j->p == '-' ||
-	    (*j->p >= '0' && *j->p <= '9')))
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			over = 1;
+		else
+			v = v * 10 + (uint64_t)(*j->p - '0');
 		j->p++;
-	if (!any) {
-		j->error = "malformed JSON";
+		digits++;
+	}
+	if (digits == 0 || (digits > 1 && j->p[-digits] == '0')) {
+		j->error = "malformed JSON number";
 		return -1;
 	}
-	if (out != NULL)
-		*out = v;
+	if (j->p < j->end && *j->p == '.') {
+		frac = 1;
+		j->p++;
+		if (j->p >= j->end || *j->p < '0' || *j->p > '9') {
+			j->error = "malformed JSON number";
+			return -1;
+		}
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		frac = 1;
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (j->p >= j->end || *j->p < '0' || *j->p > '9') {
+			j->error = "malformed JSON number";
+			return -1;
+		}
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	}
+	if (out == NULL)
+		return 0;
+	if (neg || frac || over) {
+		j->error = neg ? "a negative number where a count belongs" : frac ?
+		    "a fraction or exponent where a whole count belongs" :
+		    "number too large";
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -370,9 +481,13 @@ manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
 
 	memset(m, 0, sizeof(*m));
 	m->healthy = 1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	/* Beside a backup anyone who can write the directory may have put a
+	 * FIFO (whose open or read would wait forever) or a symbolic link
+	 * under a manifest's name: neither is opened as one. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) == -1 ||
 	    fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		snprintf(err, errlen, "%s", errno == ELOOP ?
+		    "a symbolic link, not a regular file" : strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;

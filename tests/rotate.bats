@@ -696,3 +696,19 @@ $T/b/db_backup_20251025_020000.sql.gz"
 	assert_status 66
 	[[ $stderr == *'every backup "named" means is suspicious (its manifest says not healthy), the newest db_backup_pre_dep.sql.gz; name it exactly'* ]]
 }
+
+@test "cr-rotate --resolve and --status are not held up by a FIFO or a symbolic link named NAME.json" {
+	mkdir "$T/b"
+	: >"$T/b/db_backup_20251027_020000.sql.gz"
+	: >"$T/b/db_backup_20251028_020000.sql.gz"
+	mkfifo "$T/b/db_backup_20251028_020000.sql.gz.json"
+	echo '{"healthy":false}' >"$T/elsewhere.json"
+	ln -s "$T/elsewhere.json" "$T/b/db_backup_20251027_020000.sql.gz.json"
+	# before: open(2) of the FIFO waited for a writer, forever
+	run --separate-stderr timeout 20 cr-rotate --resolve latest "$T/b"
+	assert_status 0
+	assert_equal "$output" "$T/b/db_backup_20251028_020000.sql.gz"
+	run --separate-stderr timeout 20 cr-verify --status --json "$T/b"
+	[ "$status" -ne 124 ]
+	[[ $output == *'"manifest":"unreadable"'* ]]
+}

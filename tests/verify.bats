@@ -509,3 +509,24 @@ flip() {
 	[[ $output == *'"name":"u70","status":"added"'* ]]
 	[[ $output != *'"name":"t1"'* ]]
 }
+
+@test "cr-verify --compare: a manifest's counts are whole and not negative, its names UTF-8 without U+0000" {
+	printf '{"file":"y","rows":1,"tables":[]}' >"$d/none.json"
+	bad=('{"name":"a","rows":-5}' '{"name":"a","rows":1.5}' '{"name":"a","rows":1e3}'
+	    '{"name":"a\u0000b","rows":1}' '{"name":"a\ud800b","rows":1}' $'{"name":"a\xffb","rows":1}')
+	why=('a negative number where a count belongs' 'a fraction or exponent where a whole count belongs'
+	    'a fraction or exponent where a whole count belongs' '\u0000 in a string'
+	    'a lone UTF-16 surrogate in a string' 'a string that is not valid UTF-8')
+	for k in "${!bad[@]}"; do
+		printf '{"file":"x","rows":1,"tables":[%s]}' "${bad[$k]}" >"$d/bad.json"
+		run --separate-stderr cr-verify --json --compare "$d/none.json" "$d/bad.json"
+		assert_status 65
+		assert_equal "$output" ""
+		[[ $stderr == *"bad.json: ${why[$k]} at byte "* ]]
+	done
+	# a surrogate pair is one character; a number the reader skips may be any JSON number
+	printf '{"file":"x","rows":1,"x":-1.5e-3,"tables":[{"name":"\\ud83d\\ude00","rows":1}]}' >"$d/good.json"
+	run --separate-stderr cr-verify --json --compare "$d/none.json" "$d/good.json"
+	assert_status 0
+	[[ $output == *'"name":"😀","status":"added"'* ]]
+}
