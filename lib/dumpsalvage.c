@@ -63,6 +63,8 @@ buf_add(struct buf *b, const void *p, size_t n)
 	char *q;
 	size_t cap;
 
+	if (n == 0)		/* b->p may still be NULL: memcpy must not see it */
+		return 0;
 	if (b->len + n > b->cap) {
 		for (cap = b->cap ? b->cap : 4096; cap < b->len + n; cap *= 2)
 			continue;
