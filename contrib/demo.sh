@@ -101,7 +101,9 @@ set -e
 
 step "Restore into app_dev, extensions, migrations catch up (cr-restore-dev, settings from the app's ./.env)"
 cat "$demo/app/.env"
-(cd "$demo/app" && unset PGDATABASE && run cr-restore-dev --yes "$latest")
+# app_dev does not exist yet: the first restore says --create (a mistyped
+# name never makes a new database by itself).
+(cd "$demo/app" && unset PGDATABASE && run cr-restore-dev --yes --create "$latest")
 
 step "Row counts: production (as backed up) vs app_dev"
 ok=1
