@@ -198,19 +198,6 @@ in_need(struct gzin *g, struct chunk *c, size_t want)
 	return (ssize_t)(g->in_len - g->in_pos);
 }
 
-static uint32_t
-get32le(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64le(const unsigned char *p)
-{
-	return (uint64_t)get32le(p) | (uint64_t)get32le(p + 4) << 32;
-}
-
 /* Next header byte, or -1 at end of input or on error (reported). */
 static int
 header_byte(struct gzin *g, struct chunk *c, uLong *hcrc)
@@ -356,13 +343,13 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 		return;
 	}
 	h = g->in + g->in_pos;
-	msize = get32le(h + 16);
+	msize = gz_get32le(h + 16);
 	c->hlen = hlen;
 	c->format = slen == GZ_SUBFIELD_DATA1 || slen == GZ_SUBFIELD_END1 ? 1 : 2;
 	if (c->format == 1)
-		c->seq = get64le(h + 20);
+		c->seq = gz_get64le(h + 20);
 	else
-		c->link = get32le(h + 20);
+		c->link = gz_get32le(h + 20);
 	if (msize < hlen + 2 + 8 || msize > GZ_MEMBER_MAX) {
 		produce_error(g, c, GZIN_EDATA, "size field of member %u out of "
 		    "range (compressed offset %llu)", c->number,
@@ -401,12 +388,12 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 	/* The end member: the stream's length and CRC-32 (and in format 2 its
 	 * count of data members), no data. */
 	if (c->format == 1) {
-		c->total = get64le(c->member + 28);
-		c->crc = get32le(c->member + 36);
+		c->total = gz_get64le(c->member + 28);
+		c->crc = gz_get32le(c->member + 36);
 	} else {
-		c->seq = get64le(c->member + 24);
-		c->total = get64le(c->member + 32);
-		c->crc = get32le(c->member + 40);
+		c->seq = gz_get64le(c->member + 24);
+		c->total = gz_get64le(c->member + 32);
+		c->crc = gz_get32le(c->member + 40);
 	}
 	if (msize != hlen + sizeof(end_body) ||
 	    memcmp(c->member + hlen, end_body, sizeof(end_body)) != 0) {
@@ -443,11 +430,11 @@ decode_cr_member(struct libdeflate_decompressor *d, struct chunk *c)
 		snprintf(c->err, sizeof(c->err), "size field of member %u does not match "
 		    "its data (compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at + 16);
-	else if ((c->crc = (uint32_t)libdeflate_crc32(0, c->buf, out_len)) != get32le(trailer))
+	else if ((c->crc = (uint32_t)libdeflate_crc32(0, c->buf, out_len)) != gz_get32le(trailer))
 		snprintf(c->err, sizeof(c->err), "CRC-32 mismatch in member %u "
 		    "(compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at + c->member_len - 8);
-	else if (out_len != get32le(trailer + 4))
+	else if (out_len != gz_get32le(trailer + 4))
 		snprintf(c->err, sizeof(c->err), "length mismatch in member %u "
 		    "(compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at + c->member_len - 4);
@@ -562,8 +549,8 @@ fill_chunk(struct gzin *g, struct chunk *c)
 				break;
 			}
 			/* RFC 1952: CRC-32, then ISIZE = length mod 2^32, LSB first */
-			c->crc_want = get32le(g->in + g->in_pos);
-			c->isize_want = get32le(g->in + g->in_pos + 4);
+			c->crc_want = gz_get32le(g->in + g->in_pos);
+			c->isize_want = gz_get32le(g->in + g->in_pos + 4);
 			c->trailer_at = g->in_base + g->in_pos;
 			g->in_pos += 8;
 			c->flags |= CH_MEMBER_END;

@@ -13,6 +13,7 @@
 #define CR_GZOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Input bytes per member, at most: 1 MiB keeps memory well under 64 MiB at
@@ -41,6 +42,21 @@
 #define GZ_SUBFIELD_END1	24	/* format 1: MSIZE, SEQ u64, TOTAL u64, CRC u32 */
 #define GZ_LINK_BYTES		64	/* LINK: CRC-32 of this many last bytes */
 #define GZ_MEMBER_MAX		(GZOUT_BLOCK + 4096)
+
+/* The format's integers are little-endian (RFC 1952 2.1), as its readers
+ * (gzin, gzsalvage) take them. */
+static inline uint32_t
+gz_get32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+gz_get64le(const unsigned char *p)
+{
+	return (uint64_t)gz_get32le(p) | (uint64_t)gz_get32le(p + 4) << 32;
+}
 
 struct gzout;
 

@@ -77,19 +77,6 @@ struct gzsalvage {
 	int done;
 };
 
-static uint32_t
-get32le(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64le(const unsigned char *p)
-{
-	return (uint64_t)get32le(p) | (uint64_t)get32le(p + 4) << 32;
-}
-
 /* At least want bytes at buf + pos unless the input ends first; returns how
  * many are there, or -1 with errno. */
 static ssize_t
@@ -261,7 +248,7 @@ look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 	if ((n = ensure(s, m->hlen)) == -1)
 		return F_FAIL;
 	h = s->buf + s->pos;
-	m->msize = get32le(h + 16);
+	m->msize = gz_get32le(h + 16);
 	if (m->msize < m->hlen + 10 || m->msize > GZ_MEMBER_MAX) {
 		snprintf(why, whylen, "size field out of range in the member at "
 		    "compressed offset %llu", (unsigned long long)at);
@@ -278,9 +265,9 @@ look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 	m->format = slen == GZ_SUBFIELD_DATA1 || slen == GZ_SUBFIELD_END1 ? 1 : 2;
 	m->end = slen == GZ_SUBFIELD_END || slen == GZ_SUBFIELD_END1;
 	if (m->format == 1)
-		m->seq = get64le(h + 20);
+		m->seq = gz_get64le(h + 20);
 	else
-		m->link = get32le(h + 20);
+		m->link = gz_get32le(h + 20);
 	if (m->end) {
 		if (m->msize != m->hlen + sizeof(end_body) ||
 		    memcmp(h + m->hlen, end_body, sizeof(end_body)) != 0) {
@@ -289,12 +276,12 @@ look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 			return F_BAD;
 		}
 		if (m->format == 1) {
-			m->total = get64le(h + 28);
-			m->crc = get32le(h + 36);
+			m->total = gz_get64le(h + 28);
+			m->crc = gz_get32le(h + 36);
 		} else {
-			m->seq = get64le(h + 24);
-			m->total = get64le(h + 32);
-			m->crc = get32le(h + 40);
+			m->seq = gz_get64le(h + 24);
+			m->total = gz_get64le(h + 32);
+			m->crc = gz_get32le(h + 40);
 		}
 		m->len = 0;
 		return F_CR;
@@ -307,7 +294,7 @@ look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 		return F_BAD;
 	}
 	m->crc = (uint32_t)libdeflate_crc32(0, s->out, out_len);
-	if (m->crc != get32le(h + m->msize - 8) || out_len != get32le(h + m->msize - 4) ||
+	if (m->crc != gz_get32le(h + m->msize - 8) || out_len != gz_get32le(h + m->msize - 4) ||
 	    out_len == 0) {
 		snprintf(why, whylen, "CRC-32 or length mismatch in the member at "
 		    "compressed offset %llu", (unsigned long long)at);
@@ -501,8 +488,8 @@ foreign_run(struct gzsalvage *s)
 	if (ret == Z_STREAM_END) {
 		if ((n = ensure(s, 8)) == -1)
 			return -1;
-		if (n < 8 || get32le(s->buf + s->pos) != s->foreign_crc ||
-		    get32le(s->buf + s->pos + 4) != (uint32_t)s->foreign_out) {
+		if (n < 8 || gz_get32le(s->buf + s->pos) != s->foreign_crc ||
+		    gz_get32le(s->buf + s->pos + 4) != (uint32_t)s->foreign_out) {
 			s->foreign = 0;
 			if (gap_open(s, "the gzip member at compressed offset %llu fails its "
 			    "CRC-32 or length check: its %llu bytes from output offset %llu "
@@ -592,17 +579,10 @@ gzsalvage_next(struct gzsalvage *s, const void **data)
 				s->done = 1;
 				break;
 			}
-			if (!s->in_gap) {
-				if (gap_open(s, "%s at compressed offset %llu",
-				    s->base + s->pos == 0 ? "not gzip" : "no gzip member",
-				    (unsigned long long)(s->base + s->pos)) == NULL)
-					return -1;
-				s->in_gap = 1;
-			}
-			if (skip(s) == -1)
-				return -1;
-			last_gap(s)->in_to = s->base + s->pos;
-			break;
+			snprintf(why, sizeof(why), "%s at compressed offset %llu",
+			    s->base + s->pos == 0 ? "not gzip" : "no gzip member",
+			    (unsigned long long)(s->base + s->pos));
+			/* FALLTHROUGH */
 		case F_BAD:
 			if (!s->in_gap) {
 				if (gap_open(s, "%s", why) == NULL)
