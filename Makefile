@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # cr: PostgreSQL backup and recovery as small Unix filters.
 # One flat Makefile: every cmd/cr-X.c becomes a tool linked against libcr.a,
-# which holds every lib/*.c module.  New tools and modules need no edits here.
+# which holds every lib/LAYER/*.c module.  New tools and modules need no edits here.
 
 # The version: a release tarball's VERSION file (make dist writes it), else
 # what git says of the checkout (the tag, commits since, -dirty), "v" dropped.
@@ -54,7 +54,8 @@ VERSION_STAMP := $(shell mkdir -p $(O) && { [ "$$(cat $(O)/VERSION 2>/dev/null)"
 
 TOOLS     = $(patsubst cmd/%.c,%,$(wildcard cmd/cr-*.c))
 SCRIPTS   = $(wildcard cmd/cr-*.sh)
-LIBSRC    = $(wildcard lib/*.c)
+LIBSRC    = $(wildcard lib/*/*.c)
+LIBHDR    = $(wildcard lib/*/*.h)
 LIBOBJ    = $(patsubst lib/%.c,$(O)/lib/%.o,$(LIBSRC))
 BINS      = $(addprefix $(O)/bin/,$(TOOLS)) $(patsubst cmd/%.sh,$(O)/bin/%,$(SCRIPTS))
 MANPAGES  = $(wildcard man/*.1)
@@ -76,14 +77,14 @@ $(O)/prereqs.ok: contrib/deps.sh
 	@sh contrib/deps.sh --check --build
 	@touch $@
 
-$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile | $(O)/prereqs.ok
+$(O)/lib/%.o: lib/%.c $(LIBHDR) Makefile | $(O)/prereqs.ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 version:
 	@echo "$(VERSION)"
 
-$(O)/cmd/%.o: cmd/%.c $(wildcard lib/*.h) Makefile $(O)/VERSION | $(O)/prereqs.ok
+$(O)/cmd/%.o: cmd/%.c $(LIBHDR) Makefile $(O)/VERSION | $(O)/prereqs.ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -367,7 +367,7 @@ if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
 	# replaces anything: the old file and its manifest stay as they were,
 	# and the new one is kept beside them under a name that no cr tool
 	# takes for a backup (not restored as "latest", not the baseline,
-	# never removed by rotation; BACKUPNAME_SUSPECT in lib/backupname.h).
+	# never removed by rotation; BACKUPNAME_SUSPECT in lib/format/backupname.h).
 	beside=$name.suspect-$(date -u +%Y%m%d_%H%M%S)
 	ln -- "$tmp" "$dir/$beside" 2>/dev/null ||
 		die $EX_CANTCREAT "the new backup is suspicious ($suspect) and cannot be kept as $dir/$beside; $file is untouched"

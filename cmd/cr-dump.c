@@ -21,13 +21,13 @@
 
 #include <bsd/string.h>
 
-#include "cliopt.h"
-#include "dumpfmt.h"
-#include "dumprun.h"
-#include "io.h"
-#include "pgconn.h"
-#include "pgexec.h"
-#include "size.h"
+#include "base/cliopt.h"
+#include "format/dumpfmt.h"
+#include "dump/dumprun.h"
+#include "base/io.h"
+#include "pg/pgconn.h"
+#include "pg/pgexec.h"
+#include "base/size.h"
 
 #define MAXARGS		512
 #define FIXED_ARGS	5	/* pg_dump and the four options it always gets */

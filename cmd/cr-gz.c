@@ -19,11 +19,11 @@
 
 #include <bsd/stdlib.h>
 
-#include "cliopt.h"
-#include "gzin.h"
-#include "gzout.h"
-#include "gzsalvage.h"
-#include "io.h"
+#include "base/cliopt.h"
+#include "gz/gzin.h"
+#include "gz/gzout.h"
+#include "gz/gzsalvage.h"
+#include "base/io.h"
 
 #define OPTSTRING	":0123456789cdltp:"
 

@@ -16,14 +16,14 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
-#include "cliopt.h"
-#include "dotenv.h"
-#include "json.h"
-#include "migexec.h"
-#include "migrate.h"
-#include "migtrack.h"
-#include "pgconn.h"
-#include "pgexec.h"
+#include "base/cliopt.h"
+#include "base/dotenv.h"
+#include "base/json.h"
+#include "migrate/migexec.h"
+#include "migrate/migrate.h"
+#include "migrate/migtrack.h"
+#include "pg/pgconn.h"
+#include "pg/pgexec.h"
 
 /* getopt_long's: ':' first, so a missing argument is told apart. */
 #define OPTSTRING	":d:h:p:qU:v"

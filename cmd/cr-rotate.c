@@ -23,13 +23,13 @@
 #define LIBBSD_OPENBSD_VIS
 #include <bsd/vis.h>
 
-#include "backupdir.h"
-#include "cliopt.h"
-#include "backupname.h"
-#include "dotenv.h"
-#include "json.h"
-#include "manifest.h"
-#include "retention.h"
+#include "backup/backupdir.h"
+#include "base/cliopt.h"
+#include "format/backupname.h"
+#include "base/dotenv.h"
+#include "base/json.h"
+#include "format/manifest.h"
+#include "backup/retention.h"
 
 /* What the directory listing saw, to re-check just before unlinking. */
 struct seen {

@@ -19,20 +19,20 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
-#include "backupdir.h"
-#include "cliopt.h"
-#include "dumpscan.h"
-#include "dumpsalvage.h"
-#include "gzin.h"
-#include "gzsalvage.h"
-#include "dumpfmt.h"
-#include "json.h"
-#include "manifest.h"
-#include "progress.h"
-#include "retention.h"
-#include "schemasum.h"
-#include "sha256.h"
-#include "size.h"
+#include "backup/backupdir.h"
+#include "base/cliopt.h"
+#include "sql/dumpscan.h"
+#include "sql/dumpsalvage.h"
+#include "gz/gzin.h"
+#include "gz/gzsalvage.h"
+#include "format/dumpfmt.h"
+#include "base/json.h"
+#include "format/manifest.h"
+#include "base/progress.h"
+#include "backup/retention.h"
+#include "sql/schemasum.h"
+#include "base/sha256.h"
+#include "base/size.h"
 
 /* sysexits.h has no code for "intact, but suspicious" (no tables, or shrunk
  * against its baseline): the manifest is written and says why. */

@@ -48,7 +48,7 @@ shell_words() {
 }
 
 # iec BYTES: the size as every cr tool writes it ("184 B", "3.4 KiB",
-# "26 MiB"): libbsd's humanize_number as lib/size.c calls it (8 bytes of
+# "26 MiB"): libbsd's humanize_number as lib/base/size.c calls it (8 bytes of
 # buffer: 3 digits, one decimal below 10), step for step; tests/size.bats
 # compares the two (exact up to 2^53 bytes, awk's integers).
 iec() {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* dump-scan: test driver for lib/dumpscan.c, built by tests/verify.bats.
+/* dump-scan: test driver for lib/sql/dumpscan.c, built by tests/verify.bats.
  * Feeds stdin (uncompressed) to the scanner in pieces of the size given as
  * the first argument, to exercise buffer boundaries, and prints one line:
  * "ok BYTES TABLES ROWS TRAILER" then "TABLE ROWS" lines, or "error OFFSET: why";
- * with "sum" after the size, then what lib/schemasum.c made of the same
+ * with "sum" after the size, then what lib/sql/schemasum.c made of the same
  * pieces: "schema HASH" and "blocks N BYTES..." (N -1 when they could not
  * all be kept). */
 #include <err.h>
@@ -15,9 +15,9 @@
 
 #include <bsd/stdlib.h>
 
-#include "dumpscan.h"
-#include "io.h"
-#include "schemasum.h"
+#include "sql/dumpscan.h"
+#include "base/io.h"
+#include "sql/schemasum.h"
 
 int
 main(int argc, char *argv[])

@@ -281,7 +281,7 @@ start_blocked() {
 @test "cr-dump -v: sizes in IEC units, the summary's size is the output's bytes, written as every tool does" {
 	d=$BATS_TEST_TMPDIR
 	cr-dump -v bigdb >"$d/out" 2>"$d/err"
-	# the wrappers' iec writes what lib/size.c does (tests/size.bats)
+	# the wrappers' iec writes what lib/base/size.c does (tests/size.bats)
 	source <(sed -n '/^iec() {$/,/^}$/p' "$CR_REPO/cmd/wrapper.bash")
 	want=$(iec "$(stat -c %s "$d/out")")
 	run tail -n 1 "$d/err"

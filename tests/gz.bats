@@ -5,7 +5,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-BLOCK=1048576	# lib/gzout.h GZOUT_BLOCK: the most input in a member
+BLOCK=1048576	# lib/gz/gzout.h GZOUT_BLOCK: the most input in a member
 BLOCK_MIN=262144	# GZOUT_BLOCK_MIN: the least, but for the last
 END=54		# bytes in an end member (docs/stream-format.md)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # --help: every option each program takes, one line each, and its man page;
-# made from the option tables (lib/cliopt.c for the C tools, help_options
+# made from the option tables (lib/base/cliopt.c for the C tools, help_options
 # in the wrappers), checked here against the man page's SYNOPSIS, the getopt
 # tables (--list-options) and the wrappers' own option parsers.  And the bash
 # completion (contrib/completion/cr.bash), which reads --help.  No server.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
-# Refusals on tokens (lib/sqlsplit.c): what cr-restore and cr-migrate refuse
+# Refusals on tokens (lib/sql/sqlsplit.c): what cr-restore and cr-migrate refuse
 # is decided from the splitter's tokens with the server's lexer rules, and
 # the splitter's statement boundaries are the server's.  Hostile scripts
 # run against a real server; nothing they ask for may happen.  These are the
-# refusals --trust-dump does not lift; pg_dump's vocabulary (lib/vocab.c) is
+# refusals --trust-dump does not lift; pg_dump's vocabulary (lib/sql/vocab.c) is
 # tested in restore-vocab.bats.
 bats_require_minimum_version 1.5.0
 

@@ -87,7 +87,7 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make --no-print-direc
 @test "every source file and script says its licence in an SPDX line near its top" {
 	cd "$CR_REPO"
 	local -a missing=()
-	for f in lib/*.[ch] cmd/* tests/*.c tests/*.bash tests/*.sh bench/*.sh contrib/*.sh \
+	for f in lib/*/*.[ch] cmd/* tests/*.c tests/*.bash tests/*.sh bench/*.sh contrib/*.sh \
 	    contrib/monitoring/* contrib/completion/* .ci/run Makefile; do
 		head -n 3 "$f" | grep -q 'SPDX-License-Identifier: PostgreSQL' || missing+=("$f")
 	done

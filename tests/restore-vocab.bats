@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# cr-restore runs pg_dump's vocabulary for one database (lib/vocab.c), not a
+# cr-restore runs pg_dump's vocabulary for one database (lib/sql/vocab.c), not a
 # blacklist: every statement pg_dump writes for a rich schema restores, and
 # what reaches beyond the target (roles, tablespaces, other databases,
 # server files, DO blocks, SQL after the dump's last line) is refused with

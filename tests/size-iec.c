@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* size-iec: test driver for lib/size.c, built by tests/size.bats.  Prints
+/* size-iec: test driver for lib/base/size.c, built by tests/size.bats.  Prints
  * size_iec of each argument (a byte count), one a line. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "size.h"
+#include "base/size.h"
 
 int
 main(int argc, char *argv[])

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Sizes are written one way: lib/size.c (libbsd's humanize_number, IEC
+# Sizes are written one way: lib/base/size.c (libbsd's humanize_number, IEC
 # prefixes) in the C tools, and the wrappers' iec (cmd/wrapper.bash) gives
 # the same text for every byte count, the edges of each unit included.
 
@@ -48,7 +48,7 @@ wrapper_iec() {
 	[ "${#ns[@]}" -gt 300 ]
 }
 
-@test "no size printed with numfmt or a hand-made unit: lib/size.c and wrapper.bash's iec are the only formatters" {
+@test "no size printed with numfmt or a hand-made unit: lib/base/size.c and wrapper.bash's iec are the only formatters" {
 	cd "$CR_REPO"
 	refute_grep -n -e 'numfmt' -e '%\.[0-9]f *[KMGT]iB' -e '" *[KMGT]iB' cmd/ lib/ --include='*.c' --include='*.sh' --include='*.bash' -r
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* sqlsplit-dump: test driver for lib/sqlsplit.c, built by tests/sqlsplit.bats.
+/* sqlsplit-dump: test driver for lib/sql/sqlsplit.c, built by tests/sqlsplit.bats.
  * Prints one line per item of stdin: kind, line, then the text with newlines
  * shown as \n (COPY_DATA: rows and length only).  Reads in pieces of the
  * size given as the first argument, to exercise buffer boundaries.  With
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sqlsplit.h"
+#include "sql/sqlsplit.h"
 
 static size_t piece = 65536;
 

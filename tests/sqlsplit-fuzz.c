@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* sqlsplit-fuzz: test driver for lib/sqlsplit.c, built by tests/sqlsplit.bats.
+/* sqlsplit-fuzz: test driver for lib/sql/sqlsplit.c, built by tests/sqlsplit.bats.
  * Splits random scripts made of awkward fragments (quotes, dollar tags,
  * comments, COPY, backslashes) with reads of 1, 2 and 1 MiB bytes, and the
  * same pushed (as dumpscan does, with and without outline items), and fails
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sqlsplit.h"
+#include "sql/sqlsplit.h"
 
 struct mem {
 	const char	*p;

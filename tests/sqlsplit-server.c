@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* sqlsplit-server: differential test driver for lib/sqlsplit.c, built by
+/* sqlsplit-server: differential test driver for lib/sql/sqlsplit.c, built by
  * tests/refusal.bats.  Splits stdin and has the server (conninfo in argv[1])
  * parse every statement with PQprepare, which executes nothing: the
  * extended protocol refuses a text that holds more than one command, and a
@@ -19,7 +19,7 @@
 
 #include <libpq-fe.h>
 
-#include "sqlsplit.h"
+#include "sql/sqlsplit.h"
 
 static ssize_t
 read_stdin(void *arg, void *buf, size_t len)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# lib/sqlsplit.c: the statement splitter shared by cr-restore and cr-migrate.
+# lib/sql/sqlsplit.c: the statement splitter shared by cr-restore and cr-migrate.
 # Unit tests through tests/sqlsplit-dump.c (built here against libcr.a), and
 # end-to-end tests that run hand-written SQL through cr-restore.
 

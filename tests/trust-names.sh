@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # trust-names.sh [--bare] [REPO]: the names cr's own SQL uses, read from the
-# C string literals of lib/*.c and cmd/*.c, one per line as "function NAME",
+# C string literals of lib/*/*.c and cmd/*.c, one per line as "function NAME",
 # "operator OP" or "type NAME", each once.  tests/trust.bats builds a trap
 # object in public for every one of them, so a query added later is covered
 # without a word in the test.  A name is listed whether the source
@@ -18,7 +18,7 @@ repo=${1:-$(dirname "$0")/..}
 
 # Every string literal, escapes kept (\" stays inside).
 literals() {
-	cat "$repo"/lib/*.c "$repo"/cmd/*.c |
+	cat "$repo"/lib/*/*.c "$repo"/cmd/*.c |
 	grep -o '"\([^"\\]\|\\.\)*"' | sed 's/^"//; s/"$//; s/\\"/"/g'
 }
 

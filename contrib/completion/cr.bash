@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors.
 # Bash completion for the eight cr commands.  Options come from the
 # command's own --help, whose option lines the C tools print from their
-# getopt tables (lib/cliopt.c) and the wrappers from their option lists, so
+# getopt tables (lib/base/cliopt.c) and the wrappers from their option lists, so
 # what completes is what the installed version takes.  Anything else
 # completes as a file name.  `make install` puts this file in
 # bash-completion's directory under each command's name.
