@@ -222,3 +222,23 @@ relations() {	# relations DB: every relation outside the system schemas
 	assert_equal "$(q 'SELECT count(*) FROM measures' t_viaroot_all)" 200
 	[[ $stderr != *"restored without rows"* ]]
 }
+
+@test "cr-restore -t reads statements with the splitter's tokens: a nested comment, an E'' string, a dollar quote" {
+	mkdb t_tokens
+	# A hand-edited dump: CREATE TABLE behind a nested comment, the
+	# trigger's WHEN holding E'\'' and a second trigger's a dollar-quoted
+	# quote, both before the function they call.  restoreplan's own lexer
+	# missed the table (-t matched nothing) and the triggers' function (they
+	# ran and failed).
+	sed -e 's|^CREATE TABLE public.users (|CREATE /* a /* nested */ comment */ TABLE public.users (|' \
+	    -e "s|FOR EACH ROW EXECUTE FUNCTION public.stamp();|FOR EACH ROW WHEN ((new.email <> E'\\\\'')) EXECUTE FUNCTION public.stamp();|" \
+	    -e "/WHEN ((new.email/a CREATE TRIGGER users_stamp2 BEFORE UPDATE ON public.users FOR EACH ROW WHEN ((new.email <> \$q\$'\$q\$)) EXECUTE FUNCTION public.stamp();" \
+	    "$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/edited.sql"
+	grep -F "comment */ TABLE public.users (" "$BATS_TEST_TMPDIR/edited.sql"
+	grep -F "E'\\''" "$BATS_TEST_TMPDIR/edited.sql"
+	grep -F "\$q\$'\$q\$" "$BATS_TEST_TMPDIR/edited.sql"
+	run --separate-stderr cr-restore -t users -d t_tokens "$BATS_TEST_TMPDIR/edited.sql"
+	assert_status 0
+	assert_equal "$(q 'SELECT count(*) FROM users' t_tokens)" 250
+	assert_equal "$(grep -c 'trigger on "public"."users" skipped: its function "public"."stamp" is not in the target' <<<"$stderr")" 2
+}

@@ -209,71 +209,19 @@ exec_user_path(struct run *r, const char *sql)
 	    RESTORE_ESQL);
 }
 
-/* The table a COPY statement names, as written ("public.\"a b\""), or NULL.
- * Sets *csv for CSV data and *binary for binary data. */
-static char *
-copy_target(const char *s, size_t len, int *csv, int *binary)
-{
-	size_t i = 4, start, j;
-	char *name;
-	const char *rest;
-
-	*csv = *binary = 0;
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	start = i;
-	for (;;) {
-		if (i < len && s[i] == '"') {
-			for (i++; i < len; i++) {
-				if (s[i] == '"') {
-					if (i + 1 < len && s[i + 1] == '"')
-						i++;
-					else
-						break;
-				}
-			}
-			if (i == len)
-				return NULL;
-			i++;
-		} else if (i < len && ((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' || (unsigned char)s[i] >= 0x80)) {
-			for (i++; i < len && ((s[i] >= 'a' && s[i] <= 'z') ||
-			    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-			    s[i] == '_' || s[i] == '$' || (unsigned char)s[i] >= 0x80); i++)
-				;
-		} else
-			return NULL;
-		if (i < len && s[i] == '.') {
-			i++;
-			continue;
-		}
-		break;
-	}
-	if ((name = strndup(s + start, i - start)) == NULL)
-		return NULL;
-	/* The options after FROM stdin decide the data format. */
-	for (j = i, rest = NULL; j + 5 <= len; j++)
-		if (strncasecmp(s + j, "stdin", 5) == 0)
-			rest = s + j + 5;
-	if (rest != NULL) {
-		for (; rest + 3 <= s + len; rest++) {
-			if (strncasecmp(rest, "csv", 3) == 0)
-				*csv = 1;
-			if (rest + 6 <= s + len && strncasecmp(rest, "binary", 6) == 0)
-				*binary = 1;
-		}
-	}
-	return name;
-}
-
 static enum restore_status
 copy_begin(struct run *r, const struct sqlsplit_item *it)
 {
-	char *name;
-	int binary;
+	struct sqlsplit_copy c;
+	char *name = NULL;
 
-	name = copy_target(it->text, it->len, &r->copy_csv, &binary);
-	if (binary) {
+	if (sqlsplit_copy_target(it, &c) == 0 &&
+	    (name = strndup(it->text + c.name_off, c.name_len)) == NULL) {
+		snprintf(r->err, r->errlen, "out of memory");
+		return RESTORE_ENOMEM;
+	}
+	r->copy_csv = name != NULL && c.csv;
+	if (name != NULL && c.binary) {
 		free(name);
 		return data_error(r, it->line, "%s", "binary COPY data is not supported");
 	}
@@ -691,8 +639,7 @@ statement_selected(struct run *r, const struct sqlsplit_item *it)
 	char *rewritten, *text;
 	unsigned long line;
 
-	switch (restoreplan_decide(r->plan, it->text, it->len, it->line, &ps, &action,
-	    &rewritten)) {
+	switch (restoreplan_decide(r->plan, it, &ps, &action, &rewritten)) {
 	case -1:
 		snprintf(r->err, r->errlen, "out of memory");
 		return RESTORE_ENOMEM;
@@ -732,6 +679,8 @@ statement_selected(struct run *r, const struct sqlsplit_item *it)
 		renamed = *it;
 		renamed.text = rewritten;
 		renamed.len = strlen(rewritten);
+		renamed.tokens = NULL;	/* the original text's: lexed anew */
+		renamed.ntokens = 0;
 		rc = statement_run(r, &renamed);
 	} else if (rc == RESTORE_OK)
 		rc = statement_run(r, it);
@@ -816,7 +765,7 @@ statement_parallel(struct run *r, const struct sqlsplit_item *it, enum restore_s
 	struct restoreplan_stmt ps;
 	enum parallel_kind kind;
 
-	restoreplan_classify(it->text, it->len, &ps);
+	restoreplan_classify(it, &ps);
 	if (it->copy_in && ps.kind == RESTOREPLAN_COPY) {
 		r->st->statements++;
 		if ((*rc = copy_begin(r, it)) != RESTORE_OK)
@@ -865,7 +814,7 @@ salvage_foreign_key(const struct sqlsplit_item *it)
 {
 	struct restoreplan_stmt ps;
 
-	restoreplan_classify(it->text, it->len, &ps);
+	restoreplan_classify(it, &ps);
 	return ps.kind == RESTOREPLAN_FOREIGN_KEY;
 }
 

@@ -180,46 +180,6 @@ stmt_begin(struct dumpscan *s, uint64_t off)
 		fail(s, off, "SQL after pg_dump's completion line");
 }
 
-/* The table name of "COPY name (cols) FROM stdin;", as written. */
-static char *
-copy_table_name(const char *stmt, size_t len)
-{
-	size_t i = 5;
-	int quoted = 0;
-
-	for (; i < len; i++) {
-		if (stmt[i] == '"')
-			quoted = !quoted;	/* "" inside toggles twice */
-		else if (!quoted && (stmt[i] == ' ' || stmt[i] == '\n'))
-			break;
-	}
-	return strndup(stmt + 5, i - 5);
-}
-
-/* How many columns "COPY name (a, "b,c") FROM stdin;" names: every row of
- * its data has that many tab-separated fields.  0 when there is no list or
- * it did not fit in the buffer. */
-static size_t
-copy_columns(const char *stmt, size_t len)
-{
-	size_t i, n = 1;
-	int quoted = 0, inlist = 0;
-
-	for (i = 5; i < len; i++) {
-		if (stmt[i] == '"')
-			quoted = !quoted;
-		else if (quoted)
-			continue;
-		else if (!inlist && stmt[i] == '(')
-			inlist = 1;
-		else if (inlist && stmt[i] == ',')
-			n++;
-		else if (inlist && stmt[i] == ')')
-			return n;
-	}
-	return 0;
-}
-
 /* --- lines ---------------------------------------------------------------- */
 
 static int
@@ -364,6 +324,7 @@ static void
 split_items(struct dumpscan *s)
 {
 	struct sqlsplit_item it;
+	struct sqlsplit_copy copy;
 
 	while (!s->failed) {
 		switch (sqlsplit_next(s->split, &it)) {
@@ -392,8 +353,13 @@ split_items(struct dumpscan *s)
 			if (!it.copy_in)
 				break;
 			free(s->copy_name);
-			s->copy_name = copy_table_name(it.text, it.len);
-			s->copy_ncols = copy_columns(it.text, it.len);
+			s->copy_name = NULL;
+			s->copy_ncols = 0;
+			/* Its rows have as many fields as it names columns. */
+			if (sqlsplit_copy_target(&it, &copy) == 0) {
+				s->copy_name = strndup(it.text + copy.name_off, copy.name_len);
+				s->copy_ncols = copy.columns;
+			}
 			sqlsplit_copy_fields(s->split, s->copy_ncols);
 			s->in_copy = 1;
 			s->copy_off = it.offset + it.len + 1;

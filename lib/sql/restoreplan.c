@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* restoreplan: statement classification for pg_dump plain scripts, and the
- * selection cr-restore -t / --data-only makes from it.  A small lexer over
- * one statement: words (folded to lower case), quoted identifiers, string
- * literals, punctuation; comments skipped. */
+ * selection cr-restore -t / --data-only makes from it.  It reads the
+ * statement's tokens as lib/sql/sqlsplit lexes them (dollar quotes, E''
+ * strings and nested comments as the server reads them), one at a time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,93 +14,66 @@
 
 enum tok { T_END, T_WORD, T_QIDENT, T_STRING, T_PUNCT };
 
+/* The statement's tokens, read one at a time. */
 struct lex {
-	const char	*base, *p, *end;
-	enum tok	 t;
-	const char	*tp;		/* token start */
-	size_t		 tn;		/* token length */
+	const char	*base;		/* the statement's text */
+	const struct sqlsplit_tok *v;
+	unsigned	 n, i;		/* tokens, the next one */
+	enum tok	 t;		/* the current token */
+	const char	*tp;		/* its text */
+	size_t		 tn;		/* its length */
+	const struct sqlsplit_tok *cur;
 	char		 word[64];	/* T_WORD, lower case (cut at 63) */
+	int		 cut;		/* the statement has more tokens than v */
+	int		 ran_off;	/* and they were asked for */
 };
-
-static int
-ident_start(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static int
-ident_cont(unsigned char c)
-{
-	return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
-}
 
 static void
 next(struct lex *l)
 {
-	const char *p = l->p;
 	size_t i;
 
-	for (;;) {
-		while (p < l->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-		    *p == '\f'))
-			p++;
-		if (p + 1 < l->end && p[0] == '-' && p[1] == '-') {
-			while (p < l->end && *p != '\n')
-				p++;
-			continue;
-		}
-		if (p + 1 < l->end && p[0] == '/' && p[1] == '*') {
-			for (p += 2; p + 1 < l->end && !(p[0] == '*' && p[1] == '/'); p++)
-				;
-			p = p + 2 <= l->end ? p + 2 : l->end;
-			continue;
-		}
-		break;
-	}
-	l->tp = p;
-	if (p >= l->end || *p == '\0') {
+	if (l->i >= l->n) {
+		l->ran_off |= l->cut;
 		l->t = T_END;
+		l->tp = l->base + (l->n > 0 ? l->v[l->n - 1].off + l->v[l->n - 1].len : 0);
 		l->tn = 0;
-		l->p = p;
+		l->cur = NULL;
 		return;
 	}
-	if (ident_start((unsigned char)*p) || (*p >= '0' && *p <= '9')) {
-		while (p < l->end && ident_cont((unsigned char)*p))
-			p++;
+	l->cur = &l->v[l->i++];
+	l->tp = l->base + l->cur->off;
+	l->tn = l->cur->len;
+	switch (l->cur->kind) {
+	case SQLSPLIT_TOK_WORD:
 		l->t = T_WORD;
-		l->tn = p - l->tp;
 		for (i = 0; i < l->tn && i < sizeof(l->word) - 1; i++)
 			l->word[i] = (l->tp[i] >= 'A' && l->tp[i] <= 'Z') ?
 			    l->tp[i] - 'A' + 'a' : l->tp[i];
 		l->word[i] = '\0';
-	} else if (*p == '"' || *p == '\'') {
-		char q = *p;
-
-		for (p++; p < l->end; p++) {
-			if (*p == q) {
-				if (p + 1 < l->end && p[1] == q)
-					p++;
-				else
-					break;
-			}
-		}
-		if (p < l->end)
-			p++;
-		l->t = q == '"' ? T_QIDENT : T_STRING;
-		l->tn = p - l->tp;
-	} else {
-		p++;
+		break;
+	case SQLSPLIT_TOK_QIDENT:
+		/* U&"..." names in escapes: no name restoreplan can fold */
+		l->t = l->cur->flags & SQLSPLIT_TOKF_UNI ? T_PUNCT : T_QIDENT;
+		break;
+	case SQLSPLIT_TOK_STRING:
+	case SQLSPLIT_TOK_DOLLARSTR:
+		l->t = T_STRING;
+		break;
+	default:
 		l->t = T_PUNCT;
-		l->tn = 1;
+		break;
 	}
-	l->p = p;
 }
 
 static void
-lex_init(struct lex *l, const char *s, size_t len)
+lex_init(struct lex *l, const char *text, const struct sqlsplit_tok *v, unsigned n)
 {
-	l->base = l->p = s;
-	l->end = s + len;
+	l->base = text;
+	l->v = v;
+	l->n = n;
+	l->i = 0;
+	l->cut = l->ran_off = 0;
 	next(l);
 }
 
@@ -168,8 +141,9 @@ name(struct lex *l, char *out, size_t outlen, size_t *off, size_t *len)
 		if (len != NULL)
 			*len = l->tp + l->tn - start;
 		/* A '.' right after the part (no space: pg_dump writes none). */
-		if (l->p < l->end && *l->p == '.') {
-			l->p++;
+		if (l->i < l->n && l->v[l->i].kind == SQLSPLIT_TOK_DOT &&
+		    l->v[l->i].off == l->cur->off + l->cur->len) {
+			l->i++;
 			next(l);
 			continue;
 		}
@@ -384,7 +358,6 @@ classify_comment(struct lex *l, struct restoreplan_stmt *st)
 static void
 classify_select(struct lex *l, struct restoreplan_stmt *st)
 {
-	struct lex in;
 	char lit[512];
 	size_t i, o;
 
@@ -400,7 +373,9 @@ classify_select(struct lex *l, struct restoreplan_stmt *st)
 	if (!accept(l, "setval") || !is_punct(l, '('))
 		return;
 	next(l);
-	if (l->t != T_STRING || l->tn < 2)
+	/* a plain '' literal, as pg_dump writes it */
+	if (l->t != T_STRING || l->tn < 2 || l->tp[0] != '\'' || (l->cur->flags &
+	    (SQLSPLIT_TOKF_ESC | SQLSPLIT_TOKF_UNI | SQLSPLIT_TOKF_CONT)))
 		return;
 	for (i = 1, o = 0; i + 1 < l->tn && o + 1 < sizeof(lit); i++) {
 		lit[o++] = l->tp[i];
@@ -408,49 +383,84 @@ classify_select(struct lex *l, struct restoreplan_stmt *st)
 			i++;	/* '' */
 	}
 	lit[o] = '\0';
-	lex_init(&in, lit, o);
-	if (name(&in, st->rel, sizeof(st->rel), NULL, NULL) > 0)
+	if (restoreplan_canonical(lit, st->rel, sizeof(st->rel)) == 0)
 		st->kind = RESTOREPLAN_SETVAL;
 }
 
-void
-restoreplan_classify(const char *text, size_t len, struct restoreplan_stmt *st)
+static void
+classify_tokens(struct lex *l, const struct sqlsplit_item *it, struct restoreplan_stmt *st)
 {
+	struct sqlsplit_copy c;
+
+	if (accept(l, "set") || accept(l, "reset"))
+		st->kind = RESTOREPLAN_SESSION;
+	else if (accept(l, "create"))
+		classify_create(l, st);
+	else if (accept(l, "alter"))
+		classify_alter(l, st);
+	else if (is_word(l, "copy")) {
+		/* the table, as lib/sql/sqlsplit reads every COPY's */
+		if (sqlsplit_copy_target(it, &c) == -1)
+			return;
+		l->i = c.name_tok;
+		next(l);
+		if (name(l, st->rel, sizeof(st->rel), NULL, NULL) > 0) {
+			st->kind = RESTOREPLAN_COPY;
+			st->name_off = c.name_off;
+			st->name_len = c.name_len;
+		}
+	} else if (accept(l, "comment"))
+		classify_comment(l, st);
+	else if (accept(l, "select"))
+		classify_select(l, st);
+	else if (accept(l, "grant") || accept(l, "revoke")) {
+		if (skip_to(l, "on") && (accept(l, "table") || accept(l, "sequence") ||
+		    accept(l, "schema")) &&
+		    name(l, st->rel, sizeof(st->rel), NULL, NULL) > 0)
+			st->kind = RESTOREPLAN_GRANT;
+	}
+}
+
+void
+restoreplan_classify(const struct sqlsplit_item *it, struct restoreplan_stmt *st)
+{
+	struct sqlsplit_tok *own = NULL;
 	struct lex l;
+	unsigned n;
 
 	memset(st, 0, sizeof(*st));
 	st->kind = RESTOREPLAN_OTHER;
-	lex_init(&l, text, len);
-	if (accept(&l, "set") || accept(&l, "reset"))
-		st->kind = RESTOREPLAN_SESSION;
-	else if (accept(&l, "create"))
-		classify_create(&l, st);
-	else if (accept(&l, "alter"))
-		classify_alter(&l, st);
-	else if (accept(&l, "copy")) {
-		if (name(&l, st->rel, sizeof(st->rel), &st->name_off, &st->name_len) > 0)
-			st->kind = RESTOREPLAN_COPY;
-	} else if (accept(&l, "comment"))
-		classify_comment(&l, st);
-	else if (accept(&l, "select"))
-		classify_select(&l, st);
-	else if (accept(&l, "grant") || accept(&l, "revoke")) {
-		if (skip_to(&l, "on") && (accept(&l, "table") || accept(&l, "sequence") ||
-		    accept(&l, "schema")) &&
-		    name(&l, st->rel, sizeof(st->rel), NULL, NULL) > 0)
-			st->kind = RESTOREPLAN_GRANT;
+	if (it->tokens != NULL)
+		lex_init(&l, it->text, it->tokens, it->ntokens);
+	else if (sqlsplit_lex(it->text, it->len, &own, &n) >= 0)
+		lex_init(&l, it->text, own, n);
+	else
+		return;
+	l.cut = it->tokens != NULL && it->tokens_cut;
+	classify_tokens(&l, it, st);
+	if (l.ran_off) {
+		/* what it is about lies past the tokens kept: unknown */
+		memset(st, 0, sizeof(*st));
+		st->kind = RESTOREPLAN_OTHER;
 	}
+	free(own);
 }
 
 int
 restoreplan_canonical(const char *s, char *out, size_t outlen)
 {
+	struct sqlsplit_tok *v;
 	struct lex l;
+	unsigned n;
+	int r = -1;
 
-	lex_init(&l, s, strlen(s));
-	if (name(&l, out, outlen, NULL, NULL) == 0 || l.t != T_END)
+	if (sqlsplit_lex(s, strlen(s), &v, &n) == -1)
 		return -1;
-	return 0;
+	lex_init(&l, s, v, n);
+	if (name(&l, out, outlen, NULL, NULL) > 0 && l.t == T_END)
+		r = 0;
+	free(v);
+	return r;
 }
 
 /* ---- the selection ---- */
@@ -633,12 +643,6 @@ restoreplan_add(struct restoreplan *p, const char *spec, char *err, size_t errle
 	}
 	p->nspecs++;
 	return 0;
-}
-
-int
-restoreplan_active(const struct restoreplan *p)
-{
-	return p != NULL && (p->nspecs > 0 || p->data_only);
 }
 
 const char *
@@ -977,8 +981,8 @@ restoreplan_refusal(struct restoreplan *p)
 }
 
 static int
-decide_data_only(struct restoreplan *p, const char *text, size_t len,
-    struct restoreplan_stmt *st, enum restoreplan_action *action, char **rewritten)
+decide_data_only(struct restoreplan *p, const char *text, struct restoreplan_stmt *st,
+    enum restoreplan_action *action, char **rewritten)
 {
 	struct spec *s;
 	const char *owner;
@@ -1016,7 +1020,6 @@ decide_data_only(struct restoreplan *p, const char *text, size_t len,
 			*rewritten = NULL;
 			return -1;
 		}
-		(void)len;
 		return 0;
 	case RESTOREPLAN_SETVAL:
 		/* A renamed table's rows went elsewhere: its sequence stays. */
@@ -1030,16 +1033,19 @@ decide_data_only(struct restoreplan *p, const char *text, size_t len,
 }
 
 int
-restoreplan_decide(struct restoreplan *p, const char *text, size_t len, unsigned long line,
+restoreplan_decide(struct restoreplan *p, const struct sqlsplit_item *it,
     struct restoreplan_stmt *st, enum restoreplan_action *action, char **rewritten)
 {
+	const char *text = it->text;
+	size_t len = it->len;
+	unsigned long line = it->line;
 	struct spec *s;
 
 	*rewritten = NULL;
 	*action = RESTOREPLAN_SKIP;
-	restoreplan_classify(text, len, st);
+	restoreplan_classify(it, st);
 	if (p->data_only)
-		return decide_data_only(p, text, len, st, action, rewritten);
+		return decide_data_only(p, text, st, action, rewritten);
 	switch (st->kind) {
 	case RESTOREPLAN_SESSION:
 		*action = RESTOREPLAN_RUN;

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "sql/sqlsplit.h"
+
 /* What a statement is, for ordering and selection. */
 enum restoreplan_kind {
 	RESTOREPLAN_OTHER = 0,	/* anything not below (types, functions, views) */
@@ -42,11 +44,14 @@ struct restoreplan_stmt {
 					 * table; TRIGGER: its function */
 	char		 obj[256];	/* INDEX, CONSTRAINT: the index (the constraint's
 					 * name); INDEX_ATTACH: the partition's */
-	size_t		 name_off, name_len; /* COPY: where rel is written in the text */
+	size_t		 name_off, name_len; /* COPY: where rel is written in the text
+					 * (sqlsplit_copy_target) */
 };
 
-/* Classify one statement (NUL-terminated, as sqlsplit returns it). */
-void restoreplan_classify(const char *text, size_t len, struct restoreplan_stmt *);
+/* Classify one statement from the tokens the splitter gave its item (an
+ * item made up by the caller, with no tokens: from its text, lexed as the
+ * splitter lexes). */
+void restoreplan_classify(const struct sqlsplit_item *, struct restoreplan_stmt *);
 
 /* A name as a user writes it (users, public.users, app."My Table") in
  * canonical form.  Returns 0, or -1 when it is not a name. */
@@ -74,16 +79,13 @@ void restoreplan_free(struct restoreplan *);
  * the existing table other).  Returns 0, or -1 with err set. */
 int restoreplan_add(struct restoreplan *, const char *spec, char *err, size_t errlen);
 
-/* Whether the plan selects anything at all (else every statement runs). */
-int restoreplan_active(const struct restoreplan *);
-
-/* Decide for statement text at input line 'line'.  For RUN of a COPY into a
- * renamed table, *rewritten gets the statement with the new name (malloc'd,
- * the caller frees; NULL otherwise).  Returns -1 when out of memory, -2
- * when the selection cannot be met (restoreplan_refusal says why). */
-int restoreplan_decide(struct restoreplan *, const char *text, size_t len,
-    unsigned long line, struct restoreplan_stmt *st, enum restoreplan_action *action,
-    char **rewritten);
+/* Decide for a statement (its text, line and tokens).  For RUN of a COPY
+ * into a renamed table, *rewritten gets the statement with the new name
+ * (malloc'd, the caller frees; NULL otherwise).  Returns -1 when out of
+ * memory, -2 when the selection cannot be met (restoreplan_refusal says
+ * why). */
+int restoreplan_decide(struct restoreplan *, const struct sqlsplit_item *,
+    struct restoreplan_stmt *st, enum restoreplan_action *action, char **rewritten);
 
 /* The CREATE SCHEMA of an ASK_ABSENT ran: the schema's own statements
  * (ALTER SCHEMA, COMMENT, GRANT) run too.  Returns -1 when out of memory. */

@@ -17,7 +17,8 @@
 #define SQLSPLIT_BUFSIZE	(256 * 1024)
 /* PostgreSQL's MaxAllocSize: the server takes no longer query. */
 #define SQLSPLIT_MAXSTMT	((size_t)1 << 30)
-#define HEADTOK			8	/* leading tokens kept for the classifier */
+#define HEADTOK			8	/* leading tokens the classifier reads */
+#define TOKENS_FIRST		64	/* tokens room at first */
 
 enum mode {
 	M_TOP,		/* between statements: whitespace, comments, metas */
@@ -64,11 +65,6 @@ enum flavor {
 #define TF_BITS		SQLSPLIT_TOKF_BITS
 #define TF_UNI		SQLSPLIT_TOKF_UNI
 #define TF_CONT		SQLSPLIT_TOKF_CONT
-
-struct token {
-	unsigned char	 kind, flags;
-	size_t		 off, len;	/* from the statement's start */
-};
 
 enum step { S_ITEM, S_NEED };
 
@@ -120,7 +116,8 @@ struct sqlsplit {
 	uint64_t	 stmt_offset;
 	int		 paren_depth;
 	unsigned	 ntok;
-	struct token	 head[HEADTOK];
+	struct sqlsplit_tok *toks;	/* the statement's first tokcap tokens */
+	unsigned	 tokcap;
 	int		 routine;	/* CREATE [OR REPLACE] FUNCTION|PROCEDURE */
 	int		 prev_begin;	/* the last token was the word BEGIN */
 	int		 body_depth;	/* in BEGIN ATOMIC ... END: CASE/END nesting */
@@ -169,15 +166,19 @@ is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-struct sqlsplit *
-sqlsplit_new(sqlsplit_read_fn readfn, void *arg)
+/* A splitter whose buffer holds cap bytes. */
+static struct sqlsplit *
+splitter_new(size_t cap, sqlsplit_read_fn readfn, void *arg)
 {
 	struct sqlsplit *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->cap = SQLSPLIT_BUFSIZE;
-	if ((s->buf = malloc(s->cap + 1)) == NULL) {
+	s->cap = cap;
+	s->tokcap = TOKENS_FIRST;
+	if ((s->buf = malloc(s->cap + 1)) == NULL ||
+	    (s->toks = reallocarray(NULL, s->tokcap, sizeof(*s->toks))) == NULL) {
+		free(s->buf);
 		free(s);
 		return NULL;
 	}
@@ -192,12 +193,19 @@ sqlsplit_new(sqlsplit_read_fn readfn, void *arg)
 	return s;
 }
 
+struct sqlsplit *
+sqlsplit_new(sqlsplit_read_fn readfn, void *arg)
+{
+	return splitter_new(SQLSPLIT_BUFSIZE, readfn, arg);
+}
+
 void
 sqlsplit_free(struct sqlsplit *s)
 {
 	if (s == NULL)
 		return;
 	free(s->lent ? s->own : s->buf);
+	free(s->toks);
 	free(s);
 }
 
@@ -236,18 +244,6 @@ void
 sqlsplit_copy_fields(struct sqlsplit *s, size_t fields)
 {
 	s->copy_fields = fields;
-}
-
-int
-sqlsplit_standard_strings(const struct sqlsplit *s)
-{
-	return s->std_strings;
-}
-
-void
-sqlsplit_set_standard_strings(struct sqlsplit *s, int on)
-{
-	s->std_strings = on;
 }
 
 /* The input offset of buffer position at. */
@@ -378,15 +374,15 @@ word_is(const char *w, size_t len, const char *kw)
 static int
 head_is(const struct sqlsplit *s, unsigned i, const char *kw)
 {
-	return i < s->ntok && i < HEADTOK && s->head[i].kind == T_WORD &&
-	    word_is(s->buf + s->start + s->head[i].off, s->head[i].len, kw);
+	return i < s->ntok && i < HEADTOK && s->toks[i].kind == T_WORD &&
+	    word_is(s->buf + s->start + s->toks[i].off, s->toks[i].len, kw);
 }
 
 /* The name a word or quoted identifier token stands for, lower-cased (GUC
  * and function names here are compared that way), into out; 0 when it is
  * no plain name (a U&"" identifier, or too long). */
 static int
-token_name(const char *b, const struct token *t, char *out, size_t outlen)
+token_name(const char *b, const struct sqlsplit_tok *t, char *out, size_t outlen)
 {
 	size_t i, o = 0, from = 0, to = t->len;
 
@@ -412,7 +408,7 @@ token_name(const char *b, const struct token *t, char *out, size_t outlen)
  * (a plain string: its value is no shorter than out), or -1 when it cannot
  * be read off the text (escapes, U&, a continuation, a bit string). */
 static int
-string_value(const char *b, const struct token *t, char *out, size_t outlen)
+string_value(const char *b, const struct sqlsplit_tok *t, char *out, size_t outlen)
 {
 	size_t i, o = 0, from = 1;
 
@@ -441,19 +437,35 @@ tracked_name(const char *name)
 	    strcmp(name, "client_encoding") == 0;
 }
 
+/* Room for one more token of the statement: 1, or 0 when it is not kept
+ * (past SQLSPLIT_MAXTOKENS, or out of memory). */
+static int
+more_tokens(struct sqlsplit *s)
+{
+	struct sqlsplit_tok *v;
+
+	if (s->ntok != s->tokcap || s->tokcap >= SQLSPLIT_MAXTOKENS ||
+	    (v = reallocarray(s->toks, s->tokcap * 2, sizeof(*v))) == NULL)
+		return 0;
+	s->toks = v;
+	s->tokcap *= 2;
+	return 1;
+}
+
 /* A significant token of the statement: the classifier's input. */
 static void
 statement_token(struct sqlsplit *s, enum tok kind, unsigned flags, size_t off, size_t len)
 {
 	const char *w = s->buf + s->start + off;
-	struct token t = { (unsigned char)kind, (unsigned char)flags, off, len };
+	struct sqlsplit_tok t = { .off = (uint32_t)off, .len = (uint32_t)len,
+	    .kind = (unsigned char)kind, .flags = (unsigned char)flags };
 	char name[64];
 	int begin = 0, r;
 
 	if (s->hook != NULL)
 		s->hook(s->hook_arg, s->ntok, kind, flags, w, len);
-	if (s->ntok < HEADTOK)
-		s->head[s->ntok] = t;
+	if (s->ntok < s->tokcap || more_tokens(s))
+		s->toks[s->ntok] = t;
 	s->ntok++;
 	if (kind == T_LPAREN)
 		s->paren_depth++;
@@ -522,7 +534,9 @@ statement_token(struct sqlsplit *s, enum tok kind, unsigned flags, size_t off, s
 	 * shows only when it is one plain literal. */
 	switch (s->sc_state) {
 	case 0:
-		if (kind == T_WORD || kind == T_QIDENT) {
+		/* set_config or "set_config": 10 or 12 bytes, checked first
+		 * (this runs for every word of the script) */
+		if ((kind == T_WORD && len == 10) || (kind == T_QIDENT && len == 12)) {
 			if (token_name(w, &t, name, sizeof(name)) &&
 			    strcmp(name, "set_config") == 0)
 				s->sc_state = 1;
@@ -611,7 +625,7 @@ static void
 follow_settings(struct sqlsplit *s)
 {
 	const char *b = s->buf + s->start;
-	const struct token *h = s->head, *v;
+	const struct sqlsplit_tok *h = s->toks, *v;
 	char name[64], value[64];
 	unsigned i = 1, n = s->ntok;
 	int local = 0, names = 0, r;
@@ -720,11 +734,11 @@ classify(struct sqlsplit *s, struct sqlsplit_item *it)
 {
 	unsigned i;
 	size_t o = 0, k;
-	const struct token *t;
+	const struct sqlsplit_tok *t;
 	char c;
 
 	for (i = 0; i < s->ntok && i < 3; i++) {
-		t = &s->head[i];
+		t = &s->toks[i];
 		if (t->kind != T_WORD || o + t->len + 2 > sizeof(it->keywords))
 			break;
 		if (o > 0)
@@ -777,6 +791,9 @@ emit_statement(struct sqlsplit *s, struct sqlsplit_item *it, int terminated)
 	it->line = s->stmt_line;
 	it->offset = s->stmt_offset;
 	it->terminated = terminated;
+	it->tokens = s->toks;
+	it->ntokens = s->ntok < s->tokcap ? s->ntok : s->tokcap;
+	it->tokens_cut = s->ntok > s->tokcap;
 	classify(s, it);
 	it->copy_in = terminated && it->cls == SQLSPLIT_COPY_IN;
 	set_nul(s, s->start + len);
@@ -1600,6 +1617,141 @@ sqlsplit_next(struct sqlsplit *s, struct sqlsplit_item *it)
 			return SQLSPLIT_AGAIN;
 		}
 	}
+}
+
+/* --- a statement's tokens -------------------------------------------------- */
+
+static ssize_t
+read_nothing(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+int
+sqlsplit_lex(const char *text, size_t len, struct sqlsplit_tok **tokens, unsigned *ntokens)
+{
+	struct sqlsplit *s;
+	struct sqlsplit_item it;
+	size_t at, i;
+	unsigned k;
+	int n = -1;
+
+	*tokens = NULL;
+	*ntokens = 0;
+	if (len >= SQLSPLIT_MAXSTMT || (s = splitter_new(len, read_nothing, NULL)) == NULL)
+		return -1;
+	memcpy(s->buf, text, len);
+	s->end = len;
+	s->bytes = len;
+	s->eof = 1;
+	if (sqlsplit_next(s, &it) != SQLSPLIT_STATEMENT || it.tokens_cut)
+		goto out;
+	/* One statement: nothing but blanks after it. */
+	for (i = (size_t)(it.text - s->buf) + it.len; i < len; i++)
+		if (!is_space((unsigned char)text[i]))
+			goto out;
+	if ((*tokens = reallocarray(NULL, it.ntokens ? it.ntokens : 1,
+	    sizeof(**tokens))) == NULL)
+		goto out;
+	at = (size_t)(it.text - s->buf);
+	for (k = 0; k < it.ntokens; k++) {
+		(*tokens)[k] = it.tokens[k];
+		(*tokens)[k].off += (uint32_t)at;
+	}
+	*ntokens = it.ntokens;
+	n = (int)it.ntokens;
+out:
+	sqlsplit_free(s);
+	return n;
+}
+
+/* Token k of it is the word w (lower case). */
+static int
+tok_word(const struct sqlsplit_item *it, const struct sqlsplit_tok *t, unsigned k,
+    unsigned n, const char *w)
+{
+	return k < n && t[k].kind == T_WORD && word_is(it->text + t[k].off, t[k].len, w);
+}
+
+/* A format option's value after FROM stdin: csv or binary, however written
+ * (a word, 'csv', "csv"). */
+static int
+tok_value(const struct sqlsplit_item *it, const struct sqlsplit_tok *t, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (t->kind == T_WORD)
+		return word_is(it->text + t->off, t->len, w);
+	if ((t->kind == T_STRING && it->text[t->off] == '\'') || t->kind == T_QIDENT)
+		return t->len == n + 2 && strncasecmp(it->text + t->off + 1, w, n) == 0;
+	return 0;
+}
+
+int
+sqlsplit_copy_target(const struct sqlsplit_item *it, struct sqlsplit_copy *c)
+{
+	struct sqlsplit_tok *own = NULL;
+	const struct sqlsplit_tok *t = it->tokens;
+	unsigned n = it->ntokens, k = 1, depth = 0;
+	int r = -1;
+
+	memset(c, 0, sizeof(*c));
+	if (t == NULL) {
+		if (sqlsplit_lex(it->text, it->len, &own, &n) == -1)
+			return -1;
+		t = own;
+	}
+	if (!tok_word(it, t, 0, n, "copy"))
+		goto out;
+	if (tok_word(it, t, 1, n, "binary")) {
+		c->binary = 1;
+		k = 2;
+	}
+	/* name[.name...]: the parts as written, each dot right after a part
+	 * (pg_dump writes no space there) */
+	if (k >= n || (t[k].kind != T_WORD && t[k].kind != T_QIDENT))
+		goto out;
+	c->name_tok = k;
+	c->name_off = t[k].off;
+	for (;;) {
+		c->name_parts++;
+		c->name_len = t[k].off + t[k].len - c->name_off;
+		if (k + 2 < n && t[k + 1].kind == T_DOT &&
+		    t[k + 1].off == t[k].off + t[k].len &&
+		    (t[k + 2].kind == T_WORD || t[k + 2].kind == T_QIDENT))
+			k += 2;
+		else
+			break;
+	}
+	k++;
+	/* (columns): one more than the commas between its parentheses */
+	if (k < n && t[k].kind == T_LPAREN) {
+		c->columns = 1;
+		for (; k < n; k++) {
+			if (t[k].kind == T_LPAREN)
+				depth++;
+			else if (t[k].kind == T_RPAREN && --depth == 0)
+				break;
+			else if (t[k].kind == T_COMMA && depth == 1)
+				c->columns++;
+		}
+		if (k == n)
+			c->columns = 0;	/* not all kept */
+		k++;
+	}
+	/* FROM stdin, then the options: the data's format */
+	for (; k < n; k++)
+		if (tok_value(it, &t[k], "csv"))
+			c->csv = 1;
+		else if (tok_value(it, &t[k], "binary"))
+			c->binary = 1;
+	r = 0;
+out:
+	free(own);
+	return r;
 }
 
 /* --- what may run --------------------------------------------------------- */

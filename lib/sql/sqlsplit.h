@@ -51,6 +51,16 @@ enum sqlsplit_class {
 				 * ROLLBACK (not TO), ABORT, PREPARE TRANSACTION */
 };
 
+/* One token of a statement, where it is in the statement's text. */
+struct sqlsplit_tok {
+	uint32_t	 off, len;
+	unsigned char	 kind;		/* enum sqlsplit_token */
+	unsigned char	 flags;		/* SQLSPLIT_TOKF_* */
+};
+
+/* The tokens a statement item carries: the first this many. */
+#define SQLSPLIT_MAXTOKENS	65536
+
 struct sqlsplit_item {
 	enum sqlsplit_kind	 kind;
 	const char		*text;	/* valid until the next sqlsplit_next() */
@@ -67,6 +77,13 @@ struct sqlsplit_item {
 	enum sqlsplit_class	 cls;
 	char			 keywords[48];
 	const char		*why;	/* LEXSTATE: what the splitter cannot follow */
+	/* STATEMENT: its tokens (comments and whitespace are none), valid
+	 * as text is; tokens_cut when it has more than SQLSPLIT_MAXTOKENS.
+	 * An item a caller makes or gives another text has tokens NULL:
+	 * the readers of tokens then lex its text (sqlsplit_lex). */
+	const struct sqlsplit_tok *tokens;
+	unsigned		 ntokens;
+	int			 tokens_cut;
 };
 
 /* The tokens of a statement, as scan.l reads them; what the classifier and a
@@ -95,6 +112,28 @@ enum sqlsplit_token {
 typedef void (*sqlsplit_token_fn)(void *arg, unsigned index, enum sqlsplit_token kind,
     unsigned flags, const char *text, size_t len);
 void sqlsplit_token_hook(struct sqlsplit *, sqlsplit_token_fn, void *arg);
+
+/* The tokens of a text that does not come from a splitter's item (a
+ * statement held back, a -t name), lexed as a script's first statement is:
+ * into *tokens (malloc'd, the caller frees), offsets in text.  Returns
+ * their number, or -1 when the text is not one whole statement (an
+ * unterminated quote or comment, a second statement, a psql command, more
+ * than SQLSPLIT_MAXTOKENS tokens) or memory ran out. */
+int sqlsplit_lex(const char *text, size_t len, struct sqlsplit_tok **tokens,
+    unsigned *ntokens);
+
+/* What a COPY statement names, from its tokens (its text lexed when the
+ * item has none): the one reading of COPY [BINARY] name [(columns)] ...
+ * for cr-restore, cr-verify and the restore plan. */
+struct sqlsplit_copy {
+	size_t		 name_off, name_len; /* the table as written in the text:
+					 * public."My Table" */
+	unsigned	 name_tok, name_parts; /* its first token, its parts */
+	size_t		 columns;	/* listed; 0: no list */
+	int		 csv, binary;	/* the data's format, from the options */
+};
+/* 0, or -1 when it is no COPY of a table (or out of memory). */
+int sqlsplit_copy_target(const struct sqlsplit_item *, struct sqlsplit_copy *);
 
 /* STATEMENT, META and COMMENT texts are NUL-terminated (text[len] == '\0'),
  * so they can go straight to PQexec.  A backslash command in the middle of
@@ -135,11 +174,9 @@ void sqlsplit_copy_fields(struct sqlsplit *, size_t fields);
  * way is classed SQLSPLIT_LEXSTATE and must be refused.  A caller that runs
  * the script must keep the server in step: check it after every statement
  * with sqlsplit_session_check, and stop when it differs (a function or DO
- * block changed it behind the script's text). */
-int sqlsplit_standard_strings(const struct sqlsplit *);
-void sqlsplit_set_standard_strings(struct sqlsplit *, int on);
-
-/* The server's reported standard_conforming_strings and client_encoding
+ * block changed it behind the script's text).
+ *
+ * The server's reported standard_conforming_strings and client_encoding
  * (PQparameterStatus; NULL: unknown) against the model.  0 when they agree,
  * -1 with one line in why when not. */
 int sqlsplit_session_check(const struct sqlsplit *, const char *standard_strings,
