@@ -66,7 +66,7 @@ enum flavor {
 #define TF_UNI		SQLSPLIT_TOKF_UNI
 #define TF_CONT		SQLSPLIT_TOKF_CONT
 
-enum step { S_ITEM, S_NEED };
+enum step { S_ITEM, S_NEED, S_GO };
 
 struct sqlsplit {
 	sqlsplit_read_fn readfn;
@@ -895,329 +895,438 @@ number_end(const struct sqlsplit *s)
 	return i;
 }
 
+/* The lexer states, one function each.  Each looks at the input from pos
+ * (at least one byte there) and returns S_GO to go on in whatever state it
+ * left, S_NEED when it must see more input first (only ever before the end
+ * of input), or S_ITEM when an item is ready in it. */
+
+/* L_LINECOMMENT: scan.l's -- comment ends at \n or \r. */
+static enum step
+lex_line_comment(struct sqlsplit *s)
+{
+	const char *b = s->buf;
+	size_t i;
+
+	for (i = s->pos; i < s->end && b[i] != '\n' && b[i] != '\r'; i++)
+		;
+	if (i < s->end) {
+		s->lex = L_NORMAL;
+		if (s->mode == M_TOP)
+			s->bol = b[i] == '\n';
+		i++;
+	}
+	advance(s, i - s->pos);
+	return S_GO;
+}
+
+/* L_BLOCKCOMMENT: nested, as scan.l's xc. */
+static enum step
+lex_block_comment(struct sqlsplit *s)
+{
+	const char *b = s->buf;
+	size_t avail = s->end - s->pos, i;
+	unsigned char c = b[s->pos];
+
+	if ((c == '/' || c == '*') && avail < 2 && !s->eof)
+		return S_NEED;
+	if (c == '/' && avail >= 2 && b[s->pos + 1] == '*') {
+		s->comment_depth++;
+		advance(s, 2);
+	} else if (c == '*' && avail >= 2 && b[s->pos + 1] == '/') {
+		advance(s, 2);
+		if (--s->comment_depth == 0) {
+			s->lex = L_NORMAL;
+			s->bol = 0;
+		}
+	} else {
+		for (i = s->pos + 1; i < s->end && b[i] != '*' && b[i] != '/'; i++)
+			;
+		advance(s, i - s->pos);
+	}
+	return S_GO;
+}
+
+/* L_SQUOTE: a '' string of its flavor, up to its closing quote. */
+static enum step
+lex_string(struct sqlsplit *s)
+{
+	const char *b = s->buf, *p;
+	size_t avail = s->end - s->pos, i;
+
+	if (s->flavor == F_ESC) {
+		/* E'': a backslash escapes the next byte */
+		for (i = s->pos; i < s->end && b[i] != '\\' && b[i] != '\''; i++)
+			;
+	} else {
+		p = memchr(b + s->pos, '\'', avail);
+		i = p != NULL ? (size_t)(p - b) : s->end;
+	}
+	advance(s, i - s->pos);
+	avail = s->end - s->pos;
+	if (avail == 0)
+		return S_GO;
+	if (avail < 2 && !s->eof)
+		return S_NEED;
+	if (b[s->pos] == '\\') {
+		advance(s, avail >= 2 ? 2 : 1);
+		return S_GO;
+	}
+	if (s->flavor != F_BITS && avail >= 2 && b[s->pos + 1] == '\'') {
+		advance(s, 2);	/* doubled: an escaped quote */
+		return S_GO;
+	}
+	advance(s, 1);
+	s->lex = L_QSTOP;
+	s->qstop_end = s->pos - s->start;
+	s->qs_newline = s->qs_comment = 0;
+	return S_GO;
+}
+
+/* L_QSTOP: after a string's closing quote, scan.l's quotecontinue:
+ * horizontal space or -- comments, a newline, any whitespace or comment
+ * lines, a quote continue the string; anything else ends it. */
+static enum step
+lex_string_stop(struct sqlsplit *s)
+{
+	const char *b = s->buf;
+	size_t avail = s->end - s->pos;
+	unsigned char c = b[s->pos];
+
+	if (s->qs_comment) {
+		if (c == '\n' || c == '\r') {
+			s->qs_comment = 0;
+			s->qs_newline = 1;
+		}
+		advance(s, 1);
+		return S_GO;
+	}
+	if (c == ' ' || c == '\t' || c == '\f') {
+		advance(s, 1);
+		return S_GO;
+	}
+	if (c == '\n' || c == '\r') {
+		s->qs_newline = 1;
+		advance(s, 1);
+		return S_GO;
+	}
+	if (c == '-') {
+		if (avail < 2 && !s->eof)
+			return S_NEED;
+		if (avail >= 2 && b[s->pos + 1] == '-') {
+			s->qs_comment = 1;
+			advance(s, 2);
+			return S_GO;
+		}
+	}
+	if (c == '\'' && s->qs_newline) {
+		s->lex = L_SQUOTE;
+		s->tok_flags |= TF_CONT;
+		advance(s, 1);
+		return S_GO;
+	}
+	s->lex = L_NORMAL;
+	statement_token(s, T_STRING, s->tok_flags, s->tok_off, s->qstop_end - s->tok_off);
+	return S_GO;
+}
+
+/* L_DQUOTE: a quoted identifier, up to its closing quote. */
+static enum step
+lex_identifier(struct sqlsplit *s)
+{
+	const char *b = s->buf, *p;
+	size_t avail = s->end - s->pos;
+
+	p = memchr(b + s->pos, '"', avail);
+	if (p == NULL) {
+		advance(s, avail);
+		return S_GO;
+	}
+	advance(s, p - (b + s->pos));
+	avail = s->end - s->pos;
+	if (avail < 2 && !s->eof)
+		return S_NEED;
+	if (avail >= 2 && b[s->pos + 1] == '"') {
+		advance(s, 2);	/* doubled: an escaped quote */
+		return S_GO;
+	}
+	advance(s, 1);
+	s->lex = L_NORMAL;
+	statement_token(s, T_QIDENT, s->tok_flags, s->tok_off, s->pos - s->start - s->tok_off);
+	return S_GO;
+}
+
+/* L_DOLLAR: a dollar-quoted string, up to its tag. */
+static enum step
+lex_dollar_string(struct sqlsplit *s)
+{
+	const char *b = s->buf, *p;
+	size_t avail = s->end - s->pos;
+
+	p = memchr(b + s->pos, '$', avail);
+	if (p == NULL) {
+		advance(s, avail);
+		return S_GO;
+	}
+	advance(s, p - (b + s->pos));
+	avail = s->end - s->pos;
+	if (avail < s->tag_len && !s->eof)
+		return S_NEED;
+	if (avail >= s->tag_len &&
+	    memcmp(b + s->pos, b + s->start + s->tag_off, s->tag_len) == 0) {
+		advance(s, s->tag_len);
+		s->lex = L_NORMAL;
+		statement_token(s, T_DOLLARSTR, 0, s->tag_off, s->pos - s->start - s->tag_off);
+	} else
+		advance(s, 1);
+	return S_GO;
+}
+
+/* L_NORMAL at an identifier's first byte: a word, or the prefix of a
+ * string (E'' B'' X'' N'' U&'') or of a U&"" identifier. */
+static enum step
+lex_word(struct sqlsplit *s)
+{
+	const char *b = s->buf;
+	unsigned char c = b[s->pos];
+	size_t i;
+
+	for (i = s->pos + 1; i < s->end && ident_cont(b[i]); i++)
+		;
+	if (i + 1 >= s->end && !s->eof)
+		return S_NEED;	/* a prefix needs two bytes after it */
+	if (i - s->pos == 1 && i < s->end && b[i] == '\'') {
+		switch (c | 0x20) {
+		case 'e':
+			open_string(s, F_ESC, 0, 1);
+			return S_GO;
+		case 'b':
+		case 'x':
+			open_string(s, F_BITS, 0, 1);
+			return S_GO;
+		case 'n':	/* NCHAR, then an ordinary string */
+			open_string(s, s->std_strings ? F_PLAIN : F_ESC, 0, 1);
+			return S_GO;
+		}
+	}
+	if (i - s->pos == 1 && (c | 0x20) == 'u' && i + 1 < s->end &&
+	    b[i] == '&' && (b[i + 1] == '\'' || b[i + 1] == '"')) {
+		if (b[i + 1] == '\'') {
+			open_string(s, F_PLAIN, TF_UNI, 2);
+			return S_GO;
+		}
+		s->lex = L_DQUOTE;
+		s->tok_flags = TF_UNI;
+		s->tok_off = s->pos - s->start;
+		s->tok_line = s->line;
+		advance(s, 3);
+		return S_GO;
+	}
+	statement_token(s, T_WORD, 0, s->pos - s->start, i - s->pos);
+	s->pos = i;
+	return S_GO;
+}
+
+/* L_NORMAL at a '$': a parameter ($1), a dollar quote's opening tag, or a
+ * lone '$' (*lone set: a token of its own). */
+static enum step
+lex_dollar(struct sqlsplit *s, int *lone)
+{
+	const char *b = s->buf;
+	size_t avail = s->end - s->pos, i;
+
+	*lone = 0;
+	if (avail < 2 && !s->eof)
+		return S_NEED;
+	if (avail >= 2 && is_digit(b[s->pos + 1])) {
+		/* $1: a parameter; an identifier may run on */
+		for (i = s->pos + 1; i < s->end && is_digit(b[i]); i++)
+			;
+		if (i < s->end && ident_start(b[i]))
+			while (i < s->end && ident_cont(b[i]))
+				i++;
+		if (i == s->end && !s->eof)
+			return S_NEED;
+		statement_token(s, T_OTHER, 0, s->pos - s->start, i - s->pos);
+		s->pos = i;
+		return S_GO;
+	}
+	for (i = s->pos + 1; i < s->end &&
+	    (ident_start(b[i]) || (i > s->pos + 1 && is_digit(b[i]))); i++)
+		;
+	if (i == s->end && !s->eof)
+		return S_NEED;
+	if (i < s->end && b[i] == '$') {
+		s->lex = L_DOLLAR;
+		s->tok_line = s->line;
+		s->tag_off = s->pos - s->start;
+		s->tag_len = i - s->pos + 1;
+		advance(s, s->tag_len);
+		return S_GO;
+	}
+	*lone = 1;
+	return S_GO;
+}
+
+/* L_NORMAL inside a statement, at its next token: words, numbers, the
+ * openings of quotes, punctuation; a ';' outside parentheses and routine
+ * bodies ends the statement. */
+static enum step
+lex_token(struct sqlsplit *s, struct sqlsplit_item *it)
+{
+	unsigned char c = s->buf[s->pos];
+	enum tok kind = T_OTHER;
+	enum step r;
+	size_t i;
+	int lone;
+
+	if (ident_start(c))
+		return lex_word(s);
+	if (is_digit(c)) {
+		if ((i = number_end(s)) == 0)
+			return S_NEED;
+		statement_token(s, T_NUMBER, 0, s->pos - s->start, i - s->pos);
+		s->pos = i;
+		return S_GO;
+	}
+	switch (c) {
+	case '\'':
+		open_string(s, s->std_strings ? F_PLAIN : F_ESC, 0, 0);
+		return S_GO;
+	case '"':
+		s->lex = L_DQUOTE;
+		s->tok_flags = 0;
+		s->tok_off = s->pos - s->start;
+		s->tok_line = s->line;
+		advance(s, 1);
+		return S_GO;
+	case '$':
+		if ((r = lex_dollar(s, &lone)) != S_GO || !lone)
+			return r;
+		break;
+	case '(':
+		kind = T_LPAREN;
+		break;
+	case ')':
+		kind = T_RPAREN;
+		break;
+	case ',':
+		kind = T_COMMA;
+		break;
+	case '.':
+		kind = T_DOT;
+		break;
+	case '=':
+		kind = T_EQ;
+		break;
+	case ';':
+		kind = T_SEMI;
+		break;
+	}
+	statement_token(s, kind, 0, s->pos - s->start, 1);
+	advance(s, 1);
+	if (kind == T_SEMI && s->paren_depth == 0 && s->body_depth == 0) {
+		s->bol = 0;
+		return emit_statement(s, it, 1);
+	}
+	return S_GO;
+}
+
+/* L_NORMAL: between statements (blanks, stray semicolons, comments, psql
+ * commands) or inside one; the first byte of a statement begins it. */
+static enum step
+lex_normal(struct sqlsplit *s, struct sqlsplit_item *it)
+{
+	const char *b = s->buf, *p;
+	size_t avail = s->end - s->pos, n;
+	unsigned char c = b[s->pos];
+
+	if (s->mode == M_TOP && (is_space(c) || c == ';')) {
+		s->bol = c == '\n';
+		advance(s, 1);
+		return S_GO;
+	}
+	if ((c == '-' || c == '/') && avail < 2 && !s->eof)
+		return S_NEED;
+	if (c == '-' && avail >= 2 && b[s->pos + 1] == '-') {
+		if (s->comments && s->mode == M_TOP && s->bol) {
+			p = memchr(b + s->pos, '\n', avail);
+			if (p == NULL && !s->eof)
+				return S_NEED;
+			n = p != NULL ? (size_t)(p - (b + s->pos)) : avail;
+			if (memchr(b + s->pos, '\r', n) == NULL)
+				return comment_line(s, it, p);
+		}
+		s->lex = L_LINECOMMENT;
+		advance(s, 2);
+		return S_GO;
+	}
+	if (c == '/' && avail >= 2 && b[s->pos + 1] == '*') {
+		s->lex = L_BLOCKCOMMENT;
+		s->comment_depth = 1;
+		s->tok_line = s->line;
+		advance(s, 2);
+		return S_GO;
+	}
+	if (c == '\\') {
+		s->bol = 1;
+		return meta(s, it);
+	}
+	if (is_space(c)) {
+		advance(s, 1);
+		return S_GO;
+	}
+	if (s->mode == M_TOP) {
+		begin_statement(s);
+		if (s->comments) {
+			it->kind = SQLSPLIT_STATEMENT_START;
+			it->line = s->line;
+			it->offset = s->stmt_offset;
+			return S_ITEM;
+		}
+	}
+	return lex_token(s, it);
+}
+
 /* Lex statements and what lies between them until an item is ready, or more
  * input is needed (only ever returned before the end of input). */
 static enum step
 lex_step(struct sqlsplit *s, struct sqlsplit_item *it)
 {
-	const char *b, *p;
-	size_t avail, i, n;
-	unsigned char c;
-	enum tok kind;
+	enum step r = S_GO;
 
 	for (;;) {
 		if (s->mode == M_TOP)
 			s->start = s->pos;	/* nothing between statements is kept */
-		b = s->buf;
-		avail = s->end - s->pos;
-		if (avail == 0)
+		if (s->pos == s->end)
 			return S_NEED;
-
 		switch (s->lex) {
-		case L_LINECOMMENT:
-			/* scan.l: a -- comment ends at \n or \r */
-			for (i = s->pos; i < s->end && b[i] != '\n' && b[i] != '\r'; i++)
-				;
-			if (i < s->end) {
-				s->lex = L_NORMAL;
-				if (s->mode == M_TOP)
-					s->bol = b[i] == '\n';
-				i++;
-			}
-			advance(s, i - s->pos);
-			continue;
-
-		case L_BLOCKCOMMENT:
-			c = b[s->pos];
-			if ((c == '/' || c == '*') && avail < 2 && !s->eof)
-				return S_NEED;
-			if (c == '/' && avail >= 2 && b[s->pos + 1] == '*') {
-				s->comment_depth++;
-				advance(s, 2);
-			} else if (c == '*' && avail >= 2 && b[s->pos + 1] == '/') {
-				advance(s, 2);
-				if (--s->comment_depth == 0) {
-					s->lex = L_NORMAL;
-					s->bol = 0;
-				}
-			} else {
-				for (i = s->pos + 1; i < s->end && b[i] != '*' && b[i] != '/'; i++)
-					;
-				advance(s, i - s->pos);
-			}
-			continue;
-
-		case L_SQUOTE:
-			if (s->flavor == F_ESC) {
-				for (i = s->pos; i < s->end && b[i] != '\\' && b[i] != '\''; i++)
-					;
-			} else {
-				p = memchr(b + s->pos, '\'', avail);
-				i = p != NULL ? (size_t)(p - b) : s->end;
-			}
-			advance(s, i - s->pos);
-			avail = s->end - s->pos;
-			if (avail == 0)
-				continue;
-			if (avail < 2 && !s->eof)
-				return S_NEED;
-			if (b[s->pos] == '\\') {
-				advance(s, avail >= 2 ? 2 : 1);
-				continue;
-			}
-			if (s->flavor != F_BITS && avail >= 2 && b[s->pos + 1] == '\'') {
-				advance(s, 2);	/* doubled: an escaped quote */
-				continue;
-			}
-			advance(s, 1);
-			s->lex = L_QSTOP;
-			s->qstop_end = s->pos - s->start;
-			s->qs_newline = s->qs_comment = 0;
-			continue;
-
-		case L_QSTOP:
-			/* scan.l's quotecontinue: horizontal space or -- comments,
-			 * a newline, any whitespace or comment lines, a quote. */
-			c = b[s->pos];
-			if (s->qs_comment) {
-				if (c == '\n' || c == '\r') {
-					s->qs_comment = 0;
-					s->qs_newline = 1;
-				}
-				advance(s, 1);
-				continue;
-			}
-			if (c == ' ' || c == '\t' || c == '\f') {
-				advance(s, 1);
-				continue;
-			}
-			if (c == '\n' || c == '\r') {
-				s->qs_newline = 1;
-				advance(s, 1);
-				continue;
-			}
-			if (c == '-') {
-				if (avail < 2 && !s->eof)
-					return S_NEED;
-				if (avail >= 2 && b[s->pos + 1] == '-') {
-					s->qs_comment = 1;
-					advance(s, 2);
-					continue;
-				}
-			}
-			if (c == '\'' && s->qs_newline) {
-				s->lex = L_SQUOTE;
-				s->tok_flags |= TF_CONT;
-				advance(s, 1);
-				continue;
-			}
-			s->lex = L_NORMAL;
-			statement_token(s, T_STRING, s->tok_flags, s->tok_off,
-			    s->qstop_end - s->tok_off);
-			continue;
-
-		case L_DQUOTE:
-			p = memchr(b + s->pos, '"', avail);
-			if (p == NULL) {
-				advance(s, avail);
-				continue;
-			}
-			advance(s, p - (b + s->pos));
-			avail = s->end - s->pos;
-			if (avail < 2 && !s->eof)
-				return S_NEED;
-			if (avail >= 2 && b[s->pos + 1] == '"') {
-				advance(s, 2);	/* doubled: an escaped quote */
-				continue;
-			}
-			advance(s, 1);
-			s->lex = L_NORMAL;
-			statement_token(s, T_QIDENT, s->tok_flags, s->tok_off,
-			    s->pos - s->start - s->tok_off);
-			continue;
-
-		case L_DOLLAR:
-			p = memchr(b + s->pos, '$', avail);
-			if (p == NULL) {
-				advance(s, avail);
-				continue;
-			}
-			advance(s, p - (b + s->pos));
-			avail = s->end - s->pos;
-			if (avail < s->tag_len && !s->eof)
-				return S_NEED;
-			if (avail >= s->tag_len &&
-			    memcmp(b + s->pos, b + s->start + s->tag_off, s->tag_len) == 0) {
-				advance(s, s->tag_len);
-				s->lex = L_NORMAL;
-				statement_token(s, T_DOLLARSTR, 0, s->tag_off,
-				    s->pos - s->start - s->tag_off);
-			} else
-				advance(s, 1);
-			continue;
-
 		case L_NORMAL:
+			r = lex_normal(s, it);
+			break;
+		case L_LINECOMMENT:
+			r = lex_line_comment(s);
+			break;
+		case L_BLOCKCOMMENT:
+			r = lex_block_comment(s);
+			break;
+		case L_SQUOTE:
+			r = lex_string(s);
+			break;
+		case L_QSTOP:
+			r = lex_string_stop(s);
+			break;
+		case L_DQUOTE:
+			r = lex_identifier(s);
+			break;
+		case L_DOLLAR:
+			r = lex_dollar_string(s);
 			break;
 		}
-
-		c = b[s->pos];
-		if (s->mode == M_TOP && (is_space(c) || c == ';')) {
-			s->bol = c == '\n';
-			advance(s, 1);
-			continue;
-		}
-		if ((c == '-' || c == '/') && avail < 2 && !s->eof)
-			return S_NEED;
-		if (c == '-' && avail >= 2 && b[s->pos + 1] == '-') {
-			if (s->comments && s->mode == M_TOP && s->bol) {
-				p = memchr(b + s->pos, '\n', avail);
-				if (p == NULL && !s->eof)
-					return S_NEED;
-				n = p != NULL ? (size_t)(p - (b + s->pos)) : avail;
-				if (memchr(b + s->pos, '\r', n) == NULL)
-					return comment_line(s, it, p);
-			}
-			s->lex = L_LINECOMMENT;
-			advance(s, 2);
-			continue;
-		}
-		if (c == '/' && avail >= 2 && b[s->pos + 1] == '*') {
-			s->lex = L_BLOCKCOMMENT;
-			s->comment_depth = 1;
-			s->tok_line = s->line;
-			advance(s, 2);
-			continue;
-		}
-		if (c == '\\') {
-			s->bol = 1;
-			return meta(s, it);
-		}
-		if (is_space(c)) {
-			advance(s, 1);
-			continue;
-		}
-		if (s->mode == M_TOP) {
-			begin_statement(s);
-			if (s->comments) {
-				it->kind = SQLSPLIT_STATEMENT_START;
-				it->line = s->line;
-				it->offset = s->stmt_offset;
-				return S_ITEM;
-			}
-		}
-
-		if (ident_start(c)) {
-			for (i = s->pos + 1; i < s->end && ident_cont(b[i]); i++)
-				;
-			if (i + 1 >= s->end && !s->eof)
-				return S_NEED;	/* a prefix needs two bytes after it */
-			if (i - s->pos == 1 && i < s->end && b[i] == '\'') {
-				switch (c | 0x20) {
-				case 'e':
-					open_string(s, F_ESC, 0, 1);
-					continue;
-				case 'b':
-				case 'x':
-					open_string(s, F_BITS, 0, 1);
-					continue;
-				case 'n':	/* NCHAR, then an ordinary string */
-					open_string(s, s->std_strings ? F_PLAIN : F_ESC, 0, 1);
-					continue;
-				}
-			}
-			if (i - s->pos == 1 && (c | 0x20) == 'u' && i + 1 < s->end &&
-			    b[i] == '&' && (b[i + 1] == '\'' || b[i + 1] == '"')) {
-				if (b[i + 1] == '\'') {
-					open_string(s, F_PLAIN, TF_UNI, 2);
-					continue;
-				}
-				s->lex = L_DQUOTE;
-				s->tok_flags = TF_UNI;
-				s->tok_off = s->pos - s->start;
-				s->tok_line = s->line;
-				advance(s, 3);
-				continue;
-			}
-			statement_token(s, T_WORD, 0, s->pos - s->start, i - s->pos);
-			s->pos = i;
-			continue;
-		}
-		if (is_digit(c)) {
-			if ((i = number_end(s)) == 0)
-				return S_NEED;
-			statement_token(s, T_NUMBER, 0, s->pos - s->start, i - s->pos);
-			s->pos = i;
-			continue;
-		}
-		kind = T_OTHER;
-		switch (c) {
-		case '\'':
-			open_string(s, s->std_strings ? F_PLAIN : F_ESC, 0, 0);
-			continue;
-		case '"':
-			s->lex = L_DQUOTE;
-			s->tok_flags = 0;
-			s->tok_off = s->pos - s->start;
-			s->tok_line = s->line;
-			advance(s, 1);
-			continue;
-		case '$':
-			if (avail < 2 && !s->eof)
-				return S_NEED;
-			if (avail >= 2 && is_digit(b[s->pos + 1])) {
-				/* $1: a parameter; an identifier may run on */
-				for (i = s->pos + 1; i < s->end && is_digit(b[i]); i++)
-					;
-				if (i < s->end && ident_start(b[i]))
-					while (i < s->end && ident_cont(b[i]))
-						i++;
-				if (i == s->end && !s->eof)
-					return S_NEED;
-				statement_token(s, T_OTHER, 0, s->pos - s->start, i - s->pos);
-				s->pos = i;
-				continue;
-			}
-			for (i = s->pos + 1; i < s->end &&
-			    (ident_start(b[i]) || (i > s->pos + 1 && is_digit(b[i]))); i++)
-				;
-			if (i == s->end && !s->eof)
-				return S_NEED;
-			if (i < s->end && b[i] == '$') {
-				s->lex = L_DOLLAR;
-				s->tok_line = s->line;
-				s->tag_off = s->pos - s->start;
-				s->tag_len = i - s->pos + 1;
-				advance(s, s->tag_len);
-				continue;
-			}
-			break;	/* a lone '$' */
-		case '(':
-			kind = T_LPAREN;
-			break;
-		case ')':
-			kind = T_RPAREN;
-			break;
-		case ',':
-			kind = T_COMMA;
-			break;
-		case '.':
-			kind = T_DOT;
-			break;
-		case '=':
-			kind = T_EQ;
-			break;
-		case ';':
-			kind = T_SEMI;
-			break;
-		}
-		statement_token(s, kind, 0, s->pos - s->start, 1);
-		advance(s, 1);
-		if (kind == T_SEMI && s->paren_depth == 0 && s->body_depth == 0) {
-			s->bol = 0;
-			return emit_statement(s, it, 1);
-		}
+		if (r != S_GO)
+			return r;
 	}
 }
+
 /* The end of the input while lexing. */
 static enum sqlsplit_kind
 lex_eof(struct sqlsplit *s, struct sqlsplit_item *it)
