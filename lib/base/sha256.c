@@ -22,7 +22,9 @@ sha256_update(struct sha256 *s, const void *data, size_t len)
 		s->failed = 1;
 }
 
-int
+/* The digest, and the context freed (initialise it again before reuse).
+ * Returns 0, or -1 with errno ENOMEM when libcrypto could not have it. */
+static int
 sha256_final(struct sha256 *s, unsigned char digest[SHA256_DIGEST_BYTES])
 {
 	unsigned int n = 0;

@@ -21,9 +21,6 @@ struct sha256 {
 
 void sha256_init(struct sha256 *);
 void sha256_update(struct sha256 *, const void *data, size_t len);
-/* The digest, and the context freed (initialise it again before reuse).
- * Returns 0, or -1 with errno ENOMEM when libcrypto could not have it. */
-int sha256_final(struct sha256 *, unsigned char digest[SHA256_DIGEST_BYTES]);
 /* The digest as lowercase hex, NUL-terminated ("" on failure). */
 int sha256_final_hex(struct sha256 *, char hex[SHA256_HEX_BYTES]);
 /* The context freed without a digest (a path that gives up); safe after

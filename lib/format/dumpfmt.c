@@ -280,7 +280,8 @@ starts_with(const char *s, size_t len, const char *prefix)
 	return len >= strlen(prefix) && memcmp(s, prefix, strlen(prefix)) == 0;
 }
 
-int
+/* The stream starts with a cr-dump header. */
+static int
 dumpfmt_track_cr_dump(const struct dumpfmt_track *t)
 {
 	return starts_with(t->head, t->headlen, DUMPFMT_HEADER_PREFIX);

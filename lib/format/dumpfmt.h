@@ -93,8 +93,6 @@ struct dumpfmt_end_facts {
 };
 
 void dumpfmt_track_feed(struct dumpfmt_track *t, const void *buf, size_t len);
-/* The stream starts with a cr-dump header. */
-int dumpfmt_track_cr_dump(const struct dumpfmt_track *t);
 /* Made by cr-dump, or pg_dump's own first lines are in the head. */
 int dumpfmt_track_pg_dump(const struct dumpfmt_track *t);
 /* At the end of the stream: the first thing that is wrong, or

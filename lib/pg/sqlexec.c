@@ -52,7 +52,10 @@ sqlexec_simple(PGconn *conn, const char *sql, unsigned long line, char *err, siz
 	return rc;
 }
 
-unsigned long
+/* The input line that the server's error position (PG_DIAG_STATEMENT_POSITION,
+ * 1-based characters) points at in text, a statement starting at input
+ * line 'line'; 'line' itself when res gives no position. */
+static unsigned long
 sqlexec_error_line(const PGresult *res, const char *text, size_t len, unsigned long line)
 {
 	const char *pos = res != NULL ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;

@@ -23,11 +23,6 @@ void sqlexec_error(PGconn *conn, const PGresult *res, unsigned long line, const 
 int sqlexec_simple(PGconn *conn, const char *sql, unsigned long line, char *err,
     size_t errlen);
 
-/* The input line that the server's error position (PG_DIAG_STATEMENT_POSITION,
- * 1-based characters) points at in text, a statement starting at input
- * line 'line'; 'line' itself when res gives no position. */
-unsigned long sqlexec_error_line(const PGresult *res, const char *text, size_t len,
-    unsigned long line);
 
 /* Read and drop the results still pending on conn. */
 void sqlexec_drain(PGconn *conn);

@@ -10,6 +10,7 @@
 
 #include "format/dumpfmt.h"
 #include "sql/dumpsalvage.h"
+#include "sql/sqlsplit.h"
 
 #define LINE_MAX_BYTES	((size_t)64 << 20)
 
@@ -23,6 +24,17 @@ enum mode {
 struct buf {
 	char *p;
 	size_t len, cap;
+};
+
+/* A table whose COPY data a gap cut. */
+struct dumpsalvage_table {
+	char		 name[200];	/* as in the COPY statement */
+	uint64_t	 rows;		/* rows passed on */
+	unsigned	 cuts;		/* gaps in its data */
+	uint64_t	 dropped;	/* partial or malformed lines dropped */
+	char		 before[64];	/* first field of the last row before the first cut */
+	char		 after[64];	/* first field of the first row after the last cut */
+	int		 end_lost;	/* its "\." was lost and put back */
 };
 
 struct dumpsalvage {
@@ -140,31 +152,25 @@ fields(const char *line, size_t len)
 	return n;
 }
 
-/* "COPY name (a, "b,c", d) FROM stdin;": its name and column count. */
+/* "COPY name (a, "b,c", d) FROM stdin;" as pg_dump writes it, one line:
+ * its name and column count, read as lib/sql/sqlsplit reads every COPY. */
 static int
 copy_statement(const char *line, size_t len, char *name, size_t namelen, size_t *ncols)
 {
-	const char *p, *end = line + len, *open;
-	int quoted = 0;
+	struct sqlsplit_item it;
+	struct sqlsplit_copy c;
 
 	if (!starts(line, len, "COPY ") || len < 14 ||
-	    memcmp(end - 13, " FROM stdin;\n", 13) != 0)
+	    memcmp(line + len - 13, " FROM stdin;\n", 13) != 0)
 		return 0;
-	*ncols = 0;
-	open = NULL;
-	for (p = line + 5; p < end - 13; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == '(' && open == NULL) {
-			open = p;
-			*ncols = 1;
-		} else if (!quoted && open != NULL && *p == ',')
-			(*ncols)++;
-	}
-	p = open != NULL ? open : end - 13;
-	while (p > line + 5 && p[-1] == ' ')
-		p--;
-	snprintf(name, namelen, "%.*s", (int)(p - (line + 5)), line + 5);
+	memset(&it, 0, sizeof(it));
+	it.kind = SQLSPLIT_STATEMENT;
+	it.text = line;
+	it.len = len - 1;
+	if (sqlsplit_copy_target(&it, &c) == -1)
+		return 0;
+	*ncols = c.columns;
+	snprintf(name, namelen, "%.*s", (int)c.name_len, line + c.name_off);
 	return 1;
 }
 
@@ -541,18 +547,6 @@ const char *
 dumpsalvage_note(const struct dumpsalvage *d, unsigned i)
 {
 	return i < d->nnotes ? d->notes[i] : NULL;
-}
-
-unsigned
-dumpsalvage_ntables(const struct dumpsalvage *d)
-{
-	return d->ntables;
-}
-
-const struct dumpsalvage_table *
-dumpsalvage_table(const struct dumpsalvage *d, unsigned i)
-{
-	return i < d->ntables ? &d->tables[i] : NULL;
 }
 
 int

@@ -20,16 +20,6 @@
 
 struct dumpsalvage;
 
-struct dumpsalvage_table {
-	char		 name[200];	/* as in the COPY statement */
-	uint64_t	 rows;		/* rows passed on */
-	unsigned	 cuts;		/* gaps in its data */
-	uint64_t	 dropped;	/* partial or malformed lines dropped */
-	char		 before[64];	/* first field of the last row before the first cut */
-	char		 after[64];	/* first field of the first row after the last cut */
-	int		 end_lost;	/* its "\." was lost and put back */
-};
-
 struct dumpsalvage *dumpsalvage_new(struct gzsalvage *);
 
 /* sqlsplit_read_fn: the repaired script.  -1 with errno on a read error,
@@ -41,10 +31,6 @@ ssize_t dumpsalvage_read(void *arg, void *buf, size_t len);
  * of \"Name: users; Type: TABLE; Schema: public\""); final after the end. */
 unsigned dumpsalvage_nnotes(const struct dumpsalvage *);
 const char *dumpsalvage_note(const struct dumpsalvage *, unsigned i);
-
-/* Tables whose COPY data a gap cut. */
-unsigned dumpsalvage_ntables(const struct dumpsalvage *);
-const struct dumpsalvage_table *dumpsalvage_table(const struct dumpsalvage *, unsigned i);
 
 /* Whether anything was lost (gzsalvage_lost of the source). */
 int dumpsalvage_lost(const struct dumpsalvage *);
