@@ -42,8 +42,8 @@ main(int argc, char *argv[])
 	if ((buf = malloc(piece)) == NULL || (s = dumpscan_new()) == NULL)
 		err(1, NULL);
 	schemasum_init(&sum);
+	dumpscan_schemasum(s, &sum);
 	while ((n = io_read_full(STDIN_FILENO, buf, piece)) > 0) {
-		schemasum_feed(&sum, buf, (size_t)n);	/* all of it */
 		if (!failed && dumpscan_feed(s, buf, (size_t)n) == -1)
 			failed = 1;
 	}
@@ -59,7 +59,9 @@ main(int argc, char *argv[])
 		for (i = 0; i < in->nlisted; i++)
 			printf("%s %" PRIu64 "\n", in->tables[i].name, in->tables[i].rows);
 	}
-	if (argc == 3) {
+	if (argc == 3 && rc != 0)
+		printf("schema -\nblocks -\n");	/* read only up to the failure */
+	else if (argc == 3) {
 		schemasum_final_hex(&sum, hex);
 		kept = schemasum_blocks(&sum, &blocks, &nblocks);
 		printf("schema %s\nblocks %zd", hex, kept == 0 ? (ssize_t)nblocks : -1);

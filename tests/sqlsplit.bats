@@ -286,3 +286,27 @@ END bytes=$(wc -c <"$BATS_TEST_TMPDIR/in.sql")"
 	assert_status 0
 	assert_equal "$(q "SELECT string_agg(a, ',' ORDER BY a) FROM t" crlf)" "x,y,z"
 }
+
+@test "schemasum: a fixed dump's schema hash and block bytes are the values manifests store, whatever the piece sizes" {
+	# tests/fixtures/schemasum.sql: comments, \restrict, setval, a "--" line
+	# inside a function body, COPY rows that look like \. and comments, an
+	# empty table.  The values are those of the line scan schemasum had
+	# before it read COPY blocks from the splitter: they must never change.
+	for n in 1 2 5 13 4096 65536; do
+		run "$BATS_FILE_TMPDIR/dump-scan" "$n" sum <"$CR_REPO/tests/fixtures/schemasum.sql"
+		assert_status 0
+		assert_output_contains "schema 27a369582cb683eae2e19a2b6e5333cda9226d703e9ab67d583c9addec6b4bea"
+		assert_output_contains "blocks 2 44 0"
+	done
+}
+
+@test "schemasum: a COPY line inside a function body is no COPY block (the splitter says where data is)" {
+	sed 's/^-- a comment line at the start of a line, inside the body$/COPY public.fake (a) FROM stdin;/' \
+	    "$CR_REPO/tests/fixtures/schemasum.sql" >"$BATS_TEST_TMPDIR/body.sql"
+	grep -qx 'COPY public.fake (a) FROM stdin;' "$BATS_TEST_TMPDIR/body.sql"
+	for n in 1 7 65536; do
+		run "$BATS_FILE_TMPDIR/dump-scan" "$n" sum <"$BATS_TEST_TMPDIR/body.sql"
+		assert_status 0
+		assert_output_contains "blocks 2 44 0"
+	done
+}

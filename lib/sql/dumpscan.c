@@ -14,6 +14,7 @@
 
 #include "format/dumpfmt.h"
 #include "sql/dumpscan.h"
+#include "sql/schemasum.h"
 #include "sql/sqlsplit.h"
 
 struct dumpscan {
@@ -27,6 +28,14 @@ struct dumpscan {
 
 	uint64_t		 off;		/* bytes fed */
 	unsigned char		 magic[5];
+
+	/* The schema sum fed the same bytes, told where COPY data lies; the
+	 * piece being fed. */
+	struct schemasum	*sum;
+	uint64_t		 sum_fed;
+	const char		*piece;
+	uint64_t		 piece_off;
+	size_t			 piece_len;
 
 	/* The splitter, in push mode. */
 	struct sqlsplit		*split;
@@ -118,6 +127,29 @@ const struct dumpscan_info *
 dumpscan_info(const struct dumpscan *s)
 {
 	return &s->info;
+}
+
+void
+dumpscan_schemasum(struct dumpscan *s, struct schemasum *sum)
+{
+	s->sum = sum;
+}
+
+/* The schema sum fed the piece's bytes before input offset at. */
+static void
+sum_upto(struct dumpscan *s, uint64_t at)
+{
+	uint64_t end = s->piece_off + s->piece_len;
+
+	if (s->sum == NULL)
+		return;
+	if (at > end)
+		at = end;
+	if (at > s->sum_fed) {
+		schemasum_feed(s->sum, s->piece + (s->sum_fed - s->piece_off),
+		    (size_t)(at - s->sum_fed));
+		s->sum_fed = at;
+	}
 }
 
 /* --- the trailer checksum ------------------------------------------------ */
@@ -363,12 +395,19 @@ split_items(struct dumpscan *s)
 			sqlsplit_copy_fields(s->split, s->copy_ncols);
 			s->in_copy = 1;
 			s->copy_off = it.offset + it.len + 1;
+			/* its data starts on the line after its ';' */
+			sum_upto(s, it.offset + it.len - 1);
+			if (s->sum != NULL)
+				schemasum_copy_begin(s->sum, it.offset + it.len - 1);
 			s->copy_rows = 0;
 			break;
 		case SQLSPLIT_COPY_DATA:
 			s->copy_rows += it.rows;
 			break;
 		case SQLSPLIT_COPY_END:
+			sum_upto(s, it.offset);
+			if (s->sum != NULL)
+				schemasum_copy_end(s->sum, it.offset);
 			add_table(s);
 			s->in_copy = 0;
 			break;
@@ -394,9 +433,13 @@ dumpscan_feed(struct dumpscan *s, const void *buf, size_t len)
 	for (i = 0; s->off + i < sizeof(s->magic) && i < len; i++)
 		s->magic[s->off + i] = ((const unsigned char *)buf)[i];
 	checksum_feed(s, buf, len);
+	s->piece = buf;
+	s->piece_off = s->off;
+	s->piece_len = len;
 	sqlsplit_push(s->split, buf, len);
 	split_items(s);
 	s->off += len;
+	sum_upto(s, s->off);
 	return s->failed ? -1 : 0;
 }
 

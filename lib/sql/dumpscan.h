@@ -49,6 +49,12 @@ struct dumpscan_info {
 /* NULL when out of memory. */
 struct dumpscan *dumpscan_new(void);
 
+/* Feed sum (lib/sql/schemasum, initialised) every byte too, and tell it
+ * where the splitter finds COPY data: one reading of the dump for both.
+ * After a failure the sum is fed no more. */
+struct schemasum;
+void dumpscan_schemasum(struct dumpscan *, struct schemasum *sum);
+
 /* The next len bytes of the dump.  Returns 0, or -1 once the input is
  * known to be bad (see dumpscan_error); later calls then do nothing. */
 int dumpscan_feed(struct dumpscan *, const void *buf, size_t len);
