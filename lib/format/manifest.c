@@ -114,6 +114,11 @@ parse_string(struct json *j, char **out)
 		return -1;
 	start = j->p;
 	while (j->p < j->end && *j->p != '"') {
+		/* RFC 8259 7: control characters only escaped */
+		if ((unsigned char)*j->p < 0x20) {
+			j->error = "a control character in a string";
+			return -1;
+		}
 		if (*j->p == '\\')
 			j->p++;
 		j->p++;
@@ -217,7 +222,8 @@ parse_number(struct json *j, uint64_t *out)
 		j->p++;
 	}
 	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
+		if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 &&
+		    (uint64_t)(*j->p - '0') > UINT64_MAX % 10))
 			over = 1;
 		else
 			v = v * 10 + (uint64_t)(*j->p - '0');
@@ -531,7 +537,12 @@ manifest_read(const char *path, struct manifest *m, char *err, size_t errlen)
 	j.p = text;
 	j.end = text + got;
 	j.error = NULL;
-	if (each(&j, '{', manifest_member, m) == -1) {
+	if (each(&j, '{', manifest_member, m) == 0) {
+		skip_space(&j);
+		if (j.p < j.end)
+			j.error = "more than white space after the object";
+	}
+	if (j.error != NULL) {
 		snprintf(err, errlen, "%s at byte %zu", j.error,
 		    (size_t)(j.p - text));
 		free(text);
