@@ -47,10 +47,6 @@ same_dump() {	# same_dump WHAT SOURCE DB
 	cmp "$BATS_TEST_TMPDIR/source.sql" "$BATS_TEST_TMPDIR/target.sql"
 }
 
-scratch_dbs() {
-	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%' OR datname LIKE '%\\_cr\\_old\\_%'"
-}
-
 restore_with() {	# restore_with N: -j N into a fresh database, data and catalog compared
 	mkdb "par$1"
 	run --separate-stderr cr-restore -v -j "$1" -d "par$1" "$BATS_FILE_TMPDIR/full.sql"
