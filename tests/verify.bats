@@ -65,8 +65,8 @@ teardown() {
 	line=$(echo "$output" | head -n 1)
 	for want in '"ok":true' '"gzip":true' '"trailer":true' '"database":"src"' \
 	    '"schema_only":false' '"tables_with_data":6' '"rows":5507' \
-	    '{"name":"public.users","rows":202}' '{"name":"\"Mixed Schema\".\"Events\"","rows":5000}' \
-	    '{"name":"public.\"table with space\"","rows":2}' '"server_version":"15.'; do
+	    '{"name":"public.users","rows":202,"bytes":' '{"name":"\"Mixed Schema\".\"Events\"","rows":5000,"bytes":' \
+	    '{"name":"public.\"table with space\"","rows":2,"bytes":15}' '"server_version":"15.'; do
 		case "$line" in *"$want"*) ;; *) echo "missing $want in $line" >&2; return 1 ;; esac
 	done
 	assert_output_contains "\"bytes\":$(stat -c %s "$f/good.sql")"
