@@ -62,7 +62,7 @@ MANPAGES  = $(wildcard man/*.1)
 
 BATS_FLAGS ?= --tap
 
-.PHONY: all version dist deps check check-threads lint-man bench demo install uninstall clean
+.PHONY: all version dist deps check unit check-threads lint-man bench demo install uninstall clean
 .SUFFIXES:
 # Keep the objects make builds on the way to a tool (cmd/X.o), so a second
 # `make` finds everything up to date instead of relinking.
@@ -112,7 +112,18 @@ lint-man:
 	@out=$$(mandoc -Tlint -Wwarning $(MANPAGES) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 
-check: deps all
+# C unit tests of lib/'s modules: each tests/unit/test_X.c is a program
+# linked against libcr.a into $(O)/unit (so SANITIZE=1 sanitizes them too);
+# make unit runs them all and fails if one failed (docs/design.md, "Tests").
+UNITSRC   = $(wildcard tests/unit/test_*.c)
+UNITBINS  = $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNITSRC))
+$(O)/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBHDR) $(O)/libcr.a Makefile
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libcr.a $(LDLIBS)
+unit: $(UNITBINS)
+	@rc=0; for t in $(UNITBINS); do $$t || rc=1; done; exit $$rc
+
+check: deps all unit
 	CR_BIN=$(CURDIR)/$(O)/bin CR_SANITIZE=$(SANITIZE) bats $(BATS_FLAGS) tests
 
 # The tests of the threaded tools (cr-gz's workers, cr-restore -j's worker

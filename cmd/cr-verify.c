@@ -793,15 +793,14 @@ load_side(const char *path, struct manifest *m, int *borrowed,
 {
 	struct result r;
 	char json_path[PATH_MAX], why[512];
-	size_t len = strlen(path);
+	const char *slash = strrchr(path, '/');
 	struct stat sb;
 
 	*borrowed = 0;
 	*scanp = NULL;
-	if (len > 5 && strcmp(path + len - 5, MANIFEST_SUFFIX) == 0)
+	if (manifest_stem(slash != NULL ? slash + 1 : path) > 0)
 		strlcpy(json_path, path, sizeof(json_path));
-	else if (snprintf(json_path, sizeof(json_path), "%s%s", path,
-	    MANIFEST_SUFFIX) >= (int)sizeof(json_path) ||
+	else if (manifest_path(NULL, path, json_path, sizeof(json_path)) == -1 ||
 	    stat(json_path, &sb) == -1)
 		json_path[0] = '\0';
 	if (json_path[0] != '\0') {
@@ -1008,7 +1007,8 @@ status_check(const char *dir, struct kind_status *k)
 	k->healthy = 1;
 	k->manifest = "unreadable";
 	if (snprintf(path, sizeof(path), "%s/%s", dir, k->newest->name) >=
-	    (int)sizeof(path) - 5) {
+	    (int)sizeof(path) || manifest_path(dir, k->newest->name, json_path,
+	    sizeof(json_path)) == -1) {
 		k->code = EX_NOINPUT;
 		snprintf(k->error, sizeof(k->error), "path too long");
 		return;
@@ -1022,8 +1022,6 @@ status_check(const char *dir, struct kind_status *k)
 	}
 	dumpscan_free(scan);
 	free(r.table_bytes);
-	memcpy(json_path, path, strlen(path));
-	memcpy(json_path + strlen(path), MANIFEST_SUFFIX, sizeof(MANIFEST_SUFFIX));
 	if (access(json_path, F_OK) == -1) {
 		k->manifest = "missing";
 		return;
@@ -1055,8 +1053,8 @@ status_trend(const char *dir, const struct backupdir_entry *e, size_t n,
 	for (i = 0; i < n && k->ntrend < want; i++) {
 		if (e[i].bn.kind != kind)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s%s", dir, e[i].name, MANIFEST_SUFFIX);
-		if (manifest_load(path, &m, why, sizeof(why)) == -1)
+		if (manifest_path(dir, e[i].name, path, sizeof(path)) == -1 ||
+		    manifest_load(path, &m, why, sizeof(why)) == -1)
 			continue;
 		k->trend[k->ntrend] = &e[i];
 		k->trend_rows[k->ntrend++] = m.rows;

@@ -22,9 +22,9 @@ bats_require_minimum_version 1.5.0
 	: >"$r/lib/misc/m.c"
 	run sh "$CR_REPO/tests/layers.sh" "$r"
 	assert_status 1
-	assert_line "lib/base/io.c:1: includes pg/pgconn.h (layer pg is not below base)"
-	assert_line "lib/backup/b.c:2: includes dump/dumprun.h (layer dump is not below backup)"
-	assert_line "lib/pg/p.c:1: includes pgexec.h without its layer"
-	assert_line "lib/misc: a folder that is not a layer (add it to LAYERS in tests/layers.sh)"
+	assert_output_contains "lib/base/io.c:1: includes pg/pgconn.h (layer pg is not below base)"
+	assert_output_contains "lib/backup/b.c:2: includes dump/dumprun.h (layer dump is not below backup)"
+	assert_output_contains "lib/pg/p.c:1: includes pgexec.h without its layer"
+	assert_output_contains "lib/misc: a folder that is not a layer (add it to LAYERS in tests/layers.sh)"
 	assert_equal "${#lines[@]}" 4
 }

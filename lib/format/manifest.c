@@ -471,6 +471,30 @@ manifest_member(struct json *j, const char *key, void *arg)
 }
 
 int
+manifest_path(const char *dir, const char *name, char *buf, size_t len)
+{
+	int n;
+
+	n = dir != NULL ? snprintf(buf, len, "%s/%s%s", dir, name,
+	    MANIFEST_SUFFIX) : snprintf(buf, len, "%s%s", name, MANIFEST_SUFFIX);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+size_t
+manifest_stem(const char *filename)
+{
+	size_t len = strlen(filename), slen = strlen(MANIFEST_SUFFIX);
+
+	if (len <= slen || strcmp(filename + len - slen, MANIFEST_SUFFIX) != 0)
+		return 0;
+	return len - slen;
+}
+
+int
 manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
 {
 	struct json j;
@@ -668,7 +692,7 @@ manifest_find_baseline(const char *dir, const char *backup_name, char *out,
 	struct stat st;
 	char name[NAME_MAX + 1], path[PATH_MAX], why[256];
 	time_t t, best = 0;
-	size_t len, slen = strlen(MANIFEST_SUFFIX);
+	size_t len;
 	int found = 0;
 	DIR *dp;
 
@@ -679,18 +703,13 @@ manifest_find_baseline(const char *dir, const char *backup_name, char *out,
 		return -1;
 	}
 	while ((d = readdir(dp)) != NULL) {
-		len = strlen(d->d_name);
-		if (len <= slen || strcmp(d->d_name + len - slen,
-		    MANIFEST_SUFFIX) != 0)
+		if ((len = manifest_stem(d->d_name)) == 0 || len >= sizeof(name))
 			continue;
-		memcpy(name, d->d_name, len - slen);
-		name[len - slen] = '\0';
+		memcpy(name, d->d_name, len);
+		name[len] = '\0';
 		if (strcmp(name, backup_name) == 0 ||
 		    backupname_parse(name, &bn) == -1 ||
 		    bn.kind != want.kind || bn.format != want.format)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >=
-		    (int)sizeof(path))
 			continue;
 		/* the backup must still be there */
 		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
@@ -700,8 +719,8 @@ manifest_find_baseline(const char *dir, const char *backup_name, char *out,
 		t = bn.has_time ? bn.time : st.st_mtime;
 		if (found && t <= best)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		if (manifest_load(path, &m, why, sizeof(why)) == -1)
+		if (manifest_path(dir, name, path, sizeof(path)) == -1 ||
+		    manifest_load(path, &m, why, sizeof(why)) == -1)
 			continue;
 		if (m.healthy) {
 			best = t;

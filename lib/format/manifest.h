@@ -36,6 +36,17 @@ struct manifest {
 	struct manifest_table	*tables;	/* sorted by name */
 };
 
+/* The manifest of backup name: "dir/NAME.json" into buf, or "NAME.json"
+ * when dir is NULL (for a path relative to a directory descriptor, or when
+ * name is a backup's whole path).  Returns 0, or -1 with errno ENAMETOOLONG
+ * when it does not fit in len. */
+int manifest_path(const char *dir, const char *name, char *buf, size_t len);
+
+/* Whether the file name (no directory) is a manifest's, "NAME.json" with a
+ * NAME: returns NAME's length (the backup's name is its first that many
+ * bytes), or 0. */
+size_t manifest_stem(const char *filename);
+
 /* Read a manifest (a JSON object; unknown keys are skipped).  Returns 0, or
  * -1 with a one-line reason in err. */
 int manifest_load(const char *path, struct manifest *, char *err,
