@@ -67,6 +67,8 @@ struct run {
 	size_t		 copy_table;	/* index, or (size_t)-1 when unnamed */
 	int		 copy_csv;
 	uint64_t	 copy_rows;
+	int		 copy_streaming;	/* a serial COPY's rows go to the
+					 * server as they are read */
 };
 
 static ssize_t
@@ -284,6 +286,7 @@ copy_begin(struct run *r, const struct sqlsplit_item *it)
 		return RESTORE_ENOMEM;
 	}
 	r->copy_rows = 0;
+	r->copy_streaming = 1;
 	sqlexec_copy_begin(&r->copy, r->conn, it->text, it->len, it->line);
 	return RESTORE_OK;
 }
@@ -335,6 +338,7 @@ copy_end(struct run *r, const struct sqlsplit_item *it)
 	const char *name = r->copy_table != (size_t)-1 ?
 	    rowproof_name(r->proof, r->copy_table) : "COPY";
 
+	r->copy_streaming = 0;
 	if (r->copy_skip) {
 		r->copy_skip = 0;
 		return RESTORE_OK;
@@ -940,6 +944,22 @@ statement_run(struct run *r, const struct sqlsplit_item *it)
 	return RESTORE_OK;
 }
 
+/* The figures so far, for the progress line: the rows of a COPY still
+ * streaming count as they pass, so a long COPY's rows move (a -j COPY's
+ * count when its worker has loaded them). */
+static void
+progress(struct run *r)
+{
+	struct restore_stats now;
+
+	r->st->bytes = sqlsplit_bytes(r->split);
+	r->st->tables = rowproof_ntables(r->proof);
+	now = *r->st;
+	if (r->copy_streaming && r->copy_job == NULL)
+		now.rows += r->copy_rows;
+	r->o->progress(r->o->progress_arg, &now);
+}
+
 static enum restore_status
 run_loop(struct run *r)
 {
@@ -1028,11 +1048,8 @@ run_loop(struct run *r)
 			sqlexec_copy_abort(&r->copy, "cr-restore: stopped");
 			return rc;
 		}
-		if (r->o->progress != NULL) {
-			r->st->bytes = sqlsplit_bytes(r->split);
-			r->st->tables = rowproof_ntables(r->proof);
-			r->o->progress(r->o->progress_arg, r->st);
-		}
+		if (r->o->progress != NULL)
+			progress(r);
 	}
 }
 
