@@ -51,6 +51,17 @@ scratch_dbs() {
 	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%' OR datname LIKE '%\\_cr\\_old\\_%'"
 }
 
+# until_running TEXT: wait (a minute at most) until a session runs a query
+# that starts with TEXT
+until_running() {
+	for _ in $(seq 1 600); do
+		if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '$1%'")" = 1 ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+}
+
 restore_with() {	# restore_with N: -j N into a fresh database, data and catalog compared
 	mkdb "par$1"
 	run --separate-stderr cr-restore -v -j "$1" -d "par$1" "$BATS_FILE_TMPDIR/full.sql"
@@ -98,12 +109,7 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	cr-restore --trust-dump -j 4 --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" \
 		2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	for _ in $(seq 1 100); do
-		if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'")" = 1 ]; then
-			break
-		fi
-		sleep 0.1
-	done
+	until_running 'SELECT pg_sleep(20)'
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -337,12 +343,7 @@ default_jobs() {
 	cr-restore --trust-dump -v -j 2 --clean --yes -d wide "$BATS_TEST_TMPDIR/wide.sql.gz" \
 		2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	for _ in $(seq 1 600); do
-		if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'DO \$\$ BEGIN WHILE%'")" = 1 ]; then
-			break
-		fi
-		sleep 0.1
-	done
+	until_running 'DO $$ BEGIN WHILE'
 	printf '\377\377\377\377' | dd of="$BATS_TEST_TMPDIR/wide.sql.gz" bs=1 seek=$((at + msize / 2)) conv=notrunc status=none
 	q "CREATE ROLE cr_gate_open" >/dev/null
 	rc=0
