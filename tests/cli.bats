@@ -97,7 +97,7 @@ mistake() {
 		mistake "$t" "unrecognized option '--no-such-option'" --no-such-option=1
 		mistake "$t" "unrecognized option '-k'" -k
 		flag=-v
-		[ "$t" != cr-gz ] || flag=-t	# a flag of the tool's own
+		if [ "$t" = cr-gz ]; then flag=-t; fi	# a flag of the tool's own
 		mistake "$t" "unrecognized option '-k'" "${flag}k"
 	done
 }
@@ -169,7 +169,7 @@ mistake() {
 		assert_equal "$stderr" ""
 		assert_equal "$output" "$help"
 		flag=-v
-		[ "$t" != cr-gz ] || flag=-t
+		if [ "$t" = cr-gz ]; then flag=-t; fi
 		run --separate-stderr "$t" "${flag}?"
 		assert_status 0
 		assert_equal "$output" "$help"
