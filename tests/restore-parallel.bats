@@ -47,10 +47,6 @@ same_dump() {	# same_dump WHAT SOURCE DB
 	cmp "$BATS_TEST_TMPDIR/source.sql" "$BATS_TEST_TMPDIR/target.sql"
 }
 
-scratch_dbs() {
-	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%' OR datname LIKE '%\\_cr\\_old\\_%'"
-}
-
 # until_running TEXT: wait (a minute at most) until a session runs a query
 # that starts with TEXT
 until_running() {
