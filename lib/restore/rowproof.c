@@ -128,7 +128,7 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 		return -1;
 	}
 	/* t->name is the COPY statement's identifier chain as written,
-	 * already quoted where it needs to be (copy_target takes only
+	 * already quoted where it needs to be (sqlsplit_copy_target takes only
 	 * identifiers, "quoted" ones and dots) and accepted by the server in
 	 * that COPY (or the server's format('%I.%I') of it): it goes into FROM
 	 * as it is, never into a literal.  The extended protocol runs one
