@@ -43,7 +43,9 @@ struct dumprun {
 	size_t	 taillen;		/* dumprun_failure */
 };
 
-int
+/* Major version from "pg_dump (PostgreSQL) 15.18 (Debian ...)" in
+ * PQserverVersion() / 100 units: 1500; or -1. */
+static int
 dumprun_parse_major(const char *version)
 {
 	const char *p;
@@ -477,7 +479,9 @@ write_passfile(struct dumprun *r, const char *password, char *err, size_t errlen
 	return 0;
 }
 
-void
+/* Close our copy of the passfile (if still open).  Idempotent; also done
+ * by dumprun_wait and dumprun_free. */
+static void
 dumprun_forget_password(struct dumprun *r)
 {
 	if (r->passfd != -1) {

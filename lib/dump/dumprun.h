@@ -30,10 +30,6 @@ int dumprun_probe_finish(struct dumprun_probe *, int server_major, char *path,
     size_t pathlen, char *version, size_t versionlen, char *err, size_t errlen);
 void dumprun_probe_free(struct dumprun_probe *);
 
-/* Major version from "pg_dump (PostgreSQL) 15.18 (Debian ...)" in
- * PQserverVersion() / 100 units: 1500; or -1. */
-int dumprun_parse_major(const char *version);
-
 /* A conninfo string that reaches the same server, database and role as
  * conn, with every setting the connection used except the password.
  * Returns a malloc'd string, or NULL when out of memory. */
@@ -99,10 +95,6 @@ void dumprun_kill(struct dumprun *, int sig);
 /* Reap pg_dump, close the passfile, and return its wait(2) status, or -1
  * with errno. */
 int dumprun_wait(struct dumprun *);
-
-/* Close our copy of the passfile (if still open).  Idempotent; also done
- * by dumprun_wait and dumprun_free. */
-void dumprun_forget_password(struct dumprun *);
 
 /* Kill (SIGKILL) and reap a still running pg_dump, close the passfile, free. */
 void dumprun_free(struct dumprun *);

@@ -219,7 +219,11 @@ exec_failed(struct migexec_failure *f, unsigned long statement_line, unsigned lo
 	return MIGEXEC_ESQL;
 }
 
-enum migexec_status
+/* Execute the file's statements in order through lib/sqlexec (COPY ...
+ * FROM stdin with its data lines), in whatever transaction state the caller
+ * set up.  Stops at the first failure.  On success checksum holds the SHA-256
+ * of exactly the bytes that were executed. */
+static enum migexec_status
 migexec_run(PGconn *conn, const struct migration *m, char checksum[MIGRATE_SHA256_HEX],
     struct migexec_failure *f)
 {

@@ -37,13 +37,6 @@ struct migexec_failure {
  * in cr-migrate's transaction. */
 enum migexec_status migexec_check(const struct migration *, struct migexec_failure *);
 
-/* Execute the file's statements in order through lib/sqlexec (COPY ...
- * FROM stdin with its data lines), in whatever transaction state the caller
- * set up.  Stops at the first failure.  On success checksum holds the SHA-256
- * of exactly the bytes that were executed. */
-enum migexec_status migexec_run(PGconn *, const struct migration *,
-    char checksum[MIGRATE_SHA256_HEX], struct migexec_failure *);
-
 /* Apply one migration with its tracking row (method "up"): BEGIN, the
  * statements, the row (and JSON list entry), COMMIT.  A file with the
  * no-transaction marker runs statement by statement and gets its row

@@ -87,7 +87,7 @@ env_file_path(const struct pgconn_opts *o)
 }
 
 /* libpq's own test: a URI prefix or an '=' makes dbname a conninfo string. */
-int
+static int
 pgconn_is_conninfo(const char *s)
 {
 	return strncmp(s, "postgresql://", 13) == 0 ||
@@ -617,12 +617,6 @@ pgconn_open_resolved(const struct pgconn_params *p, char *dbname, size_t dblen,
     enum pgconn_status *status, char *err, size_t errlen)
 {
 	return open_resolved(p, NULL, dbname, dblen, status, err, errlen);
-}
-
-const char *
-pgconn_dbname(PGconn *conn)
-{
-	return PQdb(conn);
 }
 
 PGconn *

@@ -93,10 +93,6 @@ const char *pgconn_params_source(const struct pgconn_params *);
  * ..." for a line skipped or taken as written). */
 const char *pgconn_params_warning(const struct pgconn_params *, size_t i);
 
-/* Whether s is a conninfo string or URI rather than a database name
- * (libpq's own test: a postgresql:// or postgres:// prefix, or an '='). */
-int pgconn_is_conninfo(const char *s);
-
 /* s with any password it holds (scheme://user:PASSWORD@..., password=...)
  * replaced by "***", for a message.  Messages pgconn returns are masked
  * already. */
@@ -117,9 +113,6 @@ PGconn *pgconn_open(const struct pgconn_params *, const char *dbname_override,
  * PQdb() reports.  dbname is "" when the settings could not be resolved. */
 PGconn *pgconn_open_resolved(const struct pgconn_params *, char *dbname, size_t dblen,
     enum pgconn_status *status, char *err, size_t errlen);
-
-/* The database a live connection is to, as libpq resolved it. */
-const char *pgconn_dbname(PGconn *conn);
 
 /* Another connection with all of conn's settings (a password typed on the
  * terminal too) but to database dbname (NULL: the same database).  On

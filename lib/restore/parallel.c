@@ -702,7 +702,8 @@ fail:
 	return NULL;
 }
 
-void
+/* Cancel the running jobs and start no other (Ctrl-C, a failure). */
+static void
 parallel_cancel(struct parallel *p)
 {
 	char buf[256];

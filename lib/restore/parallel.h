@@ -115,9 +115,6 @@ int parallel_wait(struct parallel *, volatile sig_atomic_t *interrupted);
  * damaged member), 4 when reading the file failed. */
 int parallel_error(struct parallel *, char *err, size_t errlen, unsigned long *line);
 
-/* Cancel the running jobs and start no other (Ctrl-C, a failure). */
-void parallel_cancel(struct parallel *);
-
 /* Bytes spilled to temporary files in all, and at most at once. */
 void parallel_spill(struct parallel *, uint64_t *total, uint64_t *peak);
 

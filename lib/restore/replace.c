@@ -351,7 +351,8 @@ terminate(PGconn *maint, const char *name)
 	return n;
 }
 
-int
+/* ALTER DATABASE name ALLOW_CONNECTIONS true|false. */
+static int
 replace_allow_connections(PGconn *maint, const char *name, int allow, char *err,
     size_t errlen)
 {

@@ -99,10 +99,6 @@ int replace_swap(PGconn *maint, const char *scratch, const char *target,
 /* DROP DATABASE IF EXISTS name (ending its sessions). */
 int replace_drop(PGconn *maint, const char *name, char *err, size_t errlen);
 
-/* ALTER DATABASE name ALLOW_CONNECTIONS true|false. */
-int replace_allow_connections(PGconn *maint, const char *name, int allow, char *err,
-    size_t errlen);
-
 /* s quoted for a POSIX shell ('...' with '\'' for a quote), into out.
  * Returns 0, or -1 when out is too small. */
 int replace_shell_quote(const char *s, char *out, size_t outlen);
