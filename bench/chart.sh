@@ -21,7 +21,7 @@ draw() {
 	unit=$(sed -n 's/^# unit: //p' "$tsv")
 	note=$(sed -n 's/^# measured: //p' "$tsv")
 	gnuplot <<-PLOT
-		set terminal svg size 760,380 dynamic font "sans,12"
+		set terminal svg size 800,420 dynamic font "sans,12"
 		set output "$svg.tmp"
 		set title "$title\n$note" noenhanced
 		set ylabel "$unit"
@@ -34,7 +34,8 @@ draw() {
 		set datafile separator "\t"
 		set datafile commentschars "#"
 		unset key
-		set xtics noenhanced
+		set xtics noenhanced rotate by 20 right
+		set bmargin 6
 		color(k) = (k eq "peer") ? 0xa0a0a0 : 0x4a78b5
 		plot "$tsv" using 0:2:(color(strcol(3))):xtic(1) with boxes lc rgb variable, \
 		     "" using 0:2:(sprintf("%g", \$2)) with labels offset 0,0.8
