@@ -1750,7 +1750,8 @@ sqlsplit_lex(const char *text, size_t len, struct sqlsplit_tok **tokens, unsigne
 
 	*tokens = NULL;
 	*ntokens = 0;
-	if (len >= SQLSPLIT_MAXSTMT || (s = splitter_new(len, read_nothing, NULL)) == NULL)
+	if (text == NULL || len == 0 || len >= SQLSPLIT_MAXSTMT ||
+	    (s = splitter_new(len, read_nothing, NULL)) == NULL)
 		return -1;
 	memcpy(s->buf, text, len);
 	s->end = len;
