@@ -249,7 +249,7 @@ add_arg(struct job *j, const char *opt, const char *value)
 	else if (asprintf(&s, "%s=%s", opt, value) == -1)
 		s = NULL;
 	if (s == NULL)
-		err(1, NULL);
+		err(EX_OSERR, NULL);
 	j->dargv[j->dargc++] = s;
 	j->nadded++;
 }
@@ -481,7 +481,7 @@ preflight(const struct job *j, struct facts *f)
 		warnx("%s", pgconn_params_warning(params, w));
 	if (!j->connection_facts &&
 	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL)
-		err(1, NULL);
+		err(EX_OSERR, NULL);
 	if ((f->conn = pgconn_open(params, NULL, &st, errbuf, sizeof(errbuf))) == NULL) {
 		dumprun_probe_free(probe);
 		if (j->connection_facts && st == PGCONN_ENODB)
@@ -615,7 +615,7 @@ start(struct job *j, struct facts *f, struct dump *d)
 	j->dargv[j->dargc] = NULL;
 	if (PQpass(f->conn) != NULL && *PQpass(f->conn) != '\0' &&
 	    (password = strdup(PQpass(f->conn))) == NULL)
-		err(1, NULL);
+		err(EX_OSERR, NULL);
 
 	hdr.tool_version = CR_VERSION;
 	hdr.database = PQdb(f->conn);

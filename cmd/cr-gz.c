@@ -153,16 +153,7 @@ decompress_one(const char *path, int test)
 		}
 	if (n == -1) {
 		warnx("%s: %s", input_name(path), gzin_error(g));
-		switch (gzin_errkind(g)) {
-		case GZIN_EDATA:
-			status = EX_DATAERR;
-			break;
-		case GZIN_EIO:
-			status = EX_IOERR;
-			break;
-		default:
-			status = EX_OSERR;
-		}
+		status = gzin_exit_code(g);
 	}
 	gzin_close(g);
 	close_input(fd);
@@ -231,7 +222,7 @@ list_one(const char *path, struct listing *l)
 		l->out += (uint64_t)n;
 	if (n == -1) {
 		warnx("%s: %s", input_name(path), gzin_error(g));
-		status = gzin_errkind(g) == GZIN_EDATA ? EX_DATAERR : EX_IOERR;
+		status = gzin_exit_code(g);
 	}
 	l->in = gzin_bytes_in(g);
 	gzin_close(g);

@@ -113,7 +113,7 @@ json_string(const char *s)
 	char *q;
 
 	if ((q = json_quote(s)) == NULL)
-		err(1, NULL);
+		err(EX_OSERR, NULL);
 	fputs(q, stdout);
 	free(q);
 }

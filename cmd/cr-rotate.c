@@ -28,6 +28,7 @@
 #include "format/backupname.h"
 #include "base/dotenv.h"
 #include "base/json.h"
+#include "base/utc.h"
 #include "format/manifest.h"
 #include "backup/retention.h"
 
@@ -446,12 +447,11 @@ json_decisions(const struct retention_policy *policy, const struct input *in,
     time_t now, const char *dir, int deleting, const unsigned char *gone,
     int stale, int status)
 {
-	char why[512], when[32];
-	struct tm tm;
+	char why[512], when[UTC_LEN];
 	char *q;
 	size_t i;
 
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	utc_iso(now, when);
 	printf(JSON_OPEN);
 	json_put("dir", dir, 0);
 	json_put("now", when, 1);
@@ -475,13 +475,10 @@ json_decisions(const struct retention_policy *policy, const struct input *in,
 static void
 say_stale(const struct retention_stale *stale, time_t now)
 {
-	char newest[32], cutoff[32];
-	struct tm tm;
+	char newest[UTC_LEN], cutoff[UTC_LEN];
 
-	strftime(newest, sizeof(newest), "%Y-%m-%dT%H:%M:%SZ",
-	    gmtime_r(&stale->newest, &tm));
-	strftime(cutoff, sizeof(cutoff), "%Y-%m-%dT%H:%M:%SZ",
-	    gmtime_r(&stale->cutoff, &tm));
+	utc_iso(stale->newest, newest);
+	utc_iso(stale->cutoff, cutoff);
 	warnx("backups have stopped: the newest %s backup is from %s, %lld "
 	    "days ago, before the keep window (since %s); refusing to remove "
 	    "anything", backupname_kind_name(stale->kind), newest,

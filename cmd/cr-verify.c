@@ -27,6 +27,7 @@
 #include "gz/gzsalvage.h"
 #include "format/dumpfmt.h"
 #include "base/json.h"
+#include "base/utc.h"
 #include "format/manifest.h"
 #include "base/progress.h"
 #include "backup/retention.h"
@@ -443,8 +444,7 @@ scan_input(const char *path, struct result *r, struct dumpscan **scanp,
 		if (n == 0)
 			(void)dumpscan_finish(scan);
 		else {
-			r->code = gzin_errkind(gz) == GZIN_EIO ? EX_IOERR :
-			    gzin_errkind(gz) == GZIN_ENOMEM ? EX_OSERR : EX_DATAERR;
+			r->code = gzin_exit_code(gz);
 			snprintf(r->error, sizeof(r->error), "%s%s", gzin_is_gzip(gz) ?
 			    "gzip: " : "", gzin_error(gz));
 			r->have_offset = 1;
@@ -991,9 +991,9 @@ age_text(time_t age, char *buf, size_t len)
 static void
 iso_time(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
+	char iso[UTC_LEN];
 
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	snprintf(buf, len, "%s", utc_iso(t, iso));
 }
 
 /* Verify the newest of a kind and its manifest. */
