@@ -21,6 +21,7 @@
 
 #include <bsd/string.h>
 
+#include "base/askpass.h"
 #include "base/cliopt.h"
 #include "format/dumpfmt.h"
 #include "dump/dumprun.h"
@@ -317,6 +318,7 @@ parse_options(int argc, char *argv[], struct job *j)
 	j->dargv[j->dargc++] = "--no-acl";
 	j->dargv[j->dargc++] = "--no-password";
 	j->copts.appname = "cr-dump";
+	j->copts.ask_password = askpass_tty;
 	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		if (pgconn_getopt(&j->copts, ch, optarg))
 			continue;
@@ -472,8 +474,9 @@ preflight(const struct job *j, struct facts *f)
 	struct dumprun_probe *probe = NULL;
 	enum pgconn_status st;
 	PGresult *res;
-	char errbuf[1024];
-	int n;
+	char errbuf[1024], line[1200];
+	const char *hint;
+	int n, code;
 
 	if ((params = pgconn_params_new(&j->copts, errbuf, sizeof(errbuf))) == NULL)
 		errx(EX_USAGE, "%s", errbuf);
@@ -487,10 +490,11 @@ preflight(const struct job *j, struct facts *f)
 		if (j->connection_facts && st == PGCONN_ENODB)
 			missing_database_facts(params);
 		pgconn_params_free(params);
-		warnx("connect: %s", errbuf);
-		if (pgconn_hint(st) != NULL)
-			fprintf(stderr, "cr-dump: hint: %s\n", pgconn_hint(st));
-		exit(pgconn_exit_code(st));
+		code = pgconn_failure(st, NULL, errbuf, line, sizeof(line), &hint);
+		warnx("%s", line);
+		if (hint != NULL)
+			warnx("hint: %s", hint);
+		exit(code);
 	}
 	if (j->verbose)
 		fprintf(stderr, "cr-dump: database %s (from %s)\n", PQdb(f->conn),
