@@ -85,6 +85,25 @@ validate() {
 	assert_equal "$(jq -r .max_age_s "$BATS_TEST_TMPDIR/st2")" 172800
 }
 
+@test "cr-verify --json --status and --compare: a failure before their object is the error object of the schema" {
+	run --separate-stderr cr-verify --json --status "$BATS_TEST_TMPDIR/no-such-dir"
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e1"
+	validate error "$BATS_TEST_TMPDIR/e1"
+	assert_equal "$(jq -r '[.tool, .exit] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/e1")" "cr-verify 66"
+	assert_equal "cr-verify: $(jq -r .error "$BATS_TEST_TMPDIR/e1")" "$stderr"
+	run --separate-stderr cr-verify --json --max-age 3x --status "$b"
+	assert_status 64
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e2"
+	validate error "$BATS_TEST_TMPDIR/e2"
+	head -c 3000 "$b/db_backup_20251028_020000.sql.gz" >"$BATS_TEST_TMPDIR/cut.sql.gz"
+	run --separate-stderr cr-verify --json --compare "$BATS_TEST_TMPDIR/cut.sql.gz" "$b/db_backup_20251029_020000.sql.gz"
+	assert_status 65
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e3"
+	validate error "$BATS_TEST_TMPDIR/e3"
+	assert_equal "$(jq -r .exit "$BATS_TEST_TMPDIR/e3")" 65
+}
+
 @test "cr-migrate --json status and up follow the schema" {
 	run --separate-stderr cr-migrate --json -d mig --dir "$d/mig" status
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/ms"
