@@ -412,6 +412,11 @@ summary(const struct job *j, const char *target, int ended)
 	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
 	    (unsigned long long)j->st.rows, io_clock() - j->t0, sessions);
+	if (j->ropts.jobs > 1 && j->st.ranged > 0)
+		fprintf(stderr, "cr-restore: -j %u: random access: %llu COPY blocks (%s) "
+		    "read by the workers from the file\n", j->ropts.jobs,
+		    (unsigned long long)j->st.ranged, iec(j->st.ranged_bytes, size,
+		    sizeof(size)));
 	if (j->ropts.jobs > 1)
 		fprintf(stderr, "cr-restore: -j %u: %s of COPY data spilled to temporary files "
 		    "in %s, at most %s at once\n", j->ropts.jobs,
@@ -431,8 +436,9 @@ progress(void *arg, const struct restore_stats *st)
 	snprintf(extra, sizeof(extra), "%llu statements, %llu tables, %llu rows",
 	    (unsigned long long)st->statements, (unsigned long long)st->tables,
 	    (unsigned long long)st->rows);
-	progress_update(&j->bar, j->src.gz != NULL ? gzin_bytes_in(j->src.gz) : 0,
-	    extra, 0);
+	/* -j FILE: the file is read by offset, not through src.gz */
+	progress_update(&j->bar, st->file_bytes > 0 ? st->file_bytes :
+	    j->src.gz != NULL ? gzin_bytes_in(j->src.gz) : 0, extra, 0);
 }
 
 static void
@@ -601,6 +607,8 @@ restore_in_place(struct job *j)
 	 * without executing, so bad input is refused before any statement
 	 * runs.  A pipe cannot be read twice; -1 covers it. */
 	if (!j->single && S_ISREG(j->sb.st_mode)) {
+		if (j->ropts.jobs > 1 && !j->src.salvage)	/* -j FILE: random access */
+			j->ropts.index = restore_index_new(j->src.fd);
 		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
 		    sizeof(errbuf));
 		if (rc != RESTORE_OK) {
@@ -789,6 +797,22 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	int status = 0, ended = 0, sealed = 0, swapped = 0;
 
 	catch_signals();
+	/* -j FILE: read through first (bad input is refused before the scratch
+	 * database is made), so the workers read their COPY data from the
+	 * file themselves (random access, restore_index_new). */
+	if (j->ropts.jobs > 1 && S_ISREG(j->sb.st_mode) && !j->src.salvage &&
+	    (j->ropts.index = restore_index_new(j->src.fd)) != NULL) {
+		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
+		    sizeof(errbuf));
+		if (rc != RESTORE_OK) {
+			report(&j->src, rc, errbuf);
+			warnx("nothing was executed");
+			memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
+			return restore_exit_code(rc);
+		}
+		if (source_rewind(&j->src) == -1)
+			err(EX_IOERR, "%s: rewind", j->src.name);
+	}
 	replace_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
 	if (j->keep_old)
 		replace_kept_name(target, time(NULL), aside, sizeof(aside));
@@ -1213,6 +1237,7 @@ main(int argc, char *argv[])
 	if (j.src.salvage)
 		status = salvage_report(&j.src, status);
 	source_close(&j.src);
+	restore_index_free(j.ropts.index);
 	if (j.src.fd != STDIN_FILENO)
 		close(j.src.fd);
 	pgconn_params_free(j.params);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* gzlist: a gzip file's compressed and uncompressed sizes, as gzip -l shows
- * them (cr-gz -l).  A cr-gz stream is walked by its members' size fields
- * and its length taken from its end member, without inflating; gzip -l
- * cannot know it, as it reads the last member's ISIZE, the end member's 0.
+ * them (cr-gz -l).  A cr-gz stream in a file is mapped by its members'
+ * size fields (gzrange) and its length taken from its end member, without
+ * inflating; gzip -l cannot know it, as it reads the last member's ISIZE,
+ * the end member's 0.
  * Any other gzip is decompressed to count it, which also checks it.
  * Nothing prints. */
 #ifndef CR_GZLIST_H
