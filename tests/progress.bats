@@ -100,6 +100,7 @@ on_tty() {
 	assert_status 0
 	assert_output_contains $'\r'"cr-verify: $BATS_TEST_TMPDIR/b/"
 	assert_output_contains "%), "
+	assert_output_contains $'\r'"cr-gz: stdin: "	# the dump, as it is compressed
 	run on_tty cr-backup -q -d src --dir "$BATS_TEST_TMPDIR/b" --name quiet
 	assert_status 0
 	refute_grep -F $'\r' <(printf '%s' "$output")
