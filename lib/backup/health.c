@@ -16,6 +16,7 @@
 #include "backup/retention.h"
 #include "base/json.h"
 #include "base/size.h"
+#include "base/utc.h"
 
 static void
 health_age(time_t age, char *buf, size_t len)
@@ -200,8 +201,7 @@ void
 health_put(struct jw *w, const char *dir, const struct health *h)
 {
 	const struct health_kind *k;
-	struct tm tm;
-	char when[32];
+	char when[UTC_LEN];
 	size_t i, t;
 	int kind;
 
@@ -230,9 +230,7 @@ health_put(struct jw *w, const char *dir, const struct health *h)
 			continue;
 		}
 		jw_str(w, "newest", k->newest->name);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
-		    gmtime_r(&k->newest->time, &tm));
-		jw_str(w, "time", when);
+		jw_str(w, "time", utc_iso(k->newest->time, when));
 		jw_int(w, "age_s", (long long)(h->now - k->newest->time));
 		jw_uint(w, "stored_bytes", k->newest->size);
 		jw_bool(w, "verified", k->code == 0);
