@@ -18,6 +18,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "base/askpass.h"
 #include "base/cliopt.h"
 #include "pg/guard.h"
 #include "sql/dumpsalvage.h"
@@ -246,20 +247,31 @@ archive_format(struct source *src)
 	return NULL;
 }
 
+/* A connection that failed, said as every tool says it; the exit code. */
+static int
+connect_failed(enum pgconn_status st, const char *dbname, const char *msg)
+{
+	const char *hint;
+	char line[1200];
+	int code;
+
+	code = pgconn_failure(st, dbname, msg, line, sizeof(line), &hint);
+	warnx("%s", line);
+	if (hint != NULL)
+		warnx("hint: %s", hint);
+	return code;
+}
+
 static PGconn *
 connect_or_exit(const struct pgconn_params *params, const char *dbname)
 {
 	enum pgconn_status st;
 	PGconn *conn;
-	const char *hint;
 	char msg[1024];
 
 	if ((conn = pgconn_open(params, dbname, &st, msg, sizeof(msg))) != NULL)
 		return conn;
-	warnx("connecting to %s: %s", dbname != NULL ? dbname : "the database", msg);
-	if ((hint = pgconn_hint(st)) != NULL)
-		warnx("hint: %s", hint);
-	exit(pgconn_exit_code(st));
+	exit(connect_failed(st, dbname, msg));
 }
 
 /* Ask on the terminal for the database name.  Returns 1 when typed, 0 when
@@ -832,8 +844,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
 
 	if ((conn = pgconn_open_like(maint, scratch, &cst, errbuf, sizeof(errbuf))) == NULL) {
-		warnx("connecting to %s: %s", scratch, errbuf);
-		status = pgconn_exit_code(cst);
+		status = connect_failed(cst, scratch, errbuf);
 	} else {
 		rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 		PQfinish(conn);
@@ -899,7 +910,7 @@ restore_replace(struct job *j)
 {
 	enum pgconn_status st;
 	PGconn *conn, *maint;
-	const char *maintdb, *hint;
+	const char *maintdb;
 	char errbuf[1024], target[256];
 	int exists, status;
 
@@ -907,11 +918,7 @@ restore_replace(struct job *j)
 	    sizeof(errbuf));
 	if (conn == NULL && (target[0] == '\0' ||
 	    (st != PGCONN_ENODB && st != PGCONN_EREFUSED))) {
-		warnx("connecting to %s: %s", target[0] != '\0' ? target : "the database",
-		    errbuf);
-		if ((hint = pgconn_hint(st)) != NULL)
-			warnx("hint: %s", hint);
-		exit(pgconn_exit_code(st));
+		exit(connect_failed(st, target, errbuf));
 	}
 	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
@@ -922,8 +929,7 @@ restore_replace(struct job *j)
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
 		PQfinish(conn);
 		if (maint == NULL) {
-			warnx("connecting to %s: %s", maintdb, errbuf);
-			exit(pgconn_exit_code(st));
+			exit(connect_failed(st, maintdb, errbuf));
 		}
 	} else
 		maint = connect_or_exit(j->params, maintdb);
@@ -1036,7 +1042,8 @@ main(int argc, char *argv[])
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct pgconn_opts copts = { .appname = "cr-restore" };
+	struct pgconn_opts copts = { .appname = "cr-restore",
+	    .ask_password = askpass_tty };
 	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
 	const char *extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
 	struct restoreplan *plan;

@@ -102,6 +102,13 @@ validate() {
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e3"
 	validate error "$BATS_TEST_TMPDIR/e3"
 	assert_equal "$(jq -r .exit "$BATS_TEST_TMPDIR/e3")" 65
+	# a usage error past the options: said, the synopsis, and the object
+	run --separate-stderr cr-verify --json --compare "$b/db_backup_20251028_020000.sql.gz"
+	assert_status 64
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e4"
+	validate error "$BATS_TEST_TMPDIR/e4"
+	assert_equal "$(jq -r .error "$BATS_TEST_TMPDIR/e4")" "--compare takes two files: old new"
+	[[ $stderr == "cr-verify: --compare takes two files: old new"$'\n'"usage: cr-verify"* ]]
 }
 
 @test "cr-migrate --json status and up follow the schema" {
@@ -190,6 +197,15 @@ validate() {
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r3"
 	validate rotate "$BATS_TEST_TMPDIR/r3"
 	assert_equal "$(jq -r '[.exit, .stale, ([.decisions[] | select(.removed)] | length)] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r3")" "75 true 0"
+}
+
+@test "cr-rotate --json: a directory it cannot read is an error object of the schema, exit 66, and the one line on stderr" {
+	run --separate-stderr cr-rotate --json "$BATS_TEST_TMPDIR/none"
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e"
+	assert_equal "$stderr" "cr-rotate: $BATS_TEST_TMPDIR/none: No such file or directory"
+	validate error "$BATS_TEST_TMPDIR/e"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/e")" "{\"format_version\":1,\"tool\":\"cr-rotate\",\"ok\":false,\"error\":\"$BATS_TEST_TMPDIR/none: No such file or directory\",\"exit\":66}"
 }
 
 @test "the error object of a failing --json (jw_error, as tests/unit/test_json.c has it write) follows the schema" {

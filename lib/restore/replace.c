@@ -8,6 +8,7 @@
 
 #include <bsd/string.h>
 
+#include "base/utc.h"
 #include "pg/pgconn.h"
 #include "restore/replace.h"
 
@@ -48,12 +49,9 @@ replace_old_name(const char *target, long pid, char *out, size_t outlen)
 void
 replace_kept_name(const char *target, time_t when, char *out, size_t outlen)
 {
-	char suffix[40], stamp[20];
-	struct tm tm;
+	char suffix[40], stamp[UTC_LEN];
 
-	gmtime_r(&when, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
-	snprintf(suffix, sizeof(suffix), REPLACE_OLD_TAG "%s", stamp);
+	snprintf(suffix, sizeof(suffix), REPLACE_OLD_TAG "%s", utc_stamp(when, stamp));
 	tagged_name(target, suffix, out, outlen);
 }
 
