@@ -130,3 +130,18 @@ for change in append scattered; do
 	echo "  cr-gz / plain, $change: ${r}x$([ "$change" = append ] &&
 	    awk -v r="$r" 'BEGIN { print (r <= 1.2) ? " (target 1.2x or less: ok)" : " (target 1.2x or less: MISSED)" }')"
 done
+
+# The chart: MiB the second snapshot adds to the restic repository (less is better).
+for f in $formats; do
+	case $f in
+	plain) label="plain .sql" kind=peer ;;
+	gzip) label="gzip -6 --rsyncable" kind=peer ;;
+	format1) label="cr-gz, fixed 1 MiB members" kind=cr ;;
+	cr-gz) label="cr-gz" kind=cr ;;
+	esac
+	for change in append scattered; do
+		eval "a=\$added_${f//-/_}_$change"
+		printf '%s, %s\t%s\t%s\n' "$label" "$change" "$(mb "$a")" "$kind"
+	done
+done | sh "$(dirname "$0")/chart.sh" dedup \
+	"restic: MiB a day's second snapshot adds, by how the dump is stored (less is better)" "MiB"

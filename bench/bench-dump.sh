@@ -117,3 +117,16 @@ printf '  %-28s %s\n' "gunzip -t cr.sql.gz" "$(secs "$ms_gunzip_t")"
 printf '  %-28s %s\n' "cr-verify cr.sql.gz" "$(secs "$ms_verify")"
 printf '  %-28s %sx the time of gunzip -t (target <= 1.15)\n' "  cr-verify:" \
 	"$(div "$ms_verify" "$ms_gunzip_t")"
+
+# The chart: MiB/s of plain dump through each pipeline (more is better).
+mbs1() { awk -v b="$raw" -v ms="$1" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }'; }
+{
+	printf 'cr-dump | cr-gz -p2\t%s\tcr\n' "$(mbs1 "$ms_cr_gz")"
+	printf 'pg_dump | gzip -6\t%s\tpeer\n' "$(mbs1 "$ms_pg_gzip")"
+	[ "$have_pigz" -eq 0 ] || printf 'pg_dump | pigz -p2 -6\t%s\tpeer\n' "$(mbs1 "$ms_pg_pigz")"
+	printf 'cr-dump > /dev/null\t%s\tcr\n' "$(mbs1 "$ms_cr_null")"
+	printf 'pg_dump > /dev/null\t%s\tpeer\n' "$(mbs1 "$ms_pg_null")"
+	printf 'cr-verify\t%s\tcr\n' "$(mbs1 "$ms_verify")"
+	printf 'gunzip -t\t%s\tpeer\n' "$(mbs1 "$ms_gunzip_t")"
+} | sh "$(dirname "$0")/chart.sh" dump \
+	"Backing up $(awk -v b="$raw" 'BEGIN { printf "%.0f", b / 1048576 }') MiB of plain dump: MiB/s (more is better)" "MiB/s"

@@ -192,3 +192,14 @@ rd=$(rss_of "$BENCH_DIR/gz-rss.gz" /dev/null cr-gz -d)
 echo "peak RSS: cr-gz -p2 $((rc / 1024)) MiB, -p16 $((r16 / 1024)) MiB, cr-gz -d $((rd / 1024)) MiB" \
     "(target under 64 MiB: $(verdict $((65536 - r16)) 1)/$(verdict $((65536 - rd)) 1))"
 rm -f "$in" "$gz" "$BENCH_DIR"/gz-* "$BENCH_DIR/rss" "$BENCH_DIR"/times?
+
+# The chart: MiB/s of each tool in this run (more is better).
+mbs() { eval "_ms=\$$1"; awk -v b="$insize" -v ms="$_ms" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }'; }
+{
+	printf 'compress: cr-gz -p2\t%s\tcr\n' "$(mbs ms_cr)"
+	printf 'compress: gzip -6\t%s\tpeer\n' "$(mbs ms_gzip)"
+	[ "$have_pigz" = 0 ] || printf 'compress: pigz -p2 -6\t%s\tpeer\n' "$(mbs ms_pigz)"
+	printf 'decompress: cr-gz -d\t%s\tcr\n' "$(mbs ms_crd)"
+	printf 'decompress: gunzip (gzip file)\t%s\tpeer\n' "$(mbs ms_gunzip)"
+	[ "$have_pigz" = 0 ] || printf 'decompress: pigz -d\t%s\tpeer\n' "$(mbs ms_pigzd)"
+} | sh "$(dirname "$0")/chart.sh" gz "cr-gz against gzip and pigz, $mb MiB of SQL text: MiB/s (more is better)" "MiB/s"

@@ -207,6 +207,15 @@ awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v crf="$ms_crf" -v crjf="$ms
 	if (crj4 > 0) printf "  cr-restore -j4 vs pg_restore -j4 (fresh db): %.2fx\n", p4 / crj4
 	printf "  cr-restore peak RSS: %.1f MiB; cr-restore -j2: %.1f MiB\n", rss / 1024, rssj / 1024
 }'
+# The chart: seconds of each restore of part one (medians; less is better).
+{
+	printf 'psql (fresh db)\t%s\tpeer\n' "$(awk -v ms="$ms_psql" 'BEGIN { printf "%.2f", ms / 1000 }')"
+	printf 'cr-restore --clean\t%s\tcr\n' "$(awk -v ms="$ms_cr" 'BEGIN { printf "%.2f", ms / 1000 }')"
+	printf 'cr-restore -j2 --clean\t%s\tcr\n' "$(awk -v ms="$ms_crj" 'BEGIN { printf "%.2f", ms / 1000 }')"
+	printf 'cr-restore -j2 (fresh db)\t%s\tcr\n' "$(awk -v ms="$ms_crjf" 'BEGIN { printf "%.2f", ms / 1000 }')"
+	printf 'pg_restore -j2 (fresh db)\t%s\tpeer\n' "$(awk -v ms="$ms_pgr" 'BEGIN { printf "%.2f", ms / 1000 }')"
+} | sh "$(dirname "$0")/chart.sh" restore \
+	"Restoring $mb MiB of plain dump: seconds, median of $rounds rounds (less is better)" "s"
 # One more -j2 run with -v: the critical path it prints against its own
 # wall time (the issue's target: within 1.2x), and -j4's peak RSS.
 createdb r_crv

@@ -15,15 +15,20 @@ awk 'BEGIN {
 last=$(sort "$names" | tail -n 1)
 now=$(echo "$last" | sed 's/^db_backup_\(....\)\(..\)\(..\)_.*/\1-\2-\3T23:00:00Z/')
 
+chart=$BENCH_DIR/rotate-chart
+: >"$chart"
 run() {
 	label=$1
 	shift
 	start=$(date +%s.%N)
 	n=$(cr-rotate --now "$now" "$@" <"$names" | wc -l)
 	end=$(date +%s.%N)
-	printf 'cr-rotate %-28s 100000 names, %d to remove: %.3f s\n' \
-		"$label" "$n" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')"
+	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }')
+	printf 'cr-rotate %-28s 100000 names, %d to remove: %s s\n' "$label" "$n" "$secs"
+	printf 'cr-rotate, %s\t%s\tcr\n' "$label" "$secs" >>"$chart"
 }
 run "default policy" 
 run "GFS 7/4/12/5" --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --keep-yearly 5
 rm -f "$names"
+sh "$(dirname "$0")/chart.sh" rotate "cr-rotate deciding 100 000 backup names: seconds (less is better)" "s" <"$chart"
+rm -f "$chart"

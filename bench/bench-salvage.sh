@@ -21,6 +21,7 @@ BATS_TEST_DIRNAME=$(cd "$(dirname "$0")/../tests" && pwd)
 . "$BATS_TEST_DIRNAME/helpers.bash"
 pg_start >/dev/null
 trap 'pg_stop; rm -rf "$BENCH_DIR"' EXIT
+bench=$(cd "$(dirname "$0")" && pwd)
 cd "$BENCH_DIR"
 
 events=$((BENCH_MB * 1048576 / 2 / 80))
@@ -72,17 +73,25 @@ rows_of() {
 echo "bench-salvage: dump of $(awk -v b="$(wc -c <src.sql)" 'BEGIN { printf "%.1f", b / 1048576 }') MiB" \
     "(users $users rows, events $events, notes 2000), cr-gz $n members; damage in member $((n / 2))"
 printf '  %-22s %5s  %-10s %s\n' "damage" "exit" "identical" "rows lost per table (users/events/notes)"
+chart=
 for f in flip deleted duplicated zeros cut g6-flip g6-cut; do
 	createdb "r_$f"
 	rc=0
 	cr-restore --salvage -d "r_$f" "$f.gz" 2>"$f.err" || rc=$?
-	same=0 lost=
+	same=0 lost= total=0
 	for t in users events notes; do
 		[ "$(sum_of "r_$f" "$t")" = "$(sum_of src "$t")" ] && same=$((same + 1))
-		lost="$lost$([ -n "$lost" ] && echo /)$(($(rows_of src "$t") - $(rows_of "r_$f" "$t")))"
+		l=$(($(rows_of src "$t") - $(rows_of "r_$f" "$t")))
+		lost="$lost$([ -n "$lost" ] && echo /)$l"
+		total=$((total + l))
 	done
-	case $f in g6-*) label="gzip -6, ${f#g6-}" ;; *) label="cr-gz, $f" ;; esac
+	case $f in g6-*) label="gzip -6, ${f#g6-}" kind=peer ;; *) label="cr-gz, $f" kind=cr ;; esac
+	chart="$chart$label	$total	$kind
+"
 	printf '  %-22s %5s  %-10s %s\n' "$label" "$rc" "$same of 3" "$lost"
 done
 echo "  (a cr-gz member here holds about $(( $(wc -c <src.sql) / n / 1024 )) KiB of dump," \
     "about $(( $(wc -c <src.sql) / n / 80 )) events rows)"
+# The chart: rows lost in all three tables, by damage (less is better).
+printf '%s' "$chart" | sh "$bench/chart.sh" salvage \
+	"cr-restore --salvage: rows lost to one damaged spot, of $((users + events + 2000)) (less is better)" "rows lost"

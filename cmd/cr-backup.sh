@@ -14,8 +14,8 @@ version=@VERSION@
 synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
        [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
        [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore [-j N]]
-       [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [LABEL]
-       $prog --status [--json] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
+       [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [--gentle] [LABEL]
+       $prog --status [--json | --kv] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below;
 # the retention options are cr-rotate's, asked.
@@ -52,8 +52,10 @@ help_options() {
 	    --allow-empty|a backup without tables is healthy
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
 	    --accept-shrink|the shrink is expected: no alarm
+	    --gentle|spare the server: 1 compression thread, lowest CPU and I/O priority
 	    --status|the health of the backups in DIR
 	    --json|with --status: JSON
+	    --kv|with --status: the JSON as key=value lines, for scripts without jq
 	    --max-age=DURATION|with --status: how old the newest daily may be
 	    --trend=N|with --status: the rows of the N newest backups
 	-?, --help|print this help and exit
@@ -70,7 +72,7 @@ EX_NOPERM=77
 EX_SUSPECT=3
 
 quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
-notify='' copy_to='' encrypt_to='' env_file=''
+notify='' copy_to='' encrypt_to='' env_file='' gentle=0 kv=0
 conn_args=() keep_args=() status_args=() status_mode=0 accept_args=()
 
 # The code both wrappers share (the build puts its text here).
@@ -119,11 +121,13 @@ while [ $# -gt 0 ]; do
 	--allow-empty)	allow_empty=1 ;;
 	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
 	--accept-shrink) max_shrink=0 ;;
+	--gentle)	gentle=1 ;;
 	--accept-rows)	need_arg "$@"; accept_args+=(--accept-rows "$2"); shift ;;
 	-j|--jobs)	need_arg "$@"; jobs=$2; shift
 			case $jobs in *[!0-9]*) echo "$prog: -j $jobs: not a number" >&2; usage ;; esac ;;
 	--status)	status_mode=1 ;;
 	--json)		status_args+=(--json) ;;
+	--kv)		kv=1 status_args+=(--json) ;;
 	--max-age|--trend)
 			need_arg "$@"; status_args+=("$1" "$2"); shift ;;
 	--version)	echo "$prog $version"; exit 0 ;;
@@ -155,9 +159,14 @@ read_env_file CR_BACKUP_DIR
 if [ "$status_mode" -eq 1 ]; then
 	[ -z "$label" ] || dir=$label
 	[ -n "$dir" ] || { echo "$prog: --status needs the backup directory (DIR, --dir or CR_BACKUP_DIR)" >&2; exit 64; }
+	if [ "$kv" -eq 1 ]; then
+		# the same object, flattened (wrapper.bash json_kv)
+		cr-verify "${status_args[@]}" --status "$dir" | json_kv
+		exit "${PIPESTATUS[0]}"
+	fi
 	exec cr-verify "${status_args[@]}" --status "$dir"
 fi
-[ ${#status_args[@]} -eq 0 ] || { echo "$prog: --json, --max-age and --trend go with --status" >&2; usage; }
+[ ${#status_args[@]} -eq 0 ] || { echo "$prog: --json, --kv, --max-age and --trend go with --status" >&2; usage; }
 
 # Outcome, reported to --notify on every exit.
 status=failure file='' size=0 started=$(date +%s) tmp='' mtmp='' enc_tmp='' lockfd='' database=''
@@ -242,11 +251,11 @@ if [ -n "$encrypt_to" ]; then
 fi
 
 # Who and where: a pre-flight connection that also names the database.
+# Its key=value lines are escaped onto one line each: read_kv undoes it.
 check=$(cr-dump --check "${conn_args[@]}") || { rc=$?; message="cannot connect"; exit "$rc"; }
-database=$(printf '%s\n' "$check" | sed -n 's/^database=//p')
-dbuser=$(printf '%s\n' "$check" | sed -n 's/^user=//p')
-dbhost=$(printf '%s\n' "$check" | sed -n 's/^host=//p')
-dbport=$(printf '%s\n' "$check" | sed -n 's/^port=//p')
+declare -A fact=()
+read_kv fact <<<"$check"
+database=${fact[database]:-} dbuser=${fact[user]:-} dbhost=${fact[host]:-} dbport=${fact[port]:-}
 [ "$quiet" -eq 1 ] ||
 	echo "$prog: env file ${env_file:-(none)}, database $database${dbhost:+ on $dbhost${dbport:+:$dbport}}${dbuser:+ as $dbuser}" >&2
 if [ -z "$dir" ]; then
@@ -287,8 +296,18 @@ say "======================================================================"
 say ""
 say "Creating backup..."
 
+# --gentle: the dump, its compression and its verify at the lowest
+# CPU and I/O priority, compressing on one thread: the app's queries keep
+# the cores (cr-backup(1), GENTLE BACKUPS; docs/benchmarks.md, footprint).
+gentle_cmd=() gz_args=()
+if [ "$gentle" -eq 1 ]; then
+	gentle_cmd=(nice -n 19)
+	! command -v ionice >/dev/null || gentle_cmd+=(ionice -c 3)
+	gz_args=(-p 1)
+fi
+
 tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") || die $EX_CANTCREAT "cannot create a temp file in $dir"
-cr-dump "${conn_args[@]}" | cr-gz >"$tmp"
+"${gentle_cmd[@]}" cr-dump "${conn_args[@]}" | "${gentle_cmd[@]}" cr-gz "${gz_args[@]}" >"$tmp"
 codes=("${PIPESTATUS[@]}")
 # A compressor that stops makes cr-dump fail on a closed pipe: name cr-gz
 # first, it is the cause.
@@ -306,15 +325,19 @@ verify_args=(-q --manifest "$mtmp" --name "$name" --duration "$(( $(date +%s) - 
 [ "$allow_empty" -eq 0 ] || verify_args+=(--allow-empty)
 # On a terminal, cr-verify's progress line while it reads the new backup.
 [ "$quiet" -eq 1 ] || [ ! -t 2 ] || verify_args+=(--progress)
-cr-verify "${verify_args[@]}" "$tmp"
+"${gentle_cmd[@]}" cr-verify "${verify_args[@]}" "$tmp"
 rc=$?
+# shellcheck disable=SC2034 # read by kv_join through a nameref
+declare -A manifest=()
 suspect=
 case $rc in
 0)	;;
 3)	# Intact but suspicious: kept for inspection, and its manifest says
 	# so, so it never becomes the baseline of the next run.  The alarms
 	# are read from the manifest, cr-verify's stable interface.
-	suspect=$(json_strings "$(<"$mtmp")" alarms) || suspect="see cr-verify's alarms above" ;;
+	read_json manifest <"$mtmp"
+	suspect=$(kv_join manifest alarms)
+	[ -n "$suspect" ] || suspect="see cr-verify's alarms above" ;;
 65)	die $EX_DATAERR "the new backup does not verify; discarded, older backups untouched" ;;
 *)	die "$rc" "cr-verify failed (exit $rc); no backup written, older backups untouched" ;;
 esac
@@ -350,7 +373,9 @@ if [ "$test_restore" -eq 1 ] && [ -z "$suspect" ]; then
 			rc=$?
 			[ "$rc" -eq $EX_SUSPECT ] ||
 				die "$rc" "$alarm, and its manifest could not be written (cr-verify exit $rc); no backup written, older backups untouched"
-			suspect=$(json_strings "$(<"$mtmp")" alarms) || suspect=$alarm ;;
+			read_json manifest <"$mtmp"
+			suspect=$(kv_join manifest alarms)
+			[ -n "$suspect" ] || suspect=$alarm ;;
 		esac
 	elif [ -n "$restore_err" ]; then
 		# its warnings (a mismatch --accept-rows accepted): said, never

@@ -68,8 +68,7 @@ struct dump {
 	double		started;
 };
 
-/* getopt_long's: ':' first, so a missing argument is told apart. */
-#define OPTSTRING	":d:h:p:U:ast:T:n:N:vVF:OxwZ:f:j:Cc"
+#define OPTSTRING	"d:h:p:U:ast:T:n:N:vVF:OxwZ:f:j:Cc"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -117,28 +116,6 @@ usage(void)
 {
 	print_usage(stderr);
 	exit(EX_USAGE);
-}
-
-static void __attribute__((noreturn))
-help_exit(void)
-{
-	print_usage(stdout);
-	cliopt_print_help(stdout);
-	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-}
-
-/* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
- * for usage on stdout; anything else is a usage error, said as getopt
- * would. */
-static void
-bad_option(int ch, char *argv[])
-{
-	char msg[256];
-
-	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
-		help_exit();
-	warnx("%s", msg);
-	usage();
 }
 
 /* A pg_dump option cr-dump will not pass on: why, and what to do instead. */
@@ -330,7 +307,9 @@ parse_options(int argc, char *argv[], struct job *j)
 	    "unproven; drop it (COPY is also faster to restore)";
 	int ch;
 
-	cliopt_use(argc, argv, "cr-dump", longopts, OPTSTRING, help);
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-dump",
+	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
+	    .help = help, .synopsis = print_usage });
 	/* pg_dump options are collected first; the connection comes last. */
 	j->dargv[j->dargc++] = "pg_dump";
 	j->dargv[j->dargc++] = "--format=plain";
@@ -338,9 +317,7 @@ parse_options(int argc, char *argv[], struct job *j)
 	j->dargv[j->dargc++] = "--no-acl";
 	j->dargv[j->dargc++] = "--no-password";
 	j->copts.appname = "cr-dump";
-	opterr = 0;	/* bad_option() tells -? from a real mistake */
-	while ((ch = getopt_long(argc, argv, OPTSTRING,
-	    longopts, NULL)) != -1) {
+	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		if (pgconn_getopt(&j->copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -383,9 +360,6 @@ parse_options(int argc, char *argv[], struct job *j)
 		case OPT_CONNECTION_FACTS:
 			j->connection_facts = 1;
 			break;
-		case 'V':
-			printf("cr-dump %s\n", CR_VERSION);
-			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 		case 'F':
 			check_format(optarg);
 			break;
@@ -414,10 +388,6 @@ parse_options(int argc, char *argv[], struct job *j)
 			refuse("--column-inserts", inserts_why);
 		case OPT_ROWS_PER_INSERT:
 			refuse("--rows-per-insert", inserts_why);
-		case OPT_HELP:
-			help_exit();
-		default:
-			bad_option(ch, argv);
 		}
 	}
 	if (j->schema_only && j->data_only)

@@ -25,7 +25,7 @@
 #include "gz/gzsalvage.h"
 #include "base/io.h"
 
-#define OPTSTRING	":0123456789cdltp:"
+#define OPTSTRING	"0123456789cdltp:"
 
 static const struct cliopt_help help[] = {
 	{ "-1..-12",	NULL,		"compression level, fastest to smallest (6)" },
@@ -40,17 +40,10 @@ static const struct cliopt_help help[] = {
 	{ NULL,		NULL,		NULL }
 };
 
-/* --help and -? print it to stdout and succeed; a usage error to stderr. */
-static void __attribute__((noreturn))
-usage(int status)
+static void
+synopsis(FILE *f)
 {
-	fprintf(status == 0 ? stdout : stderr,
-	    "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
-	if (status == 0) {
-		cliopt_print_help(stdout);
-		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-	}
-	exit(status);
+	fprintf(f, "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
 }
 
 static const char *
@@ -359,7 +352,6 @@ main(int argc, char *argv[])
 		{ NULL,		0,		NULL, 0 }
 	};
 	static char *stdin_only[] = { "-", NULL };
-	const char *errstr;
 	long cpus;
 	int ch, decomp = 0, test = 0, level = GZOUT_LEVEL_DEFAULT, threads, i, rc;
 	int before, in_digits = 0, salvage = 0, listing = 0;
@@ -370,11 +362,12 @@ main(int argc, char *argv[])
 
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
-	cliopt_use(argc, argv, "cr-gz", longopts, OPTSTRING, help);
-	opterr = 0;	/* -? is help, not an unknown option */
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-gz",
+	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
+	    .help = help, .synopsis = synopsis });
 	for (;;) {
 		before = optind;
-		if ((ch = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) == -1)
+		if ((ch = cliopt_next(argc, argv, NULL)) == -1)
 			break;
 		switch (ch) {
 		case '0': case '1': case '2': case '3': case '4':
@@ -398,37 +391,17 @@ main(int argc, char *argv[])
 			listing = 1;
 			break;
 		case 'p':
-			threads = (int)strtonum(optarg, 1, GZOUT_MAX_THREADS, &errstr);
-			if (errstr != NULL)
-				errx(EX_USAGE, "threads %s: %s (1 to %d)", optarg,
-				    errstr, GZOUT_MAX_THREADS);
+			threads = (int)cliopt_num(optarg, 1, GZOUT_MAX_THREADS);
 			break;
 		case 'S':
 			salvage = 1;
 			break;
-		case 'h':
-			usage(0);
-		case 'V':
-			printf("cr-gz %s\n", CR_VERSION);
-			return 0;
-		case '?':
-			if (optopt == '?')
-				usage(0);
-			if (optopt != 0)
-				warnx("invalid option -- '%c'", optopt);
-			else
-				warnx("invalid option -- '%s'", argv[optind - 1]);
-			usage(EX_USAGE);
-		case ':':
-			warnx("option requires an argument -- '%c'", optopt);
-			usage(EX_USAGE);
-		default:
-			usage(EX_USAGE);
 		}
 		in_digits = 0;
 	}
 	if (level < 1 || level > GZOUT_LEVEL_MAX)
-		errx(EX_USAGE, "level %d: out of range (1 to %d)", level, GZOUT_LEVEL_MAX);
+		cliopt_fail("invalid value for the level: '%d' (a whole number from 1 to %d)", level,
+		    GZOUT_LEVEL_MAX);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {

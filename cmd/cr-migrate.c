@@ -26,8 +26,7 @@
 #include "pg/pgconn.h"
 #include "pg/pgexec.h"
 
-/* getopt_long's: ':' first, so a missing argument is told apart. */
-#define OPTSTRING	":d:h:p:qU:v"
+#define OPTSTRING	"d:h:p:qU:v"
 
 static int quiet, verbose, json;
 
@@ -97,52 +96,6 @@ usage(void)
 {
 	print_usage(stderr);
 	exit(EX_USAGE);
-}
-
-static _Noreturn void
-help(void)
-{
-	print_usage(stdout);
-	cliopt_print_help(stdout);
-	exit(fflush(stdout) == EOF ? EX_IOERR : EX_OK);
-}
-
-/* getopt_long (opterr 0, optstring starting with ':') returned ch for a
- * bad option: say so as getopt would, then the usage.  -? asks for help. */
-static _Noreturn void
-bad_option(int ch, char *argv[])
-{
-	char msg[256];
-
-	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
-		help();
-	warnx("%s", msg);
-	usage();
-}
-
-/* getopt_long takes any unambiguous prefix of a long option: "--json"
- * would be "--json-list" but for the option of that name, and the next
- * option added could change what an old prefix means.  Only whole names
- * are accepted: the text on the command line must be the option's name. */
-static void
-whole_name(const struct option *o, char *argv[])
-{
-	const char *text;
-	size_t len;
-
-	/* "--name=value" and "--name" are in argv[optind - 1]; "--name value"
-	 * puts the value there and the name just before it. */
-	text = optarg != NULL && optarg == argv[optind - 1] ? argv[optind - 2] :
-	    argv[optind - 1];
-	if (strncmp(text, "--", 2) != 0)
-		return;
-	text += 2;
-	len = strcspn(text, "=");
-	if (len == strlen(o->name) && strncmp(text, o->name, len) == 0)
-		return;
-	warnx("unrecognized option '--%.*s' (did you mean --%s?)", (int)len, text,
-	    o->name);
-	usage();
 }
 
 static _Noreturn void
@@ -423,14 +376,12 @@ main(int argc, char *argv[])
 	enum migrate_status mst;
 	const char *dir = NULL, *dir_given = NULL, *json_list_given = NULL;
 	char why[1024], client[512];
-	int ch, idx, rc;
+	int ch, rc;
 
-	cliopt_use(argc, argv, "cr-migrate", longopts, OPTSTRING, help_lines);
-	opterr = 0;	/* bad_option() tells -? from a real mistake */
-	while ((idx = -1, ch = getopt_long(argc, argv, OPTSTRING, longopts,
-	    &idx)) != -1) {
-		if (idx >= 0)
-			whole_name(&longopts[idx], argv);
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-migrate",
+	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
+	    .help = help_lines, .synopsis = print_usage });
+	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		if (pgconn_getopt(&conn_opts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -444,13 +395,6 @@ main(int argc, char *argv[])
 		case OPT_DRY_RUN:	m.dry_run = 1; break;
 		case OPT_WAIT:		m.wait = 1; break;
 		case OPT_JSON:		json = 1; break;
-		case OPT_VERSION:
-			printf("cr-migrate %s\n", CR_VERSION);
-			return EX_OK;
-		case OPT_HELP:
-			help();
-		default:
-			bad_option(ch, argv);
 		}
 	}
 	argc -= optind;

@@ -14,7 +14,7 @@ version=@VERSION@
 synopsis="usage: $prog [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER] [--migrations DIR]
        [--json-list SPEC] [--extension NAME]... [--dev-command CMD] [--migrate-command CMD]
        [--no-migrate] [--yes] [--role ROLE] [-j N] [-t TABLE]... [--accept-rows TABLE]...
-       [--dir DIR] [--create] [--strict] [--salvage]
+       [--dir DIR] [--create] [--strict] [--salvage] [--progress | --no-progress]
        FILE|-|latest|LABEL"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below.
@@ -40,6 +40,8 @@ help_options() {
 	    --create|create the dev database when it does not exist
 	    --strict|no fallback to an older backup when the newest fails
 	    --salvage|restore what a damaged backup holds (cr-restore --salvage)
+	    --progress|progress lines even when stderr is not a terminal
+	    --no-progress|no progress lines, even on a terminal
 	-?, --help|print this help and exit
 	    --version|print the version and exit
 	EOF
@@ -50,7 +52,7 @@ EX_DATAERR=65 EX_NOINPUT=66
 env_file='' migrations='' json_list='' yes=0 migrate=1 source='' dir='' dev_command=''
 role='' migrate_command=''
 conn_args=() ext_args=() extensions=() pass_args=()
-create=0 strict=0 salvage=0
+create=0 strict=0 salvage=0 progress=auto
 
 # The code both wrappers share (the build puts its text here).
 # shellcheck source=cmd/wrapper.bash
@@ -78,6 +80,8 @@ while [ $# -gt 0 ]; do
 	--create)	create=1 ;;
 	--strict)	strict=1 ;;
 	--salvage)	salvage=1 ;;
+	--progress)	progress=on ;;
+	--no-progress)	progress=off ;;
 	--version)	echo "$prog $version"; exit 0 ;;
 	--help|-\?)	usage 0 ;;
 	-)		[ -z "$source" ] || usage; source=- ;;
@@ -147,16 +151,11 @@ pct_encode() {
 # in PGPASSWORD and DATABASE_URL: the environment only, never an argument.
 # Returns the command's exit status.
 run_migrate_command() {
-	local facts line host='' port='' user='' db='' pass=${PGPASSWORD:-} url auth
+	local facts host port user db pass=${PGPASSWORD:-} url auth
+	local -A f=()
 	facts=$(cr-dump --connection-facts "${conn_args[@]}") || return
-	while IFS= read -r line; do
-		case $line in
-		database=*)	db=${line#*=} ;;
-		user=*)		user=${line#*=} ;;
-		host=*)		host=${line#*=} ;;
-		port=*)		port=${line#*=} ;;
-		esac
-	done <<<"$facts"
+	read_kv f <<<"$facts"
+	db=${f[database]:-} user=${f[user]:-} host=${f[host]:-} port=${f[port]:-}
 	[ -z "$role" ] || user=$role
 	if [ -z "$pass" ] && [ -n "$env_file" ]; then
 		read_env_file PGPASSWORD DB_PASSWORD DATABASE_URL
@@ -180,6 +179,49 @@ run_migrate_command() {
 	)
 }
 
+# Progress lines (saving stdin, verifying, restoring) on a terminal, as
+# the C tools draw them (lib/base/progress); --progress and --no-progress
+# force either.
+show_progress=0
+case $progress in
+on)	show_progress=1 ;;
+auto)	[ ! -t 2 ] || show_progress=1 ;;
+esac
+progress_args=()
+[ "$progress" = auto ] || progress_args=("--$([ "$progress" = on ] || printf no-)progress")
+
+# save_stdin FILE: standard input into FILE.  With progress, a line on
+# stderr redrawn every half second in lib/base/progress's form (done, rate;
+# a pipe has no total), drawn once more at the end and erased.  Needs no pv.
+save_stdin() {
+	[ "$show_progress" -eq 1 ] || { cat >"$1"; return; }
+	local pid rc t0 n=0
+	t0=$(date +%s%N)
+	# <&0: a job started with & would otherwise read /dev/null
+	cat <&0 >"$1" &
+	pid=$!
+	# looked at every 0.1 s, drawn every 0.5 s: the last line's rate
+	# is measured within 0.1 s of the end
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+		[ $((n % 5)) -ne 0 ] || stdin_line "$1" "$t0"
+	done
+	wait "$pid"
+	rc=$?
+	stdin_line "$1" "$t0"
+	printf '\r\033[K' >&2
+	return "$rc"
+}
+stdin_line() {	# stdin_line FILE START_NS: the line, redrawn in place
+	local saved ns
+	saved=$(stat -c %s -- "$1" 2>/dev/null) || saved=0
+	ns=$(( $(date +%s%N) - $2 ))
+	[ "$ns" -gt 0 ] || ns=1
+	printf '\r%s: stdin: %s, %s/s\033[K' "$prog" "$(iec "$saved")" \
+		"$(iec "$(( saved * 1000000000 / ns ))")" >&2
+}
+
 tmp='' fallbacks=()
 trap '[ -n "$tmp" ] && rm -f -- "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
@@ -188,7 +230,7 @@ trap 'exit 130' INT TERM HUP
 #    anything reaches the database.
 if [ "$source" = - ]; then
 	tmp=$(mktemp "${TMPDIR:-/tmp}/cr-restore-dev.XXXXXX") || die 73 "cannot create a temp file"
-	cat >"$tmp" || die 74 "reading the backup from stdin failed"
+	save_stdin "$tmp" || die 74 "reading the backup from stdin failed"
 	file=$tmp label="(stdin)"
 else
 	if [ ! -e "$source" ] && [ "${source#*/}" = "$source" ]; then
@@ -211,9 +253,10 @@ else
 	file=$source label=$(basename -- "$source")
 	# A backup cr-backup kept as suspicious says so in its manifest;
 	# "latest" and kinds pass over such backups, so this one was named.
-	if [ -f "$source.json" ] && [ ! -L "$source.json" ] && manifest=$(<"$source.json") &&
-		[ "$(json_value "$manifest" healthy)" = false ]; then
-		alarms=$(json_strings "$manifest" alarms) || alarms=''
+	declare -A manifest=()
+	if [ -f "$source.json" ] && [ ! -L "$source.json" ] && read_json manifest <"$source.json" &&
+		[ "${manifest[healthy]:-}" = false ]; then
+		alarms=$(kv_join manifest alarms)
 		echo "$prog: warning: $label is a suspicious backup (its manifest says not healthy${alarms:+: $alarms}); restoring it because it was named" >&2
 	fi
 fi
@@ -223,16 +266,8 @@ fi
 #    its name, server, the login and whether it is a superuser, the owner.
 #    Exit 66 there is a database that does not exist: its facts come from
 #    the server's maintenance database, and it is created only when asked.
+#    The values are escaped onto one line; read_kv (wrapper.bash) undoes it.
 declare -A fact=()
-read_facts() {	# read_facts ARRAY-NAME < facts: key=value lines into it
-	local -n into=$1
-	local line
-	into=()
-	while IFS= read -r line; do
-		# shellcheck disable=SC2034 # into is the caller's array (nameref)
-		case $line in *=*) into[${line%%=*}]=${line#*=} ;; esac
-	done
-}
 #    The connection is tried first (cheap): a wrong setting stops the run
 #    now, with the connecting tool's message, not after a long verify.
 facts_err=$(mktemp "${TMPDIR:-/tmp}/cr-restore-dev.XXXXXX") || die 73 "cannot create a temp file"
@@ -240,7 +275,7 @@ facts=$(cr-dump --connection-facts "${conn_args[@]}" 2>"$facts_err")
 facts_rc=$?
 why=$(<"$facts_err")
 rm -f -- "$facts_err"
-read_facts fact <<<"$facts"
+read_kv fact <<<"$facts"
 database=${fact[database]:-} conn_user=${fact[user]:-}
 where=${fact[host]:-}${fact[port]:+:${fact[port]}}
 case $facts_rc in
@@ -272,7 +307,7 @@ if [ -z "$role" ] && [ -n "$env_file" ] && [ -n "$database" ]; then
 		shift 2
 	done
 	app_facts=$(cr-dump --connection-facts "${app_args[@]}" -d "$database" 2>/dev/null)
-	read_facts app_fact <<<"$app_facts"
+	read_kv app_fact <<<"$app_facts"
 	app_user=${app_fact[user]:-}
 	if [ -n "$app_user" ] && [ -n "$conn_user" ] && [ "$app_user" != "$conn_user" ]; then
 		role=$app_user
@@ -322,11 +357,19 @@ echo ""
 #    that does, loudly; with --strict, or a file named explicitly, the
 #    restore stops instead.
 echo "Verifying backup..."
+declare -A rep=()
 while :; do
-	report=$(cr-verify --json "$file" 2>/dev/null)
+	# its progress line on a terminal (and, on failure, its message
+	# before ours); otherwise its stderr is not shown: the JSON says why
+	if [ "$show_progress" -eq 1 ]; then
+		report=$(cr-verify --json --progress "$file")
+	else
+		report=$(cr-verify --json "$file" 2>/dev/null)
+	fi
 	rc=$?
 	[ "$rc" -ne 0 ] || break
-	why=$(json_value "$report" error) || why="cr-verify exit $rc"
+	read_json rep <<<"$report"
+	why=${rep[error]:-cr-verify exit $rc}
 	if [ "$salvage" -eq 1 ]; then
 		# what the damage takes, as cr-verify names it, then salvage
 		echo "   DAMAGED $label: $why"
@@ -346,11 +389,10 @@ while :; do
 	fallbacks=("${fallbacks[@]:1}")
 	echo "   Backup File now: $label"
 done
-compressed=$(iec "$(json_value "$report" stored_bytes)")
-uncompressed=$(iec "$(json_value "$report" bytes)")
-tables=$(json_value "$report" tables_with_data)
-rows=$(json_value "$report" rows)
-selection=$(json_value "$report" selection)
+read_json rep <<<"$report"
+compressed=$(iec "${rep[stored_bytes]:-0}")
+uncompressed=$(iec "${rep[bytes]:-0}")
+tables=${rep[tables_with_data]:-} rows=${rep[rows]:-} selection=${rep[selection]:-}
 [ "$rc" -ne 0 ] ||
 	echo "   Backup verified ($compressed -> $uncompressed uncompressed, $tables tables, $rows rows)"
 echo "   Selection: ${selection:-unknown}"
@@ -367,7 +409,7 @@ fi
 # 4-5. Confirmation (cr-restore asks on the terminal unless --yes), then
 #      the atomic replace with extensions enabled before the data.
 echo "Restoring backup (atomic replace: the old database stays until the new one is complete)..."
-restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}")
+restore_args=(--clean "${ext_args[@]}" "${conn_args[@]}" "${pass_args[@]}" "${progress_args[@]}")
 # Parallel unless told otherwise: -j min(online cores, 4) (wrapper.bash).
 # (a salvage restores on one connection: cr-restore --salvage)
 case " ${pass_args[*]} " in *" -j "*|*" --jobs "*) ;; *) [ "$salvage" -eq 1 ] || restore_args+=(-j "$(default_jobs)") ;; esac
@@ -421,7 +463,9 @@ if [ "$migrate" -eq 1 ]; then
 			rc=$?
 			die "$rc" "migrations failed (exit $rc; cr-migrate's message above says why); the restored data is in place; fix the migration and run: $(migrate_cmd up)"
 		}
-		applied=$(json_value "$out" ran_count) || applied=0
+		declare -A mig=()
+		read_json mig <<<"$out"
+		applied=${mig[ran_count]:-0}
 		echo "   Applied $applied new migration(s)"
 	else
 		echo "No migrations directory ($migrations): skipped"

@@ -37,7 +37,7 @@
 #include "base/size.h"
 
 #define MAXEXT	32
-#define OPTSTRING	":1ad:h:j:p:t:U:vy"
+#define OPTSTRING	"1ad:h:j:p:t:U:vy"
 enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS, OPT_JSON };
 #define MAXTABLES	256
 
@@ -166,41 +166,19 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-static void __attribute__((noreturn))
-help_exit(void)
+/* pg_restore's option given (letter, or name without "--"): why it is
+ * refused, or NULL (cliopt's tool.refused). */
+static const char *
+refused(int letter, const char *name)
 {
-	print_usage(stdout);
-	cliopt_print_help(stdout);
-	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-}
+	size_t i;
 
-/* getopt_long (opterr 0, optstring starting with ':') returned ch: -? asks
- * for help; pg_restore's options are refused with the reason; anything
- * else is a usage error, said as getopt would. */
-static void __attribute__((noreturn))
-bad_option(int ch, char *argv[])
-{
-	const char *arg = argv[optind - 1];
-	char msg[256];
-	size_t i, len;
-
-	if (cliopt_bad(ch, argv, OPTSTRING, msg, sizeof(msg)))
-		help_exit();
-	for (i = 0; ch == '?' && i < sizeof(pg_restore_only) / sizeof(pg_restore_only[0]); i++) {
-		len = strcspn(arg + 2, "=");
-		if ((optopt != 0 && optopt == pg_restore_only[i].letter) ||
-		    (optopt == 0 && pg_restore_only[i].name != NULL &&
-		    strncmp(arg, "--", 2) == 0 && strlen(pg_restore_only[i].name) == len &&
-		    strncmp(arg + 2, pg_restore_only[i].name, len) == 0)) {
-			if (optopt != 0)
-				warnx("-%c: %s", optopt, pg_restore_only[i].why);
-			else
-				warnx("--%s: %s", pg_restore_only[i].name, pg_restore_only[i].why);
-			exit(EX_USAGE);
-		}
-	}
-	warnx("%s", msg);
-	usage();
+	for (i = 0; i < sizeof(pg_restore_only) / sizeof(pg_restore_only[0]); i++)
+		if ((letter != 0 && letter == pg_restore_only[i].letter) ||
+		    (name != NULL && pg_restore_only[i].name != NULL &&
+		    strcmp(name, pg_restore_only[i].name) == 0))
+			return pg_restore_only[i].why;
+	return NULL;
 }
 
 static void
@@ -811,9 +789,10 @@ main(int argc, char *argv[])
 	long long jobs = 1;
 	const char *errstr, *buffer, *format;
 
-	cliopt_use(argc, argv, "cr-restore", longopts, OPTSTRING, help);
-	opterr = 0;	/* bad_option() says what is wrong */
-	while ((ch = getopt_long(argc, argv, OPTSTRING, longopts, NULL)) != -1) {
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-restore",
+	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
+	    .help = help, .synopsis = print_usage, .refused = refused });
+	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		if (pgconn_getopt(&copts, ch, optarg))
 			continue;
 		switch (ch) {
@@ -838,10 +817,7 @@ main(int argc, char *argv[])
 			j.ropts.data_only = 1;
 			break;
 		case 'j':
-			jobs = strtonum(optarg, 0, 256, &errstr);
-			if (errstr != NULL)
-				errx(EX_USAGE, "-j %s: %s (0 to 256; 0: one per online core)",
-				    optarg, errstr);
+			jobs = cliopt_num(optarg, 0, 256);	/* 0: one per core */
 			if (jobs == 0 && (jobs = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 				jobs = 1;
 			break;
@@ -881,11 +857,6 @@ main(int argc, char *argv[])
 				    "(public.%s)", optarg, optarg);
 			accept[naccept++] = optarg;
 			break;
-		case 'H':
-			help_exit();
-		case '?':
-		case ':':
-			bad_option(ch, argv);
 		case 'v':
 			j.verbose++;
 			break;
@@ -898,11 +869,6 @@ main(int argc, char *argv[])
 		case OPT_NO_PROGRESS:
 			j.progress_mode = PROGRESS_OFF;
 			break;
-		case 'V':
-			printf("cr-restore %s\n", CR_VERSION);
-			return 0;
-		default:
-			usage();
 		}
 	}
 	argc -= optind;

@@ -73,10 +73,10 @@ static const struct cliopt_help help[] = {
 	{ NULL,			NULL,	NULL }
 };
 
-static _Noreturn void
-usage(int status)
+static void
+synopsis(FILE *f)
 {
-	fprintf(status == 0 ? stdout : stderr,
+	fprintf(f,
 	    "usage: cr-rotate [--keep-last N] [--keep-daily N] "
 	    "[--keep-weekly N] [--keep-monthly N] [--keep-yearly N] "
 	    "[--keep-within DURATION] [--keep KIND=SPEC] [--now TIME] "
@@ -85,10 +85,12 @@ usage(int status)
 	    "       cr-rotate --make-name [--label LABEL [--stamp]] [--now TIME]\n"
 	    "       cr-rotate [--tool NAME] [-v] --env-get FILE KEY...\n"
 	    "       cr-rotate --list-options\n");
-	if (status == 0) {
-		cliopt_print_help(stdout);
-		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-	}
+}
+
+static _Noreturn void
+usage(int status)
+{
+	synopsis(stderr);
 	exit(status);
 }
 
@@ -582,9 +584,10 @@ main(int argc, char *argv[])
 
 	retention_policy_init(&policy);
 	memset(&in, 0, sizeof(in));
-	cliopt_use(argc, argv, "cr-rotate", longopts, "0v?", help);
-	while ((ch = getopt_long(argc, argv, "0v?", longopts,
-	    &longindex)) != -1) {
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-rotate",
+	    .version = CR_VERSION, .optstring = "0v", .longopts = longopts,
+	    .help = help, .synopsis = synopsis });
+	while ((ch = cliopt_next(argc, argv, &longindex)) != -1) {
 		switch (ch) {
 		case 'L': case 'D': case 'W': case 'M': case 'Y': case 'I':
 			option = ch == 'L' ? RETENTION_LAST :
@@ -660,17 +663,6 @@ main(int argc, char *argv[])
 				if (strncmp(longopts[i].name, "keep", 4) == 0)
 					printf("--%s\n", longopts[i].name);
 			return 0;
-		case 'H':
-			usage(0);
-		case 'V':
-			printf("cr-rotate %s\n", CR_VERSION);
-			return 0;
-		case '?':
-			if (optopt == 0 && strcmp(argv[optind - 1], "-?") == 0)
-				usage(0);
-			usage(EX_USAGE);
-		default:
-			usage(EX_USAGE);
 		}
 	}
 	argc -= optind;

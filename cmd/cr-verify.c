@@ -90,20 +90,22 @@ static const struct cliopt_help help[] = {
 	{ NULL,		NULL,		NULL }
 };
 
-static void __attribute__((noreturn))
-usage(int status)
+static void
+synopsis(FILE *f)
 {
-	fprintf(status == 0 ? stdout : stderr,
+	fprintf(f,
 	    "usage: cr-verify [-qv] [--json] [file ...]\n"
 	    "       cr-verify [-q] --manifest out.json [--name name] [--duration sec]\n"
 	    "                 [--baseline manifest|dir] [--max-shrink pct] [--allow-empty]\n"
 	    "                 [--alarm text]... file\n"
 	    "       cr-verify [--json] [--max-shrink pct] --compare old new\n"
 	    "       cr-verify [--json] [--max-age duration] [--trend n] --status dir\n");
-	if (status == 0) {
-		cliopt_print_help(stdout);
-		exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-	}
+}
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	synopsis(stderr);
 	exit(status);
 }
 
@@ -1241,7 +1243,7 @@ main(int argc, char *argv[])
 		{ "no-progress", no_argument,		NULL, OPT_NO_PROGRESS },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char *manifest = NULL, *name = NULL, *baseline = NULL, *errstr;
+	const char *manifest = NULL, *name = NULL, *baseline = NULL;
 	const char *max_age = "26h";
 	size_t trend = 5, ngiven = 0;
 	char **given = NULL;
@@ -1249,8 +1251,10 @@ main(int argc, char *argv[])
 	long duration = -1;
 	int ch, i, code, worst = 0, max_shrink = 0, allow_empty = 0, cmp = 0;
 
-	cliopt_use(argc, argv, "cr-verify", longopts, "qvV?", help);
-	while ((ch = getopt_long(argc, argv, "qvV?", longopts, NULL)) != -1) {
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-verify",
+	    .version = CR_VERSION, .optstring = "qvV", .longopts = longopts,
+	    .help = help, .synopsis = synopsis });
+	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
 			quiet = 1;
@@ -1268,18 +1272,13 @@ main(int argc, char *argv[])
 			name = optarg;
 			break;
 		case 'D':
-			duration = (long)strtonum(optarg, 0, LONG_MAX, &errstr);
-			if (errstr != NULL)
-				errx(EX_USAGE, "--duration %s: %s", optarg, errstr);
+			duration = (long)cliopt_num(optarg, 0, LONG_MAX);
 			break;
 		case 'B':
 			baseline = optarg;
 			break;
 		case 'S':
-			max_shrink = (int)strtonum(optarg, 0, 100, &errstr);
-			if (errstr != NULL)
-				errx(EX_USAGE, "--max-shrink %s: a percentage from 0 to 100",
-				    optarg);
+			max_shrink = (int)cliopt_num(optarg, 0, 100);
 			break;
 		case 'E':
 			allow_empty = 1;
@@ -1302,10 +1301,7 @@ main(int argc, char *argv[])
 			max_age = optarg;
 			break;
 		case 'T':
-			trend = (size_t)strtonum(optarg, 0, STATUS_MAX_TREND, &errstr);
-			if (errstr != NULL)
-				errx(EX_USAGE, "--trend %s: a count from 0 to %d", optarg,
-				    STATUS_MAX_TREND);
+			trend = (size_t)cliopt_num(optarg, 0, STATUS_MAX_TREND);
 			break;
 		case OPT_PROGRESS:
 			progress_mode = PROGRESS_ON;
@@ -1313,18 +1309,6 @@ main(int argc, char *argv[])
 		case OPT_NO_PROGRESS:
 			progress_mode = PROGRESS_OFF;
 			break;
-		case 'V':
-			printf("cr-verify %s\n", CR_VERSION);
-			return 0;
-		case 'h':
-			usage(0);
-		case '?':
-			/* getopt_long says '?' for an unknown option too */
-			if (optopt == 0 && strcmp(argv[optind - 1], "-?") == 0)
-				usage(0);
-			usage(EX_USAGE);
-		default:
-			usage(EX_USAGE);
 		}
 	}
 	argc -= optind;

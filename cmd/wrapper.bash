@@ -154,49 +154,137 @@ read_env_file() {
 	wait $! || exit
 }
 
-# json_unescape TEXT: a JSON string's text (without its quotes) unescaped:
-# \" \\ \/; other escapes (\u00XX for control bytes) are left visible.
-json_unescape() {
-	local s=$1 out=''
-	while [[ $s == *\\* ]]; do
-		out+=${s%%\\*}
-		s=${s#*\\}
-		case ${s:0:1} in
-		[\"\\/]) out+=${s:0:1} ;;
-		*)	out+=\\${s:0:1} ;;
-		esac
-		s=${s:1}
+# Reading what the tools print: key=value lines, one reader.
+#
+# cr-dump --check and --connection-facts print KEY=VALUE lines with the
+# value escaped onto one line as cr-dump's header values are (dumpfmt_escape,
+# lib/format/dumpfmt.c): a backslash as \\, a newline as \n, a tab as \t,
+# any other control byte or DEL as \xHH, every other byte as it is.  So
+# every backslash in VALUE starts one of \\ \n \t \xHH, which is what
+# printf %b undoes, exactly.  JSON (cr-verify --json, manifests, cr-migrate
+# --json) is first flattened by json_kv into the same lines.
+
+# read_kv ARRAY: the KEY=VALUE lines on stdin into the associative array
+# ARRAY (declared by the caller, emptied first), keys and values unescaped;
+# lines without "=" are skipped.  Order does not matter; a later line wins.
+read_kv() {
+	local -n _kv_into=$1
+	local _kv_line _kv_k _kv_v
+	_kv_into=()
+	while IFS= read -r _kv_line || [ -n "$_kv_line" ]; do
+		case $_kv_line in *=*) ;; *) continue ;; esac
+		printf -v _kv_k '%b' "${_kv_line%%=*}"
+		printf -v _kv_v '%b' "${_kv_line#*=}"
+		_kv_into[$_kv_k]=$_kv_v
 	done
-	printf '%s' "$out$s"
 }
 
-# A '"' inside a JSON string is always escaped, so [{,]"KEY": is a key; the
-# tools write their top-level fields before any nested array, so the first
-# match of a key is the top-level one.
-
-# json_value JSON KEY: the first "KEY" field of a tool's one-line JSON, a
-# string unescaped, null as nothing; status 1 when there is no such key.
-json_value() {
-	local re='[{,]"'"$2"'":("(([^"\\]|\\.)*)"|[^],}]*)'
-	[[ $1 =~ $re ]] || return 1
-	case ${BASH_REMATCH[1]} in
-	\"*)	json_unescape "${BASH_REMATCH[2]}" ;;
-	null)	;;
-	*)	printf '%s' "${BASH_REMATCH[1]}" ;;
-	esac
+# json_kv: the JSON text on stdin (one value; objects, arrays, any key
+# order, any spacing) as KEY=VALUE lines on stdout, escaped as above.  A
+# member's key is its path: "a.b" for {"a":{"b":...}}, "a.0" for the first
+# item of an array; strings are their text (JSON escapes undone), numbers,
+# true and false as written, null as an empty value; an empty array or
+# object gives no line.  "=" in a key is written \x3d.  POSIX awk: the
+# monitoring scripts read `cr-backup --status --kv` without jq.
+json_kv() {
+	LC_ALL=C awk '
+	BEGIN {
+		for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i
+		hex = "0123456789abcdef"
+	}
+	{ S = S $0 "\n" }
+	END { P = 1; N = length(S); value(""); }
+	function ws() { while (P <= N && index(" \t\r\n", substr(S, P, 1))) P++ }
+	function esc(c,   o) {	# one byte as dumpfmt_escape writes it
+		if (c == "\\") return "\\\\"
+		if (c == "\n") return "\\n"
+		if (c == "\t") return "\\t"
+		o = ord[c]
+		if (o < 32 || o == 127) return "\\x" substr(hex, int(o / 16) + 1, 1) substr(hex, o % 16 + 1, 1)
+		return c
+	}
+	function hexval(h,   i, v) {
+		v = 0
+		for (i = 1; i <= 4; i++) v = v * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
+		return v
+	}
+	function utf8(u) {	# a code point as UTF-8, each byte escaped
+		if (u < 128) return esc(sprintf("%c", u))
+		if (u < 2048) return sprintf("%c%c", 192 + int(u / 64), 128 + u % 64)
+		if (u < 65536) return sprintf("%c%c%c", 224 + int(u / 4096), 128 + int(u / 64) % 64, 128 + u % 64)
+		return sprintf("%c%c%c%c", 240 + int(u / 262144), 128 + int(u / 4096) % 64, 128 + int(u / 64) % 64, 128 + u % 64)
+	}
+	function str(   out, c, u, l) {	# the string at P (its opening quote), escaped
+		out = ""
+		P++
+		while (P <= N) {
+			c = substr(S, P, 1)
+			if (c == "\"") { P++; return out }
+			if (c != "\\") { out = out esc(c); P++; continue }
+			c = substr(S, P + 1, 1)
+			P += 2
+			if (c == "n") out = out "\\n"
+			else if (c == "t") out = out "\\t"
+			else if (c == "b") out = out "\\x08"
+			else if (c == "f") out = out "\\x0c"
+			else if (c == "r") out = out "\\x0d"
+			else if (c == "u") {
+				u = hexval(substr(S, P, 4))
+				P += 4
+				if (u >= 55296 && u < 56320 && substr(S, P, 2) == "\\u") {
+					l = hexval(substr(S, P + 2, 4))
+					P += 6
+					u = 65536 + (u - 55296) * 1024 + (l - 56320)
+				}
+				out = out utf8(u)
+			} else out = out esc(c)	# \" \\ \/
+		}
+		return out
+	}
+	function emit(path, v) { if (path != "") print path "=" v; else print "=" v }
+	function value(path,   c, k, n, start) {
+		ws()
+		c = substr(S, P, 1)
+		if (c == "{") {
+			P++; ws()
+			if (substr(S, P, 1) == "}") { P++; return }
+			for (;;) {
+				ws(); k = str(); gsub(/=/, "\\x3d", k); ws(); P++
+				value(path == "" ? k : path "." k)
+				ws(); c = substr(S, P, 1); P++
+				if (c != ",") return
+			}
+		}
+		if (c == "[") {
+			P++; ws()
+			if (substr(S, P, 1) == "]") { P++; return }
+			for (n = 0; ; n++) {
+				value(path == "" ? n : path "." n)
+				ws(); c = substr(S, P, 1); P++
+				if (c != ",") return
+			}
+		}
+		if (c == "\"") { emit(path, str()); return }
+		start = P
+		while (P <= N && !index(",]} \t\r\n", substr(S, P, 1))) P++
+		k = substr(S, start, P - start)
+		emit(path, k == "null" ? "" : k)
+	}'
 }
 
-# json_strings JSON KEY: the strings of the first "KEY":[...] array,
-# unescaped and joined with "; "; status 1 when there is no such key.
-json_strings() {
-	local re='[{,]"'"$2"'":\[(("([^"\\]|\\.)*",?)*)\]' one='^"(([^"\\]|\\.)*)",?'
-	local list out='' sep=''
-	[[ $1 =~ $re ]] || return 1
-	list=${BASH_REMATCH[1]}
-	while [[ $list =~ $one ]]; do
-		list=${list:${#BASH_REMATCH[0]}}
-		out+=$sep$(json_unescape "${BASH_REMATCH[1]}")
-		sep="; "
+# read_json ARRAY: the JSON on stdin into ARRAY, flattened by json_kv.
+read_json() {
+	read_kv "$1" < <(json_kv)
+}
+
+# kv_join ARRAY KEY [SEP]: the items KEY.0, KEY.1, ... of a flattened array,
+# joined with SEP (default "; "); nothing when there are none.
+kv_join() {
+	local -n _kv_from=$1
+	local _kv_i=0 _kv_out='' _kv_sep=${3-; }
+	while [ -n "${_kv_from[$2.$_kv_i]+set}" ]; do
+		_kv_out+=${_kv_out:+$_kv_sep}${_kv_from[$2.$_kv_i]}
+		_kv_i=$((_kv_i + 1))
 	done
-	printf '%s' "$out"
+	printf '%s' "$_kv_out"
 }

@@ -697,3 +697,47 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_status 0
 	[[ $stderr == *"env file (none), database postgres"* ]]
 }
+
+@test "cr-backup: a database name with a quote, a backslash and a newline reaches the wrapper intact (cr-dump --check's escaping undone)" {
+	name=$'we"ird\\db\nline2'
+	q "CREATE DATABASE \"we\"\"ird\\db
+line2\"" >/dev/null
+	q "CREATE TABLE t AS SELECT 1 AS id" "$name" >/dev/null
+	run cr-backup -d "$name" --dir "$DIR"
+	assert_status 0
+	assert_output_contains "Database: $name"
+	f=$(backups)
+	cr-verify -q "$DIR/$f"
+}
+
+# gz_shim: a cr-gz that records its arguments, CPU niceness and I/O class.
+gz_shim() {
+	mkdir -p "$BATS_TEST_TMPDIR/shim"
+	cp "$CR_BIN/cr-backup" "$BATS_TEST_TMPDIR/shim/"
+	printf '#!/bin/sh\nprintf "args=%%s nice=%%s io=%%s\\n" "$*" "$(nice)" "$(ionice -p $$)" >>"%s/gz-args"\nexec "%s/cr-gz" "$@"\n' \
+		"$BATS_TEST_TMPDIR" "$CR_BIN" >"$BATS_TEST_TMPDIR/shim/cr-gz"
+	chmod +x "$BATS_TEST_TMPDIR/shim/cr-gz"
+}
+
+@test "cr-backup --gentle compresses on one thread at the lowest CPU and I/O priority; without it, cr-gz's defaults" {
+	gz_shim
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR" --gentle
+	assert_status 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/gz-args")" "args=-p 1 nice=19 io=idle"
+	cr-verify -q "$DIR/$(backups)"
+	rm -f "$BATS_TEST_TMPDIR/gz-args" "$DIR"/db_backup_*
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 0
+	[[ $(cat "$BATS_TEST_TMPDIR/gz-args") == "args= nice=0 io="* ]]
+}
+
+@test "cr-backup --status --kv: the --json object as key=value lines, values escaped onto one line; --kv without --status is a usage error" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	run --separate-stderr cr-backup --status --kv "$DIR"
+	assert_status 0
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^format_version=1$')" 1
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^healthy=true$')" 1
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^kinds\.0\.kind=daily$')" 1
+	run cr-backup --kv --dir "$DIR"
+	assert_status 64
+}

@@ -131,7 +131,6 @@ cron_field_ok() {
 	run "$CR_REPO/contrib/monitoring/check_cr_backup" "$b"
 	assert_status 0
 	assert_equal "$output" "CR BACKUP OK - $b healthy"
-	need jq
 	run "$CR_REPO/contrib/monitoring/cr-backup-textfile" "$b" "$BATS_TEST_TMPDIR/cr.prom"
 	assert_status 0
 	grep -qx "cr_backup_status{dir=\"$b\"} 0" "$BATS_TEST_TMPDIR/cr.prom"
@@ -152,4 +151,24 @@ cron_field_ok() {
 	run --separate-stderr bash -c 'cr-rotate --env-get "$1" CR_EXTENSIONS CR_DEV_COMMAND CR_MIGRATIONS_JSON_LIST | tr "\0" "\n"' - "$CR_REPO/contrib/crearis/dev.env"
 	assert_status 0
 	assert_equal "$output" "$(printf 'CR_EXTENSIONS=pgcrypto\nCR_DEV_COMMAND=pnpm dev\nCR_MIGRATIONS_JSON_LIST=crearis_config.config:migrations_run')"
+}
+
+@test "contrib/monitoring reads cr-backup --status --kv, not messages: no jq, a directory named with a quote and a backslash is labelled as Prometheus escapes it" {
+	b=$BATS_TEST_TMPDIR/'we"ird\dir'
+	cr-backup -q --env-file "$BATS_FILE_TMPDIR/app.env" --dir "$b"
+	run "$CR_REPO/contrib/monitoring/cr-backup-textfile" "$b" "$BATS_TEST_TMPDIR/cr.prom"
+	assert_status 0
+	l=${b//\\/\\\\}
+	l=${l//\"/\\\"}
+	grep -qxF "cr_backup_status{dir=\"$l\"} 0" "$BATS_TEST_TMPDIR/cr.prom"
+	grep -qxF "cr_backup_newest_rows{dir=\"$l\",kind=\"daily\"} 100" "$BATS_TEST_TMPDIR/cr.prom"
+	# no daily: the problem cr-verify --status reports, from the kv lines
+	mv "$b"/db_backup_* "$BATS_TEST_TMPDIR/"
+	run --separate-stderr "$CR_REPO/contrib/monitoring/check_cr_backup" "$b"
+	assert_status 2
+	assert_equal "$output" "CR BACKUP CRITICAL - no daily backup"
+	# a directory that cannot be read: UNKNOWN with cr-verify's message
+	run "$CR_REPO/contrib/monitoring/check_cr_backup" "$BATS_TEST_TMPDIR/none"
+	assert_status 3
+	[[ $output == "CR BACKUP UNKNOWN - cr-backup --status exit "*": cr-verify: "* ]]
 }

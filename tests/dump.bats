@@ -537,5 +537,5 @@ app_db() {
 	assert_status 64
 	assert_equal "$output" ""
 	assert_equal "${stderr_lines[0]}" "cr-dump: unrecognized option '--no-such-option'"
-	[[ ${stderr_lines[1]} == "usage: cr-dump "* ]]
+	assert_equal "${stderr_lines[1]}" "Try 'cr-dump --help' for more information."
 }

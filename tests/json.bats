@@ -162,3 +162,10 @@ validate() {
 	validate rotate "$BATS_TEST_TMPDIR/r3"
 	assert_equal "$(jq -r '[.exit, .stale, ([.decisions[] | select(.removed)] | length)] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r3")" "75 true 0"
 }
+
+@test "the error object of a failing --json (jw_error, as tests/unit/test_json.c has it write) follows the schema" {
+	printf '%s\n' '{"format_version":1,"tool":"cr-restore","ok":false,"error":"a.sql: No such file or \"directory\"","exit":66}' >"$BATS_TEST_TMPDIR/e"
+	validate error "$BATS_TEST_TMPDIR/e"
+	printf '%s\n' '{"format_version":1,"tool":"cr-restore","ok":true,"error":"x","exit":66}' >"$BATS_TEST_TMPDIR/bad"
+	run ! validate error "$BATS_TEST_TMPDIR/bad"
+}

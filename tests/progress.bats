@@ -107,3 +107,26 @@ on_tty() {
 	assert_status 0
 	refute_grep -F $'\r' <(printf '%s' "$stderr")
 }
+
+@test "cr-restore-dev -: saving stdin and the verify step draw the progress line on a terminal, none in a pipe; --progress forces it, --no-progress none" {
+	mkdb dev_progress
+	run on_tty bash -c "cat '$f' | cr-restore-dev --yes --no-migrate -d dev_progress -"
+	assert_status 0
+	assert_output_contains $'\r'"cr-restore-dev: stdin: $(iec "$size"), "
+	assert_output_contains $'\r\e[K'
+	assert_output_contains $'\r'"cr-verify: "
+	assert_output_contains " / $(iec "$size") ("
+	assert_output_contains "Restore Complete!"
+	run --separate-stderr bash -c "cat '$f' | cr-restore-dev --yes --no-migrate -d dev_progress -"
+	assert_status 0
+	refute_grep -F "stdin: " <(printf '%s' "$stderr")
+	refute_grep -F " / $(iec "$size") (" <(printf '%s' "$stderr")
+	run --separate-stderr bash -c "cat '$f' | cr-restore-dev --progress --yes --no-migrate -d dev_progress -"
+	assert_status 0
+	assert_stderr_contains $'\r'"cr-restore-dev: stdin: $(iec "$size"), "
+	assert_stderr_contains " / $(iec "$size") ("
+	run on_tty bash -c "cat '$f' | cr-restore-dev --no-progress --yes --no-migrate -d dev_progress -"
+	assert_status 0
+	refute_grep -F "stdin: " <(printf '%s' "$output")
+	assert_equal "$(q 'SELECT count(*) FROM "Mixed Schema"."Events"' dev_progress)" 5000
+}

@@ -462,3 +462,13 @@ PGUSER=crpass"
 	assert_equal "$(q 'SELECT count(*) FROM users' app_dev)" 300
 	assert_equal "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'" app_dev)" 0
 }
+
+@test "cr-restore-dev: a dev database named with a quote and a backslash reaches the wrapper intact (cr-dump's escaping undone)" {
+	name='dev"q\b'
+	run cr-restore-dev --yes --create --no-migrate -d "$name" "$BATS_FILE_TMPDIR/prod.sql.gz"
+	assert_status 0
+	assert_output_contains "Local Database: $name (new"
+	assert_output_contains "Backup verified ("
+	assert_output_contains " tables, 301 rows)"
+	assert_equal "$(q 'SELECT count(*) FROM users' "$name")" 300
+}

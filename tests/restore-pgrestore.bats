@@ -35,16 +35,16 @@ teardown_file() { pg_stop; }
 	assert_equal "$stderr" "cr-restore: -c: pg_restore's -c drops objects one by one; cr-restore --clean replaces the whole database atomically: write --clean"
 	run --separate-stderr cr-restore --no-owner -d dst
 	assert_stderr_contains "cr-restore: --no-owner: cr-restore runs the dump as written: make it with pg_dump --no-owner (cr-dump always does)"
-	# -1 is cr-restore's too, and other mistakes are still getopt's words
+	# -1 is cr-restore's too, and other mistakes are said as by every tool (cliopt)
 	run --separate-stderr cr-restore -q -d dst
 	assert_status 64
-	assert_equal "${stderr_lines[0]}" "cr-restore: invalid option -- 'q'"
+	assert_equal "${stderr_lines[0]}" "cr-restore: unrecognized option '-q'"
 	run --separate-stderr cr-restore --bogus -d dst
 	assert_status 64
 	assert_equal "${stderr_lines[0]}" "cr-restore: unrecognized option '--bogus'"
 	run --separate-stderr cr-restore -d
 	assert_status 64
-	assert_equal "${stderr_lines[0]}" "cr-restore: option requires an argument -- 'd'"
+	assert_equal "${stderr_lines[0]}" "cr-restore: option '-d' requires an argument"
 }
 
 @test "cr-restore: a pg_dump custom archive is named, 65, nothing executed, no binary on stderr" {

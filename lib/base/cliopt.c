@@ -1,32 +1,22 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* cliopt: the message for a bad command-line option, worded as getopt's. */
+/* cliopt: the tools' command line: getopt_long, its mistakes said one way,
+ * --help, --version, whole option names, numeric values. */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bsd/stdlib.h>
+
 #include "base/cliopt.h"
 
-int
-cliopt_bad(int ch, char *const argv[], const char *optstring, char *buf, size_t len)
-{
-	if (ch == '?' && optopt == '?')
-		return 1;
-	if (ch == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
-		snprintf(buf, len, "option %s requires an argument", argv[optind - 1]);
-	else if (ch == ':')
-		snprintf(buf, len, "option requires an argument -- '%c'", optopt);
-	else if (optopt == 0)
-		snprintf(buf, len, "unrecognized option '%s'", argv[optind - 1]);
-	else if (optopt > CHAR_MAX || strchr(optstring, optopt) != NULL)
-		snprintf(buf, len, "option '%s' takes no argument", argv[optind - 1]);
-	else
-		snprintf(buf, len, "invalid option -- '%c'", optopt);
-	return 0;
-}
-
+static const struct cliopt_tool *tool;
+static char shortopts[128];	/* getopt's: ':' first, no '?' */
+static char current[128];	/* the option returned last, as given */
 static const char *use_prog;
 static const struct option *use_long;
 static const char *use_short;
@@ -186,18 +176,26 @@ cliopt_print_help(FILE *f)
 }
 
 void
-cliopt_use(int argc, char *const argv[], const char *prog,
-    const struct option *longopts, const char *optstring,
-    const struct cliopt_help *help)
+cliopt_init(int argc, char *argv[], const struct cliopt_tool *t)
 {
 	const struct option *o;
 	const char *p;
+	size_t n = 0;
 	int c;
 
-	use_prog = prog;
-	use_long = longopts;
-	use_short = optstring;
-	use_help = help;
+	tool = t;
+	use_prog = t->prog;
+	use_long = t->longopts;
+	use_help = t->help;
+	/* ':' first: a missing argument is told from an unknown option; no
+	 * '?': -? comes back as an unknown option named '?', a request for
+	 * help (getopt says the same for both otherwise). */
+	shortopts[n++] = ':';
+	for (p = t->optstring; *p != '\0' && n + 1 < sizeof(shortopts); p++)
+		if (*p != '?' && (*p != ':' || p != t->optstring))
+			shortopts[n++] = *p;
+	shortopts[n] = '\0';
+	use_short = shortopts;
 	if (argc != 2 || strcmp(argv[1], "--list-options") != 0 ||
 	    long_named("list-options") != NULL)
 		return;
@@ -212,4 +210,190 @@ cliopt_use(int argc, char *const argv[], const char *prog,
 		if (!isdigit((unsigned char)*p) && !refused(help_for(NULL, *p)))
 			printf("-%c\n", *p);
 	exit(fflush(stdout) == EOF ? 74 : 0);	/* EX_IOERR */
+}
+
+static void __attribute__((noreturn))
+try_help(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", tool->prog);
+	exit(64);	/* EX_USAGE */
+}
+
+void
+cliopt_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tool->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	try_help();
+}
+
+static void __attribute__((noreturn))
+help_exit(void)
+{
+	if (tool->synopsis != NULL)
+		tool->synopsis(stdout);
+	cliopt_print_help(stdout);
+	exit(fflush(stdout) == EOF ? 74 : 0);	/* EX_IOERR */
+}
+
+static void __attribute__((noreturn))
+version_exit(void)
+{
+	printf("%s %s\n", tool->prog, tool->version);
+	exit(fflush(stdout) == EOF ? 74 : 0);
+}
+
+/* The name in a long option's text: "--name=value" -> "name", len 4. */
+static size_t
+long_name_len(const char *text)
+{
+	return strcspn(text + 2, "=");
+}
+
+static int
+is_long(const char *text)
+{
+	return text != NULL && strncmp(text, "--", 2) == 0 && text[2] != '\0';
+}
+
+/* "--vers" is no option of the table: say so, with those it could be the
+ * start of. */
+static void __attribute__((noreturn))
+unrecognized_long(const char *text)
+{
+	const struct option *o, *hits[8];
+	size_t len = long_name_len(text), n = 0, i;
+	const char *why;
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)len, text + 2);
+	if (tool->refused != NULL && (why = tool->refused(0, name)) != NULL) {
+		fprintf(stderr, "%s: --%s: %s\n", tool->prog, name, why);
+		exit(64);
+	}
+	for (o = tool->longopts; o->name != NULL && len > 0; o++)
+		if (strncmp(o->name, text + 2, len) == 0 && n < 8)
+			hits[n++] = o;
+	fprintf(stderr, "%s: unrecognized option '--%s'", tool->prog, name);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s--%s", i == 0 ? " (did you mean " :
+		    i + 1 == n ? " or " : ", ", hits[i]->name);
+	fprintf(stderr, "%s\n", n > 0 ? "?)" : "");
+	try_help();
+}
+
+/* Whether text ("--name=value") is a long option of no argument given one:
+ * getopt then names the option's value in optopt. */
+static int
+given_value(const char *text, int opt)
+{
+	const struct option *o;
+	size_t len = long_name_len(text);
+
+	if (strchr(text, '=') == NULL)
+		return 0;
+	for (o = tool->longopts; o->name != NULL; o++)
+		if (o->val == opt && o->has_arg == no_argument &&
+		    strncmp(o->name, text + 2, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* getopt_long returned ch, '?' or ':', for argv[optind - 1] (a long option,
+ * which getopt has passed) or for optopt (a short one). */
+static void __attribute__((noreturn))
+mistake(int ch, char *argv[])
+{
+	const char *text = optind > 0 ? argv[optind - 1] : NULL, *why;
+	const struct option *o;
+
+	if (ch == '?' && optopt == '?')
+		help_exit();
+	/* A long option when getopt names none (unknown, or an abbreviation
+	 * of several), or when the text is "--name=..." of an option with
+	 * that value: a short option's trouble leaves optind on its own word,
+	 * which is never such a "--" word. */
+	if (is_long(text) && (optopt == 0 || ch == ':' || given_value(text, optopt))) {
+		for (o = tool->longopts; o->name != NULL; o++)
+			if (strlen(o->name) == long_name_len(text) &&
+			    strncmp(o->name, text + 2, long_name_len(text)) == 0)
+				break;
+		if (o->name == NULL)
+			unrecognized_long(text);
+		fprintf(stderr, ch == ':' ? "%s: option '--%s' requires an argument\n" :
+		    "%s: option '--%s' takes no argument\n", tool->prog, o->name);
+		try_help();
+	}
+	if (ch == ':')
+		cliopt_fail("option '-%c' requires an argument", optopt);
+	if (tool->refused != NULL && (why = tool->refused(optopt, NULL)) != NULL) {
+		fprintf(stderr, "%s: -%c: %s\n", tool->prog, optopt, why);
+		exit(64);
+	}
+	if (isprint(optopt))
+		cliopt_fail("unrecognized option '-%c'", optopt);
+	cliopt_fail("unrecognized option '\\x%02x'", (unsigned)optopt & 0xff);
+}
+
+int
+cliopt_next(int argc, char *argv[], int *longindex)
+{
+	const struct option *o;
+	const char *text;
+	int ch, idx = -1;
+
+	opterr = 0;	/* the words are ours */
+	ch = getopt_long(argc, argv, shortopts, tool->longopts, &idx);
+	if (longindex != NULL)
+		*longindex = idx;
+	if (ch == -1)
+		return -1;
+	if (ch == '?' || ch == ':')
+		mistake(ch, argv);
+	if (idx >= 0) {
+		o = &tool->longopts[idx];
+		/* "--name=value" and "--name" are in argv[optind - 1]; "--name
+		 * value" puts the value there and the name just before it. */
+		text = optarg != NULL && optind >= 2 && optarg == argv[optind - 1] ?
+		    argv[optind - 2] : argv[optind - 1];
+		if (long_name_len(text) != strlen(o->name) ||
+		    strncmp(text + 2, o->name, strlen(o->name)) != 0)
+			unrecognized_long(text);
+		snprintf(current, sizeof(current), "--%s", o->name);
+		if (strcmp(o->name, "help") == 0)
+			help_exit();
+		if (strcmp(o->name, "version") == 0)
+			version_exit();
+		return ch;
+	}
+	snprintf(current, sizeof(current), "-%c", ch);
+	if ((o = long_named("version")) != NULL && o->val == ch)
+		version_exit();
+	if ((o = long_named("help")) != NULL && o->val == ch)
+		help_exit();
+	return ch;
+}
+
+const char *
+cliopt_current(void)
+{
+	return current;
+}
+
+long long
+cliopt_num(const char *arg, long long min, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(arg, min, max, &errstr);
+	if (errstr != NULL)
+		cliopt_fail("invalid value for %s: '%s' (a whole number from %lld to %lld)",
+		    current, arg, min, max);
+	return v;
 }
