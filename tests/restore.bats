@@ -601,7 +601,7 @@ assert_old_db() {
 	run --separate-stderr cr-restore --no-such-option
 	assert_status 64
 	assert_equal "$output" ""
-	output=$stderr assert_output_contains "usage: cr-restore "
+	output=$stderr assert_output_contains "Try 'cr-restore --help'"
 	run --separate-stderr cr-restore --keep-old -d x
 	assert_status 64
 	output=$stderr assert_output_contains "usage: cr-restore "

@@ -8,6 +8,7 @@
 
 #include <bsd/string.h>
 
+#include "base/shquote.h"
 #include "pg/pgconn.h"
 #include "restore/replace.h"
 
@@ -200,7 +201,7 @@ psql_command(PGconn *maint, const char *fmt, const char *a, const char *b, char 
 		return;
 	}
 	snprintf(sql, sizeof(sql), fmt, qa, b != NULL ? qb : "");
-	if (replace_shell_quote(sql, shell, sizeof(shell)) == -1)
+	if (shquote_always(sql, shell, sizeof(shell)) == -1)
 		snprintf(out, outlen, "psql (name too long to quote here)");
 	else
 		snprintf(out, outlen, "psql -d postgres -c %s", shell);
@@ -211,7 +212,7 @@ dropdb_command(const char *name, char *out, size_t outlen)
 {
 	char q[200];
 
-	if (replace_shell_quote(name, q, sizeof(q)) == -1)
+	if (shquote_always(name, q, sizeof(q)) == -1)
 		snprintf(out, outlen, "dropdb (name too long to quote here)");
 	else
 		snprintf(out, outlen, "dropdb %s", q);
@@ -621,31 +622,6 @@ replace_drop(PGconn *maint, const char *name, char *err, size_t errlen)
 	return command_ident(maint, PQserverVersion(maint) >= 130000 ?
 	    "DROP DATABASE IF EXISTS %s WITH (FORCE)" : "DROP DATABASE IF EXISTS %s",
 	    name, NULL, what, err, errlen);
-}
-
-int
-replace_shell_quote(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (outlen < 3)
-		return -1;
-	out[o++] = '\'';
-	for (; *s != '\0'; s++) {
-		if (*s == '\'') {
-			if (o + 5 >= outlen)
-				return -1;
-			memcpy(out + o, "'\\''", 4);
-			o += 4;
-			continue;
-		}
-		if (o + 2 >= outlen)
-			return -1;
-		out[o++] = *s;
-	}
-	out[o++] = '\'';
-	out[o] = '\0';
-	return 0;
 }
 
 /* A database replace_run could not drop, with the command that does. */

@@ -192,8 +192,4 @@ void replace_run(PGconn *maint, const struct replace_opts *, struct replace_outc
 const char *replace_outcome_line(const struct replace_outcome *, const char *target, int i,
     char *buf, size_t len);
 
-/* s quoted for a POSIX shell ('...' with '\'' for a quote), into out.
- * Returns 0, or -1 when out is too small. */
-int replace_shell_quote(const char *s, char *out, size_t outlen);
-
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* lib/restore/replace without a server: the names of scratch and replaced
- * databases, shell quoting, and the words of an outcome and of leftovers,
+ * databases and the words of an outcome and of leftovers,
  * which say where the data is and which command is safe (docs/safety.md). */
 #include <string.h>
 
@@ -44,16 +44,6 @@ test_names(void)
 	EQ_INT(strlen(out), 62);	/* 41 + one "é" + the suffix: the next one did not fit whole */
 	EQ_STR(out + strlen(out) - strlen("_cr_restore_4194304"), "_cr_restore_4194304");
 	CHECK(((unsigned char)out[strlen(out) - strlen("_cr_restore_4194304") - 1] & 0xC0) != 0xC0);
-}
-
-static void
-test_shell_quote(void)
-{
-	char out[64];
-
-	EQ_INT(replace_shell_quote("it's", out, sizeof(out)), 0);
-	EQ_STR(out, "'it'\\''s'");
-	EQ_INT(replace_shell_quote("abcdef", out, 6), -1);
 }
 
 static void
@@ -159,7 +149,6 @@ int
 main(void)
 {
 	RUN(test_names);
-	RUN(test_shell_quote);
 	RUN(test_outcome_success);
 	RUN(test_outcome_failure);
 	RUN(test_leftovers);
