@@ -4,8 +4,10 @@
 # runs 4 clients on a throwaway cluster for the whole bench; while it runs,
 # each backup pipeline dumps the same database, and the transactions pgbench
 # completed during the backup are counted (its per-second progress lines)
-# against the rate of the idle windows between backups:
+# against the rate of the idle windows just before and after each backup:
 #   lost per backup = idle tps x backup seconds - transactions during it.
+# Beside it the CPU seconds of the backup's own processes (GNU time; the
+# server's backend is the same work for all) and the size written.
 # Pipelines: cr-dump | cr-gz, cr-backup --gentle's pipeline, pg_dump | gzip -6,
 # pg_dump | pigz.  BENCH_RUNS rounds, the order reversed every other round;
 # the figure is the median over rounds.  The load average is printed beside
@@ -46,13 +48,13 @@ pgdump=$(ls -d /usr/lib/postgresql/*/bin/pg_dump 2>/dev/null | sort -V | tail -n
 export CR_PG_DUMP=$pgdump
 # cr-backup --gentle's pipeline (cmd/cr-backup.sh, gentle_cmd): the same
 # words, so the bench measures what the knob does.
-gentle="nice -n 19 ionice -c 3"
+gentle="nice -n 19 ionice -t -c 3"
 
 f=$BENCH_DIR/out.gz
 names=(cr gentle gzip pigz)
 declare -A cmd=(
 	[cr]="cr-dump -d bench_fp | cr-gz >$f"
-	[gentle]="$gentle cr-dump -d bench_fp | $gentle cr-gz -p 1 >$f"
+	[gentle]="$gentle cr-dump -d bench_fp | $gentle cr-gz -1 >$f"
 	[gzip]="$pgdump -d bench_fp | gzip -6 >$f"
 	[pigz]="$pgdump -d bench_fp | pigz -6 >$f"
 )
@@ -136,7 +138,7 @@ tps=$(awk -v n="$idle_tx" -v s="$idle_s" 'BEGIN { printf "%.1f", n / s }')
 echo "bench-footprint: pgbench -c 4 -j 2 (scale $scale) on a throwaway cluster, $(nproc) CPUs;"
 echo "  idle: $tps tps over $(printf '%.0f' "$idle_s") s in all; median of $BENCH_RUNS rounds (order reversed every other round);"
 echo "  each backup against the mean of the idle windows before and after it"
-printf '  %-26s %8s %6s %7s %8s %8s %12s %7s   %s\n' pipeline seconds CPU MiB tps "idle tps" "lost/backup" "lost %" "each round: lost (load average)"
+printf '  %-20s %8s %6s %7s %8s %8s %12s %7s   %s\n' pipeline seconds CPU MiB tps "idle tps" "lost/backup" "lost %" "each round: lost (load average)"
 chart='' cpu_chart=''
 for n in "${names[@]}"; do
 	kind=peer
@@ -152,7 +154,7 @@ for n in "${names[@]}"; do
 	done)
 	c=$(printf '%s\n' ${cpu[$n]} | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] }')
 	mib=$(awk -v b="${size[$n]}" 'BEGIN { printf "%.1f", b / 1048576 }')
-	printf '  %-26s %7ss %5ss %7s %8s %8s %12s %6s%%   %s\n' "${label[$n]}" "$secs" "$c" "$mib" "$dtps" "$itps" "$lost" "$pct" "$loads"
+	printf '  %-20s %7ss %5ss %7s %8s %8s %12s %6s%%   %s\n' "${label[$n]}" "$secs" "$c" "$mib" "$dtps" "$itps" "$lost" "$pct" "$loads"
 	cpu_chart+=$(printf '%s\t%s\t%s\\n' "${label[$n]}" "$c" "$kind")
 	chart+=$(printf '%s\t%s\t%s\\n' "${label[$n]}" "$lost" "$kind")
 done

@@ -52,7 +52,7 @@ help_options() {
 	    --allow-empty|a backup without tables is healthy
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
 	    --accept-shrink|the shrink is expected: no alarm
-	    --gentle|spare the server: 1 compression thread, lowest CPU and I/O priority
+	    --gentle|spare the server: fastest compression, lowest CPU and I/O priority
 	    --status|the health of the backups in DIR
 	    --json|with --status: JSON
 	    --kv|with --status: the JSON as key=value lines, for scripts without jq
@@ -296,14 +296,16 @@ say "======================================================================"
 say ""
 say "Creating backup..."
 
-# --gentle: the dump, its compression and its verify at the lowest
-# CPU and I/O priority, compressing on one thread: the app's queries keep
-# the cores (cr-backup(1), GENTLE BACKUPS; docs/benchmarks.md, footprint).
+# --gentle: the dump, its compression and its verify at the lowest CPU and
+# I/O priority, compressed at the fastest level: the backup takes the least
+# CPU from the app's queries, and yields the cores to them (cr-backup(1),
+# GENTLE BACKUPS; docs/benchmarks.md, "A backup's footprint").
 gentle_cmd=() gz_args=()
 if [ "$gentle" -eq 1 ]; then
 	gentle_cmd=(nice -n 19)
-	! command -v ionice >/dev/null || gentle_cmd+=(ionice -c 3)
-	gz_args=(-p 1)
+	# -t: where the idle class is refused, run at the usual I/O priority
+	! command -v ionice >/dev/null || gentle_cmd+=(ionice -t -c 3)
+	gz_args=(-1)
 fi
 
 tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") || die $EX_CANTCREAT "cannot create a temp file in $dir"

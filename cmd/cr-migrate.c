@@ -30,41 +30,6 @@
 
 static int quiet, verbose, json;
 
-/* "cr-migrate" and the options that said where (connection, directory,
- * tracking), so a command in a hint works when pasted where this ran. */
-static char invocation[4096] = "cr-migrate";
-
-/* Append one word to invocation, quoted for a POSIX shell when needed. */
-static void
-invocation_add(const char *word)
-{
-	char masked[1024], quoted[2048];
-
-	pgconn_mask(word, masked, sizeof(masked));	/* a URI's password */
-	if (shquote(masked, quoted, sizeof(quoted)) == 0) {
-		strlcat(invocation, " ", sizeof(invocation));
-		strlcat(invocation, quoted, sizeof(invocation));
-	}
-}
-
-static void
-invocation_make(const struct pgconn_opts *c, const char *dir,
-    const struct migtrack_opts *t)
-{
-	const char *const pairs[][2] = {
-		{ "--env-file", c->env_file }, { "-d", c->dbname }, { "-h", c->host },
-		{ "-p", c->port }, { "-U", c->user }, { "--dir", dir },
-		{ "--table", t->table }, { "--json-list", t->json_list }
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		if (pairs[i][1] != NULL) {
-			invocation_add(pairs[i][0]);
-			invocation_add(pairs[i][1]);
-		}
-}
-
 #define COMMANDS	"status, up, baseline VERSION, verify"
 
 static void
@@ -106,43 +71,24 @@ unknown_command(const char *command)
 	exit(EX_USAGE);
 }
 
-/* One JSON string on stdout. */
-static void
-json_string(const char *s)
+static char first_error[1024];	/* migcmd's first ERROR line, for --json */
+
+/* A failure: its line on stderr and, with --json, the error object on
+ * stdout; then the exit. */
+static _Noreturn void fail(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+static _Noreturn void
+fail(int code, const char *fmt, ...)
 {
-	char *q;
+	char msg[4096];
+	va_list ap;
 
-	if ((q = json_quote(s)) == NULL)
-		err(1, NULL);
-	fputs(q, stdout);
-	free(q);
-}
-
-/* ,"key":["name",...] of the plan entries in state. */
-static void
-json_names(const char *key, const struct migrate_plan *plan, enum migrate_state state)
-{
-	size_t i, n = 0;
-
-	printf(",\"%s\":[", key);
-	for (i = 0; i < plan->n; i++) {
-		if (plan->v[i].state != state)
-			continue;
-		if (n++ > 0)
-			putchar(',');
-		json_string(plan->v[i].file != NULL ? plan->v[i].file->name :
-		    plan->v[i].applied->name);
-	}
-	putchar(']');
-}
-
-static void
-json_version(const char *key, int64_t version)
-{
-	if (version < 0)
-		printf(",\"%s\":null", key);
-	else
-		printf(",\"%s\":%lld", key, (long long)version);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnx("%s", msg);
+	if (json)
+		jw_error(stdout, "cr-migrate", code, msg);
+	exit(code);
 }
 
 static PGconn *
@@ -155,27 +101,10 @@ connect_db(const struct pgconn_params *params)
 
 	if ((conn = pgconn_open(params, NULL, &st, why, sizeof(why))) == NULL) {
 		if ((hint = pgconn_hint(st)) != NULL)
-			errx(pgconn_exit_code(st), "cannot connect: %s (%s)", why, hint);
-		errx(pgconn_exit_code(st), "cannot connect: %s", why);
+			fail(pgconn_exit_code(st), "cannot connect: %s (%s)", why, hint);
+		fail(pgconn_exit_code(st), "cannot connect: %s", why);
 	}
 	return conn;
-}
-
-/* A setting an option did not give: the process environment's key, else
- * the env file's (--env-file, else CR_ENV_FILE) as pgconn read it. */
-static const char *
-setting(const struct pgconn_params *params, const char *key)
-{
-	const struct dotenv *env;
-	const char *v;
-
-	if ((v = getenv(key)) != NULL && *v != '\0')
-		return v;
-	if ((env = pgconn_params_env(params)) == NULL)
-		return NULL;
-	if ((v = dotenv_get(env, key)) != NULL && *v != '\0')
-		return v;
-	return NULL;
 }
 
 /* migcmd's lines: progress on stdout (stderr with --json, where stdout is
@@ -184,46 +113,14 @@ static void
 line(void *arg, enum migcmd_line kind, const char *text)
 {
 	(void)arg;
+	if (kind == MIGCMD_ERROR && first_error[0] == '\0')
+		strlcpy(first_error, text, sizeof(first_error));
 	if (kind != MIGCMD_SAY) {
 		warnx("%s", text);
 		return;
 	}
 	fprintf(json ? stderr : stdout, "%s\n", text);
 	fflush(json ? stderr : stdout);
-}
-
-static void
-status_json(PGconn *conn, const struct migrate_plan *plan)
-{
-	const struct migrate_plan_entry *e;
-	size_t i;
-
-	printf(JSON_OPEN "\"database\":");
-	json_string(PQdb(conn));
-	printf(",\"applied\":%zu", plan->n - plan->pending);
-	json_names("pending", plan, MIGRATE_PENDING);
-	json_names("drifted", plan, MIGRATE_DRIFTED);
-	json_names("missing", plan, MIGRATE_MISSING);
-	json_version("newest_applied", plan->newest_applied);
-	printf(",\"migrations\":[");
-	for (i = 0; i < plan->n; i++) {
-		e = &plan->v[i];
-		printf("%s{\"version\":%lld,\"name\":", i > 0 ? "," : "",
-		    (long long)e->version);
-		json_string(e->file ? e->file->name : e->applied->name);
-		printf(",\"state\":\"%s\",\"applied_at\":", migrate_state_name(e->state));
-		if (e->applied && *e->applied->applied_at)
-			json_string(e->applied->applied_at);
-		else
-			printf("null");
-		printf(",\"method\":");
-		if (e->applied)
-			json_string(e->applied->method);
-		else
-			printf("null");
-		putchar('}');
-	}
-	printf("]}\n");
 }
 
 /* status: one line per migration (state, name, applied at, method). */
@@ -235,7 +132,8 @@ status_print(const struct migcmd *m)
 	size_t i;
 
 	if (json) {
-		status_json(m->conn, p);
+		if (migcmd_json(m, stdout) == -1)
+			err(EX_IOERR, "stdout");
 		return;
 	}
 	for (i = 0; i < p->n; i++) {
@@ -247,47 +145,22 @@ status_print(const struct migcmd *m)
 	}
 }
 
-static void
-up_json(const struct migcmd *m)
+/* A mistake in the command line after the options: said, as an error
+ * object too with --json, then the usage. */
+static _Noreturn void usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void
+usage_error(const char *fmt, ...)
 {
-	size_t i;
+	char msg[1024];
+	va_list ap;
 
-	printf(JSON_OPEN "\"database\":");
-	json_string(PQdb(m->conn));
-	printf(",\"dry_run\":%s,\"ran\":[", m->dry_run ? "true" : "false");
-	for (i = 0; i < m->nran; i++) {
-		if (i > 0)
-			putchar(',');
-		json_string(m->ran[i]->name);
-	}
-	printf("],\"ran_count\":%zu,\"applied\":%zu", m->nran,
-	    m->plan.n - m->plan.pending + m->nran);
-	if (m->dry_run)
-		json_names("pending", &m->plan, MIGRATE_PENDING);
-	else
-		printf(",\"pending\":[]");
-	json_version("newest_applied", m->newest);
-	printf("}\n");
-}
-
-/* Files of the directory that are never run, named so that nobody takes
- * them for applied or pending. */
-static void
-report_skipped(const struct migrate_set *set)
-{
-	const struct migrate_skipped *s;
-	size_t i;
-
-	for (i = 0; !quiet && i < set->nskipped; i++) {
-		s = &set->skipped[i];
-		if (s->why == MIGRATE_SKIP_DOWN)
-			warnx("warning: %s: a down migration: cr-migrate runs up "
-			    "migrations only and never runs this file", s->path);
-		else
-			warnx("warning: %s: not run: cr-migrate runs only "
-			    "NNN_name.sql files (the app's own migration command "
-			    "can: cr-restore-dev --migrate-command)", s->path);
-	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnx("%s", msg);
+	if (json)
+		jw_error(stdout, "cr-migrate", EX_USAGE, msg);
+	usage();
 }
 
 /* The command and its arguments: one of the four, with what it takes. */
@@ -297,24 +170,20 @@ check_command(int argc, char *argv[])
 	const char *command;
 
 	if (argc < 1) {
-		warnx("no command given");
-		usage();
+		usage_error("no command given");
 	}
 	command = argv[0];
 	if (strcmp(command, "status") != 0 && strcmp(command, "up") != 0 &&
 	    strcmp(command, "verify") != 0 && strcmp(command, "baseline") != 0)
 		unknown_command(command);
 	if (strcmp(command, "baseline") == 0 && argc != 2) {
-		warnx("baseline takes one version: cr-migrate baseline VERSION");
-		usage();
+		usage_error("baseline takes one version: cr-migrate baseline VERSION");
 	}
 	if (strcmp(command, "baseline") != 0 && argc != 1) {
-		warnx("%s takes no arguments (\"%s\" given)", command, argv[1]);
-		usage();
+		usage_error("%s takes no arguments (\"%s\" given)", command, argv[1]);
 	}
 	if (json && strcmp(command, "status") != 0 && strcmp(command, "up") != 0) {
-		warnx("--json is for status and up");
-		usage();
+		usage_error("--json is for status and up");
 	}
 }
 
@@ -328,8 +197,9 @@ run(struct migcmd *m, int argc, char *argv[])
 	(void)argc;
 	migcmd_init(m);
 	if (strcmp(command, "up") == 0) {
-		if ((rc = migcmd_up(m)) == EX_OK && json)
-			up_json(m);
+		if ((rc = migcmd_up(m)) == EX_OK && json &&
+		    migcmd_json(m, stdout) == -1)
+			err(EX_IOERR, "stdout");
 	} else if (strcmp(command, "baseline") == 0)
 		rc = migcmd_baseline(m, argv[1]);
 	else if (strcmp(command, "verify") == 0)
@@ -369,13 +239,10 @@ main(int argc, char *argv[])
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct pgconn_opts conn_opts = { .appname = "cr-migrate" };
-	struct migtrack_opts track_opts = { 0 };
-	struct migcmd m = { 0 };
-	struct migrate_set set;
+	struct migcmd_config cfg = { .conn = &conn_opts };
+	struct migcmd m = { .line = line };
 	struct pgconn_params *params;
-	enum migrate_status mst;
-	const char *dir = NULL, *dir_given = NULL, *json_list_given = NULL;
-	char why[1024], client[512];
+	char why[1024];
 	int ch, rc;
 
 	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-migrate",
@@ -387,11 +254,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'q':		quiet = 1; verbose = 0; break;
 		case 'v':		verbose = 1; quiet = 0; break;
-		case OPT_DIR:		dir = dir_given = optarg; break;
-		case OPT_TABLE:		track_opts.table = optarg; break;
-		case OPT_JSON_LIST:
-			track_opts.json_list = json_list_given = optarg;
-			break;
+		case OPT_DIR:		cfg.dir = optarg; break;
+		case OPT_TABLE:		cfg.table = optarg; break;
+		case OPT_JSON_LIST:	cfg.json_list = optarg; break;
 		case OPT_DRY_RUN:	m.dry_run = 1; break;
 		case OPT_WAIT:		m.wait = 1; break;
 		case OPT_JSON:		json = 1; break;
@@ -402,46 +267,28 @@ main(int argc, char *argv[])
 	check_command(argc, argv);
 
 	/* The env file is read once, here: its connection settings and
-	 * the migration settings below. */
+	 * the migration settings. */
 	if ((params = pgconn_params_new(&conn_opts, why, sizeof(why))) == NULL)
-		errx(EX_USAGE, "%s", why);
+		fail(EX_USAGE, "%s", why);
 	for (size_t w = 0; pgconn_params_warning(params, w) != NULL; w++)
 		warnx("%s", pgconn_params_warning(params, w));
-	/* the option, else the environment, else the env file */
-	if (dir == NULL && (dir = setting(params, "CR_MIGRATIONS_DIR")) == NULL)
-		dir = "migrations";
-	if (track_opts.json_list == NULL)
-		track_opts.json_list = setting(params, "CR_MIGRATIONS_JSON_LIST");
-
-	migcmd_client_name(client, sizeof(client));
-	track_opts.client = client;
-	if ((m.track = migtrack_new(&track_opts, why, sizeof(why))) == NULL)
-		errx(EX_USAGE, "%s", why);
-	if ((mst = migrate_scan(dir, &set, why, sizeof(why))) != MIGRATE_OK)
-		errx(mst == MIGRATE_ENOINPUT ? EX_NOINPUT : mst == MIGRATE_EDATA ?
-		    EX_DATAERR : mst == MIGRATE_EIO ? EX_IOERR : EX_OSERR, "%s", why);
-	/* track_opts.json_list may have come from a setting: pasted
-	 * where this ran, the same setting applies. */
-	invocation_make(&conn_opts, dir_given, &(struct migtrack_opts){
-	    .table = track_opts.table, .json_list = json_list_given });
-	report_skipped(&set);
+	m.quiet = quiet;
+	m.verbose = verbose;
+	if ((rc = migcmd_open(&m, &cfg, params)) != 0) {
+		if (json)	/* migcmd said why on stderr */
+			jw_error(stdout, "cr-migrate", rc, first_error);
+		return rc;
+	}
 	m.conn = connect_db(params);
 	if (verbose)
 		fprintf(stderr, "cr-migrate: database %s (from %s)\n", PQdb(m.conn),
 		    pgconn_params_source(params) != NULL ? pgconn_params_source(params) :
 		    "libpq's default, the user name");
-
-	m.set = &set;
-	m.dir = dir;
-	m.invocation = invocation;
-	m.quiet = quiet;
-	m.verbose = verbose;
-	m.line = line;
 	rc = run(&m, argc, argv);
+	if (rc != EX_OK && json)
+		jw_error(stdout, "cr-migrate", rc, first_error);
 	migcmd_free(&m);
 	PQfinish(m.conn);
-	migtrack_free(m.track);
-	migrate_set_free(&set);
 	pgconn_params_free(params);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");

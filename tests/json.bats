@@ -85,6 +85,25 @@ validate() {
 	assert_equal "$(jq -r .max_age_s "$BATS_TEST_TMPDIR/st2")" 172800
 }
 
+@test "cr-verify --json --status and --compare: a failure before their object is the error object of the schema" {
+	run --separate-stderr cr-verify --json --status "$BATS_TEST_TMPDIR/no-such-dir"
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e1"
+	validate error "$BATS_TEST_TMPDIR/e1"
+	assert_equal "$(jq -r '[.tool, .exit] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/e1")" "cr-verify 66"
+	assert_equal "cr-verify: $(jq -r .error "$BATS_TEST_TMPDIR/e1")" "$stderr"
+	run --separate-stderr cr-verify --json --max-age 3x --status "$b"
+	assert_status 64
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e2"
+	validate error "$BATS_TEST_TMPDIR/e2"
+	head -c 3000 "$b/db_backup_20251028_020000.sql.gz" >"$BATS_TEST_TMPDIR/cut.sql.gz"
+	run --separate-stderr cr-verify --json --compare "$BATS_TEST_TMPDIR/cut.sql.gz" "$b/db_backup_20251029_020000.sql.gz"
+	assert_status 65
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e3"
+	validate error "$BATS_TEST_TMPDIR/e3"
+	assert_equal "$(jq -r .exit "$BATS_TEST_TMPDIR/e3")" 65
+}
+
 @test "cr-migrate --json status and up follow the schema" {
 	run --separate-stderr cr-migrate --json -d mig --dir "$d/mig" status
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/ms"
@@ -94,6 +113,37 @@ validate() {
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/mu"
 	validate migrate "$BATS_TEST_TMPDIR/mu"
 	assert_equal "$(jq -r .ran_count "$BATS_TEST_TMPDIR/mu")" 2
+}
+
+@test "cr-migrate --json: a failure before, at and after connecting is an error object of the schema" {
+	# no such directory (66), no such database (66, a connection refused), a
+	# migration that fails (1): each one object on stdout, its line on stderr
+	run --separate-stderr cr-migrate --json -d mig --dir "$d/nosuchdir" status
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e1"
+	validate error "$BATS_TEST_TMPDIR/e1"
+	assert_equal "$(jq -r .tool "$BATS_TEST_TMPDIR/e1")" cr-migrate
+	assert_equal "$(jq -r .exit "$BATS_TEST_TMPDIR/e1")" 66
+	assert_equal "cr-migrate: $(jq -r .error "$BATS_TEST_TMPDIR/e1")" "$stderr"
+	run --separate-stderr cr-migrate --json -d no_such_db --dir "$d/mig" status
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e2"
+	assert_output_contains 'database \"no_such_db\" does not exist'
+	validate error "$BATS_TEST_TMPDIR/e2"
+	assert_equal "$(jq -r .exit "$BATS_TEST_TMPDIR/e2")" 66
+	mkdir "$BATS_TEST_TMPDIR/bad"
+	printf 'CREATE TABLE public.b1 (id int);\nSELECT pg_catalog.no_such_fn();\n' >"$BATS_TEST_TMPDIR/bad/001_bad.sql"
+	mkdb migbad
+	run --separate-stderr cr-migrate --json -d migbad --dir "$BATS_TEST_TMPDIR/bad" up
+	assert_status 1
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e3"
+	assert_output_contains "001_bad.sql"
+	validate error "$BATS_TEST_TMPDIR/e3"
+	run --separate-stderr cr-migrate --json -d mig --dir "$d/mig" verify
+	assert_status 64
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e4"
+	validate error "$BATS_TEST_TMPDIR/e4"
+	assert_equal "$(jq -r .error "$BATS_TEST_TMPDIR/e4")" "--json is for status and up"
 }
 
 @test "cr-restore --json: the outcome, ok or not, as an object of the schema" {

@@ -521,8 +521,10 @@ flip() {
 		printf '{"file":"x","rows":1,"tables":[%s]}' "${bad[$k]}" >"$d/bad.json"
 		run --separate-stderr cr-verify --json --compare "$d/none.json" "$d/bad.json"
 		assert_status 65
-		assert_equal "$output" ""
 		[[ $stderr == *"bad.json: ${why[$k]} at byte "* ]]
+		# --json: the failure as the error object, nothing else
+		run jq -r '[.tool, .ok, .exit, (.error | test("bad.json: .* at byte "))] | @tsv' <<<"$output"
+		assert_equal "$output" $'cr-verify\tfalse\t65\ttrue'
 	done
 	# a surrogate pair is one character; a number the reader skips may be any JSON number
 	printf '{"file":"x","rows":1,"x":-1.5e-3,"tables":[{"name":"\\ud83d\\ude00","rows":1}]}' >"$d/good.json"

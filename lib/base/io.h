@@ -5,6 +5,7 @@
 #define CR_IO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Write all len bytes.  Returns 0, or -1 with errno (EPIPE, ENOSPC, ...). */
@@ -19,5 +20,13 @@ double io_clock(void);
 
 /* fsync the directory holding path, so a rename into it is durable. */
 int io_fsync_dir(const char *path);
+
+/* Write path atomically: fill writes the content to a 0600 temp file in the
+ * same directory (".NAME.XXXXXX.tmp", hidden: cr-rotate skips such names),
+ * which is flushed, fsync'd and renamed over path, and the directory
+ * fsync'd.  fill returns 0 or -1 (errno set).  Returns 0, or -1 with a
+ * reason in err (no temp file is left). */
+int io_write_atomic(const char *path, int (*fill)(FILE *, void *), void *arg,
+    char *err, size_t errlen);
 
 #endif

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* manifest: a small JSON reader for cr's own manifests, comparisons, the
- * baseline search and the atomic write. */
+/* manifest: the manifest's schema both ways: written through the JSON
+ * writer (lib/base/json), read with a small JSON reader of its own; its
+ * path; and comparisons of two manifests' tables. */
 #include <sys/stat.h>
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,8 +17,8 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
-#include "format/backupname.h"
 #include "base/io.h"
+#include "base/json.h"
 #include "format/manifest.h"
 
 /* A cursor over the whole manifest text. */
@@ -113,6 +114,11 @@ parse_string(struct json *j, char **out)
 		return -1;
 	start = j->p;
 	while (j->p < j->end && *j->p != '"') {
+		/* RFC 8259 7: control characters only escaped */
+		if ((unsigned char)*j->p < 0x20) {
+			j->error = "a control character in a string";
+			return -1;
+		}
 		if (*j->p == '\\')
 			j->p++;
 		j->p++;
@@ -216,7 +222,8 @@ parse_number(struct json *j, uint64_t *out)
 		j->p++;
 	}
 	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
+		if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 &&
+		    (uint64_t)(*j->p - '0') > UINT64_MAX % 10))
 			over = 1;
 		else
 			v = v * 10 + (uint64_t)(*j->p - '0');
@@ -417,14 +424,6 @@ parse_bool(struct json *j, int *out)
 	return literal(j, "false");
 }
 
-static int
-compare_tables(const void *va, const void *vb)
-{
-	const struct manifest_table *a = va, *b = vb;
-
-	return strcmp(a->name, b->name);
-}
-
 /* "tables": the last one given counts. */
 static int
 parse_tables(struct json *j, struct manifest *m)
@@ -440,21 +439,16 @@ parse_tables(struct json *j, struct manifest *m)
 	return each(j, '[', table_element, &tt);
 }
 
+/* The members cr reads back; the rest are skipped as unknown ones are. */
 static int
 manifest_member(struct json *j, const char *key, void *arg)
 {
 	struct manifest *m = arg;
 
-	if (strcmp(key, "file") == 0)
-		return parse_string_or_null(j, &m->file);
 	if (strcmp(key, "sha256") == 0)
 		return parse_string_or_null(j, &m->sha256);
 	if (strcmp(key, "schema_sha256") == 0)
 		return parse_string_or_null(j, &m->schema_sha256);
-	if (strcmp(key, "selection") == 0)
-		return parse_string_or_null(j, &m->selection);
-	if (strcmp(key, "dump_time") == 0)
-		return parse_string_or_null(j, &m->dump_time);
 	if (strcmp(key, "stored_bytes") == 0)
 		return parse_number(j, &m->stored_bytes);
 	if (strcmp(key, "file_bytes") == 0)
@@ -495,7 +489,7 @@ manifest_stem(const char *filename)
 }
 
 int
-manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
+manifest_read(const char *path, struct manifest *m, char *err, size_t errlen)
 {
 	struct json j;
 	struct stat st;
@@ -504,7 +498,12 @@ manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
 	int fd;
 
 	memset(m, 0, sizeof(*m));
+	m->is_manifest = 1;
+	m->ok = 1;
+	m->scanned = 1;
 	m->healthy = 1;
+	m->duration = -1;
+	m->schema_only = -1;
 	/* Beside a backup anyone who can write the directory may have put a
 	 * FIFO (whose open or read would wait forever) or a symbolic link
 	 * under a manifest's name: neither is opened as one. */
@@ -538,7 +537,12 @@ manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
 	j.p = text;
 	j.end = text + got;
 	j.error = NULL;
-	if (each(&j, '{', manifest_member, m) == -1) {
+	if (each(&j, '{', manifest_member, m) == 0) {
+		skip_space(&j);
+		if (j.p < j.end)
+			j.error = "more than white space after the object";
+	}
+	if (j.error != NULL) {
 		snprintf(err, errlen, "%s at byte %zu", j.error,
 		    (size_t)(j.p - text));
 		free(text);
@@ -546,22 +550,32 @@ manifest_load(const char *path, struct manifest *m, char *err, size_t errlen)
 		return -1;
 	}
 	free(text);
-	if (m->ntables > 1)
-		qsort(m->tables, m->ntables, sizeof(*m->tables),
-		    compare_tables);
 	return 0;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void
 manifest_free(struct manifest *m)
 {
 	size_t i;
+	char **strings[] = { &m->file, &m->error, &m->name, &m->baseline,
+	    &m->sha256, &m->cr_version, &m->database, &m->user, &m->dump_time,
+	    &m->server_version, &m->pg_dump_version, &m->options, &m->contents,
+	    &m->selection, &m->schema_sha256, &m->note };
 
-	free(m->file);
-	free(m->sha256);
-	free(m->schema_sha256);
-	free(m->selection);
-	free(m->dump_time);
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		free(*strings[i]);
+	free_list(m->damage, m->ndamage);
+	free_list(m->alarms, m->nalarms);
 	for (i = 0; i < m->ntables; i++)
 		free(m->tables[i].name);
 	free(m->tables);
@@ -569,95 +583,193 @@ manifest_free(struct manifest *m)
 }
 
 int
-manifest_write(const char *path, int (*fill)(FILE *, void *), void *arg,
-    char *err, size_t errlen)
+manifest_alarm(struct manifest *m, const char *text)
 {
-	char tmp[PATH_MAX];
-	const char *slash, *base, *what;
-	FILE *fp = NULL;
-	int fd, saved;
+	char **v, *copy;
 
-	/* a hidden name, and no "..": cr-rotate skips such names loudly */
-	slash = strrchr(path, '/');
-	base = slash != NULL ? slash + 1 : path;
-	if (snprintf(tmp, sizeof(tmp), "%.*s%s%s.XXXXXX.tmp",
-	    (int)(base - path), path, base[0] == '.' ? "" : ".", base) >=
-	    (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: name too long", path);
+	if ((copy = strdup(text)) == NULL)
+		return -1;
+	if ((v = reallocarray(m->alarms, m->nalarms + 1, sizeof(*v))) == NULL) {
+		free(copy);
 		return -1;
 	}
-	what = "create a temp file";
-	if ((fd = mkstemps(tmp, 4)) == -1)
-		goto fail;
-	what = "write";
-	if (fchmod(fd, 0600) == -1 || (fp = fdopen(fd, "w")) == NULL)
-		goto fail_unlink;
-	if (fill(fp, arg) == -1 || fflush(fp) == EOF || ferror(fp))
-		goto fail_unlink;
-	what = "fsync";
-	if (fsync(fd) == -1)
-		goto fail_unlink;
-	what = "close";
-	fd = -1;
-	if (fclose(fp) == EOF) {
-		fp = NULL;
-		goto fail_unlink;
-	}
-	fp = NULL;
-	what = "rename";
-	if (rename(tmp, path) == -1)
-		goto fail_unlink;
-	what = "fsync the directory";
-	if (io_fsync_dir(path) == -1)
-		goto fail;
+	v[m->nalarms++] = copy;
+	m->alarms = v;
+	m->healthy = 0;
 	return 0;
-fail_unlink:
-	saved = errno;
-	if (fp != NULL)
-		fclose(fp);
-	else if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-fail:
-	snprintf(err, errlen, "%s: cannot %s: %s", path, what,
-	    strerror(errno));
-	return -1;
+}
+
+static void
+put_list(struct jw *w, const char *key, char *const *v, size_t n)
+{
+	size_t i;
+
+	jw_array(w, key);
+	for (i = 0; i < n; i++)
+		jw_str(w, NULL, v[i]);
+	jw_end(w);
 }
 
 void
+manifest_put(struct jw *w, const struct manifest *m)
+{
+	char crc[9];
+	size_t i;
+
+	jw_str(w, "file", m->file);
+	jw_bool(w, "ok", m->ok);
+	if (!m->ok) {
+		jw_str(w, "error", m->error);
+		if (m->has_offset)
+			jw_uint(w, "offset", m->offset);
+		else
+			jw_null(w, "offset");
+		jw_int(w, "exit", m->exit);
+		if (m->ndamage > 0)
+			put_list(w, "damage", m->damage, m->ndamage);
+	}
+	if (!m->scanned)
+		return;
+	if (m->is_manifest) {
+		jw_str(w, "name", m->name);
+		jw_bool(w, "healthy", m->healthy);
+		put_list(w, "alarms", m->alarms, m->nalarms);
+		jw_str(w, "baseline", m->baseline);
+		jw_str(w, "sha256", m->sha256);
+		jw_uint(w, "file_bytes", m->file_bytes);
+		if (m->duration >= 0)
+			jw_int(w, "duration_s", m->duration);
+		else
+			jw_null(w, "duration_s");
+	}
+	jw_bool(w, "gzip", m->gzip);
+	jw_uint(w, "gzip_members", m->gzip_members);
+	jw_uint(w, "stored_bytes", m->stored_bytes);
+	jw_uint(w, "bytes", m->bytes);
+	jw_fixed(w, "ratio", m->stored_bytes > 0 ? (double)m->bytes /
+	    (double)m->stored_bytes : 0.0, 2);
+	jw_bool(w, "cr_dump", m->cr_dump);
+	jw_str(w, "cr_version", m->cr_version);
+	jw_bool(w, "trailer", m->trailer);
+	if (m->trailer) {
+		snprintf(crc, sizeof(crc), "%08" PRIx32, m->trailer_crc32);
+		jw_str(w, "trailer_crc32", crc);
+	}
+	jw_str(w, "database", m->database);
+	jw_str(w, "user", m->user);
+	jw_str(w, "dump_time", m->dump_time);
+	jw_str(w, "server_version", m->server_version);
+	jw_str(w, "pg_dump_version", m->pg_dump_version);
+	jw_str(w, "options", m->options);
+	jw_str(w, "contents", m->contents);
+	jw_str(w, "selection", m->selection);
+	if (m->schema_only >= 0)
+		jw_bool(w, "schema_only", m->schema_only);
+	else
+		jw_null(w, "schema_only");
+	if (m->ok)
+		jw_str(w, "schema_sha256", m->schema_sha256);
+	jw_bool(w, "complete", m->complete);
+	jw_uint(w, "tables_with_data", m->tables_with_data);
+	jw_uint(w, "rows", m->rows);
+	jw_array(w, "tables");
+	for (i = 0; i < m->ntables; i++) {
+		jw_object(w, NULL);
+		jw_str(w, "name", m->tables[i].name);
+		jw_uint(w, "rows", m->tables[i].rows);
+		if (m->tables[i].has_bytes)
+			jw_uint(w, "bytes", m->tables[i].bytes);
+		jw_end(w);
+	}
+	jw_end(w);
+	if (m->ntables < m->tables_with_data)
+		jw_uint(w, "tables_listed", m->ntables);
+	if (m->ok)
+		jw_str(w, "note", m->note);
+}
+
+static int
+fill(FILE *fp, void *arg)
+{
+	struct jw w;
+
+	jw_begin(&w, fp);
+	manifest_put(&w, arg);
+	return jw_finish(&w);
+}
+
+int
+manifest_write(const char *path, const struct manifest *m, char *err,
+    size_t errlen)
+{
+	return io_write_atomic(path, fill, (void *)(uintptr_t)m, err, errlen);
+}
+
+static int
+compare_table_ptrs(const void *va, const void *vb)
+{
+	const struct manifest_table *const *a = va, *const *b = vb;
+
+	return strcmp((*a)->name, (*b)->name);
+}
+
+/* m's tables by name, as pointers into m (NULL when there are none). */
+static const struct manifest_table **
+sorted_tables(const struct manifest *m, int *fail)
+{
+	const struct manifest_table **v;
+	size_t i;
+
+	if (m->ntables == 0)
+		return NULL;
+	if ((v = reallocarray(NULL, m->ntables, sizeof(*v))) == NULL) {
+		*fail = 1;
+		return NULL;
+	}
+	for (i = 0; i < m->ntables; i++)
+		v[i] = &m->tables[i];
+	qsort(v, m->ntables, sizeof(*v), compare_table_ptrs);
+	return v;
+}
+
+int
 manifest_compare(const struct manifest *old, const struct manifest *new,
     void (*fn)(const struct manifest_delta *, void *), void *arg)
 {
+	const struct manifest_table **o, **n;
 	struct manifest_delta d;
 	size_t i = 0, k = 0;
-	int c;
+	int c, fail = 0;
 
-	while (i < old->ntables || k < new->ntables) {
+	o = sorted_tables(old, &fail);
+	n = sorted_tables(new, &fail);
+	while (!fail && (i < old->ntables || k < new->ntables)) {
 		memset(&d, 0, sizeof(d));
 		if (i == old->ntables)
 			c = 1;
 		else if (k == new->ntables)
 			c = -1;
 		else
-			c = strcmp(old->tables[i].name, new->tables[k].name);
+			c = strcmp(o[i]->name, n[k]->name);
 		if (c == 0)
-			d.has_bytes = old->tables[i].has_bytes &&
-			    new->tables[k].has_bytes;
+			d.has_bytes = o[i]->has_bytes && n[k]->has_bytes;
 		if (c <= 0) {
-			d.name = old->tables[i].name;
+			d.name = o[i]->name;
 			d.in_old = 1;
-			d.old_bytes = old->tables[i].bytes;
-			d.old_rows = old->tables[i++].rows;
+			d.old_bytes = o[i]->bytes;
+			d.old_rows = o[i++]->rows;
 		}
 		if (c >= 0) {
-			d.name = new->tables[k].name;
+			d.name = n[k]->name;
 			d.in_new = 1;
-			d.new_bytes = new->tables[k].bytes;
-			d.new_rows = new->tables[k++].rows;
+			d.new_bytes = n[k]->bytes;
+			d.new_rows = n[k++]->rows;
 		}
 		fn(&d, arg);
 	}
+	free(o);
+	free(n);
+	return fail ? -1 : 0;
 }
 
 int
@@ -667,68 +779,9 @@ manifest_health(const char *path)
 	char why[256];
 	int healthy;
 
-	if (manifest_load(path, &m, why, sizeof(why)) == -1)
+	if (manifest_read(path, &m, why, sizeof(why)) == -1)
 		return -1;
 	healthy = m.healthy;
 	manifest_free(&m);
 	return healthy ? 1 : 0;
-}
-
-int
-manifest_shrunk(uint64_t old, uint64_t new, int pct)
-{
-	if (pct <= 0 || new >= old)
-		return 0;
-	return (double)(old - new) * 100.0 > (double)old * (double)pct;
-}
-
-int
-manifest_find_baseline(const char *dir, const char *backup_name, char *out,
-    size_t outlen, char *err, size_t errlen)
-{
-	struct backupname want, bn;
-	struct manifest m;
-	struct dirent *d;
-	struct stat st;
-	char name[NAME_MAX + 1], path[PATH_MAX], why[256];
-	time_t t, best = 0;
-	size_t len;
-	int found = 0;
-	DIR *dp;
-
-	if (backupname_parse(backup_name, &want) == -1)
-		return 0;	/* not a backup name: no series */
-	if ((dp = opendir(dir)) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	while ((d = readdir(dp)) != NULL) {
-		if ((len = manifest_stem(d->d_name)) == 0 || len >= sizeof(name))
-			continue;
-		memcpy(name, d->d_name, len);
-		name[len] = '\0';
-		if (strcmp(name, backup_name) == 0 ||
-		    backupname_parse(name, &bn) == -1 ||
-		    bn.kind != want.kind || bn.format != want.format)
-			continue;
-		/* the backup must still be there */
-		if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-		    (int)sizeof(path) || stat(path, &st) == -1 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		t = bn.has_time ? bn.time : st.st_mtime;
-		if (found && t <= best)
-			continue;
-		if (manifest_path(dir, name, path, sizeof(path)) == -1 ||
-		    manifest_load(path, &m, why, sizeof(why)) == -1)
-			continue;
-		if (m.healthy) {
-			best = t;
-			found = 1;
-			strlcpy(out, path, outlen);
-		}
-		manifest_free(&m);
-	}
-	closedir(dp);
-	return found;
 }

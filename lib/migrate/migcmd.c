@@ -13,6 +13,9 @@
 #include <bsd/string.h>
 
 #include "migrate/migcmd.h"
+#include "base/dotenv.h"
+#include "base/json.h"
+#include "base/shquote.h"
 #include "migrate/migexec.h"
 #include "pg/pgconn.h"
 
@@ -118,8 +121,9 @@ migcmd_init(struct migcmd *m)
 	PQsetNoticeReceiver(m->conn, notice, m);
 }
 
-void
-migcmd_client_name(char *out, size_t outlen)
+/* "osuser@host", recorded with each applied migration beside the role. */
+static void
+client_name(char *out, size_t outlen)
 {
 	struct passwd *pw;
 	char host[256];
@@ -129,6 +133,110 @@ migcmd_client_name(char *out, size_t outlen)
 	host[sizeof(host) - 1] = '\0';
 	pw = getpwuid(geteuid());
 	snprintf(out, outlen, "%s@%s", pw ? pw->pw_name : "?", host);
+}
+
+/* A setting an option did not give: the process environment's key, else
+ * the env file's (--env-file, else CR_ENV_FILE) as pgconn read it. */
+static const char *
+setting(const struct pgconn_params *params, const char *key)
+{
+	const struct dotenv *env;
+	const char *v;
+
+	if ((v = getenv(key)) != NULL && *v != '\0')
+		return v;
+	if ((env = pgconn_params_env(params)) == NULL)
+		return NULL;
+	if ((v = dotenv_get(env, key)) != NULL && *v != '\0')
+		return v;
+	return NULL;
+}
+
+/* Append one word to the invocation, quoted for a POSIX shell when
+ * needed, a URI's password masked. */
+static void
+invocation_add(struct migcmd *m, const char *word)
+{
+	char masked[1024], quoted[2048];
+
+	pgconn_mask(word, masked, sizeof(masked));
+	if (shquote(masked, quoted, sizeof(quoted)) == 0) {
+		strlcat(m->invocation, " ", sizeof(m->invocation));
+		strlcat(m->invocation, quoted, sizeof(m->invocation));
+	}
+}
+
+/* "cr-migrate" and the options that said where (connection, directory,
+ * tracking), so a command in a hint works when pasted where this ran.  A
+ * setting that came from the environment is left out: pasted where this
+ * ran, the same setting applies. */
+static void
+invocation_make(struct migcmd *m, const struct migcmd_config *c)
+{
+	const char *const pairs[][2] = {
+		{ "--env-file", c->conn->env_file }, { "-d", c->conn->dbname },
+		{ "-h", c->conn->host }, { "-p", c->conn->port }, { "-U", c->conn->user },
+		{ "--dir", c->dir }, { "--table", c->table }, { "--json-list", c->json_list }
+	};
+	size_t i;
+
+	strlcpy(m->invocation, "cr-migrate", sizeof(m->invocation));
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		if (pairs[i][1] != NULL) {
+			invocation_add(m, pairs[i][0]);
+			invocation_add(m, pairs[i][1]);
+		}
+}
+
+/* Files of the directory that are never run, named so that nobody takes
+ * them for applied or pending. */
+static void
+report_skipped(struct migcmd *m)
+{
+	const struct migrate_skipped *s;
+	size_t i;
+
+	for (i = 0; i < m->set.nskipped; i++) {
+		s = &m->set.skipped[i];
+		if (s->why == MIGRATE_SKIP_DOWN)
+			emit(m, MIGCMD_WARN, "warning: %s: a down migration: "
+			    "cr-migrate runs up migrations only and never runs this "
+			    "file", s->path);
+		else
+			emit(m, MIGCMD_WARN, "warning: %s: not run: cr-migrate runs "
+			    "only NNN_name.sql files (the app's own migration command "
+			    "can: cr-restore-dev --migrate-command)", s->path);
+	}
+}
+
+int
+migcmd_open(struct migcmd *m, const struct migcmd_config *c,
+    const struct pgconn_params *params)
+{
+	struct migtrack_opts topts = { .table = c->table, .json_list = c->json_list };
+	enum migrate_status st;
+	char why[1024], client[512];
+
+	if ((m->dir = c->dir) == NULL &&
+	    (m->dir = setting(params, "CR_MIGRATIONS_DIR")) == NULL)
+		m->dir = "migrations";
+	if (topts.json_list == NULL)
+		topts.json_list = setting(params, "CR_MIGRATIONS_JSON_LIST");
+	client_name(client, sizeof(client));
+	topts.client = client;
+	if ((m->track = migtrack_new(&topts, why, sizeof(why))) == NULL) {
+		emit(m, MIGCMD_ERROR, "%s", why);
+		return EX_USAGE;
+	}
+	if ((st = migrate_scan(m->dir, &m->set, why, sizeof(why))) != MIGRATE_OK) {
+		emit(m, MIGCMD_ERROR, "%s", why);
+		return st == MIGRATE_ENOINPUT ? EX_NOINPUT : st == MIGRATE_EDATA ?
+		    EX_DATAERR : st == MIGRATE_EIO ? EX_IOERR : EX_OSERR;
+	}
+	m->have_set = 1;
+	invocation_make(m, c);
+	report_skipped(m);
+	return 0;
 }
 
 static int
@@ -158,10 +266,10 @@ read_plan(struct migcmd *m)
 	char why[1024];
 	int rc;
 
-	if ((rc = track_failed(m, migtrack_read(m->track, m->conn, m->set,
+	if ((rc = track_failed(m, migtrack_read(m->track, m->conn, &m->set,
 	    &m->applied, &m->napplied, why, sizeof(why)), "", why)) != 0)
 		return rc;
-	if (migrate_plan_make(m->set, m->applied, m->napplied, &m->plan) == -1)
+	if (migrate_plan_make(&m->set, m->applied, m->napplied, &m->plan) == -1)
 		return oom(m);
 	m->have_plan = 1;
 	return 0;
@@ -229,7 +337,7 @@ prepare(struct migcmd *m, int need_history)
 	if ((rc = track_failed(m, migtrack_ensure(m->track, m->conn, why,
 	    sizeof(why)), "", why)) != 0)
 		return rc;
-	if ((rc = track_failed(m, migtrack_adopt(m->track, m->conn, m->set,
+	if ((rc = track_failed(m, migtrack_adopt(m->track, m->conn, &m->set,
 	    &adopted, &appended, why, sizeof(why)), "", why)) != 0)
 		return rc;
 	if (adopted > 0)
@@ -362,7 +470,7 @@ migration_failed(struct migcmd *m, const struct migration *mig,
 int
 migcmd_up(struct migcmd *m)
 {
-	const struct migrate_set *set = m->set;
+	const struct migrate_set *set = &m->set;
 	struct migexec_failure f;
 	const struct migration *mig;
 	enum migexec_status st;
@@ -442,7 +550,7 @@ migcmd_baseline(struct migcmd *m, const char *arg)
 		emit(m, MIGCMD_ERROR, "baseline %s: version is %s", arg, errstr);
 		return EX_USAGE;
 	}
-	if (migrate_find(m->set, upto) == NULL) {
+	if (migrate_find(&m->set, upto) == NULL) {
 		emit(m, MIGCMD_ERROR, "baseline %s: no migration numbered %s in %s",
 		    arg, arg, m->dir);
 		return EX_USAGE;
@@ -470,6 +578,93 @@ migcmd_baseline(struct migcmd *m, const char *arg)
 	return EX_OK;
 }
 
+/* --json: docs/json.md's "migrate" objects. */
+/* ,"key":["name",...] of the plan entries in state. */
+static void
+names_json(struct jw *w, const char *key, const struct migrate_plan *plan,
+    enum migrate_state state)
+{
+	size_t i;
+
+	jw_array(w, key);
+	for (i = 0; i < plan->n; i++)
+		if (plan->v[i].state == state)
+			jw_str(w, NULL, plan->v[i].file != NULL ?
+			    plan->v[i].file->name : plan->v[i].applied->name);
+	jw_end(w);
+}
+
+static void
+version_json(struct jw *w, const char *key, int64_t version)
+{
+	if (version < 0)
+		jw_null(w, key);
+	else
+		jw_int(w, key, version);
+}
+
+static void
+status_json(struct jw *w, PGconn *conn, const struct migrate_plan *plan)
+{
+	const struct migrate_plan_entry *e;
+	size_t i;
+
+	jw_str(w, "database", PQdb(conn));
+	jw_uint(w, "applied", plan->n - plan->pending);
+	names_json(w, "pending", plan, MIGRATE_PENDING);
+	names_json(w, "drifted", plan, MIGRATE_DRIFTED);
+	names_json(w, "missing", plan, MIGRATE_MISSING);
+	version_json(w, "newest_applied", plan->newest_applied);
+	jw_array(w, "migrations");
+	for (i = 0; i < plan->n; i++) {
+		e = &plan->v[i];
+		jw_object(w, NULL);
+		jw_int(w, "version", e->version);
+		jw_str(w, "name", e->file ? e->file->name : e->applied->name);
+		jw_str(w, "state", migrate_state_name(e->state));
+		jw_str(w, "applied_at", e->applied && *e->applied->applied_at ?
+		    e->applied->applied_at : NULL);
+		jw_str(w, "method", e->applied ? e->applied->method : NULL);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+static void
+up_json(struct jw *w, const struct migcmd *m)
+{
+	size_t i;
+
+	jw_str(w, "database", PQdb(m->conn));
+	jw_bool(w, "dry_run", m->dry_run);
+	jw_array(w, "ran");
+	for (i = 0; i < m->nran; i++)
+		jw_str(w, NULL, m->ran[i]->name);
+	jw_end(w);
+	jw_uint(w, "ran_count", m->nran);
+	jw_uint(w, "applied", m->plan.n - m->plan.pending + m->nran);
+	if (m->dry_run)
+		names_json(w, "pending", &m->plan, MIGRATE_PENDING);
+	else {
+		jw_array(w, "pending");
+		jw_end(w);
+	}
+	version_json(w, "newest_applied", m->newest);
+}
+
+int
+migcmd_json(const struct migcmd *m, FILE *fp)
+{
+	struct jw w;
+
+	jw_begin(&w, fp);
+	if (m->ran != NULL)
+		up_json(&w, m);
+	else
+		status_json(&w, m->conn, &m->plan);
+	return jw_finish(&w);
+}
+
 void
 migcmd_free(struct migcmd *m)
 {
@@ -478,6 +673,12 @@ migcmd_free(struct migcmd *m)
 	if (m->applied != NULL)
 		migtrack_applied_free(m->applied, m->napplied);
 	free(m->ran);
+	if (m->have_set)
+		migrate_set_free(&m->set);
+	if (m->track != NULL)
+		migtrack_free(m->track);
+	m->track = NULL;
+	m->have_set = 0;
 	m->ran = NULL;
 	m->applied = NULL;
 	m->have_plan = 0;

@@ -10,10 +10,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <libpq-fe.h>
 
 #include "migrate/migrate.h"
 #include "migrate/migtrack.h"
+#include "pg/pgconn.h"
 
 enum migcmd_line {
 	MIGCMD_SAY,	/* progress the app's developers know ("Running migration: x"); -q silences */
@@ -22,16 +24,26 @@ enum migcmd_line {
 	MIGCMD_ERROR	/* why the command failed; always shown */
 };
 
+/* What the command line said; NULL where it said nothing. */
+struct migcmd_config {
+	const struct pgconn_opts *conn;
+	const char		*dir;		/* --dir */
+	const char		*table;		/* --table */
+	const char		*json_list;	/* --json-list */
+};
+
 struct migcmd {
 	/* set by the caller */
-	PGconn			*conn;
-	struct migtrack		*track;
-	const struct migrate_set *set;
-	const char		*dir;		/* the migrations directory, for messages */
-	const char		*invocation;	/* "cr-migrate ..." to paste in a hint */
 	int			 dry_run, wait, quiet, verbose;
 	void			(*line)(void *arg, enum migcmd_line, const char *text);
 	void			*arg;
+	PGconn			*conn;		/* after migcmd_open, before a command */
+
+	/* made by migcmd_open */
+	struct migtrack		*track;
+	struct migrate_set	 set;
+	const char		*dir;		/* the migrations directory */
+	char			 invocation[4096]; /* "cr-migrate ..." to paste in a hint */
 
 	/* results, for the caller's --json; freed by migcmd_free */
 	struct migrate_plan	 plan;		/* what status, verify and up read */
@@ -42,11 +54,19 @@ struct migcmd {
 	/* private */
 	struct migrate_applied	*applied;
 	size_t			 napplied;
-	int			 have_plan;
+	int			 have_plan, have_set;
 	const char		*running;	/* the file whose notices arrive now */
 };
 
-/* Start: the connection's notices go to the callback (a migration's
+/* Before connecting: the settings (each the option, else the
+ * environment, else the env file params read: CR_MIGRATIONS_DIR, default
+ * "migrations", and CR_MIGRATIONS_JSON_LIST), the migrations directory
+ * read, the tracking named, and the files never run named in warnings.
+ * Returns 0, or the exit status after an ERROR line. */
+int migcmd_open(struct migcmd *, const struct migcmd_config *,
+    const struct pgconn_params *);
+
+/* Once m->conn is set: its notices go to the callback (a migration's
  * WARNINGs always, its NOTICEs with verbose, never cr's own). */
 void migcmd_init(struct migcmd *);
 
@@ -55,9 +75,11 @@ int migcmd_verify(struct migcmd *);	/* EX_DATAERR when an applied file changed o
 int migcmd_up(struct migcmd *);
 int migcmd_baseline(struct migcmd *, const char *version);
 
-void migcmd_free(struct migcmd *);
+/* After status or up: its object for --json (docs/json.md, "migrate"),
+ * on one line of fp.  Returns 0, or -1 on a write error. */
+int migcmd_json(const struct migcmd *, FILE *fp);
 
-/* "osuser@host", recorded with each applied migration beside the role. */
-void migcmd_client_name(char *out, size_t outlen);
+/* All but the connection, which is the caller's. */
+void migcmd_free(struct migcmd *);
 
 #endif

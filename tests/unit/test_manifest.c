@@ -2,8 +2,8 @@
 /* lib/format/manifest: the reader (a good manifest, unknown keys, each
  * refusal: negative, fractional and exponent counts, \u0000, lone
  * surrogates, invalid UTF-8, truncation, what is not a regular file), the
- * comparison, the shrink test, the paths and the atomic write, to the
- * contract of manifest.h. */
+ * comparison, the paths, and the write read back, to the contract of
+ * manifest.h; io_write_atomic, which manifest_write writes through. */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/io.h"
+#include "base/json.h"
 #include "format/manifest.h"
 #include "unit.h"
 
@@ -34,7 +36,7 @@ static int
 load(const char *text, struct manifest *m)
 {
 	err[0] = '\0';
-	return manifest_load(unit_file(text), m, err, sizeof err);
+	return manifest_read(unit_file(text), m, err, sizeof err);
 }
 
 static void
@@ -46,27 +48,29 @@ test_good_manifest(void)
 		fprintf(stderr, "\t%s\n", err);
 		return;
 	}
-	EQ_STR(m.file, "db_backup_20260102_030405.sql.gz");
+	/* written for others, not read back by cr */
+	EQ_STR(m.file, NULL);
+	EQ_STR(m.selection, NULL);
+	EQ_STR(m.dump_time, NULL);
 	EQ_STR(m.sha256, "ab12");
 	EQ_STR(m.schema_sha256, "cd34");
-	EQ_STR(m.selection, NULL);
-	EQ_STR(m.dump_time, "2026-01-02T03:04:05Z");
 	EQ_UINT(m.stored_bytes, 1234);
 	EQ_UINT(m.file_bytes, 1234);
 	EQ_UINT(m.bytes, 99999);
 	EQ_UINT(m.rows, 9007199254740993ULL);	/* 2^53 + 1: exact, no double */
 	EQ_INT(m.healthy, 1);
-	/* the element without a name is not kept; the rest sorted by name */
+	/* the element without a name is not kept; the rest as written
+	 * (manifest_compare orders them itself) */
 	if (EQ_UINT(m.ntables, 3)) {
-		EQ_STR(m.tables[0].name, "caf\xc3\xa9.t\xc3\xa4" "b \xf0\x9f\x98\x80");
-		EQ_UINT(m.tables[0].rows, 0);
-		EQ_INT(m.tables[0].has_bytes, 1);
+		EQ_STR(m.tables[0].name, "public.zeta");
+		EQ_UINT(m.tables[0].rows, 3);
+		EQ_UINT(m.tables[0].bytes, 30);
 		EQ_STR(m.tables[1].name, "public.alpha");
 		EQ_UINT(m.tables[1].rows, 1);
 		EQ_INT(m.tables[1].has_bytes, 0);
-		EQ_STR(m.tables[2].name, "public.zeta");
-		EQ_UINT(m.tables[2].rows, 3);
-		EQ_UINT(m.tables[2].bytes, 30);
+		EQ_STR(m.tables[2].name, "caf\xc3\xa9.t\xc3\xa4" "b \xf0\x9f\x98\x80");
+		EQ_UINT(m.tables[2].rows, 0);
+		EQ_INT(m.tables[2].has_bytes, 1);
 	}
 	manifest_free(&m);
 	EQ_UINT(m.ntables, 0);
@@ -79,7 +83,6 @@ test_absent_fields_and_health(void)
 	struct manifest m;
 
 	if (EQ_INT(load(" { } ", &m), 0)) {
-		EQ_STR(m.file, NULL);
 		EQ_STR(m.sha256, NULL);
 		EQ_UINT(m.rows, 0);
 		EQ_UINT(m.ntables, 0);
@@ -102,14 +105,14 @@ test_escapes(void)
 {
 	struct manifest m;
 
-	if (EQ_INT(load("{\"file\":\"a\\\"b\\\\c\\/d\\n\\t\\r\\b\\f\\u0041\"}", &m), 0)) {
-		EQ_STR(m.file, "a\"b\\c/d\n\t\r\b\fA");
+	if (EQ_INT(load("{\"sha256\":\"a\\\"b\\\\c\\/d\\n\\t\\r\\b\\f\\u0041\"}", &m), 0)) {
+		EQ_STR(m.sha256, "a\"b\\c/d\n\t\r\b\fA");
 		manifest_free(&m);
 	}
 	/* the last "tables" and the last string given count */
-	if (EQ_INT(load("{\"file\":\"x\",\"file\":\"y\",\"tables\":[{\"name\":\"a\"}],"
+	if (EQ_INT(load("{\"sha256\":\"x\",\"sha256\":\"y\",\"tables\":[{\"name\":\"a\"}],"
 	    "\"tables\":[{\"name\":\"b\"},{\"name\":\"c\"}]}", &m), 0)) {
-		EQ_STR(m.file, "y");
+		EQ_STR(m.sha256, "y");
 		if (EQ_UINT(m.ntables, 2))
 			EQ_STR(m.tables[0].name, "b");
 		manifest_free(&m);
@@ -130,7 +133,7 @@ refused(const char *text, const char *want)
 	if (!CONTAINS(err, want))
 		fprintf(stderr, "\tfor: %s\n", text);
 	/* a refused load leaves nothing to free, and freeing is harmless */
-	EQ_STR(m.file, NULL);
+	EQ_STR(m.sha256, NULL);
 	EQ_UINT(m.ntables, 0);
 	manifest_free(&m);
 }
@@ -154,6 +157,20 @@ test_refused_counts(void)
 	refused("{\"rows\":+1}", "malformed JSON number");
 	refused("{\"rows\":\"12\"}", "malformed JSON number");
 	refused("{\"rows\":-}", "malformed JSON number");
+	refused("{\"rows\":18446744073709551616}", "number too large");
+}
+
+static void
+test_largest_count(void)
+{
+	struct manifest m;
+
+	/* every count a uint64_t holds, up to its largest */
+	if (EQ_INT(load("{\"rows\":18446744073709551615,\"bytes\":18446744073709551610}", &m), 0)) {
+		EQ_UINT(m.rows, UINT64_MAX);
+		EQ_UINT(m.bytes, UINT64_MAX - 5);
+		manifest_free(&m);
+	}
 }
 
 static void
@@ -173,22 +190,25 @@ test_skipped_numbers_may_be_any(void)
 static void
 test_refused_strings(void)
 {
-	refused("{\"file\":\"a\\u0000b\"}", "\\u0000 in a string");
+	refused("{\"sha256\":\"a\\u0000b\"}", "\\u0000 in a string");
 	refused("{\"tables\":[{\"name\":\"\\u0000\"}]}", "\\u0000 in a string");
-	refused("{\"file\":\"\\ud800\"}", "a lone UTF-16 surrogate in a string");
-	refused("{\"file\":\"\\udc00\\ud800\"}", "a lone UTF-16 surrogate");
-	refused("{\"file\":\"\\ud83dx\"}", "a lone UTF-16 surrogate");
-	refused("{\"file\":\"\\ud83d\\u0041\"}", "a lone UTF-16 surrogate");
-	refused("{\"file\":\"\\u12\"}", "bad \\u escape");
-	refused("{\"file\":\"\\uZZZZ\"}", "bad \\u escape");
-	refused("{\"file\":\"\xff\"}", "a string that is not valid UTF-8");
-	refused("{\"file\":\"\xc3\"}", "not valid UTF-8");		/* cut */
-	refused("{\"file\":\"\xc0\xaf\"}", "not valid UTF-8");		/* overlong '/' */
-	refused("{\"file\":\"\xe0\x80\xaf\"}", "not valid UTF-8");	/* overlong */
-	refused("{\"file\":\"\xed\xa0\x80\"}", "not valid UTF-8");	/* a surrogate */
-	refused("{\"file\":\"\xf4\x90\x80\x80\"}", "not valid UTF-8");	/* > U+10FFFF */
+	refused("{\"sha256\":\"\\ud800\"}", "a lone UTF-16 surrogate in a string");
+	refused("{\"sha256\":\"\\udc00\\ud800\"}", "a lone UTF-16 surrogate");
+	refused("{\"sha256\":\"\\ud83dx\"}", "a lone UTF-16 surrogate");
+	refused("{\"sha256\":\"\\ud83d\\u0041\"}", "a lone UTF-16 surrogate");
+	refused("{\"sha256\":\"\\u12\"}", "bad \\u escape");
+	refused("{\"sha256\":\"\\uZZZZ\"}", "bad \\u escape");
+	refused("{\"sha256\":\"\xff\"}", "a string that is not valid UTF-8");
+	refused("{\"sha256\":\"\xc3\"}", "not valid UTF-8");		/* cut */
+	refused("{\"sha256\":\"\xc0\xaf\"}", "not valid UTF-8");		/* overlong '/' */
+	refused("{\"sha256\":\"\xe0\x80\xaf\"}", "not valid UTF-8");	/* overlong */
+	refused("{\"sha256\":\"\xed\xa0\x80\"}", "not valid UTF-8");	/* a surrogate */
+	refused("{\"sha256\":\"\xf4\x90\x80\x80\"}", "not valid UTF-8");	/* > U+10FFFF */
 	refused("{\"tables\":[{\"name\":\"\x80\"}]}", "not valid UTF-8");
 	refused("{\"\xff\":1}", "not valid UTF-8");			/* keys too */
+	/* RFC 8259 7: control characters are escaped in a string, read or not */
+	refused("{\"sha256\":\"a\x01b\"}", "a control character in a string");
+	refused("{\"x\":\"a\nb\"}", "a control character in a string");
 }
 
 static void
@@ -197,9 +217,9 @@ test_valid_utf8_accepted(void)
 	struct manifest m;
 
 	/* 2, 3 and 4 byte forms, the highest code point */
-	if (EQ_INT(load("{\"file\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"}",
+	if (EQ_INT(load("{\"sha256\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"}",
 	    &m), 0)) {
-		EQ_STR(m.file, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf");
+		EQ_STR(m.sha256, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf");
 		manifest_free(&m);
 	}
 }
@@ -211,12 +231,15 @@ test_refused_structure(void)
 	refused("[]", "malformed JSON");
 	refused("{\"rows\":5", "malformed JSON");			/* truncated */
 	refused("{\"rows\":5,", "malformed JSON");
-	refused("{\"file\":\"abc", "unterminated string");
-	refused("{\"file\":\"abc\\", "unterminated string");
+	refused("{\"sha256\":\"abc", "unterminated string");
+	refused("{\"sha256\":\"abc\\", "unterminated string");
 	refused("{\"alarms\":[1,2", "malformed JSON");
 	refused("{\"alarms\":", "truncated JSON");
 	refused("{\"rows\" 5}", "malformed JSON");
 	refused("{\"rows\":5,}", "malformed JSON");
+	/* one object, then only white space */
+	refused("{\"rows\":1}{\"rows\":2}", "after the object");
+	refused("{} junk", "after the object");
 	refused("{rows:5}", "malformed JSON");
 	refused("{\"healthy\":yes}", "malformed JSON");
 	refused("{\"healthy\":tru}", "malformed JSON");
@@ -234,22 +257,22 @@ test_refused_files(void)
 	char path[4200], link[4200];
 
 	err[0] = '\0';
-	EQ_INT(manifest_load("/nonexistent-cr-unit/x.json", &m, err, sizeof err), -1);
+	EQ_INT(manifest_read("/nonexistent-cr-unit/x.json", &m, err, sizeof err), -1);
 	EQ_STR(err, "No such file or directory");
 
 	/* a FIFO would wait forever: refused without opening it for long */
 	snprintf(path, sizeof path, "%s/fifo.json", unit_tmpdir());
 	if (CHECK(mkfifo(path, 0600) == 0)) {
-		EQ_INT(manifest_load(path, &m, err, sizeof err), -1);
+		EQ_INT(manifest_read(path, &m, err, sizeof err), -1);
 		EQ_STR(err, "not a regular file");
 	}
 	/* a symbolic link, even to a good manifest */
 	snprintf(link, sizeof link, "%s/link.json", unit_tmpdir());
 	if (CHECK(symlink(unit_file(good), link) == 0)) {
-		EQ_INT(manifest_load(link, &m, err, sizeof err), -1);
+		EQ_INT(manifest_read(link, &m, err, sizeof err), -1);
 		EQ_STR(err, "a symbolic link, not a regular file");
 	}
-	EQ_INT(manifest_load(unit_tmpdir(), &m, err, sizeof err), -1);
+	EQ_INT(manifest_read(unit_tmpdir(), &m, err, sizeof err), -1);
 	EQ_STR(err, "not a regular file");
 	EQ_INT(manifest_health(link), -1);
 }
@@ -322,20 +345,6 @@ test_compare(void)
 	manifest_free(&new);
 }
 
-static void
-test_shrunk(void)
-{
-	EQ_INT(manifest_shrunk(100, 50, 0), 0);		/* pct 0: never */
-	EQ_INT(manifest_shrunk(100, 50, 50), 0);	/* by exactly 50%: not more */
-	EQ_INT(manifest_shrunk(100, 49, 50), 1);
-	EQ_INT(manifest_shrunk(100, 100, 1), 0);
-	EQ_INT(manifest_shrunk(100, 200, 1), 0);	/* growth */
-	EQ_INT(manifest_shrunk(100, 0, 99), 1);
-	EQ_INT(manifest_shrunk(0, 0, 10), 0);
-	EQ_INT(manifest_shrunk(UINT64_MAX, 0, 100), 0);	/* 100%: never more */
-	EQ_INT(manifest_shrunk(UINT64_MAX, UINT64_MAX / 2, 10), 1);
-}
-
 static int
 fill_text(FILE *fp, void *arg)
 {
@@ -379,22 +388,22 @@ test_atomic_write(void)
 	if (!CHECK(mkdir(dir, 0700) == 0))
 		return;
 	snprintf(path, sizeof path, "%s/db_backup_20260102_030405.sql.gz.json", dir);
-	if (!EQ_INT(manifest_write(path, fill_text, "{\"rows\":12}\n", err, sizeof err), 0))
+	if (!EQ_INT(io_write_atomic(path, fill_text, "{\"rows\":12}\n", err, sizeof err), 0))
 		fprintf(stderr, "\t%s\n", err);
 	if (CHECK(stat(path, &st) == 0))
 		EQ_INT(st.st_mode & 07777, 0600);
-	if (EQ_INT(manifest_load(path, &m, err, sizeof err), 0)) {
+	if (EQ_INT(manifest_read(path, &m, err, sizeof err), 0)) {
 		EQ_UINT(m.rows, 12);
 		manifest_free(&m);
 	}
 	EQ_INT(count_entries(dir), 1);		/* no temp file left */
 
 	/* a fill that fails: the old file stays whole, no temp file left */
-	EQ_INT(manifest_write(path, fill_fail, NULL, err, sizeof err), -1);
+	EQ_INT(io_write_atomic(path, fill_fail, NULL, err, sizeof err), -1);
 	CONTAINS(err, "cannot write: No space left on device");
 	CONTAINS(err, path);
 	EQ_INT(manifest_health(path), 1);
-	if (EQ_INT(manifest_load(path, &m, err, sizeof err), 0)) {
+	if (EQ_INT(manifest_read(path, &m, err, sizeof err), 0)) {
 		EQ_UINT(m.rows, 12);
 		manifest_free(&m);
 	}
@@ -402,8 +411,54 @@ test_atomic_write(void)
 
 	/* a directory that is not there */
 	snprintf(path, sizeof path, "%s/none/x.json", dir);
-	EQ_INT(manifest_write(path, fill_text, "{}", err, sizeof err), -1);
+	EQ_INT(io_write_atomic(path, fill_text, "{}", err, sizeof err), -1);
 	CONTAINS(err, "cannot create a temp file: No such file or directory");
+}
+
+/* What manifest_write writes, manifest_read reads back: the members marked
+ * "read" in manifest.h, the tables in their order. */
+static void
+test_write_read_back(void)
+{
+	struct manifest_table t[2] = { { "public.b", 5, 50, 1 }, { "public.a", 1, 0, 0 } };
+	struct manifest w, r;
+	char path[4200], *alarm = "total rows shrank";
+
+	memset(&w, 0, sizeof(w));
+	w.file = w.name = "db_backup_20260102_030405.sql.gz";
+	w.ok = w.scanned = w.is_manifest = 1;
+	w.alarms = &alarm;
+	w.nalarms = 1;
+	w.sha256 = "ab12";
+	w.schema_sha256 = "cd34";
+	w.file_bytes = w.stored_bytes = 77;
+	w.bytes = 700;
+	w.rows = 6;
+	w.duration = -1;
+	w.schema_only = -1;
+	w.tables_with_data = 2;
+	w.ntables = 2;
+	w.tables = t;
+	snprintf(path, sizeof path, "%s/rt.json", unit_tmpdir());
+	if (!EQ_INT(manifest_write(path, &w, err, sizeof err), 0)) {
+		fprintf(stderr, "\t%s\n", err);
+		return;
+	}
+	if (!EQ_INT(manifest_read(path, &r, err, sizeof err), 0))
+		return;
+	EQ_INT(r.healthy, 0);
+	EQ_STR(r.sha256, "ab12");
+	EQ_STR(r.schema_sha256, "cd34");
+	EQ_UINT(r.file_bytes, 77);
+	EQ_UINT(r.stored_bytes, 77);
+	EQ_UINT(r.bytes, 700);
+	EQ_UINT(r.rows, 6);
+	if (EQ_UINT(r.ntables, 2)) {
+		EQ_STR(r.tables[0].name, "public.b");
+		EQ_UINT(r.tables[0].bytes, 50);
+		EQ_INT(r.tables[1].has_bytes, 0);
+	}
+	manifest_free(&r);
 }
 
 int
@@ -414,13 +469,14 @@ main(void)
 	RUN(test_escapes);
 	RUN(test_refused_counts);
 	RUN(test_skipped_numbers_may_be_any);
+	RUN(test_largest_count);
 	RUN(test_refused_strings);
 	RUN(test_valid_utf8_accepted);
 	RUN(test_refused_structure);
 	RUN(test_refused_files);
 	RUN(test_path_and_stem);
 	RUN(test_compare);
-	RUN(test_shrunk);
 	RUN(test_atomic_write);
+	RUN(test_write_read_back);
 	return UNIT_END();
 }
