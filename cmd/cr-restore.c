@@ -308,6 +308,10 @@ struct job {
 	const char		*ext[2 * MAXEXT];
 	char			 target_ext[MAXEXT][64];
 	int			 ntarget_ext;
+	/* the options' lists, which ropts points into */
+	const char		*extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
+	size_t			 nextensions, ntables, naccept;
+	const char		*operand;	/* the file or database, or NULL */
 };
 
 /* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
@@ -750,8 +754,10 @@ restore_replace(struct job *j)
 	return status;
 }
 
-int
-main(int argc, char *argv[])
+/* The options into j and copts (getopt_long through lib/cliopt), and
+ * what they exclude checked before anything is opened. */
+static void
+parse_options(int argc, char *argv[], struct job *j, struct pgconn_opts *copts)
 {
 	static const struct option longopts[] = {
 		PGCONN_LONGOPTS,
@@ -779,42 +785,39 @@ main(int argc, char *argv[])
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct pgconn_opts copts = { .appname = "cr-restore" };
-	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
-	const char *extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
 	struct restoreplan *plan;
-	char errbuf[1024], reason[512];
-	int ch, status;
-	size_t next = 0, ntables = 0, naccept = 0, i;
+	char errbuf[1024];
+	int ch;
+	size_t i;
 	long long jobs = 1;
-	const char *errstr, *buffer, *format;
+	const char *errstr, *buffer;
 
 	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-restore",
 	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
 	    .help = help, .synopsis = print_usage, .refused = refused });
 	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
-		if (pgconn_getopt(&copts, ch, optarg))
+		if (pgconn_getopt(copts, ch, optarg))
 			continue;
 		switch (ch) {
 		case '1':
-			j.single = 1;
+			j->single = 1;
 			break;
 		case 'S':
-			j.src.salvage = j.ropts.salvage = 1;
+			j->src.salvage = j->ropts.salvage = 1;
 			break;
 		case 'c':
-			j.clean = 1;
+			j->clean = 1;
 			break;
 		case 'T':
-			j.test = 1;
+			j->test = 1;
 			break;
 		case 't':
-			if (ntables == MAXTABLES)
+			if (j->ntables == MAXTABLES)
 				errx(EX_USAGE, "at most %d -t options", MAXTABLES);
-			tables[ntables++] = optarg;
+			j->tables[j->ntables++] = optarg;
 			break;
 		case 'a':
-			j.ropts.data_only = 1;
+			j->ropts.data_only = 1;
 			break;
 		case 'j':
 			jobs = cliopt_num(optarg, 0, 256);	/* 0: one per core */
@@ -822,164 +825,195 @@ main(int argc, char *argv[])
 				jobs = 1;
 			break;
 		case 'N':
-			j.ropts.no_tuning = 1;
+			j->ropts.no_tuning = 1;
 			break;
 		case 'y':
-			j.yes = 1;
+			j->yes = 1;
 			break;
 		case 'x':
-			if (next == MAXEXT)
+			if (j->nextensions == MAXEXT)
 				errx(EX_USAGE, "at most %d --extension options", MAXEXT);
-			extensions[next++] = optarg;
+			j->extensions[j->nextensions++] = optarg;
 			break;
 		case 'P':
-			j.allow_prod = 1;
+			j->allow_prod = 1;
 			break;
 		case 'K':
-			j.keep_old = 1;
+			j->keep_old = 1;
 			break;
 		case 'L':
-			j.as_login = 1;
+			j->as_login = 1;
 			break;
 		case 'R':
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
-			j.ropts.role = optarg;
+			j->ropts.role = optarg;
 			break;
 		case 'D':
-			j.ropts.trust_dump = 1;
+			j->ropts.trust_dump = 1;
 			break;
 		case 'A':
-			if (naccept == MAXTABLES)
+			if (j->naccept == MAXTABLES)
 				errx(EX_USAGE, "at most %d --accept-rows options", MAXTABLES);
 			if (strchr(optarg, '.') == NULL)
 				errx(EX_USAGE, "--accept-rows %s: name the table with its schema "
 				    "(public.%s)", optarg, optarg);
-			accept[naccept++] = optarg;
+			j->accept[j->naccept++] = optarg;
 			break;
 		case 'v':
-			j.verbose++;
+			j->verbose++;
 			break;
 		case OPT_PROGRESS:
-			j.progress_mode = PROGRESS_ON;
+			j->progress_mode = PROGRESS_ON;
 			break;
 		case OPT_JSON:
-			j.json = 1;
+			j->json = 1;
 			break;
 		case OPT_NO_PROGRESS:
-			j.progress_mode = PROGRESS_OFF;
+			j->progress_mode = PROGRESS_OFF;
 			break;
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	json_out = j.json;
-	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean) ||
-	    (j.as_login && j.ropts.role != NULL))
+	json_out = j->json;
+	j->operand = argc == 1 ? argv[0] : NULL;
+	if (argc > 1 || (j->clean && j->test) || (j->keep_old && !j->clean) ||
+	    (j->as_login && j->ropts.role != NULL))
 		usage();
-	j.verbose |= isatty(STDERR_FILENO);
-	if (j.src.salvage && jobs > 1)
+	j->verbose |= isatty(STDERR_FILENO);
+	if (j->src.salvage && jobs > 1)
 		fail(EX_USAGE, "--salvage and -j %lld: a salvage restores on one connection", jobs);
-	if (j.single && jobs > 1)
+	if (j->single && jobs > 1)
 		fail(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
-	j.ropts.jobs = (unsigned)jobs;
-	j.ropts.tmpdir = parallel_spill_dir(getenv("TMPDIR"));
+	j->ropts.jobs = (unsigned)jobs;
+	j->ropts.tmpdir = parallel_spill_dir(getenv("TMPDIR"));
 	/* The COPY data held in memory for -j's workers (tests make it tiny
 	 * to force the spill files). */
 	if ((buffer = getenv("CR_RESTORE_BUFFER")) != NULL) {
-		j.ropts.buffer = strtonum(buffer, 1, (long long)1 << 40, &errstr);
+		j->ropts.buffer = strtonum(buffer, 1, (long long)1 << 40, &errstr);
 		if (errstr != NULL)
 			fail(EX_USAGE, "CR_RESTORE_BUFFER=%s: %s", buffer, errstr);
 	}
 	/* -t names are checked before anything is opened. */
-	if ((plan = restoreplan_new(j.ropts.data_only)) == NULL)
+	if ((plan = restoreplan_new(j->ropts.data_only)) == NULL)
 		fail(EX_OSERR, "%s", strerror(errno));
-	for (i = 0; i < ntables; i++)
-		if (restoreplan_add(plan, tables[i], errbuf, sizeof(errbuf)) == -1)
+	for (i = 0; i < j->ntables; i++)
+		if (restoreplan_add(plan, j->tables[i], errbuf, sizeof(errbuf)) == -1)
 			fail(EX_USAGE, "%s", errbuf);
 	restoreplan_free(plan);
+}
+
+/* The dump: the operand's file, else stdin; or the operand names the
+ * database (lib/restore/source says which). */
+static void
+open_input(struct job *j, struct pgconn_opts *copts)
+{
+	const char *format;
 
 	/* Without -d, an operand that is a URI or conninfo string, or is no
 	 * file and does not look like one, names the database, as psql's
 	 * does: `... | cr-restore --clean app_dev`. */
-	if (argc == 1 && copts.dbname == NULL && strcmp(argv[0], "-") != 0) {
-		switch (source_operand(argv[0], STDIN_FILENO)) {
+	if (j->operand != NULL && copts->dbname == NULL && strcmp(j->operand, "-") != 0) {
+		switch (source_operand(j->operand, STDIN_FILENO)) {
 		case SOURCE_OPERAND_AMBIGUOUS:
 			fail(EX_USAGE, "\"%s\" is both a file here and maybe a database name, "
 			    "and stdin is not a terminal: say which: -d %s for the database, "
-			    "./%s or < %s for the file", argv[0], argv[0], argv[0], argv[0]);
+			    "./%s or < %s for the file", j->operand, j->operand, j->operand,
+			    j->operand);
 		case SOURCE_OPERAND_DATABASE:
-			copts.dbname = argv[0];
-			argc = 0;
+			copts->dbname = j->operand;
+			j->operand = NULL;
 			break;
 		case SOURCE_OPERAND_FILE:
 			break;
 		}
 	}
-	if (argc == 1 && strcmp(argv[0], "-") != 0) {
-		j.src.name = argv[0];
-		if ((j.src.fd = open(argv[0], O_RDONLY | O_CLOEXEC)) == -1) {
-			if (errno == ENOENT && copts.dbname == NULL)
+	if (j->operand != NULL && strcmp(j->operand, "-") != 0) {
+		j->src.name = j->operand;
+		if ((j->src.fd = open(j->operand, O_RDONLY | O_CLOEXEC)) == -1) {
+			if (errno == ENOENT && copts->dbname == NULL)
 				fail(EX_NOINPUT, "%s: no such file (the database is given with -d)",
-				    argv[0]);
-			fail_errno(EX_NOINPUT, "%s", argv[0]);
+				    j->operand);
+			fail_errno(EX_NOINPUT, "%s", j->operand);
 		}
 	} else if (isatty(STDIN_FILENO))
 		fail(EX_USAGE, "the dump comes from a file or a pipe, not the terminal");
-	if (fstat(j.src.fd, &j.sb) == -1)
-		fail_errno(EX_NOINPUT, "%s", j.src.name);
-	if (S_ISDIR(j.sb.st_mode))
+	if (fstat(j->src.fd, &j->sb) == -1)
+		fail_errno(EX_NOINPUT, "%s", j->src.name);
+	if (S_ISDIR(j->sb.st_mode))
 		fail(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
-		    j.src.name);
-	if (source_open(&j.src) == -1)
-		fail_errno(EX_OSERR, "%s", j.src.name);
-	if ((format = source_archive_format(&j.src)) != NULL)
+		    j->src.name);
+	if (source_open(&j->src) == -1)
+		fail_errno(EX_OSERR, "%s", j->src.name);
+	if ((format = source_archive_format(&j->src)) != NULL)
 		fail(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
-		    j.src.name, format);
+		    j->src.name, format);
+}
 
-	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
+/* The connection settings, and the refusals they alone decide. */
+static void
+settings(struct job *j, struct pgconn_opts *copts)
+{
+	char errbuf[1024], reason[512];
+
+	if ((j->params = pgconn_params_new(copts, errbuf, sizeof(errbuf))) == NULL)
 		fail(EX_USAGE, "%s", errbuf);
-	for (size_t w = 0; pgconn_params_warning(j.params, w) != NULL; w++)
-		warnx("%s", pgconn_params_warning(j.params, w));
+	for (size_t w = 0; pgconn_params_warning(j->params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(j->params, w));
 	/* --clean replaces the database it names: never one libpq falls
 	 * back to (the user's name), never one nobody named. */
-	if (j.clean && pgconn_params_source(j.params) == NULL)
+	if (j->clean && pgconn_params_source(j->params) == NULL)
 		fail(EX_USAGE, "--clean needs the database to replace named: -d NAME, a URI or "
 		    "conninfo operand, PGDATABASE, DATABASE_URL or --env-file "
 		    "(libpq would fall back to the user name)");
 	/* The production guard, before anything is touched, on the env file
 	 * as pgconn read it.  --test restores into a scratch database only
 	 * and never touches the target. */
-	if (!j.test && !j.allow_prod &&
-	    guard_env(pgconn_params_env(j.params), reason, sizeof(reason)))
+	if (!j->test && !j->allow_prod &&
+	    guard_env(pgconn_params_env(j->params), reason, sizeof(reason)))
 		fail(EX_NOPERM, "refusing to restore: %s (--allow-production overrides)", reason);
+}
 
-	j.ropts.single_transaction = j.single;
-	j.ropts.extensions = extensions;
-	j.ropts.nextensions = next;
-	j.ropts.interrupted = &interrupted;
-	j.ropts.notice = notice;
-	j.ropts.notice_arg = &j;
-	j.ropts.report = schedule;
-	j.ropts.skipped = skipped;
-	j.ropts.accept_rows = accept;
-	j.ropts.naccept_rows = naccept;
-	j.ropts.proof_note = proof_note;
-	j.ropts.tables = tables;
-	j.ropts.ntables = ntables;
-	progress_start(&j.bar, stderr, j.progress_mode, "cr-restore",
-	    S_ISREG(j.sb.st_mode) ? (uint64_t)j.sb.st_size : 0);
-	if (j.bar.fp != NULL) {
-		j.ropts.progress = progress;
-		j.ropts.progress_arg = &j;
+/* What the restore reports to, and the clock. */
+static void
+start(struct job *j)
+{
+	j->ropts.single_transaction = j->single;
+	j->ropts.extensions = j->extensions;
+	j->ropts.nextensions = j->nextensions;
+	j->ropts.interrupted = &interrupted;
+	j->ropts.notice = notice;
+	j->ropts.notice_arg = j;
+	j->ropts.report = schedule;
+	j->ropts.skipped = skipped;
+	j->ropts.accept_rows = j->accept;
+	j->ropts.naccept_rows = j->naccept;
+	j->ropts.proof_note = proof_note;
+	j->ropts.tables = j->tables;
+	j->ropts.ntables = j->ntables;
+	progress_start(&j->bar, stderr, j->progress_mode, "cr-restore",
+	    S_ISREG(j->sb.st_mode) ? (uint64_t)j->sb.st_size : 0);
+	if (j->bar.fp != NULL) {
+		j->ropts.progress = progress;
+		j->ropts.progress_arg = j;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	j.t0 = io_clock();
+	j->t0 = io_clock();
+}
 
-	if (j.clean || j.test)
-		status = restore_replace(&j);
-	else
-		status = restore_in_place(&j);
+int
+main(int argc, char *argv[])
+{
+	struct pgconn_opts copts = { .appname = "cr-restore" };
+	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
+	int status;
+
+	parse_options(argc, argv, &j, &copts);
+	open_input(&j, &copts);
+	settings(&j, &copts);
+	start(&j);
+	status = j.clean || j.test ? restore_replace(&j) : restore_in_place(&j);
 	if (j.src.salvage)
 		status = salvage_report(&j.src, status);
 	source_close(&j.src);
