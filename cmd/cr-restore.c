@@ -363,6 +363,11 @@ summary(const struct job *j, const char *target, int ended)
 	    iec(j->st.bytes, size, sizeof(size)),
 	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
 	    (unsigned long long)j->st.rows, io_clock() - j->t0, sessions);
+	if (j->ropts.jobs > 1 && j->st.ranged > 0)
+		fprintf(stderr, "cr-restore: -j %u: random access: %llu COPY blocks (%s) "
+		    "read by the workers from the file\n", j->ropts.jobs,
+		    (unsigned long long)j->st.ranged, iec(j->st.ranged_bytes, size,
+		    sizeof(size)));
 	if (j->ropts.jobs > 1)
 		fprintf(stderr, "cr-restore: -j %u: %s of COPY data spilled to temporary files "
 		    "in %s, at most %s at once\n", j->ropts.jobs,
@@ -552,6 +557,8 @@ restore_in_place(struct job *j)
 	 * without executing, so bad input is refused before any statement
 	 * runs.  A pipe cannot be read twice; -1 covers it. */
 	if (!j->single && S_ISREG(j->sb.st_mode)) {
+		if (j->ropts.jobs > 1 && !j->src.salvage)	/* -j FILE: random access */
+			j->ropts.index = restore_index_new(j->src.fd);
 		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
 		    sizeof(errbuf));
 		if (rc != RESTORE_OK) {
@@ -656,9 +663,28 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	    .keep_old = j->keep_old, .pid = (long)getpid(), .now = time(NULL),
 	    .load = load_scratch, .created = scratch_created, .arg = j };
 	struct replace_outcome o;
-	char errbuf[1024], owner[128] = "";
+	enum restore_status rc;
+	char errbuf[2048], owner[128] = "";
 
 	catch_signals();
+	/* -j FILE: read through first (bad input is refused before the scratch
+	 * database is made), so the workers read their COPY data from the
+	 * file themselves (random access, restore_index_new). */
+	if (j->ropts.jobs > 1 && S_ISREG(j->sb.st_mode) && !j->src.salvage &&
+	    (j->ropts.index = restore_index_new(j->src.fd)) != NULL) {
+		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
+		    sizeof(errbuf));
+		if (rc != RESTORE_OK) {
+			report(&j->src, rc, errbuf);
+			warnx("nothing was executed");
+			memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
+			if (j->json)
+				json_report(j, target, restore_exit_code(rc));
+			return restore_exit_code(rc);
+		}
+		if (source_rewind(&j->src) == -1)
+			fail_errno(EX_IOERR, "%s: rewind", j->src.name);
+	}
 	/* The replacement is the same database with new contents: the
 	 * target's owner; a new one belongs to --role.  A test restore by a
 	 * superuser is the target's owner's too, and runs as the owner. */
@@ -1017,6 +1043,7 @@ main(int argc, char *argv[])
 	if (j.src.salvage)
 		status = salvage_report(&j.src, status);
 	source_close(&j.src);
+	restore_index_free(j.ropts.index);
 	if (j.src.fd != STDIN_FILENO)
 		close(j.src.fd);
 	pgconn_params_free(j.params);

@@ -4,12 +4,12 @@
 
 load helpers
 
-# (MAKEFLAGS from an outer `make check` would carry its jobserver along.)
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$CR_REPO" --no-print-directory O="$BATS_TEST_TMPDIR/build" "$@"; }
+# mk (helpers.bash) here: in the checkout, into this test's own build tree.
+mk_here() { mk -C "$CR_REPO" O="$BATS_TEST_TMPDIR/build" "$@"; }
 
 @test "make: a missing build prerequisite stops it before compiling, naming the package and make deps" {
 	mkdir "$BATS_TEST_TMPDIR/include"	# no headers at all
-	CR_INCLUDE_DIR=$BATS_TEST_TMPDIR/include run mk all
+	CR_INCLUDE_DIR=$BATS_TEST_TMPDIR/include run mk_here all
 	assert_status 2
 	assert_output_contains "cr: missing prerequisites: libpq-dev zlib1g-dev libdeflate-dev libbsd-dev libssl-dev; install them with: make deps"
 	[ ! -e "$BATS_TEST_TMPDIR/build/lib" ]
@@ -17,11 +17,11 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$CR_REPO" --no-print-dir
 }
 
 @test "make: a second run builds nothing, the objects are kept" {
-	run mk -j2 all
+	run mk_here -j2 all
 	assert_status 0
 	[ -x "$BATS_TEST_TMPDIR/build/bin/cr-dump" ]
 	[ -f "$BATS_TEST_TMPDIR/build/cmd/cr-dump.o" ]
-	run mk all
+	run mk_here all
 	assert_status 0
 	assert_equal "$output" "make: Nothing to be done for 'all'."
 }

@@ -35,17 +35,6 @@ roundtrip() {
 	cmp "$f.rt" "$f"
 }
 
-# members FILE: "OFFSET SIZE" of each member of a cr-gz stream, from the
-# size field of its CR subfield (docs/stream-format.md)
-members() {
-	local f=$1 off=0 n m
-	n=$(size "$f")
-	while [ "$off" -lt "$n" ]; do
-		m=$(od -An -tu4 -j $((off + 16)) -N4 "$f" | tr -d ' ')
-		echo "$off $m"
-		off=$((off + m))
-	done
-}
 
 # isizes FILE: the ISIZE of each member, from its trailer
 isizes() {
@@ -74,14 +63,6 @@ member() {
 put32() {
 	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 & 255)) $(($3 >> 8 & 255)) \
 		$(($3 >> 16 & 255)) $(($3 >> 24 & 255)))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
-
-# flip FILE OFFSET: invert every bit of the byte at OFFSET
-flip() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	printf "$(printf '\\%03o' $((b ^ 255)))" |
 		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 

@@ -159,6 +159,48 @@ cr_version() {
 	if [ -f "$CR_BIN/../VERSION" ]; then
 		cat "$CR_BIN/../VERSION"
 	else
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$CR_REPO" version
+		mk -s -C "$CR_REPO" version
 	fi
+}
+
+# ---- Helpers more than one test file uses: one copy each, here. ----
+
+# mk ARGS...: make as a run of its own: MAKEFLAGS from an outer `make check`
+# would carry its jobserver along, and `make SANITIZE=1 check` its SANITIZE
+# (release.bats's tarball would build elsewhere; build.bats passes its own O).
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make --no-print-directory "$@"; }
+
+# old_db DB: a fresh database with known old contents (table keepme, 42
+# rows), for a restore to replace or to leave alone.
+old_db() {
+	mkdb "$1"
+	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" "$1" >/dev/null
+}
+
+# scratch_dbs: how many databases cr-restore --clean/--test left behind: its
+# scratch databases (NAME_cr_restore_*) and replaced ones (NAME_cr_old_*).
+# (restore.bats counted only the first; a leftover old database is as much
+# a leak, and no test expects one to stay.)
+scratch_dbs() {
+	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%' OR datname LIKE '%\\_cr\\_old\\_%'"
+}
+
+# flip FILE OFFSET: invert every bit of the byte at OFFSET, in place.
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 255)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# members FILE: "OFFSET SIZE" of each member of a cr-gz stream, from the
+# size field of its CR subfield (docs/stream-format.md).
+members() {
+	local f=$1 off=0 n m
+	n=$(wc -c <"$f")
+	while [ "$off" -lt "$n" ]; do
+		m=$(od -An -tu4 -j $((off + 16)) -N4 "$f" | tr -d ' ')
+		echo "$off $m"
+		off=$((off + m))
+	done
 }

@@ -9,10 +9,6 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-# (MAKEFLAGS from an outer `make check` would carry its jobserver along, and
-# `make SANITIZE=1 check` its SANITIZE, building the tarball elsewhere.)
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make --no-print-directory "$@"; }
-
 @test "make dist: cr-VERSION.tar.gz builds outside git and its tools say its version" {
 	command -v git >/dev/null || skip "git is not installed"
 	git -C "$CR_REPO" rev-parse --git-dir >/dev/null 2>&1 || skip "not a git checkout"

@@ -47,8 +47,15 @@ same_dump() {	# same_dump WHAT SOURCE DB
 	cmp "$BATS_TEST_TMPDIR/source.sql" "$BATS_TEST_TMPDIR/target.sql"
 }
 
-scratch_dbs() {
-	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%' OR datname LIKE '%\\_cr\\_old\\_%'"
+# until_running TEXT: wait (a minute at most) until a session runs a query
+# that starts with TEXT
+until_running() {
+	for _ in $(seq 1 600); do
+		if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '$1%'")" = 1 ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
 }
 
 restore_with() {	# restore_with N: -j N into a fresh database, data and catalog compared
@@ -98,12 +105,7 @@ restore_with() {	# restore_with N: -j N into a fresh database, data and catalog 
 	cr-restore --trust-dump -j 4 --clean --yes -d interrupted "$BATS_TEST_TMPDIR/slow.sql" \
 		2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	for _ in $(seq 1 100); do
-		if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'")" = 1 ]; then
-			break
-		fi
-		sleep 0.1
-	done
+	until_running 'SELECT pg_sleep(20)'
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -269,4 +271,83 @@ default_jobs() {
 	# table is longest is a matter of timing, not asserted)
 	[[ $stderr =~ critical\ path:\ [0-9.]+\ s\ of\ the\ [0-9.]+\ s:\ pre-data\ [0-9.]+\ s,\ then\ \"[^\"]+\"\.\"[^\"]+\":\ data\ [0-9.]+\ s,\ [0-9]+\ constraints?\ [0-9.]+\ s,\ [0-9]+\ index(es)?\ \(the\ longest\)\ [0-9.]+\ s ]]
 	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" sched
+}
+
+# -j FILE, random access: a cr-gz file's COPY blocks are read by the workers
+# from the file itself (the read-through maps them); anything else streams.
+@test "cr-restore -j 2 and -j 4 --clean of a cr-gz file: the workers read the COPY data from the file, data and catalog identical" {
+	cr-gz <"$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/full.sql.gz"
+	mkdb random2
+	run --separate-stderr cr-restore -v -j 2 -d random2 "$BATS_TEST_TMPDIR/full.sql.gz"
+	assert_status 0
+	# every COPY block with data (an empty one has nothing to read)
+	blocks=$(awk '/^COPY .* FROM stdin;$/ { c = 1; next } c && !/^\\\.$/ { n++ } { c = 0 } END { print n }' "$BATS_FILE_TMPDIR/full.sql")
+	assert_stderr_contains "-j 2: random access: $blocks COPY blocks"
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" random2
+	same_dump schema-only "$BATS_FILE_TMPDIR/source-schema.sql" random2
+	mkdb random4
+	q "CREATE TABLE keepme (id int)" random4
+	run --separate-stderr cr-restore -v -j 4 --clean --yes -d random4 "$BATS_TEST_TMPDIR/full.sql.gz"
+	assert_status 0
+	assert_stderr_contains "-j 4: random access:"
+	same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" random4
+	same_dump schema-only "$BATS_FILE_TMPDIR/source-schema.sql" random4
+	assert_equal "$(scratch_dbs)" 0
+}
+
+@test "cr-restore -j 2 streams a foreign gzip, a pipe and plain SQL as before: no random access, data identical" {
+	gzip -c "$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/foreign.sql.gz"
+	cr-gz <"$BATS_FILE_TMPDIR/full.sql" >"$BATS_TEST_TMPDIR/full.sql.gz"
+	for how in foreign pipe plain; do
+		mkdb "stream_$how"
+		case $how in
+		foreign) run --separate-stderr cr-restore -v -j 2 -d "stream_$how" "$BATS_TEST_TMPDIR/foreign.sql.gz" ;;
+		pipe) run --separate-stderr bash -c 'cat "$1" | cr-restore -v -j 2 -d stream_pipe' _ "$BATS_TEST_TMPDIR/full.sql.gz" ;;
+		plain) run --separate-stderr cr-restore -v -j 2 -d "stream_$how" "$BATS_FILE_TMPDIR/full.sql" ;;
+		esac
+		assert_status 0
+		assert_stderr_contains "of COPY data spilled"
+		run ! grep -q 'random access' <<<"$stderr"
+		same_dump data-only "$BATS_FILE_TMPDIR/source-data.sql" "stream_$how"
+	done
+}
+
+@test "cr-restore -j 2 --clean: a member of a COPY block damaged after the read-through fails the worker, 65, the target untouched" {
+	mkdb wide_src
+	q "CREATE TABLE wide (id int PRIMARY KEY, t text);
+	   INSERT INTO wide SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 60000) g" wide_src >/dev/null
+	# the restore waits at a gate (after the read-through, before wide's
+	# data) until the test has damaged a member in the middle of that data:
+	# a role, which every database sees
+	pg_dump -d wide_src | awk '/^COPY public.wide / {
+		print "DO $$ BEGIN WHILE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) '"'"'cr_gate_open'"'"') LOOP PERFORM pg_catalog.pg_sleep(0.05); END LOOP; END $$;\n" } 1' |
+		cr-gz >"$BATS_TEST_TMPDIR/wide.sql.gz"
+	# the member holding the middle of wide's data, by the members' size fields
+	plain=$(cr-gz -d <"$BATS_TEST_TMPDIR/wide.sql.gz")
+	begin=$(grep -b '^COPY public.wide ' <<<"$plain" | cut -d: -f1)
+	end=$(grep -b '^\\\.$' <<<"$plain" | cut -d: -f1 | awk -v b="$begin" '$1 > b { print; exit }')
+	mid=$(( (begin + end) / 2 ))
+	at=0 out=0
+	while :; do
+		msize=$(od -An -tu4 -j $((at + 16)) -N4 "$BATS_TEST_TMPDIR/wide.sql.gz" | tr -d ' ')
+		isize=$(od -An -tu4 -j $((at + msize - 4)) -N4 "$BATS_TEST_TMPDIR/wide.sql.gz" | tr -d ' ')
+		if [ $((out + isize)) -gt "$mid" ]; then break; fi
+		out=$((out + isize)) at=$((at + msize))
+	done
+	mkdb wide
+	q "CREATE TABLE keepme (id int); INSERT INTO keepme VALUES (42)" wide
+	cr-restore --trust-dump -v -j 2 --clean --yes -d wide "$BATS_TEST_TMPDIR/wide.sql.gz" \
+		2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	until_running 'DO $$ BEGIN WHILE'
+	printf '\377\377\377\377' | dd of="$BATS_TEST_TMPDIR/wide.sql.gz" bs=1 seek=$((at + msize / 2)) conv=notrunc status=none
+	q "CREATE ROLE cr_gate_open" >/dev/null
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 65
+	run grep -c 'the COPY data read from the file: ' "$BATS_TEST_TMPDIR/err"
+	assert_equal "$output" 1
+	assert_equal "$(q 'SELECT id FROM keepme' wide)" 42
+	assert_equal "$(scratch_dbs)" 0
+	q "DROP ROLE cr_gate_open" >/dev/null
 }

@@ -28,12 +28,6 @@ teardown_file() { pg_stop; }
 
 NEW_ROWS=300000
 
-# A database with known old contents.
-old_db() {
-	mkdb "$1"
-	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" "$1" >/dev/null
-}
-
 # what_is DB: "old", "new", "missing" or something else, whatever its
 # datallowconn (put right first with the documented command).
 what_is() {

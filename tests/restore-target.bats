@@ -15,11 +15,6 @@ setup_file() {
 }
 teardown_file() { pg_stop; }
 
-old_db() {
-	mkdb "$1"
-	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" "$1" >/dev/null
-}
-
 tables_of() {
 	q "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('fresh', 'keepme')" "$1"
 }

@@ -26,16 +26,6 @@ counts() {
 	   (SELECT count(*) FROM \"table with space\")" "$1"
 }
 
-scratch_dbs() {
-	q "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_cr\\_restore\\_%'"
-}
-
-# A small database with known contents to be replaced.
-old_db() {
-	mkdb "$1"
-	q "CREATE TABLE keepme (id int); INSERT INTO keepme SELECT generate_series(1, 42)" "$1" >/dev/null
-}
-
 # once_fifo PATH TEXT: PATH is a FIFO that gives TEXT to its first reader
 # only; a second open of it waits (here: until the tool's timeout).
 once_fifo() {

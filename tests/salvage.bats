@@ -30,17 +30,6 @@ setup() {
 	cd "$BATS_FILE_TMPDIR"
 }
 
-# members FILE: "OFFSET SIZE" of each member (tests/gz.bats has the same)
-members() {
-	local f=$1 off=0 n m
-	n=$(wc -c <"$f")
-	while [ "$off" -lt "$n" ]; do
-		m=$(od -An -tu4 -j $((off + 16)) -N4 "$f" | tr -d ' ')
-		echo "$off $m"
-		off=$((off + m))
-	done
-}
-
 # sums DB: a checksum of each table's COPY data, one line per table
 sums() {
 	local t

@@ -38,14 +38,6 @@ teardown() {
 	[ -z "$ro_top" ] || rm -rf "$ro_top"
 }
 
-# flip FILE OFFSET: invert one byte in place.
-flip() {
-	local b
-	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	printf "$(printf '\\%03o' $(( 255 - b )))" |
-		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
-}
-
 @test "cr-verify passes a cr-dump | cr-gz backup and reports every table's row count" {
 	run cr-verify -v "$f/good.sql.gz"
 	assert_status 0

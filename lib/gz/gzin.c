@@ -23,15 +23,12 @@
 #include <zlib.h>
 
 #include "gz/gzin.h"
-#include "gz/gzout.h"
+#include "format/gzfmt.h"
 #include "base/workpool.h"
 
 #define INBUF	(128 * 1024)
 #define CHUNK	(256 * 1024)	/* output of the zlib path per chunk */
 #define GZIN_MAX_THREADS 8
-
-/* A cr-gz member: header with FEXTRA and nothing else, the one subfield. */
-#define CR_HEADER(slen)	(10 + 2 + 4 + (slen))
 
 /* What a chunk holds, and what follows its data. */
 #define CH_MEMBER_END	0x01	/* a zlib member ended: check its CRC-32 and ISIZE */
@@ -51,7 +48,7 @@
 enum cstate { C_FREE, C_QUEUED, C_READY };
 
 struct chunk {
-	unsigned char *buf;		/* output, GZOUT_BLOCK bytes */
+	unsigned char *buf;		/* output, GZ_BLOCK_MAX bytes */
 	unsigned char *member;		/* a cr-gz member as read, GZ_MEMBER_MAX */
 	size_t len, member_len;
 	int flags;
@@ -286,31 +283,15 @@ parse_header(struct gzin *g, struct chunk *c)
 static int
 cr_subfield(struct gzin *g, struct chunk *c, size_t *slen)
 {
-	const unsigned char *h, *x;
-	size_t xlen, sublen;
 	ssize_t n;
 
 	if ((n = in_need(g, c, 12)) == -1)
 		return -1;
-	h = g->in + g->in_pos;
-	if (n < 12 || !(h[3] & FEXTRA))
+	if (n < 12)
 		return 0;	/* parse_header reports the truncation */
-	xlen = (size_t)h[10] | (size_t)h[11] << 8;
-	if ((n = in_need(g, c, 12 + xlen)) == -1)
+	if ((n = in_need(g, c, gzfmt_extra_end(g->in + g->in_pos))) == -1)
 		return -1;
-	if ((size_t)n < 12 + xlen)
-		return 0;
-	/* RFC 1952 2.3.1.1: subfields of SI1, SI2, LEN (LSB first), data */
-	for (x = g->in + g->in_pos + 12; xlen >= 4; x += 4 + sublen, xlen -= 4 + sublen) {
-		sublen = (size_t)x[2] | (size_t)x[3] << 8;
-		if (sublen > xlen - 4)
-			return 0;
-		if (x[0] == GZ_SUBFIELD_ID1 && x[1] == GZ_SUBFIELD_ID2) {
-			*slen = sublen;
-			return 1;
-		}
-	}
-	return 0;
+	return gzfmt_has_subfield(g->in + g->in_pos, (size_t)n, slen);
 }
 
 /* A cr-gz member, read whole into c: the header is strict (docs/stream-format.md),
@@ -318,44 +299,37 @@ cr_subfield(struct gzin *g, struct chunk *c, size_t *slen)
 static void
 read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 {
-	static const unsigned char end_body[10] = { 0x03, 0x00 };
-	const unsigned char *h = g->in + g->in_pos;
-	size_t hlen = CR_HEADER(slen), have;
-	uint32_t msize;
+	struct gzfmt_member m;
+	size_t have, msize;
 	ssize_t n;
 
 	c->number = ++g->p_member;
 	c->member_at = g->in_base + g->in_pos;
 	g->p_is_gzip = 1;
-	if (h[2] != Z_DEFLATED || h[3] != FEXTRA ||
-	    (size_t)h[10] + ((size_t)h[11] << 8) != 4 + slen ||
-	    (slen != GZ_SUBFIELD_DATA && slen != GZ_SUBFIELD_END &&
-	    slen != GZ_SUBFIELD_DATA1 && slen != GZ_SUBFIELD_END1)) {
+	if ((n = in_need(g, c, GZ_HEADER_LEN(slen))) == -1)
+		return;
+	switch (gzfmt_parse_header(g->in + g->in_pos, (size_t)n, &m)) {
+	case GZFMT_OK:
+		break;
+	case GZFMT_BAD_HEADER:
 		produce_error(g, c, GZIN_EDATA, "bad cr-gz header in member %u "
 		    "(compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at);
 		return;
-	}
-	if ((n = in_need(g, c, hlen)) == -1)
-		return;
-	if ((size_t)n < hlen) {
+	case GZFMT_SHORT:
 		truncated(g, c);
 		return;
-	}
-	h = g->in + g->in_pos;
-	msize = gz_get32le(h + 16);
-	c->hlen = hlen;
-	c->format = slen == GZ_SUBFIELD_DATA1 || slen == GZ_SUBFIELD_END1 ? 1 : 2;
-	if (c->format == 1)
-		c->seq = gz_get64le(h + 20);
-	else
-		c->link = gz_get32le(h + 20);
-	if (msize < hlen + 2 + 8 || msize > GZ_MEMBER_MAX) {
+	case GZFMT_BAD_SIZE:
 		produce_error(g, c, GZIN_EDATA, "size field of member %u out of "
 		    "range (compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at + 16);
 		return;
 	}
+	msize = m.msize;
+	c->hlen = m.hlen;
+	c->format = m.format;
+	c->seq = m.seq;
+	c->link = m.link;
 	have = g->in_len - g->in_pos;
 	if (have > msize)
 		have = msize;
@@ -381,22 +355,15 @@ read_cr_member(struct gzin *g, struct chunk *c, size_t slen)
 	}
 	c->member_len = msize;
 	g->state = P_NEXT;
-	if (slen == GZ_SUBFIELD_DATA || slen == GZ_SUBFIELD_DATA1) {
+	if (!m.end) {
 		c->flags |= CH_CR_DATA;
 		return;
 	}
 	/* The end member: the stream's length and CRC-32 (and in format 2 its
 	 * count of data members), no data. */
-	if (c->format == 1) {
-		c->total = gz_get64le(c->member + 28);
-		c->crc = gz_get32le(c->member + 36);
-	} else {
-		c->seq = gz_get64le(c->member + 24);
-		c->total = gz_get64le(c->member + 32);
-		c->crc = gz_get32le(c->member + 40);
-	}
-	if (msize != hlen + sizeof(end_body) ||
-	    memcmp(c->member + hlen, end_body, sizeof(end_body)) != 0) {
+	c->total = m.total;
+	c->crc = m.crc;
+	if (!gzfmt_end_body_ok(c->member + m.hlen, &m)) {
 		produce_error(g, c, GZIN_EDATA, "bad cr-gz end member %u "
 		    "(compressed offset %llu)", c->number,
 		    (unsigned long long)c->member_at);
@@ -415,12 +382,12 @@ decode_cr_member(struct libdeflate_decompressor *d, struct chunk *c)
 
 	dlen = c->member_len - hlen - 8;
 	r = libdeflate_deflate_decompress_ex(d, c->member + hlen, dlen, c->buf,
-	    GZOUT_BLOCK, &in_used, &out_len);
+	    GZ_BLOCK_MAX, &in_used, &out_len);
 	c->len = 0;
 	c->kind = GZIN_EDATA;
 	if (r == LIBDEFLATE_INSUFFICIENT_SPACE)
 		snprintf(c->err, sizeof(c->err), "member %u holds more than %d bytes "
-		    "(compressed offset %llu)", c->number, GZOUT_BLOCK,
+		    "(compressed offset %llu)", c->number, GZ_BLOCK_MAX,
 		    (unsigned long long)c->member_at);
 	else if (r != LIBDEFLATE_SUCCESS)
 		snprintf(c->err, sizeof(c->err), "invalid compressed data in member %u "
@@ -686,7 +653,7 @@ gzin_open_tap(int fd, int flags, gzin_tap_fn *tap, void *arg)
 	    (g->decompressors = calloc((size_t)g->nalloc, sizeof(*g->decompressors))) == NULL)
 		goto fail;
 	for (i = 0; i < g->nring; i++)
-		if ((g->ring[i].buf = malloc(GZOUT_BLOCK)) == NULL ||
+		if ((g->ring[i].buf = malloc(GZ_BLOCK_MAX)) == NULL ||
 		    (g->ring[i].member = malloc(GZ_MEMBER_MAX)) == NULL)
 			goto fail;
 	for (n = 0; n < g->nalloc; n++) {

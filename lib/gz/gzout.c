@@ -20,11 +20,6 @@
 #include "base/io.h"
 #include "base/workpool.h"
 
-/* Member layout (docs/stream-format.md): a 10-byte header with FEXTRA,
- * XLEN, the "CR" subfield, deflate data, CRC-32 and ISIZE. */
-#define DATA_HEADER	(10 + 2 + 4 + GZ_SUBFIELD_DATA)
-#define END_HEADER	(10 + 2 + 4 + GZ_SUBFIELD_END)
-#define TRAILER		8
 
 /* Content-defined cuts (FastCDC's normalized chunking, docs/stream-format.md):
  * a gear hash of the input, h = (h << 1) + gear[byte], whose top bits depend
@@ -102,45 +97,6 @@ fail_locked(struct gzout *g, enum gzout_errkind kind, const char *fmt, ...)
 	pthread_cond_broadcast(&g->free_cond);
 }
 
-static void
-put32le(unsigned char *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
-}
-
-static void
-put64le(unsigned char *p, uint64_t v)
-{
-	put32le(p, (uint32_t)v);
-	put32le(p + 4, (uint32_t)(v >> 32));
-}
-
-/* RFC 1952 member header with FEXTRA and the "CR" subfield of slen bytes,
- * whose first eight are MSIZE and LINK.  MTIME 0, OS 3 (Unix): the bytes
- * depend on the input alone.  XFL 2 = best compression, 4 = fastest. */
-static void
-put_header(unsigned char *p, int level, size_t slen, uint32_t msize, uint32_t link)
-{
-	p[0] = 0x1f;
-	p[1] = 0x8b;
-	p[2] = 8;			/* CM: deflate */
-	p[3] = 0x04;			/* FLG: FEXTRA */
-	put32le(p + 4, 0);
-	p[8] = level >= 9 ? 2 : level == 1 ? 4 : 0;
-	p[9] = 3;
-	p[10] = (unsigned char)(4 + slen);	/* XLEN, LSB first */
-	p[11] = 0;
-	p[12] = GZ_SUBFIELD_ID1;
-	p[13] = GZ_SUBFIELD_ID2;
-	p[14] = (unsigned char)slen;		/* LEN, LSB first */
-	p[15] = 0;
-	put32le(p + 16, msize);
-	put32le(p + 20, link);
-}
-
 /* One block into one member.  The bytes depend only on the block, the end
  * of the block before and the level, never on which thread ran it. */
 static int
@@ -149,15 +105,13 @@ compress_job(struct worker *w, struct job *j)
 	size_t n;
 
 	n = libdeflate_deflate_compress(w->compressor, j->in, j->inlen,
-	    j->out + DATA_HEADER, GZ_MEMBER_MAX - DATA_HEADER - TRAILER);
+	    j->out + GZ_DATA_HEADER, GZ_MEMBER_MAX - GZ_DATA_HEADER - GZ_TRAILER);
 	if (n == 0)		/* GZ_MEMBER_MAX exceeds the bound: unreachable */
 		return -1;
-	j->outlen = DATA_HEADER + n + TRAILER;
+	j->outlen = GZ_DATA_HEADER + n + GZ_TRAILER;
 	j->crc = (uint32_t)libdeflate_crc32(0, j->in, j->inlen);
-	put_header(j->out, w->g->level, GZ_SUBFIELD_DATA, (uint32_t)j->outlen, j->link);
-	/* RFC 1952: CRC-32, then ISIZE = length mod 2^32, LSB first */
-	put32le(j->out + DATA_HEADER + n, j->crc);
-	put32le(j->out + DATA_HEADER + n + 4, (uint32_t)j->inlen);
+	gzfmt_put_data_header(j->out, w->g->level, (uint32_t)j->outlen, j->link);
+	gzfmt_put_trailer(j->out + GZ_DATA_HEADER + n, j->crc, j->inlen);
 	return 0;
 }
 
@@ -195,16 +149,9 @@ job_done(void *owner, struct workpool_item *it, int rc)
 static int
 write_end(struct gzout *g, const struct job *j, uint64_t total, uint32_t crc)
 {
-	unsigned char m[END_HEADER + 2 + TRAILER];
+	unsigned char m[GZ_END_MEMBER];
 
-	put_header(m, g->level, GZ_SUBFIELD_END, sizeof(m), j->link);
-	put64le(m + 24, j->seq);	/* data members before it */
-	put64le(m + 32, total);
-	put32le(m + 40, crc);
-	m[END_HEADER] = 0x03;		/* empty final block, fixed Huffman codes */
-	m[END_HEADER + 1] = 0x00;
-	put32le(m + END_HEADER + 2, 0);	/* CRC-32 and ISIZE of no data */
-	put32le(m + END_HEADER + 6, 0);
+	gzfmt_put_end_member(m, g->level, j->link, j->seq, total, crc);
 	return io_write_all(g->fd, m, sizeof(m));
 }
 

@@ -16,47 +16,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "format/gzfmt.h"
+
 /* Input bytes per member, at most: 1 MiB keeps memory well under 64 MiB at
  * GZOUT_MAX_THREADS, in the writer and in every reader.  Members are cut
  * where the content says, no shorter than GZOUT_BLOCK_MIN (but the last) and
  * at GZOUT_BLOCK when the content gives no cut before (docs/stream-format.md
  * gives the rule and docs/benchmarks.md the measurements behind the sizes). */
-#define GZOUT_BLOCK		(1024 * 1024)
+#define GZOUT_BLOCK		GZ_BLOCK_MAX
 #define GZOUT_BLOCK_MIN		(256 * 1024)
 #define GZOUT_BLOCK_NORMAL	(512 * 1024)	/* cuts are rarer before, likelier after */
 #define GZOUT_MAX_THREADS	16
 #define GZOUT_MAX_THREADS_SLOW	8	/* levels 10-12: 3.9 MiB per compressor */
 #define GZOUT_LEVEL_MAX		12	/* libdeflate's levels: 1..12 */
 #define GZOUT_LEVEL_DEFAULT	6
-
-/* The stream format shared with gzin (docs/stream-format.md): the extra
- * subfield ID, its lengths for data and end members, and the largest member
- * a writer makes (header, deflate data of one block, trailer).  Format 2
- * links each member to the one before; format 1 numbered
- * them (cr-gz before content-defined members), and is still read. */
-#define GZ_SUBFIELD_ID1		'C'
-#define GZ_SUBFIELD_ID2		'R'
-#define GZ_SUBFIELD_DATA	8	/* MSIZE u32, LINK u32 */
-#define GZ_SUBFIELD_END		28	/* MSIZE, LINK, COUNT u64, TOTAL u64, CRC u32 */
-#define GZ_SUBFIELD_DATA1	12	/* format 1: MSIZE u32, SEQ u64 */
-#define GZ_SUBFIELD_END1	24	/* format 1: MSIZE, SEQ u64, TOTAL u64, CRC u32 */
-#define GZ_LINK_BYTES		64	/* LINK: CRC-32 of this many last bytes */
-#define GZ_MEMBER_MAX		(GZOUT_BLOCK + 4096)
-
-/* The format's integers are little-endian (RFC 1952 2.1), as its readers
- * (gzin, gzsalvage) take them. */
-static inline uint32_t
-gz_get32le(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t
-gz_get64le(const unsigned char *p)
-{
-	return (uint64_t)gz_get32le(p) | (uint64_t)gz_get32le(p + 4) << 32;
-}
 
 struct gzout;
 

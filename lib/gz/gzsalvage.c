@@ -13,7 +13,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
-#include "gz/gzout.h"
+#include "format/gzfmt.h"
 #include "gz/gzsalvage.h"
 
 #define WINDOW		(4 * 1024 * 1024)	/* >= 2 * GZ_MEMBER_MAX */
@@ -195,13 +195,11 @@ enum found { F_NONE, F_CR, F_FOREIGN, F_BAD, F_FAIL };
 static enum found
 look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 {
-	static const unsigned char end_body[10] = { 0x03, 0x00 };
+	struct gzfmt_member f;
 	const unsigned char *h;
-	unsigned char *x;
-	size_t xlen, sublen, slen, dlen, in_used, out_len, tail;
+	size_t slen, dlen, in_used, out_len, tail;
 	uint64_t at = s->base + s->pos;
 	ssize_t n;
-	int cr = 0;
 
 	memset(m, 0, sizeof(*m));
 	if ((n = ensure(s, 16)) == -1)
@@ -219,41 +217,32 @@ look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 		    (unsigned long long)at);
 		return F_BAD;
 	}
-	if (h[3] & FEXTRA && n >= 12) {
-		xlen = (size_t)h[10] | (size_t)h[11] << 8;
-		if ((n = ensure(s, 12 + xlen)) == -1)
-			return F_FAIL;
-		h = s->buf + s->pos;
-		for (x = s->buf + s->pos + 12; (size_t)n >= 12 + xlen && xlen >= 4;
-		    x += 4 + sublen, xlen -= 4 + sublen) {
-			sublen = (size_t)x[2] | (size_t)x[3] << 8;
-			if (sublen > xlen - 4)
-				break;
-			if (x[0] == GZ_SUBFIELD_ID1 && x[1] == GZ_SUBFIELD_ID2)
-				cr = 1;
-		}
-	}
-	if (!cr)
+	if (n >= 12 && (n = ensure(s, gzfmt_extra_end(h))) == -1)
+		return F_FAIL;
+	h = s->buf + s->pos;
+	if (!gzfmt_has_subfield(h, (size_t)n, &slen))
 		return F_FOREIGN;
-	slen = (size_t)h[14] | (size_t)h[15] << 8;
-	m->hlen = 16 + slen;
-	if (h[3] != FEXTRA || ((size_t)h[10] | (size_t)h[11] << 8) != 4 + slen ||
-	    h[12] != GZ_SUBFIELD_ID1 || h[13] != GZ_SUBFIELD_ID2 ||
-	    (slen != GZ_SUBFIELD_DATA && slen != GZ_SUBFIELD_END &&
-	    slen != GZ_SUBFIELD_DATA1 && slen != GZ_SUBFIELD_END1)) {
+	if ((n = ensure(s, GZ_HEADER_LEN(slen))) == -1)
+		return F_FAIL;
+	h = s->buf + s->pos;
+	switch (gzfmt_parse_header(h, (size_t)n, &f)) {
+	case GZFMT_OK:
+		break;
+	case GZFMT_BAD_HEADER:
 		snprintf(why, whylen, "bad cr-gz header at compressed offset %llu",
 		    (unsigned long long)at);
 		return F_BAD;
-	}
-	if ((n = ensure(s, m->hlen)) == -1)
-		return F_FAIL;
-	h = s->buf + s->pos;
-	m->msize = gz_get32le(h + 16);
-	if (m->msize < m->hlen + 10 || m->msize > GZ_MEMBER_MAX) {
+	case GZFMT_SHORT:
+		snprintf(why, whylen, "the input ends inside the member at "
+		    "compressed offset %llu", (unsigned long long)at);
+		return F_BAD;
+	case GZFMT_BAD_SIZE:
 		snprintf(why, whylen, "size field out of range in the member at "
 		    "compressed offset %llu", (unsigned long long)at);
 		return F_BAD;
 	}
+	m->hlen = f.hlen;
+	m->msize = f.msize;
 	if ((n = ensure(s, m->msize)) == -1)
 		return F_FAIL;
 	h = s->buf + s->pos;
@@ -262,33 +251,24 @@ look(struct gzsalvage *s, struct member *m, char *why, size_t whylen)
 		    "compressed offset %llu", (unsigned long long)at);
 		return F_BAD;
 	}
-	m->format = slen == GZ_SUBFIELD_DATA1 || slen == GZ_SUBFIELD_END1 ? 1 : 2;
-	m->end = slen == GZ_SUBFIELD_END || slen == GZ_SUBFIELD_END1;
-	if (m->format == 1)
-		m->seq = gz_get64le(h + 20);
-	else
-		m->link = gz_get32le(h + 20);
+	m->format = f.format;
+	m->end = f.end;
+	m->seq = f.seq;
+	m->link = f.link;
 	if (m->end) {
-		if (m->msize != m->hlen + sizeof(end_body) ||
-		    memcmp(h + m->hlen, end_body, sizeof(end_body)) != 0) {
+		if (!gzfmt_end_body_ok(h + m->hlen, &f)) {
 			snprintf(why, whylen, "bad cr-gz end member at compressed offset %llu",
 			    (unsigned long long)at);
 			return F_BAD;
 		}
-		if (m->format == 1) {
-			m->total = gz_get64le(h + 28);
-			m->crc = gz_get32le(h + 36);
-		} else {
-			m->seq = gz_get64le(h + 24);
-			m->total = gz_get64le(h + 32);
-			m->crc = gz_get32le(h + 40);
-		}
+		m->total = f.total;
+		m->crc = f.crc;
 		m->len = 0;
 		return F_CR;
 	}
 	dlen = m->msize - m->hlen - 8;
 	if (libdeflate_deflate_decompress_ex(s->d, h + m->hlen, dlen, s->out,
-	    GZOUT_BLOCK, &in_used, &out_len) != LIBDEFLATE_SUCCESS || in_used != dlen) {
+	    GZ_BLOCK_MAX, &in_used, &out_len) != LIBDEFLATE_SUCCESS || in_used != dlen) {
 		snprintf(why, whylen, "invalid compressed data in the member at "
 		    "compressed offset %llu", (unsigned long long)at);
 		return F_BAD;
@@ -402,7 +382,7 @@ take_member(struct gzsalvage *s, const struct member *m)
 		    s->ngaps > s->first_gap) {
 			/* format 1: every member but the last is 1 MiB */
 			g = last_gap(s);
-			g->lost = (m->seq - s->seq) * (uint64_t)GZOUT_BLOCK;
+			g->lost = (m->seq - s->seq) * (uint64_t)GZ_BLOCK_MAX;
 			g->lost_exact = 1;
 		}
 	}
@@ -534,7 +514,7 @@ gzsalvage_open(int fd)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->fd = fd;
-	if ((s->buf = malloc(WINDOW)) == NULL || (s->out = malloc(GZOUT_BLOCK)) == NULL ||
+	if ((s->buf = malloc(WINDOW)) == NULL || (s->out = malloc(GZ_BLOCK_MAX)) == NULL ||
 	    (s->d = libdeflate_alloc_decompressor()) == NULL ||
 	    inflateInit2(&s->strm, -15) != Z_OK) {
 		gzsalvage_close(s);

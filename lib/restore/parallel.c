@@ -16,6 +16,7 @@
 
 #include <bsd/string.h>
 
+#include "gz/gzrange.h"
 #include "restore/parallel.h"
 #include "pg/pgconn.h"
 #include "pg/pgexec.h"
@@ -63,6 +64,10 @@ struct parallel_job {
 	int		 ended;
 	unsigned long	 end_line;
 	uint64_t	 carried, loaded;
+	/* -j FILE: the data is read from the file, [rbegin, rend) */
+	int		 ranged;
+	uint64_t	 rbegin, rend;
+	unsigned long	 rdata_line;
 	/* The schedule: the tables' entries in sizes (-1: none), the COPY
 	 * data the job carried, when it ran and on which worker. */
 	long		 slot, refslot;
@@ -103,6 +108,8 @@ struct worker {
 	int		 path_known;
 	unsigned long	 line;		/* of the job, for notices */
 	struct sqlexec_notices notices;
+	struct gzrange	*range;		/* -j FILE: its reader of the file */
+	int		 input;		/* the job failed reading the file: 3 data, 4 I/O */
 };
 
 struct parallel {
@@ -119,7 +126,8 @@ struct parallel {
 	size_t		 memory;	/* COPY data held in memory now */
 	uint64_t	 spilled, spill_now, spill_peak;
 	int		 stop, failed;
-	int		 session;	/* the failure: a worker's session differs */
+	int		 session;	/* the failure: 1 a worker's session differs,
+					 * 3 or 4 the file's data (parallel_error) */
 	char		 err[2048];
 	unsigned long	 err_line;
 	/* The schedule's log (under the lock). */
@@ -442,6 +450,57 @@ next_data(struct parallel *p, struct parallel_job *j, char **buf, size_t *len,
 	return 1;
 }
 
+/* -j FILE: a COPY's data read from the file by the worker itself, each
+ * member checked as it is inflated (lib/gz/gzrange), then the main
+ * reader's \. awaited for the end line.  Returns 1 at the end, -1 with
+ * err set. */
+static int
+copy_from_file(struct worker *w, struct parallel_job *j, struct sqlexec_copy *c, char *err,
+    size_t errlen, unsigned long *errline)
+{
+	struct parallel *p = w->p;
+	const void *data;
+	ssize_t n;
+	int stop;
+
+	if (w->range == NULL && (w->range = gzrange_open(p->o.map, p->o.map_fd)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	gzrange_seek(w->range, j->rbegin);
+	while (gzrange_tell(w->range) < j->rend) {
+		pthread_mutex_lock(&p->lock);
+		stop = p->stop;
+		pthread_mutex_unlock(&p->lock);
+		if (stop) {
+			snprintf(err, errlen, "cancelled");
+			return -1;
+		}
+		if ((n = gzrange_next(w->range, &data,
+		    (size_t)(j->rend - gzrange_tell(w->range)))) <= 0) {
+			snprintf(err, errlen, "line %lu: the COPY data read from the file: %s",
+			    j->rdata_line, n == 0 ? "the stream ends before it" :
+			    gzrange_error(w->range));
+			w->input = n == -1 && gzrange_errkind(w->range) == GZRANGE_EIO ? 4 : 3;
+			return -1;
+		}
+		w->line = j->rdata_line;
+		if (sqlexec_copy_data(c, data, (size_t)n, j->rdata_line, err, errlen,
+		    errline) == -1)
+			return -2;
+	}
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop && !j->ended)
+		pthread_cond_wait(&p->changed, &p->lock);
+	stop = p->stop;
+	pthread_mutex_unlock(&p->lock);
+	if (stop) {
+		snprintf(err, errlen, "cancelled");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 run_copy(struct worker *w, struct parallel_job *j, char *err, size_t errlen,
     unsigned long *errline)
@@ -464,6 +523,16 @@ run_copy(struct worker *w, struct parallel_job *j, char *err, size_t errlen,
 		return -1;
 	}
 	PQclear(res);
+	if (j->ranged) {
+		if ((n = copy_from_file(w, j, &c, err, errlen, errline)) == -2)
+			return -1;
+		if (n == -1) {
+			sqlexec_copy_abort(&c, "cr-restore: stopped");
+			*errline = j->rdata_line;
+			return -1;
+		}
+		return sqlexec_copy_end(&c, j->end_line, &j->loaded, err, errlen, errline);
+	}
 	while ((n = next_data(w->p, j, &buf, &len, &line, err, errlen)) == 1) {
 		w->line = line;
 		n = sqlexec_copy_data(&c, buf, len, line, err, errlen, errline);
@@ -507,6 +576,7 @@ worker_main(void *arg)
 		errline = j->line;
 		err[0] = '\0';
 		session = 0;
+		w->input = 0;
 		applied = w->applied;
 		rc = apply_sessions(w, j, err, sizeof(err));
 		if (rc == 0 && (rc = session_differs(w, j, "before the job", err,
@@ -537,12 +607,14 @@ worker_main(void *arg)
 			j->failed = 1;
 			/* A job cancelled because another failed says nothing. */
 			if (!p->stop)
-				fail(p, err, errline, session);
+				fail(p, err, errline, w->input ? w->input : session);
 			p->stop = 1;
 		}
 		pthread_cond_broadcast(&p->changed);
 	}
 	pthread_mutex_unlock(&p->lock);
+	gzrange_close(w->range);
+	w->range = NULL;
 	return NULL;
 }
 
@@ -721,7 +793,7 @@ parallel_session(struct parallel *p, const char *sql)
 
 static struct parallel_job *
 job_new(struct parallel *p, enum parallel_kind kind, const char *sql, unsigned long line,
-    const char *rel, const char *ref)
+    const char *rel, const char *ref, const struct parallel_range *range)
 {
 	struct parallel_job *j;
 
@@ -745,6 +817,14 @@ job_new(struct parallel *p, enum parallel_kind kind, const char *sql, unsigned l
 	j->queued = now();
 	if (kind == PARALLEL_COPY && p->first_copy == 0)
 		p->first_copy = j->queued;
+	if (range != NULL) {	/* before a worker can see it */
+		j->ranged = 1;
+		j->rbegin = range->begin;
+		j->rend = range->end;
+		j->rdata_line = range->data_line;
+		j->bytes = range->end - range->begin;
+		j->carried = range->rows;
+	}
 	j->slot = table_slot(p, j->rel);
 	j->refslot = table_slot(p, j->ref);
 	if (kind != PARALLEL_COPY && j->slot >= 0)
@@ -763,17 +843,16 @@ int
 parallel_statement(struct parallel *p, enum parallel_kind kind, const char *sql,
     unsigned long line, const char *rel, const char *ref)
 {
-	return job_new(p, kind, sql, line, rel, ref) == NULL ? -1 : 0;
+	return job_new(p, kind, sql, line, rel, ref, NULL) == NULL ? -1 : 0;
 }
 
 struct parallel_job *
 parallel_copy_begin(struct parallel *p, const char *sql, unsigned long line, const char *rel,
-    size_t table, int csv)
+    size_t table, int csv, const struct parallel_range *range)
 {
 	struct parallel_job *j;
 
-	/* Filled in before the job is queued: a worker may take it at once. */
-	if ((j = job_new(p, PARALLEL_COPY, sql, line, rel, NULL)) == NULL)
+	if ((j = job_new(p, PARALLEL_COPY, sql, line, rel, NULL, range)) == NULL)
 		return NULL;
 	pthread_mutex_lock(&p->lock);
 	j->table = table;
@@ -998,7 +1077,7 @@ parallel_error(struct parallel *p, char *err, size_t errlen, unsigned long *line
 		strlcpy(err, p->err, errlen);
 		*line = p->err_line;
 		if (p->session)
-			failed = 2;
+			failed = p->session == 1 ? 2 : p->session;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return failed;

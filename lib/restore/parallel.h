@@ -20,6 +20,8 @@
 
 #include <libpq-fe.h>
 
+struct gzmap;
+
 struct parallel_opts {
 	unsigned	 jobs;		/* worker connections */
 	size_t		 buffer;	/* COPY data held in memory, all jobs */
@@ -33,6 +35,17 @@ struct parallel_opts {
 	void		(*notice)(void *arg, unsigned long line, const char *severity,
 			    const char *msg);
 	void		*notice_arg;
+	/* -j FILE: the cr-gz file's map and descriptor, from which a COPY
+	 * job given a range reads its data (lib/gz/gzrange); NULL: none. */
+	const struct gzmap *map;
+	int		 map_fd;
+};
+
+/* A COPY block's data in the file's uncompressed stream: [begin, end),
+ * the rows it carries and the input line of its first row. */
+struct parallel_range {
+	uint64_t	 begin, end, rows;
+	unsigned long	 data_line;
 };
 
 enum parallel_kind {
@@ -68,9 +81,12 @@ int parallel_statement(struct parallel *, enum parallel_kind, const char *sql,
     unsigned long line, const char *rel, const char *ref);
 
 /* A COPY job: the statement now, its data as it is read, then its end.
- * table and csv are handed back by parallel_collect. */
+ * table and csv are handed back by parallel_collect.  With a range (-j
+ * FILE), the worker reads the data from the file itself: no
+ * parallel_copy_data, only parallel_copy_end. */
 struct parallel_job *parallel_copy_begin(struct parallel *, const char *sql,
-    unsigned long line, const char *rel, size_t table, int csv);
+    unsigned long line, const char *rel, size_t table, int csv,
+    const struct parallel_range *range);
 int parallel_copy_data(struct parallel *, struct parallel_job *, const char *buf,
     size_t len, unsigned long line, char *err, size_t errlen);
 void parallel_copy_end(struct parallel *, struct parallel_job *, unsigned long line,
@@ -94,7 +110,9 @@ int parallel_wait(struct parallel *, volatile sig_atomic_t *interrupted);
 /* Whether a job failed: 1 with its one-line error and input line; 2 when
  * what failed is a worker's session, which a job changed so that the
  * worker would read the script's text otherwise than the splitter did
- * (standard_conforming_strings, client_encoding): nothing more ran on it. */
+ * (standard_conforming_strings, client_encoding): nothing more ran on it;
+ * 3 when a COPY's data read from the file did not decode or check (a
+ * damaged member), 4 when reading the file failed. */
 int parallel_error(struct parallel *, char *err, size_t errlen, unsigned long *line);
 
 /* Cancel the running jobs and start no other (Ctrl-C, a failure). */

@@ -18,12 +18,31 @@
 #include "restore/parallel.h"
 #include "pg/pgconn.h"
 #include "pg/pgexec.h"
+#include "gz/gzrange.h"
 #include "restore/restore.h"
 #include "sql/restoreplan.h"
 #include "restore/rowproof.h"
 #include "pg/sqlexec.h"
 #include "sql/sqlsplit.h"
 #include "sql/vocab.h"
+
+/* -j FILE: a COPY block's data, [begin, end) of the uncompressed stream
+ * (whole lines: from after the COPY statement's line to the \. line), the
+ * lines and rows it holds, and the lines of its statement and first row. */
+struct restore_range {
+	unsigned long	 line, data_line;
+	uint64_t	 begin, end, rows, lines;
+};
+
+struct restore_index {
+	int		 fd;
+	struct restore_range *v;
+	size_t		 n, cap;
+	int		 open;		/* the last entry's COPY is being read */
+	int		 complete;	/* a read-through found no fault */
+	int		 bad;		/* the data was not where expected */
+	uint64_t	 total;		/* the stream's length */
+};
 
 /* The read callback's wrapper: the input's completeness markers are
  * tracked as it is read (lib/dumpfmt). */
@@ -70,6 +89,15 @@ struct run {
 	uint64_t	 copy_rows;
 	int		 copy_streaming;	/* a serial COPY's rows go to the
 					 * server as they are read */
+
+	/* -j FILE (random access): the main reader, the next block it skips,
+	 * the lines skipped so far and the block of the COPY at hand. */
+	struct gzmap	*map;
+	struct gzrange	*range_in;
+	uint64_t	 range_pos, range_skipped;
+	size_t		 range_next, range_taken;
+	unsigned long	 skew;
+	const struct restore_range *range;
 };
 
 static ssize_t
@@ -112,6 +140,158 @@ input_incomplete(const struct input *in, char *buf, size_t len)
 		break;
 	}
 	return "the input ends before pg_dump's \"dump complete\" line: truncated dump?";
+}
+
+struct restore_index *
+restore_index_new(int fd)
+{
+	struct restore_index *ix;
+
+	if ((ix = calloc(1, sizeof(*ix))) == NULL)
+		return NULL;
+	ix->fd = fd;
+	return ix;
+}
+
+void
+restore_index_free(struct restore_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->v);
+	free(ix);
+}
+
+/* The read-through (restore_scan with an index): where each COPY block's
+ * data lies.  The splitter hands the data over in whole rows right after
+ * it has consumed them, so a block is [consumed - first chunk, consumed
+ * after the last); anything else marks the index unusable. */
+static void
+index_item(struct run *r, enum sqlsplit_kind kind, const struct sqlsplit_item *it)
+{
+	struct restore_index *ix = r->o->index;
+	struct restore_range *e, *v;
+	struct restoreplan_stmt ps;
+	const char *p, *end;
+	uint64_t at;
+
+	if (ix == NULL || r->conn != NULL || ix->bad)
+		return;
+	switch (kind) {
+	case SQLSPLIT_STATEMENT:
+		if (!it->copy_in)
+			return;
+		restoreplan_classify(it->text, it->len, &ps);
+		if (ps.kind != RESTOREPLAN_COPY)
+			return;
+		if (ix->n == ix->cap) {
+			if ((v = reallocarray(ix->v, ix->cap ? ix->cap * 2 : 64,
+			    sizeof(*v))) == NULL) {
+				ix->bad = 1;
+				return;
+			}
+			ix->v = v;
+			ix->cap = ix->cap ? ix->cap * 2 : 64;
+		}
+		e = &ix->v[ix->n++];
+		memset(e, 0, sizeof(*e));
+		e->line = it->line;
+		ix->open = 1;
+		return;
+	case SQLSPLIT_COPY_DATA:
+		if (!ix->open)
+			return;
+		e = &ix->v[ix->n - 1];
+		at = sqlsplit_bytes(r->split);
+		if (e->data_line == 0) {
+			e->data_line = it->line;
+			e->begin = e->end = at - it->len;
+		}
+		if (at - it->len != e->end || it->len == 0) {
+			ix->bad = 1;
+			return;
+		}
+		e->end = at;
+		e->rows += it->rows;
+		for (p = it->text, end = p + it->len; (p = memchr(p, '\n',
+		    (size_t)(end - p))) != NULL; p++)
+			e->lines++;
+		return;
+	case SQLSPLIT_COPY_END:
+		if (!ix->open)
+			return;
+		ix->open = 0;
+		if (ix->v[ix->n - 1].data_line == 0)
+			ix->n--;	/* no data: nothing to skip */
+		return;
+	default:
+		return;
+	}
+}
+
+/* -j FILE: the main reader, which skips every indexed COPY block (the
+ * splitter sees "COPY ...;" then "\."), reading the rest of the stream
+ * from the file. */
+static ssize_t
+range_read(void *arg, void *buf, size_t len)
+{
+	struct run *r = arg;
+	const struct restore_index *ix = r->o->index;
+	const void *p;
+	ssize_t n;
+
+	while (r->range_next < ix->n && r->range_pos == ix->v[r->range_next].begin) {
+		r->range_skipped += ix->v[r->range_next].end - ix->v[r->range_next].begin;
+		r->range_pos = ix->v[r->range_next++].end;
+		gzrange_seek(r->range_in, r->range_pos);
+	}
+	if (r->range_next < ix->n && ix->v[r->range_next].begin - r->range_pos < len)
+		len = (size_t)(ix->v[r->range_next].begin - r->range_pos);
+	if ((n = gzrange_next(r->range_in, &p, len)) == -1) {
+		errno = gzrange_errkind(r->range_in) == GZRANGE_EIO ? EIO : EILSEQ;
+		return -1;
+	}
+	memcpy(buf, p, (size_t)n);
+	r->range_pos += (uint64_t)n;
+	return n;
+}
+
+/* -j FILE: an item of the stream with its blocks skipped, back to the
+ * input's line numbers; a COPY statement gets its block. */
+static void
+range_item(struct run *r, enum sqlsplit_kind kind, struct sqlsplit_item *it)
+{
+	const struct restore_index *ix = r->o->index;
+
+	r->range = NULL;
+	if (it->line > 0)
+		it->line += r->skew;
+	if (kind == SQLSPLIT_STATEMENT && it->copy_in && r->range_taken < ix->n &&
+	    ix->v[r->range_taken].line == it->line) {
+		r->range = &ix->v[r->range_taken++];
+		r->skew += (unsigned long)r->range->lines;
+	}
+}
+
+/* -j FILE after a read-through: when the file is one cr-gz stream as long
+ * as the read-through's, the workers read their COPY data from it. */
+static void
+random_access(struct run *r, const struct restore_opts *o)
+{
+	const struct restore_index *ix = o->index;
+
+	if (o->jobs < 2 || ix == NULL || !ix->complete || ix->bad || ix->n == 0)
+		return;
+	if ((r->map = gzmap_open(ix->fd)) == NULL)
+		return;		/* not cr-gz's, or unreadable: streamed */
+	if (gzmap_total(r->map) != ix->total ||
+	    (r->range_in = gzrange_open(r->map, ix->fd)) == NULL) {
+		gzmap_free(r->map);
+		r->map = NULL;
+		return;
+	}
+	r->in.fn = range_read;
+	r->in.arg = r;
 }
 
 static enum restore_status
@@ -785,8 +965,12 @@ parallel_collected(struct run *r)
 	}
 	switch (parallel_error(r->par, r->err, r->errlen, &line)) {
 	case 2:		/* a worker's session: no interruption explains it */
+	case 3:		/* -j FILE: a damaged member in a COPY's data */
 		r->st->line = line;
 		return RESTORE_EDATA;
+	case 4:
+		r->st->line = line;
+		return RESTORE_EIO;
 	case 1:
 		r->st->line = line;
 		return interrupted_or(r, line, RESTORE_ESQL);
@@ -819,6 +1003,7 @@ static int
 statement_parallel(struct run *r, const struct sqlsplit_item *it, enum restore_status *rc)
 {
 	struct restoreplan_stmt ps;
+	struct parallel_range rg;
 	enum parallel_kind kind;
 
 	restoreplan_classify(it->text, it->len, &ps);
@@ -833,8 +1018,17 @@ statement_parallel(struct run *r, const struct sqlsplit_item *it, enum restore_s
 			*rc = RESTORE_ESQL;
 			return -1;
 		}
+		if (r->range != NULL) {	/* -j FILE: the worker reads the data */
+			rg.begin = r->range->begin;
+			rg.end = r->range->end;
+			rg.rows = r->range->rows;
+			rg.data_line = r->range->data_line;
+			r->copy_rows = r->range->rows;
+			r->st->ranged++;
+			r->st->ranged_bytes += rg.end - rg.begin;
+		}
 		if ((r->copy_job = parallel_copy_begin(r->par, it->text, it->line, ps.rel,
-		    r->copy_table, r->copy_csv)) == NULL)
+		    r->copy_table, r->copy_csv, r->range != NULL ? &rg : NULL)) == NULL)
 			goto nomem;
 		return 1;
 	}
@@ -953,7 +1147,7 @@ progress(struct run *r)
 {
 	struct restore_stats now;
 
-	r->st->bytes = sqlsplit_bytes(r->split);
+	r->st->bytes = sqlsplit_bytes(r->split) + r->range_skipped;
 	r->st->tables = rowproof_ntables(r->proof);
 	now = *r->st;
 	if (r->copy_streaming && r->copy_job == NULL)
@@ -978,6 +1172,10 @@ run_loop(struct run *r)
 		}
 		it.line = 0;
 		kind = sqlsplit_next(r->split, &it);
+		if (r->map != NULL)
+			range_item(r, kind, &it);
+		else
+			index_item(r, kind, &it);
 		/* -j reorders what pg_dump wrote, by pg_dump's rules.  Told at
 		 * the first statement or command: pg_dump's first lines are
 		 * comments, read by then. */
@@ -995,6 +1193,9 @@ run_loop(struct run *r)
 		case SQLSPLIT_END:
 			if (r->par != NULL && (rc = parallel_barrier(r, it.line)) != RESTORE_OK)
 				return rc;
+			if (r->map != NULL && r->range_taken != r->o->index->n)
+				return data_error(r, 0, "%s", "-j: a COPY block of the file was "
+				    "not where the read-through found it (changed meanwhile?)");
 			if (r->guard.on) {
 				snprintf(r->err, r->errlen, "the input ends without the "
 				    "\\unrestrict matching the \\restrict of line %lu: "
@@ -1007,7 +1208,9 @@ run_loop(struct run *r)
 				return data_error(r, 0, "%s", "the input is empty");
 			if (r->st->statements == 0)
 				return data_error(r, 0, "%s", "the input holds no SQL statement");
-			if ((why = input_incomplete(&r->in, buf, sizeof(buf))) != NULL)
+			/* with blocks skipped the read-through checked the end */
+			if (r->map == NULL &&
+			    (why = input_incomplete(&r->in, buf, sizeof(buf))) != NULL)
 				return data_error(r, 0, "%s", why);
 			if ((why = restoreplan_unmatched(r->plan)) != NULL)
 				return data_error(r, 0, "table %s is not in the dump", why);
@@ -1017,6 +1220,11 @@ run_loop(struct run *r)
 			return RESTORE_OK;
 		case SQLSPLIT_ERROR:
 			sqlexec_copy_abort(&r->copy, "cr-restore: bad input");
+			if (r->range_in != NULL && gzrange_errkind(r->range_in) != GZRANGE_ENONE) {
+				snprintf(r->err, r->errlen, "%s", gzrange_error(r->range_in));
+				return gzrange_errkind(r->range_in) == GZRANGE_EIO ?
+				    RESTORE_EIO : RESTORE_EDATA;
+			}
 			if (sqlsplit_errno(r->split) != 0 && sqlsplit_errno(r->split) != EILSEQ) {
 				snprintf(r->err, r->errlen, "%s", sqlsplit_error(r->split));
 				return RESTORE_EIO;
@@ -1066,6 +1274,10 @@ run_free(struct run *r)
 	}
 	parallel_free(r->par);	/* cancels what still runs */
 	r->par = NULL;
+	gzrange_close(r->range_in);	/* after the workers, which use the map */
+	r->range_in = NULL;
+	gzmap_free(r->map);
+	r->map = NULL;
 	rowproof_free(r->proof);
 	sqlsplit_free(r->split);
 	restoreplan_free(r->plan);
@@ -1172,6 +1384,8 @@ start_workers(struct run *r, const struct restore_opts *o)
 	po.check_role = o->role != NULL;
 	po.notice = o->notice;
 	po.notice_arg = o->notice_arg;
+	po.map = r->map;
+	po.map_fd = r->map != NULL ? o->index->fd : -1;
 	if ((r->par = parallel_new(r->conn, &po, r->err, r->errlen)) == NULL)
 		return RESTORE_ESQL;
 	return RESTORE_OK;
@@ -1234,8 +1448,10 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 				    sizeof(r.su));
 		}
 	}
-	if (rc == RESTORE_OK && o->jobs > 1)
+	if (rc == RESTORE_OK && o->jobs > 1) {
+		random_access(&r, o);
 		rc = start_workers(&r, o);
+	}
 	if (rc == RESTORE_OK)
 		rc = run_loop(&r);
 	/* The workers' connections go before the last commit below. */
@@ -1264,7 +1480,7 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		rc = exec_simple(&r, "SET synchronous_commit = on");
 	if (rc == RESTORE_OK)	/* a transaction with an xid: its commit flushes */
 		rc = exec_simple(&r, "SELECT pg_catalog.txid_current()");
-	st->bytes = sqlsplit_bytes(r.split);
+	st->bytes = sqlsplit_bytes(r.split) + r.range_skipped;
 	st->tables = rowproof_ntables(r.proof);
 	run_free(&r);
 	PQsetNoticeReceiver(conn, previous, NULL);
@@ -1285,9 +1501,18 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const struct restore_opts *opts
 	o.data_only = opts->data_only;
 	o.jobs = opts->jobs;
 	o.trust_dump = opts->trust_dump;
+	o.index = opts->index;
 	if ((rc = run_init(&r, NULL, &o, opts->dbname, readfn, arg, st, err, errlen)) != RESTORE_OK)
 		return rc;
+	if (o.index != NULL) {
+		o.index->n = 0;
+		o.index->complete = o.index->bad = o.index->open = 0;
+	}
 	rc = run_loop(&r);
+	if (o.index != NULL && rc == RESTORE_OK) {
+		o.index->complete = !o.index->bad;
+		o.index->total = sqlsplit_bytes(r.split);
+	}
 	st->bytes = sqlsplit_bytes(r.split);
 	st->tables = rowproof_ntables(r.proof);
 	run_free(&r);

@@ -42,9 +42,14 @@ struct restore_stats {
 	unsigned long	 line;		/* where the error is, when there is one */
 	uint64_t	 spilled;	/* -j: COPY data spilled to temporary files */
 	uint64_t	 spill_peak;	/* and the most of it at once */
+	uint64_t	 ranged;	/* -j FILE: COPY blocks the workers read
+					 * from the file themselves (random access) */
+	uint64_t	 ranged_bytes;	/* and their data */
 	int		 complete;	/* the whole script ran (a failure after
 					 * it is the row-count proof's) */
 };
+
+struct restore_index;
 
 struct restore_opts {
 	int		 single_transaction;	/* BEGIN ... COMMIT around it all */
@@ -96,7 +101,22 @@ struct restore_opts {
 	/* Called between items, with the figures so far (may be NULL). */
 	void		(*progress)(void *arg, const struct restore_stats *);
 	void		*progress_arg;
+	/* -j FILE: where each COPY block's data lies in the file's stream,
+	 * filled by restore_scan (the read-through); restore_run then lets
+	 * the workers read it from the file (may be NULL). */
+	struct restore_index *index;
 };
+
+/* -j FILE, random access into cr's own backups: restore_scan records in
+ * an index where each COPY block's data starts and ends in the
+ * uncompressed stream of fd (a regular file, not closed by it).  When fd
+ * is one whole cr-gz stream (lib/gz/gzrange maps its members without
+ * inflating), restore_run's main reader skips those blocks and each
+ * worker reads its block from the file itself: no spill, no single reader
+ * to wait for.  Anything else (a foreign gzip, plain SQL) streams as
+ * before.  Memory: 48 bytes per COPY block. */
+struct restore_index *restore_index_new(int fd);
+void restore_index_free(struct restore_index *);
 
 
 /* Read the script from readfn (a file, stdin or a gzin stream) and execute
