@@ -77,10 +77,10 @@ fi
 rm -f "$gz" "$m"
 # The chart: CPU seconds of the manifest step and of its parts.
 {
-	printf 'verify only\t%s\n' "$t_verify"
-	printf 'verify + manifest\t%s\n' "$t_manifest"
+	printf 'verify only\t%s\tcr\n' "$t_verify"
+	printf 'verify + manifest\t%s\tcr\n' "$t_manifest"
 	[ -z "$CR_VERIFY_BEFORE" ] || printf 'the same, CR_VERIFY_BEFORE\t%s\n' "$t_before"
-	printf 'sha256sum\t%s\n' "$t_sha256sum"
-	printf 'openssl dgst -sha256\t%s\n' "$t_openssl"
+	printf 'sha256sum\t%s\tpeer\n' "$t_sha256sum"
+	printf 'openssl dgst -sha256\t%s\tpeer\n' "$t_openssl"
 } | sh "$(dirname "$0")/chart.sh" manifest \
 	    "cr-verify --manifest, $(awk -v s="$size" 'BEGIN { printf "%.0f", s / 1048576 }') MiB cr-gz file: CPU seconds (less is better)" "s CPU"

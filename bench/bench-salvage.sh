@@ -82,7 +82,7 @@ for f in flip deleted duplicated zeros cut g6-flip g6-cut; do
 	for t in users events notes; do
 		[ "$(sum_of "r_$f" "$t")" = "$(sum_of src "$t")" ] && same=$((same + 1))
 		l=$(($(rows_of src "$t") - $(rows_of "r_$f" "$t")))
-		lost="$lost$([ -n "$lost" ] && echo /)$l"
+		lost="$lost${lost:+/}$l"
 		total=$((total + l))
 	done
 	case $f in g6-*) label="gzip -6, ${f#g6-}" kind=peer ;; *) label="cr-gz, $f" kind=cr ;; esac

@@ -21,7 +21,7 @@ draw() {
 	unit=$(sed -n 's/^# unit: //p' "$tsv")
 	note=$(sed -n 's/^# measured: //p' "$tsv")
 	gnuplot <<-PLOT
-		set terminal svg size 760,380 dynamic font "sans,12"
+		set terminal svg size 800,420 dynamic font "sans,12"
 		set output "$svg.tmp"
 		set title "$title\n$note" noenhanced
 		set ylabel "$unit"
@@ -34,7 +34,8 @@ draw() {
 		set datafile separator "\t"
 		set datafile commentschars "#"
 		unset key
-		set xtics noenhanced
+		set xtics noenhanced rotate by 20 right
+		set bmargin 6
 		color(k) = (k eq "peer") ? 0xa0a0a0 : 0x4a78b5
 		plot "$tsv" using 0:2:(color(strcol(3))):xtic(1) with boxes lc rgb variable, \
 		     "" using 0:2:(sprintf("%g", \$2)) with labels offset 0,0.8
@@ -57,7 +58,8 @@ tsv=$docs/bench-$name.tsv
 	printf '# measured: %s, load average %s, %s CPUs, BENCH_MB=%s\n' \
 	    "$(date -u +%Y-%m-%dT%H:%MZ)" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" \
 	    "$(nproc 2>/dev/null)" "${BENCH_MB:-500}"
-	cat
+	# a line without its kind is cr's
+	awk -F '\t' -v OFS='\t' 'NF == 2 { $3 = "cr" } { print }'
 } >"$tsv.tmp"
 mv "$tsv.tmp" "$tsv"
 draw "$tsv"

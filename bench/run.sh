@@ -6,10 +6,14 @@
 set -e
 dir=$(cd "$(dirname "$0")" && pwd)
 : "${BENCH_MB:=500}"
-: "${BENCH_DIR:=$(mktemp -d /var/tmp/cr-bench.XXXXXX)}"
+# A BENCH_DIR given is the caller's: only the one made here is removed.
+if [ -z "$BENCH_DIR" ]; then
+	BENCH_DIR=$(mktemp -d /var/tmp/cr-bench.XXXXXX)
+	trap 'rm -rf "$BENCH_DIR"' EXIT
+fi
+mkdir -p "$BENCH_DIR"
 export BENCH_MB BENCH_DIR CR_BIN
 PATH="$CR_BIN:$PATH"
-trap 'rm -rf "$BENCH_DIR"' EXIT
 for b in "$dir"/bench-*.sh; do
 	[ -n "$BENCH_ONLY" ] && case "$b" in *"$BENCH_ONLY"*) ;; *) continue ;; esac
 	sh "$b"

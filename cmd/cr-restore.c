@@ -387,8 +387,9 @@ progress(void *arg, const struct restore_stats *st)
 	snprintf(extra, sizeof(extra), "%llu statements, %llu tables, %llu rows",
 	    (unsigned long long)st->statements, (unsigned long long)st->tables,
 	    (unsigned long long)st->rows);
-	progress_update(&j->bar, source_bytes_in(&j->src),
-	    extra, 0);
+	/* -j FILE: the file is read by offset, not through src.gz */
+	progress_update(&j->bar, st->file_bytes > 0 ? st->file_bytes :
+	    source_bytes_in(&j->src), extra, 0);
 }
 
 static void

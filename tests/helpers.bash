@@ -170,6 +170,19 @@ cr_version() {
 # (release.bats's tarball would build elsewhere; build.bats passes its own O).
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE make --no-print-directory "$@"; }
 
+# build_driver NAME OUT: tests/NAME.c, a test driver, built against the
+# libcr.a of the tools under test into OUT, sanitized as they are
+# (CR_SANITIZE=1, from make SANITIZE=1 check).
+build_driver() {
+	local flags=()
+	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
+	# shellcheck disable=SC2046 # pkg-config's words are separate flags
+	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" -I"$(pg_config --includedir)" "${flags[@]}" \
+		-o "$2" "$CR_REPO/tests/$1.c" "$CR_BIN/../libcr.a" \
+		$(pkg-config --libs libpq zlib libbsd libdeflate libcrypto 2>/dev/null ||
+		  echo -lpq -lz -lbsd -ldeflate -lcrypto) -lm -pthread
+}
+
 # old_db DB: a fresh database with known old contents (table keepme, 42
 # rows), for a restore to replace or to leave alone.
 old_db() {

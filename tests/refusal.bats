@@ -11,12 +11,8 @@ load helpers
 
 setup_file() {
 	pg_start
-	local flags=()
-	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
 	for prog in dump server; do
-		cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" -I"$(pg_config --includedir)" "${flags[@]}" \
-			-o "$BATS_FILE_TMPDIR/split-$prog" "$CR_REPO/tests/sqlsplit-$prog.c" \
-			"$CR_BIN/../libcr.a" $(pkg-config --libs libpq zlib libbsd libdeflate libcrypto) -pthread || return 1
+		build_driver "sqlsplit-$prog" "$BATS_FILE_TMPDIR/split-$prog" || return 1
 	done
 	mkdb other
 	mkdb diff

@@ -8,11 +8,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	local flags=()
-	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
-	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$BATS_FILE_TMPDIR/size-iec" \
-		"$CR_REPO/tests/size-iec.c" "$CR_BIN/../libcr.a" \
-		$(pkg-config --libs libbsd 2>/dev/null || echo -lbsd)
+	build_driver size-iec "$BATS_FILE_TMPDIR/size-iec"
 }
 
 # The wrappers' iec, alone.

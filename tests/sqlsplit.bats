@@ -7,12 +7,8 @@ load helpers
 
 setup_file() {
 	pg_start
-	local flags=()
-	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
 	for prog in sqlsplit-dump sqlsplit-fuzz dump-scan; do
-		cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$BATS_FILE_TMPDIR/$prog" \
-			"$CR_REPO/tests/$prog.c" "$CR_BIN/../libcr.a" \
-			$(pkg-config --libs libpq zlib libbsd libdeflate libcrypto) -pthread || return 1
+		build_driver "$prog" "$BATS_FILE_TMPDIR/$prog" || return 1
 	done
 	# The awkward schema, loaded and dumped by this machine's pg_dump.
 	load_awkward awkward

@@ -21,11 +21,7 @@ setup_file() {
 	pg_dump -Fc src >"$d/custom.dump"
 	table_counts src >"$d/counts"
 	# The scanner alone, fed in pieces of any size (tests/dump-scan.c).
-	local flags=()
-	[ "${CR_SANITIZE:-}" = 1 ] && flags=(-fsanitize=address,undefined)
-	cc -std=c11 -D_GNU_SOURCE -I"$CR_REPO/lib" "${flags[@]}" -o "$d/scan" \
-		"$CR_REPO/tests/dump-scan.c" "$CR_BIN/../libcr.a" \
-		$(pkg-config --libs libpq zlib libbsd libdeflate libcrypto 2>/dev/null || echo -lpq -lz -lbsd -ldeflate -lcrypto) -pthread
+	build_driver dump-scan "$d/scan"
 }
 teardown_file() { pg_stop; }
 

@@ -182,6 +182,24 @@ gzrange_tell(const struct gzrange *r)
 	return r->pos;
 }
 
+uint64_t
+gzrange_file_offset(const struct gzrange *r)
+{
+	const struct gzmap *m = r->map;
+	size_t lo = 0, hi = m->n, mid;
+
+	if (r->pos >= gzmap_total(m))
+		return m->at[m->n];
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (m->out[mid] <= r->pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return m->at[lo];
+}
+
 static ssize_t
 fail(struct gzrange *r, enum gzrange_errkind kind, const char *fmt, size_t k,
     uint64_t off)

@@ -44,6 +44,9 @@ void gzrange_seek(struct gzrange *, uint64_t at);
  * call: > 0, 0 at the end of the stream, -1 on error (gzrange_error). */
 ssize_t gzrange_next(struct gzrange *, const void **data, size_t max);
 uint64_t gzrange_tell(const struct gzrange *);
+/* Where in the file the current offset lies: the start of the member
+ * holding it (the file's data members' end once past them), for progress. */
+uint64_t gzrange_file_offset(const struct gzrange *);
 const char *gzrange_error(const struct gzrange *);
 enum gzrange_errkind gzrange_errkind(const struct gzrange *);
 void gzrange_close(struct gzrange *);

@@ -1149,6 +1149,8 @@ progress(struct run *r)
 
 	r->st->bytes = sqlsplit_bytes(r->split) + r->range_skipped;
 	r->st->tables = rowproof_ntables(r->proof);
+	if (r->range_in != NULL)
+		r->st->file_bytes = gzrange_file_offset(r->range_in);
 	now = *r->st;
 	if (r->copy_streaming && r->copy_job == NULL)
 		now.rows += r->copy_rows;

@@ -45,6 +45,8 @@ struct restore_stats {
 	uint64_t	 ranged;	/* -j FILE: COPY blocks the workers read
 					 * from the file themselves (random access) */
 	uint64_t	 ranged_bytes;	/* and their data */
+	uint64_t	 file_bytes;	/* -j FILE: how far into the file the main
+					 * reader is (its blocks skipped), else 0 */
 	int		 complete;	/* the whole script ran (a failure after
 					 * it is the row-count proof's) */
 };

@@ -8,20 +8,6 @@
 #include "format/backupname.h"
 #include "unit.h"
 
-static time_t
-utc(int y, int mo, int d, int h, int mi, int s)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm);
-}
-
 static void
 test_parse_daily(void)
 {
@@ -32,7 +18,7 @@ test_parse_daily(void)
 	EQ_INT(bn.kind, BACKUPNAME_DAILY);
 	EQ_INT(bn.format, BACKUPNAME_SQL_GZ);
 	EQ_INT(bn.has_time, 1);
-	EQ_INT(bn.time, utc(2026, 1, 2, 3, 4, 5));
+	EQ_INT(bn.time, unit_utc(2026, 1, 2, 3, 4, 5));
 	EQ_UINT(bn.label_len, 0);
 	EQ_UINT(bn.stem_len, 0);
 }
@@ -64,7 +50,7 @@ test_parse_kinds_and_labels(void)
 		EQ_INT(bn.kind, BACKUPNAME_PRE_DEPLOYMENT);
 		EQ_MEM(bn.label, bn.label_len, "v1.2.0");
 		EQ_MEM(bn.stem, bn.stem_len, "pre_deployment_v1.2.0");
-		EQ_INT(bn.time, utc(2026, 1, 2, 3, 4, 5));
+		EQ_INT(bn.time, unit_utc(2026, 1, 2, 3, 4, 5));
 	}
 	if (EQ_INT(backupname_parse("db_backup_pre_deployment.sql.gz", &bn), 0)) {
 		EQ_INT(bn.kind, BACKUPNAME_PRE_DEPLOYMENT);
@@ -103,7 +89,7 @@ test_parse_date_only_after_label(void)
 	if (EQ_INT(backupname_parse("db_backup_pre_deployment_20251028.sql.gz", &bn), 0)) {
 		EQ_INT(bn.kind, BACKUPNAME_PRE_DEPLOYMENT);
 		EQ_INT(bn.has_time, 1);
-		EQ_INT(bn.time, utc(2025, 10, 28, 0, 0, 0));
+		EQ_INT(bn.time, unit_utc(2025, 10, 28, 0, 0, 0));
 		EQ_MEM(bn.stem, bn.stem_len, "pre_deployment");
 	}
 	/* a date alone is not a daily backup's stamp */
@@ -130,7 +116,7 @@ test_parse_unreal_stamps_are_labels(void)
 	/* 29 February only in a leap year */
 	if (EQ_INT(backupname_parse("db_backup_20240229_120000.sql.gz", &bn), 0)) {
 		EQ_INT(bn.kind, BACKUPNAME_DAILY);
-		EQ_INT(bn.time, utc(2024, 2, 29, 12, 0, 0));
+		EQ_INT(bn.time, unit_utc(2024, 2, 29, 12, 0, 0));
 	}
 	if (EQ_INT(backupname_parse("db_backup_20230229_120000.sql.gz", &bn), 0)) {
 		EQ_INT(bn.kind, BACKUPNAME_NAMED);
@@ -203,7 +189,7 @@ test_make_daily(void)
 {
 	char buf[256];
 	const char *why = "unset";
-	time_t t = utc(2026, 1, 2, 3, 4, 5);
+	time_t t = unit_utc(2026, 1, 2, 3, 4, 5);
 
 	if (EQ_INT(backupname_make(buf, sizeof buf, NULL, &t, BACKUPNAME_SQL_GZ, &why), 0))
 		EQ_STR(buf, "db_backup_20260102_030405.sql.gz");
@@ -218,7 +204,7 @@ test_make_labels(void)
 	struct backupname bn;
 	char buf[256];
 	const char *why;
-	time_t t = utc(2026, 12, 31, 23, 59, 59);
+	time_t t = unit_utc(2026, 12, 31, 23, 59, 59);
 
 	if (EQ_INT(backupname_make(buf, sizeof buf, "pre_deployment_v1.2.0", &t,
 	    BACKUPNAME_SQL_GZ_AGE, &why), 0))
@@ -235,7 +221,7 @@ test_make_labels(void)
 	if (EQ_INT(backupname_make(buf, sizeof buf, "x_20260102_030405", NULL,
 	    BACKUPNAME_SQL_GZ, &why), 0) && EQ_INT(backupname_parse(buf, &bn), 0)) {
 		EQ_INT(bn.has_time, 1);
-		EQ_INT(bn.time, utc(2026, 1, 2, 3, 4, 5));
+		EQ_INT(bn.time, unit_utc(2026, 1, 2, 3, 4, 5));
 		EQ_MEM(bn.label, bn.label_len, "x");
 	}
 }
@@ -248,7 +234,7 @@ test_make_rejected_labels(void)
 	};
 	char buf[256];
 	const char *why;
-	time_t t = utc(2026, 1, 2, 3, 4, 5);
+	time_t t = unit_utc(2026, 1, 2, 3, 4, 5);
 	size_t i;
 
 	for (i = 0; bad[i] != NULL; i++) {
@@ -267,7 +253,7 @@ test_make_limits(void)
 {
 	char buf[512], label[300];
 	const char *why;
-	time_t t = utc(2026, 1, 2, 3, 4, 5), before = utc(1969, 12, 31, 23, 59, 59);
+	time_t t = unit_utc(2026, 1, 2, 3, 4, 5), before = unit_utc(1969, 12, 31, 23, 59, 59);
 
 	EQ_INT(backupname_make(buf, sizeof buf, "x", &before, BACKUPNAME_SQL_GZ, &why), -1);
 	EQ_STR(why, "time out of range (1970 to 9999)");
@@ -287,8 +273,8 @@ test_round_trip(void)
 		NULL, "pre_deployment", "pre_deployment_v2", "weekly_archive",
 		"pre_migration_007", "Release-3.1_rc", NULL
 	};
-	time_t times[] = { 0, utc(2000, 2, 29, 0, 0, 0), utc(2026, 6, 15, 12, 30, 1),
-	    utc(2038, 1, 19, 3, 14, 8) };
+	time_t times[] = { 0, unit_utc(2000, 2, 29, 0, 0, 0), unit_utc(2026, 6, 15, 12, 30, 1),
+	    unit_utc(2038, 1, 19, 3, 14, 8) };
 	struct backupname bn;
 	char buf[256];
 	const char *why;

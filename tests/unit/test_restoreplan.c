@@ -343,8 +343,8 @@ test_partitioned_parent_alone_is_refused(void)
 	static const char *const script[] = {
 		"CREATE TABLE public.m (id integer, at date) PARTITION BY RANGE (at);",
 		"CREATE TABLE public.m_2026 (id integer, at date);",
-		"ALTER TABLE ONLY public.m ATTACH PARTITION public.m_2026 FOR VALUES "
-		    "FROM ('2026-01-01') TO ('2027-01-01');",
+		("ALTER TABLE ONLY public.m ATTACH PARTITION public.m_2026 FOR VALUES "
+		    "FROM ('2026-01-01') TO ('2027-01-01');"),
 		"COPY public.m_2026 (id, at) FROM stdin;",
 	};
 	struct restoreplan_stmt st;

@@ -16,20 +16,6 @@
 #define DAY	86400
 #define MAXE	64
 
-static time_t
-utc(int y, int mo, int d, int h, int mi, int s)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm);
-}
-
 /* A list of entries over names kept in static storage. */
 struct list {
 	char			names[MAXE][128];
@@ -70,7 +56,7 @@ test_default_dailies(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t newest = utc(2026, 3, 10, 2, 0, 0);
+	time_t newest = unit_utc(2026, 3, 10, 2, 0, 0);
 	size_t i;
 
 	retention_policy_init(&p);
@@ -97,7 +83,7 @@ test_default_recent_keeps_more_than_last(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t newest = utc(2026, 3, 10, 12, 0, 0);
+	time_t newest = unit_utc(2026, 3, 10, 12, 0, 0);
 	size_t i;
 
 	/* two a day: the last 7 and every one of the 7x24h before the newest */
@@ -119,7 +105,7 @@ test_stopped_backups_never_age_out(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t newest = utc(2025, 1, 1, 0, 0, 0);
+	time_t newest = unit_utc(2025, 1, 1, 0, 0, 0);
 	size_t i;
 
 	retention_policy_init(&p);
@@ -139,7 +125,7 @@ test_newest_always_kept(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2020, 1, 1, 0, 0, 0);
+	time_t t = unit_utc(2020, 1, 1, 0, 0, 0);
 
 	retention_policy_init(&p);
 	EQ_INT(retention_policy_add_kind(&p, "pre_deployment=1d"), 0);
@@ -160,12 +146,12 @@ test_daily_buckets_at_midnight_utc(void)
 
 	retention_policy_init(&p);
 	EQ_INT(retention_policy_add_kind(&p, "daily=daily:3"), 0);
-	a = add(&l, NULL, utc(2026, 3, 10, 0, 0, 0));	/* day 10, newest */
-	b = add(&l, NULL, utc(2026, 3, 9, 23, 59, 59));	/* day 9 */
-	c = add(&l, NULL, utc(2026, 3, 9, 0, 0, 0));	/* day 9, older */
-	d = add(&l, NULL, utc(2026, 3, 8, 23, 59, 59));	/* day 8 */
-	e = add(&l, NULL, utc(2026, 3, 7, 12, 0, 0));	/* day 7: a 4th day */
-	if (!decide(&p, &l, utc(2026, 3, 10, 1, 0, 0)))
+	a = add(&l, NULL, unit_utc(2026, 3, 10, 0, 0, 0));	/* day 10, newest */
+	b = add(&l, NULL, unit_utc(2026, 3, 9, 23, 59, 59));	/* day 9 */
+	c = add(&l, NULL, unit_utc(2026, 3, 9, 0, 0, 0));	/* day 9, older */
+	d = add(&l, NULL, unit_utc(2026, 3, 8, 23, 59, 59));	/* day 8 */
+	e = add(&l, NULL, unit_utc(2026, 3, 7, 12, 0, 0));	/* day 7: a 4th day */
+	if (!decide(&p, &l, unit_utc(2026, 3, 10, 1, 0, 0)))
 		return;
 	EQ_INT(l.e[a].reason, RETENTION_KEEP_NEWEST);	/* also day 10's */
 	EQ_INT(l.e[b].reason, RETENTION_KEEP_DAILY);
@@ -184,12 +170,12 @@ test_weekly_buckets_start_on_monday(void)
 	/* 2026-01-05 and 2026-01-12 are Mondays */
 	retention_policy_init(&p);
 	EQ_INT(retention_policy_add_kind(&p, "daily=weekly:2"), 0);
-	sun2 = add(&l, NULL, utc(2026, 1, 18, 23, 0, 0));	/* week of the 12th */
-	mon2 = add(&l, NULL, utc(2026, 1, 12, 0, 0, 0));	/* same week */
-	sun1 = add(&l, NULL, utc(2026, 1, 11, 23, 59, 59));	/* week of the 5th */
-	mon1 = add(&l, NULL, utc(2026, 1, 5, 0, 0, 0));		/* same week */
-	sat0 = add(&l, NULL, utc(2026, 1, 3, 12, 0, 0));	/* a third week */
-	if (!decide(&p, &l, utc(2026, 1, 19, 0, 0, 0)))
+	sun2 = add(&l, NULL, unit_utc(2026, 1, 18, 23, 0, 0));	/* week of the 12th */
+	mon2 = add(&l, NULL, unit_utc(2026, 1, 12, 0, 0, 0));	/* same week */
+	sun1 = add(&l, NULL, unit_utc(2026, 1, 11, 23, 59, 59));	/* week of the 5th */
+	mon1 = add(&l, NULL, unit_utc(2026, 1, 5, 0, 0, 0));		/* same week */
+	sat0 = add(&l, NULL, unit_utc(2026, 1, 3, 12, 0, 0));	/* a third week */
+	if (!decide(&p, &l, unit_utc(2026, 1, 19, 0, 0, 0)))
 		return;
 	EQ_INT(l.e[sun2].reason, RETENTION_KEEP_NEWEST);
 	EQ_INT(l.e[mon2].reason, RETENTION_REMOVE);
@@ -207,12 +193,12 @@ test_monthly_and_yearly_buckets(void)
 
 	retention_policy_init(&p);
 	EQ_INT(retention_policy_add_kind(&p, "daily=monthly:3,yearly:2"), 0);
-	mar = add(&l, NULL, utc(2026, 3, 1, 0, 0, 0));
-	feb1 = add(&l, NULL, utc(2026, 2, 1, 0, 0, 0));
-	jan31 = add(&l, NULL, utc(2026, 1, 31, 23, 59, 59));
-	jan1 = add(&l, NULL, utc(2026, 1, 1, 0, 0, 0));
-	dec = add(&l, NULL, utc(2025, 12, 31, 23, 59, 59));
-	if (!decide(&p, &l, utc(2026, 3, 2, 0, 0, 0)))
+	mar = add(&l, NULL, unit_utc(2026, 3, 1, 0, 0, 0));
+	feb1 = add(&l, NULL, unit_utc(2026, 2, 1, 0, 0, 0));
+	jan31 = add(&l, NULL, unit_utc(2026, 1, 31, 23, 59, 59));
+	jan1 = add(&l, NULL, unit_utc(2026, 1, 1, 0, 0, 0));
+	dec = add(&l, NULL, unit_utc(2025, 12, 31, 23, 59, 59));
+	if (!decide(&p, &l, unit_utc(2026, 3, 2, 0, 0, 0)))
 		return;
 	EQ_INT(l.e[mar].reason, RETENTION_KEEP_NEWEST);
 	EQ_INT(l.e[feb1].reason, RETENTION_KEEP_MONTHLY);
@@ -227,22 +213,22 @@ test_within_is_from_now(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t now = utc(2026, 5, 31, 12, 0, 0);
+	time_t now = unit_utc(2026, 5, 31, 12, 0, 0);
 	size_t in, edge, out;
 
 	/* 3 months before 31 May is 3 March (the calendar, normalised) */
 	retention_policy_init(&p);
 	EQ_INT(retention_policy_add(&p, RETENTION_WITHIN, "3m"), 0);
 	add(&l, NULL, now);
-	in = add(&l, NULL, utc(2026, 3, 4, 0, 0, 0));
-	edge = add(&l, NULL, utc(2026, 3, 3, 12, 0, 0));	/* the cutoff: kept */
-	out = add(&l, NULL, utc(2026, 3, 3, 11, 59, 59));
+	in = add(&l, NULL, unit_utc(2026, 3, 4, 0, 0, 0));
+	edge = add(&l, NULL, unit_utc(2026, 3, 3, 12, 0, 0));	/* the cutoff: kept */
+	out = add(&l, NULL, unit_utc(2026, 3, 3, 11, 59, 59));
 	if (!decide(&p, &l, now))
 		return;
 	EQ_INT(l.e[in].reason, RETENTION_KEEP_WITHIN);
 	EQ_INT(l.e[edge].reason, RETENTION_KEEP_WITHIN);
 	EQ_INT(l.e[out].reason, RETENTION_REMOVE);
-	EQ_INT(retention_span_cutoff(&p.global.within[0], now), utc(2026, 3, 3, 12, 0, 0));
+	EQ_INT(retention_span_cutoff(&p.global.within[0], now), unit_utc(2026, 3, 3, 12, 0, 0));
 }
 
 static void
@@ -250,7 +236,7 @@ test_not_backups_never_touched(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2026, 3, 10, 0, 0, 0);
+	time_t t = unit_utc(2026, 3, 10, 0, 0, 0);
 	size_t i, s1, s2, other, json;
 
 	retention_policy_init(&p);
@@ -276,7 +262,7 @@ test_duplicates_and_order(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2026, 3, 10, 0, 0, 0);
+	time_t t = unit_utc(2026, 3, 10, 0, 0, 0);
 	size_t old, first, again;
 
 	retention_policy_init(&p);
@@ -297,7 +283,7 @@ test_future_does_not_count(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t now = utc(2026, 3, 10, 0, 0, 0);
+	time_t now = unit_utc(2026, 3, 10, 0, 0, 0);
 	size_t fut, near, real, old;
 
 	retention_policy_init(&p);
@@ -319,14 +305,14 @@ test_series_by_kind_and_format(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2026, 3, 10, 0, 0, 0);
+	time_t t = unit_utc(2026, 3, 10, 0, 0, 0);
 	size_t gz, sql, named, pre_old, pre_new, untimed_pre, untimed_named;
 
 	retention_policy_init(&p);
 	gz = add(&l, NULL, t);
 	sql = add_name(&l, "db_backup_20260101_000000.sql");	/* its own series */
-	named = add(&l, "v1.2", utc(2001, 1, 1, 0, 0, 0));	/* named: forever */
-	add(&l, "v1.2", utc(2000, 1, 1, 0, 0, 0));
+	named = add(&l, "v1.2", unit_utc(2001, 1, 1, 0, 0, 0));	/* named: forever */
+	add(&l, "v1.2", unit_utc(2000, 1, 1, 0, 0, 0));
 	pre_new = add(&l, "pre_deployment", t - 40 * (time_t)DAY);
 	pre_old = add(&l, "pre_deployment", t - 41 * (time_t)DAY);
 	untimed_pre = add_name(&l, "db_backup_pre_deployment_x.sql.gz");
@@ -348,7 +334,7 @@ test_global_rules_replace_the_table(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2026, 3, 10, 0, 0, 0);
+	time_t t = unit_utc(2026, 3, 10, 0, 0, 0);
 	size_t n0, n1, m0, m1;
 
 	retention_policy_init(&p);
@@ -380,7 +366,7 @@ test_keep_healthy(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2026, 3, 10, 0, 0, 0), good = t - 3 * DAY;
+	time_t t = unit_utc(2026, 3, 10, 0, 0, 0), good = t - 3 * DAY;
 	size_t i;
 
 	retention_policy_init(&p);
@@ -406,7 +392,7 @@ test_check_stale(void)
 	struct retention_policy p;
 	struct retention_stale st;
 	struct list l = { .n = 0 };
-	time_t now = utc(2026, 3, 20, 0, 0, 0);
+	time_t now = unit_utc(2026, 3, 20, 0, 0, 0);
 
 	retention_policy_init(&p);
 	/* default daily: last 7 (7 days) and 7d back from the newest */
@@ -468,11 +454,11 @@ test_parse_time(void)
 	time_t t;
 
 	if (EQ_INT(retention_parse_time("2026-01-02T03:04:05Z", &t), 0))
-		EQ_INT(t, utc(2026, 1, 2, 3, 4, 5));
+		EQ_INT(t, unit_utc(2026, 1, 2, 3, 4, 5));
 	if (EQ_INT(retention_parse_time("2026-01-02T03:04:05", &t), 0))
-		EQ_INT(t, utc(2026, 1, 2, 3, 4, 5));
+		EQ_INT(t, unit_utc(2026, 1, 2, 3, 4, 5));
 	if (EQ_INT(retention_parse_time("2026-01-02", &t), 0))
-		EQ_INT(t, utc(2026, 1, 2, 0, 0, 0));
+		EQ_INT(t, unit_utc(2026, 1, 2, 0, 0, 0));
 	if (EQ_INT(retention_parse_time("@1700000000", &t), 0))
 		EQ_INT(t, 1700000000);
 	EQ_INT(retention_parse_time("2026-02-31", &t), -1);
@@ -558,7 +544,7 @@ test_reason_words(void)
 {
 	struct retention_policy p;
 	struct list l = { .n = 0 };
-	time_t t = utc(2026, 3, 10, 0, 0, 0);
+	time_t t = unit_utc(2026, 3, 10, 0, 0, 0);
 	char buf[256];
 
 	retention_policy_init(&p);

@@ -19,7 +19,8 @@
  *		return UNIT_END();
  *	}
  *
- * unit_file(content) writes content to a new file in unit_tmpdir(), a
+ * unit_utc(y, m, d, H, M, S) is a UTC time_t, for modules that read
+ * dates.  unit_file(content) writes content to a new file in unit_tmpdir(), a
  * temporary directory removed with all in it at exit, for modules that
  * read paths. */
 #ifndef CR_UNIT_H
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *unit_test = "";
@@ -203,6 +205,21 @@ static inline const char *
 unit_file(const char *content)
 {
 	return unit_file_len(content, strlen(content));
+}
+
+/* The instant of a UTC calendar date and time (timegm, never mktime). */
+static inline time_t
+unit_utc(int year, int month, int day, int hour, int minute, int second)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = minute;
+	tm.tm_sec = second;
+	return timegm(&tm);
 }
 
 static inline int
