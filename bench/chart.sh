@@ -8,7 +8,8 @@
 # chart.sh --redraw draws every docs/bench-*.tsv again, measuring nothing.
 # Without gnuplot, or with BENCH_CHARTS=0, the data is kept and nothing drawn.
 set -e
-docs=$(cd "$(dirname "$0")/.." && pwd)/docs
+# BENCH_DOCS: another directory for the data and charts (the tests use one)
+docs=${BENCH_DOCS:-$(cd "$(dirname "$0")/.." && pwd)/docs}
 
 # draw TSV: docs/bench-NAME.svg from docs/bench-NAME.tsv.
 draw() {

@@ -14,7 +14,7 @@ version=@VERSION@
 synopsis="usage: $prog [-q] [--dir DIR] [--env-file FILE] [-d DB] [-h HOST] [-p PORT] [-U USER]
        [--name LABEL [--stamp | --force]] [--keep-... N | --keep KIND=RULE]... [--no-rotate]
        [--notify CMD] [--copy-to CMD [--encrypt-to RECIPIENT]] [--test-restore [-j N]]
-       [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [--gentle] [LABEL]
+       [--accept-rows TABLE]... [--allow-empty] [--max-shrink PCT | --accept-shrink] [--gentle] [--now TIME] [LABEL]
        $prog --status [--json | --kv] [--max-age DURATION] [--trend N] [--env-file FILE] [DIR]"
 
 # --help's option lines (cmd/wrapper.bash), one for each option below;
@@ -53,6 +53,7 @@ help_options() {
 	    --max-shrink=PCT|alarm when rows fell by more than PCT percent (50)
 	    --accept-shrink|the shrink is expected: no alarm
 	    --gentle|spare the server: fastest compression, lowest CPU and I/O priority
+	    --now=TIME|take TIME (UTC) as the time: the name's and rotation's
 	    --status|the health of the backups in DIR
 	    --json|with --status: JSON
 	    --kv|with --status: the JSON as key=value lines, for scripts without jq
@@ -72,7 +73,7 @@ EX_NOPERM=77
 EX_SUSPECT=3
 
 quiet=0 dir='' label='' stamp=0 force=0 rotate=1 test_restore=0 allow_empty=0 max_shrink=50
-notify='' copy_to='' encrypt_to='' env_file='' gentle=0 kv=0
+notify='' copy_to='' encrypt_to='' env_file='' gentle=0 kv=0 now=''
 conn_args=() keep_args=() status_args=() status_mode=0 accept_args=()
 
 # The code both wrappers share (the build puts its text here).
@@ -92,7 +93,7 @@ else
 fi
 rotate_missing() { echo "$prog: $no_rotate" >&2; exit 69; }
 
-split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend --accept-rows --jobs $keep_opts " "$@"
+split_args " --dir --env-file --dbname --host --port --username --name --notify --copy-to --encrypt-to --max-shrink --max-age --trend --accept-rows --jobs --now $keep_opts " "$@"
 set -- "${args[@]}"
 
 while [ $# -gt 0 ]; do
@@ -122,6 +123,7 @@ while [ $# -gt 0 ]; do
 	--max-shrink)	need_arg "$@"; max_shrink=$2; shift ;;
 	--accept-shrink) max_shrink=0 ;;
 	--gentle)	gentle=1 ;;
+	--now)		need_arg "$@"; now=$2; shift ;;
 	--accept-rows)	need_arg "$@"; accept_args+=(--accept-rows "$2"); shift ;;
 	-j|--jobs)	need_arg "$@"; jobs=$2; shift
 			case $jobs in *[!0-9]*) echo "$prog: -j $jobs: not a number" >&2; usage ;; esac ;;
@@ -140,9 +142,13 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 0 ] || usage
 [ -z "$no_rotate" ] || rotate_missing
-# Bad retention values are refused now, not after the backup.
-if [ ${#keep_args[@]} -gt 0 ]; then
-	cr-rotate "${keep_args[@]}" </dev/null >/dev/null || usage
+# The clock (--now): the new backup's name and the age rotation judges by,
+# both from cr-rotate, which reads the time.
+now_args=()
+[ -z "$now" ] || now_args=(--now "$now")
+# Bad retention values and times are refused now, not after the backup.
+if [ ${#keep_args[@]} -gt 0 ] || [ -n "$now" ]; then
+	cr-rotate --tool "$prog" "${keep_args[@]}" "${now_args[@]}" </dev/null >/dev/null || usage
 fi
 
 say() { [ "$quiet" -eq 1 ] || printf '%s\n' "$*"; }
@@ -233,8 +239,8 @@ esac
 case $label in
 weekly_archive|weekly_archive_*) [ "$force" -eq 1 ] || stamp=1 ;;
 esac
-name_args=()
-[ -z "$label" ] || name_args=(--label "$label")
+name_args=("${now_args[@]}")
+[ -z "$label" ] || name_args+=(--label "$label")
 [ "$stamp" -eq 0 ] || name_args+=(--stamp)
 name=$(cr-rotate --make-name "${name_args[@]}") || { rc=$?; message="bad backup label: $label"; exit "$rc"; }
 [ -n "$encrypt_to" ] && [ -z "$copy_to" ] &&
@@ -270,11 +276,21 @@ fi
 mkdir -p -- "$dir" || die $EX_CANTCREAT "cannot create backup directory $dir"
 dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $dir"
 
+# cr-backup's temp files in DIR, the one pattern, .cr-backup.*.partial*: its
+# own, made here, and the files written beside them, whose names begin with
+# theirs: the manifest (.partial.json) and the atomic writer's temp file of
+# it (cr's one atomic writer names its temp file after the file it
+# replaces: NAME.XXXXXX.tmp).  A killed run's are removed under the lock.
+temp_file() { mktemp "$dir/.cr-backup.XXXXXX.partial"; }
+# The manifest beside backup FILE, as lib/format/manifest's manifest_path()
+# names it: FILE.json.
+manifest_of() { printf '%s.json' "$1"; }
+
 # One run at a time per directory: cron overlap must not interleave.
 exec {lockfd}>>"$dir/.cr-backup.lock" || die $EX_CANTCREAT "cannot create lock file in $dir"
 flock -n "$lockfd" || die $EX_TEMPFAIL "another cr-backup is running in $dir (lock $dir/.cr-backup.lock)"
 # Under the lock no other run is writing: temp files left are from killed runs.
-rm -f -- "$dir"/.cr-backup.*.partial "$dir"/.cr-backup.*.partial.json "$dir"/.cr-backup.*.partial.json.*.tmp
+rm -f -- "$dir"/.cr-backup.*.partial*
 
 file=$dir/$name
 if [ -e "$file" ] || [ -L "$file" ]; then
@@ -308,7 +324,7 @@ if [ "$gentle" -eq 1 ]; then
 	gz_args=(-1)
 fi
 
-tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") || die $EX_CANTCREAT "cannot create a temp file in $dir"
+tmp=$(temp_file) || die $EX_CANTCREAT "cannot create a temp file in $dir"
 "${gentle_cmd[@]}" cr-dump "${conn_args[@]}" | "${gentle_cmd[@]}" cr-gz "${gz_args[@]}" >"$tmp"
 codes=("${PIPESTATUS[@]}")
 # A compressor that stops makes cr-dump fail on a closed pipe: name cr-gz
@@ -321,7 +337,7 @@ fi
 # Verify, and write the manifest beside it: sizes, SHA-256, selection,
 # versions, per-table rows, and the alarms: no tables, or rows shrunk more
 # than --max-shrink against the last healthy backup of the same kind.
-mtmp=$tmp.json
+mtmp=$(manifest_of "$tmp")
 verify_args=(-q --manifest "$mtmp" --name "$name" --duration "$(( $(date +%s) - started ))"
 	--baseline "$dir" --max-shrink "$max_shrink")
 [ "$allow_empty" -eq 0 ] || verify_args+=(--allow-empty)
@@ -395,13 +411,14 @@ if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
 	# and the new one is kept beside them under a name that no cr tool
 	# takes for a backup (not restored as "latest", not the baseline,
 	# never removed by rotation; BACKUPNAME_SUSPECT in lib/format/backupname.h).
-	beside=$name.suspect-$(date -u +%Y%m%d_%H%M%S)
+	beside=$(cr-rotate --make-name --suspect "$name" "${now_args[@]}") ||
+		die $EX_CANTCREAT "the new backup is suspicious ($suspect) and no name could be made to keep it beside $file, which is untouched"
 	ln -- "$tmp" "$dir/$beside" 2>/dev/null ||
 		die $EX_CANTCREAT "the new backup is suspicious ($suspect) and cannot be kept as $dir/$beside; $file is untouched"
 	rm -f -- "$tmp"
 	tmp=
-	mv -fT -- "$mtmp" "$dir/$beside.json" ||
-		die $EX_CANTCREAT "cannot rename the manifest into $dir/$beside.json"
+	mv -fT -- "$mtmp" "$(manifest_of "$dir/$beside")" ||
+		die $EX_CANTCREAT "cannot rename the manifest into $(manifest_of "$dir/$beside")"
 	mtmp=
 	sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 	file=$dir/$beside
@@ -421,7 +438,8 @@ fi
 tmp=
 # The manifest follows its backup (never the other way round, so there is
 # no manifest without a backup); cr-verify wrote and fsync'd it.
-mv -fT -- "$mtmp" "$file.json" || die $EX_CANTCREAT "cannot rename the manifest into $file.json"
+mv -fT -- "$mtmp" "$(manifest_of "$file")" ||
+	die $EX_CANTCREAT "cannot rename the manifest into $(manifest_of "$file")"
 mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
@@ -438,7 +456,7 @@ if [ -n "$copy_to" ]; then
 		case ${encrypt_cmd[0]} in age) copy_name=$name.age ;; *) copy_name=$name.gpg ;; esac
 		# Encrypt completely into a private temp file first: the copy
 		# command only ever sees a whole, successfully encrypted file.
-		enc_tmp=$(mktemp "$dir/.cr-backup.XXXXXX.partial") ||
+		enc_tmp=$(temp_file) ||
 			die $EX_CANTCREAT "cannot create a temp file in $dir for the encrypted copy; the local backup $name is kept"
 		"${encrypt_cmd[@]}" <"$file" >"$enc_tmp"
 		rc=$?
@@ -460,7 +478,7 @@ fi
 if [ "$rotate" -eq 1 ]; then
 	say ""
 	say "Cleaning old backups..."
-	removed=$(cr-rotate --delete "${keep_args[@]}" "$dir")
+	removed=$(cr-rotate --delete "${keep_args[@]}" "${now_args[@]}" "$dir")
 	rc=$?
 	if [ "$rc" -eq $EX_TEMPFAIL ] && [ -n "$label" ]; then
 		# The scheduled backups have stopped (cr-rotate said which and

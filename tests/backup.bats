@@ -19,7 +19,13 @@ setup() {
 	export ENVF=$BATS_FILE_TMPDIR/app.env
 	export DIR=$BATS_TEST_TMPDIR/backups
 	mkdir -p "$DIR"
+	T0=$(date +%s)
 }
+
+# The time N seconds after the test began, for --now: backup names are
+# stamped to the second, and a test gives a second run its own second
+# rather than sleeping until the clock moves on.
+at() { date -u -d "@$((T0 + $1))" +%Y-%m-%dT%H:%M:%SZ; }
 
 backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 
@@ -52,7 +58,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 }
 
 @test "cr-backup: a dump failing midway leaves no file and keeps older backups" {
-	cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --now "$(at 0)"
 	old=$(backups)
 	cp "$DIR/$old" "$BATS_TEST_TMPDIR/old.copy"
 	# A pg_dump that writes half a dump, then dies.
@@ -65,8 +71,7 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 	exit 1
 	SH
 	chmod +x "$BATS_TEST_TMPDIR/pg_dump"
-	sleep 1
-	CR_PG_DUMP=$BATS_TEST_TMPDIR/pg_dump run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	CR_PG_DUMP=$BATS_TEST_TMPDIR/pg_dump run cr-backup -q --env-file "$ENVF" --dir "$DIR" --now "$(at 1)"
 	assert_status 1
 	assert_output_contains "cr-dump failed"
 	assert_equal "$(backups)" "$old"
@@ -99,14 +104,14 @@ backups() { (cd "$DIR" && ls -1 db_backup_*.sql.gz 2>/dev/null); }
 }
 
 @test "cr-backup: a second run while one holds the lock exits 75" {
-	touch "$DIR/.cr-backup.lock"
-	flock "$DIR/.cr-backup.lock" sleep 5 &
-	sleep 0.5
+	# held by this shell, taken before cr-backup starts: no race to wait out
+	exec {lock}>>"$DIR/.cr-backup.lock"
+	flock -n "$lock"
 	run cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	exec {lock}>&-
 	assert_status 75
 	assert_output_contains "another cr-backup is running"
 	[ -z "$(backups)" ]
-	wait
 }
 
 @test "cr-backup: named backups refuse to replace, --stamp keeps both, --force replaces" {
@@ -378,10 +383,9 @@ fake_gpg() {	# fake_gpg EXIT
 	q "CREATE TABLE orders AS SELECT g AS id FROM generate_series(1, 1000) g; CREATE TABLE keep AS SELECT 1 AS x" shrink >/dev/null
 	sed 's|/shop?|/shrink?|' "$ENVF" >"$BATS_TEST_TMPDIR/shrink.env"
 	n=$BATS_TEST_TMPDIR/notify.log
-	cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --now "$(at 0)"
 	q "DELETE FROM orders WHERE id > 400" shrink >/dev/null
-	sleep 1
-	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp \
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --now "$(at 1)" \
 		--notify "env | grep '^CR_' | sort > $n"
 	assert_status 3
 	[[ $stderr == *"table public.orders shrank from 1000 to 400 rows (-60%)"* ]]
@@ -392,22 +396,18 @@ fake_gpg() {	# fake_gpg EXIT
 	second=$(cd "$DIR" && ls db_backup_nightly_*.sql.gz | sort | tail -n 1)
 	grep -q '"healthy":false' "$DIR/$second.json"
 	# the next run still compares with the last healthy one
-	sleep 1
-	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --now "$(at 2)"
 	assert_status 3
-	sleep 1
-	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --accept-shrink
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --accept-shrink --now "$(at 3)"
 	assert_status 0
-	sleep 1
-	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp
+	run --separate-stderr cr-backup -q --env-file "$BATS_TEST_TMPDIR/shrink.env" --dir "$DIR" --name nightly --stamp --now "$(at 4)"
 	assert_status 0
 	assert_equal "$(ls "$DIR" | grep -c '^db_backup_nightly_.*\.sql\.gz$')" 5
 }
 
 @test "cr-backup --status: a healthy directory exits 0, with the newest per kind, its manifest and the row trend" {
-	cr-backup -q --env-file "$ENVF" --dir "$DIR"
-	sleep 1
-	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --now "$(at 0)"
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_deployment_v1.2.0 --now "$(at 1)"
 	run --separate-stderr cr-backup --status "$DIR"
 	assert_status 0
 	f=$(backups | grep -v pre_deployment)
@@ -611,16 +611,14 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "cr-backup weekly_archive, as the old script's cron line writes it, works every week: each run keeps its own stamped file" {
-	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate weekly_archive
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate weekly_archive --now "$(at 0)"
 	assert_status 0
-	sleep 1
-	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate weekly_archive
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate weekly_archive --now "$(at 1)"
 	assert_status 0
 	run ls "$DIR"
 	[[ $output =~ ^db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$'\n'db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz$'\n'db_backup_weekly_archive_[0-9]{8}_[0-9]{6}\.sql\.gz\.json$ ]]
 	# the man page's form, --name ... --stamp, is the same
-	sleep 1
-	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate --name weekly_archive --stamp
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate --name weekly_archive --stamp --now "$(at 2)"
 	assert_status 0
 	assert_equal "$(ls "$DIR" | grep -c '^db_backup_weekly_archive_.*\.sql\.gz$')" 3
 }
@@ -679,9 +677,8 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "cr-backup --status exits 3 when the newest backup is suspicious" {
-	cr-backup -q --env-file "$ENVF" --dir "$DIR"
-	sleep 1
-	run cr-backup -q -d postgres --dir "$DIR"
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --now "$(at 0)"
+	run cr-backup -q -d postgres --dir "$DIR" --now "$(at 1)"
 	assert_status 3
 	run --separate-stderr cr-backup --status "$DIR"
 	assert_status 3
@@ -696,6 +693,37 @@ fake_gpg() {	# fake_gpg EXIT
 	PGDATABASE=postgres run --separate-stderr cr-backup --dir "$DIR" --allow-empty
 	assert_status 0
 	[[ $stderr == *"env file (none), database postgres"* ]]
+}
+
+@test "cr-backup --now: the backup is named by that time and rotation judges ages by it" {
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --now 2025-10-20T02:00:00Z
+	assert_status 0
+	assert_equal "$(backups)" db_backup_20251020_020000.sql.gz
+	# a year later by the real clock, the newest daily would be stale (75)
+	# and nothing removed: judged at --now, the older one goes
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --keep-last 1 --now 2025-10-21T02:00:00Z
+	assert_status 0
+	assert_equal "$(backups)" db_backup_20251021_020000.sql.gz
+	[ ! -e "$DIR/db_backup_20251020_020000.sql.gz.json" ]
+}
+
+@test "cr-backup --now refuses a time it cannot read, before anything is written" {
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --now yesterday
+	assert_status 64
+	[[ $stderr == "cr-backup: --now yesterday: expected UTC time like 2025-10-30T12:00:00Z"* ]]
+	run ls -A "$DIR"
+	assert_equal "$output" ""
+}
+
+@test "cr-backup --force --now: the suspicious backup kept beside is named by cr-rotate --make-name --suspect, stamped with that time" {
+	cr-backup -q --env-file "$ENVF" --dir "$DIR" --name pre_dep
+	run --separate-stderr cr-backup -q -d postgres --dir "$DIR" --name pre_dep --force --now 2025-10-28T02:00:00Z
+	assert_status 3
+	s=db_backup_pre_dep.sql.gz.suspect-20251028_020000
+	assert_equal "$s" "$(cr-rotate --make-name --suspect db_backup_pre_dep.sql.gz --now 2025-10-28T02:00:00Z)"
+	[ -f "$DIR/$s" ]
+	[ -f "$DIR/$s.json" ]
+	[[ $stderr == *"the new one is kept for inspection as $DIR/$s "* ]]
 }
 
 @test "cr-backup: a database name with a quote, a backslash and a newline reaches the wrapper intact (cr-dump --check's escaping undone)" {
@@ -740,4 +768,18 @@ gz_shim() {
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^kinds\.0\.kind=daily$')" 1
 	run cr-backup --kv --dir "$DIR"
 	assert_status 64
+}
+
+@test "cr-backup removes what a killed run left (its temp files and the manifest writer's), nothing else" {
+	for f in .cr-backup.AbC123.partial .cr-backup.AbC123.partial.json .cr-backup.AbC123.partial.json.XyZ789.tmp \
+		.other.XyZ789.tmp notes.partial .cr-backup.lock.keep; do
+		echo x >"$DIR/$f"
+	done
+	run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR" --no-rotate
+	assert_status 0
+	run ls -A "$DIR"
+	[[ $output != *AbC123* ]]
+	[[ $output == *.other.XyZ789.tmp* ]]
+	[[ $output == *notes.partial* ]]
+	[[ $output == *.cr-backup.lock.keep* ]]
 }

@@ -87,3 +87,17 @@ get() {
 	assert_status 65
 	assert_equal "$stderr" "cr-restore-dev: $T/big.env: larger than 1048576 bytes: not an env file"
 }
+
+@test "dotenv: --env-get's exit status says what failed: 66 cannot open, 65 too large, 74 read error" {
+	run --separate-stderr cr-rotate --env-get "$T/none.env" DB_USER
+	assert_status 66
+	head -c 1100000 /dev/zero | tr '\0' a >"$T/big.env"
+	run --separate-stderr cr-rotate --env-get "$T/big.env" DB_USER
+	assert_status 65
+	assert_equal "$stderr" "cr-rotate: $T/big.env: larger than 1048576 bytes: not an env file"
+	# a directory opens, and its first read fails
+	mkdir "$T/dir.env"
+	run --separate-stderr cr-rotate --env-get "$T/dir.env" DB_USER
+	assert_status 74
+	assert_equal "$stderr" "cr-rotate: $T/dir.env: read error: Is a directory"
+}

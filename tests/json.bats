@@ -213,6 +213,15 @@ validate() {
 	assert_equal "$(jq -r '[.exit, .stale, ([.decisions[] | select(.removed)] | length)] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/r3")" "75 true 0"
 }
 
+@test "cr-rotate --json: a directory it cannot read is an error object of the schema, exit 66, and the one line on stderr" {
+	run --separate-stderr cr-rotate --json "$BATS_TEST_TMPDIR/none"
+	assert_status 66
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e"
+	assert_equal "$stderr" "cr-rotate: $BATS_TEST_TMPDIR/none: No such file or directory"
+	validate error "$BATS_TEST_TMPDIR/e"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/e")" "{\"format_version\":1,\"tool\":\"cr-rotate\",\"ok\":false,\"error\":\"$BATS_TEST_TMPDIR/none: No such file or directory\",\"exit\":66}"
+}
+
 @test "the error object of a failing --json (jw_error, as tests/unit/test_json.c has it write) follows the schema" {
 	printf '%s\n' '{"format_version":1,"tool":"cr-restore","ok":false,"error":"a.sql: No such file or \"directory\"","exit":66}' >"$BATS_TEST_TMPDIR/e"
 	validate error "$BATS_TEST_TMPDIR/e"

@@ -89,12 +89,13 @@ teardown_file() { pg_stop; }
 @test "the team's walk: cron backups as the app, latest over a damaged newest backup, migrations caught up as the app role, which then owns, uses and backs up everything" {
 	# Two nightly backups by the installed cr-backup, as cron runs it.
 	cd "$BATS_FILE_TMPDIR/prod"
-	run --separate-stderr cron "$PREFIX/bin/cr-backup" -q
+	# names are stamped to the second: each night its own, by --now
+	t=$(date +%s)
+	run --separate-stderr cron "$PREFIX/bin/cr-backup" -q --now "@$t"
 	assert_status 0
 	older=$(cr-rotate --resolve daily "$BACKUPS")
 	as_app "INSERT INTO users (email, pw) VALUES ('late', 'x')" >/dev/null
-	sleep 1	# backup names are stamped to the second
-	run --separate-stderr cron "$PREFIX/bin/cr-backup" -q
+	run --separate-stderr cron "$PREFIX/bin/cr-backup" -q --now "@$((t + 1))"
 	assert_status 0
 	newest=$(cr-rotate --resolve daily "$BACKUPS")
 	[ "$newest" != "$older" ]

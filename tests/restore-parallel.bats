@@ -327,20 +327,19 @@ default_jobs() {
 	begin=$(grep -b '^COPY public.wide ' <<<"$plain" | cut -d: -f1)
 	end=$(grep -b '^\\\.$' <<<"$plain" | cut -d: -f1 | awk -v b="$begin" '$1 > b { print; exit }')
 	mid=$(( (begin + end) / 2 ))
-	at=0 out=0
-	while :; do
-		msize=$(od -An -tu4 -j $((at + 16)) -N4 "$BATS_TEST_TMPDIR/wide.sql.gz" | tr -d ' ')
-		isize=$(od -An -tu4 -j $((at + msize - 4)) -N4 "$BATS_TEST_TMPDIR/wide.sql.gz" | tr -d ' ')
+	f=$BATS_TEST_TMPDIR/wide.sql.gz out=0
+	while read -r at msize; do
+		isize=$(od -An -tu4 -j $((at + msize - 4)) -N4 "$f" | tr -d ' ')
 		if [ $((out + isize)) -gt "$mid" ]; then break; fi
-		out=$((out + isize)) at=$((at + msize))
-	done
+		out=$((out + isize))
+	done < <(members "$f")
 	mkdb wide
 	q "CREATE TABLE keepme (id int); INSERT INTO keepme VALUES (42)" wide
 	cr-restore --trust-dump -v -j 2 --clean --yes -d wide "$BATS_TEST_TMPDIR/wide.sql.gz" \
 		2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
 	until_running 'DO $$ BEGIN WHILE'
-	printf '\377\377\377\377' | dd of="$BATS_TEST_TMPDIR/wide.sql.gz" bs=1 seek=$((at + msize / 2)) conv=notrunc status=none
+	flip "$f" $((at + msize / 2))
 	q "CREATE ROLE cr_gate_open" >/dev/null
 	rc=0
 	wait "$pid" || rc=$?

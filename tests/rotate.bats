@@ -617,6 +617,24 @@ make_files() {
 	assert_status 64
 }
 
+@test "cr-rotate --make-name --suspect: the name cr-backup --force keeps a suspicious backup under, never a backup's" {
+	run --separate-stderr cr-rotate --make-name --suspect db_backup_pre_v1.sql.gz --now 2025-10-28T02:00:00Z
+	assert_status 0
+	assert_equal "$output" db_backup_pre_v1.sql.gz.suspect-20251028_020000
+	# not a backup: never resolved, never removed by rotation
+	d=$BATS_TEST_TMPDIR/s
+	mkdir "$d"
+	touch "$d/db_backup_pre_v1.sql.gz" "$d/$output"
+	run --separate-stderr cr-rotate --delete --keep-last 0 "$d"
+	assert_status 0
+	[ -f "$d/db_backup_pre_v1.sql.gz.suspect-20251028_020000" ]
+	run --separate-stderr cr-rotate --make-name --suspect notes.txt
+	assert_status 64
+	assert_equal "$stderr" "cr-rotate: --suspect notes.txt: not a backup name"
+	run --separate-stderr cr-rotate --make-name --suspect db_backup_pre_v1.sql.gz --label x
+	assert_status 64
+}
+
 @test "cr-rotate --env-get: the keys an env file sets, as lib/dotenv reads them, NUL-terminated" {
 	printf '%s\n' '# app' 'export CR_BACKUP_DIR="/srv/b \"q\" #1"' "CR_X='a \$(b)' # c" 'CR_M="l1\nl2"' 'CR_X2=plain # c' >"$T/e.env"
 	run --separate-stderr bash -c 'cr-rotate --env-get "$1" CR_BACKUP_DIR CR_X CR_M CR_X2 CR_UNSET | tr "\0" "|"' - "$T/e.env"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
-/* backupdir: listing a backup directory and resolving names in it. */
+/* backupdir: listing a backup directory once, for every tool, and what is
+ * decided from the listing: names resolved, removals. */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -26,68 +27,163 @@ newest_first(const void *va, const void *vb)
 	return -strcmp(a->name, b->name);
 }
 
-int
-backupdir_list(const char *dir, struct backupdir_entry **entries, size_t *n)
+static int
+by_name(const void *va, const void *vb)
 {
-	struct backupdir_entry *list = NULL, *grown, *e;
-	struct dirent *d;
-	struct stat st;
-	size_t cap = 0, count = 0, i;
-	DIR *dp;
-	int fd, saved;
+	const struct backupdir_entry *a = va, *b = vb;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	return strcmp(a->name, b->name);
+}
+
+static int
+skip(struct backupdir *d, const char *name, const char *why, int error)
+{
+	struct backupdir_skip *grown;
+
+	if ((grown = reallocarray(d->skipped, d->nskipped + 1,
+	    sizeof(*grown))) == NULL)
+		return -1;
+	d->skipped = grown;
+	if ((grown[d->nskipped].name = strdup(name)) == NULL)
+		return -1;
+	grown[d->nskipped].why = why;
+	grown[d->nskipped++].error = error;
+	return 0;
+}
+
+/* One regular file: its entry, the time "the name's, else the mtime". */
+static int
+add(struct backupdir *d, size_t *cap, const char *name, const struct stat *st)
+{
+	struct backupdir_entry *e, *grown;
+	char path[PATH_MAX];
+
+	if (d->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		if ((grown = reallocarray(d->entries, *cap, sizeof(*grown))) ==
+		    NULL)
+			return -1;
+		d->entries = grown;
+	}
+	e = &d->entries[d->n];
+	memset(e, 0, sizeof(*e));
+	if ((e->name = strdup(name)) == NULL)
+		return -1;
+	if (manifest_path(d->path, name, path, sizeof(path)) == -1 ||
+	    (e->manifest = strdup(path)) == NULL) {
+		free(e->name);
+		return -1;
+	}
+	e->is_backup = backupname_parse(e->name, &e->bn) == 0;
+	e->time = e->is_backup && e->bn.has_time ? e->bn.time : st->st_mtime;
+	e->size = (uint64_t)st->st_size;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	d->n++;
+	return 0;
+}
+
+int
+backupdir_open(struct backupdir *d, const char *path,
+    enum backupdir_mode mode)
+{
+	struct backupname bn;
+	struct dirent *de;
+	struct stat st;
+	const char *why;
+	size_t cap = 0;
+	DIR *dp;
+	int fd;
+
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	if ((d->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((fd = dup(d->fd)) == -1)
 		return -1;
 	if ((dp = fdopendir(fd)) == NULL) {
-		saved = errno;
 		close(fd);
-		errno = saved;
 		return -1;
 	}
 	for (;;) {
 		errno = 0;
-		if ((d = readdir(dp)) == NULL)
+		if ((de = readdir(dp)) == NULL) {
+			d->read_error = errno;
 			break;
-		if (strncmp(d->d_name, BACKUPNAME_PREFIX,
-		    sizeof(BACKUPNAME_PREFIX) - 1) != 0)
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode))
+		if (mode == BACKUPDIR_BACKUPS &&
+		    backupname_parse(de->d_name, &bn) == -1)
 			continue;
-		if (count == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = reallocarray(list, cap, sizeof(*list))) ==
-			    NULL)
+		/* A file name cannot hold "/"; one with ".." or a control
+		 * character is odd but no attack on this directory.  It is
+		 * never an entry, so it is never named or removed. */
+		if ((why = backupname_check(de->d_name,
+		    strlen(de->d_name))) != NULL) {
+			if (skip(d, de->d_name, why, 0) == -1)
 				goto fail;
-			list = grown;
-		}
-		e = &list[count];
-		if ((e->name = strdup(d->d_name)) == NULL)
-			goto fail;
-		if (backupname_parse(e->name, &e->bn) == -1) {
-			free(e->name);
 			continue;
 		}
-		e->time = e->bn.has_time ? e->bn.time : st.st_mtime;
-		e->size = (uint64_t)st.st_size;
-		count++;
+		if (fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT &&	/* ENOENT: gone meanwhile */
+			    skip(d, de->d_name, NULL, errno) == -1)
+				goto fail;
+			continue;
+		}
+		/* symlinks, directories and the rest are never entries */
+		if (!S_ISREG(st.st_mode)) {
+			if (skip(d, de->d_name, NULL, 0) == -1)
+				goto fail;
+			continue;
+		}
+		if (add(d, &cap, de->d_name, &st) == -1)
+			goto fail;
 	}
-	if (errno != 0)
-		goto fail;
 	closedir(dp);
-	if (count > 1)
-		qsort(list, count, sizeof(*list), newest_first);
-	*entries = list;
-	*n = count;
+	/* an order that does not depend on readdir's */
+	if (d->n > 1)
+		qsort(d->entries, d->n, sizeof(*d->entries),
+		    mode == BACKUPDIR_BACKUPS ? newest_first : by_name);
 	return 0;
 fail:
-	saved = errno;
 	closedir(dp);
-	for (i = 0; i < count; i++)
-		free(list[i].name);
-	free(list);
-	errno = saved;
 	return -1;
+}
+
+void
+backupdir_close(struct backupdir *d)
+{
+	size_t i;
+	int saved = errno;
+
+	backupdir_free(d->entries, d->n);
+	for (i = 0; i < d->nskipped; i++)
+		free(d->skipped[i].name);
+	free(d->skipped);
+	if (d->fd >= 0)
+		close(d->fd);
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	errno = saved;
+}
+
+int
+backupdir_list(const char *dir, struct backupdir_entry **entries, size_t *n)
+{
+	struct backupdir d;
+
+	if (backupdir_open(&d, dir, BACKUPDIR_BACKUPS) == -1 ||
+	    (d.read_error != 0 && (errno = d.read_error) != 0)) {
+		backupdir_close(&d);
+		return -1;
+	}
+	*entries = d.entries;
+	*n = d.n;
+	d.entries = NULL;
+	d.n = 0;
+	backupdir_close(&d);
+	return 0;
 }
 
 void
@@ -95,16 +191,23 @@ backupdir_free(struct backupdir_entry *entries, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(entries[i].name);
+		free(entries[i].manifest);
+	}
 	free(entries);
 }
 
-long
-backupdir_resolve(const char *dir, const struct backupdir_entry *entries,
-    size_t n, const char *query, long *skipped)
+int
+backupdir_health(const struct backupdir_entry *e)
 {
-	char path[PATH_MAX];
+	return e->manifest != NULL ? manifest_health(e->manifest) : -1;
+}
+
+long
+backupdir_resolve(const struct backupdir_entry *entries, size_t n,
+    const char *query, long *skipped)
+{
 	size_t i;
 	long first = -1;
 	int label;
@@ -115,15 +218,14 @@ backupdir_resolve(const char *dir, const struct backupdir_entry *entries,
 	    backupname_kind_lookup(query, strlen(query)) < 0;
 	*skipped = -1;
 	for (i = 0; i < n; i++) {
-		if (entries[i].bn.format != BACKUPNAME_SQL_GZ &&
-		    entries[i].bn.format != BACKUPNAME_SQL)
+		if (!entries[i].is_backup ||
+		    (entries[i].bn.format != BACKUPNAME_SQL_GZ &&
+		    entries[i].bn.format != BACKUPNAME_SQL))
 			continue;
 		if (strcmp(query, "latest") != 0 &&
 		    !backupname_matches(&entries[i].bn, query))
 			continue;
-		if (dir != NULL && snprintf(path, sizeof(path), "%s/%s%s", dir,
-		    entries[i].name, MANIFEST_SUFFIX) < (int)sizeof(path) &&
-		    manifest_health(path) == 0) {
+		if (backupdir_health(&entries[i]) == 0) {
 			if (first == -1)
 				first = (long)i;
 			continue;
@@ -135,4 +237,58 @@ backupdir_resolve(const char *dir, const struct backupdir_entry *entries,
 		return first;
 	*skipped = first;
 	return -1;
+}
+
+enum backupdir_companion
+backupdir_companion(const char *name, char *stem, size_t size)
+{
+	struct backupname bn;
+	size_t len;
+
+	/* what cr-backup --force kept beside a backup, or its manifest */
+	if ((len = backupname_suspect_stem(name)) > 0 && len < size) {
+		memcpy(stem, name, len);
+		stem[len] = '\0';
+		return manifest_stem(name) > 0 ? BACKUPDIR_SUSPECT_MANIFEST :
+		    BACKUPDIR_SUSPECT;
+	}
+	if ((len = manifest_stem(name)) > 0 && len < size) {
+		memcpy(stem, name, len);
+		stem[len] = '\0';
+		if (backupname_parse(stem, &bn) == 0)
+			return BACKUPDIR_MANIFEST;
+	}
+	return BACKUPDIR_OTHER;
+}
+
+int
+backupdir_has_manifest(const struct backupdir *d,
+    const struct backupdir_entry *e)
+{
+	char name[NAME_MAX + 1];
+	struct stat st;
+
+	return manifest_path(NULL, e->name, name, sizeof(name)) == 0 &&
+	    fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode);
+}
+
+enum backupdir_removal
+backupdir_remove(const struct backupdir *d, const struct backupdir_entry *e,
+    int manifest)
+{
+	char name[NAME_MAX + 1];
+	struct stat st;
+
+	if (fstatat(d->fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return BACKUPDIR_STAT_FAILED;
+	if (!S_ISREG(st.st_mode) || st.st_ino != e->ino || st.st_dev != e->dev)
+		return BACKUPDIR_CHANGED;
+	if (unlinkat(d->fd, e->name, 0) == -1)
+		return BACKUPDIR_UNLINK_FAILED;
+	/* the manifest follows its backup, never the other way round */
+	if (manifest && (manifest_path(NULL, e->name, name, sizeof(name)) == -1 ||
+	    (unlinkat(d->fd, name, 0) == -1 && errno != ENOENT)))
+		return BACKUPDIR_MANIFEST_FAILED;
+	return BACKUPDIR_REMOVED;
 }

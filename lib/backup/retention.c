@@ -17,25 +17,25 @@
 #define MAX_COUNT	100000000LL
 #define MAX_SPAN	100000LL
 
-/* The table of the system cr replaces (reference/original-system.md). */
-static const struct retention_rules default_rules[BACKUPNAME_NKINDS] = {
-	/* find -mtime +7 meant a week of dailies; counted back from the
-	 * newest daily so that stopped backups never age out, and at least
-	 * the newest 7 whatever their dates */
-	[BACKUPNAME_DAILY] = { .last = 7,
-		.nrecent = 1, .recent = { { .days = 7 } } },
-	[BACKUPNAME_PRE_DEPLOYMENT] = {
-		.nwithin = 1, .within = { { .days = 30 } } },
-	[BACKUPNAME_WEEKLY_ARCHIVE] = {
-		.nwithin = 1, .within = { { .days = 90 } } },
-	[BACKUPNAME_PRE_MIGRATION] = { .forever = 1 },
-	[BACKUPNAME_NAMED] = { .forever = 1 },
-};
-
-void
+int
 retention_policy_init(struct retention_policy *policy)
 {
+	char spec[256];
+	int kind;
+
 	memset(policy, 0, sizeof(*policy));
+	/* The defaults are the kinds' own (BACKUPNAME_KINDS, the table of
+	 * the system cr replaces), read as --keep KIND=RULES reads them. */
+	for (kind = 0; kind < BACKUPNAME_NKINDS; kind++)
+		if (snprintf(spec, sizeof(spec), "%s=%s",
+		    backupname_kind_name(kind), backupname_kind_rules(kind)) >=
+		    (int)sizeof(spec) ||
+		    retention_policy_add_kind(policy, spec) != 0)
+			return -1;
+	memcpy(policy->defaults, policy->kind, sizeof(policy->defaults));
+	memset(policy->kind, 0, sizeof(policy->kind));
+	memset(policy->kind_given, 0, sizeof(policy->kind_given));
+	return 0;
 }
 
 const struct retention_rules *
@@ -46,7 +46,7 @@ retention_rules_for(const struct retention_policy *policy,
 		return &policy->kind[kind];
 	if (policy->global_given)
 		return &policy->global;
-	return &default_rules[kind];
+	return &policy->defaults[kind];
 }
 
 static int
@@ -57,7 +57,8 @@ parse_count(const char *s, long *n)
 
 	v = strtonum(s, 0, MAX_COUNT, &errstr);
 	if (errstr != NULL) {
-		errno = errno == ERANGE ? ERANGE : EINVAL;
+		/* errstr, not errno: libbsd's strtonum leaves errno 0 */
+		errno = strcmp(errstr, "invalid") == 0 ? EINVAL : ERANGE;
 		return -1;
 	}
 	*n = (long)v;
@@ -306,6 +307,31 @@ retention_policy_add_kind(struct retention_policy *policy,
 	policy->kind[kind] = r;
 	policy->kind_given[kind] = 1;
 	return 0;
+}
+
+const char *
+retention_option_error(enum retention_option option)
+{
+	return option == RETENTION_WITHIN || option == RETENTION_RECENT ?
+	    "not a duration (like 30d, 12h, 4w, 3m, 1y6m)" :
+	    "not a count from 0";
+}
+
+const char *
+retention_kind_error(int errnum, char *buf, size_t size)
+{
+	int kind;
+
+	if (errnum != ENOENT)
+		return "expected KIND=N|DURATION|forever|none|last:N|daily:N|"
+		    "weekly:N|monthly:N|yearly:N|within:DURATION|"
+		    "recent:DURATION";
+	strlcpy(buf, "unknown kind (", size);
+	for (kind = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		strlcat(buf, backupname_kind_name(kind), size);
+		strlcat(buf, kind + 1 < BACKUPNAME_NKINDS ? ", " : ")", size);
+	}
+	return buf;
 }
 
 static void
@@ -658,35 +684,31 @@ retention_check_stale(const struct retention_policy *policy,
     const struct retention_entry *entries, size_t n, time_t now,
     struct retention_stale *stale)
 {
-	static const struct {
-		enum backupname_kind	kind;
-		int			cadence_days;
-	} scheduled[] = {
-		{ BACKUPNAME_DAILY, 1 },
-		{ BACKUPNAME_WEEKLY_ARCHIVE, 7 },
-	};
+	enum backupname_kind k;
 	time_t newest, cutoff;
-	size_t i, k;
+	size_t i;
 	int any;
 
-	for (k = 0; k < sizeof(scheduled) / sizeof(scheduled[0]); k++) {
+	/* the scheduled kinds: those with a cadence */
+	for (k = 0; k < BACKUPNAME_NKINDS; k++) {
+		if (backupname_kind_cadence(k) == 0)
+			continue;
 		any = 0;
 		newest = 0;
 		for (i = 0; i < n; i++) {
 			if (!entries[i].is_backup || !entries[i].has_time ||
-			    entries[i].bn.kind != scheduled[k].kind ||
+			    entries[i].bn.kind != k ||
 			    entries[i].time > now + RETENTION_FUTURE_SLACK)
 				continue;
 			if (!any || entries[i].time > newest)
 				newest = entries[i].time;
 			any = 1;
 		}
-		if (!any || !stale_cutoff(retention_rules_for(policy,
-		    scheduled[k].kind), scheduled[k].cadence_days, now,
-		    &cutoff))
+		if (!any || !stale_cutoff(retention_rules_for(policy, k),
+		    backupname_kind_cadence(k), now, &cutoff))
 			continue;
 		if (newest < cutoff) {
-			stale->kind = scheduled[k].kind;
+			stale->kind = k;
 			stale->newest = newest;
 			stale->cutoff = cutoff;
 			return 1;

@@ -36,6 +36,7 @@ struct retention_policy {
 	int			global_given;
 	struct retention_rules	kind[BACKUPNAME_NKINDS];
 	int			kind_given[BACKUPNAME_NKINDS];
+	struct retention_rules	defaults[BACKUPNAME_NKINDS];
 };
 
 enum retention_option {
@@ -85,10 +86,12 @@ struct retention_stale {
 	time_t			cutoff;
 };
 
-/* The default table: daily last 7 and recent 7d (every daily from the 7x24h
- * before the newest daily, as the seed's find -mtime +7 meant), pre_deployment within 30d,
- * weekly_archive within 90d, pre_migration and named forever. */
-void retention_policy_init(struct retention_policy *policy);
+/* The default table, each kind's own rules (BACKUPNAME_KINDS in
+ * lib/format/backupname.h): daily last 7 and recent 7d (every daily from
+ * the 7x24h before the newest daily, as the seed's find -mtime +7 meant),
+ * pre_deployment within 30d, weekly_archive within 90d, pre_migration and
+ * named forever.  Returns 0, or -1 when that table does not parse. */
+int retention_policy_init(struct retention_policy *policy);
 
 /* A global --keep-last/-daily/-weekly/-monthly/-yearly N or --keep-within
  * DURATION.  Returns 0, or -1 with errno EINVAL or ERANGE. */
@@ -102,6 +105,12 @@ int retention_policy_add(struct retention_policy *policy,
  * Returns 0, or -1 with errno EINVAL (ENOENT: no such kind) or ERANGE. */
 int retention_policy_add_kind(struct retention_policy *policy,
     const char *kind_spec);
+
+/* What is wrong, in words, with a value retention_policy_add refused for
+ * option, and with a KIND=SPEC retention_policy_add_kind refused with
+ * errnum (the kinds named from BACKUPNAME_KINDS; into buf). */
+const char *retention_option_error(enum retention_option option);
+const char *retention_kind_error(int errnum, char *buf, size_t size);
 
 const struct retention_rules *retention_rules_for(
     const struct retention_policy *policy, enum backupname_kind kind);

@@ -276,15 +276,21 @@ next:
 }
 
 struct dotenv *
-dotenv_load(const char *path, char *err, size_t errlen)
+dotenv_load(const char *path, enum dotenv_error *kind, char *err,
+    size_t errlen)
 {
 	struct dotenv *env = NULL;
+	enum dotenv_error unused;
 	FILE *fp;
 	char *buf = NULL;
 	size_t len = 0, i, o;
 	int c;
 
+	if (kind == NULL)
+		kind = &unused;
+	*kind = DOTENV_OK;
 	if ((fp = fopen(path, "re")) == NULL) {
+		*kind = DOTENV_OPEN;
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
@@ -293,6 +299,7 @@ dotenv_load(const char *path, char *err, size_t errlen)
 	/* CRLF and a lone CR read as LF, as dotenv's /\r\n?/ replace. */
 	while ((c = getc(fp)) != EOF) {
 		if (len == DOTENV_MAX) {
+			*kind = DOTENV_TOO_LARGE;
 			snprintf(err, errlen, "larger than %d bytes: not an env file",
 			    DOTENV_MAX);
 			goto fail;
@@ -300,6 +307,7 @@ dotenv_load(const char *path, char *err, size_t errlen)
 		buf[len++] = (char)c;
 	}
 	if (ferror(fp)) {
+		*kind = DOTENV_READ;
 		snprintf(err, errlen, "read error: %s", strerror(errno));
 		goto fail;
 	}
@@ -324,6 +332,7 @@ dotenv_load(const char *path, char *err, size_t errlen)
 	fclose(fp);
 	return env;
 nomem:
+	*kind = DOTENV_NOMEM;
 	strlcpy(err, "out of memory", errlen);
 fail:
 	if (buf != NULL)
@@ -367,4 +376,12 @@ dotenv_free(struct dotenv *env)
 		free(env->warnings[i]);
 	free(env->entries);
 	free(env);
+}
+
+int
+dotenv_shell_name(const char *key)
+{
+	return key[0] != '\0' && !(key[0] >= '0' && key[0] <= '9') &&
+	    key[strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_")] == '\0';
 }

@@ -19,8 +19,17 @@ struct dotenv;
  * and a quote that does not close is taken as written, as dotenv does;
  * each gets a warning (dotenv_warning).  Returns NULL with a one-line
  * reason in err: "cannot open: ...", "read error: ...", "larger than ...",
- * or "out of memory". */
-struct dotenv *dotenv_load(const char *path, char *err, size_t errlen);
+ * or "out of memory", and, when kind is not NULL, which of them in *kind:
+ * the caller picks its exit status from the kind, never from the text. */
+enum dotenv_error {
+	DOTENV_OK,
+	DOTENV_OPEN,		/* cannot open (errno's reason) */
+	DOTENV_READ,		/* read error */
+	DOTENV_TOO_LARGE,	/* larger than an env file can be */
+	DOTENV_NOMEM		/* out of memory */
+};
+struct dotenv *dotenv_load(const char *path, enum dotenv_error *kind,
+    char *err, size_t errlen);
 
 /* The value of the last assignment to key, or NULL. */
 const char *dotenv_get(const struct dotenv *, const char *key);
@@ -28,6 +37,10 @@ const char *dotenv_get(const struct dotenv *, const char *key);
 /* The i-th warning of the reading, "PATH: line N: what was skipped and
  * why", or NULL when there are no more. */
 const char *dotenv_warning(const struct dotenv *, size_t i);
+
+/* Whether key can be asked for and set as a shell variable (the wrappers
+ * do): a letter or '_', then letters, digits and '_'. */
+int dotenv_shell_name(const char *key);
 
 /* Overwrites the values in memory (they may be passwords) and frees. */
 void dotenv_free(struct dotenv *);

@@ -6,14 +6,22 @@
 #include <string.h>
 #include <time.h>
 
+#define LIBBSD_OPENBSD_VIS
+#include <bsd/vis.h>
+
 #include "format/backupname.h"
 
 #define PREFIX_LEN	(sizeof(BACKUPNAME_PREFIX) - 1)
 #define STAMP_LEN	15	/* YYYYMMDD_HHMMSS */
 #define DATE_LEN	8	/* YYYYMMDD */
 
-static const char *const kind_names[BACKUPNAME_NKINDS] = {
-	"daily", "pre_deployment", "weekly_archive", "pre_migration", "named"
+static const struct {
+	const char	*name, *rules;
+	int		 cadence;
+} kinds[BACKUPNAME_NKINDS] = {
+#define KIND(name, word, rules, cadence)	{ word, rules, cadence },
+	BACKUPNAME_KINDS(KIND)
+#undef KIND
 };
 
 /* Longest first, so ".sql.gz.age" is not taken for a ".sql.gz" file. */
@@ -158,13 +166,13 @@ backupname_parse(const char *name, struct backupname *bn)
 		return 0;
 	}
 	for (i = BACKUPNAME_PRE_DEPLOYMENT; i < BACKUPNAME_NAMED; i++) {
-		w = strlen(kind_names[i]);
-		if (rest_len == w && memcmp(stem, kind_names[i], w) == 0) {
+		w = strlen(kinds[i].name);
+		if (rest_len == w && memcmp(stem, kinds[i].name, w) == 0) {
 			bn->kind = (enum backupname_kind)i;
 			bn->label = stem + w;
 			return 0;
 		}
-		if (rest_len > w + 1 && memcmp(stem, kind_names[i], w) == 0 &&
+		if (rest_len > w + 1 && memcmp(stem, kinds[i].name, w) == 0 &&
 		    stem[w] == '_') {
 			bn->kind = (enum backupname_kind)i;
 			bn->label = stem + w + 1;
@@ -248,7 +256,19 @@ backupname_kind_name(enum backupname_kind kind)
 {
 	if ((unsigned)kind >= BACKUPNAME_NKINDS)
 		return "unknown";
-	return kind_names[kind];
+	return kinds[kind].name;
+}
+
+const char *
+backupname_kind_rules(enum backupname_kind kind)
+{
+	return (unsigned)kind < BACKUPNAME_NKINDS ? kinds[kind].rules : "";
+}
+
+int
+backupname_kind_cadence(enum backupname_kind kind)
+{
+	return (unsigned)kind < BACKUPNAME_NKINDS ? kinds[kind].cadence : 0;
 }
 
 int
@@ -257,8 +277,8 @@ backupname_kind_lookup(const char *s, size_t len)
 	int i;
 
 	for (i = 0; i < BACKUPNAME_NKINDS; i++)
-		if (strlen(kind_names[i]) == len &&
-		    memcmp(s, kind_names[i], len) == 0)
+		if (strlen(kinds[i].name) == len &&
+		    memcmp(s, kinds[i].name, len) == 0)
 			return i;
 	if (len == 9 && memcmp(s, "automated", 9) == 0)
 		return BACKUPNAME_DAILY;
@@ -274,4 +294,45 @@ backupname_format_suffix(enum backupname_format format)
 		if (suffixes[i].format == format)
 			return suffixes[i].suffix;
 	return "";
+}
+
+int
+backupname_suspect_make(char *buf, size_t size, const char *name,
+    time_t when)
+{
+	struct backupname bn;
+	struct tm tm;
+	char stamp[STAMP_LEN + 1];
+	int n;
+
+	if (backupname_parse(name, &bn) == -1 || gmtime_r(&when, &tm) == NULL ||
+	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999 ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm) == 0)
+		return -1;
+	n = snprintf(buf, size, "%s%s%s", name, BACKUPNAME_SUSPECT, stamp);
+	return n < 0 || (size_t)n >= size || n > NAME_MAX ? -1 : 0;
+}
+
+size_t
+backupname_suspect_stem(const char *name)
+{
+	const char *at = strstr(name, BACKUPNAME_SUSPECT);
+	struct backupname bn;
+	char stem[NAME_MAX + 1];
+	size_t len;
+
+	if (at == NULL || (len = (size_t)(at - name)) >= sizeof(stem))
+		return 0;
+	memcpy(stem, name, len);
+	stem[len] = '\0';
+	return backupname_parse(stem, &bn) == 0 ? len : 0;
+}
+
+const char *
+backupname_shown(const char *name, size_t len, char *buf, size_t size)
+{
+	if (len > (size - 1) / 4)
+		len = (size - 1) / 4;
+	strvisx(buf, name, len, VIS_CSTYLE | VIS_OCTAL | VIS_NL | VIS_TAB);
+	return buf;
 }

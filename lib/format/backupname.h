@@ -14,21 +14,42 @@
  * never resolved, a baseline, or removed by rotation. */
 #define BACKUPNAME_SUSPECT	".suspect-"
 
-/* What a backup is for; decides its default retention.  The stems after
+/* What a backup is for, which decides its default retention: one line per
+ * kind, the one place a kind is added (docs/design.md, "Walkthroughs").
+ * X(NAME, word, default keep rules, cadence): the word that begins its
+ * stem; the rules as cr-rotate's --keep KIND=SPEC reads them (lib/backup/
+ * retention parses them); the days between two scheduled backups of the
+ * kind, 0 for one made on demand (retention calls a scheduled kind stale
+ * when its newest backup is older than its keep window).  The stems after
  * db_backup_ (time: YYYYMMDD_HHMMSS):
  *	daily		<time>
  *	pre_deployment	pre_deployment[_<label>][_<time>]
  *	weekly_archive	weekly_archive[_<label>][_<time>]
  *	pre_migration	pre_migration_<NNN>[_<time>]
- *	named		<label>[_<time>], any other label */
+ *	named		<label>[_<time>], any other label
+ * Daily is first (the stem that is only a time) and named last (any other
+ * label); a new kind goes between them.  The daily rules: find -mtime +7
+ * meant a week of dailies, counted back from the newest daily so that
+ * stopped backups never age out, and at least the newest 7 whatever their
+ * dates. */
+#define BACKUPNAME_KINDS(X)						\
+	X(DAILY,		"daily",	  "last:7,recent:7d",	1) \
+	X(PRE_DEPLOYMENT,	"pre_deployment", "within:30d",		0) \
+	X(WEEKLY_ARCHIVE,	"weekly_archive", "within:90d",		7) \
+	X(PRE_MIGRATION,	"pre_migration",  "forever",		0) \
+	X(NAMED,		"named",	  "forever",		0)
+
 enum backupname_kind {
-	BACKUPNAME_DAILY,
-	BACKUPNAME_PRE_DEPLOYMENT,
-	BACKUPNAME_WEEKLY_ARCHIVE,
-	BACKUPNAME_PRE_MIGRATION,
-	BACKUPNAME_NAMED,
+#define BACKUPNAME_ENUM(name, word, rules, cadence)	BACKUPNAME_##name,
+	BACKUPNAME_KINDS(BACKUPNAME_ENUM)
+#undef BACKUPNAME_ENUM
 	BACKUPNAME_NKINDS
 };
+
+/* A kind's default keep rules (a --keep SPEC) and its cadence in days (0:
+ * not scheduled), from BACKUPNAME_KINDS. */
+const char *backupname_kind_rules(enum backupname_kind kind);
+int backupname_kind_cadence(enum backupname_kind kind);
 
 /* How the dump is stored: the suffix after the stem. */
 enum backupname_format {
@@ -83,6 +104,22 @@ const char *backupname_kind_name(enum backupname_kind kind);
 /* The kind named by the len bytes at s (also accepts "automated" for daily),
  * or -1. */
 int backupname_kind_lookup(const char *s, size_t len);
+
+/* The name cr-backup --force keeps a suspicious new backup under, beside
+ * backup name: name.suspect-YYYYMMDD_HHMMSS, when in UTC.  Returns 0, or -1
+ * when name is not a backup's, the time is out of range or it does not fit
+ * in size. */
+int backupname_suspect_make(char *buf, size_t size, const char *name,
+    time_t when);
+
+/* When name is such a suspect name (or begins with one: its manifest), the
+ * length of the backup name before BACKUPNAME_SUSPECT, else 0. */
+size_t backupname_suspect_stem(const char *name);
+
+/* The len bytes of name (NULs too) for a message, in buf: control
+ * characters made visible (vis(3), C style), a long one cut.  Returns buf. */
+const char *backupname_shown(const char *name, size_t len, char *buf,
+    size_t size);
 
 /* ".sql.gz", ".sql", ".sql.gz.age", ".sql.gz.gpg". */
 const char *backupname_format_suffix(enum backupname_format format);

@@ -254,7 +254,7 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 	if (secret_add(p, dbname, 1) == -1)
 		goto nomem;
 	if ((env_file = env_file_path(o)) != NULL) {
-		if ((env = dotenv_load(env_file, reason, sizeof(reason))) == NULL) {
+		if ((env = dotenv_load(env_file, NULL, reason, sizeof(reason))) == NULL) {
 			snprintf(err, errlen, "%s: %s", env_file, reason);
 			free(p);
 			return NULL;

@@ -452,8 +452,9 @@ next_data(struct parallel *p, struct parallel_job *j, char **buf, size_t *len,
 
 /* -j FILE: a COPY's data read from the file by the worker itself, each
  * member checked as it is inflated (lib/gz/gzrange), then the main
- * reader's \. awaited for the end line.  Returns 1 at the end, -1 with
- * err set. */
+ * reader's \. awaited for the end line and the rows carried.  Returns 0
+ * at the end; -1 with err set when stopped or the file failed (w->input
+ * says which), -2 when the server failed the data (err, *errline set). */
 static int
 copy_from_file(struct worker *w, struct parallel_job *j, struct sqlexec_copy *c, char *err,
     size_t errlen, unsigned long *errline)

@@ -10,7 +10,8 @@
  * constraints, before smaller tables' (the critical path).  COPY data waiting for its
  * worker is held in memory up to a fixed budget for all jobs together, the
  * rest spilled to private temporary files that are unlinked as soon as
- * they are made.  Nothing prints. */
+ * they are made; a COPY given a range of a cr-gz file (-j FILE) is read by
+ * its worker from the file itself.  Nothing prints. */
 #ifndef CR_PARALLEL_H
 #define CR_PARALLEL_H
 

@@ -251,6 +251,8 @@ range_read(void *arg, void *buf, size_t len)
 		errno = gzrange_errkind(r->range_in) == GZRANGE_EIO ? EIO : EILSEQ;
 		return -1;
 	}
+	if (n == 0)
+		return 0;	/* the end: p is not set */
 	memcpy(buf, p, (size_t)n);
 	r->range_pos += (uint64_t)n;
 	return n;

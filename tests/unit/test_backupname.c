@@ -339,6 +339,44 @@ test_kind_names(void)
 	EQ_INT(backupname_kind_lookup("", 0), -1);
 }
 
+/* cr-backup --force's name for a suspicious backup, made in C (cr-rotate
+ * --make-name --suspect), and told apart from backups by its stem. */
+static void
+test_suspect_make_and_stem(void)
+{
+	char buf[256];
+
+	EQ_INT(backupname_suspect_make(buf, sizeof(buf),
+	    "db_backup_pre.sql.gz", 1761616800), 0);
+	EQ_STR(buf, "db_backup_pre.sql.gz.suspect-20251028_020000");
+	EQ_UINT(backupname_suspect_stem(buf), strlen("db_backup_pre.sql.gz"));
+	EQ_UINT(backupname_suspect_stem(
+	    "db_backup_pre.sql.gz.suspect-20251028_020000.json"), 20);
+	EQ_UINT(backupname_suspect_stem("notes.suspect-1"), 0);
+	EQ_UINT(backupname_suspect_stem("db_backup_pre.sql.gz"), 0);
+	EQ_INT(backupname_suspect_make(buf, sizeof(buf), "notes.txt",
+	    1761616800), -1);
+	EQ_INT(backupname_suspect_make(buf, 20, "db_backup_pre.sql.gz",
+	    1761616800), -1);
+}
+
+/* Every kind of BACKUPNAME_KINDS: named, with rules and a cadence. */
+static void
+test_kind_table(void)
+{
+	int k;
+
+	for (k = 0; k < BACKUPNAME_NKINDS; k++) {
+		EQ_INT(backupname_kind_lookup(backupname_kind_name(k),
+		    strlen(backupname_kind_name(k))), k);
+		CHECK(backupname_kind_rules(k)[0] != '\0');
+	}
+	EQ_STR(backupname_kind_rules(BACKUPNAME_DAILY), "last:7,recent:7d");
+	EQ_INT(backupname_kind_cadence(BACKUPNAME_DAILY), 1);
+	EQ_INT(backupname_kind_cadence(BACKUPNAME_WEEKLY_ARCHIVE), 7);
+	EQ_INT(backupname_kind_cadence(BACKUPNAME_PRE_DEPLOYMENT), 0);
+}
+
 int
 main(void)
 {
@@ -357,5 +395,7 @@ main(void)
 	RUN(test_round_trip);
 	RUN(test_matches);
 	RUN(test_kind_names);
+	RUN(test_suspect_make_and_stem);
+	RUN(test_kind_table);
 	return UNIT_END();
 }

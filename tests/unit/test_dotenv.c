@@ -18,7 +18,7 @@ load(const char *content)
 	struct dotenv *env;
 
 	err[0] = '\0';
-	env = dotenv_load(unit_file(content), err, sizeof err);
+	env = dotenv_load(unit_file(content), NULL, err, sizeof err);
 	if (!CHECK(env != NULL))
 		fprintf(stderr, "\tdotenv_load: %s\n", err);
 	return env;
@@ -186,7 +186,7 @@ test_skipped_line_warns(void)
 	const char *path;
 
 	path = unit_file("# app\nDB_USER=app\nthis is not a setting\n\nDB_NAME=appdb\n");
-	env = dotenv_load(path, err, sizeof err);
+	env = dotenv_load(path, NULL, err, sizeof err);
 	if (!CHECK(env != NULL))
 		return;
 	EQ_STR(dotenv_get(env, "DB_USER"), "app");
@@ -251,25 +251,34 @@ test_errors(void)
 {
 	char big[1100001];
 	struct dotenv *env;
+	enum dotenv_error kind;
 
 	err[0] = '\0';
-	env = dotenv_load("/nonexistent-cr-unit/none.env", err, sizeof err);
+	env = dotenv_load("/nonexistent-cr-unit/none.env", &kind, err, sizeof err);
 	CHECK(env == NULL);
+	EQ_INT(kind, DOTENV_OPEN);
 	EQ_STR(err, "cannot open: No such file or directory");
 
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	err[0] = '\0';
-	env = dotenv_load(unit_file(big), err, sizeof err);
+	env = dotenv_load(unit_file(big), &kind, err, sizeof err);
 	CHECK(env == NULL);
+	EQ_INT(kind, DOTENV_TOO_LARGE);
 	CONTAINS(err, "larger than ");
 	CONTAINS(err, " bytes: not an env file");
 
 	/* A directory opens but does not read. */
 	err[0] = '\0';
-	env = dotenv_load(unit_tmpdir(), err, sizeof err);
+	env = dotenv_load(unit_tmpdir(), &kind, err, sizeof err);
 	CHECK(env == NULL);
+	EQ_INT(kind, DOTENV_READ);
 	CONTAINS(err, "read error: ");
+
+	env = dotenv_load(unit_file("A=1\n"), &kind, err, sizeof err);
+	CHECK(env != NULL);
+	EQ_INT(kind, DOTENV_OK);
+	dotenv_free(env);
 }
 
 static void

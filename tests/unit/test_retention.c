@@ -518,10 +518,11 @@ test_policy_refusals(void)
 	EQ_INT(retention_policy_add_kind(&p, "daily=3x"), -1);
 	EQ_INT(retention_policy_add_kind(&p, "daily=last:"), -1);
 	EQ_INT(retention_policy_add_kind(&p, "daily=-1"), -1);
-	/* retention.h promises ERANGE here; libbsd's strtonum leaves errno 0
-	 * for "too large", so parse_count says EINVAL (cr-rotate's message
-	 * does not tell them apart).  Only the refusal is asserted. */
+	/* too large is ERANGE, as retention.h says (strtonum's errstr, not
+	 * its errno, which libbsd leaves 0) */
+	errno = 0;
 	EQ_INT(retention_policy_add_kind(&p, "daily=last:999999999999"), -1);
+	EQ_INT(errno, ERANGE);
 	/* a bad spec leaves the kind as it was */
 	EQ_INT(p.kind_given[BACKUPNAME_DAILY], 0);
 	EQ_INT(retention_policy_add_kind(&p, "daily=4"), 0);
@@ -583,6 +584,28 @@ test_empty_list(void)
 	EQ_INT(retention_keep_healthy(&e, 0, healthy_if_old, NULL), 0);
 }
 
+/* The default table comes from the kinds' own rules: as --keep gives them. */
+static void
+test_defaults_from_the_kinds(void)
+{
+	struct retention_policy p;
+	char buf[128];
+
+	EQ_INT(retention_policy_init(&p), 0);
+	retention_rules_format(retention_rules_for(&p, BACKUPNAME_DAILY), buf,
+	    sizeof(buf));
+	EQ_STR(buf, "last 7, 7d back from the newest");
+	retention_rules_format(retention_rules_for(&p, BACKUPNAME_PRE_DEPLOYMENT),
+	    buf, sizeof(buf));
+	EQ_STR(buf, "within 30d");
+	retention_rules_format(retention_rules_for(&p, BACKUPNAME_WEEKLY_ARCHIVE),
+	    buf, sizeof(buf));
+	EQ_STR(buf, "within 90d");
+	retention_rules_format(retention_rules_for(&p, BACKUPNAME_NAMED), buf,
+	    sizeof(buf));
+	EQ_STR(buf, "forever");
+}
+
 int
 main(void)
 {
@@ -607,5 +630,6 @@ main(void)
 	RUN(test_policy_refusals);
 	RUN(test_reason_words);
 	RUN(test_empty_list);
+	RUN(test_defaults_from_the_kinds);
 	return UNIT_END();
 }
