@@ -323,6 +323,8 @@ if [ "$gentle" -eq 1 ]; then
 	! command -v ionice >/dev/null || gentle_cmd+=(ionice -t -c 3)
 	gz_args=(-1)
 fi
+# cr-gz draws the dump's progress (bytes, rate) on a terminal; -q: none
+[ "$quiet" -eq 0 ] || gz_args+=(--no-progress)
 
 tmp=$(temp_file) || die $EX_CANTCREAT "cannot create a temp file in $dir"
 "${gentle_cmd[@]}" cr-dump "${conn_args[@]}" | "${gentle_cmd[@]}" cr-gz "${gz_args[@]}" >"$tmp"

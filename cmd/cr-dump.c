@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "base/askpass.h"
 #include "base/cliopt.h"
 #include "dump/dumpjob.h"
 #include "dump/dumprun.h"
@@ -92,7 +93,7 @@ add_arg(struct dumpjob *j, const char *opt, const char *value)
 	if (dumpjob_add_arg(j, opt, value) == -1) {
 		if (errno == E2BIG)
 			errx(EX_USAGE, "too many options");
-		err(1, NULL);
+		err(EX_OSERR, NULL);
 	}
 }
 
@@ -163,6 +164,7 @@ parse_options(int argc, char *argv[], struct dumpjob *j)
 	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
 	    .help = help, .synopsis = print_usage });
 	dumpjob_init(j, CR_VERSION);
+	j->copts.ask_password = askpass_tty;
 	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		if (pgconn_getopt(&j->copts, ch, optarg))
 			continue;

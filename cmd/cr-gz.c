@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,15 +16,29 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <bsd/stdlib.h>
-
 #include "base/cliopt.h"
+#include "base/io.h"
+#include "base/progress.h"
 #include "gz/gzin.h"
+#include "gz/gzlist.h"
 #include "gz/gzout.h"
 #include "gz/gzsalvage.h"
-#include "base/io.h"
 
 #define OPTSTRING	"0123456789cdltp:"
+#define EXIT_LOSSES	3	/* --salvage wrote what it could; data was lost */
+#define MODES		"cdtl"	/* -c (always stdout: gzip's, accepted), -d, -t, -l */
+#define input_name(path)	(strcmp((path), "-") == 0 ? "stdin" : (path))
+
+enum { OPT_SALVAGE = 0x100, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_HELP, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "salvage",	no_argument,	NULL, OPT_SALVAGE },
+	{ "progress",	no_argument,	NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument,	NULL, OPT_NO_PROGRESS },
+	{ "help",	no_argument,	NULL, OPT_HELP },
+	{ "version",	no_argument,	NULL, OPT_VERSION },
+	{ NULL,		0,		NULL, 0 }
+};
 
 static const struct cliopt_help help[] = {
 	{ "-1..-12",	NULL,		"compression level, fastest to smallest (6)" },
@@ -35,93 +48,95 @@ static const struct cliopt_help help[] = {
 	{ "t",		NULL,		"test: decompress and check, write nothing" },
 	{ "p",		"THREADS",	"compress on THREADS threads (one per core)" },
 	{ "salvage",	NULL,		"-d: recover what can be read of a damaged file" },
+	{ "progress",	NULL,		"a progress line even when stderr is not a terminal" },
+	{ "no-progress", NULL,		"no progress line, even on a terminal" },
 	{ "help",	NULL,		"print this help and exit" },
 	{ "version",	NULL,		"print the version and exit" },
 	{ NULL,		NULL,		NULL }
 };
 
+struct run {
+	int			 mode;	/* 'c' compress, 'd', 't', 'l', 's' salvage */
+	int			 level, threads;
+	enum progress_mode	 progress;
+	struct progress		 bar;	/* the input being read */
+	char			 label[PATH_MAX + 16];
+};
+
 static void
 synopsis(FILE *f)
 {
-	fprintf(f, "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] [file ...]\n");
-}
-
-static const char *
-input_name(const char *path)
-{
-	return strcmp(path, "-") == 0 ? "stdin" : path;
+	fprintf(f, "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] "
+	    "[--progress | --no-progress] [file ...]\n");
 }
 
 /* Open an input, "-" being stdin.  Returns -1 after a warning when it cannot
- * be read as a file. */
+ * be read as a file.  With r, its progress line starts: done / total when
+ * it is a file (the bytes read of its size), else bytes and rate alone. */
 static int
-open_input(const char *path)
+open_input(struct run *r, const char *path)
 {
 	struct stat st;
-	int fd;
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		warn("%s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1)
+	if (fd == -1 || fstat(fd, &st) == -1)
 		warn("%s", input_name(path));
 	else if (S_ISDIR(st.st_mode))
 		warnx("%s: is a directory", input_name(path));
-	else
+	else if (r == NULL)
 		return fd;
-	if (fd != STDIN_FILENO)
+	else {
+		snprintf(r->label, sizeof(r->label), "cr-gz: %s", input_name(path));
+		progress_start(&r->bar, stderr, r->progress, r->label,
+		    S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+		return fd;
+	}
+	if (fd > STDIN_FILENO)
 		close(fd);
 	return -1;
 }
 
-static void
-close_input(int fd)
+/* The progress line erased, the input closed; returns status. */
+static int
+end(struct run *r, int fd, int status)
 {
+	progress_clear_line(&r->bar);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	return status;
 }
 
+/* A read (of path) or a write (of stdout) failed, or memory; the code. */
 static int
 gzout_failure(struct gzout *g, const char *path)
 {
-	switch (gzout_errkind(g)) {
-	case GZOUT_EREAD:
-		warnx("%s: %s", input_name(path), gzout_error(g));
-		return EX_IOERR;
-	case GZOUT_EWRITE:
-		warnx("stdout: %s", gzout_error(g));
-		return EX_IOERR;
-	default:
-		warnx("%s", gzout_error(g));
-		return EX_OSERR;
-	}
+	warnx("%s%s%s", gzout_errkind(g) == GZOUT_EREAD ? input_name(path) :
+	    gzout_errkind(g) == GZOUT_EWRITE ? "stdout" : "",
+	    gzout_errkind(g) == GZOUT_ENOMEM ? "" : ": ", gzout_error(g));
+	return gzout_errkind(g) == GZOUT_ENOMEM ? EX_OSERR : EX_IOERR;
 }
 
 /* All inputs into one cr-gz stream on stdout. */
 static int
-compress(char **paths, int npaths, int level, int threads)
+compress(struct run *r, char **paths, int npaths)
 {
 	struct gzout *g;
+	uint64_t done;
 	ssize_t n;
 	int fd, i, rc = 0;
 
-	if ((g = gzout_new(STDOUT_FILENO, level, threads)) == NULL) {
+	if ((g = gzout_new(STDOUT_FILENO, r->level, r->threads)) == NULL) {
 		warn("cannot start compressing");
 		return EX_OSERR;
 	}
 	for (i = 0; i < npaths && rc == 0; i++) {
-		if ((fd = open_input(paths[i])) == -1) {
+		if ((fd = open_input(r, paths[i])) == -1) {
 			rc = EX_NOINPUT;
 			break;
 		}
-		while ((n = gzout_read_from(g, fd)) > 0)
-			continue;
-		if (n == -1)
-			rc = gzout_failure(g, paths[i]);
-		close_input(fd);
+		for (done = 0; (n = gzout_read_from(g, fd)) > 0; )
+			progress_update(&r->bar, done += (uint64_t)n, NULL, 0);
+		rc = end(r, fd, n == -1 ? gzout_failure(g, paths[i]) : 0);
 	}
 	if (rc == 0 && gzout_finish(g) == -1)
 		rc = gzout_failure(g, NULL);
@@ -129,305 +144,201 @@ compress(char **paths, int npaths, int level, int threads)
 	return rc;
 }
 
-/* Decompress one input to stdout, or with test only check it. */
+/* --salvage's end: every gap named; after no other failure (status 0),
+ * whether data was lost (3) or nothing could be read (65). */
 static int
-decompress_one(const char *path, int test)
+salvaged(struct gzsalvage *s, const char *path, int status)
 {
-	struct gzin *g;
-	const void *p;
-	ssize_t n;
-	int fd, status = 0;
-
-	if ((fd = open_input(path)) == -1)
-		return EX_NOINPUT;
-	if ((g = gzin_open(fd, 0)) == NULL) {
-		warn("%s", input_name(path));
-		close_input(fd);
-		return EX_OSERR;
-	}
-	while ((n = gzin_next(g, &p)) > 0)
-		if (!test && io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
-			warnx("stdout: write: %s", strerror(errno));
-			status = EX_IOERR;
-			break;
-		}
-	if (n == -1) {
-		warnx("%s: %s", input_name(path), gzin_error(g));
-		switch (gzin_errkind(g)) {
-		case GZIN_EDATA:
-			status = EX_DATAERR;
-			break;
-		case GZIN_EIO:
-			status = EX_IOERR;
-			break;
-		default:
-			status = EX_OSERR;
-		}
-	}
-	gzin_close(g);
-	close_input(fd);
-	return status;
-}
-
-/* -l: the compressed and uncompressed sizes of one input, as gzip -l
- * shows them.  A cr-gz stream is walked by its members' size fields and
- * its length taken from its end member, without inflating; gzip -l cannot
- * know it, as it reads the last member's ISIZE, the end member's 0.  Any
- * other member is decompressed to count it. */
-struct listing {
-	uint64_t in, out;
-};
-
-static int
-list_one(const char *path, struct listing *l)
-{
-	unsigned char h[44];
-	struct gzin *g;
-	const void *p;
-	off_t at = 0, size;
-	ssize_t n;
-	size_t slen, hlen;
-	uint32_t msize;
-	int fd, i, cr = 1, status = 0;
-
-	if ((fd = open_input(path)) == -1)
-		return EX_NOINPUT;
-	l->in = l->out = 0;
-	size = lseek(fd, 0, SEEK_END);
-	/* a file of cr-gz members only: walked by their size fields */
-	while (size > 0 && at < size) {
-		if ((n = pread(fd, h, sizeof(h), at)) < 16 || h[0] != 0x1f || h[1] != 0x8b ||
-		    h[3] != 0x04 || h[12] != GZ_SUBFIELD_ID1 || h[13] != GZ_SUBFIELD_ID2) {
-			cr = 0;
-			break;
-		}
-		slen = (size_t)h[14] | (size_t)h[15] << 8;
-		hlen = 16 + slen;
-		msize = (uint32_t)h[16] | (uint32_t)h[17] << 8 | (uint32_t)h[18] << 16 |
-		    (uint32_t)h[19] << 24;
-		if ((size_t)n < hlen || msize < hlen || msize > GZ_MEMBER_MAX) {
-			cr = 0;
-			break;
-		}
-		/* the end member's TOTAL: at 32 in format 2, 28 in format 1 */
-		if (slen == GZ_SUBFIELD_END || slen == GZ_SUBFIELD_END1)
-			for (i = 0; i < 8; i++)
-				l->out += (uint64_t)h[(slen == GZ_SUBFIELD_END ? 32 : 28) + i] << (8 * i);
-		at += msize;
-	}
-	if (size > 0 && cr && at == size) {
-		l->in = (uint64_t)size;
-		close_input(fd);
-		return 0;
-	}
-	/* anything else: count it by decompressing, which also checks it */
-	l->out = 0;
-	if (lseek(fd, 0, SEEK_SET) == -1 || (g = gzin_open(fd, 0)) == NULL) {
-		warn("%s", input_name(path));
-		close_input(fd);
-		return EX_IOERR;
-	}
-	while ((n = gzin_next(g, &p)) > 0)
-		l->out += (uint64_t)n;
-	if (n == -1) {
-		warnx("%s: %s", input_name(path), gzin_error(g));
-		status = gzin_errkind(g) == GZIN_EDATA ? EX_DATAERR : EX_IOERR;
-	}
-	l->in = gzin_bytes_in(g);
-	gzin_close(g);
-	close_input(fd);
-	return status;
-}
-
-static void
-list_line(uint64_t in, uint64_t out, const char *name)
-{
-	printf("%19llu %19llu %5.1f%% %s\n", (unsigned long long)in,
-	    (unsigned long long)out, out > 0 ? 100.0 * ((double)out - (double)in) /
-	    (double)out : 0.0, name);
-}
-
-/* gzip -l's columns, and a totals line for more than one input. */
-static int
-list(char **paths, int npaths)
-{
-	struct listing l;
-	uint64_t tin = 0, tout = 0;
-	char name[PATH_MAX];
-	size_t len;
-	int i, status, rc = 0;
-
-	printf("%19s %19s %6s %s\n", "compressed", "uncompressed", "ratio",
-	    "uncompressed_name");
-	for (i = 0; i < npaths; i++) {
-		if ((status = list_one(paths[i], &l)) != 0) {
-			if (rc == 0)
-				rc = status;
-			continue;
-		}
-		snprintf(name, sizeof(name), "%s", input_name(paths[i]));
-		if ((len = strlen(name)) > 3 && strcmp(name + len - 3, ".gz") == 0)
-			name[len - 3] = '\0';
-		list_line(l.in, l.out, name);
-		tin += l.in;
-		tout += l.out;
-	}
-	if (npaths > 1)
-		list_line(tin, tout, "(totals)");
-	return rc;
-}
-
-/* EXIT_LOSSES: --salvage wrote what it could, but data was lost. */
-#define EXIT_LOSSES	3
-
-/* --salvage: decompress what can be, name every gap on stderr. */
-static int
-salvage_one(const char *path)
-{
-	struct gzsalvage *s;
-	const void *p;
 	char line[640];
-	ssize_t n;
 	unsigned i;
-	int fd, status = 0;
 
-	if ((fd = open_input(path)) == -1)
-		return EX_NOINPUT;
-	if ((s = gzsalvage_open(fd)) == NULL) {
-		warn("%s", input_name(path));
-		close_input(fd);
-		return EX_OSERR;
-	}
-	while ((n = gzsalvage_next(s, &p)) > 0)
-		if (io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
-			warnx("stdout: write: %s", strerror(errno));
-			status = EX_IOERR;
-			break;
-		}
-	if (n == -1) {
-		warn("%s: read", input_name(path));
-		status = errno == ENOMEM ? EX_OSERR : EX_IOERR;
-	}
 	for (i = 0; i < gzsalvage_ngaps(s); i++) {
 		gzsalvage_describe(s, i, line, sizeof(line));
 		warnx("%s: %s", input_name(path), line);
 	}
-	if (status == 0 && gzsalvage_lost(s)) {
-		if (gzsalvage_bytes_out(s) == 0) {
-			warnx("%s: nothing could be salvaged", input_name(path));
-			status = EX_DATAERR;
-		} else {
-			warnx("%s: salvaged %llu bytes; data was lost", input_name(path),
-			    (unsigned long long)gzsalvage_bytes_out(s));
-			status = EXIT_LOSSES;
+	if (status != 0 || !gzsalvage_lost(s))
+		return status;
+	if (gzsalvage_bytes_out(s) == 0) {
+		warnx("%s: nothing could be salvaged", input_name(path));
+		return EX_DATAERR;
+	}
+	warnx("%s: salvaged %llu bytes; data was lost", input_name(path),
+	    (unsigned long long)gzsalvage_bytes_out(s));
+	return EXIT_LOSSES;
+}
+
+/* Decompress one input to stdout, with -t only check it, with --salvage
+ * write what can be read of it. */
+static int
+decompress_one(struct run *r, const char *path)
+{
+	struct gzsalvage *s = NULL;
+	struct gzin *g = NULL;
+	const void *p;
+	ssize_t n;
+	int fd, status = 0;
+
+	if ((fd = open_input(r, path)) == -1)
+		return EX_NOINPUT;
+	if (r->mode == 's' ? (s = gzsalvage_open(fd)) == NULL : (g = gzin_open(fd, 0)) == NULL) {
+		warn("%s", input_name(path));
+		return end(r, fd, EX_OSERR);
+	}
+	while ((n = s != NULL ? gzsalvage_next(s, &p) : gzin_next(g, &p)) > 0) {
+		if (g != NULL)	/* salvage: no count of the input read */
+			progress_update(&r->bar, gzin_bytes_in(g), NULL, 0);
+		if (r->mode != 't' && io_write_all(STDOUT_FILENO, p, (size_t)n) == -1) {
+			progress_clear_line(&r->bar);
+			warnx("stdout: write: %s", strerror(errno));
+			status = EX_IOERR;
+			break;
 		}
 	}
-	gzsalvage_close(s);
-	close_input(fd);
-	return status;
+	progress_clear_line(&r->bar);
+	if (n == -1 && s != NULL) {
+		warn("%s: read", input_name(path));
+		status = errno == ENOMEM ? EX_OSERR : EX_IOERR;
+	} else if (n == -1) {
+		warnx("%s: %s", input_name(path), gzin_error(g));
+		status = gzin_exit_code(g);
+	}
+	if (s != NULL) {
+		status = salvaged(s, path, status);
+		gzsalvage_close(s);
+	} else
+		gzin_close(g);
+	return end(r, fd, status);
+}
+
+static void
+list_line(uint64_t in, uint64_t out, const char *name, int namelen)
+{
+	printf("%19llu %19llu %5.1f%% %.*s\n", (unsigned long long)in,
+	    (unsigned long long)out, out > 0 ? 100.0 * ((double)out - (double)in) /
+	    (double)out : 0.0, namelen, name);
+}
+
+/* -l: gzip -l's columns (lib/gz/gzlist), and a totals line for more than
+ * one input. */
+static int
+list(char **paths, int npaths)
+{
+	uint64_t in, out, tin = 0, tout = 0;
+	const char *name;
+	char why[512];
+	int i, fd, status, rc = 0;
+	size_t len;
+
+	printf("%19s %19s %6s %s\n", "compressed", "uncompressed", "ratio",
+	    "uncompressed_name");
+	for (i = 0; i < npaths; i++) {
+		if ((fd = open_input(NULL, paths[i])) == -1)
+			status = EX_NOINPUT;
+		else if ((status = gzlist_sizes(fd, &in, &out, why, sizeof(why))) != 0)
+			warnx("%s: %s", input_name(paths[i]), why);
+		if (fd != -1 && fd != STDIN_FILENO)
+			close(fd);
+		if (status != 0) {
+			rc = rc == 0 ? status : rc;
+			continue;
+		}
+		len = strlen(name = input_name(paths[i]));	/* less .gz */
+		list_line(in, out, name, (int)len - (len > 3 &&
+		    strcmp(name + len - 3, ".gz") == 0 ? 3 : 0));
+		tin += in;
+		tout += out;
+	}
+	if (npaths > 1)
+		list_line(tin, tout, "(totals)", 8);
+	return rc;
 }
 
 /* -t reports on every input; -d stops where its output breaks.  The first
  * failure gives the exit status. */
 static int
-decompress(char **paths, int npaths, int test, int salvage)
+decompress(struct run *r, char **paths, int npaths)
 {
 	int i, rc = 0, status;
 
-	for (i = 0; i < npaths && (rc == 0 || test || salvage); i++) {
-		status = salvage ? salvage_one(paths[i]) : decompress_one(paths[i], test);
+	for (i = 0; i < npaths && (rc == 0 || r->mode != 'd'); i++) {
+		status = decompress_one(r, paths[i]);
 		if (status != 0 && (rc == 0 || rc == EXIT_LOSSES))
 			rc = status;
 	}
 	return rc;
 }
 
+/* The options into r; returns the index of the first operand. */
+static int
+options(int argc, char *argv[], struct run *r)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int ch, before, in_digits = 0, salvage = 0;
+
+	r->mode = 'c';
+	r->level = GZOUT_LEVEL_DEFAULT;
+	r->threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
+	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-gz",
+	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
+	    .help = help, .synopsis = synopsis });
+	for (before = optind; (ch = cliopt_next(argc, argv, NULL)) != -1; before = optind) {
+		if (ch >= '0' && ch <= '9') {
+			/* digits in one argument make one level, as in gzip: -12 */
+			r->level = (in_digits ? r->level * 10 : 0) + ch - '0';
+			r->level = r->level > 999 ? 999 : r->level;
+			/* optind moves on only when the argument is used up */
+			in_digits = optind == before;
+			continue;
+		}
+		in_digits = 0;
+		if (ch < CHAR_MAX && strchr(MODES, ch) != NULL)	/* -l over -t over -d over -c */
+			r->mode = strchr(MODES, ch) > strchr(MODES, r->mode) ? ch : r->mode;
+		else if (ch == 'p')
+			r->threads = (int)cliopt_num(optarg, 1, GZOUT_MAX_THREADS);
+		else if (ch == OPT_SALVAGE)
+			salvage = 1;
+		else if (ch == OPT_PROGRESS || ch == OPT_NO_PROGRESS)
+			r->progress = ch == OPT_PROGRESS ? PROGRESS_ON : PROGRESS_OFF;
+	}
+	if (r->level < 1 || r->level > GZOUT_LEVEL_MAX)
+		cliopt_fail("invalid value for the level: '%d' (a whole number from 1 to %d)",
+		    r->level, GZOUT_LEVEL_MAX);
+	if (salvage && r->mode != 'd')
+		errx(EX_USAGE, "--salvage goes with -d");
+	r->mode = salvage ? 's' : r->mode;
+	return optind;
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "help",	no_argument,	NULL, 'h' },
-		{ "version",	no_argument,	NULL, 'V' },
-		{ "salvage",	no_argument,	NULL, 'S' },
-		{ NULL,		0,		NULL, 0 }
-	};
 	static char *stdin_only[] = { "-", NULL };
-	long cpus;
-	int ch, decomp = 0, test = 0, level = GZOUT_LEVEL_DEFAULT, threads, i, rc;
-	int before, in_digits = 0, salvage = 0, listing = 0;
+	struct run r = { 0 };
+	int i, fd, rc;
 
 	/* A reader that goes away (cr-gz -d f | head) ends cr-gz by SIGPIPE,
 	 * silently, as it ends gzip; with SIGPIPE ignored by the parent, the
 	 * EPIPE of write(2) is reported (74). */
-
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	threads = cpus < 1 ? 1 : cpus > GZOUT_MAX_THREADS ? GZOUT_MAX_THREADS : (int)cpus;
-	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-gz",
-	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
-	    .help = help, .synopsis = synopsis });
-	for (;;) {
-		before = optind;
-		if ((ch = cliopt_next(argc, argv, NULL)) == -1)
-			break;
-		switch (ch) {
-		case '0': case '1': case '2': case '3': case '4':
-		case '5': case '6': case '7': case '8': case '9':
-			/* digits in one argument make one level, as in gzip: -12 */
-			level = (in_digits ? level * 10 : 0) + ch - '0';
-			if (level > 999)
-				level = 999;
-			/* optind moves on only when the argument is used up */
-			in_digits = optind == before;
-			continue;
-		case 'c':
-			break;	/* always stdout: accepted for gzip users */
-		case 'd':
-			decomp = 1;
-			break;
-		case 't':
-			test = 1;
-			break;
-		case 'l':
-			listing = 1;
-			break;
-		case 'p':
-			threads = (int)cliopt_num(optarg, 1, GZOUT_MAX_THREADS);
-			break;
-		case 'S':
-			salvage = 1;
-			break;
-		}
-		in_digits = 0;
-	}
-	if (level < 1 || level > GZOUT_LEVEL_MAX)
-		cliopt_fail("invalid value for the level: '%d' (a whole number from 1 to %d)", level,
-		    GZOUT_LEVEL_MAX);
-	argc -= optind;
-	argv += optind;
+	i = options(argc, argv, &r);
+	argc -= i;
+	argv += i;
 	if (argc == 0) {
 		argc = 1;
 		argv = stdin_only;
 	}
-
 	/* Every named input must open before any output is written. */
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0)
-			continue;
-		if ((ch = open_input(argv[i])) == -1)
-			return EX_NOINPUT;
-		close_input(ch);
-	}
-
-	if (salvage && (!decomp || test))
-		errx(EX_USAGE, "--salvage goes with -d");
-	if (listing)
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") != 0) {
+			if ((fd = open_input(NULL, argv[i])) == -1)
+				return EX_NOINPUT;
+			close(fd);
+		}
+	if (r.mode == 'l')
 		return list(argv, argc);
-	if (test)
-		return decompress(argv, argc, 1, 0);
-	if (!decomp && isatty(STDOUT_FILENO))
+	if (r.mode == 'c' && isatty(STDOUT_FILENO))
 		errx(EX_USAGE, "compressed data not written to a terminal");
-	rc = decomp ? decompress(argv, argc, 0, salvage) : compress(argv, argc, level, threads);
-	if ((rc == 0 || rc == EXIT_LOSSES) && close(STDOUT_FILENO) == -1) {
+	rc = r.mode == 'c' ? compress(&r, argv, argc) : decompress(&r, argv, argc);
+	if (r.mode != 't' && (rc == 0 || rc == EXIT_LOSSES) && close(STDOUT_FILENO) == -1) {
 		warn("stdout");
 		rc = EX_IOERR;
 	}

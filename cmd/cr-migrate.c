@@ -16,6 +16,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "base/askpass.h"
 #include "base/cliopt.h"
 #include "base/dotenv.h"
 #include "base/json.h"
@@ -96,13 +97,19 @@ connect_db(const struct pgconn_params *params)
 {
 	enum pgconn_status st;
 	PGconn *conn;
-	char why[1024];
+	char why[1024], msg[1200];
 	const char *hint;
+	int code;
 
 	if ((conn = pgconn_open(params, NULL, &st, why, sizeof(why))) == NULL) {
-		if ((hint = pgconn_hint(st)) != NULL)
-			fail(pgconn_exit_code(st), "cannot connect: %s (%s)", why, hint);
-		fail(pgconn_exit_code(st), "cannot connect: %s", why);
+		code = pgconn_failure(st, NULL, why, msg, sizeof(msg), &hint);
+		if (hint == NULL)
+			fail(code, "%s", msg);
+		warnx("%s", msg);
+		warnx("hint: %s", hint);
+		if (json)
+			jw_error(stdout, "cr-migrate", code, msg);
+		exit(code);
 	}
 	return conn;
 }
@@ -238,7 +245,8 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, OPT_HELP },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct pgconn_opts conn_opts = { .appname = "cr-migrate" };
+	struct pgconn_opts conn_opts = { .appname = "cr-migrate",
+	    .ask_password = askpass_tty };
 	struct migcmd_config cfg = { .conn = &conn_opts };
 	struct migcmd m = { .line = line };
 	struct pgconn_params *params;

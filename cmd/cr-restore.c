@@ -19,6 +19,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "base/askpass.h"
 #include "base/cliopt.h"
 #include "pg/guard.h"
 #include "sql/dumpsalvage.h"
@@ -207,18 +208,21 @@ catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* No connection to name: the reason, libpq's hint with hint, the exit. */
+/* No connection to dbname: the line every tool says (pgconn_failure) and
+ * its hint, with --json the error object; the exit. */
 static void __attribute__((noreturn))
-connect_failed(const char *name, const char *why, enum pgconn_status st, int hint)
+connect_failed(enum pgconn_status st, const char *dbname, const char *msg)
 {
-	char msg[2048];
+	const char *hint;
+	char line[1200];
+	int code;
 
-	snprintf(msg, sizeof(msg), "connecting to %s: %s", name, why);
-	warnx("%s", msg);
-	if (hint && pgconn_hint(st) != NULL)
-		warnx("hint: %s", pgconn_hint(st));
-	json_fail(pgconn_exit_code(st), msg);
-	exit(pgconn_exit_code(st));
+	code = pgconn_failure(st, dbname, msg, line, sizeof(line), &hint);
+	warnx("%s", line);
+	if (hint != NULL)
+		warnx("hint: %s", hint);
+	json_fail(code, line);
+	exit(code);
 }
 
 static PGconn *
@@ -229,7 +233,7 @@ connect_or_exit(const struct pgconn_params *params, const char *dbname)
 	char msg[1024];
 
 	if ((conn = pgconn_open(params, dbname, &st, msg, sizeof(msg))) == NULL)
-		connect_failed(dbname != NULL ? dbname : "the database", msg, st, 1);
+		connect_failed(st, dbname, msg);
 	return conn;
 }
 
@@ -730,7 +734,7 @@ restore_replace(struct job *j)
 	    sizeof(errbuf));
 	if (conn == NULL && (target[0] == '\0' ||
 	    (st != PGCONN_ENODB && st != PGCONN_EREFUSED)))
-		connect_failed(target[0] != '\0' ? target : "the database", errbuf, st, 1);
+		connect_failed(st, target, errbuf);
 	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
 	if (conn != NULL && (j->ntarget_ext = replace_superuser_extensions(conn, j->target_ext,
@@ -740,7 +744,7 @@ restore_replace(struct job *j)
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
 		PQfinish(conn);
 		if (maint == NULL)
-			connect_failed(maintdb, errbuf, st, 0);
+			connect_failed(st, maintdb, errbuf);
 	} else
 		maint = connect_or_exit(j->params, maintdb);
 	if (strcmp(target, maintdb) == 0 || strcmp(target, "template0") == 0 ||
@@ -1032,7 +1036,7 @@ start(struct job *j)
 int
 main(int argc, char *argv[])
 {
-	struct pgconn_opts copts = { .appname = "cr-restore" };
+	struct pgconn_opts copts = { .appname = "cr-restore", .ask_password = askpass_tty };
 	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
 	int status;
 

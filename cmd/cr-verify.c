@@ -26,6 +26,7 @@
 #include "base/json.h"
 #include "base/progress.h"
 #include "base/size.h"
+#include "base/utc.h"
 #include "format/dumpfmt.h"
 #include "format/manifest.h"
 
@@ -459,8 +460,7 @@ status_json(const char *dir, const struct health *h)
 {
 	const struct health_kind *k;
 	struct jw w;
-	struct tm tm;
-	char when[32];
+	char when[UTC_LEN];
 	size_t i, t;
 	int kind;
 
@@ -490,9 +490,7 @@ status_json(const char *dir, const struct health *h)
 			continue;
 		}
 		jw_str(&w, "newest", k->newest->name);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
-		    gmtime_r(&k->newest->time, &tm));
-		jw_str(&w, "time", when);
+		jw_str(&w, "time", utc_iso(k->newest->time, when));
 		jw_int(&w, "age_s", (long long)(h->now - k->newest->time));
 		jw_uint(&w, "stored_bytes", k->newest->size);
 		jw_bool(&w, "verified", k->code == 0);

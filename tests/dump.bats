@@ -95,7 +95,7 @@ teardown_file() { pg_stop; }
 	d=$BATS_TEST_TMPDIR
 	PGPASSWORD=wrong run --separate-stderr cr-dump -U crpass src
 	assert_status 77
-	assert_stderr_contains 'cr-dump: connect: '
+	assert_stderr_contains 'cr-dump: cannot connect to the database: '
 	assert_stderr_contains 'password authentication failed for user "crpass"'
 	assert_stderr_contains 'cr-dump: hint: '
 	assert_equal "$output" ""
@@ -146,7 +146,7 @@ teardown_file() { pg_stop; }
 	run cr-dump src
 	pg_server_start
 	assert_status 69
-	assert_output_contains 'cr-dump: connect: '
+	assert_output_contains 'cr-dump: cannot connect to the database: '
 	assert_output_contains 'hint: no server answers there: is PostgreSQL running'
 }
 

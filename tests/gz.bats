@@ -653,7 +653,7 @@ Try 'cr-gz --help' for more information."
 	for opt in --help '-?'; do
 		run --separate-stderr cr-gz "$opt"
 		assert_status 0
-		assert_equal "${lines[0]}" "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] [file ...]"
+		assert_equal "${lines[0]}" "usage: cr-gz [-cdlt] [--salvage] [-1..-12] [-p threads] [--progress | --no-progress] [file ...]"
 		assert_equal "$stderr" ""
 	done
 	run --separate-stderr cr-gz --version

@@ -81,6 +81,21 @@ refute_stderr_contains() {
 	assert_stderr_contains "hint: no server answers there: is PostgreSQL running"
 }
 
+@test "connect errors: cr-dump, cr-restore and cr-migrate say a refused connection in the same two lines" {
+	local msg='connection to server on socket "'"$BATS_TEST_TMPDIR"'/.s.PGSQL.1" failed: No such file or directory Is the server running locally and accepting connections on that socket?'
+	local hint='hint: no server answers there: is PostgreSQL running (pg_isready -h HOST -p PORT), and are the host/socket and port (-h -p, DB_HOST, DB_PORT) right?'
+	mkdir -p "$BATS_TEST_TMPDIR/mig"
+	run --separate-stderr cr-dump -h "$BATS_TEST_TMPDIR" -p 1 msgs
+	assert_status 69
+	assert_equal "$stderr" "cr-dump: cannot connect to the database: $msg"$'\n'"cr-dump: $hint"
+	run --separate-stderr cr-restore -h "$BATS_TEST_TMPDIR" -p 1 -d msgs "$BATS_FILE_TMPDIR/one.sql"
+	assert_status 69
+	assert_equal "$stderr" "cr-restore: cannot connect to the database: $msg"$'\n'"cr-restore: $hint"
+	run --separate-stderr cr-migrate -h "$BATS_TEST_TMPDIR" -p 1 -d msgs --dir "$BATS_TEST_TMPDIR/mig" status
+	assert_status 69
+	assert_equal "$stderr" "cr-migrate: cannot connect to the database: $msg"$'\n'"cr-migrate: $hint"
+}
+
 @test "cr-restore: a server WARNING is shown with its DETAIL and HINT (plain and -j 2)" {
 	mkdb hintsrc
 	q "CREATE FUNCTION public.careful(integer) RETURNS boolean LANGUAGE plpgsql AS \$\$

@@ -100,6 +100,7 @@ on_tty() {
 	assert_status 0
 	assert_output_contains $'\r'"cr-verify: $BATS_TEST_TMPDIR/b/"
 	assert_output_contains "%), "
+	assert_output_contains $'\r'"cr-gz: stdin: "	# the dump, as it is compressed
 	run on_tty cr-backup -q -d src --dir "$BATS_TEST_TMPDIR/b" --name quiet
 	assert_status 0
 	refute_grep -F $'\r' <(printf '%s' "$output")
@@ -129,4 +130,52 @@ on_tty() {
 	assert_status 0
 	refute_grep -F "stdin: " <(printf '%s' "$output")
 	assert_equal "$(q 'SELECT count(*) FROM "Mixed Schema"."Events"' dev_progress)" 5000
+}
+
+@test "cr-gz -t and -d of a file on a terminal: done / the file's size (percent), then erased; none in a pipe" {
+	run on_tty cr-gz -t "$f"
+	assert_status 0
+	assert_output_contains $'\r'"cr-gz: $f: "
+	assert_output_contains " / $(iec "$size") ("
+	assert_output_contains $'\r\e[K'
+	run on_tty bash -c 'cr-gz -d "$1" > "$2"' _ "$f" "$BATS_TEST_TMPDIR/plain.sql"
+	assert_status 0
+	assert_output_contains $'\r'"cr-gz: $f: "
+	assert_output_contains " / $(iec "$size") ("
+	run cmp "$BATS_TEST_TMPDIR/plain.sql" <(gzip -dc "$f")
+	assert_status 0
+	run --separate-stderr cr-gz -t "$f"
+	assert_status 0
+	assert_equal "$stderr" ""
+	run --separate-stderr bash -c 'cr-gz -d "$1" | cat >/dev/null' _ "$f"
+	assert_status 0
+	assert_equal "$stderr" ""
+}
+
+@test "cr-gz compressing a file on a terminal: done / its size; stdin of unknown size: bytes and rate only" {
+	local plain=$BATS_TEST_TMPDIR/plain.sql psize
+	gzip -dc "$f" >"$plain"
+	psize=$(stat -c %s "$plain")
+	run on_tty bash -c 'cr-gz "$1" > "$2"' _ "$plain" "$BATS_TEST_TMPDIR/a.gz"
+	assert_status 0
+	assert_output_contains $'\r'"cr-gz: $plain: "
+	assert_output_contains " / $(iec "$psize") ("
+	run on_tty bash -c 'cat "$1" | cr-gz > "$2"' _ "$plain" "$BATS_TEST_TMPDIR/b.gz"
+	assert_status 0
+	assert_output_contains $'\r'"cr-gz: stdin: "
+	refute_grep -F " / " <(printf '%s' "$output")
+	run cmp "$BATS_TEST_TMPDIR/a.gz" "$BATS_TEST_TMPDIR/b.gz"
+	assert_status 0
+	run --separate-stderr bash -c 'cr-gz < "$1" > "$2"' _ "$plain" "$BATS_TEST_TMPDIR/c.gz"
+	assert_status 0
+	assert_equal "$stderr" ""
+}
+
+@test "cr-gz --progress draws the line in a pipe, --no-progress none on a terminal" {
+	run --separate-stderr cr-gz -t --progress "$f"
+	assert_status 0
+	[[ $stderr == $'\r'"cr-gz: $f: "*" / $(iec "$size") ("* ]]
+	run on_tty cr-gz -t --no-progress "$f"
+	assert_status 0
+	assert_equal "$output" ""
 }

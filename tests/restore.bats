@@ -591,7 +591,8 @@ assert_old_db() {
 	run --separate-stderr cr-restore --no-such-option
 	assert_status 64
 	assert_equal "$output" ""
-	output=$stderr assert_output_contains "Try 'cr-restore --help'"
+	assert_equal "$stderr" "cr-restore: unrecognized option '--no-such-option'
+Try 'cr-restore --help' for more information."
 	run --separate-stderr cr-restore --keep-old -d x
 	assert_status 64
 	output=$stderr assert_output_contains "usage: cr-restore "

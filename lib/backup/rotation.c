@@ -13,6 +13,7 @@
 
 #include "backup/rotation.h"
 #include "base/json.h"
+#include "base/utc.h"
 
 static int
 note(struct rotation *r, int detail, const char *fmt, ...)
@@ -172,15 +173,12 @@ rotation_stale(const struct rotation *r, const struct retention_policy *policy,
     time_t now, char *buf, size_t size)
 {
 	struct retention_stale st;
-	char newest[32], cutoff[32];
-	struct tm tm;
+	char newest[UTC_LEN], cutoff[UTC_LEN];
 
 	if (!retention_check_stale(policy, r->entries, r->n, now, &st))
 		return 0;
-	strftime(newest, sizeof(newest), "%Y-%m-%dT%H:%M:%SZ",
-	    gmtime_r(&st.newest, &tm));
-	strftime(cutoff, sizeof(cutoff), "%Y-%m-%dT%H:%M:%SZ",
-	    gmtime_r(&st.cutoff, &tm));
+	utc_iso(st.newest, newest);
+	utc_iso(st.cutoff, cutoff);
 	snprintf(buf, size, "backups have stopped: the newest %s backup is "
 	    "from %s, %lld days ago, before the keep window (since %s); "
 	    "refusing to remove anything", backupname_kind_name(st.kind),
@@ -297,12 +295,11 @@ int
 rotation_json(const struct rotation *r, const struct retention_policy *policy,
     time_t now, int deleting, int stale, int status, FILE *fp)
 {
-	char why[512], when[32];
+	char why[512], when[UTC_LEN];
 	struct jw w;
-	struct tm tm;
 	size_t i;
 
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	utc_iso(now, when);
 	jw_begin(&w, fp);
 	jw_str(&w, "dir", r->dir.path);
 	jw_str(&w, "now", when);

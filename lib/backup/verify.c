@@ -219,9 +219,7 @@ scan(int fd, struct gzin *gz, struct dumpscan *ds, struct schemasum *sum,
 		if (n < 0) {
 			snprintf(error, sizeof(error), "%s%s", gzin_is_gzip(gz) ?
 			    "gzip: " : "", gzin_error(gz));
-			failed(m, gzin_errkind(gz) == GZIN_EIO ? EX_IOERR :
-			    gzin_errkind(gz) == GZIN_ENOMEM ? EX_OSERR : EX_DATAERR,
-			    error);
+			failed(m, gzin_exit_code(gz), error);
 			m->has_offset = 1;
 			m->offset = gzin_bytes_out(gz);
 		}

@@ -11,6 +11,15 @@
 /* Write all len bytes.  Returns 0, or -1 with errno (EPIPE, ENOSPC, ...). */
 int io_write_all(int fd, const void *buf, size_t len);
 
+/* One read(2) of up to len bytes, retried when a signal interrupts it:
+ * what a stream reader wants (a pipe gives what it has).  Returns the
+ * count, 0 at end of file, or -1 with errno. */
+ssize_t io_read(int fd, void *buf, size_t len);
+
+/* Write all len bytes at offset off (pwrite(2)).  Returns 0, or -1 with
+ * errno. */
+int io_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+
 /* Read until len bytes or end of file.  Returns the count (short only at
  * end of file), or -1 with errno. */
 ssize_t io_read_full(int fd, void *buf, size_t len);

@@ -197,6 +197,7 @@ dumpjob_preflight(const struct dumpjob *j, struct dumpjob_facts *facts,
 	struct dumprun_probe *probe = NULL;
 	enum pgconn_status st;
 	char errbuf[1024], line[2048];
+	const char *hint;
 	size_t w;
 	int n;
 
@@ -207,7 +208,7 @@ dumpjob_preflight(const struct dumpjob *j, struct dumpjob_facts *facts,
 	if (!j->connection_facts &&
 	    (probe = dumprun_probe_start(getenv("CR_PG_DUMP"))) == NULL) {
 		pgconn_params_free(params);
-		return fail(f, 1, "%s", strerror(errno));
+		return fail(f, EX_OSERR, "%s", strerror(errno));	/* out of memory */
 	}
 	if ((facts->conn = pgconn_open(params, NULL, &st, errbuf,
 	    sizeof(errbuf))) == NULL) {
@@ -215,9 +216,10 @@ dumpjob_preflight(const struct dumpjob *j, struct dumpjob_facts *facts,
 		if (j->connection_facts && st == PGCONN_ENODB)
 			missing_database_facts(params, out);
 		pgconn_params_free(params);
-		fail(f, pgconn_exit_code(st), "connect: %s", errbuf);
-		if (pgconn_hint(st) != NULL)
-			strlcpy(f->hint, pgconn_hint(st), sizeof(f->hint));
+		n = pgconn_failure(st, NULL, errbuf, line, sizeof(line), &hint);
+		fail(f, n, "%s", line);
+		if (hint != NULL)
+			strlcpy(f->hint, hint, sizeof(f->hint));
 		return -1;
 	}
 	if (j->verbose) {
@@ -318,7 +320,7 @@ dumpjob_start(struct dumpjob *j, struct dumpjob_facts *facts,
 	int i, n;
 
 	if ((j->conninfo = dumprun_conninfo(facts->conn)) == NULL) {
-		fail(f, 1, "conninfo: %s", strerror(errno));
+		fail(f, EX_OSERR, "conninfo: %s", strerror(errno));
 		return NULL;
 	}
 	j->argv[j->argc++] = "--dbname";
@@ -326,7 +328,7 @@ dumpjob_start(struct dumpjob *j, struct dumpjob_facts *facts,
 	j->argv[j->argc] = NULL;
 	if (PQpass(facts->conn) != NULL && *PQpass(facts->conn) != '\0' &&
 	    (password = strdup(PQpass(facts->conn))) == NULL) {
-		fail(f, 1, "%s", strerror(errno));
+		fail(f, EX_OSERR, "%s", strerror(errno));
 		return NULL;
 	}
 

@@ -9,6 +9,7 @@
 #define LIBBSD_OPENBSD_VIS
 #include <bsd/vis.h>
 
+#include "base/utc.h"
 #include "format/backupname.h"
 
 #define PREFIX_LEN	(sizeof(BACKUPNAME_PREFIX) - 1)
@@ -191,8 +192,8 @@ backupname_make(char *buf, size_t size, const char *label,
     const time_t *when, enum backupname_format format, const char **why)
 {
 	struct backupname bn;
-	struct tm tm;
-	char stamp[STAMP_LEN + 2];
+	char t[UTC_LEN];
+	char stamp[UTC_LEN + 1];
 	size_t i, len = label != NULL ? strlen(label) : 0;
 	int n;
 
@@ -213,12 +214,13 @@ backupname_make(char *buf, size_t size, const char *label,
 		return -1;
 	}
 	stamp[0] = '\0';
-	if (when != NULL && (gmtime_r(when, &tm) == NULL ||
-	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999 ||
-	    strftime(stamp, sizeof(stamp), label != NULL ? "_%Y%m%d_%H%M%S" :
-	    "%Y%m%d_%H%M%S", &tm) == 0)) {
-		*why = "time out of range (1970 to 9999)";
-		return -1;
+	if (when != NULL) {
+		/* before 1970 or after 9999 the stamp would not read back */
+		if (*when < 0 || strlen(utc_stamp(*when, t)) != STAMP_LEN) {
+			*why = "time out of range (1970 to 9999)";
+			return -1;
+		}
+		snprintf(stamp, sizeof(stamp), "%s%s", label != NULL ? "_" : "", t);
 	}
 	n = snprintf(buf, size, "%s%s%s%s", BACKUPNAME_PREFIX,
 	    label != NULL ? label : "", stamp, backupname_format_suffix(format));
@@ -301,13 +303,12 @@ backupname_suspect_make(char *buf, size_t size, const char *name,
     time_t when)
 {
 	struct backupname bn;
-	struct tm tm;
-	char stamp[STAMP_LEN + 1];
+	char stamp[UTC_LEN];
 	int n;
 
-	if (backupname_parse(name, &bn) == -1 || gmtime_r(&when, &tm) == NULL ||
-	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999 ||
-	    strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm) == 0)
+	/* before 1970 or after 9999 the stamp would not read back */
+	if (backupname_parse(name, &bn) == -1 || when < 0 ||
+	    strlen(utc_stamp(when, stamp)) != STAMP_LEN)
 		return -1;
 	n = snprintf(buf, size, "%s%s%s", name, BACKUPNAME_SUSPECT, stamp);
 	return n < 0 || (size_t)n >= size || n > NAME_MAX ? -1 : 0;

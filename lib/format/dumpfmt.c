@@ -8,6 +8,7 @@
 #include <bsd/string.h>
 #include <libdeflate.h>
 
+#include "base/utc.h"
 #include "format/dumpfmt.h"
 
 /* Append s to buf escaped onto one line: backslash, control characters and
@@ -118,13 +119,11 @@ dumpfmt_header_format(const struct dumpfmt_header *h, char *buf, size_t len)
 	    "-- This dump is complete only when its last line is a cr-dump trailer;\n"
 	    "-- check it with cr-verify(1).  It restores with plain psql.\n"
 	    "\n";
-	char format[16], started[32];
-	struct tm tm;
+	char format[16], started[UTC_LEN];
 	size_t off = 0;
 
 	snprintf(format, sizeof(format), "%d", DUMPFMT_FORMAT);
-	if (gmtime_r(&h->started, &tm) == NULL ||
-	    strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (utc_iso(h->started, started)[0] == '\0')
 		return -1;
 	if (put_line(buf, len, &off, "format", format) == -1 ||
 	    put_line(buf, len, &off, "version", h->tool_version) == -1 ||

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <libdeflate.h>
@@ -891,6 +892,17 @@ enum gzin_errkind
 gzin_errkind(const struct gzin *g)
 {
 	return g->kind;
+}
+
+int
+gzin_exit_code(const struct gzin *g)
+{
+	switch (g->kind) {
+	case GZIN_ENONE:	return 0;
+	case GZIN_EDATA:	return EX_DATAERR;
+	case GZIN_EIO:		return EX_IOERR;
+	default:		return EX_OSERR;
+	}
 }
 
 int

@@ -49,6 +49,9 @@ ssize_t gzin_next(struct gzin *, const void **data);
  * "CRC-32 mismatch in member 1 (compressed offset 4242)". */
 const char *gzin_error(const struct gzin *);
 enum gzin_errkind gzin_errkind(const struct gzin *);
+/* The sysexits code of that failure, the same in every tool: 65 damaged
+ * data, 74 a read error, 71 out of memory; 0 when there is none. */
+int gzin_exit_code(const struct gzin *);
 
 int gzin_is_gzip(const struct gzin *);		/* magic seen (valid after first read) */
 uint64_t gzin_bytes_in(const struct gzin *);	/* compressed bytes consumed */

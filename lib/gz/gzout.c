@@ -417,10 +417,8 @@ gzout_read_from(struct gzout *g, int fd)
 		return -1;
 	if ((j = block_with_room(g)) == NULL)
 		return -1;
-	do
-		n = read(fd, j->in + j->inlen, GZOUT_BLOCK - j->inlen < READ_MAX ?
-		    GZOUT_BLOCK - j->inlen : READ_MAX);
-	while (n == -1 && errno == EINTR);
+	n = io_read(fd, j->in + j->inlen, GZOUT_BLOCK - j->inlen < READ_MAX ?
+	    GZOUT_BLOCK - j->inlen : READ_MAX);
 	if (n == -1) {
 		pthread_mutex_lock(&g->lock);
 		fail_locked(g, GZOUT_EREAD, "read: %s", strerror(errno));

@@ -13,6 +13,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include "base/io.h"
 #include "format/gzfmt.h"
 #include "gz/gzsalvage.h"
 
@@ -91,9 +92,7 @@ ensure(struct gzsalvage *s, size_t want)
 			s->len -= s->pos;
 			s->pos = 0;
 		}
-		do
-			n = read(s->fd, s->buf + s->len, WINDOW - s->len);
-		while (n == -1 && errno == EINTR);
+		n = io_read(s->fd, s->buf + s->len, WINDOW - s->len);
 		if (n == -1)
 			return -1;
 		if (n == 0)

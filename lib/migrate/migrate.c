@@ -19,6 +19,7 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "base/io.h"
 #include "migrate/migrate.h"
 
 int
@@ -482,10 +483,8 @@ read_file(struct migration *m, char *err, size_t errlen)
 		return MIGRATE_ENOINPUT;
 	}
 	sha256_init(&sha);
-	while (rc == MIGRATE_OK && (got = read(fd, buf, sizeof(buf))) != 0) {
+	while (rc == MIGRATE_OK && (got = io_read(fd, buf, sizeof(buf))) != 0) {
 		if (got == -1) {
-			if (errno == EINTR)
-				continue;
 			snprintf(err, errlen, "%s: %s", m->path, strerror(errno));
 			close(fd);
 			sha256_discard(&sha);

@@ -9,7 +9,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <bsd/readpassphrase.h>
 #include <bsd/string.h>
 
 #include "base/dotenv.h"
@@ -29,6 +28,7 @@ struct pgconn_params {
 	 * the env file), scrubbed from every message pgconn returns. */
 	char		*secret[PGCONN_MAXSECRET];
 	int		 nsecret;
+	int		(*ask_password)(char *, size_t);	/* pgconn_opts' */
 };
 
 /* dotenv keys, in the order later ones override earlier ones. */
@@ -247,6 +247,7 @@ pgconn_params_new(const struct pgconn_opts *o, char *err, size_t errlen)
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		goto nomem;
+	p->ask_password = o->ask_password;
 	if (dbname != NULL && *dbname == '\0')
 		dbname = NULL;
 	if (names_database(dbname))
@@ -579,9 +580,8 @@ open_resolved(const struct pgconn_params *p, const char *dbname_override, char *
 		dbname[0] = '\0';
 	conn = connect_with(p, dbname_override, NULL);
 	if (conn != NULL && PQstatus(conn) != CONNECTION_OK &&
-	    PQconnectionNeedsPassword(conn) && isatty(STDERR_FILENO) &&
-	    readpassphrase("Password: ", password, sizeof(password),
-	    RPP_REQUIRE_TTY) != NULL && password[0] != '\0') {
+	    PQconnectionNeedsPassword(conn) && p->ask_password != NULL &&
+	    p->ask_password(password, sizeof(password)) == 0 && password[0] != '\0') {
 		PQfinish(conn);
 		conn = connect_with(p, dbname_override, password);
 		explicit_bzero(password, sizeof(password));
@@ -670,6 +670,16 @@ pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
 	free(val);
 	PQconninfoFree(opts);
 	return c;
+}
+
+int
+pgconn_failure(enum pgconn_status st, const char *dbname, const char *msg,
+    char *line, size_t linelen, const char **hint)
+{
+	snprintf(line, linelen, "cannot connect to %s: %s",
+	    dbname != NULL && dbname[0] != '\0' ? dbname : "the database", msg);
+	*hint = pgconn_hint(st);
+	return pgconn_exit_code(st);
 }
 
 int

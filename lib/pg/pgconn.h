@@ -22,6 +22,11 @@ struct pgconn_opts {
 	const char	*user;		/* -U */
 	const char	*env_file;	/* --env-file */
 	const char	*appname;	/* fallback_application_name, e.g. "cr-dump" */
+	/* Called when the server asks for a password none of the settings
+	 * gives: fills buf and returns 0, or returns -1 for none.  NULL: none
+	 * is asked for.  pgconn never reads the terminal: a tool that may
+	 * prompt sets askpass_tty (lib/base/askpass.h). */
+	int		(*ask_password)(char *buf, size_t len);
 };
 
 /* getopt_long value of --env-file in every tool's option table. */
@@ -104,8 +109,9 @@ void pgconn_mask(const char *s, char *out, size_t outlen);
 
 /* Connect.  dbname_override (may be NULL) replaces the database name, e.g.
  * "postgres" for the maintenance connection cr-restore --clean needs.
- * When the server asks for a password none of the settings gives and a
- * terminal is available, the password is read from /dev/tty.
+ * When the server asks for a password none of the settings gives, the
+ * options' ask_password (if any) is asked for one and the connection tried
+ * again with it.
  * On failure returns NULL, sets *status, and writes the server's message
  * (verbatim but for any password, joined onto one line) to err. */
 PGconn *pgconn_open(const struct pgconn_params *, const char *dbname_override,
@@ -126,6 +132,13 @@ const char *pgconn_dbname(PGconn *conn);
  * failure as pgconn_open. */
 PGconn *pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
     char *err, size_t errlen);
+
+/* A failed connection as every tool says it: "cannot connect to DBNAME:
+ * MSG" into line ("the database" when dbname is NULL or ""), the hint for
+ * the status (or NULL) in *hint; returns the exit code.  The tool prints
+ * "cr-X: LINE" and "cr-X: hint: HINT", then exits with the code. */
+int pgconn_failure(enum pgconn_status, const char *dbname, const char *msg,
+    char *line, size_t linelen, const char **hint);
 
 /* sysexits code for a status. */
 int pgconn_exit_code(enum pgconn_status);

@@ -16,6 +16,7 @@
 
 #include <bsd/string.h>
 
+#include "base/io.h"
 #include "gz/gzrange.h"
 #include "restore/parallel.h"
 #include "pg/pgconn.h"
@@ -898,25 +899,6 @@ parallel_spill_dir(const char *tmpdir)
 	return "/tmp";
 }
 
-static int
-write_all(int fd, const void *buf, size_t len, off_t off)
-{
-	const char *b = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = pwrite(fd, b, len, off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 int
 parallel_copy_data(struct parallel *p, struct parallel_job *j, const char *buf, size_t len,
     unsigned long line, char *err, size_t errlen)
@@ -965,8 +947,8 @@ parallel_copy_data(struct parallel *p, struct parallel_job *j, const char *buf, 
 	}
 	h.len = len;
 	h.line = line;
-	if (write_all(fd, &h, sizeof(h), (off_t)off) == -1 ||
-	    write_all(fd, buf, len, (off_t)(off + sizeof(h))) == -1) {
+	if (io_pwrite_all(fd, &h, sizeof(h), (off_t)off) == -1 ||
+	    io_pwrite_all(fd, buf, len, (off_t)(off + sizeof(h))) == -1) {
 		snprintf(err, errlen, "spilling COPY data to a temporary file in %s: %s",
 		    p->o.tmpdir != NULL ? p->o.tmpdir : "/tmp", strerror(errno));
 		pthread_mutex_lock(&p->lock);

@@ -9,6 +9,7 @@
 #include <bsd/string.h>
 
 #include "base/shquote.h"
+#include "base/utc.h"
 #include "pg/pgconn.h"
 #include "restore/replace.h"
 
@@ -49,12 +50,9 @@ replace_old_name(const char *target, long pid, char *out, size_t outlen)
 void
 replace_kept_name(const char *target, time_t when, char *out, size_t outlen)
 {
-	char suffix[40], stamp[20];
-	struct tm tm;
+	char suffix[40], stamp[UTC_LEN];
 
-	gmtime_r(&when, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm);
-	snprintf(suffix, sizeof(suffix), REPLACE_OLD_TAG "%s", stamp);
+	snprintf(suffix, sizeof(suffix), REPLACE_OLD_TAG "%s", utc_stamp(when, stamp));
 	tagged_name(target, suffix, out, outlen);
 }
 
@@ -718,10 +716,10 @@ replace_run(PGconn *maint, const struct replace_opts *ro, struct replace_outcome
 	if (ro->created != NULL)
 		ro->created(ro->arg, o->scratch);
 
-	if ((conn = pgconn_open_like(maint, o->scratch, &cst, errbuf, sizeof(errbuf))) == NULL) {
-		snprintf(o->error, sizeof(o->error), "connecting to %s: %s", o->scratch, errbuf);
-		o->status = pgconn_exit_code(cst);
-	} else {
+	if ((conn = pgconn_open_like(maint, o->scratch, &cst, errbuf, sizeof(errbuf))) == NULL)
+		o->status = pgconn_failure(cst, o->scratch, errbuf, o->error, sizeof(o->error),
+		    &o->hint);
+	else {
 		o->status = ro->load(ro->arg, conn);
 		PQfinish(conn);
 	}
@@ -768,6 +766,8 @@ outcome_lines(const struct replace_outcome *o, const char *target, char lines[][
 
 	if (o->error[0] != '\0')
 		snprintf(lines[n++], 2048, "%s", o->error);
+	if (o->hint != NULL)
+		snprintf(lines[n++], 2048, "hint: %s", o->hint);
 	if (left[0] != '\0' && o->status != 0)
 		snprintf(lines[n++], 2048, "%s (it holds a copy only: drop it with: %s)",
 		    o->left_error, o->left_command);
@@ -830,7 +830,7 @@ const char *
 replace_outcome_line(const struct replace_outcome *o, const char *target, int i, char *buf,
     size_t len)
 {
-	char lines[4][2048];
+	char lines[5][2048];
 
 	if (i < 0 || i >= outcome_lines(o, target, lines))
 		return NULL;

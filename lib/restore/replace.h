@@ -177,6 +177,7 @@ struct replace_outcome {
 	char		 scratch[64], aside[64];
 	char		 error[2048];	/* the step of cr's that failed ("" when
 					 * none, or when load said it) */
+	const char	*hint;		/* and what to check, or NULL */
 	char		 why[512];	/* UNKNOWN, LOST: why nobody looked */
 	char		 command[REPLACE_COMMAND_LEN];	/* for state, "" when none */
 	/* A database replace_run could not drop: the old one after a
