@@ -102,6 +102,13 @@ validate() {
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e3"
 	validate error "$BATS_TEST_TMPDIR/e3"
 	assert_equal "$(jq -r .exit "$BATS_TEST_TMPDIR/e3")" 65
+	# a usage error past the options: said, the synopsis, and the object
+	run --separate-stderr cr-verify --json --compare "$b/db_backup_20251028_020000.sql.gz"
+	assert_status 64
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e4"
+	validate error "$BATS_TEST_TMPDIR/e4"
+	assert_equal "$(jq -r .error "$BATS_TEST_TMPDIR/e4")" "--compare takes two files: old new"
+	[[ $stderr == "cr-verify: --compare takes two files: old new"$'\n'"usage: cr-verify"* ]]
 }
 
 @test "cr-migrate --json status and up follow the schema" {

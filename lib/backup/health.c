@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: PostgreSQL.  Copyright (c) 2025-2026, the cr authors. */
 /* health: the verdict on a backup directory. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,11 @@
 #include "backup/alarms.h"
 #include "backup/health.h"
 #include "backup/retention.h"
+#include "base/json.h"
+#include "base/size.h"
+#include "base/utc.h"
 
-void
+static void
 health_age(time_t age, char *buf, size_t len)
 {
 	if (age < 0)
@@ -191,4 +195,97 @@ health_free(struct health *h)
 	free(h->problems);
 	backupdir_free(h->entries, h->n);
 	memset(h, 0, sizeof(*h));
+}
+
+void
+health_put(struct jw *w, const char *dir, const struct health *h)
+{
+	const struct health_kind *k;
+	char when[UTC_LEN];
+	size_t i, t;
+	int kind;
+
+	jw_str(w, "dir", dir);
+	jw_bool(w, "healthy", h->code == 0);
+	jw_int(w, "exit", h->code);
+	/* seconds, as every duration in cr's JSON; null: no limit */
+	if (h->cutoff != 0)
+		jw_int(w, "max_age_s", (long long)(h->now - h->cutoff));
+	else
+		jw_null(w, "max_age_s");
+	jw_array(w, "problems");
+	for (i = 0; i < h->nproblems; i++)
+		jw_str(w, NULL, h->problems[i]);
+	jw_end(w);
+	jw_array(w, "kinds");
+	for (kind = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		if ((k = &h->kinds[kind])->count == 0)
+			continue;
+		jw_object(w, NULL);
+		jw_str(w, "kind", backupname_kind_name((enum backupname_kind)kind));
+		jw_uint(w, "count", k->count);
+		if (k->newest == NULL) {
+			jw_null(w, "newest");
+			jw_end(w);
+			continue;
+		}
+		jw_str(w, "newest", k->newest->name);
+		jw_str(w, "time", utc_iso(k->newest->time, when));
+		jw_int(w, "age_s", (long long)(h->now - k->newest->time));
+		jw_uint(w, "stored_bytes", k->newest->size);
+		jw_bool(w, "verified", k->code == 0);
+		jw_str(w, "error", k->error[0] != '\0' ? k->error : NULL);
+		jw_str(w, "manifest", k->manifest);
+		jw_bool(w, "manifest_healthy", k->healthy);
+		if (k->have_rows)
+			jw_uint(w, "rows", k->rows);
+		else
+			jw_null(w, "rows");
+		jw_array(w, "trend");
+		for (t = 0; t < k->ntrend; t++) {
+			jw_object(w, NULL);
+			jw_str(w, "name", k->trend[t]->name);
+			jw_uint(w, "rows", k->trend_rows[t]);
+			jw_uint(w, "stored_bytes", k->trend[t]->size);
+			jw_end(w);
+		}
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
+void
+health_print(FILE *fp, const char *dir, const struct health *h)
+{
+	const struct health_kind *k;
+	const char *kn;
+	char age[64], s[SIZE_IEC_LEN];
+	size_t t;
+	int kind;
+
+	fprintf(fp, "%s: %s\n", dir, h->code == 0 ? "healthy" : "UNHEALTHY");
+	for (kind = 0; kind < BACKUPNAME_NKINDS; kind++) {
+		if ((k = &h->kinds[kind])->count == 0)
+			continue;
+		kn = backupname_kind_name((enum backupname_kind)kind);
+		if (k->newest == NULL) {
+			fprintf(fp, "  %-15s %zu backup%s, none restorable here\n",
+			    kn, k->count, k->count == 1 ? "" : "s");
+			continue;
+		}
+		health_age(h->now - k->newest->time, age, sizeof(age));
+		fprintf(fp, "  %-15s %s\n", kn, k->newest->name);
+		fprintf(fp, "  %-15s age %s, %s, %zu backup%s of this kind; %s, "
+		    "manifest %s%s\n", "", age, size_iec(k->newest->size, s),
+		    k->count, k->count == 1 ? "" : "s", k->code == 0 ?
+		    "verified" : "DOES NOT VERIFY", k->manifest, k->healthy ? "" :
+		    " (suspicious)");
+		if (k->ntrend > 0) {
+			fprintf(fp, "  %-15s rows, oldest first:", "");
+			for (t = 0; t < k->ntrend; t++)
+				fprintf(fp, " %" PRIu64, k->trend_rows[t]);
+			putc('\n', fp);
+		}
+	}
 }

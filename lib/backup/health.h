@@ -3,13 +3,15 @@
  * cr-backup --status and the monitoring scripts run): per kind the newest
  * restorable backup, whether it verifies and matches its manifest, its
  * rows and the row trend of the last few; whether the newest daily is
- * too old; the problems in one line each and the exit status they give.
- * Nothing prints but the progress line of verify_file. */
+ * too old; the problems in one line each and the exit status they give;
+ * and the verdict as JSON ($defs/status) or as text.  Writes only to the
+ * streams it is given. */
 #ifndef CR_HEALTH_H
 #define CR_HEALTH_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "backup/backupdir.h"
@@ -52,7 +54,13 @@ int health_check(const char *dir, const char *max_age, size_t ntrend,
     const struct verify_opts *, struct health *h, char *err, size_t errlen);
 void health_free(struct health *);
 
-/* An age as "1d02h03m". */
-void health_age(time_t age, char *buf, size_t len);
+struct jw;
+
+/* The verdict on dir as the members of the --json object, after jw_begin. */
+void health_put(struct jw *, const char *dir, const struct health *h);
+
+/* The verdict on dir for people: a line for the directory, two or three a
+ * kind (the problems are the caller's to print). */
+void health_print(FILE *fp, const char *dir, const struct health *h);
 
 #endif

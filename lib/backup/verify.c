@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +19,8 @@
 
 #include "backup/verify.h"
 #include "base/sha256.h"
+#include "base/size.h"
+#include "format/dumpfmt.h"
 #include "gz/gzin.h"
 #include "gz/gzsalvage.h"
 #include "sql/dumpsalvage.h"
@@ -305,4 +309,95 @@ verify_file(const char *path, const struct verify_opts *o, struct manifest *m)
 	    damage_report(path, m) == -1)
 		failed(m, EX_OSERR, "out of memory");
 	return m->exit;
+}
+
+void
+verify_put_escaped(FILE *fp, const char *s)
+{
+	size_t len = 4 * strlen(s) + 1;	/* \xHH is the longest escape */
+	char *buf;
+
+	/* out of memory: the name as it is, rather than nothing */
+	if ((buf = malloc(len)) == NULL || dumpfmt_escape(s, buf, len) == -1)
+		fputs(s, fp);
+	else
+		fputs(buf, fp);
+	free(buf);
+}
+
+/* "  label:        value\n", the value escaped.  One fact a line, so
+ * scripts can pick fields with sed; --json is the stable interface. */
+static void
+line(FILE *fp, const char *label, const char *fmt, ...)
+{
+	char buf[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(fp, "  %-14s", label);
+	verify_put_escaped(fp, buf);
+	putc('\n', fp);
+}
+
+void
+verify_print(FILE *fp, const char *name, const struct manifest *m, int verbose)
+{
+	char s[SIZE_IEC_LEN];
+	size_t i;
+
+	fprintf(fp, "%s: OK, complete (%s)\n", name, m->trailer ?
+	    "cr-dump trailer and pg_dump completion line" : "pg_dump completion line");
+	if (m->gzip)
+		line(fp, "compressed:", "%s", size_iec(m->stored_bytes, s));
+	line(fp, "uncompressed:", "%s", size_iec(m->bytes, s));
+	if (m->gzip)
+		line(fp, "ratio:", "%.2f", m->stored_bytes > 0 ?
+		    (double)m->bytes / (double)m->stored_bytes : 0.0);
+	if (verbose && m->gzip)
+		line(fp, "bytes:", "%" PRIu64 " SQL, %" PRIu64 " gzip in %u member%s",
+		    m->bytes, m->stored_bytes, m->gzip_members,
+		    m->gzip_members == 1 ? "" : "s");
+	else if (verbose)
+		line(fp, "bytes:", "%" PRIu64 " SQL", m->bytes);
+	if (m->database != NULL)
+		line(fp, "database:", "%s", m->database);
+	if (m->user != NULL)
+		line(fp, "role:", "%s", m->user);
+	if (m->dump_time != NULL)
+		line(fp, "dump time:", "%s", m->dump_time);
+	line(fp, "server:", "PostgreSQL %s", m->server_version ? m->server_version : "?");
+	line(fp, "pg_dump:", "%s", m->pg_dump_version ? m->pg_dump_version : "?");
+	if (m->cr_dump)
+		line(fp, "made by:", "cr-dump %s", m->cr_version ? m->cr_version : "");
+	else
+		line(fp, "made by:", "pg_dump without cr-dump");
+	line(fp, "schema only:", "%s", m->schema_only == 1 ? "yes" :
+	    m->schema_only == 0 ? "no" : "unknown (plain pg_dump)");
+	line(fp, "selection:", "%s", m->selection);
+	if (m->options != NULL)
+		line(fp, "options:", "%s", m->options);
+	line(fp, "tables:", "%" PRIu64, m->tables_with_data);
+	line(fp, "rows:", "%" PRIu64, m->rows);
+	for (i = 0; verbose && i < m->ntables; i++) {
+		fprintf(fp, "  %12" PRIu64 "  ", m->tables[i].rows);
+		verify_put_escaped(fp, m->tables[i].name);
+		putc('\n', fp);
+	}
+	if (verbose && m->ntables < m->tables_with_data)
+		fprintf(fp, "  (and %" PRIu64 " more tables, not listed)\n",
+		    m->tables_with_data - m->ntables);
+	if (m->note != NULL)
+		line(fp, "note:", "%s", m->note);
+}
+
+void
+verify_why(const struct manifest *m, char *buf, size_t len)
+{
+	if (m->has_offset)
+		snprintf(buf, len, "%s: %s (%soffset %" PRIu64 ")", m->file,
+		    m->error, m->gzip ? "uncompressed " : "", m->offset);
+	else
+		snprintf(buf, len, "%s: %s", m->file, m->error);
 }

@@ -583,6 +583,18 @@ manifest_free(struct manifest *m)
 }
 
 int
+manifest_of_backup(struct manifest *m, const char *name, long duration)
+{
+	free(m->file);
+	free(m->name);
+	m->file = strdup(name);
+	m->name = strdup(name);
+	m->is_manifest = 1;
+	m->duration = duration;
+	return m->file == NULL || m->name == NULL ? -1 : 0;
+}
+
+int
 manifest_alarm(struct manifest *m, const char *text)
 {
 	char **v, *copy;

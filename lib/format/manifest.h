@@ -100,6 +100,12 @@ int manifest_read(const char *path, struct manifest *, char *err,
     size_t errlen);
 void manifest_free(struct manifest *);
 
+/* Make m, what cr-verify found in a backup, that backup's manifest: it
+ * records the backup's name (never the temporary file cr-backup verifies
+ * before renaming it) and how long the backup took (seconds, -1 not
+ * known).  Returns 0, or -1 when out of memory. */
+int manifest_of_backup(struct manifest *m, const char *name, long duration);
+
 /* Append a copy of text to m's alarms and clear healthy.  Returns 0, or -1
  * when out of memory. */
 int manifest_alarm(struct manifest *m, const char *text);
