@@ -324,7 +324,7 @@ if [ "$gentle" -eq 1 ]; then
 	gz_args=(-1)
 fi
 # cr-gz draws the dump's progress (bytes, rate) on a terminal; -q: none
-[ "$quiet" -eq 0 ] || [ ! -t 2 ] || gz_args+=(--no-progress)
+[ "$quiet" -eq 0 ] || gz_args+=(--no-progress)
 
 tmp=$(temp_file) || die $EX_CANTCREAT "cannot create a temp file in $dir"
 "${gentle_cmd[@]}" cr-dump "${conn_args[@]}" | "${gentle_cmd[@]}" cr-gz "${gz_args[@]}" >"$tmp"
