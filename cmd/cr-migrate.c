@@ -80,15 +80,11 @@ static _Noreturn void fail(int, const char *, ...) __attribute__((format(printf,
 static _Noreturn void
 fail(int code, const char *fmt, ...)
 {
-	char msg[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	jw_vfail(stderr, json ? stdout : NULL, "cr-migrate", code, fmt, ap);
 	va_end(ap);
-	warnx("%s", msg);
-	if (json)
-		jw_error(stdout, "cr-migrate", code, msg);
 	exit(code);
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include "base/progress.h"
 #include "restore/replace.h"
 #include "restore/restore.h"
+#include "restore/source.h"
 #include "sql/restoreplan.h"
 #include "base/size.h"
 
@@ -43,53 +45,62 @@ enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS, OPT_JSON };
 static volatile sig_atomic_t interrupted;
 static PGcancel *volatile cancel;
 
-/* The input: a file or stdin, gzip or plain (told apart by the magic);
- * with --salvage, gzip read past damage and the script repaired. */
-struct source {
-	const char	*name;
-	int		 fd;
-	struct gzin	*gz;
-	unsigned char	 head[8];	/* first bytes, read to tell the format */
-	size_t		 head_len, head_pos;
-	int		 salvage;
-	struct gzsalvage *sv;
-	struct dumpsalvage *ds;
-};
-
 /* Exit status of --salvage when data was lost: restored with losses. */
 #define EXIT_LOSSES	3
 
-static int
-source_open(struct source *src)
+static int json_out;	/* --json: a failure before the outcome is an object too */
+
+/* A failure that leaves nothing else to print: the line on stderr and,
+ * with --json, the error object on stdout (docs/json.md). */
+static void
+json_fail(int code, const char *msg)
 {
-	if (!src->salvage)
-		return (src->gz = gzin_open(src->fd, GZIN_AUTO)) == NULL ? -1 : 0;
-	if ((src->sv = gzsalvage_open(src->fd)) == NULL ||
-	    (src->ds = dumpsalvage_new(src->sv)) == NULL)
-		return -1;
-	return 0;
+	if (json_out && jw_error(stdout, "cr-restore", code, msg) == -1)
+		warn("stdout");
 }
 
-static void
-source_close(struct source *src)
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail(int code, const char *fmt, ...)
 {
-	gzin_close(src->gz);
-	src->gz = NULL;
-	dumpsalvage_free(src->ds);
-	src->ds = NULL;
-	gzsalvage_close(src->sv);
-	src->sv = NULL;
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnx("%s", msg);
+	json_fail(code, msg);
+	exit(code);
 }
+
+/* fail, with errno's text after fmt's (as err(3)). */
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail_errno(int code, const char *fmt, ...)
+{
+	char msg[2048];
+	const char *why = strerror(errno);
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	snprintf(msg + n, sizeof(msg) - n, ": %s", why);
+	fail(code, "%s", msg);
+}
+
+static const char synopsis[] = "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] "
+    "[-U user] [--env-file file] [--clean [--keep-old] | --test] [--yes] "
+    "[--role role | --as-login] "
+    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
+    "[--accept-rows table] [--allow-production] [--salvage] [--trust-dump] "
+    "[file | dbname]";
 
 static void
 print_usage(FILE *f)
 {
-	fprintf(f, "usage: cr-restore [-1av] [-d dbname] [-h host] [-p port] [-U user] "
-	    "[--env-file file] [--clean [--keep-old] | --test] [--yes] "
-	    "[--role role | --as-login] "
-	    "[--extension name] [-j jobs] [-t table[=other]] [--no-tuning] "
-	    "[--accept-rows table] [--allow-production] [--salvage] [--trust-dump] "
-	    "[file | dbname]\n");
+	fprintf(f, "%s\n", synopsis);
 }
 
 static const struct cliopt_help help[] = {
@@ -152,6 +163,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	print_usage(stderr);
+	json_fail(EX_USAGE, synopsis);
 	exit(EX_USAGE);
 }
 
@@ -196,59 +208,9 @@ catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static ssize_t
-source_read(void *arg, void *buf, size_t len)
-{
-	struct source *src = arg;
-	ssize_t n;
-
-	if (src->salvage)
-		return dumpsalvage_read(src->ds, buf, len);
-	if (src->head_pos < src->head_len) {
-		n = (ssize_t)(len < src->head_len - src->head_pos ? len :
-		    src->head_len - src->head_pos);
-		memcpy(buf, src->head + src->head_pos, (size_t)n);
-		src->head_pos += (size_t)n;
-		return n;
-	}
-	if ((n = gzin_read(src->gz, buf, len)) == -1)
-		errno = gzin_errkind(src->gz) == GZIN_EDATA ? EILSEQ : EIO;
-	return n;
-}
-
-static int
-source_rewind(struct source *src)
-{
-	source_close(src);
-	src->head_len = src->head_pos = 0;
-	if (lseek(src->fd, 0, SEEK_SET) == -1)
-		return -1;
-	return source_open(src);
-}
-
-/* The input's first bytes, kept for source_read: a pg_dump archive (custom
- * or tar format) is for pg_restore, said before anything connects.  A read
- * error is left for the restore to report. */
-static const char *
-archive_format(struct source *src)
-{
-	ssize_t n;
-
-	if (src->salvage)
-		return NULL;	/* gzip only: a salvage reads cr-gz's */
-	while (src->head_len < sizeof(src->head) && (n = gzin_read(src->gz,
-	    src->head + src->head_len, sizeof(src->head) - src->head_len)) > 0)
-		src->head_len += (size_t)n;
-	if (src->head_len >= 5 && memcmp(src->head, "PGDMP", 5) == 0)
-		return "custom";
-	/* a tar archive's first member, named in its header's first bytes */
-	if (src->head_len == 8 && memcmp(src->head, "toc.dat", 8) == 0)
-		return "tar";
-	return NULL;
-}
-
-/* A connection that failed, said as every tool says it; the exit code. */
-static int
+/* No connection to dbname: the line every tool says (pgconn_failure) and
+ * its hint, with --json the error object; the exit. */
+static void __attribute__((noreturn))
 connect_failed(enum pgconn_status st, const char *dbname, const char *msg)
 {
 	const char *hint;
@@ -259,7 +221,8 @@ connect_failed(enum pgconn_status st, const char *dbname, const char *msg)
 	warnx("%s", line);
 	if (hint != NULL)
 		warnx("hint: %s", hint);
-	return code;
+	json_fail(code, line);
+	exit(code);
 }
 
 static PGconn *
@@ -269,9 +232,9 @@ connect_or_exit(const struct pgconn_params *params, const char *dbname)
 	PGconn *conn;
 	char msg[1024];
 
-	if ((conn = pgconn_open(params, dbname, &st, msg, sizeof(msg))) != NULL)
-		return conn;
-	exit(connect_failed(st, dbname, msg));
+	if ((conn = pgconn_open(params, dbname, &st, msg, sizeof(msg))) == NULL)
+		connect_failed(st, dbname, msg);
+	return conn;
 }
 
 /* Ask on the terminal for the database name.  Returns 1 when typed, 0 when
@@ -296,27 +259,12 @@ confirm(const char *target, int exists, PGconn *maint)
 	return strcmp(line, target) == 0;
 }
 
-static int
-restore_exit_code(enum restore_status rc)
-{
-	switch (rc) {
-	case RESTORE_OK:	return 0;
-	case RESTORE_EDATA:	return EX_DATAERR;
-	case RESTORE_EIO:	return EX_IOERR;
-	case RESTORE_ENOMEM:	return EX_OSERR;
-	case RESTORE_EUSAGE:	return EX_USAGE;
-	case RESTORE_EPERM:	return EX_NOPERM;
-	default:		return 1;
-	}
-}
-
 /* Report a failed restore_run or restore_scan. */
 static void
 report(const struct source *src, enum restore_status rc, const char *msg)
 {
-	if ((rc == RESTORE_EDATA || rc == RESTORE_EIO) && src->gz != NULL &&
-	    gzin_errkind(src->gz) != GZIN_ENONE)
-		warnx("%s: %s", src->name, gzin_error(src->gz));
+	if ((rc == RESTORE_EDATA || rc == RESTORE_EIO) && source_error(src) != NULL)
+		warnx("%s: %s", src->name, source_error(src));
 	else
 		warnx("%s", msg);
 }
@@ -364,6 +312,10 @@ struct job {
 	const char		*ext[2 * MAXEXT];
 	char			 target_ext[MAXEXT][64];
 	int			 ntarget_ext;
+	/* the options' lists, which ropts points into */
+	const char		*extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
+	size_t			 nextensions, ntables, naccept;
+	const char		*operand;	/* the file or database, or NULL */
 };
 
 /* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
@@ -381,22 +333,25 @@ iec(uint64_t n, char *buf, size_t len)
 static void
 json_report(const struct job *j, const char *target, int status)
 {
-	char *q;
+	struct jw w;
 
-	if ((q = json_quote(target)) == NULL)
-		err(EX_OSERR, NULL);
-	printf(JSON_OPEN "\"database\":%s,\"ok\":%s,\"exit\":%d,\"mode\":\"%s\"",
-	    q, status == 0 ? "true" : "false", status,
-	    j->test ? "test" : j->clean ? "clean" : "in_place");
-	free(q);
-	printf(",\"bytes\":%llu,\"statements\":%llu,\"tables\":%llu,\"rows\":%llu",
-	    (unsigned long long)j->st.bytes, (unsigned long long)j->st.statements,
-	    (unsigned long long)j->st.tables, (unsigned long long)j->st.rows);
+	jw_begin(&w, stdout);
+	jw_str(&w, "database", target);
+	jw_bool(&w, "ok", status == 0);
+	jw_int(&w, "exit", status);
+	jw_str(&w, "mode", j->test ? "test" : j->clean ? "clean" : "in_place");
+	jw_uint(&w, "bytes", j->st.bytes);
+	jw_uint(&w, "statements", j->st.statements);
+	jw_uint(&w, "tables", j->st.tables);
+	jw_uint(&w, "rows", j->st.rows);
 	/* the row-count proof runs once the whole script has */
-	printf(",\"proof\":%s,\"duration_s\":%.0f}\n", status == 0 ? "\"ok\"" :
-	    j->st.complete ? "\"failed\"" : "null", io_clock() - j->t0);
-	if (fflush(stdout) == EOF)
-		err(EX_IOERR, "stdout");
+	if (status == 0 || j->st.complete)
+		jw_str(&w, "proof", status == 0 ? "ok" : "failed");
+	else
+		jw_null(&w, "proof");
+	jw_fixed(&w, "duration_s", io_clock() - j->t0, 0);
+	if (jw_finish(&w) == -1)
+		fail_errno(EX_IOERR, "stdout");
 }
 
 static void
@@ -438,7 +393,7 @@ progress(void *arg, const struct restore_stats *st)
 	    (unsigned long long)st->rows);
 	/* -j FILE: the file is read by offset, not through src.gz */
 	progress_update(&j->bar, st->file_bytes > 0 ? st->file_bytes :
-	    j->src.gz != NULL ? gzin_bytes_in(j->src.gz) : 0, extra, 0);
+	    source_bytes_in(&j->src), extra, 0);
 }
 
 static void
@@ -505,10 +460,10 @@ guard_target(const struct job *j, PGconn *conn, const char *target)
 		return;
 	if (guard_name(target, NULL, reason, sizeof(reason)) ||
 	    (n = guard_marker(conn, target, reason, sizeof(reason))) == 1)
-		errx(EX_NOPERM, "refusing to restore into \"%s\": %s "
+		fail(EX_NOPERM, "refusing to restore into \"%s\": %s "
 		    "(--allow-production overrides)", target, reason);
 	if (n == -1)
-		errx(1, "%s", reason);
+		fail(1, "%s", reason);
 }
 
 /* -v: which database, and which setting named it. */
@@ -600,7 +555,7 @@ restore_in_place(struct job *j)
 	if (!j->as_login && j->ropts.role == NULL) {
 		if (replace_db_owner(conn, target, owner, sizeof(owner), errbuf,
 		    sizeof(errbuf)) == -1)
-			errx(1, "%s", errbuf);
+			fail(1, "%s", errbuf);
 		choose_role(j, conn, owner);
 	}
 	/* Nothing undoes a half-applied restore here: a file is read once
@@ -622,7 +577,7 @@ restore_in_place(struct job *j)
 			return restore_exit_code(rc);
 		}
 		if (source_rewind(&j->src) == -1)
-			err(EX_IOERR, "%s: rewind", j->src.name);
+			fail_errno(EX_IOERR, "%s: rewind", j->src.name);
 	}
 	catch_signals();
 	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
@@ -645,156 +600,76 @@ restore_in_place(struct job *j)
 	return status;
 }
 
-/* A command for the user to copy: psql on the maintenance database. */
-static void
-psql_command(PGconn *maint, const char *fmt, const char *a, const char *b, char *out,
-    size_t outlen)
-{
-	char qa[160], qb[160], sql[400], shell[900];
-
-	if (pgexec_ident(maint, a, qa, sizeof(qa)) == -1 ||
-	    (b != NULL && pgexec_ident(maint, b, qb, sizeof(qb)) == -1)) {
-		snprintf(out, outlen, "psql (name too long to quote here)");
-		return;
-	}
-	snprintf(sql, sizeof(sql), fmt, qa, b != NULL ? qb : "");
-	if (replace_shell_quote(sql, shell, sizeof(shell)) == -1)
-		snprintf(out, outlen, "psql (name too long to quote here)");
-	else
-		snprintf(out, outlen, "psql -d postgres -c %s", shell);
-}
-
-static void
-dropdb_command(const char *name, char *out, size_t outlen)
-{
-	char q[200];
-
-	if (replace_shell_quote(name, q, sizeof(q)) == -1)
-		snprintf(out, outlen, "dropdb (name too long to quote here)");
-	else
-		snprintf(out, outlen, "dropdb %s", q);
-}
-
 /* What interrupted runs left for target, each with the command that
- * clears it when running that command is safe. */
+ * clears it when running it is safe (lib/replace decides and words). */
 static void
 report_leftovers(PGconn *maint, const char *target)
 {
 	struct replace_leftovers l;
-	char errbuf[512], cmd[1024];
+	char line[2048];
 	int i;
 
-	if (replace_leftovers(maint, target, &l, errbuf, sizeof(errbuf)) == -1) {
-		warnx("warning: %s", errbuf);
-		return;
-	}
-	for (i = 0; i < l.nscratch && i < 4; i++) {
-		dropdb_command(l.scratch[i], cmd, sizeof(cmd));
-		if (l.target_exists)
-			warnx("warning: \"%s\" is a scratch database an interrupted run left "
-			    "(\"%s\" was never replaced by it): drop it with: %s",
-			    l.scratch[i], target, cmd);
-		else
-			warnx("warning: \"%s\" is a scratch database an interrupted run left; "
-			    "\"%s\" does not exist", l.scratch[i], target);
-	}
-	if (l.nscratch > 4)
-		warnx("warning: and %d more scratch databases like them", l.nscratch - 4);
-	for (i = 0; i < l.nold && i < 4; i++) {
-		if (l.target_exists) {
-			dropdb_command(l.old[i], cmd, sizeof(cmd));
-			warnx("warning: \"%s\" is the database an interrupted run replaced "
-			    "(\"%s\" holds the restored data): drop it with: %s",
-			    l.old[i], target, cmd);
-		} else {
-			psql_command(maint, "ALTER DATABASE %s RENAME TO %s", l.old[i], target,
-			    cmd, sizeof(cmd));
-			warnx("warning: \"%s\" holds the data of \"%s\", which does not exist: "
-			    "rename it back with: %s", l.old[i], target, cmd);
-		}
-	}
-	if (l.nold > 4)
-		warnx("warning: and %d more replaced databases like them", l.nold - 4);
-	if (l.target_blocked) {
-		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
-		    cmd, sizeof(cmd));
-		warnx("warning: \"%s\" refuses connections (datallowconn = false), as a run "
-		    "killed while swapping leaves it: allow them again with: %s", target, cmd);
-	}
+	if (replace_leftovers(maint, target, &l, line, sizeof(line)) == -1)
+		warnx("warning: %s", line);
+	else
+		for (i = 0; replace_leftovers_line(&l, target, i, line, sizeof(line)) != NULL; i++)
+			warnx("%s", line);
 }
 
-/* After a failure with --clean or --test: look where everything is, say so,
- * and drop the scratch database when it is no one's only copy.  Returns 1
- * when the swap turns out to have taken place after all. */
-static int
-after_failure(PGconn *maint, const char *target, const char *scratch, const char *aside,
-    int existed, int keep)
+/* Where the data is after replace_run, as it decided and words it. */
+static void
+say_outcome(const struct job *j, const char *target, const struct replace_outcome *o)
 {
-	char errbuf[512], cmd[1024];
-	int t = -1, s = -1, a = -1, allow = 1;
+	char line[2048];
+	int i;
 
-	if (PQstatus(maint) != CONNECTION_OK)
-		PQreset(maint);
-	if (PQstatus(maint) != CONNECTION_OK) {
-		pgconn_oneline(PQerrorMessage(maint), errbuf, sizeof(errbuf));
-		warnx("cannot look where the data is now: %s; \"%s\" holds the old or the "
-		    "restored data, never neither; the next run names what is left over",
-		    errbuf, target);
-		return 0;
+	if (j->verbose && o->sealed && o->scratch_ended > 0)
+		fprintf(stderr, "cr-restore: %d session%s on the scratch database ended\n",
+		    o->scratch_ended, o->scratch_ended == 1 ? "" : "s");
+	for (i = 0; replace_outcome_line(o, target, i, line, sizeof(line)) != NULL; i++)
+		warnx("%s", line);
+}
+
+/* replace_run's restore into the scratch database. */
+static int
+load_scratch(void *arg, PGconn *conn)
+{
+	struct job *j = arg;
+	enum restore_status rc;
+	char errbuf[2048];
+
+	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
+	if (rc != RESTORE_OK) {
+		report(&j->src, rc, errbuf);
+		return restore_exit_code(rc);
 	}
-	if ((s = replace_db_state(maint, scratch, NULL, errbuf, sizeof(errbuf))) == -1 ||
-	    (a = replace_db_state(maint, aside, NULL, errbuf, sizeof(errbuf))) == -1 ||
-	    (t = replace_db_state(maint, target, &allow, errbuf, sizeof(errbuf))) == -1) {
-		warnx("cannot look where the data is now: %s; the next run names what is "
-		    "left over", errbuf);
-		return 0;
-	}
-	if (s == 0 && t == 1 && (a == 1 || !existed)) {
-		/* The swap committed before the failure. */
-		warnx("\"%s\" holds the restored data", target);
-		if (a == 1 && !keep) {
-			if (replace_drop(maint, aside, errbuf, sizeof(errbuf)) == -1) {
-				dropdb_command(aside, cmd, sizeof(cmd));
-				warnx("%s: the old database is left as \"%s\": drop it with: %s",
-				    errbuf, aside, cmd);
-			}
-		}
+	if (interrupted) {
+		warnx("interrupted");
 		return 1;
 	}
-	if (s == 1 && replace_drop(maint, scratch, errbuf, sizeof(errbuf)) == -1) {
-		dropdb_command(scratch, cmd, sizeof(cmd));
-		warnx("%s (it holds a copy only: drop it with: %s)", errbuf, cmd);
-	}
-	if (a == 1) {
-		psql_command(maint, "ALTER DATABASE %s RENAME TO %s", aside, target, cmd, sizeof(cmd));
-		warnx("\"%s\" holds the old data of \"%s\"%s%s", aside, target,
-		    t == 0 ? ", which does not exist: rename it back with: " : "",
-		    t == 0 ? cmd : "");
-	} else if (existed && t == 1 && allow)
-		warnx("\"%s\" is as it was", target);
-	else if (existed && t == 1) {
-		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL, cmd,
-		    sizeof(cmd));
-		warnx("\"%s\" holds its old data but refuses connections: allow them with: %s",
-		    target, cmd);
-	} else if (!existed && t == 0)
-		warnx("\"%s\" was not created", target);
-	else
-		warnx("\"%s\" %s", target, t == 1 ? "exists" : "does not exist");
 	return 0;
 }
 
-/* Into a fresh scratch database; test: drop it again, clean: put it in
- * the target's place. */
+static void
+scratch_created(void *arg, const char *scratch)
+{
+	const struct job *j = arg;
+
+	if (j->verbose)
+		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
+}
+
+/* Into a fresh scratch database (lib/replace conducts): test: drop it
+ * again, clean: put it in the target's place. */
 static int
 restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 {
+	struct replace_opts ro = { .target = target, .exists = exists, .test = j->test,
+	    .keep_old = j->keep_old, .pid = (long)getpid(), .now = time(NULL),
+	    .load = load_scratch, .created = scratch_created, .arg = j };
+	struct replace_outcome o;
 	enum restore_status rc;
-	enum pgconn_status cst;
-	struct pgexec_error pe;
-	PGconn *conn;
-	char errbuf[2048], scratch[128], aside[128], owner[128] = "", cmd[1024];
-	int status = 0, ended = 0, sealed = 0, swapped = 0;
+	char errbuf[2048], owner[128] = "";
 
 	catch_signals();
 	/* -j FILE: read through first (bad input is refused before the scratch
@@ -808,16 +683,13 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 			report(&j->src, rc, errbuf);
 			warnx("nothing was executed");
 			memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
+			if (j->json)
+				json_report(j, target, restore_exit_code(rc));
 			return restore_exit_code(rc);
 		}
 		if (source_rewind(&j->src) == -1)
-			err(EX_IOERR, "%s: rewind", j->src.name);
+			fail_errno(EX_IOERR, "%s: rewind", j->src.name);
 	}
-	replace_scratch_name(target, (long)getpid(), scratch, sizeof(scratch));
-	if (j->keep_old)
-		replace_kept_name(target, time(NULL), aside, sizeof(aside));
-	else
-		replace_old_name(target, (long)getpid(), aside, sizeof(aside));
 	/* The replacement is the same database with new contents: the
 	 * target's owner; a new one belongs to --role.  A test restore by a
 	 * superuser is the target's owner's too, and runs as the owner. */
@@ -825,81 +697,25 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 	    PQparameterStatus(maint, "is_superuser") != NULL &&
 	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)) &&
 	    replace_db_owner(maint, target, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
-		errx(1, "%s", errbuf);
+		fail(1, "%s", errbuf);
 	if (owner[0] == '\0' && j->ropts.role != NULL)
 		strlcpy(owner, j->ropts.role, sizeof(owner));
 	choose_role(j, maint, owner);
 	if (j->ropts.role != NULL && PQparameterStatus(maint, "is_superuser") != NULL &&
 	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)
 		add_target_extensions(j);
-	if (replace_scratch_create(maint, scratch, target, owner, &pe) == -1) {
-		if (pgexec_sqlstate_is(&pe, "42501"))
-			warnx("%s (no privilege: a scratch database needs a role with "
-			    "CREATEDB that may act as the target's owner)", pe.message);
-		else
-			warnx("%s", pe.message);
-		return pgexec_exit_code(&pe);
+	ro.owner = owner;
+	replace_run(maint, &ro, &o);
+	say_outcome(j, target, &o);
+	if (o.state == REPLACE_NOT_STARTED) {
+		json_fail(o.status, o.error);
+		return o.status;
 	}
-	if (j->verbose)
-		fprintf(stderr, "cr-restore: restoring into scratch database %s\n", scratch);
-
-	if ((conn = pgconn_open_like(maint, scratch, &cst, errbuf, sizeof(errbuf))) == NULL) {
-		status = connect_failed(cst, scratch, errbuf);
-	} else {
-		rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
-		PQfinish(conn);
-		if (rc != RESTORE_OK) {
-			report(&j->src, rc, errbuf);
-			status = restore_exit_code(rc);
-		} else if (interrupted) {
-			warnx("interrupted");
-			status = 1;
-		}
-	}
-	if (status == 0 && j->clean) {
-		if (replace_scratch_seal(maint, scratch, &ended, errbuf, sizeof(errbuf)) == -1 ||
-		    (exists && replace_carry(maint, target, scratch, errbuf, sizeof(errbuf)) == -1)) {
-			warnx("%s", errbuf);
-			status = 1;
-		} else
-			sealed = 1;
-		if (j->verbose && sealed && ended > 0)
-			fprintf(stderr, "cr-restore: %d session%s on the scratch database ended\n",
-			    ended, ended == 1 ? "" : "s");
-	}
-	if (status == 0 && j->clean) {
-		if (replace_swap(maint, scratch, target, aside, j->keep_old, &ended, errbuf,
-		    sizeof(errbuf)) == -1) {
-			warnx("%s", errbuf);
-			status = 1;
-		} else
-			swapped = 1;
-	}
-	if (swapped) {
-		if (!exists)
-			;
-		else if (j->keep_old)
-			warnx("the replaced database is kept as \"%s\" (to roll back, see "
-			    "cr-restore(1))", aside);
-		else if (replace_drop(maint, aside, errbuf, sizeof(errbuf)) == -1) {
-			dropdb_command(aside, cmd, sizeof(cmd));
-			warnx("%s: \"%s\" holds the restored data; the old database is left "
-			    "as \"%s\": drop it with: %s", errbuf, target, aside, cmd);
-		}
-	} else if (j->test && status == 0) {
-		if (replace_drop(maint, scratch, errbuf, sizeof(errbuf)) == -1) {
-			dropdb_command(scratch, cmd, sizeof(cmd));
-			warnx("%s (drop it with: %s)", errbuf, cmd);
-		}
-	} else if (status != 0) {
-		if (after_failure(maint, target, scratch, aside, exists, j->keep_old))
-			status = 0;
-	}
-	if (status == 0 && j->verbose)
-		summary(j, target, ended);
+	if (o.status == 0 && j->verbose)
+		summary(j, target, o.ended);
 	if (j->json)
-		json_report(j, target, status);
-	return status;
+		json_report(j, target, o.status);
+	return o.status;
 }
 
 /* --clean and --test, through a maintenance connection to another
@@ -917,38 +733,36 @@ restore_replace(struct job *j)
 	conn = pgconn_open_resolved(j->params, target, sizeof(target), &st, errbuf,
 	    sizeof(errbuf));
 	if (conn == NULL && (target[0] == '\0' ||
-	    (st != PGCONN_ENODB && st != PGCONN_EREFUSED))) {
-		exit(connect_failed(st, target, errbuf));
-	}
+	    (st != PGCONN_ENODB && st != PGCONN_EREFUSED)))
+		connect_failed(st, target, errbuf);
 	say_target(j, target);
 	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
 	if (conn != NULL && (j->ntarget_ext = replace_superuser_extensions(conn, j->target_ext,
 	    MAXEXT, errbuf, sizeof(errbuf))) == -1)
-		errx(1, "%s", errbuf);
+		fail(1, "%s", errbuf);
 	if (conn != NULL) {
 		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
 		PQfinish(conn);
-		if (maint == NULL) {
-			exit(connect_failed(st, maintdb, errbuf));
-		}
+		if (maint == NULL)
+			connect_failed(st, maintdb, errbuf);
 	} else
 		maint = connect_or_exit(j->params, maintdb);
 	if (strcmp(target, maintdb) == 0 || strcmp(target, "template0") == 0 ||
 	    strcmp(target, "template1") == 0)
-		errx(EX_USAGE, "refusing to replace the system database \"%s\"", target);
+		fail(EX_USAGE, "refusing to replace the system database \"%s\"", target);
 	j->ropts.dbname = target;
 	if ((exists = replace_db_state(maint, target, NULL, errbuf, sizeof(errbuf))) == -1)
-		errx(1, "%s", errbuf);
+		fail(1, "%s", errbuf);
 
 	if (j->clean) {
 		guard_target(j, maint, target);
 		if (!j->yes) {
 			switch (confirm(target, exists, maint)) {
 			case -1:
-				errx(EX_USAGE, "--clean replaces database \"%s\": confirm on a "
+				fail(EX_USAGE, "--clean replaces database \"%s\": confirm on a "
 				    "terminal, or pass --yes", target);
 			case 0:
-				errx(1, "not confirmed: nothing was done to \"%s\"", target);
+				fail(1, "not confirmed: nothing was done to \"%s\"", target);
 			}
 		}
 	}
@@ -956,10 +770,10 @@ restore_replace(struct job *j)
 	 * a running one is not a leftover. */
 	switch (replace_lock(maint, target, j->test, errbuf, sizeof(errbuf))) {
 	case -1:
-		errx(1, "%s", errbuf);
+		fail(1, "%s", errbuf);
 	case 0:
 		if (j->clean)
-			errx(EX_TEMPFAIL, "a restore of \"%s\" is running (another cr-restore "
+			fail(EX_TEMPFAIL, "a restore of \"%s\" is running (another cr-restore "
 			    "--clean or --test of it): nothing was done; try again when it has "
 			    "finished", target);
 		break;	/* --test beside a --clean: its scratch is not ours to judge */
@@ -971,50 +785,10 @@ restore_replace(struct job *j)
 	return status;
 }
 
-/* A path, or a name with a dump's suffix: never taken for a database name. */
-static int
-looks_like_file(const char *s)
-{
-	static const char *const suffixes[] = { ".sql", ".gz", ".dump", ".txt" };
-	size_t i, n = strlen(s), k;
-
-	if (strchr(s, '/') != NULL)
-		return 1;
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		k = strlen(suffixes[i]);
-		if (n > k && strcmp(s + n - k, suffixes[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Whether the operand names the database rather than the dump: a URI or
- * conninfo string does; so does a name that is no file here and does not
- * look like one.  A name that could be either, an existing file while
- * stdin may carry a dump too (a pipe, a socket or a redirected file), is
- * refused: reading the file would ignore stdin and restore into a
- * database the user did not name. */
-static int
-operand_is_database(const char *arg)
-{
-	struct stat sb;
-
-	if (strncmp(arg, "postgresql://", 13) == 0 || strncmp(arg, "postgres://", 11) == 0)
-		return 1;
-	if (looks_like_file(arg))
-		return 0;
-	if (access(arg, F_OK) == -1 && errno == ENOENT)
-		return 1;
-	if (fstat(STDIN_FILENO, &sb) == 0 &&
-	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISREG(sb.st_mode)))
-		errx(EX_USAGE, "\"%s\" is both a file here and maybe a database name, and stdin "
-		    "is not a terminal: say which: -d %s for the database, ./%s or < %s for "
-		    "the file", arg, arg, arg, arg);
-	return 0;
-}
-
-int
-main(int argc, char *argv[])
+/* The options into j and copts (getopt_long through lib/cliopt), and
+ * what they exclude checked before anything is opened. */
+static void
+parse_options(int argc, char *argv[], struct job *j, struct pgconn_opts *copts)
 {
 	static const struct option longopts[] = {
 		PGCONN_LONGOPTS,
@@ -1042,43 +816,39 @@ main(int argc, char *argv[])
 		{ "version",		no_argument,		NULL, 'V' },
 		{ NULL,			0,			NULL, 0 }
 	};
-	struct pgconn_opts copts = { .appname = "cr-restore",
-	    .ask_password = askpass_tty };
-	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
-	const char *extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
 	struct restoreplan *plan;
-	char errbuf[1024], reason[512];
-	int ch, status;
-	size_t next = 0, ntables = 0, naccept = 0, i;
+	char errbuf[1024];
+	int ch;
+	size_t i;
 	long long jobs = 1;
-	const char *errstr, *buffer, *format;
+	const char *errstr, *buffer;
 
 	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-restore",
 	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
 	    .help = help, .synopsis = print_usage, .refused = refused });
 	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
-		if (pgconn_getopt(&copts, ch, optarg))
+		if (pgconn_getopt(copts, ch, optarg))
 			continue;
 		switch (ch) {
 		case '1':
-			j.single = 1;
+			j->single = 1;
 			break;
 		case 'S':
-			j.src.salvage = j.ropts.salvage = 1;
+			j->src.salvage = j->ropts.salvage = 1;
 			break;
 		case 'c':
-			j.clean = 1;
+			j->clean = 1;
 			break;
 		case 'T':
-			j.test = 1;
+			j->test = 1;
 			break;
 		case 't':
-			if (ntables == MAXTABLES)
+			if (j->ntables == MAXTABLES)
 				errx(EX_USAGE, "at most %d -t options", MAXTABLES);
-			tables[ntables++] = optarg;
+			j->tables[j->ntables++] = optarg;
 			break;
 		case 'a':
-			j.ropts.data_only = 1;
+			j->ropts.data_only = 1;
 			break;
 		case 'j':
 			jobs = cliopt_num(optarg, 0, 256);	/* 0: one per core */
@@ -1086,154 +856,195 @@ main(int argc, char *argv[])
 				jobs = 1;
 			break;
 		case 'N':
-			j.ropts.no_tuning = 1;
+			j->ropts.no_tuning = 1;
 			break;
 		case 'y':
-			j.yes = 1;
+			j->yes = 1;
 			break;
 		case 'x':
-			if (next == MAXEXT)
+			if (j->nextensions == MAXEXT)
 				errx(EX_USAGE, "at most %d --extension options", MAXEXT);
-			extensions[next++] = optarg;
+			j->extensions[j->nextensions++] = optarg;
 			break;
 		case 'P':
-			j.allow_prod = 1;
+			j->allow_prod = 1;
 			break;
 		case 'K':
-			j.keep_old = 1;
+			j->keep_old = 1;
 			break;
 		case 'L':
-			j.as_login = 1;
+			j->as_login = 1;
 			break;
 		case 'R':
 			if (*optarg == '\0')
 				errx(EX_USAGE, "--role: empty role name");
-			j.ropts.role = optarg;
+			j->ropts.role = optarg;
 			break;
 		case 'D':
-			j.ropts.trust_dump = 1;
+			j->ropts.trust_dump = 1;
 			break;
 		case 'A':
-			if (naccept == MAXTABLES)
+			if (j->naccept == MAXTABLES)
 				errx(EX_USAGE, "at most %d --accept-rows options", MAXTABLES);
 			if (strchr(optarg, '.') == NULL)
 				errx(EX_USAGE, "--accept-rows %s: name the table with its schema "
 				    "(public.%s)", optarg, optarg);
-			accept[naccept++] = optarg;
+			j->accept[j->naccept++] = optarg;
 			break;
 		case 'v':
-			j.verbose++;
+			j->verbose++;
 			break;
 		case OPT_PROGRESS:
-			j.progress_mode = PROGRESS_ON;
+			j->progress_mode = PROGRESS_ON;
 			break;
 		case OPT_JSON:
-			j.json = 1;
+			j->json = 1;
 			break;
 		case OPT_NO_PROGRESS:
-			j.progress_mode = PROGRESS_OFF;
+			j->progress_mode = PROGRESS_OFF;
 			break;
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (j.clean && j.test) || (j.keep_old && !j.clean) ||
-	    (j.as_login && j.ropts.role != NULL))
+	json_out = j->json;
+	j->operand = argc == 1 ? argv[0] : NULL;
+	if (argc > 1 || (j->clean && j->test) || (j->keep_old && !j->clean) ||
+	    (j->as_login && j->ropts.role != NULL))
 		usage();
-	j.verbose |= isatty(STDERR_FILENO);
-	if (j.src.salvage && jobs > 1)
-		errx(EX_USAGE, "--salvage and -j %lld: a salvage restores on one connection", jobs);
-	if (j.single && jobs > 1)
-		errx(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
-	j.ropts.jobs = (unsigned)jobs;
-	j.ropts.tmpdir = parallel_spill_dir(getenv("TMPDIR"));
+	j->verbose |= isatty(STDERR_FILENO);
+	if (j->src.salvage && jobs > 1)
+		fail(EX_USAGE, "--salvage and -j %lld: a salvage restores on one connection", jobs);
+	if (j->single && jobs > 1)
+		fail(EX_USAGE, "-1 and -j %lld: one transaction cannot span connections", jobs);
+	j->ropts.jobs = (unsigned)jobs;
+	j->ropts.tmpdir = parallel_spill_dir(getenv("TMPDIR"));
 	/* The COPY data held in memory for -j's workers (tests make it tiny
 	 * to force the spill files). */
 	if ((buffer = getenv("CR_RESTORE_BUFFER")) != NULL) {
-		j.ropts.buffer = strtonum(buffer, 1, (long long)1 << 40, &errstr);
+		j->ropts.buffer = strtonum(buffer, 1, (long long)1 << 40, &errstr);
 		if (errstr != NULL)
-			errx(EX_USAGE, "CR_RESTORE_BUFFER=%s: %s", buffer, errstr);
+			fail(EX_USAGE, "CR_RESTORE_BUFFER=%s: %s", buffer, errstr);
 	}
 	/* -t names are checked before anything is opened. */
-	if ((plan = restoreplan_new(j.ropts.data_only)) == NULL)
-		err(EX_OSERR, NULL);
-	for (i = 0; i < ntables; i++)
-		if (restoreplan_add(plan, tables[i], errbuf, sizeof(errbuf)) == -1)
-			errx(EX_USAGE, "%s", errbuf);
+	if ((plan = restoreplan_new(j->ropts.data_only)) == NULL)
+		fail(EX_OSERR, "%s", strerror(errno));
+	for (i = 0; i < j->ntables; i++)
+		if (restoreplan_add(plan, j->tables[i], errbuf, sizeof(errbuf)) == -1)
+			fail(EX_USAGE, "%s", errbuf);
 	restoreplan_free(plan);
+}
+
+/* The dump: the operand's file, else stdin; or the operand names the
+ * database (lib/restore/source says which). */
+static void
+open_input(struct job *j, struct pgconn_opts *copts)
+{
+	const char *format;
 
 	/* Without -d, an operand that is a URI or conninfo string, or is no
 	 * file and does not look like one, names the database, as psql's
 	 * does: `... | cr-restore --clean app_dev`. */
-	if (argc == 1 && copts.dbname == NULL && strcmp(argv[0], "-") != 0 &&
-	    operand_is_database(argv[0])) {
-		copts.dbname = argv[0];
-		argc = 0;
+	if (j->operand != NULL && copts->dbname == NULL && strcmp(j->operand, "-") != 0) {
+		switch (source_operand(j->operand, STDIN_FILENO)) {
+		case SOURCE_OPERAND_AMBIGUOUS:
+			fail(EX_USAGE, "\"%s\" is both a file here and maybe a database name, "
+			    "and stdin is not a terminal: say which: -d %s for the database, "
+			    "./%s or < %s for the file", j->operand, j->operand, j->operand,
+			    j->operand);
+		case SOURCE_OPERAND_DATABASE:
+			copts->dbname = j->operand;
+			j->operand = NULL;
+			break;
+		case SOURCE_OPERAND_FILE:
+			break;
+		}
 	}
-	if (argc == 1 && strcmp(argv[0], "-") != 0) {
-		j.src.name = argv[0];
-		if ((j.src.fd = open(argv[0], O_RDONLY | O_CLOEXEC)) == -1) {
-			if (errno == ENOENT && copts.dbname == NULL)
-				errx(EX_NOINPUT, "%s: no such file (the database is given with -d)",
-				    argv[0]);
-			err(EX_NOINPUT, "%s", argv[0]);
+	if (j->operand != NULL && strcmp(j->operand, "-") != 0) {
+		j->src.name = j->operand;
+		if ((j->src.fd = open(j->operand, O_RDONLY | O_CLOEXEC)) == -1) {
+			if (errno == ENOENT && copts->dbname == NULL)
+				fail(EX_NOINPUT, "%s: no such file (the database is given with -d)",
+				    j->operand);
+			fail_errno(EX_NOINPUT, "%s", j->operand);
 		}
 	} else if (isatty(STDIN_FILENO))
-		errx(EX_USAGE, "the dump comes from a file or a pipe, not the terminal");
-	if (fstat(j.src.fd, &j.sb) == -1)
-		err(EX_NOINPUT, "%s", j.src.name);
-	if (S_ISDIR(j.sb.st_mode))
-		errx(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
-		    j.src.name);
-	if (source_open(&j.src) == -1)
-		err(EX_OSERR, "%s", j.src.name);
-	if ((format = archive_format(&j.src)) != NULL)
-		errx(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
-		    j.src.name, format);
+		fail(EX_USAGE, "the dump comes from a file or a pipe, not the terminal");
+	if (fstat(j->src.fd, &j->sb) == -1)
+		fail_errno(EX_NOINPUT, "%s", j->src.name);
+	if (S_ISDIR(j->sb.st_mode))
+		fail(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
+		    j->src.name);
+	if (source_open(&j->src) == -1)
+		fail_errno(EX_OSERR, "%s", j->src.name);
+	if ((format = source_archive_format(&j->src)) != NULL)
+		fail(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
+		    j->src.name, format);
+}
 
-	if ((j.params = pgconn_params_new(&copts, errbuf, sizeof(errbuf))) == NULL)
-		errx(EX_USAGE, "%s", errbuf);
-	for (size_t w = 0; pgconn_params_warning(j.params, w) != NULL; w++)
-		warnx("%s", pgconn_params_warning(j.params, w));
+/* The connection settings, and the refusals they alone decide. */
+static void
+settings(struct job *j, struct pgconn_opts *copts)
+{
+	char errbuf[1024], reason[512];
+
+	if ((j->params = pgconn_params_new(copts, errbuf, sizeof(errbuf))) == NULL)
+		fail(EX_USAGE, "%s", errbuf);
+	for (size_t w = 0; pgconn_params_warning(j->params, w) != NULL; w++)
+		warnx("%s", pgconn_params_warning(j->params, w));
 	/* --clean replaces the database it names: never one libpq falls
 	 * back to (the user's name), never one nobody named. */
-	if (j.clean && pgconn_params_source(j.params) == NULL)
-		errx(EX_USAGE, "--clean needs the database to replace named: -d NAME, a URI or "
+	if (j->clean && pgconn_params_source(j->params) == NULL)
+		fail(EX_USAGE, "--clean needs the database to replace named: -d NAME, a URI or "
 		    "conninfo operand, PGDATABASE, DATABASE_URL or --env-file "
 		    "(libpq would fall back to the user name)");
 	/* The production guard, before anything is touched, on the env file
 	 * as pgconn read it.  --test restores into a scratch database only
 	 * and never touches the target. */
-	if (!j.test && !j.allow_prod &&
-	    guard_env(pgconn_params_env(j.params), reason, sizeof(reason)))
-		errx(EX_NOPERM, "refusing to restore: %s (--allow-production overrides)", reason);
+	if (!j->test && !j->allow_prod &&
+	    guard_env(pgconn_params_env(j->params), reason, sizeof(reason)))
+		fail(EX_NOPERM, "refusing to restore: %s (--allow-production overrides)", reason);
+}
 
-	j.ropts.single_transaction = j.single;
-	j.ropts.extensions = extensions;
-	j.ropts.nextensions = next;
-	j.ropts.interrupted = &interrupted;
-	j.ropts.notice = notice;
-	j.ropts.notice_arg = &j;
-	j.ropts.report = schedule;
-	j.ropts.skipped = skipped;
-	j.ropts.accept_rows = accept;
-	j.ropts.naccept_rows = naccept;
-	j.ropts.proof_note = proof_note;
-	j.ropts.tables = tables;
-	j.ropts.ntables = ntables;
-	progress_start(&j.bar, stderr, j.progress_mode, "cr-restore",
-	    S_ISREG(j.sb.st_mode) ? (uint64_t)j.sb.st_size : 0);
-	if (j.bar.fp != NULL) {
-		j.ropts.progress = progress;
-		j.ropts.progress_arg = &j;
+/* What the restore reports to, and the clock. */
+static void
+start(struct job *j)
+{
+	j->ropts.single_transaction = j->single;
+	j->ropts.extensions = j->extensions;
+	j->ropts.nextensions = j->nextensions;
+	j->ropts.interrupted = &interrupted;
+	j->ropts.notice = notice;
+	j->ropts.notice_arg = j;
+	j->ropts.report = schedule;
+	j->ropts.skipped = skipped;
+	j->ropts.accept_rows = j->accept;
+	j->ropts.naccept_rows = j->naccept;
+	j->ropts.proof_note = proof_note;
+	j->ropts.tables = j->tables;
+	j->ropts.ntables = j->ntables;
+	progress_start(&j->bar, stderr, j->progress_mode, "cr-restore",
+	    S_ISREG(j->sb.st_mode) ? (uint64_t)j->sb.st_size : 0);
+	if (j->bar.fp != NULL) {
+		j->ropts.progress = progress;
+		j->ropts.progress_arg = j;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	j.t0 = io_clock();
+	j->t0 = io_clock();
+}
 
-	if (j.clean || j.test)
-		status = restore_replace(&j);
-	else
-		status = restore_in_place(&j);
+int
+main(int argc, char *argv[])
+{
+	struct pgconn_opts copts = { .appname = "cr-restore", .ask_password = askpass_tty };
+	struct job j = { .src = { .name = "stdin", .fd = STDIN_FILENO } };
+	int status;
+
+	parse_options(argc, argv, &j, &copts);
+	open_input(&j, &copts);
+	settings(&j, &copts);
+	start(&j);
+	status = j.clean || j.test ? restore_replace(&j) : restore_in_place(&j);
 	if (j.src.salvage)
 		status = salvage_report(&j.src, status);
 	source_close(&j.src);

@@ -65,14 +65,13 @@ synopsis(FILE *f)
 static int
 fail(int code, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	rc = jw_vfail(stderr, json ? stdout : NULL, "cr-verify", code, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "cr-verify: %s\n", msg);
-	if (json && jw_error(stdout, "cr-verify", code, msg) == -1)
+	if (rc == -1)
 		err(EX_IOERR, "standard output");
 	return code;
 }

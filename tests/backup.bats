@@ -751,12 +751,12 @@ gz_shim() {
 	gz_shim
 	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR" --gentle
 	assert_status 0
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/gz-args")" "args=-1 nice=19 io=idle"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/gz-args")" "args=-1 --no-progress nice=19 io=idle"	# -q: no progress line
 	cr-verify -q "$DIR/$(backups)"
 	rm -f "$BATS_TEST_TMPDIR/gz-args" "$DIR"/db_backup_*
 	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q --env-file "$ENVF" --dir "$DIR"
 	assert_status 0
-	[[ $(cat "$BATS_TEST_TMPDIR/gz-args") == "args= nice=$(nice) io="* ]]	# the niceness the suite runs at
+	[[ $(cat "$BATS_TEST_TMPDIR/gz-args") == "args=--no-progress nice=$(nice) io="* ]]	# the niceness the suite runs at
 }
 
 @test "cr-backup --status --kv: the --json object as key=value lines, values escaped onto one line; --kv without --status is a usage error" {

@@ -173,6 +173,27 @@ validate() {
 	[ -n "$stderr" ]
 }
 
+@test "cr-restore --json: a failure before any restore (usage, no server, a production target, a file missing) is one error object of the schema" {
+	f=$b/db_backup_20251028_020000.sql.gz
+	# each: the exit status, the command; the object repeats the stderr line
+	check() {
+		local code=$1; shift
+		run --separate-stderr cr-restore --json "$@"
+		assert_status "$code"
+		printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e"
+		validate error "$BATS_TEST_TMPDIR/e"
+		assert_equal "$(jq -r '[.tool, .ok, .exit] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/e")" \
+			"cr-restore false $code"
+		assert_stderr_contains "$(jq -r .error "$BATS_TEST_TMPDIR/e")"
+	}
+	check 64 --clean --test -d x "$f"
+	check 69 -h "$BATS_TEST_TMPDIR/no-server-here" -d x "$f"
+	mkdb app_production
+	check 77 --yes --clean -d app_production "$f"
+	check 66 -d x "$BATS_TEST_TMPDIR/missing.sql.gz"
+	assert_equal "$(jq -r .error "$BATS_TEST_TMPDIR/e")" "$BATS_TEST_TMPDIR/missing.sql.gz: No such file or directory"
+}
+
 @test "cr-rotate --json: every name's decision and why, what --delete removed, and a stale directory's 75, as objects of the schema" {
 	r=$BATS_TEST_TMPDIR/rot
 	mkdir "$r"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,31 @@ jw_finish(struct jw *w)
 		return -1;
 	}
 	return 0;
+}
+
+int
+jw_fail(FILE *err, FILE *out, const char *tool, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = jw_vfail(err, out, tool, exit_code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+jw_vfail(FILE *err, FILE *out, const char *tool, int exit_code, const char *fmt,
+    va_list ap)
+{
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(err, "%s: %s\n", tool, msg);
+	if (out != NULL && jw_error(out, tool, exit_code, msg) == -1)
+		return -1;
+	return exit_code;
 }
 
 int

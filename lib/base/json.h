@@ -7,6 +7,7 @@
 #ifndef CR_JSON_H
 #define CR_JSON_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -77,5 +78,13 @@ int jw_finish(struct jw *);
  * message is the one line the tool also writes on stderr, without the
  * "cr-X: " in front.  Returns 0, or -1 on a write error. */
 int jw_error(FILE *fp, const char *tool, int exit_code, const char *message);
+
+/* A failure said both ways every tool says it: "tool: MESSAGE" on err and,
+ * when out is not NULL (--json), jw_error's object on out.  Returns
+ * exit_code, or -1 when writing the object failed. */
+int jw_fail(FILE *err, FILE *out, const char *tool, int exit_code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int jw_vfail(FILE *err, FILE *out, const char *tool, int exit_code, const char *fmt,
+    va_list ap) __attribute__((format(printf, 5, 0)));
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <bsd/string.h>
 
+#include "base/shquote.h"
 #include "base/utc.h"
 #include "pg/pgconn.h"
 #include "restore/replace.h"
@@ -184,11 +185,42 @@ tagged_leftovers(PGconn *maint, const char *target, const char *tag, char names[
 	return n;
 }
 
+/* A command for the user to copy: psql on the maintenance database, fmt
+ * with the quoted identifiers a and b (may be NULL). */
+static void
+psql_command(PGconn *maint, const char *fmt, const char *a, const char *b, char *out,
+    size_t outlen)
+{
+	char qa[160], qb[160], sql[400], shell[900];
+
+	if (pgexec_ident(maint, a, qa, sizeof(qa)) == -1 ||
+	    (b != NULL && pgexec_ident(maint, b, qb, sizeof(qb)) == -1)) {
+		snprintf(out, outlen, "psql (name too long to quote here)");
+		return;
+	}
+	snprintf(sql, sizeof(sql), fmt, qa, b != NULL ? qb : "");
+	if (shquote_always(sql, shell, sizeof(shell)) == -1)
+		snprintf(out, outlen, "psql (name too long to quote here)");
+	else
+		snprintf(out, outlen, "psql -d postgres -c %s", shell);
+}
+
+static void
+dropdb_command(const char *name, char *out, size_t outlen)
+{
+	char q[200];
+
+	if (shquote_always(name, q, sizeof(q)) == -1)
+		snprintf(out, outlen, "dropdb (name too long to quote here)");
+	else
+		snprintf(out, outlen, "dropdb %s", q);
+}
+
 int
 replace_leftovers(PGconn *maint, const char *target, struct replace_leftovers *l,
     char *err, size_t errlen)
 {
-	int allow = 1;
+	int allow = 1, i;
 
 	memset(l, 0, sizeof(*l));
 	if ((l->nscratch = tagged_leftovers(maint, target, REPLACE_SCRATCH_TAG, l->scratch,
@@ -200,6 +232,23 @@ replace_leftovers(PGconn *maint, const char *target, struct replace_leftovers *l
 	if ((l->target_exists = replace_db_state(maint, target, &allow, err, errlen)) == -1)
 		return -1;
 	l->target_blocked = l->target_exists && !allow;
+	/* A scratch database holds a copy only while target exists; without
+	 * target it may be all there is, and no command is safe. */
+	for (i = 0; i < l->nscratch && i < 4; i++)
+		if (l->target_exists)
+			dropdb_command(l->scratch[i], l->scratch_command[i],
+			    sizeof(l->scratch_command[i]));
+	/* A replaced database is the old data: dropped when target holds the
+	 * new, else renamed back into target's place. */
+	for (i = 0; i < l->nold && i < 4; i++)
+		if (l->target_exists)
+			dropdb_command(l->old[i], l->old_command[i], sizeof(l->old_command[i]));
+		else
+			psql_command(maint, "ALTER DATABASE %s RENAME TO %s", l->old[i], target,
+			    l->old_command[i], sizeof(l->old_command[i]));
+	if (l->target_blocked)
+		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", target, NULL,
+		    l->blocked_command, sizeof(l->blocked_command));
 	return 0;
 }
 
@@ -574,27 +623,267 @@ replace_drop(PGconn *maint, const char *name, char *err, size_t errlen)
 	    name, NULL, what, err, errlen);
 }
 
-int
-replace_shell_quote(const char *s, char *out, size_t outlen)
+/* A database replace_run could not drop, with the command that does. */
+static void
+left_behind(struct replace_outcome *o, const char *name, const char *err)
 {
-	size_t o = 0;
+	strlcpy(o->left, name, sizeof(o->left));
+	strlcpy(o->left_error, err, sizeof(o->left_error));
+	dropdb_command(name, o->left_command, sizeof(o->left_command));
+}
 
-	if (outlen < 3)
-		return -1;
-	out[o++] = '\'';
-	for (; *s != '\0'; s++) {
-		if (*s == '\'') {
-			if (o + 5 >= outlen)
-				return -1;
-			memcpy(out + o, "'\\''", 4);
-			o += 4;
-			continue;
-		}
-		if (o + 2 >= outlen)
-			return -1;
-		out[o++] = *s;
+/* After a failure: look where everything is and drop the scratch database
+ * when it is no one's only copy.  The swap may have committed after all
+ * (a connection lost after COMMIT reached the server): then target holds
+ * the restored data and the status is 0. */
+static void
+after_failure(PGconn *maint, const struct replace_opts *ro, struct replace_outcome *o)
+{
+	char errbuf[512];
+	int t = -1, s = -1, a = -1, allow = 1;
+
+	if (PQstatus(maint) != CONNECTION_OK)
+		PQreset(maint);
+	if (PQstatus(maint) != CONNECTION_OK) {
+		pgconn_oneline(PQerrorMessage(maint), o->why, sizeof(o->why));
+		o->state = REPLACE_LOST;
+		return;
 	}
-	out[o++] = '\'';
-	out[o] = '\0';
-	return 0;
+	if ((s = replace_db_state(maint, o->scratch, NULL, o->why, sizeof(o->why))) == -1 ||
+	    (a = replace_db_state(maint, o->aside, NULL, o->why, sizeof(o->why))) == -1 ||
+	    (t = replace_db_state(maint, ro->target, &allow, o->why, sizeof(o->why))) == -1) {
+		o->state = REPLACE_UNKNOWN;
+		return;
+	}
+	o->target_exists = t;
+	if (s == 0 && t == 1 && (a == 1 || !ro->exists)) {
+		/* The swap committed before the failure. */
+		o->state = REPLACE_REPLACED;
+		o->late = 1;
+		o->status = 0;
+		if (a == 1 && !ro->keep_old &&
+		    replace_drop(maint, o->aside, errbuf, sizeof(errbuf)) == -1)
+			left_behind(o, o->aside, errbuf);
+		return;
+	}
+	if (s == 1 && replace_drop(maint, o->scratch, errbuf, sizeof(errbuf)) == -1)
+		left_behind(o, o->scratch, errbuf);
+	if (a == 1) {
+		o->state = REPLACE_OLD_ASIDE;
+		if (t == 0)
+			psql_command(maint, "ALTER DATABASE %s RENAME TO %s", o->aside, ro->target,
+			    o->command, sizeof(o->command));
+	} else if (ro->exists && t == 1 && allow)
+		o->state = REPLACE_UNTOUCHED;
+	else if (ro->exists && t == 1) {
+		o->state = REPLACE_BLOCKED;
+		psql_command(maint, "ALTER DATABASE %s ALLOW_CONNECTIONS true", ro->target, NULL,
+		    o->command, sizeof(o->command));
+	} else if (!ro->exists && t == 0)
+		o->state = REPLACE_NOT_CREATED;
+	else
+		o->state = REPLACE_UNCLEAR;
+}
+
+/* Into a fresh scratch database; --test: drop it again, --clean: put it
+ * in the target's place. */
+void
+replace_run(PGconn *maint, const struct replace_opts *ro, struct replace_outcome *o)
+{
+	struct pgexec_error pe;
+	enum pgconn_status cst;
+	PGconn *conn;
+	char errbuf[1024];
+	int ended = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->target_exists = ro->exists;
+	replace_scratch_name(ro->target, ro->pid, o->scratch, sizeof(o->scratch));
+	if (ro->keep_old)
+		replace_kept_name(ro->target, ro->now, o->aside, sizeof(o->aside));
+	else
+		replace_old_name(ro->target, ro->pid, o->aside, sizeof(o->aside));
+	if (replace_scratch_create(maint, o->scratch, ro->target, ro->owner, &pe) == -1) {
+		if (pgexec_sqlstate_is(&pe, "42501"))
+			snprintf(o->error, sizeof(o->error), "%s (no privilege: a scratch "
+			    "database needs a role with CREATEDB that may act as the target's "
+			    "owner)", pe.message);
+		else
+			strlcpy(o->error, pe.message, sizeof(o->error));
+		o->state = REPLACE_NOT_STARTED;
+		o->status = pgexec_exit_code(&pe);
+		return;
+	}
+	if (ro->created != NULL)
+		ro->created(ro->arg, o->scratch);
+
+	if ((conn = pgconn_open_like(maint, o->scratch, &cst, errbuf, sizeof(errbuf))) == NULL)
+		o->status = pgconn_failure(cst, o->scratch, errbuf, o->error, sizeof(o->error),
+		    &o->hint);
+	else {
+		o->status = ro->load(ro->arg, conn);
+		PQfinish(conn);
+	}
+	if (o->status == 0 && !ro->test) {
+		if (replace_scratch_seal(maint, o->scratch, &ended, o->error,
+		    sizeof(o->error)) == -1 || (ro->exists && replace_carry(maint, ro->target,
+		    o->scratch, o->error, sizeof(o->error)) == -1))
+			o->status = 1;
+		else {
+			o->sealed = 1;
+			o->scratch_ended = ended;
+		}
+	}
+	if (o->status == 0 && !ro->test) {
+		if (replace_swap(maint, o->scratch, ro->target, o->aside, ro->keep_old, &o->ended,
+		    o->error, sizeof(o->error)) == -1) {
+			o->status = 1;
+			after_failure(maint, ro, o);
+			return;
+		}
+		o->state = REPLACE_REPLACED;
+		if (ro->exists && ro->keep_old)
+			o->state = REPLACE_KEPT_OLD;
+		else if (ro->exists && replace_drop(maint, o->aside, errbuf, sizeof(errbuf)) == -1)
+			left_behind(o, o->aside, errbuf);
+		return;
+	}
+	if (o->status == 0) {
+		o->state = REPLACE_TESTED;
+		if (replace_drop(maint, o->scratch, errbuf, sizeof(errbuf)) == -1)
+			left_behind(o, o->scratch, errbuf);
+		return;
+	}
+	after_failure(maint, ro, o);
+}
+
+/* The outcome's lines, in order: the failed step, a scratch copy left
+ * after a failure, then where the data is. */
+static int
+outcome_lines(const struct replace_outcome *o, const char *target, char lines[][2048])
+{
+	const char *cmd = o->command, *left = o->left;
+	int n = 0;
+
+	if (o->error[0] != '\0')
+		snprintf(lines[n++], 2048, "%s", o->error);
+	if (o->hint != NULL)
+		snprintf(lines[n++], 2048, "hint: %s", o->hint);
+	if (left[0] != '\0' && o->status != 0)
+		snprintf(lines[n++], 2048, "%s (it holds a copy only: drop it with: %s)",
+		    o->left_error, o->left_command);
+	switch (o->state) {
+	case REPLACE_NOT_STARTED:
+		break;
+	case REPLACE_TESTED:
+		if (left[0] != '\0')
+			snprintf(lines[n++], 2048, "%s (drop it with: %s)", o->left_error,
+			    o->left_command);
+		break;
+	case REPLACE_REPLACED:
+		if (o->late)
+			snprintf(lines[n++], 2048, "\"%s\" holds the restored data", target);
+		if (left[0] != '\0' && o->late)
+			snprintf(lines[n++], 2048, "%s: the old database is left as \"%s\": drop "
+			    "it with: %s", o->left_error, left, o->left_command);
+		else if (left[0] != '\0')
+			snprintf(lines[n++], 2048, "%s: \"%s\" holds the restored data; the old "
+			    "database is left as \"%s\": drop it with: %s", o->left_error, target,
+			    left, o->left_command);
+		break;
+	case REPLACE_KEPT_OLD:
+		snprintf(lines[n++], 2048, "the replaced database is kept as \"%s\" (to roll "
+		    "back, see cr-restore(1))", o->aside);
+		break;
+	case REPLACE_OLD_ASIDE:
+		snprintf(lines[n++], 2048, "\"%s\" holds the old data of \"%s\"%s%s", o->aside,
+		    target, cmd[0] != '\0' ? ", which does not exist: rename it back with: " : "",
+		    cmd);
+		break;
+	case REPLACE_UNTOUCHED:
+		snprintf(lines[n++], 2048, "\"%s\" is as it was", target);
+		break;
+	case REPLACE_BLOCKED:
+		snprintf(lines[n++], 2048, "\"%s\" holds its old data but refuses connections: "
+		    "allow them with: %s", target, cmd);
+		break;
+	case REPLACE_NOT_CREATED:
+		snprintf(lines[n++], 2048, "\"%s\" was not created", target);
+		break;
+	case REPLACE_UNCLEAR:
+		snprintf(lines[n++], 2048, "\"%s\" %s", target,
+		    o->target_exists ? "exists" : "does not exist");
+		break;
+	case REPLACE_UNKNOWN:
+		snprintf(lines[n++], 2048, "cannot look where the data is now: %s; the next "
+		    "run names what is left over", o->why);
+		break;
+	case REPLACE_LOST:
+		snprintf(lines[n++], 2048, "cannot look where the data is now: %s; \"%s\" holds "
+		    "the old or the restored data, never neither; the next run names what is "
+		    "left over", o->why, target);
+		break;
+	}
+	return n;
+}
+
+const char *
+replace_outcome_line(const struct replace_outcome *o, const char *target, int i, char *buf,
+    size_t len)
+{
+	char lines[5][2048];
+
+	if (i < 0 || i >= outcome_lines(o, target, lines))
+		return NULL;
+	strlcpy(buf, lines[i], len);
+	return buf;
+}
+
+/* The leftovers' lines, in order: scratch databases, replaced ones, the
+ * target blocked. */
+static int
+leftover_lines(const struct replace_leftovers *l, const char *target, char lines[][2048])
+{
+	int i, n = 0;
+
+	for (i = 0; i < l->nscratch && i < 4; i++)
+		if (l->target_exists)
+			snprintf(lines[n++], 2048, "warning: \"%s\" is a scratch database an "
+			    "interrupted run left (\"%s\" was never replaced by it): drop it "
+			    "with: %s", l->scratch[i], target, l->scratch_command[i]);
+		else
+			snprintf(lines[n++], 2048, "warning: \"%s\" is a scratch database an "
+			    "interrupted run left; \"%s\" does not exist", l->scratch[i], target);
+	if (l->nscratch > 4)
+		snprintf(lines[n++], 2048, "warning: and %d more scratch databases like them",
+		    l->nscratch - 4);
+	for (i = 0; i < l->nold && i < 4; i++)
+		if (l->target_exists)
+			snprintf(lines[n++], 2048, "warning: \"%s\" is the database an interrupted "
+			    "run replaced (\"%s\" holds the restored data): drop it with: %s",
+			    l->old[i], target, l->old_command[i]);
+		else
+			snprintf(lines[n++], 2048, "warning: \"%s\" holds the data of \"%s\", which "
+			    "does not exist: rename it back with: %s", l->old[i], target,
+			    l->old_command[i]);
+	if (l->nold > 4)
+		snprintf(lines[n++], 2048, "warning: and %d more replaced databases like them",
+		    l->nold - 4);
+	if (l->target_blocked)
+		snprintf(lines[n++], 2048, "warning: \"%s\" refuses connections (datallowconn = "
+		    "false), as a run killed while swapping leaves it: allow them again with: %s",
+		    target, l->blocked_command);
+	return n;
+}
+
+const char *
+replace_leftovers_line(const struct replace_leftovers *l, const char *target, int i,
+    char *buf, size_t len)
+{
+	char lines[11][2048];
+
+	if (i < 0 || i >= leftover_lines(l, target, lines))
+		return NULL;
+	strlcpy(buf, lines[i], len);
+	return buf;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <strings.h>
 
 #include <bsd/string.h>
@@ -1469,4 +1470,18 @@ restore_scan(sqlsplit_read_fn readfn, void *arg, const struct restore_opts *opts
 	st->tables = rowproof_ntables(r.proof);
 	run_free(&r);
 	return rc;
+}
+
+int
+restore_exit_code(enum restore_status rc)
+{
+	switch (rc) {
+	case RESTORE_OK:	return 0;
+	case RESTORE_EDATA:	return EX_DATAERR;
+	case RESTORE_EIO:	return EX_IOERR;
+	case RESTORE_ENOMEM:	return EX_OSERR;
+	case RESTORE_EUSAGE:	return EX_USAGE;
+	case RESTORE_EPERM:	return EX_NOPERM;
+	default:		return 1;
+	}
 }

@@ -133,4 +133,7 @@ enum restore_status restore_run(PGconn *conn, const struct restore_opts *,
 enum restore_status restore_scan(sqlsplit_read_fn readfn, void *arg,
     const struct restore_opts *, struct restore_stats *, char *err, size_t errlen);
 
+/* The exit status (sysexits.h) for a restore_status, as the enum says. */
+int restore_exit_code(enum restore_status);
+
 #endif

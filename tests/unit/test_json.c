@@ -197,6 +197,24 @@ test_error_object(void)
 	    "\"error\":\"a.sql: No such file or \\\"directory\\\"\",\"exit\":66}\n");
 }
 
+/* The line on err, and with out the object, the same message in both. */
+static void
+test_fail(void)
+{
+	char *ebuf = NULL;
+	size_t elen;
+	FILE *err = open_memstream(&ebuf, &elen), *out = mem();
+
+	EQ_INT(jw_fail(err, out, "cr-x", 69, "cannot connect to %s: %s", "app", "refused"), 69);
+	EQ_INT(jw_fail(err, NULL, "cr-x", 64, "no \"%s\"", "json"), 64);
+	fclose(err);
+	fclose(out);
+	EQ_STR(ebuf, "cr-x: cannot connect to app: refused\ncr-x: no \"json\"\n");
+	EQ_STR(buf, "{\"format_version\":1,\"tool\":\"cr-x\",\"ok\":false,"
+	    "\"error\":\"cannot connect to app: refused\",\"exit\":69}\n");
+	free(ebuf);
+}
+
 int
 main(void)
 {
@@ -207,6 +225,7 @@ main(void)
 	RUN(test_nesting_up_to_the_limit);
 	RUN(test_write_error_fails);
 	RUN(test_error_object);
+	RUN(test_fail);
 	free(buf);
 	return UNIT_END();
 }
