@@ -44,7 +44,7 @@ static const struct cliopt_help help[] = {
 	{ "no-owner",		NULL,	"accepted for pg_dump command lines; cr-restore decides owners" },
 	{ "no-acl",		NULL,	"accepted for pg_dump command lines" },
 	{ "no-privileges",	NULL,	"the same as --no-acl" },
-	{ "no-password",	NULL,	"accepted: cr-dump never prompts" },
+	{ "no-password",	NULL,	"never ask for a password on the terminal" },
 	{ "verbose",		NULL,	"print the pg_dump command line and its progress" },
 	{ "help",		NULL,	"print this help and exit" },
 	{ "version",		NULL,	"print the version and exit" },
@@ -211,9 +211,11 @@ parse_options(int argc, char *argv[], struct dumpjob *j)
 		case 'F':
 			check_format(optarg);
 			break;
+		case 'w':	/* as pg_dump's: never ask for a password */
+			j->copts.ask_password = NULL;
+			break;
 		case 'O':
 		case 'x':
-		case 'w':
 			break;	/* always so */
 		case 'Z':
 			refuse("-Z", "cr-dump does not compress; pipe its output into "

@@ -281,6 +281,8 @@ main(int argc, char *argv[])
 	if ((rc = migcmd_open(&m, &cfg, params)) != 0) {
 		if (json)	/* migcmd said why on stderr */
 			jw_error(stdout, "cr-migrate", rc, first_error);
+		migcmd_free(&m);
+		pgconn_params_free(params);
 		return rc;
 	}
 	m.conn = connect_db(params);

@@ -6,7 +6,7 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-@test "layers: every include in lib/ goes to its own folder or a layer below" {
+@test "layers: every include in lib/ goes to its own folder or a layer below; docs/design.md's Layers table names every module" {
 	run sh "$CR_REPO/tests/layers.sh" "$CR_REPO"
 	assert_status 0
 	assert_equal "$output" ""
@@ -27,4 +27,16 @@ bats_require_minimum_version 1.5.0
 	assert_output_contains "lib/pg/p.c:1: includes pgexec.h without its layer"
 	assert_output_contains "lib/misc: a folder that is not a layer (add it to LAYERS in tests/layers.sh)"
 	assert_equal "${#lines[@]}" 4
+}
+
+@test "layers: a module missing from docs/design.md's Layers table is named" {
+	r=$BATS_TEST_TMPDIR/repo
+	mkdir -p "$r/lib/base" "$r/lib/pg" "$r/docs"
+	: >"$r/lib/base/io.c"
+	: >"$r/lib/base/newmod.c"
+	: >"$r/lib/pg/pgconn.c"
+	printf '# Design\n\n## Layers\n\n| layer | what |\n| --- | --- |\n| `lib/base` | io |\n| `lib/pg` | pgconn |\n\n## Modules\n\nnewmod\n' >"$r/docs/design.md"
+	run sh "$CR_REPO/tests/layers.sh" "$r"
+	assert_status 1
+	assert_equal "$output" "docs/design.md: lib/base/newmod.c is not in the Layers table"
 }

@@ -6,6 +6,9 @@
 # "lib/L/X.c:LINE: includes M/Y.h (layer M is not below L)", one per line,
 # and exits 1 if there was one; a folder missing from LAYERS is named too.
 # Folders on one line are siblings: neither may include the other.
+# And docs/design.md's picture follows the tree: its "Layers" table has a
+# row for each folder naming each of its modules, else
+# "docs/design.md: lib/L/X.c is not in the Layers table".
 set -eu
 repo=${1:-$(dirname "$0")/..}
 LAYERS='base
@@ -47,4 +50,18 @@ for dir in "$repo"/lib/*/; do
 		done || bad=1
 	done
 done
+# The picture: each module named in its folder's row of the Layers table.
+design=$repo/docs/design.md
+if [ -f "$design" ]; then
+	for f in "$repo"/lib/*/*.c; do
+		[ -e "$f" ] || continue
+		layer=$(basename "$(dirname "$f")")
+		mod=$(basename "$f" .c)
+		if ! awk '/^## Layers/ { p = 1; next } /^## / { p = 0 } p' "$design" |
+		    grep "^| .*\`lib/$layer\`" | grep -qw -- "$mod"; then
+			echo "docs/design.md: lib/$layer/$mod.c is not in the Layers table"
+			bad=1
+		fi
+	done
+fi
 exit $bad
