@@ -22,9 +22,7 @@
 #include "base/askpass.h"
 #include "base/cliopt.h"
 #include "pg/guard.h"
-#include "sql/dumpsalvage.h"
 #include "gz/gzin.h"
-#include "gz/gzsalvage.h"
 #include "base/io.h"
 #include "base/json.h"
 #include "restore/parallel.h"
@@ -32,10 +30,10 @@
 #include "pg/pgexec.h"
 #include "base/progress.h"
 #include "restore/replace.h"
+#include "restore/report.h"
 #include "restore/restore.h"
 #include "restore/source.h"
 #include "sql/restoreplan.h"
-#include "base/size.h"
 
 #define MAXEXT	32
 #define OPTSTRING	"1ad:h:j:p:t:U:vy"
@@ -44,9 +42,6 @@ enum { OPT_PROGRESS = 0x100, OPT_NO_PROGRESS, OPT_JSON };
 
 static volatile sig_atomic_t interrupted;
 static PGcancel *volatile cancel;
-
-/* Exit status of --salvage when data was lost: restored with losses. */
-#define EXIT_LOSSES	3
 
 static int json_out;	/* --json: a failure before the outcome is an object too */
 
@@ -259,39 +254,6 @@ confirm(const char *target, int exists, PGconn *maint)
 	return strcmp(line, target) == 0;
 }
 
-/* Report a failed restore_run or restore_scan. */
-static void
-report(const struct source *src, enum restore_status rc, const char *msg)
-{
-	if ((rc == RESTORE_EDATA || rc == RESTORE_EIO) && source_error(src) != NULL)
-		warnx("%s: %s", src->name, source_error(src));
-	else
-		warnx("%s", msg);
-}
-
-/* --salvage: what the damage took, after the restore; exit 3 if anything. */
-static int
-salvage_report(const struct source *src, int status)
-{
-	char line[640];
-	unsigned i;
-
-	for (i = 0; i < gzsalvage_ngaps(src->sv); i++) {
-		gzsalvage_describe(src->sv, i, line, sizeof(line));
-		warnx("%s: %s", src->name, line);
-	}
-	for (i = 0; i < dumpsalvage_nnotes(src->ds); i++)
-		warnx("salvage: %s", dumpsalvage_note(src->ds, i));
-	if (!dumpsalvage_lost(src->ds))
-		return status;
-	if (status == 0) {
-		warnx("restored with losses: the rows and statements named above are "
-		    "not in the database");
-		return EXIT_LOSSES;
-	}
-	return status;
-}
-
 /* What main decided; shared by the two ways of restoring. */
 struct job {
 	struct pgconn_params	*params;
@@ -301,6 +263,7 @@ struct job {
 	struct restore_stats	 st;
 	double			 t0;		/* io_clock() at the start */
 	struct progress		 bar;		/* lib/progress */
+	struct report		 rep;		/* lib/restore/report */
 	enum progress_mode	 progress_mode;
 	int			 clean, test, yes, single, allow_prod, verbose, keep_old;
 	int			 json;		/* --json: the outcome on stdout */
@@ -318,66 +281,14 @@ struct job {
 	const char		*operand;	/* the file or database, or NULL */
 };
 
-/* A size in IEC units: "812 B", "3.4 KiB", "1.2 GiB" (lib/size). */
-static const char *
-iec(uint64_t n, char *buf, size_t len)
-{
-	char s[SIZE_IEC_LEN];
-
-	snprintf(buf, len, "%s", size_iec(n, s));
-	return buf;
-}
-
 /* --json: the outcome as one object on stdout (docs/json.md); the reason
  * for a failure is on stderr, as without --json. */
 static void
 json_report(const struct job *j, const char *target, int status)
 {
-	struct jw w;
-
-	jw_begin(&w, stdout);
-	jw_str(&w, "database", target);
-	jw_bool(&w, "ok", status == 0);
-	jw_int(&w, "exit", status);
-	jw_str(&w, "mode", j->test ? "test" : j->clean ? "clean" : "in_place");
-	jw_uint(&w, "bytes", j->st.bytes);
-	jw_uint(&w, "statements", j->st.statements);
-	jw_uint(&w, "tables", j->st.tables);
-	jw_uint(&w, "rows", j->st.rows);
-	/* the row-count proof runs once the whole script has */
-	if (status == 0 || j->st.complete)
-		jw_str(&w, "proof", status == 0 ? "ok" : "failed");
-	else
-		jw_null(&w, "proof");
-	jw_fixed(&w, "duration_s", io_clock() - j->t0, 0);
-	if (jw_finish(&w) == -1)
+	if (report_json(stdout, &j->st, target, j->test ? "test" : j->clean ? "clean" :
+	    "in_place", status, io_clock() - j->t0) == -1)
 		fail_errno(EX_IOERR, "stdout");
-}
-
-static void
-summary(const struct job *j, const char *target, int ended)
-{
-	char sessions[64] = "", size[32], peak[32];
-
-	if (j->clean)
-		snprintf(sessions, sizeof(sessions), "; %d session%s ended", ended,
-		    ended == 1 ? "" : "s");
-	fprintf(stderr, "cr-restore: %s: %llu bytes (%s), %llu statements, %llu tables, "
-	    "%llu rows in %.2f s%s\n", target, (unsigned long long)j->st.bytes,
-	    iec(j->st.bytes, size, sizeof(size)),
-	    (unsigned long long)j->st.statements, (unsigned long long)j->st.tables,
-	    (unsigned long long)j->st.rows, io_clock() - j->t0, sessions);
-	if (j->ropts.jobs > 1 && j->st.ranged > 0)
-		fprintf(stderr, "cr-restore: -j %u: random access: %llu COPY blocks (%s) "
-		    "read by the workers from the file\n", j->ropts.jobs,
-		    (unsigned long long)j->st.ranged, iec(j->st.ranged_bytes, size,
-		    sizeof(size)));
-	if (j->ropts.jobs > 1)
-		fprintf(stderr, "cr-restore: -j %u: %s of COPY data spilled to temporary files "
-		    "in %s, at most %s at once\n", j->ropts.jobs,
-		    iec(j->st.spilled, size, sizeof(size)),
-		    j->ropts.tmpdir != NULL ? j->ropts.tmpdir : "/tmp",
-		    iec(j->st.spill_peak, peak, sizeof(peak)));
 }
 
 /* The progress line (lib/progress): the input read against its size,
@@ -400,53 +311,6 @@ static void
 progress_clear(struct job *j)
 {
 	progress_clear_line(&j->bar);
-}
-
-/* Server notices, one line each: warnings always, the rest with -v. */
-static void
-notice(void *arg, unsigned long line, const char *severity, const char *msg)
-{
-	struct job *j = arg;
-	char one[1024];
-
-	if (!j->verbose && strcmp(severity, "WARNING") != 0)
-		return;
-	progress_clear(j);
-	pgconn_oneline(msg, one, sizeof(one));
-	fprintf(stderr, "cr-restore: line %lu: %s: %s\n", line, severity, one);
-}
-
-/* -j with -v twice: the schedule, the phases and the critical path (a
- * dozen lines: not for the summary cr-restore-dev and a terminal get). */
-static void
-schedule(void *arg, const char *msg)
-{
-	struct job *j = arg;
-
-	if (j->verbose < 2)
-		return;
-	progress_clear(j);
-	fprintf(stderr, "cr-restore: -j %u: %s\n", j->ropts.jobs, msg);
-}
-
-/* A row-count mismatch --accept-rows accepted: always said. */
-static void
-proof_note(void *arg, const char *msg)
-{
-	struct job *j = arg;
-
-	progress_clear(j);
-	fprintf(stderr, "cr-restore: warning: %s\n", msg);
-}
-
-/* What -t leaves out of the selection: always said. */
-static void
-skipped(void *arg, unsigned long line, const char *msg)
-{
-	struct job *j = arg;
-
-	progress_clear(j);
-	fprintf(stderr, "cr-restore: line %lu: %s\n", line, msg);
 }
 
 /* The production guard's name and marker checks: exits 77 on a hit. */
@@ -567,7 +431,7 @@ restore_in_place(struct job *j)
 		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
 		    sizeof(errbuf));
 		if (rc != RESTORE_OK) {
-			report(&j->src, rc, errbuf);
+			report_failure(&j->rep, &j->src, rc, errbuf);
 			warnx("nothing was executed");
 			if (j->json) {
 				memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
@@ -582,7 +446,7 @@ restore_in_place(struct job *j)
 	catch_signals();
 	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 	if (rc != RESTORE_OK) {
-		report(&j->src, rc, errbuf);
+		report_failure(&j->rep, &j->src, rc, errbuf);
 		if (j->single)
 			warnx("rolled back: \"%s\" is as it was", target);
 		else if (j->st.complete)
@@ -593,7 +457,7 @@ restore_in_place(struct job *j)
 			    "--clean or -1 make a restore all-or-nothing");
 		status = restore_exit_code(rc);
 	} else if (j->verbose)
-		summary(j, target, 0);
+		report_summary(&j->rep, &j->st, target, 0, 0, io_clock() - j->t0);
 	if (j->json)
 		json_report(j, target, status);
 	PQfinish(conn);
@@ -640,7 +504,7 @@ load_scratch(void *arg, PGconn *conn)
 
 	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 	if (rc != RESTORE_OK) {
-		report(&j->src, rc, errbuf);
+		report_failure(&j->rep, &j->src, rc, errbuf);
 		return restore_exit_code(rc);
 	}
 	if (interrupted) {
@@ -680,7 +544,7 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
 		    sizeof(errbuf));
 		if (rc != RESTORE_OK) {
-			report(&j->src, rc, errbuf);
+			report_failure(&j->rep, &j->src, rc, errbuf);
 			warnx("nothing was executed");
 			memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
 			if (j->json)
@@ -712,7 +576,8 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		return o.status;
 	}
 	if (o.status == 0 && j->verbose)
-		summary(j, target, o.ended);
+		report_summary(&j->rep, &j->st, target, j->clean, o.ended,
+		    io_clock() - j->t0);
 	if (j->json)
 		json_report(j, target, o.status);
 	return o.status;
@@ -1014,17 +879,19 @@ start(struct job *j)
 	j->ropts.extensions = j->extensions;
 	j->ropts.nextensions = j->nextensions;
 	j->ropts.interrupted = &interrupted;
-	j->ropts.notice = notice;
-	j->ropts.notice_arg = j;
-	j->ropts.report = schedule;
-	j->ropts.skipped = skipped;
+	j->ropts.notice = report_notice;
+	j->ropts.notice_arg = &j->rep;
+	j->ropts.report = report_schedule;
+	j->ropts.skipped = report_skipped;
 	j->ropts.accept_rows = j->accept;
 	j->ropts.naccept_rows = j->naccept;
-	j->ropts.proof_note = proof_note;
+	j->ropts.proof_note = report_proof_note;
 	j->ropts.tables = j->tables;
 	j->ropts.ntables = j->ntables;
 	progress_start(&j->bar, stderr, j->progress_mode, "cr-restore",
 	    S_ISREG(j->sb.st_mode) ? (uint64_t)j->sb.st_size : 0);
+	j->rep = (struct report){ .fp = stderr, .bar = &j->bar, .verbose = j->verbose,
+	    .jobs = j->ropts.jobs, .tmpdir = j->ropts.tmpdir };
 	if (j->bar.fp != NULL) {
 		j->ropts.progress = progress;
 		j->ropts.progress_arg = j;
@@ -1046,7 +913,7 @@ main(int argc, char *argv[])
 	start(&j);
 	status = j.clean || j.test ? restore_replace(&j) : restore_in_place(&j);
 	if (j.src.salvage)
-		status = salvage_report(&j.src, status);
+		status = report_salvage(&j.rep, &j.src, status);
 	source_close(&j.src);
 	restore_index_free(j.ropts.index);
 	if (j.src.fd != STDIN_FILENO)
