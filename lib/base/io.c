@@ -87,7 +87,8 @@ io_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-int
+/* fsync the directory holding path, so a rename into it is durable. */
+static int
 io_fsync_dir(const char *path)
 {
 	char copy[PATH_MAX];

@@ -27,9 +27,6 @@ ssize_t io_read_full(int fd, void *buf, size_t len);
 /* CLOCK_MONOTONIC in seconds: durations, rates and progress ticks. */
 double io_clock(void);
 
-/* fsync the directory holding path, so a rename into it is durable. */
-int io_fsync_dir(const char *path);
-
 /* Write path atomically: fill writes the content to a 0600 temp file in the
  * same directory (".NAME.XXXXXX.tmp", hidden: cr-rotate skips such names),
  * which is flushed, fsync'd and renamed over path, and the directory

@@ -300,7 +300,11 @@ literal(PGconn *conn, const char *s)
 	return PQescapeLiteral(conn, s, strlen(s));
 }
 
-int
+/* CREATE DATABASE scratch from template0 with the encoding and locale of
+ * target when it exists, owned by owner (NULL: the connecting role).
+ * Returns 0, or -1 with e set (its SQLSTATE tells a missing privilege,
+ * 42501, from other failures). */
+static int
 replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
     const char *owner, struct pgexec_error *e)
 {
@@ -408,7 +412,9 @@ replace_allow_connections(PGconn *maint, const char *name, int allow, char *err,
 	    allow ? "allowing connections" : "blocking new connections", err, errlen);
 }
 
-int
+/* Once loading has ended: no new connections to scratch, and the sessions
+ * others opened on it ended (*ended gets how many). */
+static int
 replace_scratch_seal(PGconn *maint, const char *scratch, int *ended, char *err,
     size_t errlen)
 {
@@ -464,7 +470,11 @@ static const char carry_sql[] =
     "      OPERATOR(pg_catalog.+) 1)) "
     "    END AS value FROM pg_catalog.unnest(s.setconfig) cfg) c";
 
-int
+/* Give scratch what belongs to the database rather than to its contents:
+ * target's comment, settings (ALTER DATABASE ... SET, and per role in the
+ * database), database-level privileges and connection limit.  The owner
+ * is given at creation. */
+static int
 replace_carry(PGconn *maint, const char *target, const char *scratch, char *err,
     size_t errlen)
 {
@@ -543,7 +553,14 @@ name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
 	PQclear(res);
 }
 
-int
+/* Put scratch in target's place.  When target exists: block new
+ * connections to it, end its sessions (*ended gets how many), then in one
+ * transaction rename it to aside and scratch to target, which accepts
+ * connections; with keep, aside gets back target's datallowconn.  Nothing
+ * is dropped here.  On an error the transaction is rolled back and target's
+ * connections are allowed again as they were; when the connection is lost
+ * the caller must look (replace_db_state) to know what happened. */
+static int
 replace_swap(PGconn *maint, const char *scratch, const char *target, const char *aside,
     int keep, int *ended, char *err, size_t errlen)
 {
@@ -612,7 +629,8 @@ out:
 	return rc;
 }
 
-int
+/* DROP DATABASE IF EXISTS name (ending its sessions). */
+static int
 replace_drop(PGconn *maint, const char *name, char *err, size_t errlen)
 {
 	char what[160];

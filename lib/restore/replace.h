@@ -76,42 +76,10 @@ int replace_lock(PGconn *maint, const char *target, int shared, char *err, size_
 int replace_superuser_extensions(PGconn *conn, char names[][64], int max, char *err,
     size_t errlen);
 
-/* CREATE DATABASE scratch from template0 with the encoding and locale of
- * target when it exists, owned by owner (NULL: the connecting role).
- * Returns 0, or -1 with e set (its SQLSTATE tells a missing privilege,
- * 42501, from other failures). */
-int replace_scratch_create(PGconn *maint, const char *scratch, const char *target,
-    const char *owner, struct pgexec_error *e);
-
 /* The owner of database name into out ("" when it does not exist).
  * Returns 0 or -1. */
 int replace_db_owner(PGconn *maint, const char *name, char *out, size_t outlen,
     char *err, size_t errlen);
-
-/* Once loading has ended: no new connections to scratch, and the sessions
- * others opened on it ended (*ended gets how many). */
-int replace_scratch_seal(PGconn *maint, const char *scratch, int *ended, char *err,
-    size_t errlen);
-
-/* Give scratch what belongs to the database rather than to its contents:
- * target's comment, settings (ALTER DATABASE ... SET, and per role in the
- * database), database-level privileges and connection limit.  The owner
- * is given at creation. */
-int replace_carry(PGconn *maint, const char *target, const char *scratch, char *err,
-    size_t errlen);
-
-/* Put scratch in target's place.  When target exists: block new
- * connections to it, end its sessions (*ended gets how many), then in one
- * transaction rename it to aside and scratch to target, which accepts
- * connections; with keep, aside gets back target's datallowconn.  Nothing
- * is dropped here.  On an error the transaction is rolled back and target's
- * connections are allowed again as they were; when the connection is lost
- * the caller must look (replace_db_state) to know what happened. */
-int replace_swap(PGconn *maint, const char *scratch, const char *target,
-    const char *aside, int keep, int *ended, char *err, size_t errlen);
-
-/* DROP DATABASE IF EXISTS name (ending its sessions). */
-int replace_drop(PGconn *maint, const char *name, char *err, size_t errlen);
 
 /* The replace protocol of --clean and --test, conducted on maint, with
  * target's lock held (replace_lock) and the restore's role chosen.  A
