@@ -33,6 +33,7 @@
 #include "restore/report.h"
 #include "restore/restore.h"
 #include "restore/source.h"
+#include "restore/target.h"
 #include "sql/restoreplan.h"
 
 #define MAXEXT	32
@@ -57,14 +58,12 @@ json_fail(int code, const char *msg)
 static void __attribute__((noreturn, format(printf, 2, 3)))
 fail(int code, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (jw_vfail(stderr, json_out ? stdout : NULL, "cr-restore", code, fmt, ap) == -1)
+		warn("stdout");
 	va_end(ap);
-	warnx("%s", msg);
-	json_fail(code, msg);
 	exit(code);
 }
 
@@ -272,9 +271,7 @@ struct job {
 						 * when none is given */
 	/* --extension, then the target's extensions only a superuser could
 	 * create, when the script runs as the owner in a scratch database. */
-	const char		*ext[2 * MAXEXT];
-	char			 target_ext[MAXEXT][64];
-	int			 ntarget_ext;
+	const char		*ext[MAXEXT + TARGET_MAXEXT];
 	/* the options' lists, which ropts points into */
 	const char		*extensions[MAXEXT], *tables[MAXTABLES], *accept[MAXTABLES];
 	size_t			 nextensions, ntables, naccept;
@@ -341,44 +338,39 @@ say_target(const struct job *j, const char *target)
 		    from != NULL ? from : "libpq's default, the user name");
 }
 
-/* Who the script runs as.  A superuser login never runs the dump's code
- * (nor the functions that CHECK constraints, defaults, index expressions
- * and triggers call) with its own rights unless --as-login says so: it
- * runs as --role, else as owner, the database's owner.  conn is any
- * connection with the login's rights. */
+/* Who the script runs as: --role, else the database's owner when a
+ * superuser login would run it (lib/restore/target decides). */
 static void
 choose_role(struct job *j, PGconn *conn, const char *owner)
 {
-	const char *su = PQparameterStatus(conn, "is_superuser");
-	const char *login = PQparameterStatus(conn, "session_authorization");
+	char why[512];
 
-	if (j->ropts.role != NULL || j->as_login || su == NULL || strcmp(su, "on") != 0 ||
-	    owner == NULL || *owner == '\0' || (login != NULL && strcmp(owner, login) == 0))
+	if (j->ropts.role != NULL || j->as_login || !target_runs_as_owner(conn, owner, why,
+	    sizeof(why)))
 		return;
 	strlcpy(j->owner, owner, sizeof(j->owner));
 	j->ropts.role = j->owner;
 	j->ropts.role_is_owner = 1;
 	if (j->verbose)
-		fprintf(stderr, "cr-restore: the script runs as %s, the database's owner, not as "
-		    "the superuser %s (--as-login would)\n", j->owner, login != NULL ? login : "");
+		fprintf(stderr, "cr-restore: %s\n", why);
 }
 
 /* Run as the owner or --role, the script may not create an extension only
  * a superuser may; the target has it, so the scratch database gets it
  * first, from the superuser login, while nothing of the dump is in it. */
 static void
-add_target_extensions(struct job *j)
+add_target_extensions(struct job *j, const struct target *t)
 {
 	size_t n = j->ropts.nextensions, i;
 	int k;
 
 	for (i = 0; i < n; i++)
 		j->ext[i] = j->ropts.extensions[i];
-	for (k = 0; k < j->ntarget_ext; k++) {
-		j->ext[n++] = j->target_ext[k];
+	for (k = 0; k < t->next; k++) {
+		j->ext[n++] = t->ext[k];
 		if (j->verbose)
 			fprintf(stderr, "cr-restore: extension %s first, as the login: \"%s\" "
-			    "has it and only a superuser may create it\n", j->target_ext[k],
+			    "has it and only a superuser may create it\n", t->ext[k],
 			    j->ropts.dbname);
 	}
 	j->ropts.extensions = j->ext;
@@ -526,9 +518,11 @@ scratch_created(void *arg, const char *scratch)
 /* Into a fresh scratch database (lib/replace conducts): test: drop it
  * again, clean: put it in the target's place. */
 static int
-restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
+restore_scratch(struct job *j, const struct target *t)
 {
-	struct replace_opts ro = { .target = target, .exists = exists, .test = j->test,
+	PGconn *maint = t->maint;
+	const char *target = t->name;
+	struct replace_opts ro = { .target = target, .exists = t->exists, .test = j->test,
 	    .keep_old = j->keep_old, .pid = (long)getpid(), .now = time(NULL),
 	    .load = load_scratch, .created = scratch_created, .arg = j };
 	struct replace_outcome o;
@@ -554,20 +548,12 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 		if (source_rewind(&j->src) == -1)
 			fail_errno(EX_IOERR, "%s: rewind", j->src.name);
 	}
-	/* The replacement is the same database with new contents: the
-	 * target's owner; a new one belongs to --role.  A test restore by a
-	 * superuser is the target's owner's too, and runs as the owner. */
-	if (exists && (j->clean || (j->ropts.role == NULL && !j->as_login &&
-	    PQparameterStatus(maint, "is_superuser") != NULL &&
-	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)) &&
-	    replace_db_owner(maint, target, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
+	if (target_scratch_owner(t, j->clean, j->ropts.role == NULL && !j->as_login,
+	    j->ropts.role, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
 		fail(1, "%s", errbuf);
-	if (owner[0] == '\0' && j->ropts.role != NULL)
-		strlcpy(owner, j->ropts.role, sizeof(owner));
 	choose_role(j, maint, owner);
-	if (j->ropts.role != NULL && PQparameterStatus(maint, "is_superuser") != NULL &&
-	    strcmp(PQparameterStatus(maint, "is_superuser"), "on") == 0)
-		add_target_extensions(j);
+	if (j->ropts.role != NULL && target_superuser(maint))
+		add_target_extensions(j, t);
 	ro.owner = owner;
 	replace_run(maint, &ro, &o);
 	say_outcome(j, target, &o);
@@ -589,35 +575,29 @@ restore_scratch(struct job *j, PGconn *maint, const char *target, int exists)
 static int
 restore_replace(struct job *j)
 {
-	enum pgconn_status st;
-	PGconn *conn, *maint;
-	const char *maintdb;
-	char errbuf[1024], target[256];
+	struct target t = { .resolved = 0 };
+	PGconn *maint;
+	const char *target = t.name;
+	char errbuf[1024];
+	enum target_status ts;
 	int exists, status;
 
-	conn = pgconn_open_resolved(j->params, target, sizeof(target), &st, errbuf,
-	    sizeof(errbuf));
-	if (conn == NULL && (target[0] == '\0' ||
-	    (st != PGCONN_ENODB && st != PGCONN_EREFUSED)))
-		connect_failed(st, target, errbuf);
-	say_target(j, target);
-	maintdb = strcmp(target, "postgres") == 0 ? "template1" : "postgres";
-	if (conn != NULL && (j->ntarget_ext = replace_superuser_extensions(conn, j->target_ext,
-	    MAXEXT, errbuf, sizeof(errbuf))) == -1)
-		fail(1, "%s", errbuf);
-	if (conn != NULL) {
-		maint = pgconn_open_like(conn, maintdb, &st, errbuf, sizeof(errbuf));
-		PQfinish(conn);
-		if (maint == NULL)
-			connect_failed(st, maintdb, errbuf);
-	} else
-		maint = connect_or_exit(j->params, maintdb);
-	if (strcmp(target, maintdb) == 0 || strcmp(target, "template0") == 0 ||
-	    strcmp(target, "template1") == 0)
+	ts = target_open(j->params, &t, errbuf, sizeof(errbuf));
+	if (t.resolved)
+		say_target(j, target);
+	switch (ts) {
+	case TARGET_ECONNECT:
+		connect_failed(t.failed, t.failed_db, errbuf);
+	case TARGET_ESYSTEM:
 		fail(EX_USAGE, "refusing to replace the system database \"%s\"", target);
-	j->ropts.dbname = target;
-	if ((exists = replace_db_state(maint, target, NULL, errbuf, sizeof(errbuf))) == -1)
+	case TARGET_ERROR:
 		fail(1, "%s", errbuf);
+	case TARGET_OK:
+		break;
+	}
+	maint = t.maint;
+	exists = t.exists;
+	j->ropts.dbname = target;
 
 	if (j->clean) {
 		guard_target(j, maint, target);
@@ -645,7 +625,7 @@ restore_replace(struct job *j)
 	default:
 		report_leftovers(maint, target);
 	}
-	status = restore_scratch(j, maint, target, exists);
+	status = restore_scratch(j, &t);
 	PQfinish(maint);
 	return status;
 }
