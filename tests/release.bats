@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
 # make dist: the tarball holds what git tracks plus a VERSION file, and
 # builds and passes from a clean directory outside the checkout.  To keep
-# CI's time, the tarball runs `make all` and tests/cli.bats (every
-# program's --help, --version and usage errors: the version stamped from
-# the VERSION file, with no git); the whole suite runs from the checkout.
+# CI's time, the tarball runs `make all`, the C unit tests (`make unit`),
+# and the bats files that need no server: tests/cli.bats (every program's
+# --help, --version and usage errors: the version stamped from the VERSION
+# file, with no git), help.bats (--help against the man pages) and
+# layers.bats (the tree's layers and docs/design.md's picture of them);
+# the whole suite runs from the checkout.
 
 load helpers
 
@@ -35,9 +38,13 @@ bats_require_minimum_version 1.5.0
 	run "$src/build/default/bin/cr-gz" --version
 	assert_status 0
 	assert_equal "$output" "cr-gz $version"
-	run env CR_BIN="$src/build/default/bin" bats --tap "$src/tests/cli.bats"
+	run mk -C "$src" unit
+	assert_status 0
+	run env CR_BIN="$src/build/default/bin" bats --tap "$src/tests/cli.bats" \
+		"$src/tests/help.bats" "$src/tests/layers.bats"
 	assert_status 0
 	assert_output_contains "ok 1 "
+	refute_grep '^not ok' <(echo "$output")
 }
 
 @test "make install DESTDIR=... PREFIX=/opt/cr: tools, man pages, completion, systemd units in the prefix, monitoring; uninstall removes them" {
