@@ -393,6 +393,29 @@ run_cancellable(struct job *j, PGconn *conn, char *errbuf, size_t errlen)
 	return rc;
 }
 
+/* Read the whole input once without executing (restore_scan): bad input
+ * is refused before any statement runs.  Returns 0, or the exit status
+ * of the refusal, said. */
+static int
+scan_first(struct job *j, const char *target)
+{
+	enum restore_status rc;
+	char errbuf[2048];
+
+	rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf, sizeof(errbuf));
+	if (rc != RESTORE_OK) {
+		report_failure(&j->rep, &j->src, rc, errbuf);
+		warnx("nothing was executed");
+		memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
+		if (j->json)
+			json_report(j, target, restore_exit_code(rc));
+		return restore_exit_code(rc);
+	}
+	if (source_rewind(&j->src) == -1)
+		fail_errno(EX_IOERR, "%s: rewind", j->src.name);
+	return 0;
+}
+
 /* Without --clean: into the existing database. */
 static int
 restore_in_place(struct job *j)
@@ -420,33 +443,16 @@ restore_in_place(struct job *j)
 	if (!j->single && S_ISREG(j->sb.st_mode)) {
 		if (j->ropts.jobs > 1 && !j->src.salvage)	/* -j FILE: random access */
 			j->ropts.index = restore_index_new(j->src.fd);
-		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
-		    sizeof(errbuf));
-		if (rc != RESTORE_OK) {
-			report_failure(&j->rep, &j->src, rc, errbuf);
-			warnx("nothing was executed");
-			if (j->json) {
-				memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
-				json_report(j, target, restore_exit_code(rc));
-			}
+		if ((status = scan_first(j, target)) != 0) {
 			PQfinish(conn);
-			return restore_exit_code(rc);
+			return status;
 		}
-		if (source_rewind(&j->src) == -1)
-			fail_errno(EX_IOERR, "%s: rewind", j->src.name);
 	}
 	catch_signals();
 	rc = run_cancellable(j, conn, errbuf, sizeof(errbuf));
 	if (rc != RESTORE_OK) {
 		report_failure(&j->rep, &j->src, rc, errbuf);
-		if (j->single)
-			warnx("rolled back: \"%s\" is as it was", target);
-		else if (j->st.complete)
-			warnx("every statement was executed and stays; only the row-count "
-			    "proof failed: --clean or -1 make a restore all-or-nothing");
-		else if (j->st.statements > 0)
-			warnx("statements before that were executed and stay; "
-			    "--clean or -1 make a restore all-or-nothing");
+		report_in_place_failure(&j->rep, target, j->single, &j->st);
 		status = restore_exit_code(rc);
 	} else if (j->verbose)
 		report_summary(&j->rep, &j->st, target, 0, 0, io_clock() - j->t0);
@@ -454,36 +460,6 @@ restore_in_place(struct job *j)
 		json_report(j, target, status);
 	PQfinish(conn);
 	return status;
-}
-
-/* What interrupted runs left for target, each with the command that
- * clears it when running it is safe (lib/replace decides and words). */
-static void
-report_leftovers(PGconn *maint, const char *target)
-{
-	struct replace_leftovers l;
-	char line[2048];
-	int i;
-
-	if (replace_leftovers(maint, target, &l, line, sizeof(line)) == -1)
-		warnx("warning: %s", line);
-	else
-		for (i = 0; replace_leftovers_line(&l, target, i, line, sizeof(line)) != NULL; i++)
-			warnx("%s", line);
-}
-
-/* Where the data is after replace_run, as it decided and words it. */
-static void
-say_outcome(const struct job *j, const char *target, const struct replace_outcome *o)
-{
-	char line[2048];
-	int i;
-
-	if (j->verbose && o->sealed && o->scratch_ended > 0)
-		fprintf(stderr, "cr-restore: %d session%s on the scratch database ended\n",
-		    o->scratch_ended, o->scratch_ended == 1 ? "" : "s");
-	for (i = 0; replace_outcome_line(o, target, i, line, sizeof(line)) != NULL; i++)
-		warnx("%s", line);
 }
 
 /* replace_run's restore into the scratch database. */
@@ -526,28 +502,17 @@ restore_scratch(struct job *j, const struct target *t)
 	    .keep_old = j->keep_old, .pid = (long)getpid(), .now = time(NULL),
 	    .load = load_scratch, .created = scratch_created, .arg = j };
 	struct replace_outcome o;
-	enum restore_status rc;
 	char errbuf[2048], owner[128] = "";
+	int status;
 
 	catch_signals();
 	/* -j FILE: read through first (bad input is refused before the scratch
 	 * database is made), so the workers read their COPY data from the
 	 * file themselves (random access, restore_index_new). */
 	if (j->ropts.jobs > 1 && S_ISREG(j->sb.st_mode) && !j->src.salvage &&
-	    (j->ropts.index = restore_index_new(j->src.fd)) != NULL) {
-		rc = restore_scan(source_read, &j->src, &j->ropts, &j->st, errbuf,
-		    sizeof(errbuf));
-		if (rc != RESTORE_OK) {
-			report_failure(&j->rep, &j->src, rc, errbuf);
-			warnx("nothing was executed");
-			memset(&j->st, 0, sizeof(j->st));	/* the scan's, not run */
-			if (j->json)
-				json_report(j, target, restore_exit_code(rc));
-			return restore_exit_code(rc);
-		}
-		if (source_rewind(&j->src) == -1)
-			fail_errno(EX_IOERR, "%s: rewind", j->src.name);
-	}
+	    (j->ropts.index = restore_index_new(j->src.fd)) != NULL &&
+	    (status = scan_first(j, target)) != 0)
+		return status;
 	if (target_scratch_owner(t, j->clean, j->ropts.role == NULL && !j->as_login,
 	    j->ropts.role, owner, sizeof(owner), errbuf, sizeof(errbuf)) == -1)
 		fail(1, "%s", errbuf);
@@ -556,7 +521,7 @@ restore_scratch(struct job *j, const struct target *t)
 		add_target_extensions(j, t);
 	ro.owner = owner;
 	replace_run(maint, &ro, &o);
-	say_outcome(j, target, &o);
+	report_outcome(&j->rep, target, &o);
 	if (o.state == REPLACE_NOT_STARTED) {
 		json_fail(o.status, o.error);
 		return o.status;
@@ -623,7 +588,7 @@ restore_replace(struct job *j)
 			    "finished", target);
 		break;	/* --test beside a --clean: its scratch is not ours to judge */
 	default:
-		report_leftovers(maint, target);
+		report_leftovers(&j->rep, maint, target);
 	}
 	status = restore_scratch(j, &t);
 	PQfinish(maint);

@@ -73,6 +73,47 @@ report_failure(const struct report *r, const struct source *src, enum restore_st
 }
 
 void
+report_in_place_failure(const struct report *r, const char *target, int single,
+    const struct restore_stats *st)
+{
+	if (single)
+		fprintf(r->fp, PREFIX "rolled back: \"%s\" is as it was\n", target);
+	else if (st->complete)
+		fprintf(r->fp, PREFIX "every statement was executed and stays; only the "
+		    "row-count proof failed: --clean or -1 make a restore all-or-nothing\n");
+	else if (st->statements > 0)
+		fprintf(r->fp, PREFIX "statements before that were executed and stay; "
+		    "--clean or -1 make a restore all-or-nothing\n");
+}
+
+void
+report_outcome(const struct report *r, const char *target, const struct replace_outcome *o)
+{
+	char line[2048];
+	int i;
+
+	if (r->verbose && o->sealed && o->scratch_ended > 0)
+		fprintf(r->fp, PREFIX "%d session%s on the scratch database ended\n",
+		    o->scratch_ended, o->scratch_ended == 1 ? "" : "s");
+	for (i = 0; replace_outcome_line(o, target, i, line, sizeof(line)) != NULL; i++)
+		fprintf(r->fp, PREFIX "%s\n", line);
+}
+
+void
+report_leftovers(const struct report *r, PGconn *maint, const char *target)
+{
+	struct replace_leftovers l;
+	char line[2048];
+	int i;
+
+	if (replace_leftovers(maint, target, &l, line, sizeof(line)) == -1)
+		fprintf(r->fp, PREFIX "warning: %s\n", line);
+	else
+		for (i = 0; replace_leftovers_line(&l, target, i, line, sizeof(line)) != NULL; i++)
+			fprintf(r->fp, PREFIX "%s\n", line);
+}
+
+void
 report_summary(const struct report *r, const struct restore_stats *st, const char *target,
     int clean, int ended, double seconds)
 {

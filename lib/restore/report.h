@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "base/progress.h"
+#include "restore/replace.h"
 #include "restore/restore.h"
 #include "restore/source.h"
 
@@ -37,6 +38,19 @@ void report_skipped(void *arg, unsigned long line, const char *msg);
  * has one, else msg. */
 void report_failure(const struct report *, const struct source *, enum restore_status,
     const char *msg);
+
+/* A failed restore in place (no --clean): what of it stays in target. */
+void report_in_place_failure(const struct report *, const char *target, int single,
+    const struct restore_stats *);
+
+/* Where the data is after replace_run, as it decided and words it; with
+ * -v the sessions on the scratch database that were ended. */
+void report_outcome(const struct report *, const char *target, const struct replace_outcome *);
+
+/* What interrupted runs left for target, each with the command that
+ * clears it when running it is safe (lib/restore/replace decides and
+ * words); a failure to look as a warning. */
+void report_leftovers(const struct report *, PGconn *maint, const char *target);
 
 /* The summary: bytes, statements, tables, rows and seconds; with clean
  * the sessions ended; with -j what was read by offset and spilled. */
