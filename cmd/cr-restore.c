@@ -26,6 +26,7 @@
 #include "base/io.h"
 #include "base/json.h"
 #include "restore/parallel.h"
+#include "restore/pgrestore.h"
 #include "pg/pgconn.h"
 #include "pg/pgexec.h"
 #include "base/progress.h"
@@ -121,36 +122,11 @@ static const struct cliopt_help help[] = {
 	{ "json",		NULL,	"the outcome as one JSON object on stdout" },
 	{ "help",		NULL,	"print this help and exit" },
 	{ "version",		NULL,	"print the version and exit" },
-	/* pg_restore's (pg_restore_only below) */
+	/* pg_restore's, refused with the reason (lib/restore/pgrestore) */
 	{ "c", NULL, NULL }, { "C", NULL, NULL }, { "e", NULL, NULL },
 	{ "O", NULL, NULL }, { "no-owner", NULL, NULL }, { "x", NULL, NULL },
 	{ "l", NULL, NULL }, { "L", NULL, NULL }, { "f", NULL, NULL },
 	{ NULL,			NULL,	NULL }
-};
-
-/* pg_restore's options, which a plain SQL restore does not have: why, and
- * what to do instead (cr-dump explains pg_dump's the same way). */
-static const struct {
-	int		 letter;	/* pg_restore's short option, or 0 */
-	const char	*name;		/* its long option, or NULL */
-	const char	*why;
-} pg_restore_only[] = {
-	{ 'c', NULL, "pg_restore's -c drops objects one by one; cr-restore --clean "
-	    "replaces the whole database atomically: write --clean" },
-	{ 'C', "create", "the database is the one given (-d); --clean creates it "
-	    "when it does not exist" },
-	{ 'e', "exit-on-error", "cr-restore always stops at the first error; drop it" },
-	{ 'O', "no-owner", "cr-restore runs the dump as written: make it with "
-	    "pg_dump --no-owner (cr-dump always does), or restore as a role with --role" },
-	{ 'x', "no-privileges", "cr-restore runs the dump as written: make it with "
-	    "pg_dump --no-acl (cr-dump always does)" },
-	{ 0, "no-acl", "cr-restore runs the dump as written: make it with "
-	    "pg_dump --no-acl (cr-dump always does)" },
-	{ 'l', "list", "a plain SQL dump has no table of contents: cr-verify -v "
-	    "lists its tables and rows" },
-	{ 'L', "use-list", "choose tables with -t TABLE instead" },
-	{ 'f', "file", "cr-restore restores into a database; for the SQL text, "
-	    "decompress the dump (cr-gz -d)" },
 };
 
 static void __attribute__((noreturn))
@@ -161,20 +137,6 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* pg_restore's option given (letter, or name without "--"): why it is
- * refused, or NULL (cliopt's tool.refused). */
-static const char *
-refused(int letter, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(pg_restore_only) / sizeof(pg_restore_only[0]); i++)
-		if ((letter != 0 && letter == pg_restore_only[i].letter) ||
-		    (name != NULL && pg_restore_only[i].name != NULL &&
-		    strcmp(name, pg_restore_only[i].name) == 0))
-			return pg_restore_only[i].why;
-	return NULL;
-}
 
 static void
 on_signal(int sig)
@@ -635,7 +597,7 @@ parse_options(int argc, char *argv[], struct job *j, struct pgconn_opts *copts)
 
 	cliopt_init(argc, argv, &(struct cliopt_tool){ .prog = "cr-restore",
 	    .version = CR_VERSION, .optstring = OPTSTRING, .longopts = longopts,
-	    .help = help, .synopsis = print_usage, .refused = refused });
+	    .help = help, .synopsis = print_usage, .refused = pgrestore_refused });
 	while ((ch = cliopt_next(argc, argv, NULL)) != -1) {
 		if (pgconn_getopt(copts, ch, optarg))
 			continue;
