@@ -712,7 +712,8 @@ parse_options(int argc, char *argv[], struct job *j, struct pgconn_opts *copts)
 static void
 open_input(struct job *j, struct pgconn_opts *copts)
 {
-	const char *format;
+	char errbuf[2048];
+	int code;
 
 	/* Without -d, an operand that is a URI or conninfo string, or is no
 	 * file and does not look like one, names the database, as psql's
@@ -732,26 +733,9 @@ open_input(struct job *j, struct pgconn_opts *copts)
 			break;
 		}
 	}
-	if (j->operand != NULL && strcmp(j->operand, "-") != 0) {
-		j->src.name = j->operand;
-		if ((j->src.fd = open(j->operand, O_RDONLY | O_CLOEXEC)) == -1) {
-			if (errno == ENOENT && copts->dbname == NULL)
-				fail(EX_NOINPUT, "%s: no such file (the database is given with -d)",
-				    j->operand);
-			fail_errno(EX_NOINPUT, "%s", j->operand);
-		}
-	} else if (isatty(STDIN_FILENO))
-		fail(EX_USAGE, "the dump comes from a file or a pipe, not the terminal");
-	if (fstat(j->src.fd, &j->sb) == -1)
-		fail_errno(EX_NOINPUT, "%s", j->src.name);
-	if (S_ISDIR(j->sb.st_mode))
-		fail(EX_NOINPUT, "%s: is a directory (a directory-format dump is for pg_restore)",
-		    j->src.name);
-	if (source_open(&j->src) == -1)
-		fail_errno(EX_OSERR, "%s", j->src.name);
-	if ((format = source_archive_format(&j->src)) != NULL)
-		fail(EX_DATAERR, "%s: this is a pg_dump %s archive: use pg_restore",
-		    j->src.name, format);
+	if ((code = source_open_input(&j->src, j->operand, copts->dbname != NULL, &j->sb, errbuf,
+	    sizeof(errbuf))) != 0)
+		fail(code, "%s", errbuf);
 }
 
 /* The connection settings, and the refusals they alone decide. */

@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "restore/source.h"
@@ -124,4 +127,45 @@ source_operand(const char *arg, int stdin_fd)
 	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISREG(sb.st_mode)))
 		return SOURCE_OPERAND_AMBIGUOUS;
 	return SOURCE_OPERAND_FILE;
+}
+
+int
+source_open_input(struct source *src, const char *path, int dbname_given, struct stat *sb,
+    char *err, size_t errlen)
+{
+	const char *format;
+
+	if (path != NULL && strcmp(path, "-") != 0) {
+		src->name = path;
+		if ((src->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+			if (errno == ENOENT && !dbname_given)
+				snprintf(err, errlen, "%s: no such file (the database is given "
+				    "with -d)", path);
+			else
+				snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return EX_NOINPUT;
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		snprintf(err, errlen, "the dump comes from a file or a pipe, not the terminal");
+		return EX_USAGE;
+	}
+	if (fstat(src->fd, sb) == -1) {
+		snprintf(err, errlen, "%s: %s", src->name, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (S_ISDIR(sb->st_mode)) {
+		snprintf(err, errlen, "%s: is a directory (a directory-format dump is for "
+		    "pg_restore)", src->name);
+		return EX_NOINPUT;
+	}
+	if (source_open(src) == -1) {
+		snprintf(err, errlen, "%s: %s", src->name, strerror(errno));
+		return EX_OSERR;
+	}
+	if ((format = source_archive_format(src)) != NULL) {
+		snprintf(err, errlen, "%s: this is a pg_dump %s archive: use pg_restore",
+		    src->name, format);
+		return EX_DATAERR;
+	}
+	return 0;
 }

@@ -7,6 +7,8 @@
 #ifndef CR_SOURCE_H
 #define CR_SOURCE_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -54,6 +56,14 @@ enum source_operand {
 	SOURCE_OPERAND_AMBIGUOUS
 };
 enum source_operand source_operand(const char *arg, int stdin_fd);
+
+/* Open the dump: the file path names (NULL or "-": stdin, which must not
+ * be a terminal), its fstat into sb, source_open, and the refusal of a
+ * directory or a pg_dump archive.  dbname_given: the database is named
+ * otherwise (-d), so a missing file is not explained as maybe one.
+ * Returns 0, or an exit status (sysexits.h) with the reason in err. */
+int source_open_input(struct source *, const char *path, int dbname_given, struct stat *sb,
+    char *err, size_t errlen);
 
 /* Bytes read from fd so far (the file's, compressed). */
 uint64_t source_bytes_in(const struct source *);
