@@ -232,7 +232,7 @@ dumpjob_preflight(const struct dumpjob *j, struct dumpjob_facts *facts,
 	if ((facts->server_version = PQparameterStatus(facts->conn, "server_version")) == NULL)
 		facts->server_version = "";
 	strlcpy(facts->user, PQuser(facts->conn), sizeof(facts->user));
-	query_one(facts->conn, "SELECT current_user", facts->user, sizeof(facts->user));
+	query_one(facts->conn, "SELECT pg_catalog.\"current_user\"()", facts->user, sizeof(facts->user));
 	if (pgexec_ident(facts->conn, facts->user, facts->role, sizeof(facts->role)) == -1)
 		strlcpy(facts->role, "the_role", sizeof(facts->role));
 	if (j->connection_facts) {
