@@ -20,6 +20,7 @@
 #include <bsd/string.h>
 
 #include "base/io.h"
+#include "base/sig.h"
 #include "base/size.h"
 #include "dump/dumpjob.h"
 #include "format/dumpfmt.h"
@@ -460,17 +461,9 @@ on_alarm(int sig)
 void
 dumpjob_catch_signals(struct dumpjob_out *out)
 {
-	struct sigaction sa;
-
-	/* no SA_RESTART: a signal ends a write blocked on a stalled reader */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
+	/* a signal ends a write blocked on a stalled reader (lib/base/sig) */
+	sig_catch_stop(on_signal);
+	sig_catch(SIGALRM, on_alarm);
 	out->stop = &stop_signal;
 }
 

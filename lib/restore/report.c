@@ -20,6 +20,13 @@ clear(const struct report *r)
 }
 
 void
+report_line(const struct report *r, const char *line)
+{
+	clear(r);
+	fprintf(r->fp, PREFIX "%s\n", line);
+}
+
+void
 report_notice(void *arg, unsigned long line, const char *severity, const char *msg)
 {
 	const struct report *r = arg;

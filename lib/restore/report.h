@@ -26,6 +26,9 @@ struct report {
 	const char	*tmpdir;	/* -j's spill files, NULL: /tmp */
 };
 
+/* A line of cr-restore's own: "cr-restore: line". */
+void report_line(const struct report *, const char *line);
+
 /* restore_opts' callbacks, each with a struct report * as arg: notice
  * (warnings always, the rest with -v), report (the -j schedule, phases
  * and critical path, with -v twice), proof_note and skipped (always). */
