@@ -304,7 +304,7 @@ options(int argc, char *argv[], struct run *r)
 		cliopt_fail("invalid value for the level: '%d' (a whole number from 1 to %d)",
 		    r->level, GZOUT_LEVEL_MAX);
 	if (salvage && r->mode != 'd')
-		errx(EX_USAGE, "--salvage goes with -d");
+		cliopt_fail("--salvage goes with -d");
 	r->mode = salvage ? 's' : r->mode;
 	return optind;
 }

@@ -291,17 +291,17 @@ main(int argc, char *argv[])
 		default:	/* 0: a flag option, set by getopt */
 			if (ch >= KEEP && retention_policy_add(&policy, ch - KEEP,
 			    optarg) != 0)
-				errx(EX_USAGE, "--%s %s: %s", longopts[longindex].name,
+				cliopt_fail("--%s %s: %s", longopts[longindex].name,
 				    optarg, retention_option_error(ch - KEEP));
 			break;
 		case 'K':
 			if (retention_policy_add_kind(&policy, optarg) != 0)
-				errx(EX_USAGE, "--keep %s: %s", optarg,
+				cliopt_fail("--keep %s: %s", optarg,
 				    retention_kind_error(errno, why, sizeof(why)));
 			break;
 		case 'N':
 			if (retention_parse_time(optarg, &now) != 0)
-				errx(EX_USAGE, "--now %s: expected UTC time "
+				cliopt_fail("--now %s: expected UTC time "
 				    "like 2025-10-30T12:00:00Z", optarg);
 			have_now = 1;
 			break;

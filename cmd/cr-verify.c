@@ -278,7 +278,7 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			if (optarg[0] == '\0' || strchr(optarg, '\n') != NULL)
-				errx(EX_USAGE, "--alarm: one line of text");
+				cliopt_fail("--alarm: one line of text");
 			given[ngiven++] = optarg;
 			break;
 		case 'C':

@@ -194,6 +194,39 @@ validate() {
 	assert_equal "$(jq -r .error "$BATS_TEST_TMPDIR/e")" "$BATS_TEST_TMPDIR/missing.sql.gz: No such file or directory"
 }
 
+@test "--json anywhere on the line: a mistake in the options, even one before it, is one error object of the schema, exit 64" {
+	# each: the tool and its arguments; the object repeats the stderr line
+	check() {
+		run --separate-stderr "$@"
+		assert_status 64
+		printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e"
+		validate error "$BATS_TEST_TMPDIR/e"
+		assert_equal "$(jq -r '[.tool, .ok, .exit] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/e")" \
+			"$1 false 64"
+		assert_stderr_contains "$1: $(jq -r .error "$BATS_TEST_TMPDIR/e")"
+		assert_stderr_contains "Try '$1 --help' for more information."
+	}
+	check cr-restore -j x --json
+	check cr-restore --role '' --json
+	check cr-restore --vers --json
+	check cr-verify --alarm '' --json x.sql.gz
+	check cr-rotate --now yesterday --json
+	check cr-migrate --no-such-option --json status
+	# -c is refused with its reason (pg_restore's), without the Try line
+	run --separate-stderr cr-restore -c --json
+	assert_status 64
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e"
+	validate error "$BATS_TEST_TMPDIR/e"
+	# an option's argument is not --json: -d names a database "--json"
+	run --separate-stderr cr-restore -d --json -j x
+	assert_status 64
+	assert_equal "$output" ""
+	# nor is a word after "--"
+	run --separate-stderr cr-rotate --now yesterday -- --json
+	assert_status 64
+	assert_equal "$output" ""
+}
+
 @test "cr-rotate --json: every name's decision and why, what --delete removed, and a stale directory's 75, as objects of the schema" {
 	r=$BATS_TEST_TMPDIR/rot
 	mkdir "$r"

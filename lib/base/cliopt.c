@@ -13,6 +13,7 @@
 #include <bsd/stdlib.h>
 
 #include "base/cliopt.h"
+#include "base/json.h"
 
 static const struct cliopt_tool *tool;
 static char shortopts[128];	/* getopt's: ':' first, no '?' */
@@ -21,6 +22,7 @@ static const char *use_prog;
 static const struct option *use_long;
 static const char *use_short;
 static const struct cliopt_help *use_help;
+static int json_out;		/* the line asks for --json (wants_json) */
 
 /* The short letter given to a long option: its value, when the optstring
  * has it (values past the letters are the long option's own). */
@@ -175,6 +177,40 @@ cliopt_print_help(FILE *f)
 	fprintf(f, "\nSee %s(1).\n", use_prog);
 }
 
+/* Whether a tool that has --json is asked for it, read before the options
+ * are so that a mistake anywhere on the line is an error object too
+ * (`cr-restore -j x --json`).  An option's argument is skipped ("-d
+ * --json" names a database), and "--" ends the options. */
+static int
+wants_json(int argc, char *argv[])
+{
+	const struct option *o;
+	const char *a, *p;
+	int i;
+
+	if (long_named("json") == NULL)
+		return 0;
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "--json") == 0)
+			return 1;
+		if (strncmp(a, "--", 2) == 0) {
+			if (strchr(a, '=') == NULL && (o = long_named(a + 2)) != NULL &&
+			    o->has_arg == required_argument)
+				i++;
+		} else if (a[0] == '-') {
+			for (p = a + 1; *p != '\0'; p++)
+				if (short_has_arg(*p)) {
+					i += p[1] == '\0';
+					break;
+				}
+		}
+	}
+	return 0;
+}
+
 void
 cliopt_init(int argc, char *argv[], const struct cliopt_tool *t)
 {
@@ -196,6 +232,7 @@ cliopt_init(int argc, char *argv[], const struct cliopt_tool *t)
 			shortopts[n++] = *p;
 	shortopts[n] = '\0';
 	use_short = shortopts;
+	json_out = wants_json(argc, argv);
 	if (argc != 2 || strcmp(argv[1], "--list-options") != 0 ||
 	    long_named("list-options") != NULL)
 		return;
@@ -212,11 +249,32 @@ cliopt_init(int argc, char *argv[], const struct cliopt_tool *t)
 	exit(fflush(stdout) == EOF ? 74 : 0);	/* EX_IOERR */
 }
 
-static void __attribute__((noreturn))
-try_help(void)
+/* A mistake: "cr-X: MESSAGE" on stderr and, when the line asks for --json,
+ * the error object on stdout (docs/json.md); with try, the "Try" line;
+ * then exit 64 (EX_USAGE). */
+static void __attribute__((noreturn, format(printf, 2, 0)))
+vsaid(int try, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "Try '%s --help' for more information.\n", tool->prog);
+	char msg[1024];
+	/* The name the tool goes by now: its own, or the wrapper's that
+	 * runs it for a check (cr-rotate --tool cr-backup --now ...). */
+	const char *prog = program_invocation_short_name;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)jw_fail(stderr, json_out ? stdout : NULL, prog, 64, "%s", msg);
+	if (try)
+		fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	fflush(stdout);
 	exit(64);	/* EX_USAGE */
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+said(int try, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsaid(try, fmt, ap);
 }
 
 void
@@ -224,12 +282,8 @@ cliopt_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", tool->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	try_help();
+	vsaid(1, fmt, ap);
 }
 
 static void __attribute__((noreturn))
@@ -270,21 +324,22 @@ unrecognized_long(const char *text)
 	size_t len = long_name_len(text), n = 0, i;
 	const char *why;
 	char name[64];
+	char msg[512];
+	int k;
 
 	snprintf(name, sizeof(name), "%.*s", (int)len, text + 2);
-	if (tool->refused != NULL && (why = tool->refused(0, name)) != NULL) {
-		fprintf(stderr, "%s: --%s: %s\n", tool->prog, name, why);
-		exit(64);
-	}
+	if (tool->refused != NULL && (why = tool->refused(0, name)) != NULL)
+		said(0, "--%s: %s", name, why);
 	for (o = tool->longopts; o->name != NULL && len > 0; o++)
 		if (strncmp(o->name, text + 2, len) == 0 && n < 8)
 			hits[n++] = o;
-	fprintf(stderr, "%s: unrecognized option '--%s'", tool->prog, name);
-	for (i = 0; i < n; i++)
-		fprintf(stderr, "%s--%s", i == 0 ? " (did you mean " :
-		    i + 1 == n ? " or " : ", ", hits[i]->name);
-	fprintf(stderr, "%s\n", n > 0 ? "?)" : "");
-	try_help();
+	k = snprintf(msg, sizeof(msg), "unrecognized option '--%s'", name);
+	for (i = 0; i < n && k > 0 && (size_t)k < sizeof(msg); i++)
+		k += snprintf(msg + k, sizeof(msg) - (size_t)k, "%s--%s", i == 0 ?
+		    " (did you mean " : i + 1 == n ? " or " : ", ", hits[i]->name);
+	if (n > 0 && k > 0 && (size_t)k < sizeof(msg))
+		snprintf(msg + k, sizeof(msg) - (size_t)k, "?)");
+	said(1, "%s", msg);
 }
 
 /* Whether text ("--name=value") is a long option of no argument given one:
@@ -325,16 +380,13 @@ mistake(int ch, char *argv[])
 				break;
 		if (o->name == NULL)
 			unrecognized_long(text);
-		fprintf(stderr, ch == ':' ? "%s: option '--%s' requires an argument\n" :
-		    "%s: option '--%s' takes no argument\n", tool->prog, o->name);
-		try_help();
+		said(1, "option '--%s' %s", o->name, ch == ':' ? "requires an argument" :
+		    "takes no argument");
 	}
 	if (ch == ':')
 		cliopt_fail("option '-%c' requires an argument", optopt);
-	if (tool->refused != NULL && (why = tool->refused(optopt, NULL)) != NULL) {
-		fprintf(stderr, "%s: -%c: %s\n", tool->prog, optopt, why);
-		exit(64);
-	}
+	if (tool->refused != NULL && (why = tool->refused(optopt, NULL)) != NULL)
+		said(0, "-%c: %s", optopt, why);
 	if (isprint(optopt))
 		cliopt_fail("unrecognized option '-%c'", optopt);
 	cliopt_fail("unrecognized option '\\x%02x'", (unsigned)optopt & 0xff);

@@ -18,6 +18,8 @@
  *	cr-X: option '--json' takes no argument
  *	cr-X: invalid value for -j: 'x' (a whole number from 0 to 256)
  *	Try 'cr-X --help' for more information.
+ * With --json anywhere among the options of a tool that has it, the error
+ * object of docs/json.md is also printed on stdout (exit 64).
  * An abbreviation of a long option is refused (with the names it could
  * mean): a script's "--vers" would change meaning, or stop working, the
  * day an option starting so is added. */
