@@ -100,8 +100,12 @@ alarms_shrink(const struct manifest *old, const struct manifest *new, int pct,
 	return s.fail ? -1 : 0;
 }
 
-int
-alarms_find_baseline(const char *dir, const char *backup_name, char *out,
+/* The newest healthy manifest in dir of a backup of the same kind and
+ * format as backup_name (by backupdir's time: the name's, else the
+ * backup's mtime), other than backup_name's own.  Returns 1 and its path in
+ * out, 0 when there is none, -1 with err set. */
+static int
+find_baseline(const char *dir, const char *backup_name, char *out,
     size_t outlen, char *err, size_t errlen)
 {
 	struct backupdir_entry *e;
@@ -153,7 +157,7 @@ alarms_judge(struct manifest *m, const struct alarms_policy *p, char *err,
 		goto nomem;
 	if (p->baseline != NULL && p->max_shrink > 0) {
 		if (stat(p->baseline, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			found = alarms_find_baseline(p->baseline, m->name, base,
+			found = find_baseline(p->baseline, m->name, base,
 			    sizeof(base), why, sizeof(why));
 			if (found == -1) {
 				snprintf(err, errlen, "--baseline %s", why);

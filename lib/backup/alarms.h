@@ -41,11 +41,4 @@ int alarms_shrink(const struct manifest *old, const struct manifest *new,
  * when old is 0). */
 int alarms_percent(uint64_t old, uint64_t new);
 
-/* The newest healthy manifest in dir of a backup of the same kind and
- * format as backup_name (by backupdir's time: the name's, else the
- * backup's mtime), other than backup_name's own.  Returns 1 and its path in
- * out, 0 when there is none, -1 with err set. */
-int alarms_find_baseline(const char *dir, const char *backup_name, char *out,
-    size_t outlen, char *err, size_t errlen);
-
 #endif

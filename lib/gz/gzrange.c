@@ -134,12 +134,6 @@ gzmap_total(const struct gzmap *m)
 	return m->out[m->n];
 }
 
-size_t
-gzmap_members(const struct gzmap *m)
-{
-	return m->n;
-}
-
 void
 gzmap_free(struct gzmap *m)
 {

@@ -26,7 +26,6 @@ struct gzrange;
  * error or out of memory.  16 bytes per member (~30 KiB per GiB of dump). */
 struct gzmap *gzmap_open(int fd);
 uint64_t gzmap_total(const struct gzmap *);	/* uncompressed length */
-size_t gzmap_members(const struct gzmap *);	/* data members */
 void gzmap_free(struct gzmap *);
 
 enum gzrange_errkind {

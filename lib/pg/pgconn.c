@@ -666,18 +666,9 @@ pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *status,
 	return c;
 }
 
-int
-pgconn_failure(enum pgconn_status st, const char *dbname, const char *msg,
-    char *line, size_t linelen, const char **hint)
-{
-	snprintf(line, linelen, "cannot connect to %s: %s",
-	    dbname != NULL && dbname[0] != '\0' ? dbname : "the database", msg);
-	*hint = pgconn_hint(st);
-	return pgconn_exit_code(st);
-}
-
-int
-pgconn_exit_code(enum pgconn_status st)
+/* sysexits code for a status. */
+static int
+exit_code(enum pgconn_status st)
 {
 	switch (st) {
 	case PGCONN_OK:			return EX_OK;
@@ -698,8 +689,11 @@ pgconn_exit_code(enum pgconn_status st)
 	return 1;
 }
 
-const char *
-pgconn_hint(enum pgconn_status st)
+/* A one-line hint for the user, or NULL: what to check or run for that
+ * failure, each its own (a refused password, a missing role, a server that
+ * is not running, a missing database, ...). */
+static const char *
+hint_for(enum pgconn_status st)
 {
 	switch (st) {
 	case PGCONN_ENOPASSWORD:
@@ -736,4 +730,14 @@ pgconn_hint(enum pgconn_status st)
 	default:
 		return NULL;
 	}
+}
+
+int
+pgconn_failure(enum pgconn_status st, const char *dbname, const char *msg,
+    char *line, size_t linelen, const char **hint)
+{
+	snprintf(line, linelen, "cannot connect to %s: %s",
+	    dbname != NULL && dbname[0] != '\0' ? dbname : "the database", msg);
+	*hint = hint_for(st);
+	return exit_code(st);
 }

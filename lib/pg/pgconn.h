@@ -133,14 +133,6 @@ PGconn *pgconn_open_like(PGconn *conn, const char *dbname, enum pgconn_status *s
 int pgconn_failure(enum pgconn_status, const char *dbname, const char *msg,
     char *line, size_t linelen, const char **hint);
 
-/* sysexits code for a status. */
-int pgconn_exit_code(enum pgconn_status);
-
-/* A one-line hint for the user, or NULL: what to check or run for that
- * failure, each its own (a refused password, a missing role, a server that
- * is not running, a missing database, ...). */
-const char *pgconn_hint(enum pgconn_status);
-
 /* Copy msg to out as one line: trailing newline removed, inner newlines and
  * tabs joined with single spaces. */
 void pgconn_oneline(const char *msg, char *out, size_t outlen);
