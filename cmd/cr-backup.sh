@@ -282,9 +282,6 @@ dir=$(cd -- "$dir" && pwd) || die $EX_CANTCREAT "cannot enter backup directory $
 # it (cr's one atomic writer names its temp file after the file it
 # replaces: NAME.XXXXXX.tmp).  A killed run's are removed under the lock.
 temp_file() { mktemp "$dir/.cr-backup.XXXXXX.partial"; }
-# The manifest beside backup FILE, as lib/format/manifest's manifest_path()
-# names it: FILE.json.
-manifest_of() { printf '%s.json' "$1"; }
 
 # One run at a time per directory: cron overlap must not interleave.
 exec {lockfd}>>"$dir/.cr-backup.lock" || die $EX_CANTCREAT "cannot create lock file in $dir"

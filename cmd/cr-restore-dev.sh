@@ -254,7 +254,8 @@ else
 	# A backup cr-backup kept as suspicious says so in its manifest;
 	# "latest" and kinds pass over such backups, so this one was named.
 	declare -A manifest=()
-	if [ -f "$source.json" ] && [ ! -L "$source.json" ] && read_json manifest <"$source.json" &&
+	mfile=$(manifest_of "$source")
+	if [ -f "$mfile" ] && [ ! -L "$mfile" ] && read_json manifest <"$mfile" &&
 		[ "${manifest[healthy]:-}" = false ]; then
 		alarms=$(kv_join manifest alarms)
 		echo "$prog: warning: $label is a suspicious backup (its manifest says not healthy${alarms:+: $alarms}); restoring it because it was named" >&2

@@ -277,6 +277,10 @@ read_json() {
 	read_kv "$1" < <(json_kv)
 }
 
+# manifest_of FILE: the manifest beside backup FILE, as lib/format/manifest's
+# manifest_path() names it: FILE.json.
+manifest_of() { printf '%s.json' "$1"; }
+
 # kv_join ARRAY KEY [SEP]: the items KEY.0, KEY.1, ... of a flattened array,
 # joined with SEP (default "; "); nothing when there are none.
 kv_join() {
