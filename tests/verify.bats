@@ -46,7 +46,16 @@ teardown() {
 	assert_output_contains "  rows:         5507"
 	assert_output_contains "  uncompressed: "
 	assert_output_contains "  compressed:   "
-	assert_output_contains "  bytes:        $(stat -c %s "$f/good.sql") SQL, $(stat -c %s "$f/good.sql.gz") gzip in 2 members"	# a data member and cr-gz's end member
+	# the members as zlib counts them: cr-gz cuts where the content says
+	# (one or two data members here, by the header's length), and its end member
+	local members
+	members=$(python3 -c 'import sys, zlib
+data, n = open(sys.argv[1], "rb").read(), 0
+while data:
+    d = zlib.decompressobj(31); d.decompress(data); data = d.unused_data; n += 1
+print(n)' "$f/good.sql.gz")
+	[ "$members" -ge 2 ]
+	assert_output_contains "  bytes:        $(stat -c %s "$f/good.sql") SQL, $(stat -c %s "$f/good.sql.gz") gzip in $members members"
 	while read -r line; do
 		assert_output_contains "$(printf '%12s  %s' "${line##* }" "${line% *}")"
 	done <"$f/counts"
