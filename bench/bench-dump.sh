@@ -87,6 +87,25 @@ rm -f "$f/plain.sql"
 best gunzip_t "gunzip -t $f/cr.sql.gz"
 best verify "cr-verify -q $f/cr.sql.gz"
 
+# BENCH_BASE_BIN: the bin directory of another build (an older commit's),
+# whose cr-dump | cr-gz, cr-dump and cr-verify run on the same database and
+# file, alternating with this build's, for a before/after (a refactor must
+# not be slower) measured in the same window.  Each figure: best of
+# BENCH_RUNS per side, both sides run twice more, interleaved.
+if [ -n "${BENCH_BASE_BIN:-}" ]; then
+	B=$BENCH_BASE_BIN
+	for i in 1 2; do
+		best base_gz "$B/cr-dump -d bench_dump | $B/cr-gz -p2 > $f/base.sql.gz"
+		best cr_gz "cr-dump -d bench_dump | cr-gz -p2 > $f/cr.sql.gz"
+		best base_null "$B/cr-dump -d bench_dump > /dev/null"
+		best cr_null "cr-dump -d bench_dump > /dev/null"
+		best base_verify "$B/cr-verify -q $f/cr.sql.gz"
+		best verify "cr-verify -q $f/cr.sql.gz"
+		best base_gunzip "$B/cr-gz -d < $f/cr.sql.gz > /dev/null"
+		best cr_gunzip "cr-gz -d < $f/cr.sql.gz > /dev/null"
+	done
+fi
+
 mbs() { awk -v b="$raw" -v ms="$1" 'BEGIN { printf "%7.1f MiB/s", b / 1048576 / (ms / 1000) }'; }
 secs() { awk -v ms="$1" 'BEGIN { printf "%7.2f s", ms / 1000 }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -117,6 +136,17 @@ printf '  %-28s %s\n' "gunzip -t cr.sql.gz" "$(secs "$ms_gunzip_t")"
 printf '  %-28s %s\n' "cr-verify cr.sql.gz" "$(secs "$ms_verify")"
 printf '  %-28s %sx the time of gunzip -t (target <= 1.15)\n' "  cr-verify:" \
 	"$(div "$ms_verify" "$ms_gunzip_t")"
+if [ -n "${BENCH_BASE_BIN:-}" ]; then
+	echo "  this build against $BENCH_BASE_BIN (its time / this build's: above 1.00 this build is faster):"
+	printf '  %-28s %s  %s  %sx\n' "cr-dump | cr-gz -p2" "$(secs "$ms_base_gz")" "$(secs "$ms_cr_gz")" \
+		"$(div "$ms_base_gz" "$ms_cr_gz")"
+	printf '  %-28s %s  %s  %sx\n' "cr-dump > /dev/null" "$(secs "$ms_base_null")" "$(secs "$ms_cr_null")" \
+		"$(div "$ms_base_null" "$ms_cr_null")"
+	printf '  %-28s %s  %s  %sx\n' "cr-verify" "$(secs "$ms_base_verify")" "$(secs "$ms_verify")" \
+		"$(div "$ms_base_verify" "$ms_verify")"
+	printf '  %-28s %s  %s  %sx\n' "cr-gz -d" "$(secs "$ms_base_gunzip")" "$(secs "$ms_cr_gunzip")" \
+		"$(div "$ms_base_gunzip" "$ms_cr_gunzip")"
+fi
 
 # The chart: MiB/s of plain dump through each pipeline (more is better).
 mbs1() { awk -v b="$raw" -v ms="$1" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 1000) }'; }

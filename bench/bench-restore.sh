@@ -216,21 +216,21 @@ awk -v cr="$ms_cr" -v crj="$ms_crj" -v p="$ms_pgr" -v crf="$ms_crf" -v crjf="$ms
 	printf 'pg_restore -j2 (fresh db)\t%s\tpeer\n' "$(awk -v ms="$ms_pgr" 'BEGIN { printf "%.2f", ms / 1000 }')"
 } | sh "$(dirname "$0")/chart.sh" restore \
 	"Restoring $mb MiB of plain dump: seconds, median of $rounds rounds (less is better)" "s"
-# One more -j2 run with -v: the critical path it prints against its own
+# One more -j2 run with -v -v: the critical path it prints against its own
 # wall time (the issue's target: within 1.2x), and -j4's peak RSS.
 createdb r_crv
 psqlq -d postgres -c CHECKPOINT
 t0=$(now_ms)
 if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f %M -o "$work/rss_v" cr-restore -v -j2 -d r_crv <"$work/plain.sql" 2>"$work/v.err"
+	/usr/bin/time -f %M -o "$work/rss_v" cr-restore -v -v -j2 -d r_crv <"$work/plain.sql" 2>"$work/v.err"
 else
-	cr-restore -v -j2 -d r_crv <"$work/plain.sql" 2>"$work/v.err"
+	cr-restore -v -v -j2 -d r_crv <"$work/plain.sql" 2>"$work/v.err"
 fi
 t1=$(now_ms)
 grep -E 'phases:|critical path:' "$work/v.err" | sed 's/^/  /'
 cp=$(sed -n 's/.*critical path: \([0-9.]*\) s.*/\1/p' "$work/v.err")
 awk -v cp="${cp:-0}" -v ms=$((t1 - t0)) 'BEGIN {
-	printf "  cr-restore -j2 -v: wall %.2f s, printed critical path %.2f s: wall / path %.2fx\n", ms / 1000, cp, (cp > 0 ? ms / 1000 / cp : 0) }'
+	printf "  cr-restore -j2 -v -v: wall %.2f s, printed critical path %.2f s: wall / path %.2fx\n", ms / 1000, cp, (cp > 0 ? ms / 1000 / cp : 0) }'
 dropdb r_crv
 createdb r_crv4
 if [ -x /usr/bin/time ]; then
