@@ -11,7 +11,9 @@
 
 #include "restore/source.h"
 
-int
+/* Start reading fd (name, fd and salvage set).  Returns 0, or -1 with
+ * errno set. */
+static int
 source_open(struct source *src)
 {
 	if (!src->salvage)
@@ -63,8 +65,11 @@ source_rewind(struct source *src)
 	return source_open(src);
 }
 
-const char *
-source_archive_format(struct source *src)
+/* "custom" or "tar" when the input is a pg_dump archive of that format,
+ * which is for pg_restore; else NULL.  Reads the first bytes, kept for
+ * source_read; a read error is left for the reading to report. */
+static const char *
+archive_format(struct source *src)
 {
 	ssize_t n;
 
@@ -162,7 +167,7 @@ source_open_input(struct source *src, const char *path, int dbname_given, struct
 		snprintf(err, errlen, "%s: %s", src->name, strerror(errno));
 		return EX_OSERR;
 	}
-	if ((format = source_archive_format(src)) != NULL) {
+	if ((format = archive_format(src)) != NULL) {
 		snprintf(err, errlen, "%s: this is a pg_dump %s archive: use pg_restore",
 		    src->name, format);
 		return EX_DATAERR;

@@ -28,19 +28,12 @@ struct source {
 	size_t		 head_len, head_pos;
 };
 
-/* Start reading fd (name, fd and salvage set).  Returns 0, or -1 with
- * errno set. */
-int source_open(struct source *);
 void source_close(struct source *);
 /* An sqlsplit_read_fn over the source: bytes, 0 at the end, or -1 with
  * errno EILSEQ for damaged data, EIO for a read error. */
 ssize_t source_read(void *source, void *buf, size_t len);
 /* Back to the first byte (a file only).  Returns 0 or -1. */
 int source_rewind(struct source *);
-/* "custom" or "tar" when the input is a pg_dump archive of that format,
- * which is for pg_restore; else NULL.  Reads the first bytes, kept for
- * source_read; a read error is left for the reading to report. */
-const char *source_archive_format(struct source *);
 /* What the gzip layer says was wrong when reading failed, or NULL. */
 const char *source_error(const struct source *);
 /* What a restore's operand names, without -d: the database (a URI or
@@ -58,7 +51,7 @@ enum source_operand {
 enum source_operand source_operand(const char *arg, int stdin_fd);
 
 /* Open the dump: the file path names (NULL or "-": stdin, which must not
- * be a terminal), its fstat into sb, source_open, and the refusal of a
+ * be a terminal), its fstat into sb, the reading started, and the refusal of a
  * directory or a pg_dump archive.  dbname_given: the database is named
  * otherwise (-d), so a missing file is not explained as maybe one.
  * Returns 0, or an exit status (sysexits.h) with the reason in err. */
