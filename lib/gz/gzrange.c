@@ -176,22 +176,31 @@ gzrange_tell(const struct gzrange *r)
 	return r->pos;
 }
 
-uint64_t
-gzrange_file_offset(const struct gzrange *r)
+/* The member holding stream offset pos (< the total): the last whose data
+ * starts at or before it. */
+static size_t
+member_at(const struct gzmap *m, uint64_t pos)
 {
-	const struct gzmap *m = r->map;
 	size_t lo = 0, hi = m->n, mid;
 
-	if (r->pos >= gzmap_total(m))
-		return m->at[m->n];
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
-		if (m->out[mid] <= r->pos)
+		if (m->out[mid] <= pos)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	return m->at[lo];
+	return lo;
+}
+
+uint64_t
+gzrange_file_offset(const struct gzrange *r)
+{
+	const struct gzmap *m = r->map;
+
+	if (r->pos >= gzmap_total(m))
+		return m->at[m->n];
+	return m->at[member_at(m, r->pos)];
 }
 
 static ssize_t
@@ -246,25 +255,18 @@ ssize_t
 gzrange_next(struct gzrange *r, const void **data, size_t max)
 {
 	const struct gzmap *m = r->map;
-	size_t lo = 0, hi = m->n, mid, k, off, n;
+	size_t k, off, n;
 
 	if (r->kind != GZRANGE_ENONE)
 		return -1;
 	if (r->pos >= gzmap_total(m) || max == 0)
 		return 0;
-	/* the member holding pos: the last whose data starts at or before it */
+	/* the member holding pos: the one loaded, or found and loaded */
 	if (r->loaded != (size_t)-1 && m->out[r->loaded] <= r->pos &&
 	    r->pos < m->out[r->loaded + 1])
 		k = r->loaded;
 	else {
-		while (hi - lo > 1) {
-			mid = lo + (hi - lo) / 2;
-			if (m->out[mid] <= r->pos)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		k = lo;
+		k = member_at(m, r->pos);
 		if (load(r, k) == -1)
 			return -1;
 	}
