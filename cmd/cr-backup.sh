@@ -424,22 +424,42 @@ if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
 	size=$(stat -c %s -- "$file")
 	die $EX_SUSPECT "the new backup is suspicious: $suspect; it did not replace $dir/$name, which is kept as it was with its manifest; the new one is kept for inspection as $file (not rotated or copied)$(suspect_hint "$suspect")"
 fi
-if [ "$force" -eq 1 ] && [ -z "$suspect" ]; then
-	# -T: if a directory took the name meanwhile, fail rather than move
-	# the backup into it.
-	mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
-else
-	# link(2) fails when the name exists: never replaces a backup.
-	ln -- "$tmp" "$file" 2>/dev/null ||
+if [ -n "$suspect" ]; then
+	# A suspicious backup never has its name without the manifest that
+	# says so: a backup without a manifest counts as good ("latest",
+	# --status), so a run killed between the two renames would leave it
+	# passing for one.  Its manifest takes its name first (link(2): never
+	# replaces one), then the backup; killed between them, what is left is
+	# a manifest that says "not healthy" of no file.
+	ln -- "$mtmp" "$(manifest_of "$file")" 2>/dev/null ||
+		die $EX_CANTCREAT "$(manifest_of "$file") appeared meanwhile; not replaced"
+	rm -f -- "$mtmp"
+	mtmp=
+	if ! ln -- "$tmp" "$file" 2>/dev/null; then
+		rm -f -- "$(manifest_of "$file")"
 		die $EX_CANTCREAT "$file appeared meanwhile; not replaced"
+	fi
 	rm -f -- "$tmp"
+	tmp=
+else
+	if [ "$force" -eq 1 ]; then
+		# -T: if a directory took the name meanwhile, fail rather
+		# than move the backup into it.
+		mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
+	else
+		# link(2) fails when the name exists: never replaces a backup.
+		ln -- "$tmp" "$file" 2>/dev/null ||
+			die $EX_CANTCREAT "$file appeared meanwhile; not replaced"
+		rm -f -- "$tmp"
+	fi
+	tmp=
+	# The manifest of a healthy backup follows it (never the other way
+	# round, so there is no manifest without a backup); cr-verify wrote
+	# and fsync'd it.
+	mv -fT -- "$mtmp" "$(manifest_of "$file")" ||
+		die $EX_CANTCREAT "cannot rename the manifest into $(manifest_of "$file")"
+	mtmp=
 fi
-tmp=
-# The manifest follows its backup (never the other way round, so there is
-# no manifest without a backup); cr-verify wrote and fsync'd it.
-mv -fT -- "$mtmp" "$(manifest_of "$file")" ||
-	die $EX_CANTCREAT "cannot rename the manifest into $(manifest_of "$file")"
-mtmp=
 sync -- "$dir" || die $EX_IOERR "fsync of $dir failed"
 size=$(stat -c %s -- "$file")
 say "   Backup created: $name"

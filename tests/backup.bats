@@ -579,6 +579,31 @@ fake_gpg() {	# fake_gpg EXIT
 	assert_equal "$(backups | wc -l)" 10
 }
 
+@test "cr-backup: a run killed just as a suspicious backup takes its name never leaves it without the manifest that says so" {
+	# ln(1) that kills cr-backup (SIGKILL: no trap runs) right after the
+	# new backup is linked to its name: the moment between the backup's
+	# name and its manifest's.
+	real_ln=$(command -v ln)
+	mkdir "$BATS_TEST_TMPDIR/shim"
+	cat >"$BATS_TEST_TMPDIR/shim/ln" <<-EOF
+	#!/bin/sh
+	"$real_ln" "\$@" || exit
+	for a; do last=\$a; done
+	case \$last in */db_backup_*.sql.gz) kill -KILL \$PPID ;; esac
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/shim/ln"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q -d postgres --dir "$DIR"
+	assert_status 137
+	f=$(backups)
+	[ -n "$f" ]
+	# an empty database: suspicious, and its manifest says so
+	[ -f "$DIR/$f.json" ]
+	grep -q '"healthy":false' "$DIR/$f.json"
+	# so "latest" never means it
+	run cr-rotate --resolve latest "$DIR"
+	assert_status 66
+}
+
 @test "cr-backup --test-restore: a backup that does not restore exits 3, its manifest says so, and it never replaces one with --force" {
 	mkdb trfail
 	q "CREATE TABLE t (x int CHECK (current_database() = 'trfail')); INSERT INTO t VALUES (1)" trfail >/dev/null
