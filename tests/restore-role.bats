@@ -323,3 +323,60 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 	assert_status 65
 	assert_output_contains "a worker's session after the job left the role the script runs as (is_superuser changed"
 }
+
+# The app's own probe (trap_setup's), for a database the app builds itself.
+app_probe_sql() {
+	cat <<-'SQL'
+	CREATE TABLE probe_log (what text, who text, su text);
+	CREATE FUNCTION probe(what text) RETURNS boolean LANGUAGE plpgsql AS $$
+	BEGIN
+		BEGIN
+			EXECUTE 'ALTER ROLE app SUPERUSER';
+		EXCEPTION WHEN insufficient_privilege THEN NULL;
+		END;
+		INSERT INTO public.probe_log VALUES (what, current_user, current_setting('is_superuser'));
+		RETURN true;
+	END $$;
+	CREATE FUNCTION probe_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN PERFORM public.probe('trigger'); RETURN NEW; END $$;
+	SQL
+}
+
+@test "cr-restore -a into the app's database: a view the COPY goes into is not counted as the superuser" {
+	trap_setup
+	app_target trapview
+	# guarded is a view here: an INSTEAD OF trigger takes the COPY's rows,
+	# and the view calls the app's function on every row it reads
+	{ app_probe_sql; cat <<-'SQL'
+	CREATE TABLE store (id int);
+	CREATE VIEW guarded AS SELECT id FROM store WHERE public.probe('view');
+	CREATE FUNCTION store_it() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN INSERT INTO public.store VALUES (NEW.id); RETURN NEW; END $$;
+	CREATE TRIGGER guarded_in INSTEAD OF INSERT ON guarded FOR EACH ROW EXECUTE FUNCTION store_it();
+	SQL
+	} | psql -X -q -v ON_ERROR_STOP=1 -U app -d trapview >/dev/null
+	pg_dump -a -t guarded -d trapsrc >"$BATS_TEST_TMPDIR/data.sql"
+	run cr-restore -a -d trapview "$BATS_TEST_TMPDIR/data.sql"
+	assert_equal "$(app_is_superuser)" f
+	assert_equal "$(q "SELECT count(*) FROM probe_log WHERE su = 'on'" trapview)" 0
+	# a view's rows cannot be counted without running it: refused, said
+	assert_status 1
+	assert_output_contains "public.guarded is a view, not a table"
+}
+
+@test "cr-restore -1 -a into the app's database: a deferred trigger fires as the owner, not at the superuser's COMMIT" {
+	trap_setup
+	app_target trapdefer
+	{ app_probe_sql; cat <<-'SQL'
+	CREATE TABLE guarded (id int);
+	CREATE CONSTRAINT TRIGGER guarded_late AFTER INSERT ON guarded
+		DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION probe_trigger();
+	SQL
+	} | psql -X -q -v ON_ERROR_STOP=1 -U app -d trapdefer >/dev/null
+	pg_dump -a -t guarded -d trapsrc >"$BATS_TEST_TMPDIR/data.sql"
+	run cr-restore -1 -a -d trapdefer "$BATS_TEST_TMPDIR/data.sql"
+	assert_status 0
+	assert_equal "$(app_is_superuser)" f
+	assert_equal "$(q "SELECT count(*) FROM guarded" trapdefer)" 3
+	assert_equal "$(probes trapdefer)" app:off
+}

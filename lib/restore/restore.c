@@ -1420,6 +1420,12 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 	    PQtransactionStatus(conn) != PQTRANS_IDLE)
 		rc = data_error(&r, 0, "%s", "the input ends inside a transaction block "
 		    "(BEGIN without COMMIT): its statements would be rolled back");
+	/* -1: the deferred triggers the script queued fire now, as the role,
+	 * not at the COMMIT below, which runs as the login. */
+	if (rc == RESTORE_OK && o->role != NULL && o->single_transaction)
+		rc = exec_simple(&r, "SET CONSTRAINTS ALL IMMEDIATE");
+	if (rc == RESTORE_OK && o->role != NULL && o->single_transaction)
+		rc = session_check(&r, 0);
 	/* Count as the login role: a policy must not hide rows from it. */
 	if (rc == RESTORE_OK && o->role != NULL) {
 		r.su[0] = '\0';

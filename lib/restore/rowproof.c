@@ -103,7 +103,7 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 {
 	PGresult *res;
 	const char *param[1] = { t->name };
-	char *sql, what[160];
+	char *sql, what[160], kind;
 	int partitioned;
 
 	snprintf(what, sizeof(what), "counting the rows of %s", t->name);
@@ -121,6 +121,19 @@ count_now(struct rowproof *r, struct table *t, unsigned long line, uint64_t *n, 
 		return -1;
 	}
 	partitioned = PQgetvalue(res, 0, 0)[0] == 'p';
+	/* This count runs as the login, often a superuser: a view's query
+	 * (the dump's or the database's, and its functions) must not run in
+	 * it.  pg_dump's COPY goes into tables; a COPY into a view (its
+	 * INSTEAD OF trigger), or a table the script replaced with a view
+	 * after its data, is refused. */
+	kind = PQgetvalue(res, 0, 0)[0];
+	if (kind == '\0' || strchr("rpf", kind) == NULL) {
+		snprintf(err, errlen, "%s: %s is %s, not a table: its rows are what its "
+		    "query makes, which cr does not run as the login to count them", what,
+		    param[0], kind == 'v' ? "a view" : "a relation");
+		PQclear(res);
+		return -1;
+	}
 	PQclear(res);
 	if (asprintf(&sql, "SELECT pg_catalog.count(*) FROM %s%s", partitioned ? "" : "ONLY ",
 	    param[0]) == -1) {
