@@ -36,6 +36,24 @@ service() {
 	assert_equal "$(tables_of cr)" keepme
 }
 
+@test "cr-restore --clean -d service=NAME: a section without dbname names no database (64), one with it does" {
+	old_db cr	# named like the user: libpq's fallback when the section has no dbname
+	old_db svcdb3
+	printf '[app]\nport=%s\n' "$PGPORT" >"$BATS_TEST_TMPDIR/pg_service.conf"
+	run env -u PGDATABASE PGSERVICEFILE="$BATS_TEST_TMPDIR/pg_service.conf" \
+		cr-restore --clean --yes -d service=app "$BATS_FILE_TMPDIR/fresh.sql"
+	assert_status 64
+	assert_output_contains "--clean needs the database to replace named"
+	assert_equal "$(tables_of cr)" keepme
+	assert_equal "$(q "SELECT count(*) FROM keepme" cr)" 42
+	service app svcdb3
+	run env -u PGDATABASE PGSERVICEFILE="$BATS_TEST_TMPDIR/pg_service.conf" \
+		cr-restore --clean --yes -d service=app "$BATS_FILE_TMPDIR/fresh.sql"
+	assert_status 0
+	assert_equal "$(tables_of svcdb3)" fresh
+	assert_equal "$(tables_of cr)" keepme
+}
+
 @test "cr-restore: without --clean the same service puts the data in the same database" {
 	mkdb svcdb2
 	old_db cr

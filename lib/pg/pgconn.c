@@ -164,13 +164,46 @@ secret_add(struct pgconn_params *p, const char *value, int raw)
 	return p->secret[p->nsecret++] == NULL ? -1 : 0;
 }
 
+/* Whether the service section names a database (dbname=): libpq reads it
+ * for PQconndefaults from PGSERVICE, set for the call.  A section libpq
+ * cannot find is left to libpq to report. */
+static int
+service_names_database(const char *service)
+{
+	PQconninfoOption *opts, *o;
+	const char *old = getenv("PGSERVICE");
+	char *saved = NULL;
+	int named = 0;
+
+	if ((old != NULL && (saved = strdup(old)) == NULL) ||
+	    setenv("PGSERVICE", service, 1) == -1) {
+		free(saved);
+		return 0;
+	}
+	opts = PQconndefaults();
+	if (saved != NULL)
+		setenv("PGSERVICE", saved, 1);
+	else
+		unsetenv("PGSERVICE");
+	free(saved);
+	if (opts == NULL)
+		return 1;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && *o->val != '\0')
+			named = 1;
+	PQconninfoFree(opts);
+	return named;
+}
+
 /* Whether s (a -d value, DATABASE_URL, ...) names a database by itself:
- * a plain name does; a conninfo string or URI when it has a dbname or a
- * service.  One libpq cannot parse is left to libpq to report. */
+ * a plain name does; a conninfo string or URI when it has a dbname, or a
+ * service whose section has one (without, libpq falls back to the user
+ * name).  One libpq cannot parse is left to libpq to report. */
 static int
 names_database(const char *s)
 {
 	PQconninfoOption *opts, *o;
+	const char *service = NULL;
 	char *msg = NULL;
 	int named = 0;
 
@@ -182,10 +215,16 @@ names_database(const char *s)
 		PQfreemem(msg);
 		return 1;
 	}
-	for (o = opts; o->keyword != NULL; o++)
-		if ((strcmp(o->keyword, "dbname") == 0 || strcmp(o->keyword, "service") == 0) &&
-		    o->val != NULL && *o->val != '\0')
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || *o->val == '\0')
+			continue;
+		if (strcmp(o->keyword, "dbname") == 0)
 			named = 1;
+		else if (strcmp(o->keyword, "service") == 0)
+			service = o->val;
+	}
+	if (!named && service != NULL)
+		named = service_names_database(service);
 	PQconninfoFree(opts);
 	return named;
 }
