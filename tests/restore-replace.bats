@@ -140,6 +140,29 @@ leftovers() {
 	assert_equal "$(what_is stopped)" old
 }
 
+@test "cr-restore --clean: SIGINT while the swap waits for a lock stops it before the commit; the target is as it was" {
+	old_db sigswap
+	cr-restore --trust-dump --clean --yes -d sigswap "$BATS_FILE_TMPDIR/slow.sql" 2>"$BATS_TEST_TMPDIR/err" &
+	restorer=$!
+	scratch=$(scratch_of sigswap)
+	# hold a lock on the scratch database: renaming it waits
+	PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$scratch\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
+	holder=$!
+	wait_in_swap
+	kill -INT "$restorer"
+	sleep 0.5
+	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder'" >/dev/null
+	rc=0
+	wait "$restorer" || rc=$?
+	kill "$holder" 2>/dev/null || true
+	cat "$BATS_TEST_TMPDIR/err"
+	assert_equal "$rc" 1
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output_contains '"sigswap" is as it was'
+	assert_equal "$(what_is sigswap)" old
+	assert_equal "$(leftovers sigswap)" 0
+}
+
 @test "cr-restore --clean: kill -9 at 20 random moments and during the swap never leaves the target missing" {
 	old_db killed
 	t0=$(date +%s%N)

@@ -553,6 +553,14 @@ name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
 	PQclear(res);
 }
 
+/* Whether a stop was asked (replace_opts' stop), maint cancellable while
+ * conn is maint. */
+static int
+stopped(const struct replace_opts *ro, PGconn *conn)
+{
+	return ro->stop != NULL && ro->stop(ro->arg, conn);
+}
+
 /* Put scratch in target's place.  When target exists: block new
  * connections to it, end its sessions (*ended gets how many), then in one
  * transaction rename it to aside and scratch to target, which accepts
@@ -561,8 +569,8 @@ name_sessions(PGconn *maint, const char *name, char *err, size_t errlen)
  * connections are allowed again as they were; when the connection is lost
  * the caller must look (replace_db_state) to know what happened. */
 static int
-replace_swap(PGconn *maint, const char *scratch, const char *target, const char *aside,
-    int keep, int *ended, char *err, size_t errlen)
+replace_swap(PGconn *maint, const struct replace_opts *ro, const char *scratch,
+    const char *target, const char *aside, int keep, int *ended, char *err, size_t errlen)
 {
 	struct pgexec_error e;
 	PGresult *res;
@@ -600,7 +608,16 @@ replace_swap(PGconn *maint, const char *scratch, const char *target, const char 
 		sql = NULL;
 		goto nomem;
 	}
+	/* A stop asked while blocking or ending sessions: no swap. */
+	if (stopped(ro, maint)) {
+		(void)stopped(ro, NULL);
+		snprintf(err, errlen, "interrupted");
+		if (exists && allowconn && PQstatus(maint) == CONNECTION_OK)
+			replace_allow_connections(maint, target, 1, ignored, sizeof(ignored));
+		goto out;
+	}
 	res = PQexec(maint, sql);
+	(void)stopped(ro, NULL);	/* the rollback and what follows: not cancellable */
 	if (PQresultStatus(res) == PGRES_COMMAND_OK && PQtransactionStatus(maint) == PQTRANS_IDLE) {
 		PQclear(res);
 		rc = 0;
@@ -712,7 +729,7 @@ replace_run(PGconn *maint, const struct replace_opts *ro, struct replace_outcome
 	enum pgconn_status cst;
 	PGconn *conn;
 	char errbuf[1024];
-	int ended = 0;
+	int ended = 0, r;
 
 	memset(o, 0, sizeof(*o));
 	o->target_exists = ro->exists;
@@ -742,19 +759,28 @@ replace_run(PGconn *maint, const struct replace_opts *ro, struct replace_outcome
 		o->status = ro->load(ro->arg, conn);
 		PQfinish(conn);
 	}
+	if (o->status == 0 && !ro->test && stopped(ro, maint)) {
+		strlcpy(o->error, "interrupted", sizeof(o->error));
+		o->status = 1;
+	}
 	if (o->status == 0 && !ro->test) {
 		if (replace_scratch_seal(maint, o->scratch, &ended, o->error,
 		    sizeof(o->error)) == -1 || (ro->exists && replace_carry(maint, ro->target,
-		    o->scratch, o->error, sizeof(o->error)) == -1))
+		    o->scratch, o->error, sizeof(o->error)) == -1)) {
 			o->status = 1;
-		else {
+			if (stopped(ro, NULL))	/* the cancel is what failed */
+				strlcpy(o->error, "interrupted", sizeof(o->error));
+		} else {
 			o->sealed = 1;
 			o->scratch_ended = ended;
 		}
 	}
 	if (o->status == 0 && !ro->test) {
-		if (replace_swap(maint, o->scratch, ro->target, o->aside, ro->keep_old, &o->ended,
-		    o->error, sizeof(o->error)) == -1) {
+		r = replace_swap(maint, ro, o->scratch, ro->target, o->aside, ro->keep_old,
+		    &o->ended, o->error, sizeof(o->error));
+		if (stopped(ro, NULL) && r == -1)
+			strlcpy(o->error, "interrupted", sizeof(o->error));
+		if (r == -1) {
 			o->status = 1;
 			after_failure(maint, ro, o);
 			return;
@@ -766,6 +792,7 @@ replace_run(PGconn *maint, const struct replace_opts *ro, struct replace_outcome
 			left_behind(o, o->aside, errbuf);
 		return;
 	}
+	(void)stopped(ro, NULL);	/* the drops: not cancellable */
 	if (o->status == 0) {
 		o->state = REPLACE_TESTED;
 		if (replace_drop(maint, o->scratch, errbuf, sizeof(errbuf)) == -1)

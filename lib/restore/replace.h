@@ -103,6 +103,11 @@ struct replace_opts {
 	int		(*load)(void *arg, PGconn *conn);
 	/* The scratch database is created, before load (may be NULL). */
 	void		(*created)(void *arg, const char *scratch);
+	/* From sealing to the swap's commit (may be NULL): a stop (a signal)
+	 * cancels maint's running statement while conn is maint, never once
+	 * it is NULL (the drops after the swap or a failure); returns whether
+	 * a stop was asked: then nothing more is done before the commit. */
+	int		(*stop)(void *arg, PGconn *conn);
 	void		*arg;
 };
 

@@ -380,6 +380,21 @@ load_scratch(void *arg, PGconn *conn)
 	return 0;
 }
 
+/* replace_run's stop: a signal cancels conn's running statement (maint,
+ * from sealing to the swap's commit); was one caught? */
+static int
+stop_point(void *arg, PGconn *conn)
+{
+	PGcancel *c = cancel;
+
+	(void)arg;
+	cancel = NULL;
+	PQfreeCancel(c);
+	if (conn != NULL)
+		cancel = PQgetCancel(conn);
+	return interrupted != 0;
+}
+
 static void
 scratch_created(void *arg, const char *scratch)
 {
@@ -398,7 +413,7 @@ scratch(struct restorecmd *r, const struct target *t)
 	const char *target = t->name;
 	struct replace_opts ro = { .target = target, .exists = t->exists, .test = r->test,
 	    .keep_old = r->keep_old, .pid = (long)getpid(), .now = time(NULL),
-	    .load = load_scratch, .created = scratch_created, .arg = r };
+	    .load = load_scratch, .created = scratch_created, .stop = stop_point, .arg = r };
 	struct replace_outcome o;
 	char owner[128] = "";
 	int status;
