@@ -424,6 +424,19 @@ if [ -n "$suspect" ] && { [ -e "$file" ] || [ -L "$file" ]; }; then
 	size=$(stat -c %s -- "$file")
 	die $EX_SUSPECT "the new backup is suspicious: $suspect; it did not replace $dir/$name, which is kept as it was with its manifest; the new one is kept for inspection as $file (not rotated or copied)$(suspect_hint "$suspect")"
 fi
+# link_new SRC DST: DST becomes a second name of SRC (link(2), which never
+# replaces a file); on failure link_error says why: DST taken meanwhile,
+# or ln's own reason (no space, no hard links on this filesystem, ...).
+link_new() {
+	local why
+	why=$(ln -- "$1" "$2" 2>&1) && return 0
+	if [ -e "$2" ] || [ -L "$2" ]; then
+		link_error="$2 appeared meanwhile; not replaced"
+	else
+		link_error="cannot link $1 to $2: ${why#ln: }"
+	fi
+	return 1
+}
 if [ -n "$suspect" ]; then
 	# A suspicious backup never has its name without the manifest that
 	# says so: a backup without a manifest counts as good ("latest",
@@ -431,13 +444,12 @@ if [ -n "$suspect" ]; then
 	# passing for one.  Its manifest takes its name first (link(2): never
 	# replaces one), then the backup; killed between them, what is left is
 	# a manifest that says "not healthy" of no file.
-	ln -- "$mtmp" "$(manifest_of "$file")" 2>/dev/null ||
-		die $EX_CANTCREAT "$(manifest_of "$file") appeared meanwhile; not replaced"
+	link_new "$mtmp" "$(manifest_of "$file")" || die $EX_CANTCREAT "$link_error"
 	rm -f -- "$mtmp"
 	mtmp=
-	if ! ln -- "$tmp" "$file" 2>/dev/null; then
+	if ! link_new "$tmp" "$file"; then
 		rm -f -- "$(manifest_of "$file")"
-		die $EX_CANTCREAT "$file appeared meanwhile; not replaced"
+		die $EX_CANTCREAT "$link_error"
 	fi
 	rm -f -- "$tmp"
 	tmp=
@@ -448,8 +460,7 @@ else
 		mv -fT -- "$tmp" "$file" || die $EX_CANTCREAT "cannot rename into $file"
 	else
 		# link(2) fails when the name exists: never replaces a backup.
-		ln -- "$tmp" "$file" 2>/dev/null ||
-			die $EX_CANTCREAT "$file appeared meanwhile; not replaced"
+		link_new "$tmp" "$file" || die $EX_CANTCREAT "$link_error"
 		rm -f -- "$tmp"
 	fi
 	tmp=

@@ -580,16 +580,16 @@ fake_gpg() {	# fake_gpg EXIT
 }
 
 @test "cr-backup: a run killed just as a suspicious backup takes its name never leaves it without the manifest that says so" {
-	# ln(1) that kills cr-backup (SIGKILL: no trap runs) right after the
-	# new backup is linked to its name: the moment between the backup's
-	# name and its manifest's.
+	# ln(1) that kills cr-backup (SIGKILL: no trap runs; the subshell it
+	# may run ln in too) right after the new backup is linked to its name:
+	# the moment between the backup's name and its manifest's.
 	real_ln=$(command -v ln)
 	mkdir "$BATS_TEST_TMPDIR/shim"
 	cat >"$BATS_TEST_TMPDIR/shim/ln" <<-EOF
 	#!/bin/sh
 	"$real_ln" "\$@" || exit
 	for a; do last=\$a; done
-	case \$last in */db_backup_*.sql.gz) kill -KILL \$PPID ;; esac
+	case \$last in */db_backup_*.sql.gz) pkill -KILL -f -- "cr-backup -q -d postgres --dir $DIR\$" ;; esac
 	EOF
 	chmod +x "$BATS_TEST_TMPDIR/shim/ln"
 	PATH=$BATS_TEST_TMPDIR/shim:$PATH run cr-backup -q -d postgres --dir "$DIR"
@@ -602,6 +602,29 @@ fake_gpg() {	# fake_gpg EXIT
 	# so "latest" never means it
 	run cr-rotate --resolve latest "$DIR"
 	assert_status 66
+}
+
+@test "cr-backup: a backup that cannot take its name says why (not \"appeared meanwhile\"), exits 73 and leaves no backup or manifest under the name" {
+	# ln(1) that fails as on a filesystem without hard links, for the
+	# backup's name only
+	real_ln=$(command -v ln)
+	mkdir "$BATS_TEST_TMPDIR/shim"
+	cat >"$BATS_TEST_TMPDIR/shim/ln" <<-EOF
+	#!/bin/sh
+	for a; do last=\$a; done
+	case \$last in */db_backup_*.sql.gz)
+		echo "ln: failed to create hard link '\$last': Operation not permitted" >&2; exit 1 ;;
+	esac
+	exec "$real_ln" "\$@"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/shim/ln"
+	PATH=$BATS_TEST_TMPDIR/shim:$PATH run --separate-stderr cr-backup -q --env-file "$ENVF" --dir "$DIR"
+	assert_status 73
+	assert_stderr_contains "Operation not permitted"
+	[[ $stderr != *"appeared meanwhile"* ]]
+	assert_equal "$(backups)" ""
+	run ls -A "$DIR"
+	assert_equal "$output" ".cr-backup.lock"
 }
 
 @test "cr-backup --test-restore: a backup that does not restore exits 3, its manifest says so, and it never replaces one with --force" {
