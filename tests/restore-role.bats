@@ -283,6 +283,29 @@ setup() { q "ALTER ROLE app NOSUPERUSER" >/dev/null; }
 	assert_output_contains '(the database'"'"'s owner): --extension NAME creates it first as the login'
 }
 
+@test "cr-restore --clean by a superuser: the scratch database is the login's until the superuser-only extensions are in, then the owner's (the server's statement log)" {
+	app_target extwin
+	q "CREATE EXTENSION pg_buffercache" extwin >/dev/null
+	log=$CR_PGROOT/server.log
+	from=$(($(wc -l <"$log") + 1))
+	PGOPTIONS="-c log_statement=all" run cr-restore --clean --yes -d extwin "$BATS_FILE_TMPDIR/app.sql"
+	assert_status 0
+	assert_equal "$(q "SELECT datdba::regrole FROM pg_database WHERE datname = 'extwin'")" app
+	assert_equal "$(q "SELECT count(*) FROM billing.invoices" extwin)" 50
+	# in the log, in this order: the scratch made without an owner (the
+	# login's), the extension created, the scratch given to app, the
+	# script's role taken
+	tail -n "+$from" "$log" |
+		grep -E '(statement|execute <unnamed>): (CREATE DATABASE "extwin_cr_restore_|CREATE EXTENSION IF NOT EXISTS "pg_buffercache"|ALTER DATABASE "extwin_cr_restore_[0-9]+" OWNER TO|SET ROLE)' |
+		sed -E 's/.*(statement|execute <unnamed>): //; s/_cr_restore_[0-9]+/_cr_restore_N/g' >"$BATS_TEST_TMPDIR/order"
+	run cat "$BATS_TEST_TMPDIR/order"
+	assert_output_contains 'CREATE DATABASE "extwin_cr_restore_N" TEMPLATE template0'
+	[[ $(head -n 1 "$BATS_TEST_TMPDIR/order") != *OWNER* ]]
+	assert_equal "$(sed -n '2,4p' "$BATS_TEST_TMPDIR/order")" 'CREATE EXTENSION IF NOT EXISTS "pg_buffercache"
+ALTER DATABASE "extwin_cr_restore_N" OWNER TO "app"
+SET ROLE "app"'
+}
+
 @test "cr-restore by a superuser: app code that resets the role stops the restore before the next statement (65)" {
 	app_target escdb
 	cat >"$BATS_TEST_TMPDIR/escape.sql" <<-'SQL'

@@ -1344,6 +1344,22 @@ start_workers(struct run *r, const struct restore_opts *o)
 	return RESTORE_OK;
 }
 
+/* The database conn is to, made by the login, to its owner (give_to). */
+static enum restore_status
+give_database(struct run *r, PGconn *conn, const char *owner)
+{
+	char db[200], role[200], sql[512];
+
+	if (pgexec_ident(conn, PQdb(conn), db, sizeof(db)) == -1 ||
+	    pgexec_ident(conn, owner, role, sizeof(role)) == -1) {
+		snprintf(r->err, r->errlen, "database or role name too long or not valid in "
+		    "the connection's encoding: %s, %s", PQdb(conn), owner);
+		return RESTORE_EDATA;
+	}
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s OWNER TO %s", db, role);
+	return exec_simple(r, sql);
+}
+
 enum restore_status
 restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
     void *arg, struct restore_stats *st, char *err, size_t errlen)
@@ -1385,6 +1401,8 @@ restore_run(PGconn *conn, const struct restore_opts *o, sqlsplit_read_fn readfn,
 		snprintf(sql, sizeof(sql), "CREATE EXTENSION IF NOT EXISTS %s", ident);
 		rc = exec_user_path(&r, sql);
 	}
+	if (rc == RESTORE_OK && o->give_to != NULL)
+		rc = give_database(&r, conn, o->give_to);
 	/* After the extensions, which may need the login role's rights:
 	 * everything the script creates belongs to the role, and it runs with
 	 * the role's privileges only. */

@@ -59,6 +59,10 @@ struct restore_opts {
 	size_t		 nextensions;
 	const char	*dbname;	/* the target's name: \connect to it is a no-op */
 	const char	*role;		/* SET ROLE after the extensions, or NULL */
+	/* A scratch database the login made, so that nobody but it could
+	 * connect and write in it before the extensions were created: after
+	 * them, ALTER DATABASE (the connection's) OWNER TO give_to. */
+	const char	*give_to;
 	int		 role_is_owner;	/* role is the database's owner, chosen
 					 * because the login is a superuser */
 	volatile sig_atomic_t *interrupted;	/* checked between statements */

@@ -416,7 +416,7 @@ scratch(struct restorecmd *r, const struct target *t)
 	    .load = load_scratch, .created = scratch_created, .stop = stop_point, .arg = r };
 	struct replace_outcome o;
 	char owner[128] = "";
-	int status;
+	int status, superuser;
 
 	sig_catch_stop(on_signal);
 	/* -j FILE: read through first (bad input is refused before the scratch
@@ -430,9 +430,19 @@ scratch(struct restorecmd *r, const struct target *t)
 	    r->ropts.role, owner, sizeof(owner), r->error, sizeof(r->error)) == -1)
 		return 1;
 	choose_role(r, maint, owner);
-	if (r->ropts.role != NULL && target_superuser(maint))
+	superuser = target_superuser(maint);
+	if (r->ropts.role != NULL && superuser)
 		add_target_extensions(r, t);
 	ro.owner = owner;
+	/* Extensions created as a superuser login run their install scripts
+	 * with its rights, in schema public: the scratch database is the
+	 * login's until they are in (the owner, who may not be trusted,
+	 * cannot write in it meanwhile), then given to its owner. */
+	if (r->ropts.role != NULL && superuser && r->ropts.nextensions > 0 &&
+	    owner[0] != '\0') {
+		r->ropts.give_to = owner;
+		ro.owner = NULL;
+	}
 	replace_run(maint, &ro, &o);
 	report_outcome(&r->rep, target, &o);
 	if (o.state == REPLACE_NOT_STARTED) {
