@@ -88,21 +88,22 @@ best gunzip_t "gunzip -t $f/cr.sql.gz"
 best verify "cr-verify -q $f/cr.sql.gz"
 
 # BENCH_BASE_BIN: the bin directory of another build (an older commit's),
-# whose cr-dump | cr-gz, cr-dump and cr-verify run on the same database and
-# file, alternating with this build's, for a before/after (a refactor must
-# not be slower) measured in the same window.  Each figure: best of
-# BENCH_RUNS per side, both sides run twice more, interleaved.
+# whose cr-dump | cr-gz, cr-dump, cr-verify and cr-gz -d run on the same
+# database and file, alternating with this build's, for a before/after (a
+# refactor must not be slower) measured in the same window.  Both sides get
+# the same number of runs (2 x BENCH_RUNS, interleaved) and their own
+# figures, so neither is the best of more tries.
 if [ -n "${BENCH_BASE_BIN:-}" ]; then
 	B=$BENCH_BASE_BIN
-	for i in 1 2; do
+	for _ in 1 2; do
 		best base_gz "$B/cr-dump -d bench_dump | $B/cr-gz -p2 > $f/base.sql.gz"
-		best cr_gz "cr-dump -d bench_dump | cr-gz -p2 > $f/cr.sql.gz"
+		best new_gz "cr-dump -d bench_dump | cr-gz -p2 > $f/new.sql.gz"
 		best base_null "$B/cr-dump -d bench_dump > /dev/null"
-		best cr_null "cr-dump -d bench_dump > /dev/null"
+		best new_null "cr-dump -d bench_dump > /dev/null"
 		best base_verify "$B/cr-verify -q $f/cr.sql.gz"
-		best verify "cr-verify -q $f/cr.sql.gz"
+		best new_verify "cr-verify -q $f/cr.sql.gz"
 		best base_gunzip "$B/cr-gz -d < $f/cr.sql.gz > /dev/null"
-		best cr_gunzip "cr-gz -d < $f/cr.sql.gz > /dev/null"
+		best new_gunzip "cr-gz -d < $f/cr.sql.gz > /dev/null"
 	done
 fi
 
@@ -138,14 +139,10 @@ printf '  %-28s %sx the time of gunzip -t (target <= 1.15)\n' "  cr-verify:" \
 	"$(div "$ms_verify" "$ms_gunzip_t")"
 if [ -n "${BENCH_BASE_BIN:-}" ]; then
 	echo "  this build against $BENCH_BASE_BIN (its time / this build's: above 1.00 this build is faster):"
-	printf '  %-28s %s  %s  %sx\n' "cr-dump | cr-gz -p2" "$(secs "$ms_base_gz")" "$(secs "$ms_cr_gz")" \
-		"$(div "$ms_base_gz" "$ms_cr_gz")"
-	printf '  %-28s %s  %s  %sx\n' "cr-dump > /dev/null" "$(secs "$ms_base_null")" "$(secs "$ms_cr_null")" \
-		"$(div "$ms_base_null" "$ms_cr_null")"
-	printf '  %-28s %s  %s  %sx\n' "cr-verify" "$(secs "$ms_base_verify")" "$(secs "$ms_verify")" \
-		"$(div "$ms_base_verify" "$ms_verify")"
-	printf '  %-28s %s  %s  %sx\n' "cr-gz -d" "$(secs "$ms_base_gunzip")" "$(secs "$ms_cr_gunzip")" \
-		"$(div "$ms_base_gunzip" "$ms_cr_gunzip")"
+	for k in gz:"cr-dump | cr-gz -p2" null:"cr-dump > /dev/null" verify:cr-verify gunzip:"cr-gz -d"; do
+		eval "b=\$ms_base_${k%%:*} n=\$ms_new_${k%%:*}"
+		printf '  %-28s %s  %s  %sx\n' "${k#*:}" "$(secs "$b")" "$(secs "$n")" "$(div "$b" "$n")"
+	done
 fi
 
 # The chart: MiB/s of plain dump through each pipeline (more is better).
