@@ -164,35 +164,45 @@ secret_add(struct pgconn_params *p, const char *value, int raw)
 	return p->secret[p->nsecret++] == NULL ? -1 : 0;
 }
 
-/* Whether the service section names a database (dbname=): libpq reads it
- * for PQconndefaults from PGSERVICE, set for the call.  A section libpq
- * cannot find is left to libpq to report. */
+/* Whether libpq's defaults (PQconndefaults: PGDATABASE, the section of
+ * PGSERVICE) give a database name: 1, 0, or -1 when they cannot be read. */
+static int
+defaults_name_database(void)
+{
+	PQconninfoOption *opts, *o;
+	int named = 0;
+
+	if ((opts = PQconndefaults()) == NULL)
+		return -1;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && *o->val != '\0')
+			named = 1;
+	PQconninfoFree(opts);
+	return named;
+}
+
+/* Whether the service section names a database (dbname=): libpq's
+ * defaults read with PGSERVICE set for the call.  A section libpq cannot
+ * find is left to libpq to report. */
 static int
 service_names_database(const char *service)
 {
-	PQconninfoOption *opts, *o;
 	const char *old = getenv("PGSERVICE");
 	char *saved = NULL;
-	int named = 0;
+	int named;
 
 	if ((old != NULL && (saved = strdup(old)) == NULL) ||
 	    setenv("PGSERVICE", service, 1) == -1) {
 		free(saved);
 		return 0;
 	}
-	opts = PQconndefaults();
+	named = defaults_name_database();
 	if (saved != NULL)
 		setenv("PGSERVICE", saved, 1);
 	else
 		unsetenv("PGSERVICE");
 	free(saved);
-	if (opts == NULL)
-		return 1;
-	for (o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && *o->val != '\0')
-			named = 1;
-	PQconninfoFree(opts);
-	return named;
+	return named != 0;
 }
 
 /* Whether s (a -d value, DATABASE_URL, ...) names a database by itself:
@@ -235,18 +245,9 @@ names_database(const char *s)
 static const char *
 libpq_source(void)
 {
-	PQconninfoOption *opts, *o;
-	const char *from = NULL;
-
 	if (getenv("PGDATABASE") != NULL && *getenv("PGDATABASE") != '\0')
 		return "PGDATABASE in the environment";
-	if ((opts = PQconndefaults()) == NULL)
-		return NULL;
-	for (o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL && *o->val != '\0')
-			from = "the service file (PGSERVICE)";
-	PQconninfoFree(opts);
-	return from;
+	return defaults_name_database() == 1 ? "the service file (PGSERVICE)" : NULL;
 }
 
 /* A password in an env file that others may read or write: said, as libpq
