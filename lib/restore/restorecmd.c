@@ -284,19 +284,29 @@ add_target_extensions(struct restorecmd *r, const struct target *t)
 	r->ropts.nextensions = n;
 }
 
-/* restore_run on conn, which a signal cancels meanwhile (on_signal). */
+/* From now on a signal cancels the statement running on conn (on_signal);
+ * NULL: on none. */
+static void
+cancel_on(PGconn *conn)
+{
+	PGcancel *c = cancel;
+
+	cancel = NULL;
+	PQfreeCancel(c);
+	if (conn != NULL)
+		cancel = PQgetCancel(conn);
+}
+
+/* restore_run on conn, which a signal cancels meanwhile. */
 static enum restore_status
 run_cancellable(struct restorecmd *r, PGconn *conn, char *errbuf, size_t errlen)
 {
 	enum restore_status rc;
-	PGcancel *c;
 
-	cancel = PQgetCancel(conn);
+	cancel_on(conn);
 	rc = restore_run(conn, &r->ropts, source_read, &r->src, &r->st, errbuf, errlen);
 	progress_clear_line(&r->bar);
-	c = cancel;
-	cancel = NULL;
-	PQfreeCancel(c);
+	cancel_on(NULL);
 	return rc;
 }
 
@@ -385,13 +395,8 @@ load_scratch(void *arg, PGconn *conn)
 static int
 stop_point(void *arg, PGconn *conn)
 {
-	PGcancel *c = cancel;
-
 	(void)arg;
-	cancel = NULL;
-	PQfreeCancel(c);
-	if (conn != NULL)
-		cancel = PQgetCancel(conn);
+	cancel_on(conn);
 	return interrupted != 0;
 }
 
