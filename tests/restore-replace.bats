@@ -77,6 +77,14 @@ wait_in_swap() {
 		AND wait_event_type = 'Lock' AND query ~ '(ALTER DATABASE.*RENAME TO|DROP DATABASE)'"
 }
 
+# hold_lock DB: a session (application_name holder) in the background
+# ($holder) holding a lock on database DB for up to a minute: renaming or
+# dropping DB waits for it.
+hold_lock() {
+	PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$1\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
+	holder=$!
+}
+
 leftovers() {
 	q "SELECT count(*) FROM pg_database WHERE datname LIKE '$1\\_cr\\_%'"
 }
@@ -111,8 +119,7 @@ leftovers() {
 	restorer=$!
 	scratch=$(scratch_of stopped)
 	# hold a lock on the scratch database: renaming it waits
-	PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$scratch\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
-	holder=$!
+	hold_lock "$scratch"
 	wait_in_swap
 	pg_server_stop immediate
 	rc=0
@@ -146,8 +153,7 @@ leftovers() {
 	restorer=$!
 	scratch=$(scratch_of sigswap)
 	# hold a lock on the scratch database: renaming it waits
-	PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$scratch\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
-	holder=$!
+	hold_lock "$scratch"
 	wait_in_swap
 	kill -INT "$restorer"
 	sleep 0.5
@@ -196,8 +202,7 @@ leftovers() {
 		scratch=$(scratch_of killed)
 		db=killed
 		if [ "$what" = scratch ]; then db=$scratch; fi
-		PGAPPNAME=holder psql -X -d postgres -c "BEGIN; COMMENT ON DATABASE \"$db\" IS 'held'; SELECT pg_sleep(60)" >/dev/null 2>&1 &
-		holder=$!
+		hold_lock "$db"
 		wait_in_swap
 		kill -9 "$pid"
 		wait "$pid" 2>/dev/null || true

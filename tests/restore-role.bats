@@ -117,11 +117,11 @@ hostile() {
 # The trap: an app-owned database whose CHECK constraint and index expression
 # call app functions that record who runs them, and try to make the app a
 # superuser.  Restored by a superuser, none of it may run as one.
-trap_setup() {
-	[ -f "$BATS_FILE_TMPDIR/trap.sql" ] && return 0
-	mkdb trapsrc
-	q "ALTER DATABASE trapsrc OWNER TO app" >/dev/null
-	psql -X -q -v ON_ERROR_STOP=1 -U app -d trapsrc <<-'SQL'
+# The app's probe: a function that tries to make the app role a superuser
+# and logs who it ran as (probe_log), and a trigger that calls it; for
+# trap_setup and for a database the app builds itself.
+app_probe_sql() {
+	cat <<-'SQL'
 	CREATE TABLE probe_log (what text, who text, su text);
 	CREATE FUNCTION probe(what text) RETURNS boolean LANGUAGE plpgsql AS $$
 	BEGIN
@@ -133,19 +133,28 @@ trap_setup() {
 		RAISE WARNING 'probe %: % superuser %', what, current_user, current_setting('is_superuser');
 		RETURN true;
 	END $$;
+	CREATE FUNCTION probe_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+	BEGIN PERFORM public.probe('trigger'); RETURN NEW; END $$;
+	SQL
+}
+
+trap_setup() {
+	[ -f "$BATS_FILE_TMPDIR/trap.sql" ] && return 0
+	mkdb trapsrc
+	q "ALTER DATABASE trapsrc OWNER TO app" >/dev/null
+	{ app_probe_sql; cat <<-'SQL'
 	CREATE FUNCTION probe_index(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
 	BEGIN
 		RAISE WARNING 'probe index: % superuser %', current_user, current_setting('is_superuser');
 		RETURN x;
 	END $$;
-	CREATE FUNCTION probe_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
-	BEGIN PERFORM public.probe('trigger'); RETURN NEW; END $$;
 	CREATE FUNCTION probe_default() RETURNS text LANGUAGE sql AS $$ SELECT CASE WHEN public.probe('default') THEN 'x' END $$;
 	CREATE TABLE guarded (id int CHECK (public.probe('check')));
 	INSERT INTO guarded SELECT generate_series(1, 3);
 	CREATE INDEX guarded_expr ON guarded (public.probe_index(id));
 	TRUNCATE probe_log;
 	SQL
+	} | psql -X -q -v ON_ERROR_STOP=1 -U app -d trapsrc >/dev/null
 	pg_dump --no-owner -d trapsrc >"$BATS_FILE_TMPDIR/trap.sql"
 }
 
@@ -345,24 +354,6 @@ SET ROLE "app"'
 	run cr-restore -j 2 -d escdbj "$BATS_TEST_TMPDIR/escape.sql"
 	assert_status 65
 	assert_output_contains "a worker's session after the job left the role the script runs as (is_superuser changed"
-}
-
-# The app's own probe (trap_setup's), for a database the app builds itself.
-app_probe_sql() {
-	cat <<-'SQL'
-	CREATE TABLE probe_log (what text, who text, su text);
-	CREATE FUNCTION probe(what text) RETURNS boolean LANGUAGE plpgsql AS $$
-	BEGIN
-		BEGIN
-			EXECUTE 'ALTER ROLE app SUPERUSER';
-		EXCEPTION WHEN insufficient_privilege THEN NULL;
-		END;
-		INSERT INTO public.probe_log VALUES (what, current_user, current_setting('is_superuser'));
-		RETURN true;
-	END $$;
-	CREATE FUNCTION probe_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
-	BEGIN PERFORM public.probe('trigger'); RETURN NEW; END $$;
-	SQL
 }
 
 @test "cr-restore -a into the app's database: a view the COPY goes into is not counted as the superuser" {
